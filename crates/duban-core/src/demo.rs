@@ -1,0 +1,525 @@
+//! 演示数据 — a deterministic, realistic demo ledger: a fictional city with its counties and
+//! districts, 30 departments, city leaders and a year of key items with milestones.
+//!
+//! The same seed and year always give the same ledger, on every machine and every version of
+//! the dependencies (the generator is a fixed SplitMix64, not `rand`).
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::PlanDate;
+use crate::item::{Item, ItemKind, Level, MonthlyPlan, Nature, Stage};
+use crate::leader::Leader;
+use crate::milestone::{Milestone, MilestoneTemplate};
+use crate::money::Wan;
+use crate::unit::{Unit, UnitKind};
+
+/// 规模 — how large a demo ledger to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// 市级 — about 2,000 items.
+    City,
+    /// 省级 — about 50,000 items.
+    Province,
+}
+
+impl Scale {
+    pub fn item_count(self) -> usize {
+        match self {
+            Scale::City => 2_000,
+            Scale::Province => 50_000,
+        }
+    }
+}
+
+/// The city the demo describes (fictional).
+pub const DEMO_CITY: &str = "示范市";
+
+/// A demo ledger: the unit directory, then the items with their milestones.
+#[derive(Debug, Clone)]
+pub struct DemoLedger {
+    pub units: Vec<Unit>,
+    pub items: Vec<(Item, Vec<Milestone>)>,
+}
+
+/// A fixed pseudo-random sequence (SplitMix64).
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const REGIONS: &[&str] = &[
+    "青山区",
+    "白水县",
+    "云台县",
+    "龙泉县",
+    "石门县",
+    "清河县",
+    "桃源县",
+    "凤鸣区",
+    "高新技术产业开发区",
+    "经济技术开发区",
+];
+
+/// (full name, aliases)
+const DEPARTMENTS: &[(&str, &[&str])] = &[
+    ("市发展和改革委员会", &["市发改委", "发改"]),
+    ("市财政局", &["财政"]),
+    ("市自然资源和规划局", &["市自然资源局", "国土", "自然资源"]),
+    ("市生态环境局", &["生态环境", "环保"]),
+    ("市住房和城乡建设局", &["市住建局", "住建"]),
+    ("市交通运输局", &["市交通局", "交通"]),
+    ("市水利局", &["水利"]),
+    ("市商务局", &["商务"]),
+    ("市统计局", &["统计"]),
+    ("市工业和信息化局", &["市工信局", "工信"]),
+    ("市教育局", &["教育"]),
+    ("市卫生健康委员会", &["市卫健委", "卫健"]),
+    ("市农业农村局", &["农业农村"]),
+    ("市文化和旅游局", &["市文旅局", "文旅"]),
+    ("市应急管理局", &["应急"]),
+    ("市市场监督管理局", &["市市场监管局", "市场监管"]),
+    ("市城市管理局", &["市城管局", "城管"]),
+    ("市科学技术局", &["市科技局", "科技"]),
+    ("市人力资源和社会保障局", &["市人社局", "人社"]),
+    ("市民政局", &["民政"]),
+    ("市公安局", &["公安"]),
+    ("市审计局", &["审计"]),
+    ("市林业局", &["林业"]),
+    ("市能源局", &["能源"]),
+    ("市投资促进局", &["市投促局", "投促"]),
+    ("市行政审批服务局", &["市审批局", "审批"]),
+    ("市人民政府国有资产监督管理委员会", &["市国资委", "国资"]),
+    ("市地方金融管理局", &["市金融办", "金融"]),
+    ("市医疗保障局", &["市医保局", "医保"]),
+    ("市数据局", &["市大数据局", "数据"]),
+];
+
+const LEADERS: &[(&str, &str)] = &[
+    ("周明远", "市长"),
+    ("陈立新", "常务副市长"),
+    ("李文博", "副市长"),
+    ("王海峰", "副市长"),
+    ("赵晓雯", "副市长"),
+    ("孙建平", "副市长"),
+    ("刘志刚", "副市长"),
+    ("杨秀兰", "副市长"),
+    ("吴国华", "市政府秘书长"),
+];
+
+const INDUSTRY: &[&str] = &[
+    "新型建材",
+    "高端装备制造",
+    "新能源电池",
+    "光伏组件",
+    "生物医药",
+    "绿色食品加工",
+    "智能终端",
+    "精细化工",
+    "纺织服装",
+    "汽车零部件",
+    "电子信息",
+    "新材料",
+    "冷链物流",
+    "数据中心",
+];
+const INFRA: &[&str] = &[
+    "城区污水处理厂提标改造工程",
+    "快速路建设工程",
+    "综合管廊工程",
+    "供水管网改造工程",
+    "农村公路提质改造工程",
+    "老旧小区改造工程",
+    "城市更新片区项目",
+    "水库除险加固工程",
+    "河道综合治理工程",
+    "天然气管网工程",
+    "220千伏输变电工程",
+    "物流园区基础设施项目",
+];
+const SOCIAL: &[&str] = &[
+    "人民医院新院区",
+    "第一中学扩建",
+    "职业教育实训基地",
+    "养老服务中心",
+    "妇幼保健院",
+    "全民健身中心",
+    "保障性租赁住房",
+    "文化艺术中心",
+    "公共卫生应急中心",
+    "社区服务综合体",
+];
+const TASKS: &[&str] = &[
+    "优化营商环境专项行动",
+    "招商引资攻坚行动",
+    "“四上”企业培育",
+    "专项债券项目储备和申报",
+    "土地要素保障攻坚",
+    "重点项目审批提速",
+    "闲置低效用地清理处置",
+    "规上工业企业提质增效",
+    "城乡环境综合整治",
+    "农村人居环境整治提升",
+    "数字政府建设",
+    "稳就业促增收行动",
+];
+const LIVELIHOOD: &[&str] = &[
+    "新建城区公办幼儿园",
+    "城区停车位建设",
+    "农村饮水安全巩固提升",
+    "老年助餐点建设",
+    "公共充电桩建设",
+    "背街小巷改造",
+    "口袋公园建设",
+    "公厕提升改造",
+    "校园食堂明厨亮灶",
+];
+const INVESTMENT: &[&str] = &[
+    "年产5万吨锂电池正极材料",
+    "智能制造产业园",
+    "预制菜产业园",
+    "光伏储能一体化",
+    "冷链物流中心",
+    "文旅综合体",
+    "半导体封装测试",
+    "新能源汽车零部件产业园",
+];
+const CATEGORIES: &[&str] = &["产业", "基础设施", "社会民生", "生态环保"];
+
+fn wan(yuan_wan: u64) -> Wan {
+    Wan::from_yuan(yuan_wan as i64 * 10_000)
+}
+
+/// Builds the demo ledger for `year`.
+pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
+    let mut dice = Dice(seed ^ 0x6475_6261_6e00_0000);
+    let mut units = vec![Unit::new(DEMO_CITY, UnitKind::Region)];
+    for r in REGIONS {
+        let mut u = Unit::new(*r, UnitKind::Region);
+        u.parent = Some(DEMO_CITY.into());
+        if let Some(short) = r.strip_suffix("技术产业开发区") {
+            u.aliases.push(format!("{short}区"));
+        } else if let Some(short) = r.strip_suffix("技术开发区") {
+            u.aliases.push(format!("{short}开发区"));
+            u.aliases.push("经开区".into());
+        }
+        units.push(u);
+    }
+    for (name, aliases) in DEPARTMENTS {
+        let mut u = Unit::new(*name, UnitKind::Department);
+        u.parent = Some(DEMO_CITY.into());
+        u.aliases = aliases.iter().map(|a| a.to_string()).collect();
+        units.push(u);
+    }
+
+    let n = scale.item_count();
+    let mut items = Vec::with_capacity(n);
+    let mut seq = [0usize; 4];
+    for i in 0..n {
+        let kind = match dice.below(100) {
+            0..=69 => ItemKind::Project,
+            70..=84 => ItemKind::Task,
+            85..=92 => ItemKind::Livelihood,
+            _ => ItemKind::Investment,
+        };
+        let k = ItemKind::ALL.iter().position(|x| *x == kind).unwrap_or(0);
+        seq[k] += 1;
+        let code = format!("{}{}{:05}", kind.code_prefix(), year, seq[k]);
+        let region = *dice.pick(REGIONS);
+        let dept = dice.pick(DEPARTMENTS).0;
+        let (leader_name, leader_title) = *dice.pick(LEADERS);
+        let batch = i / 997 + 1; // keeps names unique at every scale
+        let (name, category) = match kind {
+            ItemKind::Project => match dice.below(3) {
+                0 => (format!("{region}{}项目", dice.pick(INDUSTRY)), "产业"),
+                1 => (format!("{region}{}", dice.pick(INFRA)), "基础设施"),
+                _ => (format!("{region}{}项目", dice.pick(SOCIAL)), "社会民生"),
+            },
+            ItemKind::Task => (format!("{}（{}）", dice.pick(TASKS), region), "重点工作"),
+            ItemKind::Livelihood => (format!("{region}{}", dice.pick(LIVELIHOOD)), "社会民生"),
+            ItemKind::Investment => (format!("{region}{}项目", dice.pick(INVESTMENT)), "产业"),
+        };
+        let name = format!("{name}（{batch}-{:03}）", i % 997 + 1);
+        let lead = if kind == ItemKind::Task && dice.chance(50) {
+            dept
+        } else {
+            region
+        };
+        let mut item = Item::new(year, kind, name, lead);
+        item.code = code;
+        item.region = Some(region.to_string());
+        item.category = Some(
+            if kind == ItemKind::Task {
+                *dice.pick(CATEGORIES)
+            } else {
+                category
+            }
+            .into(),
+        );
+        item.leader = Some(Leader::new(leader_name, Some(leader_title)));
+        if lead == region && dice.chance(60) {
+            let co = dice.pick(DEPARTMENTS).0;
+            item.co_units.push(co.to_string());
+            let co2 = dice.pick(DEPARTMENTS).0;
+            if co2 != co && dice.chance(40) {
+                item.co_units.push(co2.to_string());
+            }
+        }
+        item.level = Some(match dice.below(10) {
+            0 => Level::Provincial,
+            1..=6 => Level::Municipal,
+            _ => Level::County,
+        });
+        let mut milestones = Vec::new();
+        if kind != ItemKind::Task {
+            // Total investment between 500 万元 and 80 亿元, skewed small.
+            let total = 500 + dice.below(20_000) * dice.below(40) + dice.below(5_000);
+            let stage = match dice.below(100) {
+                0..=4 => Stage::Reserve,
+                5..=19 => Stage::Preparation,
+                20..=44 => Stage::ToStart,
+                45..=84 => Stage::UnderConstruction,
+                85..=94 => Stage::Completed,
+                _ => Stage::InOperation,
+            };
+            let share = 20 + dice.below(60); // annual plan as a share of the total, %
+            let annual = total * share / 100;
+            item.total_investment = Some(wan(total));
+            item.annual_plan = Some(wan(annual));
+            item.stage = Some(stage);
+            item.nature = Some(match stage {
+                Stage::UnderConstruction | Stage::Completed | Stage::InOperation => {
+                    if dice.chance(80) {
+                        Nature::Continued
+                    } else {
+                        Nature::Expansion
+                    }
+                }
+                _ => {
+                    if dice.chance(85) {
+                        Nature::New
+                    } else {
+                        Nature::Renovation
+                    }
+                }
+            });
+            item.owner = Some(format!("{}有限公司", item_owner(&mut dice, region)));
+            item.location = Some(format!(
+                "{region}{}",
+                dice.pick(&["城区", "工业园区", "新区", "北部片区", "南部片区"])
+            ));
+            item.scale = Some(format!(
+                "总建筑面积约{}万平方米，主要建设{}等",
+                1 + dice.below(30),
+                dice.pick(&[
+                    "生产厂房、仓储及配套设施",
+                    "主体工程及附属设施",
+                    "道路、管网及绿化",
+                    "综合楼、实训楼及运动场"
+                ])
+            ));
+            let start_month = 1 + dice.below(9) as u32;
+            let start = match stage {
+                Stage::UnderConstruction | Stage::Completed | Stage::InOperation => {
+                    PlanDate::month(year - 1, 3 + dice.below(9) as u32)
+                }
+                _ => PlanDate::month(year, start_month),
+            }
+            .expect("valid month");
+            let months = 6 + dice.below(30) as u32;
+            let end_index =
+                start.year() * 12 + start.first_day().month() as i32 - 1 + months as i32;
+            let end =
+                PlanDate::month(end_index / 12, (end_index % 12) as u32 + 1).expect("valid month");
+            item.planned_start = Some(if dice.chance(30) {
+                PlanDate::Day(start.first_day() + chrono::Days::new(dice.below(28)))
+            } else {
+                start
+            });
+            item.planned_end = Some(end);
+            item.in_statistics = Some(
+                matches!(
+                    stage,
+                    Stage::UnderConstruction | Stage::Completed | Stage::InOperation
+                ) || dice.chance(20),
+            );
+            if dice.chance(40) {
+                item.monthly_plan = Some(monthly_plan(&mut dice, annual));
+            }
+            if matches!(
+                stage,
+                Stage::ToStart | Stage::UnderConstruction | Stage::Completed | Stage::InOperation
+            ) {
+                let from = start.first_day();
+                let to = end.last_day();
+                milestones = MilestoneTemplate::Construction.schedule_between(from, to);
+                mark_done(&mut dice, &mut milestones, year);
+            } else if stage == Stage::Preparation {
+                let target = PlanDate::month(year, 6 + dice.below(6) as u32)
+                    .expect("valid")
+                    .last_day();
+                milestones = MilestoneTemplate::Preparation.schedule_back(target);
+                mark_done(&mut dice, &mut milestones, year);
+            }
+        } else {
+            let due = PlanDate::month(year, 6 + dice.below(7) as u32).expect("valid");
+            item.planned_end = Some(due);
+            for (idx, step) in ["制定方案", "组织实施", "总结验收"].iter().enumerate() {
+                let m = due.first_day().month() * (idx as u32 + 1) / 3;
+                milestones.push(Milestone {
+                    name: (*step).to_string(),
+                    planned: Some(PlanDate::month(year, m.max(1)).expect("valid").last_day()),
+                    actual: None,
+                });
+            }
+            mark_done(&mut dice, &mut milestones, year);
+        }
+        if dice.chance(15) {
+            item.tags.push(
+                dice.pick(&["专项债", "省市县联动", "新开工", "招商引资", "民生"])
+                    .to_string(),
+            );
+        }
+        if dice.chance(10) {
+            item.notes = Some(
+                dice.pick(&[
+                    "需协调用地指标",
+                    "资金已落实",
+                    "列入年度考核",
+                    "涉及跨区域协调",
+                ])
+                .to_string(),
+            );
+        }
+        items.push((item, milestones));
+    }
+    DemoLedger { units, items }
+}
+
+fn item_owner(dice: &mut Dice, region: &str) -> String {
+    let stem: String = region.chars().take(2).collect();
+    format!(
+        "{stem}{}",
+        dice.pick(&[
+            "城市建设投资",
+            "产业发展",
+            "交通投资",
+            "水务",
+            "新能源科技",
+            "实业",
+            "文化旅游发展"
+        ])
+    )
+}
+
+/// A cumulative monthly plan summing to `annual`, heavier in the second half (as real ones are).
+fn monthly_plan(dice: &mut Dice, annual: u64) -> MonthlyPlan {
+    let weights: Vec<u64> = (1..=12u64).map(|m| 4 + m + dice.below(4)).collect();
+    let sum: u64 = weights.iter().sum();
+    let annual_yuan = annual as i64 * 10_000;
+    let mut acc = 0u64;
+    let mut out = Vec::with_capacity(12);
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        let cumulative = if i == 11 {
+            annual_yuan
+        } else {
+            annual_yuan * acc as i64 / sum as i64
+        };
+        out.push(Wan::from_yuan(cumulative));
+    }
+    MonthlyPlan(out)
+}
+
+/// Marks the milestones planned before November of the demo year as reached, most on time,
+/// some late, some not at all.
+fn mark_done(dice: &mut Dice, milestones: &mut [Milestone], year: i32) {
+    let cutoff = NaiveDate::from_ymd_opt(year, 11, 1).expect("valid date");
+    for m in milestones.iter_mut() {
+        let Some(planned) = m.planned else { continue };
+        if planned >= cutoff {
+            break;
+        }
+        match dice.below(10) {
+            0 => break, // stalled here
+            1 | 2 => m.actual = Some(planned + chrono::Days::new(5 + dice.below(40))),
+            _ => m.actual = Some(planned - chrono::Days::new(dice.below(10))),
+        }
+        if m.actual.is_some_and(|a| a >= cutoff) {
+            m.actual = None;
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_ledger() {
+        let a = generate(Scale::City, 7, 2025);
+        let b = generate(Scale::City, 7, 2025);
+        assert_eq!(a.items, b.items);
+        let c = generate(Scale::City, 8, 2025);
+        assert_ne!(a.items, c.items);
+    }
+
+    #[test]
+    fn city_demo_is_valid_and_realistic() {
+        let d = generate(Scale::City, 1, 2025);
+        assert_eq!(d.items.len(), 2_000);
+        let regions = d
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Region)
+            .count();
+        let depts = d
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Department)
+            .count();
+        assert_eq!((regions, depts), (11, 30));
+        let mut codes = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for (item, milestones) in &d.items {
+            assert!(
+                item.validate().is_empty(),
+                "{} {:?}",
+                item.code,
+                item.validate()
+            );
+            assert!(
+                codes.insert(item.code.clone()),
+                "duplicate code {}",
+                item.code
+            );
+            assert!(
+                names.insert(item.name.clone()),
+                "duplicate name {}",
+                item.name
+            );
+            assert!(milestones.windows(2).all(|w| w[0].planned <= w[1].planned));
+            assert!(d.units.iter().any(|u| u.answers_to(&item.lead_unit)));
+        }
+        let kinds: std::collections::HashSet<_> = d.items.iter().map(|(i, _)| i.kind).collect();
+        assert_eq!(kinds.len(), 4);
+        assert!(d.items.iter().any(|(i, _)| i.monthly_plan.is_some()));
+        assert!(d.items.iter().filter(|(_, m)| !m.is_empty()).count() > 1_000);
+    }
+}

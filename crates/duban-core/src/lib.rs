@@ -1,0 +1,20 @@
+//! duban-core — the domain of duban (督办): units, leaders, items, milestones and the rules
+//! about them. Plain synchronous Rust with no IO: no database, no HTTP, no files, no clock
+//! ("today" is always an argument).
+
+pub mod date;
+pub mod demo;
+pub mod item;
+pub mod label;
+pub mod leader;
+pub mod milestone;
+pub mod money;
+pub mod text;
+pub mod unit;
+
+pub use date::PlanDate;
+pub use item::{FieldProblem, Item, ItemKind, Level, MonthlyPlan, Nature, Stage};
+pub use leader::Leader;
+pub use milestone::{Milestone, MilestoneTemplate};
+pub use money::{MoneyUnit, Wan};
+pub use unit::{Unit, UnitKind};
