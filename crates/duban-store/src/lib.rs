@@ -1,1 +1,162 @@
+//! duban-store — the one storage API of duban. SQLite (embedded, the default) and PostgreSQL
+//! (at scale) sit behind the same [`Store`]: the backend is chosen from the database URL, each
+//! backend has its own embedded migrations, applied on open, and both run the same SQL through
+//! sqlx's `Any` driver. Every write records who, when and what changed in `audit_log`.
 
+mod audit;
+mod error;
+mod import;
+mod items;
+mod sql;
+mod units;
+
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions};
+
+pub use audit::AuditEntry;
+pub use error::StoreError;
+pub use import::{ImportOptions, ImportSummary, LedgerEntry};
+pub use items::{ItemFilter, ItemRecord};
+pub use units::UnitListing;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://duban.db";
+
+impl Backend {
+    /// Picks the backend from a URL: `sqlite://FILE`, `sqlite::memory:`,
+    /// `postgres://…` / `postgresql://…`. A bare path is an SQLite file.
+    pub fn from_url(url: &str) -> Result<(Backend, String)> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok((Backend::Postgres, url.to_string()))
+        } else if url.starts_with("sqlite:") {
+            let mut u = url.to_string();
+            if !u.contains("memory") && !u.contains("mode=") {
+                u.push_str(if u.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+            Ok((Backend::Sqlite, u))
+        } else if !url.contains("://") && !url.is_empty() {
+            Backend::from_url(&format!("sqlite://{url}"))
+        } else {
+            Err(StoreError::BadUrl(url.to_string()))
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The store: a connection pool on one backend.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating an SQLite file if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Connect {
+                url: redact(&url),
+                source: e,
+            })?
+            .disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        use sqlx::Executor;
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Connect {
+                url: redact(&url),
+                source: e,
+            })?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A URL with its password hidden, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let cred = &url[s + 3..at];
+            match cred.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &cred[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap().0,
+            Backend::Postgres
+        );
+        let (b, u) = Backend::from_url("duban.db").unwrap();
+        assert_eq!(
+            (b, u.as_str()),
+            (Backend::Sqlite, "sqlite://duban.db?mode=rwc")
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+}

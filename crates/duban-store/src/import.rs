@@ -1,0 +1,492 @@
+//! 台账写入 — the one write path for items: create or update a batch of items in one
+//! transaction, matched by code or else by name + lead unit, with every change audited.
+
+use std::collections::{HashMap, HashSet};
+
+use duban_core::{Item, Milestone};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, AuditEntry, diff};
+use crate::items::{self, ITEM_COLUMNS, ItemRefs, item_values};
+use crate::sql::{Val, bind, insert_many};
+use crate::units::{LeaderBook, UnitDirectory};
+use crate::{Result, Store, StoreError};
+
+/// One item to write, with its milestones (`None` leaves stored milestones as they are).
+#[derive(Debug, Clone)]
+pub struct LedgerEntry {
+    pub item: Item,
+    pub milestones: Option<Vec<Milestone>>,
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// 操作人 — recorded in the audit trail.
+    pub actor: String,
+    /// 试导入 — do everything, report it, write nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportSummary {
+    /// 新增
+    pub created: usize,
+    /// 更新
+    pub updated: usize,
+    /// 未变化
+    pub unchanged: usize,
+    /// 新建单位 — units the ledger named that the directory did not know.
+    pub new_units: Vec<String>,
+    /// 新建领导
+    pub new_leaders: Vec<String>,
+    /// 自动编号 — items that had no code and were given one.
+    pub codes_assigned: usize,
+    pub dry_run: bool,
+}
+
+/// The next free sequence number per code prefix ("XM2025").
+struct CodeBook {
+    next: HashMap<String, u64>,
+    taken: HashSet<String>,
+}
+
+impl CodeBook {
+    fn new<'a>(codes: impl Iterator<Item = &'a str>) -> CodeBook {
+        let mut book = CodeBook {
+            next: HashMap::new(),
+            taken: HashSet::new(),
+        };
+        for c in codes {
+            book.note(c);
+        }
+        book
+    }
+
+    fn split(code: &str) -> Option<(&str, u64)> {
+        let digits = code.len() - code.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        if digits < 5 {
+            return None;
+        }
+        let (prefix, seq) = code.split_at(code.len() - 5);
+        Some((prefix, seq.parse().ok()?))
+    }
+
+    fn note(&mut self, code: &str) {
+        self.taken.insert(code.to_string());
+        if let Some((prefix, seq)) = CodeBook::split(code) {
+            let n = self.next.entry(prefix.to_string()).or_insert(1);
+            *n = (*n).max(seq + 1);
+        }
+    }
+
+    fn assign(&mut self, item: &Item) -> String {
+        let prefix = format!("{}{}", item.kind.code_prefix(), item.year);
+        loop {
+            let n = self.next.entry(prefix.clone()).or_insert(1);
+            let code = format!("{prefix}{:05}", *n);
+            *n += 1;
+            if !self.taken.contains(&code) {
+                self.taken.insert(code.clone());
+                return code;
+            }
+        }
+    }
+}
+
+fn item_json(item: &Item) -> Value {
+    serde_json::to_value(item).unwrap_or(json!(null))
+}
+
+fn milestones_json(ms: &[Milestone]) -> Value {
+    serde_json::to_value(ms).unwrap_or(json!(null))
+}
+
+impl Store {
+    /// Creates or updates items in one transaction. An item is matched to a stored one by
+    /// code, else by name + lead unit; unknown units and leaders are created. Every created or
+    /// changed item, unit and leader is written to the audit trail. With `dry_run`, all of it
+    /// is done and reported, then rolled back.
+    pub async fn import_ledger(
+        &self,
+        entries: Vec<LedgerEntry>,
+        opts: &ImportOptions,
+    ) -> Result<ImportSummary> {
+        let mut tx = self.pool.begin().await?;
+        let summary = import_in(&mut tx, entries, opts).await?;
+        if opts.dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(summary)
+    }
+
+    /// Replaces an item's milestones (e.g. after reverse scheduling), audited.
+    pub async fn set_milestones(
+        &self,
+        actor: &str,
+        code: &str,
+        milestones: Vec<Milestone>,
+    ) -> Result<()> {
+        let record = self.item(code).await?.ok_or_else(|| StoreError::NotFound {
+            what: "项目",
+            key: code.to_string(),
+        })?;
+        let entry = LedgerEntry {
+            item: record.item,
+            milestones: Some(milestones),
+        };
+        self.import_ledger(
+            vec![entry],
+            &ImportOptions {
+                actor: actor.to_string(),
+                dry_run: false,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+struct Existing {
+    id: i64,
+    item: Item,
+    milestones: Vec<Milestone>,
+}
+
+async fn import_in(
+    conn: &mut AnyConnection,
+    entries: Vec<LedgerEntry>,
+    opts: &ImportOptions,
+) -> Result<ImportSummary> {
+    let actor = opts.actor.as_str();
+    let at = audit::now();
+    let mut log: Vec<AuditEntry> = Vec::new();
+    let mut summary = ImportSummary {
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+
+    // Guard the rules here too: nothing invalid reaches the tables, whoever calls.
+    let mut seen_codes = HashSet::new();
+    for e in &entries {
+        if let Some(p) = e.item.validate().first() {
+            return Err(StoreError::Invalid(format!(
+                "{}（{}）：{}",
+                e.item.name, p.field, p.message
+            )));
+        }
+        if !e.item.code.is_empty() && !seen_codes.insert(e.item.code.clone()) {
+            return Err(StoreError::Invalid(format!(
+                "项目编号“{}”在本次导入中出现了不止一次",
+                e.item.code
+            )));
+        }
+    }
+
+    let mut dir = UnitDirectory::load(conn).await?;
+    let mut leaders = LeaderBook::load(conn).await?;
+
+    // What is stored now.
+    let stored = items::list(conn, &Default::default()).await?;
+    let mut stored_ms = items::milestones(conn, None).await?;
+    let existing: Vec<Existing> = stored
+        .into_iter()
+        .map(|(id, item)| Existing {
+            id,
+            milestones: stored_ms.remove(&id).unwrap_or_default(),
+            item,
+        })
+        .collect();
+    let by_code: HashMap<&str, usize> = existing
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.item.code.as_str(), i))
+        .collect();
+    let by_name: HashMap<(&str, &str), usize> = existing
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ((e.item.name.as_str(), e.item.lead_unit.as_str()), i))
+        .collect();
+    let mut codes = CodeBook::new(
+        existing
+            .iter()
+            .map(|e| e.item.code.as_str())
+            .chain(seen_codes.iter().map(String::as_str)),
+    );
+
+    let mut inserts: Vec<(Item, ItemRefs, Vec<Milestone>)> = Vec::new();
+    let mut matched: HashSet<usize> = HashSet::new();
+    for LedgerEntry {
+        mut item,
+        milestones,
+    } in entries
+    {
+        // Canonical unit names (aliases resolved, unknown units created).
+        item.lead_unit = dir
+            .ensure(conn, &item.lead_unit, &mut log, actor, &at)
+            .await?;
+        if let Some(r) = item.region.take() {
+            item.region = Some(dir.ensure(conn, &r, &mut log, actor, &at).await?);
+        }
+        let mut co = Vec::with_capacity(item.co_units.len());
+        for u in std::mem::take(&mut item.co_units) {
+            let c = dir.ensure(conn, &u, &mut log, actor, &at).await?;
+            if c != item.lead_unit && !co.contains(&c) {
+                co.push(c);
+            }
+        }
+        item.co_units = co;
+        if let Some(l) = item.leader.take() {
+            item.leader = Some(leaders.ensure(conn, &l, &mut log, actor, &at).await?);
+        }
+        let refs = ItemRefs {
+            region: item.region.as_deref().and_then(|r| dir.id(r)),
+            lead: dir
+                .id(&item.lead_unit)
+                .ok_or_else(|| StoreError::corrupt("units", &item.lead_unit))?,
+            leader: item.leader.as_ref().and_then(|l| leaders.id(&l.name)),
+        };
+
+        let found = by_code
+            .get(item.code.as_str())
+            .or_else(|| by_name.get(&(item.name.as_str(), item.lead_unit.as_str())))
+            .copied();
+        match found {
+            Some(i) => {
+                if !matched.insert(i) {
+                    return Err(StoreError::Invalid(format!(
+                        "“{}”（{}）在本次导入中出现了不止一次",
+                        item.name, item.lead_unit
+                    )));
+                }
+                let old = &existing[i];
+                if item.code.is_empty() {
+                    item.code = old.item.code.clone();
+                }
+                let item_change = diff(&item_json(&old.item), &item_json(&item));
+                let ms_change = milestones
+                    .as_ref()
+                    .filter(|m| **m != old.milestones)
+                    .map(|m| (milestones_json(&old.milestones), milestones_json(m)));
+                if item_change.is_none() && ms_change.is_none() {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                if item_change.is_some() {
+                    update_item(conn, old.id, &item, &refs, &at).await?;
+                }
+                if let Some(m) = &milestones
+                    && ms_change.is_some()
+                {
+                    sqlx::query("DELETE FROM milestones WHERE item_id = $1")
+                        .bind(old.id)
+                        .execute(&mut *conn)
+                        .await?;
+                    insert_many(
+                        conn,
+                        "milestones",
+                        MILESTONE_COLUMNS,
+                        milestone_rows(old.id, m),
+                    )
+                    .await?;
+                }
+                let (mut before, mut after) = item_change.unwrap_or((json!({}), json!({})));
+                if let Some((mb, ma)) = ms_change {
+                    before["milestones"] = mb;
+                    after["milestones"] = ma;
+                }
+                log.push(AuditEntry::new(
+                    actor,
+                    &at,
+                    "update",
+                    "item",
+                    &old.item.code,
+                    Some(before),
+                    Some(after),
+                ));
+                if old.item.code != item.code {
+                    log.push(AuditEntry::new(
+                        actor, &at, "recode", "item", &item.code, None, None,
+                    ));
+                }
+                summary.updated += 1;
+            }
+            None => {
+                if item.code.is_empty() {
+                    item.code = codes.assign(&item);
+                    summary.codes_assigned += 1;
+                }
+                log.push(AuditEntry::new(
+                    actor,
+                    &at,
+                    "create",
+                    "item",
+                    &item.code,
+                    None,
+                    Some({
+                        let mut v = item_json(&item);
+                        if let Some(m) = &milestones {
+                            v["milestones"] = milestones_json(m);
+                        }
+                        v
+                    }),
+                ));
+                inserts.push((item, refs, milestones.unwrap_or_default()));
+                summary.created += 1;
+            }
+        }
+    }
+
+    insert_items(conn, inserts, &at).await?;
+    summary.new_units = dir.created;
+    summary.new_leaders = leaders.created;
+    audit::record(conn, log).await?;
+    Ok(summary)
+}
+
+const MILESTONE_COLUMNS: &[&str] = &["item_id", "position", "name", "planned", "actual"];
+
+fn milestone_rows(item_id: i64, ms: &[Milestone]) -> Vec<Vec<Val>> {
+    let day = |d: Option<chrono::NaiveDate>| Val::Text(d.map(|d| d.format("%Y-%m-%d").to_string()));
+    ms.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            vec![
+                item_id.into(),
+                (i as i64).into(),
+                m.name.as_str().into(),
+                day(m.planned),
+                day(m.actual),
+            ]
+        })
+        .collect()
+}
+
+async fn insert_items(
+    conn: &mut AnyConnection,
+    inserts: Vec<(Item, ItemRefs, Vec<Milestone>)>,
+    at: &str,
+) -> Result<()> {
+    if inserts.is_empty() {
+        return Ok(());
+    }
+    let mut columns: Vec<&str> = ITEM_COLUMNS.to_vec();
+    columns.push("created_at");
+    let rows = inserts
+        .iter()
+        .map(|(item, refs, _)| {
+            let mut v = item_values(item, refs, at);
+            v.push(at.into());
+            v
+        })
+        .collect();
+    insert_many(conn, "items", &columns, rows).await?;
+    // The ids the database gave the new items.
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserts.len());
+    for r in sqlx::query("SELECT id, code FROM items WHERE created_at = $1")
+        .bind(at)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        ids.insert(r.try_get("code")?, r.try_get("id")?);
+    }
+    let mut co_rows = Vec::new();
+    let mut ms_rows = Vec::new();
+    for (item, _, ms) in &inserts {
+        let id = *ids
+            .get(&item.code)
+            .ok_or_else(|| StoreError::corrupt("items", &item.code))?;
+        // Co-units are stored by id; resolve them through the lead query below.
+        for (pos, unit) in item.co_units.iter().enumerate() {
+            co_rows.push((id, pos as i64, unit.clone()));
+        }
+        ms_rows.extend(milestone_rows(id, ms));
+    }
+    insert_co_units(conn, co_rows).await?;
+    insert_many(conn, "milestones", MILESTONE_COLUMNS, ms_rows).await
+}
+
+async fn insert_co_units(conn: &mut AnyConnection, rows: Vec<(i64, i64, String)>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut unit_ids: HashMap<String, i64> = HashMap::new();
+    for r in sqlx::query("SELECT id, name FROM units")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        unit_ids.insert(r.try_get("name")?, r.try_get("id")?);
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(item, pos, unit)| {
+            let uid = *unit_ids
+                .get(&unit)
+                .ok_or_else(|| StoreError::corrupt("units", &unit))?;
+            Ok(vec![Val::from(item), uid.into(), pos.into()])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    insert_many(
+        conn,
+        "item_co_units",
+        &["item_id", "unit_id", "position"],
+        rows,
+    )
+    .await
+}
+
+async fn update_item(
+    conn: &mut AnyConnection,
+    id: i64,
+    item: &Item,
+    refs: &ItemRefs,
+    at: &str,
+) -> Result<()> {
+    let sets: Vec<String> = ITEM_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE items SET {} WHERE id = ${}",
+        sets.join(", "),
+        ITEM_COLUMNS.len() + 1
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+    for v in item_values(item, refs, at) {
+        q = bind(q, v);
+    }
+    q.bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM item_co_units WHERE item_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let co = item
+        .co_units
+        .iter()
+        .enumerate()
+        .map(|(p, u)| (id, p as i64, u.clone()))
+        .collect();
+    insert_co_units(conn, co).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_core::ItemKind;
+
+    #[test]
+    fn codes_continue_after_the_highest_stored() {
+        let mut book = CodeBook::new(["XM202500007", "XM202500003", "GZ202500001"].into_iter());
+        let item = Item::new(2025, ItemKind::Project, "x", "甲县");
+        assert_eq!(book.assign(&item), "XM202500008");
+        assert_eq!(book.assign(&item), "XM202500009");
+        let task = Item::new(2026, ItemKind::Task, "y", "甲县");
+        assert_eq!(book.assign(&task), "GZ202600001");
+    }
+}

@@ -1,0 +1,310 @@
+//! 单位与领导 — the unit directory and the leaders, as the store keeps them.
+
+use std::collections::HashMap;
+
+use duban_core::{Leader, Unit, UnitKind};
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, AuditEntry};
+use crate::{Result, Store, StoreError};
+
+/// The unit directory loaded inside a transaction: resolves names and aliases to ids and
+/// creates the units it does not know.
+pub(crate) struct UnitDirectory {
+    by_name: HashMap<String, (i64, UnitKind)>,
+    alias: HashMap<String, String>,
+    /// Units created through this directory, in the order they were met.
+    pub created: Vec<String>,
+}
+
+impl UnitDirectory {
+    pub async fn load(conn: &mut AnyConnection) -> Result<UnitDirectory> {
+        let mut by_name = HashMap::new();
+        for r in sqlx::query("SELECT id, name, kind FROM units")
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let kind: String = r.try_get("kind")?;
+            let kind = UnitKind::parse(&kind).map_err(|e| StoreError::corrupt("units.kind", e))?;
+            by_name.insert(
+                r.try_get::<String, _>("name")?,
+                (r.try_get::<i64, _>("id")?, kind),
+            );
+        }
+        let mut alias = HashMap::new();
+        for r in sqlx::query(
+            "SELECT a.alias, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            alias.insert(
+                r.try_get::<String, _>("alias")?,
+                r.try_get::<String, _>("name")?,
+            );
+        }
+        Ok(UnitDirectory {
+            by_name,
+            alias,
+            created: Vec::new(),
+        })
+    }
+
+    /// The canonical name for a name or alias, if the unit is known.
+    pub fn canonical(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        if let Some((k, _)) = self.by_name.get_key_value(name) {
+            return Some(k.as_str());
+        }
+        self.alias.get(name).map(String::as_str)
+    }
+
+    pub fn id(&self, canonical: &str) -> Option<i64> {
+        self.by_name.get(canonical).map(|(id, _)| *id)
+    }
+
+    /// Resolves a name, creating the unit (kind guessed from the name) when it is unknown.
+    /// Returns the canonical name.
+    pub async fn ensure(
+        &mut self,
+        conn: &mut AnyConnection,
+        name: &str,
+        audit: &mut Vec<AuditEntry>,
+        actor: &str,
+        at: &str,
+    ) -> Result<String> {
+        if let Some(c) = self.canonical(name) {
+            return Ok(c.to_string());
+        }
+        let unit = Unit::new(name.trim(), UnitKind::guess(name));
+        self.insert(conn, &unit, None, audit, actor, at).await?;
+        self.created.push(unit.name.clone());
+        Ok(unit.name)
+    }
+
+    pub async fn insert(
+        &mut self,
+        conn: &mut AnyConnection,
+        unit: &Unit,
+        parent_id: Option<i64>,
+        audit: &mut Vec<AuditEntry>,
+        actor: &str,
+        at: &str,
+    ) -> Result<i64> {
+        let sort = self.by_name.len() as i64;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (name, kind, parent_id, sort_order) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&unit.name)
+        .bind(unit.kind.code())
+        .bind(parent_id)
+        .bind(sort)
+        .fetch_one(&mut *conn)
+        .await?;
+        for a in &unit.aliases {
+            if self.canonical(a).is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "简称“{a}”已被单位“{}”使用",
+                    self.canonical(a).unwrap_or_default()
+                )));
+            }
+            sqlx::query("INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2)")
+                .bind(a)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            self.alias.insert(a.clone(), unit.name.clone());
+        }
+        self.by_name.insert(unit.name.clone(), (id, unit.kind));
+        audit.push(AuditEntry::new(
+            actor,
+            at,
+            "create",
+            "unit",
+            &unit.name,
+            None,
+            Some(serde_json::to_value(unit).unwrap_or(json!(null))),
+        ));
+        Ok(id)
+    }
+}
+
+/// The leaders loaded inside a transaction.
+pub(crate) struct LeaderBook {
+    by_name: HashMap<String, (i64, Option<String>)>,
+    pub created: Vec<String>,
+}
+
+impl LeaderBook {
+    pub async fn load(conn: &mut AnyConnection) -> Result<LeaderBook> {
+        let mut by_name = HashMap::new();
+        for r in sqlx::query("SELECT id, name, title FROM leaders")
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            by_name.insert(r.try_get("name")?, (r.try_get("id")?, r.try_get("title")?));
+        }
+        Ok(LeaderBook {
+            by_name,
+            created: Vec::new(),
+        })
+    }
+
+    pub fn id(&self, name: &str) -> Option<i64> {
+        self.by_name.get(name).map(|(id, _)| *id)
+    }
+
+    /// Makes sure the leader exists with this title (a newer title replaces the old one) and
+    /// returns the leader as stored.
+    pub async fn ensure(
+        &mut self,
+        conn: &mut AnyConnection,
+        leader: &Leader,
+        audit: &mut Vec<AuditEntry>,
+        actor: &str,
+        at: &str,
+    ) -> Result<Leader> {
+        match self.by_name.get_mut(&leader.name) {
+            Some((id, title)) => {
+                if leader.title.is_some() && leader.title != *title {
+                    sqlx::query("UPDATE leaders SET title = $1 WHERE id = $2")
+                        .bind(&leader.title)
+                        .bind(*id)
+                        .execute(&mut *conn)
+                        .await?;
+                    audit.push(AuditEntry::new(
+                        actor,
+                        at,
+                        "update",
+                        "leader",
+                        &leader.name,
+                        Some(json!({ "title": title })),
+                        Some(json!({ "title": leader.title })),
+                    ));
+                    title.clone_from(&leader.title);
+                }
+                Ok(Leader {
+                    name: leader.name.clone(),
+                    title: title.clone(),
+                })
+            }
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO leaders (name, title) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(&leader.name)
+                .bind(&leader.title)
+                .fetch_one(&mut *conn)
+                .await?;
+                self.by_name
+                    .insert(leader.name.clone(), (id, leader.title.clone()));
+                self.created.push(leader.to_string());
+                audit.push(AuditEntry::new(
+                    actor,
+                    at,
+                    "create",
+                    "leader",
+                    &leader.name,
+                    None,
+                    Some(serde_json::to_value(leader).unwrap_or(json!(null))),
+                ));
+                Ok(leader.clone())
+            }
+        }
+    }
+}
+
+/// A unit of the directory with the number of items it leads.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UnitListing {
+    #[serde(flatten)]
+    pub unit: Unit,
+    /// 牵头事项数 — items it leads.
+    pub lead_items: i64,
+}
+
+impl Store {
+    /// The unit directory: regions first, then departments, each in the order they were added.
+    pub async fn units(&self) -> Result<Vec<UnitListing>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.name, u.kind, p.name AS parent, \
+                    (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id) AS lead_items \
+             FROM units u LEFT JOIN units p ON p.id = u.parent_id \
+             ORDER BY CASE u.kind WHEN 'region' THEN 0 ELSE 1 END, u.sort_order, u.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in sqlx::query("SELECT unit_id, alias FROM unit_aliases ORDER BY alias")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            aliases
+                .entry(r.try_get("unit_id")?)
+                .or_default()
+                .push(r.try_get("alias")?);
+        }
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get("id")?;
+                let kind: String = r.try_get("kind")?;
+                Ok(UnitListing {
+                    unit: Unit {
+                        name: r.try_get("name")?,
+                        kind: UnitKind::parse(&kind)
+                            .map_err(|e| StoreError::corrupt("units.kind", e))?,
+                        parent: r.try_get("parent")?,
+                        aliases: aliases.remove(&id).unwrap_or_default(),
+                    },
+                    lead_items: r.try_get("lead_items")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds the units of `units` that the directory does not know yet (by name or alias),
+    /// parents before children. Returns the names added.
+    pub async fn ensure_units(&self, actor: &str, units: &[Unit]) -> Result<Vec<String>> {
+        let mut tx = self.pool.begin().await?;
+        let mut dir = UnitDirectory::load(&mut tx).await?;
+        let at = audit::now();
+        let mut log = Vec::new();
+        let mut added = Vec::new();
+        for unit in units {
+            if dir.canonical(&unit.name).is_some() {
+                continue;
+            }
+            let parent_id = match &unit.parent {
+                Some(p) => Some(dir.canonical(p).and_then(|c| dir.id(c)).ok_or_else(|| {
+                    StoreError::NotFound {
+                        what: "上级单位",
+                        key: p.clone(),
+                    }
+                })?),
+                None => None,
+            };
+            dir.insert(&mut tx, unit, parent_id, &mut log, actor, &at)
+                .await?;
+            added.push(unit.name.clone());
+        }
+        audit::record(&mut tx, log).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// The leaders, by name.
+    pub async fn leaders(&self) -> Result<Vec<Leader>> {
+        let rows = sqlx::query("SELECT name, title FROM leaders ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Leader {
+                    name: r.try_get("name")?,
+                    title: r.try_get("title")?,
+                })
+            })
+            .collect()
+    }
+}

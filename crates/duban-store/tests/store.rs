@@ -1,0 +1,329 @@
+//! Store behaviour, every test on SQLite and on PostgreSQL.
+
+use duban_core::{
+    Item, ItemKind, Leader, MilestoneTemplate, MoneyUnit, PlanDate, Stage, Unit, UnitKind, Wan,
+};
+use duban_store::testing::TestDb;
+use duban_store::{ImportOptions, ItemFilter, LedgerEntry, StoreError};
+
+fn wan(s: &str) -> Wan {
+    Wan::parse(s, MoneyUnit::Wan).unwrap()
+}
+
+fn opts(dry_run: bool) -> ImportOptions {
+    ImportOptions {
+        actor: "tester".into(),
+        dry_run,
+    }
+}
+
+fn project(code: &str, name: &str, lead: &str) -> Item {
+    let mut i = Item::new(2025, ItemKind::Project, name, lead);
+    i.code = code.into();
+    i.total_investment = Some(wan("12345.6789"));
+    i.annual_plan = Some(wan("5000"));
+    i.stage = Some(Stage::UnderConstruction);
+    i.planned_start = Some(PlanDate::parse("2025-03").unwrap());
+    i.planned_end = Some(PlanDate::parse("2026-06-30").unwrap());
+    i.leader = Some(Leader::new("王某", Some("副市长")));
+    i
+}
+
+fn entries(items: Vec<Item>) -> Vec<LedgerEntry> {
+    items
+        .into_iter()
+        .map(|item| LedgerEntry {
+            item,
+            milestones: None,
+        })
+        .collect()
+}
+
+async fn import_creates_items_units_and_leaders(db: &TestDb) {
+    let store = db.open().await;
+    let mut a = project("XM202500001", "甲县新材料产业园项目", "甲县");
+    a.co_units = vec!["市发改委".into(), "市财政局".into()];
+    a.tags = vec!["专项债".into()];
+    a.extra.insert("资金来源".into(), "专项债".into());
+    let b = project("XM202500002", "乙区污水处理厂提标改造工程", "乙区");
+    let s = store
+        .import_ledger(entries(vec![a.clone(), b]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.updated, s.unchanged), (2, 0, 0));
+    assert_eq!(s.new_units, vec!["甲县", "市发改委", "市财政局", "乙区"]);
+    assert_eq!(s.new_leaders, vec!["王某（副市长）"]);
+
+    let got = store.item("XM202500001").await.unwrap().unwrap();
+    assert_eq!(got.item, a, "the item comes back exactly as written");
+    assert_eq!(got.item.total_investment.unwrap().to_string(), "12345.6789");
+
+    let units = store.units().await.unwrap();
+    let jia = units.iter().find(|u| u.unit.name == "甲县").unwrap();
+    assert_eq!((jia.unit.kind, jia.lead_items), (UnitKind::Region, 1));
+    assert_eq!(
+        units
+            .iter()
+            .find(|u| u.unit.name == "市财政局")
+            .unwrap()
+            .unit
+            .kind,
+        UnitKind::Department
+    );
+
+    // Filters: a co-operating unit sees the item; stage and kind filter.
+    let f = ItemFilter {
+        unit: Some("市财政局".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.items(&f).await.unwrap().len(), 1);
+    let f = ItemFilter {
+        kind: Some(ItemKind::Task),
+        ..Default::default()
+    };
+    assert!(store.items(&f).await.unwrap().is_empty());
+    let f = ItemFilter {
+        search: Some("污水".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.items(&f).await.unwrap()[0].code, "XM202500002");
+
+    let trail = store.audit_trail("item", "XM202500001").await.unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(
+        (trail[0].action.as_str(), trail[0].actor.as_str()),
+        ("create", "tester")
+    );
+    assert_eq!(
+        trail[0].after.as_ref().unwrap()["name"],
+        "甲县新材料产业园项目"
+    );
+    assert_eq!(store.audit_trail("unit", "甲县").await.unwrap().len(), 1);
+}
+
+async fn reimport_updates_instead_of_duplicating(db: &TestDb) {
+    let store = db.open().await;
+    let a = project("XM202500001", "甲县新材料产业园项目", "甲县");
+    let b = project("XM202500002", "乙区污水处理厂提标改造工程", "乙区");
+    store
+        .import_ledger(entries(vec![a.clone(), b.clone()]), &opts(false))
+        .await
+        .unwrap();
+
+    let mut a2 = a.clone();
+    a2.annual_plan = Some(wan("6000.5"));
+    a2.stage = Some(Stage::Completed);
+    let s = store
+        .import_ledger(entries(vec![a2.clone(), b]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.updated, s.unchanged), (0, 1, 1));
+    assert_eq!(store.count_items().await.unwrap(), 2);
+    assert_eq!(store.item("XM202500001").await.unwrap().unwrap().item, a2);
+
+    let trail = store.audit_trail("item", "XM202500001").await.unwrap();
+    assert_eq!(trail.len(), 2);
+    let (before, after) = (
+        trail[1].before.as_ref().unwrap(),
+        trail[1].after.as_ref().unwrap(),
+    );
+    assert_eq!(before["annual_plan"], "5000");
+    assert_eq!(after["annual_plan"], "6000.5");
+    assert_eq!(before["stage"], "under_construction");
+    assert_eq!(after["stage"], "completed");
+    assert!(
+        after.get("name").is_none(),
+        "only changed fields are recorded: {after}"
+    );
+}
+
+async fn items_without_code_match_by_name_and_lead_unit(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .ensure_units(
+            "tester",
+            &[{
+                let mut u = Unit::new("市发展和改革委员会", UnitKind::Department);
+                u.aliases = vec!["市发改委".into()];
+                u
+            }],
+        )
+        .await
+        .unwrap();
+    let a = project("", "全市重点项目审批提速", "市发改委");
+    let s = store
+        .import_ledger(entries(vec![a.clone()]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.codes_assigned), (1, 1));
+    assert!(
+        s.new_units.is_empty(),
+        "the alias resolved to the known unit"
+    );
+    let listed = store.items(&ItemFilter::default()).await.unwrap();
+    assert_eq!(listed[0].code, "XM202500001");
+    assert_eq!(listed[0].lead_unit, "市发展和改革委员会");
+
+    // The same row again, by alias or full name, updates the same item.
+    let mut again = a.clone();
+    again.lead_unit = "市发展和改革委员会".into();
+    again.notes = Some("已召开专题会".into());
+    let s = store
+        .import_ledger(entries(vec![again]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.updated), (0, 1));
+    assert_eq!(store.count_items().await.unwrap(), 1);
+}
+
+async fn dry_run_writes_nothing(db: &TestDb) {
+    let store = db.open().await;
+    let s = store
+        .import_ledger(
+            entries(vec![project("XM202500001", "某项目", "丙县")]),
+            &opts(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.dry_run), (1, true));
+    assert_eq!(s.new_units, vec!["丙县"]);
+    assert_eq!(store.count_items().await.unwrap(), 0);
+    assert!(store.units().await.unwrap().is_empty());
+    assert_eq!(store.audit_count().await.unwrap(), 0);
+}
+
+async fn invalid_batch_leaves_database_unchanged(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .import_ledger(
+            entries(vec![project("XM202500001", "已有项目", "甲县")]),
+            &opts(false),
+        )
+        .await
+        .unwrap();
+    let audit_before = store.audit_count().await.unwrap();
+    let good = project("XM202500002", "新项目", "新县");
+    let mut bad = project("XM202500003", "坏项目", "另一个新县");
+    bad.annual_plan = Some(wan("999999"));
+    let err = store
+        .import_ledger(entries(vec![good, bad]), &opts(false))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid(ref m) if m.contains("年度计划投资")),
+        "{err}"
+    );
+    let dup = store
+        .import_ledger(
+            entries(vec![
+                project("XM9", "a", "甲县"),
+                project("XM9", "b", "甲县"),
+            ]),
+            &opts(false),
+        )
+        .await
+        .unwrap_err();
+    assert!(dup.to_string().contains("XM9"), "{dup}");
+    assert_eq!(store.count_items().await.unwrap(), 1);
+    assert_eq!(store.units().await.unwrap().len(), 1);
+    assert_eq!(store.audit_count().await.unwrap(), audit_before);
+}
+
+async fn milestones_are_kept_and_rescheduled_with_audit(db: &TestDb) {
+    let store = db.open().await;
+    let target = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let plan = MilestoneTemplate::Construction.schedule_back(target);
+    let item = project("XM202500001", "某项目", "甲县");
+    store
+        .import_ledger(
+            vec![LedgerEntry {
+                item: item.clone(),
+                milestones: Some(plan.clone()),
+            }],
+            &opts(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.item("XM202500001").await.unwrap().unwrap().milestones,
+        plan
+    );
+    // A ledger without milestones leaves them alone.
+    let s = store
+        .import_ledger(entries(vec![item]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!(s.unchanged, 1);
+    assert_eq!(
+        store
+            .item("XM202500001")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones
+            .len(),
+        7
+    );
+
+    let mut done = MilestoneTemplate::Construction
+        .schedule_back(chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+    done[0].actual = Some(chrono::NaiveDate::from_ymd_opt(2025, 1, 10).unwrap());
+    store
+        .set_milestones("office", "XM202500001", done.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.item("XM202500001").await.unwrap().unwrap().milestones,
+        done
+    );
+    let trail = store.audit_trail("item", "XM202500001").await.unwrap();
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        ("office", "update")
+    );
+    assert_eq!(
+        last.after.as_ref().unwrap()["milestones"][0]["actual"],
+        "2025-01-10"
+    );
+}
+
+async fn demo_scale_import_round_trips(db: &TestDb) {
+    let store = db.open().await;
+    let demo = duban_core::demo::generate(duban_core::demo::Scale::City, 3, 2025);
+    store.ensure_units("demo", &demo.units).await.unwrap();
+    let entries: Vec<LedgerEntry> = demo
+        .items
+        .iter()
+        .map(|(item, ms)| LedgerEntry {
+            item: item.clone(),
+            milestones: Some(ms.clone()),
+        })
+        .collect();
+    let s = store
+        .import_ledger(entries.clone(), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!(s.created, 2_000);
+    assert!(s.new_units.is_empty());
+    let records = store.item_records(&ItemFilter::default()).await.unwrap();
+    let mut expected: Vec<_> = demo.items.clone();
+    expected.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+    for (r, (item, ms)) in records.iter().zip(&expected) {
+        assert_eq!(&r.item, item);
+        assert_eq!(&r.milestones, ms);
+    }
+    // Running the demo again changes nothing.
+    let s = store.import_ledger(entries, &opts(false)).await.unwrap();
+    assert_eq!((s.created, s.updated, s.unchanged), (0, 0, 2_000));
+}
+
+duban_store::both_backends!(
+    import_creates_items_units_and_leaders,
+    reimport_updates_instead_of_duplicating,
+    items_without_code_match_by_name_and_lead_unit,
+    dry_run_writes_nothing,
+    invalid_batch_leaves_database_unchanged,
+    milestones_are_kept_and_rescheduled_with_audit,
+    demo_scale_import_round_trips,
+);
