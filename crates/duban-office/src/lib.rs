@@ -1,1 +1,13 @@
+//! duban-office — the office files officials exchange: the ledger (台账) as .xlsx, read
+//! tolerantly from the shapes real ledgers take, and written in a clean official template.
 
+mod columns;
+mod error;
+mod grid;
+mod ledger_export;
+mod ledger_import;
+
+pub use columns::Field;
+pub use error::{CellError, LedgerError};
+pub use ledger_export::{ExportOptions, write_ledger};
+pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};

@@ -1,0 +1,441 @@
+//! 列名 — the columns of a ledger, matched by alias rather than position, with the money
+//! unit a header states ("总投资（亿元）").
+
+use duban_core::MoneyUnit;
+use duban_core::text::compact;
+
+/// A ledger field a column can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// 序号 — a running number, not kept.
+    Seq,
+    Code,
+    Name,
+    Kind,
+    Year,
+    Owner,
+    Nature,
+    Location,
+    Region,
+    Scale,
+    Category,
+    Level,
+    Stage,
+    TotalInvestment,
+    AnnualPlan,
+    /// 1–N月累计计划投资
+    PlanToMonth(u8),
+    PlannedStart,
+    PlannedEnd,
+    LeadUnit,
+    CoUnits,
+    Leader,
+    InStatistics,
+    Tags,
+    Notes,
+}
+
+/// (field, the header duban writes, aliases seen in real ledgers — compacted, without unit).
+const ALIASES: &[(Field, &str, &[&str])] = &[
+    (Field::Seq, "序号", &["序号", "编码序号", "No", "NO"]),
+    (
+        Field::Code,
+        "项目编号",
+        &[
+            "项目编号",
+            "编号",
+            "项目代码",
+            "事项编号",
+            "项目编码",
+            "代码",
+        ],
+    ),
+    (
+        Field::Name,
+        "项目名称",
+        &[
+            "项目名称",
+            "名称",
+            "事项名称",
+            "工作任务",
+            "重点工作",
+            "任务名称",
+            "工作名称",
+            "重点项目名称",
+            "项目(工作)名称",
+            "实事名称",
+            "民生实事",
+            "项目(事项)名称",
+            "重点任务",
+        ],
+    ),
+    (Field::Kind, "事项类型", &["事项类型", "类型", "项目类型"]),
+    (Field::Year, "年度", &["年度", "年份"]),
+    (
+        Field::Owner,
+        "建设单位",
+        &[
+            "建设单位",
+            "项目业主",
+            "业主单位",
+            "项目单位",
+            "实施主体",
+            "建设主体",
+            "项目法人",
+            "项目业主单位",
+        ],
+    ),
+    (Field::Nature, "建设性质", &["建设性质", "性质", "项目性质"]),
+    (
+        Field::Location,
+        "建设地点",
+        &["建设地点", "项目地点", "地点", "建设地址", "所在地"],
+    ),
+    (
+        Field::Region,
+        "所属区域",
+        &[
+            "所属区域",
+            "所在县区",
+            "县区",
+            "所属县区",
+            "区域",
+            "县(市、区)",
+            "县市区",
+            "属地",
+            "所属县(市、区)",
+        ],
+    ),
+    (
+        Field::Scale,
+        "建设规模及内容",
+        &[
+            "建设规模及内容",
+            "建设内容及规模",
+            "建设规模及主要建设内容",
+            "建设内容",
+            "主要建设内容",
+            "建设规模",
+            "工作内容",
+            "主要内容",
+            "目标任务",
+            "主要任务",
+        ],
+    ),
+    (
+        Field::Category,
+        "项目类别",
+        &["项目类别", "类别", "行业类别", "产业类别", "项目分类"],
+    ),
+    (Field::Level, "项目级别", &["项目级别", "级别", "项目层级"]),
+    (
+        Field::Stage,
+        "项目阶段",
+        &[
+            "项目阶段",
+            "阶段",
+            "项目状态",
+            "建设阶段",
+            "进展阶段",
+            "状态",
+        ],
+    ),
+    (
+        Field::TotalInvestment,
+        "总投资",
+        &[
+            "总投资",
+            "计划总投资",
+            "项目总投资",
+            "估算总投资",
+            "总投资额",
+        ],
+    ),
+    (
+        Field::AnnualPlan,
+        "年度计划投资",
+        &[
+            "年度计划投资",
+            "计划投资",
+            "年计划投资",
+            "本年计划投资",
+            "年度投资计划",
+            "投资计划",
+            "年度计划",
+        ],
+    ),
+    (
+        Field::PlannedStart,
+        "计划开工时间",
+        &[
+            "计划开工时间",
+            "开工时间",
+            "开工日期",
+            "计划开工日期",
+            "开工年月",
+            "计划开工",
+        ],
+    ),
+    (
+        Field::PlannedEnd,
+        "计划竣工时间",
+        &[
+            "计划竣工时间",
+            "竣工时间",
+            "完工时间",
+            "计划完成时间",
+            "完成时限",
+            "完成时间",
+            "竣工日期",
+            "计划竣工日期",
+            "时限",
+            "办结时限",
+            "计划竣工",
+        ],
+    ),
+    (
+        Field::LeadUnit,
+        "牵头单位",
+        &[
+            "牵头单位",
+            "责任单位",
+            "主责单位",
+            "责任部门",
+            "牵头部门",
+            "牵头责任单位",
+            "主要责任单位",
+            "市级责任单位",
+            "责任主体",
+            "牵头单位(责任单位)",
+        ],
+    ),
+    (
+        Field::CoUnits,
+        "配合单位",
+        &[
+            "配合单位",
+            "协办单位",
+            "配合部门",
+            "协助单位",
+            "参与单位",
+            "协同单位",
+        ],
+    ),
+    (
+        Field::Leader,
+        "包抓领导",
+        &[
+            "包抓领导",
+            "市级包抓领导",
+            "分包领导",
+            "责任领导",
+            "牵头领导",
+            "市级领导",
+            "包联领导",
+            "分管领导",
+            "包抓市领导",
+            "市级分包领导",
+            "包抓市级领导",
+        ],
+    ),
+    (
+        Field::InStatistics,
+        "是否纳入统计",
+        &[
+            "是否纳入统计",
+            "是否入统",
+            "纳入统计",
+            "是否入库",
+            "入统情况",
+            "是否纳统",
+            "是否入统入库",
+        ],
+    ),
+    (Field::Tags, "标签", &["标签"]),
+    (Field::Notes, "备注", &["备注", "说明"]),
+];
+
+impl Field {
+    /// The header duban writes for the field.
+    pub fn header(self) -> String {
+        match self {
+            Field::PlanToMonth(m) => format!("1-{m}月累计计划投资"),
+            _ => ALIASES
+                .iter()
+                .find(|(f, _, _)| *f == self)
+                .map(|(_, h, _)| h.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The aliases a column of this field may carry, for messages.
+    pub fn aliases(self) -> String {
+        ALIASES
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, _, a)| a.join("、"))
+            .unwrap_or_default()
+    }
+
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            Field::TotalInvestment | Field::AnnualPlan | Field::PlanToMonth(_)
+        )
+    }
+}
+
+/// A header as read: its base name (unit and year prefix removed) and the money unit it states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderText {
+    pub base: String,
+    pub unit: Option<MoneyUnit>,
+}
+
+/// Reduces a header to its base name: "2025年度计划投资\n（亿元）" → ("年度计划投资", 亿元).
+pub fn parse_header(raw: &str) -> HeaderText {
+    let c = compact(raw);
+    let mut unit = None;
+    // Remove parenthesised parts that state a unit; keep others ("县(市、区)").
+    let mut base = String::new();
+    let mut rest = c.as_str();
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|i| open + i) else {
+            break;
+        };
+        let inner = &rest[open + 1..close];
+        base.push_str(&rest[..open]);
+        if let Some(u) = unit_word(inner) {
+            unit = Some(u);
+        } else {
+            base.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    base.push_str(rest);
+    // A unit written without parentheses: "总投资万元", "总投资/亿元".
+    for (suffix, u) in [("亿元", MoneyUnit::Yi), ("万元", MoneyUnit::Wan)] {
+        if let Some(b) = base.strip_suffix(suffix) {
+            base = b.trim_end_matches(['/', '_', '-']).to_string();
+            unit = Some(u);
+        }
+    }
+    // "2025年计划投资", "2025年度计划投资" → "年度计划投资"-like names.
+    let digits = base.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 4 && base[4..].starts_with('年') {
+        let after = &base[4 + '年'.len_utf8()..];
+        base = if after.starts_with('度') {
+            format!("年{after}")
+        } else {
+            after.to_string()
+        };
+    }
+    HeaderText { base, unit }
+}
+
+fn unit_word(inner: &str) -> Option<MoneyUnit> {
+    let t = inner
+        .trim_start_matches("单位")
+        .trim_start_matches([':', '：']);
+    match t {
+        "万元" | "万" => Some(MoneyUnit::Wan),
+        "亿元" | "亿" => Some(MoneyUnit::Yi),
+        "元" => Some(MoneyUnit::Yuan),
+        _ => None,
+    }
+}
+
+/// Matches a header base name to a field.
+pub fn match_field(base: &str) -> Option<Field> {
+    if let Some(m) = plan_to_month(base) {
+        return Some(Field::PlanToMonth(m));
+    }
+    ALIASES
+        .iter()
+        .find(|(_, _, aliases)| aliases.contains(&base))
+        .map(|(f, _, _)| *f)
+}
+
+/// "1-6月累计计划投资", "1—6月计划投资", "1至6月计划" → 6.
+fn plan_to_month(base: &str) -> Option<u8> {
+    let rest = base.strip_prefix('1')?;
+    let rest = rest.strip_prefix(['-', '—', '–', '~', '至', '到'])?;
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let m: u8 = digits.parse().ok()?;
+    let tail = rest[digits.len()..].strip_prefix('月')?;
+    let tail = tail.strip_prefix("累计").unwrap_or(tail);
+    matches!(tail, "计划" | "计划投资" | "计划完成投资")
+        .then_some(m)
+        .filter(|m| (1..=12).contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_with_units_and_years() {
+        assert_eq!(
+            parse_header("总投资（亿元）"),
+            HeaderText {
+                base: "总投资".into(),
+                unit: Some(MoneyUnit::Yi)
+            }
+        );
+        assert_eq!(
+            parse_header("总投资\n(万元)"),
+            HeaderText {
+                base: "总投资".into(),
+                unit: Some(MoneyUnit::Wan)
+            }
+        );
+        assert_eq!(parse_header("总投资亿元").unit, Some(MoneyUnit::Yi));
+        assert_eq!(parse_header("2025年计划投资").base, "计划投资");
+        assert_eq!(parse_header("2025年度计划投资(万元)").base, "年度计划投资");
+        assert_eq!(parse_header("县（市、区）").base, "县(市、区)");
+    }
+
+    #[test]
+    fn aliases_match() {
+        for (h, f) in [
+            ("项目名称", Field::Name),
+            ("名称", Field::Name),
+            ("责任单位", Field::LeadUnit),
+            ("牵头单位", Field::LeadUnit),
+            ("市级包抓领导", Field::Leader),
+            ("项目业主", Field::Owner),
+            ("是否纳入统计", Field::InStatistics),
+        ] {
+            assert_eq!(match_field(&parse_header(h).base), Some(f), "{h}");
+        }
+        assert_eq!(
+            match_field(&parse_header("总投资(亿元)").base),
+            Some(Field::TotalInvestment)
+        );
+        assert_eq!(
+            match_field(&parse_header("2025年计划投资（万元）").base),
+            Some(Field::AnnualPlan)
+        );
+        assert_eq!(
+            match_field("1-6月累计计划投资"),
+            Some(Field::PlanToMonth(6))
+        );
+        assert_eq!(match_field("1—12月计划"), Some(Field::PlanToMonth(12)));
+        assert_eq!(match_field("1-6月完成投资"), None);
+        assert_eq!(match_field("资金来源"), None);
+    }
+
+    #[test]
+    fn written_headers_read_back() {
+        for f in [
+            Field::Code,
+            Field::Name,
+            Field::LeadUnit,
+            Field::CoUnits,
+            Field::PlanToMonth(7),
+            Field::Notes,
+        ] {
+            assert_eq!(match_field(&parse_header(&f.header()).base), Some(f));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Errors of reading and writing office files, each naming where the problem is.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A cell (or a row) that cannot be read: sheet, row, column, field, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CellError {
+    /// 工作表
+    pub sheet: String,
+    /// 行号 — as Excel shows it (1-based).
+    pub row: u32,
+    /// 列 — the column letter ("F"), empty for a whole-row problem.
+    pub column: String,
+    /// 字段 — the header of the column as written in the sheet.
+    pub field: String,
+    /// 原值
+    pub value: String,
+    /// 原因 — what is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for CellError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "工作表“{}”第 {} 行", self.sheet, self.row)?;
+        if !self.column.is_empty() {
+            write!(f, " {} 列", self.column)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, "（{}）", self.field)?;
+        }
+        write!(f, "：{}", self.message)
+    }
+}
+
+/// Why a ledger file as a whole cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("找不到文件 {0}")]
+    NotFound(PathBuf),
+    #[error(
+        "{path} 不是 .xlsx 文件（{detail}）。请在 Excel 或 WPS 中“另存为”Excel 工作簿（*.xlsx）后再导入"
+    )]
+    NotXlsx { path: PathBuf, detail: String },
+    #[error(
+        "{path} 已损坏或不完整，无法读取（{detail}）。请确认文件已完整下载，或重新保存为 .xlsx"
+    )]
+    Unreadable { path: PathBuf, detail: String },
+    #[error("{path} 中没有名为“{sheet}”的工作表（现有：{available}）")]
+    NoSuchSheet {
+        path: PathBuf,
+        sheet: String,
+        available: String,
+    },
+    #[error(
+        "{path}{sheet}前 {scanned} 行中找不到台账表头（至少需要“项目名称”列以及“责任单位”“总投资”等列中的一列）"
+    )]
+    NoHeader {
+        path: PathBuf,
+        sheet: String,
+        scanned: usize,
+    },
+    #[error(
+        "工作表“{sheet}”缺少必需的列“{field}”（表头在第 {header_row} 行；可用的列名：{aliases}）"
+    )]
+    MissingColumn {
+        sheet: String,
+        header_row: u32,
+        field: String,
+        aliases: String,
+    },
+    #[error("{} 行无法导入，未写入任何数据：\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Rows(Vec<CellError>),
+    #[error("写入 {path} 失败：{detail}")]
+    Write { path: PathBuf, detail: String },
+}

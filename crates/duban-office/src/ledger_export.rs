@@ -1,0 +1,357 @@
+//! 台账导出 — the ledger as an official-looking .xlsx: a title, the unit note, one bold
+//! bordered header, money with thousands separators, frozen header and name column, an
+//! autofilter, A4 landscape printing with the header repeated on every page; milestones on a
+//! second sheet. Every column is one `import` reads back, so export → import is lossless.
+
+use std::path::Path;
+
+use duban_core::{Item, Milestone, Wan};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use crate::columns::Field;
+use crate::error::LedgerError;
+
+/// What to put around the table.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// 标题 — e.g. "2025年重点项目台账".
+    pub title: String,
+    /// 导出时间 — shown under the title (the caller's "today").
+    pub exported_on: String,
+}
+
+/// The sheet names duban writes.
+pub const LEDGER_SHEET: &str = "台账";
+pub const MILESTONE_SHEET: &str = "节点计划";
+
+struct Styles {
+    title: Format,
+    note: Format,
+    header: Format,
+    wrap: Format,
+    center: Format,
+    money: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let cell = Format::new()
+            .set_font_name("宋体")
+            .set_font_size(10)
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
+        Styles {
+            title: Format::new()
+                .set_font_name("方正小标宋简体")
+                .set_font_size(18)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            note: Format::new()
+                .set_font_name("宋体")
+                .set_font_size(10)
+                .set_align(FormatAlign::Right),
+            header: Format::new()
+                .set_font_name("黑体")
+                .set_font_size(10)
+                .set_bold()
+                .set_text_wrap()
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xD9E1F2)),
+            wrap: cell.clone().set_text_wrap(),
+            center: cell.clone().set_align(FormatAlign::Center),
+            money: cell
+                .set_num_format("#,##0.00")
+                .set_align(FormatAlign::Right),
+        }
+    }
+}
+
+enum Value {
+    Wrap(String),
+    Center(String),
+    Money(Option<Wan>),
+    Number(u32),
+}
+
+/// One column of the export: header, width, and how to take the value from an item.
+struct Column {
+    header: String,
+    width: f64,
+    value: Box<dyn Fn(usize, &Item) -> Value>,
+}
+
+fn col(field: Field, width: f64, value: impl Fn(usize, &Item) -> Value + 'static) -> Column {
+    let header = match field {
+        Field::TotalInvestment | Field::AnnualPlan | Field::PlanToMonth(_) => {
+            format!("{}（万元）", field.header())
+        }
+        _ => field.header(),
+    };
+    Column {
+        header,
+        width,
+        value: Box::new(value),
+    }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+fn columns(items: &[Item]) -> Vec<Column> {
+    let mut cols = vec![
+        col(Field::Seq, 6.0, |i, _| Value::Number(i as u32 + 1)),
+        col(Field::Code, 14.0, |_, it| Value::Center(it.code.clone())),
+        col(Field::Name, 36.0, |_, it| Value::Wrap(it.name.clone())),
+        col(Field::Kind, 10.0, |_, it| {
+            Value::Center(it.kind.label().into())
+        }),
+        col(Field::Year, 7.0, |_, it| Value::Center(it.year.to_string())),
+        col(Field::Owner, 22.0, |_, it| Value::Wrap(opt(&it.owner))),
+        col(Field::Nature, 8.0, |_, it| {
+            Value::Center(it.nature.map(|v| v.label().into()).unwrap_or_default())
+        }),
+        col(Field::Location, 18.0, |_, it| {
+            Value::Wrap(opt(&it.location))
+        }),
+        col(Field::Region, 14.0, |_, it| Value::Center(opt(&it.region))),
+        col(Field::Scale, 40.0, |_, it| Value::Wrap(opt(&it.scale))),
+        col(Field::Category, 10.0, |_, it| {
+            Value::Center(opt(&it.category))
+        }),
+        col(Field::Level, 8.0, |_, it| {
+            Value::Center(it.level.map(|v| v.label().into()).unwrap_or_default())
+        }),
+        col(Field::Stage, 8.0, |_, it| {
+            Value::Center(it.stage.map(|v| v.label().into()).unwrap_or_default())
+        }),
+        col(Field::TotalInvestment, 14.0, |_, it| {
+            Value::Money(it.total_investment)
+        }),
+        col(Field::AnnualPlan, 14.0, |_, it| {
+            Value::Money(it.annual_plan)
+        }),
+    ];
+    if items.iter().any(|i| i.monthly_plan.is_some()) {
+        for m in 1..=12u8 {
+            cols.push(col(Field::PlanToMonth(m), 12.0, move |_, it| {
+                Value::Money(
+                    it.monthly_plan
+                        .as_ref()
+                        .and_then(|p| p.0.get(m as usize - 1).copied()),
+                )
+            }));
+        }
+    }
+    cols.extend([
+        col(Field::PlannedStart, 12.0, |_, it| {
+            Value::Center(it.planned_start.map(|d| d.to_string()).unwrap_or_default())
+        }),
+        col(Field::PlannedEnd, 12.0, |_, it| {
+            Value::Center(it.planned_end.map(|d| d.to_string()).unwrap_or_default())
+        }),
+        col(Field::LeadUnit, 18.0, |_, it| {
+            Value::Wrap(it.lead_unit.clone())
+        }),
+        col(Field::CoUnits, 24.0, |_, it| {
+            Value::Wrap(it.co_units.join("、"))
+        }),
+        col(Field::Leader, 16.0, |_, it| {
+            Value::Wrap(
+                it.leader
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            )
+        }),
+        col(Field::InStatistics, 8.0, |_, it| {
+            Value::Center(
+                it.in_statistics
+                    .map(|b| if b { "是" } else { "否" }.to_string())
+                    .unwrap_or_default(),
+            )
+        }),
+        col(Field::Tags, 12.0, |_, it| Value::Wrap(it.tags.join("、"))),
+        col(Field::Notes, 20.0, |_, it| Value::Wrap(opt(&it.notes))),
+    ]);
+    // Columns duban has no field for, in the order first met.
+    let mut extra: Vec<String> = Vec::new();
+    for it in items {
+        for k in it.extra.keys() {
+            if !extra.contains(k) {
+                extra.push(k.clone());
+            }
+        }
+    }
+    for key in extra {
+        let k = key.clone();
+        cols.push(Column {
+            header: key,
+            width: 14.0,
+            value: Box::new(move |_, it| {
+                Value::Wrap(it.extra.get(&k).cloned().unwrap_or_default())
+            }),
+        });
+    }
+    cols
+}
+
+/// Writes items (and, if any, their milestones: `(code, milestones)` pairs) to `path`.
+pub fn write_ledger(
+    path: &Path,
+    items: &[Item],
+    milestones: &[(String, Vec<Milestone>)],
+    opts: &ExportOptions,
+) -> Result<(), LedgerError> {
+    let fail = |e: XlsxError| LedgerError::Write {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let styles = Styles::new();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    write_items(sheet, items, opts, &styles).map_err(fail)?;
+    if milestones.iter().any(|(_, m)| !m.is_empty()) {
+        let sheet = book.add_worksheet();
+        write_milestones(sheet, items, milestones, opts, &styles).map_err(fail)?;
+    }
+    book.save(path).map_err(fail)
+}
+
+/// Title, note and print set-up shared by both sheets; returns the header row.
+fn frame(
+    sheet: &mut Worksheet,
+    name: &str,
+    title: &str,
+    note: &str,
+    width: u16,
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    sheet.set_name(name)?;
+    let last = width.saturating_sub(1);
+    sheet.merge_range(0, 0, 0, last, title, &s.title)?;
+    sheet.set_row_height(0, 36)?;
+    sheet.merge_range(1, 0, 1, last, note, &s.note)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(2, 2)?;
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    Ok(2)
+}
+
+fn write_items(
+    sheet: &mut Worksheet,
+    items: &[Item],
+    opts: &ExportOptions,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let cols = columns(items);
+    let note = format!(
+        "单位：万元　　导出时间：{}　　共 {} 项",
+        opts.exported_on,
+        items.len()
+    );
+    let header = frame(
+        sheet,
+        LEDGER_SHEET,
+        &opts.title,
+        &note,
+        cols.len() as u16,
+        s,
+    )?;
+    for (c, column) in cols.iter().enumerate() {
+        sheet.write_string_with_format(header, c as u16, &column.header, &s.header)?;
+        sheet.set_column_width(c as u16, column.width)?;
+    }
+    sheet.set_row_height(header, 30)?;
+    for (i, item) in items.iter().enumerate() {
+        let row = header + 1 + i as u32;
+        for (c, column) in cols.iter().enumerate() {
+            let c = c as u16;
+            match (column.value)(i, item) {
+                Value::Wrap(t) => sheet.write_string_with_format(row, c, &t, &s.wrap)?,
+                Value::Center(t) => sheet.write_string_with_format(row, c, &t, &s.center)?,
+                Value::Money(Some(w)) => {
+                    sheet.write_number_with_format(row, c, w.to_f64(), &s.money)?
+                }
+                Value::Money(None) => sheet.write_blank(row, c, &s.money)?,
+                Value::Number(n) => sheet.write_number_with_format(row, c, n, &s.center)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(header + 1, 3)?;
+    sheet.autofilter(
+        header,
+        0,
+        header + items.len() as u32,
+        cols.len().saturating_sub(1) as u16,
+    )?;
+    Ok(())
+}
+
+/// The milestone sheet's headers, which `import` reads back.
+pub const MILESTONE_HEADERS: [&str; 6] = [
+    "项目编号",
+    "项目名称",
+    "序号",
+    "节点名称",
+    "计划完成时间",
+    "实际完成时间",
+];
+
+fn write_milestones(
+    sheet: &mut Worksheet,
+    items: &[Item],
+    milestones: &[(String, Vec<Milestone>)],
+    opts: &ExportOptions,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let names: std::collections::HashMap<&str, &str> = items
+        .iter()
+        .map(|i| (i.code.as_str(), i.name.as_str()))
+        .collect();
+    let note = format!("导出时间：{}", opts.exported_on);
+    let header = frame(
+        sheet,
+        MILESTONE_SHEET,
+        &format!("{}节点计划", opts.title.trim_end_matches("台账")),
+        &note,
+        6,
+        s,
+    )?;
+    for (c, (h, w)) in MILESTONE_HEADERS
+        .iter()
+        .zip([14.0, 36.0, 6.0, 14.0, 14.0, 14.0])
+        .enumerate()
+    {
+        sheet.write_string_with_format(header, c as u16, *h, &s.header)?;
+        sheet.set_column_width(c as u16, w)?;
+    }
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let mut row = header;
+    for (code, ms) in milestones {
+        for (i, m) in ms.iter().enumerate() {
+            row += 1;
+            sheet.write_string_with_format(row, 0, code, &s.center)?;
+            sheet.write_string_with_format(
+                row,
+                1,
+                names.get(code.as_str()).copied().unwrap_or(""),
+                &s.wrap,
+            )?;
+            sheet.write_number_with_format(row, 2, (i + 1) as u32, &s.center)?;
+            sheet.write_string_with_format(row, 3, &m.name, &s.center)?;
+            sheet.write_string_with_format(row, 4, day(m.planned), &s.center)?;
+            sheet.write_string_with_format(row, 5, day(m.actual), &s.center)?;
+        }
+    }
+    sheet.set_freeze_panes(header + 1, 2)?;
+    sheet.autofilter(header, 0, row, 5)?;
+    Ok(())
+}
