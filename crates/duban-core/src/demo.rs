@@ -122,6 +122,33 @@ const LEADERS: &[(&str, &str)] = &[
     ("吴国华", "市政府秘书长"),
 ];
 
+/// Town stems; each region gets its own towns (城关镇, 东关镇, …).
+const TOWNS: &[&str] = &[
+    "城关镇",
+    "东关镇",
+    "西关镇",
+    "南湖镇",
+    "北山镇",
+    "河口镇",
+    "柳林镇",
+    "杨庄镇",
+    "马坊镇",
+    "石桥镇",
+    "新集镇",
+    "高庙镇",
+    "永安镇",
+    "双河镇",
+    "太平镇",
+    "黄堡镇",
+    "龙门镇",
+    "白沙镇",
+    "红星街道",
+    "滨河街道",
+];
+const PHASES: &[&str] = &[
+    "", "二期", "三期", "四期", "五期", "六期", "七期", "八期", "九期", "十期",
+];
+
 const INDUSTRY: &[&str] = &[
     "新型建材",
     "高端装备制造",
@@ -230,7 +257,8 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
     let n = scale.item_count();
     let mut items = Vec::with_capacity(n);
     let mut seq = [0usize; 4];
-    for i in 0..n {
+    let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for _ in 0..n {
         let kind = match dice.below(100) {
             0..=69 => ItemKind::Project,
             70..=84 => ItemKind::Task,
@@ -243,18 +271,33 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
         let region = *dice.pick(REGIONS);
         let dept = dice.pick(DEPARTMENTS).0;
         let (leader_name, leader_title) = *dice.pick(LEADERS);
-        let batch = i / 997 + 1; // keeps names unique at every scale
-        let (name, category) = match kind {
+        let town = *dice.pick(TOWNS);
+        let (stem, category) = match kind {
             ItemKind::Project => match dice.below(3) {
-                0 => (format!("{region}{}项目", dice.pick(INDUSTRY)), "产业"),
-                1 => (format!("{region}{}", dice.pick(INFRA)), "基础设施"),
+                0 => (format!("{region}{town}{}项目", dice.pick(INDUSTRY)), "产业"),
+                1 => (format!("{region}{town}{}", dice.pick(INFRA)), "基础设施"),
                 _ => (format!("{region}{}项目", dice.pick(SOCIAL)), "社会民生"),
             },
-            ItemKind::Task => (format!("{}（{}）", dice.pick(TASKS), region), "重点工作"),
-            ItemKind::Livelihood => (format!("{region}{}", dice.pick(LIVELIHOOD)), "社会民生"),
-            ItemKind::Investment => (format!("{region}{}项目", dice.pick(INVESTMENT)), "产业"),
+            ItemKind::Task => (format!("{region}{}", dice.pick(TASKS)), "重点工作"),
+            ItemKind::Livelihood => (
+                format!("{region}{town}{}", dice.pick(LIVELIHOOD)),
+                "社会民生",
+            ),
+            ItemKind::Investment => (
+                format!("{region}{town}{}项目", dice.pick(INVESTMENT)),
+                "产业",
+            ),
         };
-        let name = format!("{name}（{batch}-{:03}）", i % 997 + 1);
+        // A name met again is the next phase (二期, 三期, …), then a numbered batch.
+        let n = names.entry(stem.clone()).or_insert(0usize);
+        *n += 1;
+        let name = match (*n, kind) {
+            (1, _) => stem,
+            (k, ItemKind::Project | ItemKind::Investment) if k <= PHASES.len() => {
+                format!("{stem}（{}）", PHASES[k - 1])
+            }
+            (k, _) => format!("{stem}（第{k}批）"),
+        };
         let lead = if kind == ItemKind::Task && dice.chance(50) {
             dept
         } else {

@@ -198,6 +198,26 @@ fn columns(items: &[Item]) -> Vec<Column> {
     cols
 }
 
+/// The ledger as a plain table of texts, with the same columns as the .xlsx (for CSV).
+pub fn ledger_table(items: &[Item]) -> (Vec<String>, Vec<Vec<String>>) {
+    let cols = columns(items);
+    let headers = cols.iter().map(|c| c.header.clone()).collect();
+    let rows = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            cols.iter()
+                .map(|c| match (c.value)(i, item) {
+                    Value::Wrap(t) | Value::Center(t) => t,
+                    Value::Money(w) => w.map(|w| w.to_string()).unwrap_or_default(),
+                    Value::Number(n) => n.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
 /// Writes items (and, if any, their milestones: `(code, milestones)` pairs) to `path`.
 pub fn write_ledger(
     path: &Path,

@@ -9,5 +9,5 @@ mod ledger_import;
 
 pub use columns::Field;
 pub use error::{CellError, LedgerError};
-pub use ledger_export::{ExportOptions, write_ledger};
+pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};

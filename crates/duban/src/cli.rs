@@ -1,0 +1,278 @@
+//! The command line: every command, flag and the domain words they use.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const GLOSSARY: &str = "\
+duban（督办）keeps the ledger of a city's key projects and key work and pushes it to completion.
+
+Words used here:
+  台账 ledger            the list of items the supervision office follows, usually kept in Excel
+  事项类型 kind          重点项目 key project | 重点工作 key task | 民生实事 livelihood project |
+                         招商项目 investment-attraction project
+  责任单位 / 牵头单位    the lead responsible unit; 配合单位 are the co-operating units
+  单位 unit              a region (县区: county, district, development zone) or a department (部门)
+  包抓领导 leader        the city leader in charge of an item, e.g. 王某（副市长）
+  项目阶段 stage         储备 reserve → 前期 preparation → 拟开工 to start → 在建 under construction
+                         → 竣工 completed → 投产 in operation
+  建设性质 nature        新建 new | 续建 continued | 扩建 expansion | 改建 renovation
+  项目级别 level         省重点 | 市重点 | 县重点
+  节点 milestone         a dated step: 开工 → 正负零 → 主体框架 → 封顶 → 设备安装 → 竣工 → 投产
+  倒排工期               reverse scheduling: planning milestones backwards from a target date
+  万元 / 亿元            money is kept exactly in 万元 (10,000 yuan); 1 亿元 = 10,000 万元
+
+The database is an SQLite file (duban.db in the current folder) unless --database-url or
+DUBAN_DATABASE_URL names another file or a PostgreSQL database (postgres://user@host/db).";
+
+#[derive(Debug, Parser)]
+#[command(name = "duban", version, about = "督办 — key projects and key work, pushed to completion", long_about = GLOSSARY)]
+pub struct Cli {
+    /// Database: an SQLite file (sqlite://duban.db, or a path) or postgres://user@host/db.
+    #[arg(long, global = true, env = "DUBAN_DATABASE_URL", default_value = duban_store::DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// Who is acting, recorded in the audit trail (操作人). Default: cli:$USER.
+    #[arg(long, global = true, env = "DUBAN_ACTOR")]
+    pub actor: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a file (导入): `import ledger FILE`.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export a file (导出): `export ledger -o FILE`.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// The items of the ledger (项目/事项): list and show.
+    #[command(subcommand)]
+    Items(ItemsCommand),
+    /// The unit directory (单位): regions and departments.
+    #[command(subcommand)]
+    Units(UnitsCommand),
+    /// Milestones (节点): plan a standard chain backwards from a target date (倒排工期).
+    #[command(subcommand)]
+    Milestones(MilestonesCommand),
+    /// Fill the database with a deterministic, realistic demo ledger (演示数据).
+    Demo(DemoArgs),
+    /// Benchmarks (性能测试), e.g. `bench import`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a ledger (台账) from .xlsx. Headers are matched by name (项目名称/名称, 总投资（亿元）,
+    /// 责任单位/牵头单位, …); title, note, section (一、甲县), subtotal (小计/合计) and footnote rows
+    /// are skipped. Items are matched by 项目编号, else by name + lead unit, and updated; nothing
+    /// is written if any row is invalid.
+    Ledger(ImportLedgerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportLedgerArgs {
+    /// The .xlsx file.
+    pub file: PathBuf,
+    /// The sheet to read (工作表); default: the first sheet with a ledger header.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Check and report everything, write nothing (试导入).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Year (年度) of rows without a year column; default: the year in the title, else this year.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Kind (事项类型) of rows without a kind column: 重点项目, 重点工作, 民生实事, 招商项目.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<duban_core::ItemKind>,
+    /// Import the valid rows even when others are invalid (by default nothing is written).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export the ledger (台账) to .xlsx in the official template, milestones on a second sheet.
+    Ledger(ExportLedgerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportLedgerArgs {
+    /// The .xlsx file to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Title (标题) above the table; default from the year and kinds exported.
+    #[arg(long)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// Which items (all when empty).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// A unit (单位), by name or short name: items it leads, co-operates on or that lie in it.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Kind (事项类型): 重点项目|重点工作|民生实事|招商项目 (or project|task|livelihood|investment).
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<duban_core::ItemKind>,
+    /// Stage (项目阶段): 储备|前期|拟开工|在建|竣工|投产.
+    #[arg(long, value_parser = parse_stage)]
+    pub stage: Option<duban_core::Stage>,
+    /// Year (年度).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Part of the name or code (名称/编号包含).
+    #[arg(long)]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemsCommand {
+    /// List items (项目列表), ordered by code.
+    List(ItemsListArgs),
+    /// Show one item (项目详情) with its milestones and audit trail.
+    Show(ItemsShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ItemsListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// At most this many rows (0: all). Default: 50 for a table, all for json and csv.
+    #[arg(long)]
+    pub limit: Option<i64>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ItemsShowArgs {
+    /// The item code (项目编号).
+    pub code: String,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitsCommand {
+    /// List units (单位列表): regions first, then departments.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MilestonesCommand {
+    /// Plan an item's milestones from a standard chain (节点模板) so that the last step falls on
+    /// the target date (倒排工期); with --start, the chain is fitted between the two dates.
+    /// Actual dates already recorded for steps of the same name are kept.
+    Plan(MilestonesPlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MilestonesPlanArgs {
+    /// The item code (项目编号).
+    pub code: String,
+    /// 建设 construction (开工 … 投产) or 前期 preparation (立项 … 施工许可).
+    #[arg(long, value_parser = parse_template, default_value = "建设")]
+    pub template: duban_core::MilestoneTemplate,
+    /// Date of the last step, e.g. 2026-06-30.
+    #[arg(long)]
+    pub target: chrono::NaiveDate,
+    /// Date of the first step; without it the standard gaps are used.
+    #[arg(long)]
+    pub start: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// city: ~2,000 items; province: ~50,000 items. Both: 10 counties/districts, 30 departments.
+    #[arg(long, value_enum, default_value_t = DemoScale::City)]
+    pub scale: DemoScale,
+    /// The same seed always gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The ledger year; default: this year.
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import a province-scale .xlsx ledger into a fresh database with the real `import ledger`
+    /// command; reports rows/s and peak memory (see docs/benchmarks.md).
+    Import(BenchImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// Rows in the ledger (the province demo has 50,000).
+    #[arg(long, default_value_t = 50_000)]
+    pub rows: usize,
+    /// An empty database to import into; default: a fresh SQLite file in a temporary folder.
+    #[arg(long)]
+    pub target_url: Option<String>,
+    /// Keep the generated .xlsx here.
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DemoScale {
+    City,
+    Province,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShowFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+fn parse_kind(s: &str) -> Result<duban_core::ItemKind, String> {
+    duban_core::ItemKind::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_stage(s: &str) -> Result<duban_core::Stage, String> {
+    duban_core::Stage::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_template(s: &str) -> Result<duban_core::MilestoneTemplate, String> {
+    duban_core::MilestoneTemplate::parse(s).map_err(|e| e.to_string())
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> duban_store::ItemFilter {
+        duban_store::ItemFilter {
+            unit: self.unit.clone(),
+            kind: self.kind,
+            stage: self.stage,
+            year: self.year,
+            search: self.search.clone(),
+            limit: None,
+            offset: None,
+        }
+    }
+}

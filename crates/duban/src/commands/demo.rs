@@ -1,0 +1,59 @@
+//! `duban demo` — a deterministic demo ledger written through the normal import path.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::Datelike;
+use duban_core::demo::{DEMO_CITY, Scale, generate};
+use duban_store::{ImportOptions, LedgerEntry};
+use indicatif::ProgressBar;
+
+use super::{Ctx, today};
+use crate::cli::{DemoArgs, DemoScale};
+
+pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let scale = match args.scale {
+        DemoScale::City => Scale::City,
+        DemoScale::Province => Scale::Province,
+    };
+    let year = args.year.unwrap_or_else(|| today().year());
+    let started = Instant::now();
+    let demo = generate(scale, args.seed, year);
+    let store = ctx.store().await?;
+    let spinner = ProgressBar::new_spinner()
+        .with_message(format!("写入演示数据（{} 项）…", demo.items.len()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let added = store.ensure_units(&ctx.actor, &demo.units).await?;
+    let entries: Vec<LedgerEntry> = demo
+        .items
+        .into_iter()
+        .map(|(item, ms)| LedgerEntry {
+            item,
+            milestones: Some(ms),
+        })
+        .collect();
+    let summary = store
+        .import_ledger(
+            entries,
+            &ImportOptions {
+                actor: ctx.actor.clone(),
+                dry_run: false,
+            },
+        )
+        .await;
+    spinner.finish_and_clear();
+    let summary = summary?;
+    store.close().await;
+    println!(
+        "演示数据（{DEMO_CITY}，{year} 年，种子 {}）已写入 {}：新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个；用时 {:.1} 秒",
+        args.seed,
+        ctx.database_url,
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        added.len() + summary.new_units.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("下一步：duban items list    duban units list    duban export ledger -o 台账.xlsx");
+    Ok(ExitCode::SUCCESS)
+}

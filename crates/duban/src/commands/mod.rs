@@ -1,0 +1,67 @@
+//! One module per command.
+
+mod bench;
+mod demo;
+mod export;
+mod import;
+mod items;
+mod milestones;
+mod units;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use duban_store::Store;
+
+use crate::cli::{
+    BenchCommand, Cli, Command, ExportCommand, ImportCommand, ItemsCommand, MilestonesCommand,
+    UnitsCommand,
+};
+
+/// What every command gets: the store (opened lazily) and who acts.
+pub struct Ctx {
+    pub database_url: String,
+    pub actor: String,
+}
+
+impl Ctx {
+    pub async fn store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.database_url)
+            .await
+            .with_context(|| "打开数据库失败".to_string())
+    }
+}
+
+/// Today in the city's time zone (Asia/Shanghai, UTC+8); `DUBAN_TODAY=YYYY-MM-DD` overrides it.
+pub fn today() -> NaiveDate {
+    if let Some(d) = std::env::var("DUBAN_TODAY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return d;
+    }
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let actor = cli.actor.clone().unwrap_or_else(|| {
+        let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME"));
+        user.map(|u| format!("cli:{u}"))
+            .unwrap_or_else(|_| "cli".into())
+    });
+    let ctx = Ctx {
+        database_url: cli.database_url.clone(),
+        actor,
+    };
+    match cli.command {
+        Command::Import(ImportCommand::Ledger(a)) => import::ledger(&ctx, a).await,
+        Command::Export(ExportCommand::Ledger(a)) => export::ledger(&ctx, a).await,
+        Command::Items(ItemsCommand::List(a)) => items::list(&ctx, a).await,
+        Command::Items(ItemsCommand::Show(a)) => items::show(&ctx, a).await,
+        Command::Units(UnitsCommand::List { format }) => units::list(&ctx, format).await,
+        Command::Milestones(MilestonesCommand::Plan(a)) => milestones::plan(&ctx, a).await,
+        Command::Demo(a) => demo::run(&ctx, a).await,
+        Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
+    }
+}

@@ -1,0 +1,351 @@
+//! The `duban` command as a user runs it, on SQLite and on PostgreSQL.
+
+#[path = "../../duban-office/tests/support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use duban_store::testing::TestDb;
+use serde_json::Value;
+
+fn duban(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .env("DUBAN_DATABASE_URL", &db.url)
+        .env("DUBAN_TODAY", "2025-07-01")
+        .env("DUBAN_ACTOR", "测试员")
+        .output()
+        .expect("run duban")
+}
+
+fn ok(db: &TestDb, args: &[&str]) -> String {
+    let out = duban(db, args);
+    assert!(
+        out.status.success(),
+        "duban {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(db: &TestDb, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(db, args)).unwrap()
+}
+
+/// Everything a user could see of the database.
+fn snapshot(db: &TestDb) -> (Value, Value) {
+    (
+        json(db, &["items", "list", "--format", "json"]),
+        json(db, &["units", "list", "--format", "json"]),
+    )
+}
+
+async fn quick_start_demo_then_list(db: &TestDb) {
+    let out = ok(db, &["demo"]);
+    assert!(out.contains("新增 2000 项"), "{out}");
+    let table = ok(db, &["items", "list"]);
+    assert!(table.contains("共 2000 项，显示前 50 项"), "{table}");
+    assert!(table.contains("项目编号") && table.contains("包抓领导"));
+    let items = json(db, &["items", "list", "--format", "json"]);
+    assert_eq!(items.as_array().unwrap().len(), 2000);
+    let first = &items[0];
+    for key in [
+        "code",
+        "year",
+        "kind",
+        "name",
+        "lead_unit",
+        "co_units",
+        "leader",
+        "total_investment",
+        "extra",
+    ] {
+        assert!(first.get(key).is_some(), "JSON item has {key}: {first}");
+    }
+    let csv = ok(
+        db,
+        &["items", "list", "--kind", "民生实事", "--format", "csv"],
+    );
+    assert!(
+        csv.starts_with("\u{feff}序号,项目编号,项目名称"),
+        "{}",
+        &csv[..80]
+    );
+    assert!(csv.lines().count() > 50);
+    let units = json(db, &["units", "list", "--format", "json"]);
+    assert_eq!(units.as_array().unwrap().len(), 41);
+    let code = first["code"].as_str().unwrap();
+    let shown = json(db, &["items", "show", code, "--format", "json"]);
+    assert_eq!(shown["code"], code);
+    assert!(shown["milestones"].as_array().is_some());
+    assert_eq!(shown["audit"][0]["actor"], "测试员");
+    // Running the demo again changes nothing.
+    let again = ok(db, &["demo"]);
+    assert!(again.contains("未变化 2000 项"), "{again}");
+}
+
+async fn real_shaped_ledgers_import_exactly(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let wan = support::wan_ledger(dir.path());
+    let out = ok(db, &["import", "ledger", wan.to_str().unwrap()]);
+    assert!(out.contains("新增 5 项"), "{out}");
+    assert!(out.contains("1 项无编号，已自动编号"), "{out}");
+    assert!(
+        out.contains("新建单位（5）：白水县、市发改委、市工信局、云台县、市交通运输局"),
+        "{out}"
+    );
+    assert!(
+        out.contains("新建包抓领导（2）：王某（副市长）、李某（副市长）"),
+        "{out}"
+    );
+    assert!(out.contains("已跳过"), "{out}");
+    let yi = support::yi_ledger(dir.path());
+    let out = ok(db, &["import", "ledger", yi.to_str().unwrap()]);
+    assert!(out.contains("新增 2 项"), "{out}");
+    assert!(out.contains("金额单位 亿元"), "{out}");
+
+    let items = json(db, &["items", "list", "--format", "json"]);
+    let by_name = |n: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    let a = by_name("白水县新型建材产业园项目");
+    assert_eq!(a["code"], "XM2025001");
+    assert_eq!(a["total_investment"], "52000");
+    assert_eq!(a["annual_plan"], "18000.5");
+    assert_eq!(a["planned_start"], "2025-03-15");
+    assert_eq!(a["planned_end"], "2026-10");
+    assert_eq!(a["co_units"], serde_json::json!(["市发改委", "市工信局"]));
+    assert_eq!(
+        a["leader"],
+        serde_json::json!({"name": "王某", "title": "副市长"})
+    );
+    assert_eq!(a["extra"]["资金来源"], "企业自筹");
+    let road = by_name("云台县农村公路提质改造工程");
+    assert_eq!(road["code"], "XM202500001", "a code was assigned");
+    assert_eq!(road["region"], "云台县");
+    let school = by_name("城区新建公办幼儿园");
+    assert_eq!(
+        (school["kind"].as_str(), school["total_investment"].as_str()),
+        (Some("livelihood"), Some("12500"))
+    );
+    assert_eq!(school["annual_plan"], "3000");
+
+    // The same files again: nothing changes, nothing is duplicated.
+    let out = ok(db, &["import", "ledger", wan.to_str().unwrap()]);
+    assert!(out.contains("新增 0 项，更新 0 项，未变化 5 项"), "{out}");
+    assert_eq!(
+        json(db, &["items", "list", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+}
+
+fn expect_refused(db: &TestDb, file: &Path, needles: &[&str]) {
+    let before = snapshot(db);
+    let out = duban(db, &["import", "ledger", file.to_str().unwrap()]);
+    assert!(
+        !out.status.success(),
+        "{} should be refused",
+        file.display()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for n in needles {
+        assert!(stderr.contains(n), "message names {n:?}:\n{stderr}");
+    }
+    assert_eq!(
+        snapshot(db),
+        before,
+        "database unchanged after {}",
+        file.display()
+    );
+}
+
+async fn bad_input_leaves_database_unchanged(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        db,
+        &[
+            "import",
+            "ledger",
+            support::wan_ledger(dir.path()).to_str().unwrap(),
+        ],
+    );
+    let headers = [
+        "项目编号",
+        "项目名称",
+        "责任单位",
+        "总投资（万元）",
+        "年度计划投资（万元）",
+        "开工时间",
+    ];
+    let d = dir.path();
+    // Each bad file also has a good row naming a new unit: it must not be created either.
+    let good: &[&str] = &["Z1", "好项目", "新设县", "100", "50", "2025-03"];
+    let missing = support::simple_ledger(
+        d,
+        "missing.xlsx",
+        &["项目名称", "总投资"],
+        &[&["甲项目", "100"]],
+    );
+    expect_refused(
+        db,
+        &missing,
+        &["缺少必需的列", "牵头单位/责任单位", "第 2 行"],
+    );
+    let date = support::simple_ledger(
+        d,
+        "date.xlsx",
+        &headers,
+        &[good, &["Z2", "坏日期", "新设县", "1", "1", "下半年"]],
+    );
+    expect_refused(
+        db,
+        &date,
+        &[
+            "第 4 行 F 列（开工时间）",
+            "无法识别的日期“下半年”",
+            "未写入任何数据",
+        ],
+    );
+    let negative = support::simple_ledger(
+        d,
+        "neg.xlsx",
+        &headers,
+        &[good, &["Z2", "负数", "新设县", "-5", "", ""]],
+    );
+    expect_refused(
+        db,
+        &negative,
+        &["第 4 行 D 列（总投资（万元））", "不能为负数"],
+    );
+    let dup = support::simple_ledger(
+        d,
+        "dup.xlsx",
+        &headers,
+        &[good, &["Z1", "重复", "新设县", "", "", ""]],
+    );
+    expect_refused(db, &dup, &["第 4 行 A 列（项目编号）", "与第 3 行重复"]);
+    let not_xlsx = d.join("台账.xlsx");
+    std::fs::write(&not_xlsx, "项目名称,责任单位\n甲,乙\n").unwrap();
+    expect_refused(db, &not_xlsx, &["不是 .xlsx 文件"]);
+    let bytes = std::fs::read(support::yi_ledger(d)).unwrap();
+    let truncated = d.join("truncated.xlsx");
+    std::fs::write(&truncated, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    expect_refused(db, &truncated, &["已损坏或不完整"]);
+    expect_refused(db, &d.join("nowhere.xlsx"), &["找不到文件"]);
+
+    // --skip-invalid writes the good row and reports the bad one.
+    let out = duban(
+        db,
+        &["import", "ledger", date.to_str().unwrap(), "--skip-invalid"],
+    );
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("这些行未导入"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新增 1 项"));
+}
+
+async fn dry_run_writes_nothing(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let before = snapshot(db);
+    let out = ok(
+        db,
+        &[
+            "import",
+            "ledger",
+            support::wan_ledger(dir.path()).to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(
+        out.contains("试导入（未写入任何数据）：将新增 5 项"),
+        "{out}"
+    );
+    assert!(out.contains("新建单位（5）"), "{out}");
+    assert_eq!(snapshot(db), before);
+}
+
+async fn export_then_import_round_trip(db: &TestDb) {
+    ok(db, &["demo", "--seed", "5"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("台账.xlsx");
+    let out = ok(db, &["export", "ledger", "-o", file.to_str().unwrap()]);
+    assert!(out.contains("已导出 2000 项"), "{out}");
+    let fresh = TestDb::new(db.backend).await;
+    let out = ok(&fresh, &["import", "ledger", file.to_str().unwrap()]);
+    assert!(out.contains("新增 2000 项"), "{out}");
+    assert_eq!(
+        json(&fresh, &["items", "list", "--format", "json"]),
+        json(db, &["items", "list", "--format", "json"]),
+        "the same ledger comes back"
+    );
+    let code = json(
+        db,
+        &[
+            "items", "list", "--format", "json", "--stage", "在建", "--limit", "1",
+        ],
+    )[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (a, b) = (
+        json(db, &["items", "show", &code, "--format", "json"]),
+        json(&fresh, &["items", "show", &code, "--format", "json"]),
+    );
+    assert_eq!(a["milestones"], b["milestones"]);
+    assert!(!a["milestones"].as_array().unwrap().is_empty());
+}
+
+async fn reverse_scheduling_from_the_cli(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        db,
+        &[
+            "import",
+            "ledger",
+            support::wan_ledger(dir.path()).to_str().unwrap(),
+        ],
+    );
+    let out = ok(
+        db,
+        &["milestones", "plan", "XM2025001", "--target", "2026-10-31"],
+    );
+    assert!(out.contains("倒排至 2026-10-31"), "{out}");
+    let shown = json(db, &["items", "show", "XM2025001", "--format", "json"]);
+    let ms = shown["milestones"].as_array().unwrap();
+    assert_eq!(ms.len(), 7);
+    assert_eq!(ms[6]["name"], "投产");
+    assert_eq!(ms[6]["planned"], "2026-10-31");
+    assert_eq!(ms[5]["planned"], "2026-10-01");
+    assert_eq!(shown["audit"].as_array().unwrap().len(), 2);
+}
+
+duban_store::both_backends!(
+    quick_start_demo_then_list,
+    real_shaped_ledgers_import_exactly,
+    bad_input_leaves_database_unchanged,
+    dry_run_writes_nothing,
+    export_then_import_round_trip,
+    reverse_scheduling_from_the_cli,
+);
+
+#[test]
+fn help_explains_the_domain_words() {
+    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for word in ["台账", "责任单位", "包抓领导", "倒排工期", "万元"] {
+        assert!(help.contains(word), "--help explains {word}");
+    }
+}
