@@ -75,11 +75,14 @@ enum Value {
     Number(u32),
 }
 
+/// Takes a column's value from an item and its 0-based position.
+type Cell = Box<dyn Fn(usize, &Item) -> Value>;
+
 /// One column of the export: header, width, and how to take the value from an item.
 struct Column {
     header: String,
     width: f64,
-    value: Box<dyn Fn(usize, &Item) -> Value>,
+    value: Cell,
 }
 
 fn col(field: Field, width: f64, value: impl Fn(usize, &Item) -> Value + 'static) -> Column {

@@ -472,7 +472,7 @@ fn read_sheet(
     let mut any_section_lead = false;
     let total = r1.saturating_sub(header.last);
     for r in header.last + 1..=r1 {
-        if (r - header.last) % 1000 == 0 {
+        if (r - header.last).is_multiple_of(1000) {
             progress(r - header.last, total);
         }
         let texts = grid.row_texts(r);
