@@ -1,14 +1,17 @@
 //! 表格 — a worksheet as a grid of cells in Excel's own coordinates, with merged cells read
 //! as their top-left value (as a person reading the sheet sees them).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use calamine::{Data, Dimensions, Range};
 
 pub struct Grid {
     range: Range<Data>,
-    /// Every cell covered by a merge → the merge's top-left cell and the merge.
+    /// Every cell covered by a merge → the merge.
     merged: HashMap<(u32, u32), Dimensions>,
+    /// Rows some merge touches (most data rows have none, and skip the lookup).
+    merged_rows: std::collections::HashSet<u32>,
 }
 
 static EMPTY: Data = Data::Empty;
@@ -16,18 +19,24 @@ static EMPTY: Data = Data::Empty;
 impl Grid {
     pub fn new(range: Range<Data>, merges: Vec<Dimensions>) -> Grid {
         let mut merged = HashMap::new();
+        let mut merged_rows = std::collections::HashSet::new();
         for m in merges {
             // Guard against absurd merges (a whole column) blowing up memory.
             if m.len() > 200_000 {
                 continue;
             }
             for r in m.start.0..=m.end.0 {
+                merged_rows.insert(r);
                 for c in m.start.1..=m.end.1 {
                     merged.insert((r, c), m);
                 }
             }
         }
-        Grid { range, merged }
+        Grid {
+            range,
+            merged,
+            merged_rows,
+        }
     }
 
     /// First and last row (0-based, absolute), or None for an empty sheet.
@@ -41,7 +50,7 @@ impl Grid {
 
     /// The value shown at (row, col), merged cells included.
     pub fn cell(&self, row: u32, col: u32) -> &Data {
-        let (r, c) = match self.merged.get(&(row, col)) {
+        let (r, c) = match self.merge_at(row, col) {
             Some(m) => m.start,
             None => (row, col),
         };
@@ -50,16 +59,19 @@ impl Grid {
 
     /// The merge covering (row, col), if any.
     pub fn merge_at(&self, row: u32, col: u32) -> Option<&Dimensions> {
+        if self.merged_rows.is_empty() || !self.merged_rows.contains(&row) {
+            return None;
+        }
         self.merged.get(&(row, col))
     }
 
     /// The cell as text: trimmed strings, numbers in their shortest form, dates as ISO.
-    pub fn text(&self, row: u32, col: u32) -> String {
+    pub fn text(&self, row: u32, col: u32) -> Cow<'_, str> {
         cell_text(self.cell(row, col))
     }
 
     /// The non-empty texts of a row, with their columns.
-    pub fn row_texts(&self, row: u32) -> Vec<(u32, String)> {
+    pub fn row_texts(&self, row: u32) -> Vec<(u32, Cow<'_, str>)> {
         let Some((c0, c1)) = self.cols() else {
             return Vec::new();
         };
@@ -72,10 +84,11 @@ impl Grid {
     }
 }
 
-pub fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
+/// A cell as text, borrowed where it already is text.
+pub fn cell_text(d: &Data) -> Cow<'_, str> {
+    Cow::Owned(match d {
+        Data::Empty => return Cow::Borrowed(""),
+        Data::String(s) => return Cow::Borrowed(s.trim()),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => format!("{f}"),
         Data::Bool(b) => (if *b { "是" } else { "否" }).to_string(),
@@ -85,7 +98,7 @@ pub fn cell_text(d: &Data) -> String {
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
-    }
+    })
 }
 
 /// The Excel column letters of a 0-based column index: 0 → A, 27 → AB.

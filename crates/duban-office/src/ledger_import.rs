@@ -110,11 +110,26 @@ pub fn read_ledger(
         None => names.clone(),
     };
     for name in &candidates {
-        let range = book.worksheet_range(name).map_err(|e| unreadable(&e))?;
-        let merges = book
-            .merge_cells_by_sheet_name(name)
-            .map_err(|e| unreadable(&e))?;
-        let grid = Grid::new(range, merges);
+        // The merged cells are listed after the cells in the sheet's XML: read them on a
+        // second core while the cells are read on this one.
+        let (range, merges) = std::thread::scope(|scope| {
+            let merges = scope.spawn(|| {
+                let mut second: Xlsx<BufReader<File>> = calamine::open_workbook(path)
+                    .map_err(|e: calamine::XlsxError| e.to_string())?;
+                second
+                    .merge_cells_by_sheet_name(name)
+                    .map_err(|e| e.to_string())
+            });
+            let range = book.worksheet_range(name).map_err(|e| e.to_string());
+            let merges = merges
+                .join()
+                .unwrap_or_else(|_| Err("合并单元格读取失败".to_string()));
+            (range, merges)
+        });
+        let grid = Grid::new(
+            range.map_err(|e| unreadable(&e))?,
+            merges.map_err(|e| unreadable(&e))?,
+        );
         if let Some(header) = find_header(&grid) {
             let mut ledger = read_sheet(name, &grid, header, opts, progress)?;
             if name != MILESTONE_SHEET && names.iter().any(|n| n == MILESTONE_SHEET) {
@@ -216,9 +231,9 @@ fn build_header(grid: &Grid, first: u32, last: u32) -> Header {
     let mut taken = std::collections::HashSet::new();
     let mut columns = Vec::new();
     for c in c0..=c1 {
-        let top = grid.text(first, c);
+        let top = grid.text(first, c).into_owned();
         let sub = if last > first {
-            grid.text(last, c)
+            grid.text(last, c).into_owned()
         } else {
             String::new()
         };
@@ -445,7 +460,7 @@ fn read_sheet(
 
     let mut out = ReadLedger {
         sheet: sheet.to_string(),
-        title: title.clone(),
+        title: title.clone().map(|t| t.into_owned()),
         header_rows: (header.first + 1, header.last + 1),
         money_unit: money_unit.label(),
         columns: header
@@ -486,7 +501,7 @@ fn read_sheet(
             name_text.clone()
         };
         let distinct: std::collections::HashSet<&str> =
-            texts.iter().map(|(_, t)| t.as_str()).collect();
+            texts.iter().map(|(_, t)| t.as_ref()).collect();
         let excel_row = r + 1;
         let skip = |reason, text: &str| SkippedRow {
             row: excel_row,
@@ -505,7 +520,7 @@ fn read_sheet(
             .or_else(|| section_label(first))
             .or_else(|| {
                 // A row merged across with one text and no numbering is a section too.
-                (distinct.len() == 1 && texts.len() > 1).then(|| (1, first.clone()))
+                (distinct.len() == 1 && texts.len() > 1).then(|| (1, first.to_string()))
             });
         if let Some((level, label)) = section {
             // A new section replaces the defaults of its level, even one that sets none.
@@ -629,7 +644,7 @@ impl RowContext<'_> {
             let text = cell_text(data);
             let Some(field) = field else {
                 if !text.is_empty() {
-                    v.extra.insert(header.clone(), text);
+                    v.extra.insert(header.clone(), text.into_owned());
                 }
                 continue;
             };
@@ -773,7 +788,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
                         row: r + 1,
                         column: column_letter(c),
                         field: field.into(),
-                        value: text,
+                        value: text.into_owned(),
                         message,
                     });
                     None
@@ -782,11 +797,14 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
         };
         let planned = day(c_plan, MILESTONE_HEADERS[4]);
         let actual = day(c_done, MILESTONE_HEADERS[5]);
-        by_code.entry(code).or_default().push(Milestone {
-            name,
-            planned,
-            actual,
-        });
+        by_code
+            .entry(code.into_owned())
+            .or_default()
+            .push(Milestone {
+                name: name.into_owned(),
+                planned,
+                actual,
+            });
     }
     for row in ledger.rows.iter_mut().filter(|r| !r.item.code.is_empty()) {
         row.milestones = Some(by_code.remove(&row.item.code).unwrap_or_default());

@@ -26,25 +26,52 @@ pub struct AuditEntry {
     pub after: Option<Value>,
 }
 
-impl AuditEntry {
+/// An audit entry about to be written; `before` and `after` are JSON text already, so that a
+/// large import does not hold a JSON tree per item.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditRecord {
+    at: String,
+    actor: String,
+    action: &'static str,
+    entity: &'static str,
+    entity_key: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl AuditRecord {
     pub(crate) fn new(
         actor: &str,
         at: &str,
-        action: &str,
-        entity: &str,
+        action: &'static str,
+        entity: &'static str,
         key: &str,
-        before: Option<Value>,
-        after: Option<Value>,
-    ) -> AuditEntry {
-        AuditEntry {
+        before: Option<String>,
+        after: Option<String>,
+    ) -> AuditRecord {
+        AuditRecord {
             at: at.to_string(),
             actor: actor.to_string(),
-            action: action.to_string(),
-            entity: entity.to_string(),
+            action,
+            entity,
             entity_key: key.to_string(),
             before,
             after,
         }
+    }
+
+    /// The same with JSON values.
+    pub(crate) fn values(
+        actor: &str,
+        at: &str,
+        action: &'static str,
+        entity: &'static str,
+        key: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> AuditRecord {
+        let text = |v: Option<Value>| v.map(|v| v.to_string());
+        AuditRecord::new(actor, at, action, entity, key, text(before), text(after))
     }
 }
 
@@ -69,21 +96,18 @@ pub(crate) fn diff(before: &Value, after: &Value) -> Option<(Value, Value)> {
 }
 
 /// Writes audit entries inside the caller's transaction.
-pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditEntry>) -> Result<()> {
-    let rows = entries
-        .into_iter()
-        .map(|e| {
-            vec![
-                Val::from(e.at),
-                e.actor.into(),
-                e.action.into(),
-                e.entity.into(),
-                e.entity_key.into(),
-                e.before.map(|v| v.to_string()).into(),
-                e.after.map(|v| v.to_string()).into(),
-            ]
-        })
-        .collect();
+pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) -> Result<()> {
+    let rows = entries.into_iter().map(|e| {
+        vec![
+            Val::from(e.at),
+            e.actor.into(),
+            e.action.into(),
+            e.entity.into(),
+            e.entity_key.into(),
+            e.before.into(),
+            e.after.into(),
+        ]
+    });
     insert_many(
         conn,
         "audit_log",

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, AuditEntry, diff};
+use crate::audit::{self, AuditRecord, diff};
 use crate::items::{self, ITEM_COLUMNS, ItemRefs, item_values};
 use crate::sql::{Val, bind, insert_many};
 use crate::units::{LeaderBook, UnitDirectory};
@@ -97,6 +97,15 @@ impl CodeBook {
     }
 }
 
+/// A created item as the audit trail records it: its fields and its milestones.
+#[derive(Serialize)]
+struct Created<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    milestones: Option<&'a [Milestone]>,
+}
+
 fn item_json(item: &Item) -> Value {
     serde_json::to_value(item).unwrap_or(json!(null))
 }
@@ -165,7 +174,7 @@ async fn import_in(
 ) -> Result<ImportSummary> {
     let actor = opts.actor.as_str();
     let at = audit::now();
-    let mut log: Vec<AuditEntry> = Vec::new();
+    let mut log: Vec<AuditRecord> = Vec::new();
     let mut summary = ImportSummary {
         dry_run: opts.dry_run,
         ..Default::default()
@@ -300,20 +309,16 @@ async fn import_in(
                     before["milestones"] = mb;
                     after["milestones"] = ma;
                 }
-                log.push(AuditEntry::new(
+                // Keyed by the item's code as it is now; a changed code shows in the diff.
+                log.push(AuditRecord::values(
                     actor,
                     &at,
                     "update",
                     "item",
-                    &old.item.code,
+                    &item.code,
                     Some(before),
                     Some(after),
                 ));
-                if old.item.code != item.code {
-                    log.push(AuditEntry::new(
-                        actor, &at, "recode", "item", &item.code, None, None,
-                    ));
-                }
                 summary.updated += 1;
             }
             None => {
@@ -321,20 +326,13 @@ async fn import_in(
                     item.code = codes.assign(&item);
                     summary.codes_assigned += 1;
                 }
-                log.push(AuditEntry::new(
-                    actor,
-                    &at,
-                    "create",
-                    "item",
-                    &item.code,
-                    None,
-                    Some({
-                        let mut v = item_json(&item);
-                        if let Some(m) = &milestones {
-                            v["milestones"] = milestones_json(m);
-                        }
-                        v
-                    }),
+                let created = Created {
+                    item: &item,
+                    milestones: milestones.as_deref(),
+                };
+                let after = serde_json::to_string(&created).ok();
+                log.push(AuditRecord::new(
+                    actor, &at, "create", "item", &item.code, None, after,
                 ));
                 inserts.push((item, refs, milestones.unwrap_or_default()));
                 summary.created += 1;
@@ -377,14 +375,12 @@ async fn insert_items(
     }
     let mut columns: Vec<&str> = ITEM_COLUMNS.to_vec();
     columns.push("created_at");
-    let rows = inserts
-        .iter()
-        .map(|(item, refs, _)| {
-            let mut v = item_values(item, refs, at);
-            v.push(at.into());
-            v
-        })
-        .collect();
+    // Rows are built chunk by chunk as they are sent, not all at once.
+    let rows = inserts.iter().map(|(item, refs, _)| {
+        let mut v = item_values(item, refs, at);
+        v.push(at.into());
+        v
+    });
     insert_many(conn, "items", &columns, rows).await?;
     // The ids the database gave the new items.
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserts.len());

@@ -92,7 +92,8 @@ impl Store {
                         use sqlx::Executor;
                         conn.execute(
                             "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                             PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
                     }

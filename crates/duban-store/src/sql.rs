@@ -1,5 +1,7 @@
 //! SQL helpers shared by both backends: typed bind values and batched multi-row inserts.
-//! Placeholders are `$1, $2, …`, which PostgreSQL and SQLite both accept.
+//! Placeholders are `$1, $2, …`, which PostgreSQL and SQLite both accept — except in the
+//! large batched inserts, where SQLite gets plain `?`: naming thousands of `$n` parameters
+//! makes SQLite's parameter lookup quadratic.
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
@@ -58,8 +60,9 @@ pub(crate) async fn insert_many(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],
-    rows: Vec<Vec<Val>>,
+    rows: impl IntoIterator<Item = Vec<Val>>,
 ) -> Result<()> {
+    let numbered = conn.backend_name() != "SQLite";
     let width = columns.len();
     let per_statement = (MAX_PARAMS / width).max(1);
     let mut rows = rows.into_iter().peekable();
@@ -78,8 +81,12 @@ pub(crate) async fn insert_many(
                 if c > 0 {
                     sql.push(',');
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                if numbered {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                } else {
+                    sql.push('?');
+                }
             }
             sql.push(')');
         }

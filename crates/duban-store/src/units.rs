@@ -6,7 +6,7 @@ use duban_core::{Leader, Unit, UnitKind};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, AuditEntry};
+use crate::audit::{self, AuditRecord};
 use crate::{Result, Store, StoreError};
 
 /// The unit directory loaded inside a transaction: resolves names and aliases to ids and
@@ -70,7 +70,7 @@ impl UnitDirectory {
         &mut self,
         conn: &mut AnyConnection,
         name: &str,
-        audit: &mut Vec<AuditEntry>,
+        audit: &mut Vec<AuditRecord>,
         actor: &str,
         at: &str,
     ) -> Result<String> {
@@ -88,7 +88,7 @@ impl UnitDirectory {
         conn: &mut AnyConnection,
         unit: &Unit,
         parent_id: Option<i64>,
-        audit: &mut Vec<AuditEntry>,
+        audit: &mut Vec<AuditRecord>,
         actor: &str,
         at: &str,
     ) -> Result<i64> {
@@ -117,7 +117,7 @@ impl UnitDirectory {
             self.alias.insert(a.clone(), unit.name.clone());
         }
         self.by_name.insert(unit.name.clone(), (id, unit.kind));
-        audit.push(AuditEntry::new(
+        audit.push(AuditRecord::values(
             actor,
             at,
             "create",
@@ -161,7 +161,7 @@ impl LeaderBook {
         &mut self,
         conn: &mut AnyConnection,
         leader: &Leader,
-        audit: &mut Vec<AuditEntry>,
+        audit: &mut Vec<AuditRecord>,
         actor: &str,
         at: &str,
     ) -> Result<Leader> {
@@ -173,7 +173,7 @@ impl LeaderBook {
                         .bind(*id)
                         .execute(&mut *conn)
                         .await?;
-                    audit.push(AuditEntry::new(
+                    audit.push(AuditRecord::values(
                         actor,
                         at,
                         "update",
@@ -200,7 +200,7 @@ impl LeaderBook {
                 self.by_name
                     .insert(leader.name.clone(), (id, leader.title.clone()));
                 self.created.push(leader.to_string());
-                audit.push(AuditEntry::new(
+                audit.push(AuditRecord::values(
                     actor,
                     at,
                     "create",

@@ -11,18 +11,6 @@ use duban_office::{ExportOptions, write_ledger};
 use super::{Ctx, today};
 use crate::cli::BenchImportArgs;
 
-/// Peak resident memory of the children waited for so far, in MiB.
-fn children_peak_rss_mib() -> f64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    if rc == 0 {
-        usage.ru_maxrss as f64 / 1024.0
-    } else {
-        f64::NAN
-    }
-}
-
 pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCode> {
     let dir = tempfile::tempdir()?;
     let year = today().year();
@@ -54,7 +42,6 @@ pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCod
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let exe = std::env::current_exe()?;
-    let mut results = Vec::new();
     for run in ["首次导入（空库）", "再次导入（全部未变化）"] {
         let t = Instant::now();
         let out = Command::new(&exe)
@@ -74,7 +61,7 @@ pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCod
             anyhow::bail!("导入失败：{}", String::from_utf8_lossy(&out.stderr));
         }
         let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-        let rss = children_peak_rss_mib();
+        let rss = v["peak_rss_mib"].as_f64().unwrap_or(f64::NAN);
         println!(
             "{run}：{:.2} s，{:.0} 行/秒（读取 {} ms，写入 {} ms；新增 {}，更新 {}，未变化 {}），进程峰值内存 {:.0} MiB",
             wall,
@@ -86,7 +73,6 @@ pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCod
             v["summary"]["unchanged"],
             rss
         );
-        results.push((wall, rss));
     }
     println!("目标：首次导入 < 3 s，峰值内存 < 300 MB。数据库：{url}");
     Ok(ExitCode::SUCCESS)

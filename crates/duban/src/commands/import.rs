@@ -36,7 +36,7 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
         bar.set_position(u64::from(done));
     });
     bar.finish_and_clear();
-    let read = read?;
+    let mut read = read?;
     let read_ms = started.elapsed().as_millis();
 
     if text {
@@ -100,18 +100,19 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
             }
             eprintln!("\n请修改后重新导入；或加 --skip-invalid 只导入无误的行。");
         } else {
-            print_json(&json!({ "ok": false, "read": read, "summary": null }))?;
+            print_json(&json!({ "ok": false, "read": read_report(&read), "summary": null }))?;
         }
         return Ok(ExitCode::FAILURE);
     }
 
     let store = ctx.store().await?;
-    let entries: Vec<LedgerEntry> = read
-        .rows
-        .iter()
+    let report = read_report(&read);
+    let errors = std::mem::take(&mut read.errors);
+    let entries: Vec<LedgerEntry> = std::mem::take(&mut read.rows)
+        .into_iter()
         .map(|r| LedgerEntry {
-            item: r.item.clone(),
-            milestones: r.milestones.clone(),
+            item: r.item,
+            milestones: r.milestones,
         })
         .collect();
     let spinner =
@@ -137,9 +138,9 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
     store.close().await;
 
     if text {
-        if !read.errors.is_empty() {
-            eprintln!("\n以下 {} 处有错误，这些行未导入：", read.errors.len());
-            for e in &read.errors {
+        if !errors.is_empty() {
+            eprintln!("\n以下 {} 处有错误，这些行未导入：", errors.len());
+            for e in &errors {
                 eprintln!("  {e}");
             }
         }
@@ -176,10 +177,33 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
     } else {
         print_json(&json!({
             "ok": true,
-            "read": read,
+            "read": report,
             "summary": summary,
             "timings_ms": { "read": read_ms, "write": write_ms },
+            "peak_rss_mib": peak_rss_mib(),
         }))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What was read, without the rows themselves (a province ledger has 50,000).
+fn read_report(read: &duban_office::ReadLedger) -> serde_json::Value {
+    json!({
+        "sheet": read.sheet,
+        "title": read.title,
+        "header_rows": [read.header_rows.0, read.header_rows.1],
+        "money_unit": read.money_unit,
+        "columns": read.columns,
+        "rows": read.rows.len(),
+        "skipped": read.skipped,
+        "errors": read.errors,
+    })
+}
+
+/// This process's peak resident memory (Linux), for the benchmark.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
