@@ -480,15 +480,17 @@ fn read_sheet(
         errors: Vec::new(),
     };
 
+    // Pass 1, in order: classify rows; section rows set the defaults of the rows below.
     let mut outer = Section::default();
     let mut inner = Section::default();
-    let mut seen_codes: HashMap<String, u32> = HashMap::new();
-    let mut seen_names: HashMap<(String, String), u32> = HashMap::new();
+    let mut sections: Vec<Section> = vec![inner.over(&outer)];
+    let mut jobs: Vec<(u32, usize)> = Vec::new();
     let mut any_section_lead = false;
+    let seq_col = col_of(Field::Seq);
     let total = r1.saturating_sub(header.last);
     for r in header.last + 1..=r1 {
-        if (r - header.last).is_multiple_of(1000) {
-            progress(r - header.last, total);
+        if (r - header.last).is_multiple_of(2000) {
+            progress((r - header.last) / 2, total);
         }
         let texts = grid.row_texts(r);
         let Some((_, first)) = texts.first() else {
@@ -500,8 +502,6 @@ fn read_sheet(
         } else {
             name_text.clone()
         };
-        let distinct: std::collections::HashSet<&str> =
-            texts.iter().map(|(_, t)| t.as_ref()).collect();
         let excel_row = r + 1;
         let skip = |reason, text: &str| SkippedRow {
             row: excel_row,
@@ -516,6 +516,8 @@ fn read_sheet(
             out.skipped.push(skip("小计行", &lead_text));
             continue;
         }
+        let distinct: std::collections::HashSet<&str> =
+            texts.iter().map(|(_, t)| t.as_ref()).collect();
         let section = section_label(&lead_text)
             .or_else(|| section_label(first))
             .or_else(|| {
@@ -541,34 +543,83 @@ fn read_sheet(
             } else {
                 inner = s;
             }
+            sections.push(inner.over(&outer));
             continue;
         }
         if name_text.is_empty() {
+            if texts.iter().all(|(c, _)| Some(*c) == seq_col) {
+                continue; // an empty numbered row of a template
+            }
             out.errors.push(CellError {
                 sheet: sheet.into(),
                 row: excel_row,
                 column: column_letter(name_col),
-                field: "项目名称".into(),
+                field: header
+                    .columns
+                    .iter()
+                    .find(|c| c.0 == name_col)
+                    .map(|c| c.1.clone())
+                    .unwrap_or_default(),
                 value: String::new(),
                 message: "项目名称为空（这一行有其他数据，但没有项目名称）".into(),
             });
             continue;
         }
-        let defaults = inner.over(&outer);
-        let ctx = RowContext {
-            sheet,
-            grid,
-            row: r,
-            money_unit,
-            header: &header,
-        };
-        let before = out.errors.len();
-        let item = ctx.read_item(&defaults, opts, title_year, title_kind, &mut out.errors);
-        if out.errors.len() > before {
+        jobs.push((r, sections.len() - 1));
+    }
+
+    // Pass 2, on every core: read the data rows.
+    let ctx = |row| RowContext {
+        sheet,
+        grid,
+        row,
+        money_unit,
+        header: &header,
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let results: Vec<(u32, Option<Item>, Vec<CellError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let (sections, ctx) = (&sections, &ctx);
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|&(r, sec)| {
+                            let mut errors = Vec::new();
+                            let item = ctx(r).read_item(
+                                &sections[sec],
+                                opts,
+                                title_year,
+                                title_kind,
+                                &mut errors,
+                            );
+                            (r, item, errors)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    progress(total * 3 / 4, total);
+
+    // Pass 3, in order: collect, and catch duplicates within the file.
+    let mut seen_codes: HashMap<String, u32> = HashMap::new();
+    let mut seen_names: HashMap<(String, String), u32> = HashMap::new();
+    for (r, item, errors) in results {
+        let excel_row = r + 1;
+        if !errors.is_empty() {
+            out.errors.extend(errors);
             continue;
         }
         let Some(item) = item else { continue };
-        // Duplicates within the file.
+        let ctx = ctx(r);
         if !item.code.is_empty() {
             if let Some(prev) = seen_codes.insert(item.code.clone(), excel_row) {
                 out.errors.push(ctx.error(
@@ -598,6 +649,7 @@ fn read_sheet(
             milestones: None,
         });
     }
+    out.errors.sort_by_key(|e| e.row);
     progress(total, total);
     if !has_lead && !any_section_lead {
         return Err(LedgerError::MissingColumn {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use duban_core::{
     Item, ItemKind, Leader, Level, Milestone, MonthlyPlan, Nature, PlanDate, Stage, Wan,
 };
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -243,7 +244,8 @@ async fn attach_co_units(
         q = bind(q, v.clone());
     }
     let mut co: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in q.fetch_all(&mut *conn).await? {
+    let mut rows = q.fetch(&mut *conn);
+    while let Some(r) = rows.try_next().await? {
         co.entry(r.try_get("item_id")?)
             .or_default()
             .push(r.try_get("name")?);
@@ -274,8 +276,13 @@ pub(crate) async fn list(conn: &mut AnyConnection, f: &ItemFilter) -> Result<Vec
     for v in &vals {
         q = bind(q, v.clone());
     }
-    let rows = q.fetch_all(&mut *conn).await?;
-    let mut items = rows.iter().map(item_from_row).collect::<Result<Vec<_>>>()?;
+    // Row by row: a province ledger read at once would hold every row twice.
+    let mut items = Vec::new();
+    let mut rows = q.fetch(&mut *conn);
+    while let Some(r) = rows.try_next().await? {
+        items.push(item_from_row(&r)?);
+    }
+    drop(rows);
     attach_co_units(conn, &mut items, &where_sql, &vals).await?;
     Ok(items)
 }
@@ -303,7 +310,8 @@ pub(crate) async fn milestones(
         .transpose()
     };
     let mut out: HashMap<i64, Vec<Milestone>> = HashMap::new();
-    for r in q.fetch_all(&mut *conn).await? {
+    let mut rows = q.fetch(&mut *conn);
+    while let Some(r) = rows.try_next().await? {
         out.entry(r.try_get("item_id")?)
             .or_default()
             .push(Milestone {

@@ -218,9 +218,13 @@ pub struct BenchImportArgs {
     /// Rows in the ledger (the province demo has 50,000).
     #[arg(long, default_value_t = 50_000)]
     pub rows: usize,
-    /// An empty database to import into; default: a fresh SQLite file in a temporary folder.
+    /// An empty database to import into (then one run); default: a fresh SQLite file in a
+    /// temporary folder for every run.
     #[arg(long)]
     pub target_url: Option<String>,
+    /// How many imports into an empty database to time (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
     /// Keep the generated .xlsx here.
     #[arg(long)]
     pub keep: Option<PathBuf>,

@@ -53,7 +53,6 @@ CREATE TABLE items (
 CREATE INDEX items_lead_unit ON items (lead_unit_id);
 CREATE INDEX items_region ON items (region_id);
 CREATE INDEX items_year_kind ON items (year, kind);
-CREATE INDEX items_name ON items (name, lead_unit_id);
 
 CREATE TABLE item_co_units (
     item_id   INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
