@@ -333,7 +333,11 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
             // Total investment between 500 万元 and 80 亿元, skewed small.
             let total = 500 + dice.below(20_000) * dice.below(40) + dice.below(5_000);
             // Livelihood projects are small: schools, parking, water — mostly under 2 亿元.
-            let total = if kind == ItemKind::Livelihood { 200 + total / 20 } else { total };
+            let total = if kind == ItemKind::Livelihood {
+                200 + total / 20
+            } else {
+                total
+            };
             let stage = match dice.below(100) {
                 0..=4 => Stage::Reserve,
                 5..=19 => Stage::Preparation,

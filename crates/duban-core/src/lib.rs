@@ -9,6 +9,7 @@ pub mod label;
 pub mod leader;
 pub mod milestone;
 pub mod money;
+pub mod stated;
 pub mod text;
 pub mod unit;
 
@@ -17,4 +18,5 @@ pub use item::{FieldProblem, Item, ItemKind, Level, MonthlyPlan, Nature, Stage};
 pub use leader::Leader;
 pub use milestone::{Milestone, MilestoneTemplate};
 pub use money::{MoneyUnit, Wan};
+pub use stated::{ItemField, StatedFields};
 pub use unit::{Unit, UnitKind};

@@ -11,8 +11,8 @@ use std::path::Path;
 use calamine::{Data, Reader, Xlsx};
 use duban_core::text::{compact, non_blank, split_list};
 use duban_core::{
-    Item, ItemKind, Leader, Level, Milestone, MoneyUnit, MonthlyPlan, Nature, PlanDate, Stage,
-    UnitKind, Wan,
+    Item, ItemField, ItemKind, Leader, Level, Milestone, MoneyUnit, MonthlyPlan, Nature, PlanDate,
+    Stage, StatedFields, UnitKind, Wan,
 };
 use serde::Serialize;
 
@@ -77,6 +77,9 @@ pub struct ReadLedger {
     pub rows: Vec<LedgerRow>,
     pub skipped: Vec<SkippedRow>,
     pub errors: Vec<CellError>,
+    /// 表中有的字段 — what the sheet states; a re-import keeps the stored value of the rest.
+    #[serde(skip)]
+    pub stated: StatedFields,
 }
 
 const SCAN_ROWS: u32 = 30;
@@ -478,6 +481,7 @@ fn read_sheet(
         rows: Vec::new(),
         skipped: Vec::new(),
         errors: Vec::new(),
+        stated: stated_by_columns(&header),
     };
 
     // Pass 1, in order: classify rows; section rows set the defaults of the rows below.
@@ -650,6 +654,16 @@ fn read_sheet(
         });
     }
     out.errors.sort_by_key(|e| e.row);
+    for s in &sections {
+        let by_section = [
+            (s.region.is_some(), ItemField::Region),
+            (s.stage.is_some(), ItemField::Stage),
+            (s.category.is_some(), ItemField::Category),
+        ];
+        out.stated
+            .fields
+            .extend(by_section.iter().filter(|(set, _)| *set).map(|(_, f)| *f));
+    }
     progress(total, total);
     if !has_lead && !any_section_lead {
         return Err(LedgerError::MissingColumn {
@@ -754,7 +768,7 @@ impl RowContext<'_> {
             item.leader = Some(leaders.remove(0));
             if !leaders.is_empty() {
                 let rest: Vec<String> = leaders.iter().map(ToString::to_string).collect();
-                v.extra.insert("其他包抓领导".into(), rest.join("、"));
+                v.extra.insert(OTHER_LEADERS.into(), rest.join("、"));
             }
         }
         item.in_statistics = v.in_statistics;
@@ -872,6 +886,50 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
         });
     }
 }
+
+/// The fields the header's columns state, and its extra columns.
+fn stated_by_columns(header: &Header) -> StatedFields {
+    let mut stated = StatedFields::default();
+    for (_, display, field, _) in &header.columns {
+        let f = match field {
+            None => {
+                stated.extra.insert(display.clone());
+                continue;
+            }
+            Some(f) => *f,
+        };
+        let item_field = match f {
+            Field::Owner => ItemField::Owner,
+            Field::Nature => ItemField::Nature,
+            Field::Location => ItemField::Location,
+            Field::Scale => ItemField::Scale,
+            Field::Category => ItemField::Category,
+            Field::Level => ItemField::Level,
+            Field::Stage => ItemField::Stage,
+            Field::TotalInvestment => ItemField::TotalInvestment,
+            Field::AnnualPlan => ItemField::AnnualPlan,
+            Field::PlanToMonth(_) => ItemField::MonthlyPlan,
+            Field::PlannedStart => ItemField::PlannedStart,
+            Field::PlannedEnd => ItemField::PlannedEnd,
+            Field::Region => ItemField::Region,
+            // A lead-unit cell may name co-operating units too.
+            Field::LeadUnit | Field::CoUnits => ItemField::CoUnits,
+            Field::Leader => {
+                stated.extra.insert(OTHER_LEADERS.to_string());
+                ItemField::Leader
+            }
+            Field::InStatistics => ItemField::InStatistics,
+            Field::Tags => ItemField::Tags,
+            Field::Notes => ItemField::Notes,
+            Field::Seq | Field::Code | Field::Name | Field::Kind | Field::Year => continue,
+        };
+        stated.fields.insert(item_field);
+    }
+    stated
+}
+
+/// The extra column that keeps the leaders after the first of a 包抓领导 cell.
+const OTHER_LEADERS: &str = "其他包抓领导";
 
 fn problem_field(name: &str) -> Option<Field> {
     Some(match name {

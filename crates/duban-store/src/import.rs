@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use duban_core::{Item, Milestone};
+use std::sync::Arc;
+
+use duban_core::{Item, Milestone, StatedFields};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
@@ -19,6 +21,20 @@ use crate::{Result, Store, StoreError};
 pub struct LedgerEntry {
     pub item: Item,
     pub milestones: Option<Vec<Milestone>>,
+    /// What the source states (`None`: every field). When it updates a stored item, the
+    /// fields it does not state keep their stored values.
+    pub stated: Option<Arc<StatedFields>>,
+}
+
+impl LedgerEntry {
+    /// An entry that states every field.
+    pub fn whole(item: Item, milestones: Option<Vec<Milestone>>) -> LedgerEntry {
+        LedgerEntry {
+            item,
+            milestones,
+            stated: None,
+        }
+    }
 }
 
 /// How to import.
@@ -145,10 +161,7 @@ impl Store {
             what: "项目",
             key: code.to_string(),
         })?;
-        let entry = LedgerEntry {
-            item: record.item,
-            milestones: Some(milestones),
-        };
+        let entry = LedgerEntry::whole(record.item, Some(milestones));
         self.import_ledger(
             vec![entry],
             &ImportOptions {
@@ -233,6 +246,7 @@ async fn import_in(
     for LedgerEntry {
         mut item,
         milestones,
+        stated,
     } in entries
     {
         // Canonical unit names (aliases resolved, unknown units created).
@@ -253,14 +267,6 @@ async fn import_in(
         if let Some(l) = item.leader.take() {
             item.leader = Some(leaders.ensure(conn, &l, &mut log, actor, &at).await?);
         }
-        let refs = ItemRefs {
-            region: item.region.as_deref().and_then(|r| dir.id(r)),
-            lead: dir
-                .id(&item.lead_unit)
-                .ok_or_else(|| StoreError::corrupt("units", &item.lead_unit))?,
-            leader: item.leader.as_ref().and_then(|l| leaders.id(&l.name)),
-        };
-
         let found = by_code
             .get(item.code.as_str())
             .or_else(|| by_name.get(&(item.name.as_str(), item.lead_unit.as_str())))
@@ -277,6 +283,10 @@ async fn import_in(
                 if item.code.is_empty() {
                     item.code = old.item.code.clone();
                 }
+                if let Some(stated) = &stated {
+                    item.keep_unstated(&old.item, stated);
+                }
+                let refs = item_refs(&item, &dir, &leaders)?;
                 let item_change = diff(&item_json(&old.item), &item_json(&item));
                 let ms_change = milestones
                     .as_ref()
@@ -322,6 +332,7 @@ async fn import_in(
                 summary.updated += 1;
             }
             None => {
+                let refs = item_refs(&item, &dir, &leaders)?;
                 if item.code.is_empty() {
                     item.code = codes.assign(&item);
                     summary.codes_assigned += 1;
@@ -345,6 +356,17 @@ async fn import_in(
     summary.new_leaders = leaders.created;
     audit::record(conn, log).await?;
     Ok(summary)
+}
+
+/// The ids of the units and the leader an item names (all resolved already).
+fn item_refs(item: &Item, dir: &UnitDirectory, leaders: &LeaderBook) -> Result<ItemRefs> {
+    Ok(ItemRefs {
+        region: item.region.as_deref().and_then(|r| dir.id(r)),
+        lead: dir
+            .id(&item.lead_unit)
+            .ok_or_else(|| StoreError::corrupt("units", &item.lead_unit))?,
+        leader: item.leader.as_ref().and_then(|l| leaders.id(&l.name)),
+    })
 }
 
 const MILESTONE_COLUMNS: &[&str] = &["item_id", "position", "name", "planned", "actual"];

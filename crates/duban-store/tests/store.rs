@@ -32,10 +32,7 @@ fn project(code: &str, name: &str, lead: &str) -> Item {
 fn entries(items: Vec<Item>) -> Vec<LedgerEntry> {
     items
         .into_iter()
-        .map(|item| LedgerEntry {
-            item,
-            milestones: None,
-        })
+        .map(|item| LedgerEntry::whole(item, None))
         .collect()
 }
 
@@ -236,10 +233,7 @@ async fn milestones_are_kept_and_rescheduled_with_audit(db: &TestDb) {
     let item = project("XM202500001", "某项目", "甲县");
     store
         .import_ledger(
-            vec![LedgerEntry {
-                item: item.clone(),
-                milestones: Some(plan.clone()),
-            }],
+            vec![LedgerEntry::whole(item.clone(), Some(plan.clone()))],
             &opts(false),
         )
         .await
@@ -295,10 +289,7 @@ async fn demo_scale_import_round_trips(db: &TestDb) {
     let entries: Vec<LedgerEntry> = demo
         .items
         .iter()
-        .map(|(item, ms)| LedgerEntry {
-            item: item.clone(),
-            milestones: Some(ms.clone()),
-        })
+        .map(|(item, ms)| LedgerEntry::whole(item.clone(), Some(ms.clone())))
         .collect();
     let s = store
         .import_ledger(entries.clone(), &opts(false))

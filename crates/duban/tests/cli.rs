@@ -305,6 +305,49 @@ async fn export_then_import_round_trip(db: &TestDb) {
     assert!(!a["milestones"].as_array().unwrap().is_empty());
 }
 
+async fn a_narrower_sheet_updates_only_its_columns(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        db,
+        &[
+            "import",
+            "ledger",
+            support::wan_ledger(dir.path()).to_str().unwrap(),
+        ],
+    );
+    // A monthly progress sheet: code, name, unit and stage only.
+    let narrow = support::simple_ledger(
+        dir.path(),
+        "6月进度.xlsx",
+        &["项目编号", "项目名称", "责任单位", "项目阶段"],
+        &[&[
+            "XM2025002",
+            "白水县城区污水处理厂提标改造工程",
+            "白水县",
+            "在建",
+        ]],
+    );
+    let out = ok(db, &["import", "ledger", narrow.to_str().unwrap()]);
+    assert!(out.contains("更新 1 项"), "{out}");
+    let item = json(db, &["items", "show", "XM2025002", "--format", "json"]);
+    assert_eq!(
+        item["stage"], "under_construction",
+        "the stated column is updated"
+    );
+    assert_eq!(
+        item["total_investment"], "12345.67",
+        "columns the sheet lacks are kept"
+    );
+    assert_eq!(item["leader"]["name"], "李某");
+    assert_eq!(item["extra"]["资金来源"], "专项债");
+    let change = &item["audit"].as_array().unwrap().last().unwrap()["after"];
+    assert_eq!(
+        change,
+        &serde_json::json!({"stage": "under_construction"}),
+        "only the stage changed"
+    );
+}
+
 async fn reverse_scheduling_from_the_cli(db: &TestDb) {
     let dir = tempfile::tempdir().unwrap();
     ok(
@@ -335,6 +378,7 @@ duban_store::both_backends!(
     bad_input_leaves_database_unchanged,
     dry_run_writes_nothing,
     export_then_import_round_trip,
+    a_narrower_sheet_updates_only_its_columns,
     reverse_scheduling_from_the_cli,
 );
 

@@ -27,10 +27,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let entries: Vec<LedgerEntry> = demo
         .items
         .into_iter()
-        .map(|(item, ms)| LedgerEntry {
-            item,
-            milestones: Some(ms),
-        })
+        .map(|(item, ms)| LedgerEntry::whole(item, Some(ms)))
         .collect();
     let summary = store
         .import_ledger(

@@ -108,11 +108,13 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
     let store = ctx.store().await?;
     let report = read_report(&read);
     let errors = std::mem::take(&mut read.errors);
+    let stated = Some(std::sync::Arc::new(std::mem::take(&mut read.stated)));
     let entries: Vec<LedgerEntry> = std::mem::take(&mut read.rows)
         .into_iter()
         .map(|r| LedgerEntry {
             item: r.item,
             milestones: r.milestones,
+            stated: stated.clone(),
         })
         .collect();
     let spinner =
