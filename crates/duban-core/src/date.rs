@@ -63,7 +63,15 @@ impl PlanDate {
     /// number (year.month).
     pub fn from_number(value: f64) -> Result<PlanDate, DateError> {
         if (1900.0..2200.0).contains(&value) && value.fract() != 0.0 {
-            return PlanDate::parse(&format!("{value}"));
+            let text = format!("{value}");
+            // Excel keeps "2025.10" typed into a number cell as 2025.1: January or October?
+            if text.ends_with(".1") {
+                return Err(DateError(format!(
+                    "{text}（数字单元格中的 {text} 可能是 1 月，也可能是输入 {text}0 后被 Excel 去掉了末尾的 0，请写成“{y}年1月”或“{y}年10月”）",
+                    y = value.trunc()
+                )));
+            }
+            return PlanDate::parse(&text);
         }
         PlanDate::from_excel_serial(value).ok_or_else(|| DateError(format!("{value}")))
     }
@@ -73,6 +81,13 @@ impl PlanDate {
         let norm = crate::text::normalize_width(text);
         let t = norm.trim();
         let err = || DateError(text.trim().to_string());
+        // A span ("2025年3-6月", "2025.3-2025.6") is not one date.
+        if t.contains(['~', '～', '至', '—', '–']) || (t.contains('年') && t.contains('-')) {
+            return Err(DateError(format!(
+                "{}（这是一个时间段，请只填一个日期）",
+                text.trim()
+            )));
+        }
         // Split into numeric fields on any of the usual separators.
         let cleaned = t.trim_end_matches(['日', '号', '底', '末']);
         let fields: Vec<&str> = cleaned
@@ -212,11 +227,32 @@ mod tests {
                 month: 12
             }
         );
+        let e = PlanDate::from_number(2025.1).unwrap_err().to_string();
+        assert!(
+            e.contains("2025年10月"),
+            "2025.1 in a number cell is ambiguous: {e}"
+        );
+        assert_eq!(
+            PlanDate::parse("2025.1").unwrap(),
+            PlanDate::Month {
+                year: 2025,
+                month: 1
+            },
+            "as text it is January"
+        );
     }
 
     #[test]
     fn nonsense_is_rejected_with_the_forms_that_would_work() {
-        for s in ["下半年", "2025-13", "2025-02-30", "3月", "2025"] {
+        for s in [
+            "下半年",
+            "2025-13",
+            "2025-02-30",
+            "3月",
+            "2025",
+            "2025年3-6月",
+            "2025.3-2025.6",
+        ] {
             let e = PlanDate::parse(s).unwrap_err();
             assert!(e.to_string().contains("2025年3月"), "{e}");
         }

@@ -62,11 +62,11 @@ crate::labelled_enum! {
     /// 项目级别 — whose key list the item is on.
     pub enum Level ("项目级别") {
         /// 省重点
-        Provincial = "provincial", "省重点", ["省级", "省级重点", "省重点项目"],
+        Provincial = "provincial", "省重点", ["省级", "省级重点", "省重点项目", "省级重点项目"],
         /// 市重点
-        Municipal = "municipal", "市重点", ["市级", "市级重点", "市重点项目"],
+        Municipal = "municipal", "市重点", ["市级", "市级重点", "市重点项目", "市级重点项目"],
         /// 县重点
-        County = "county", "县重点", ["县级", "县级重点", "县重点项目", "区重点"],
+        County = "county", "县重点", ["县级", "县级重点", "县重点项目", "区重点", "县级重点项目", "县区重点"],
     }
 }
 

@@ -68,7 +68,8 @@ impl Leader {
                 continue;
             }
             if let Some(open) = p.find('(') {
-                let name = p[..open].trim();
+                let name = crate::text::name(&p[..open]);
+                let name = name.as_str();
                 let title = p[open + 1..].trim_end_matches(')').trim();
                 if !name.is_empty() {
                     out.push(Leader::new(name, (!title.is_empty()).then_some(title)));
@@ -81,7 +82,7 @@ impl Leader {
                     out.push(Leader::new(*b, Some(a)))
                 }
                 [a, b] if looks_like_title(b) => out.push(Leader::new(*a, Some(b))),
-                _ => out.push(Leader::new(p, None)),
+                _ => out.push(Leader::new(crate::text::name(p), None)),
             }
         }
         out
@@ -116,6 +117,11 @@ mod tests {
             vec![Leader::new("李某", Some("副市长"))]
         );
         assert_eq!(Leader::parse_list("赵某"), vec![Leader::new("赵某", None)]);
+        assert_eq!(
+            Leader::parse_list("王　伟（副市长）"),
+            vec![Leader::new("王伟", Some("副市长"))]
+        );
+        assert_eq!(Leader::parse_list("王 伟"), vec![Leader::new("王伟", None)]);
         assert_eq!(
             Leader::parse_list("王某（副市长）、李某（市委常委、常务副市长）"),
             vec![

@@ -5,10 +5,14 @@ use std::collections::BTreeSet;
 
 use crate::item::Item;
 
-/// A field of an item that a ledger may or may not carry. Code, name, year, kind and lead unit
-/// identify the item and are always stated.
+/// A field of an item that a ledger may or may not carry. Code, name and lead unit identify
+/// the item and are always stated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ItemField {
+    /// 年度 — stated by a column, the title or the caller; otherwise a re-import keeps it.
+    Year,
+    /// 事项类型 — likewise.
+    Kind,
     Owner,
     Nature,
     Location,
@@ -52,6 +56,8 @@ impl Item {
             };
         }
         keep!(
+            Year => year,
+            Kind => kind,
             Owner => owner, Nature => nature, Location => location, Scale => scale,
             Category => category, Level => level, Stage => stage,
             TotalInvestment => total_investment, AnnualPlan => annual_plan,

@@ -21,15 +21,35 @@ pub fn compact(text: &str) -> String {
         .collect()
 }
 
-/// Splits a cell naming several units or tags: "市发改委、市财政局，甲县; 乙县".
+/// Splits a cell naming several units or tags: "市发改委、市财政局，甲县; 乙县". Separators
+/// inside brackets do not split ("各县（市、区）人民政府" is one name), and white space is
+/// padding, not a separator ("城　区" is 城区).
 pub fn split_list(text: &str) -> Vec<String> {
-    text.split(|c: char| {
-        matches!(c, '、' | '，' | ',' | ';' | '；' | '/' | '／' | '\n' | '\r') || c.is_whitespace()
-    })
-    .map(str::trim)
-    .filter(|s| !s.is_empty())
-    .map(str::to_string)
-    .collect()
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 && matches!(c, '、' | '，' | ',' | ';' | '；' | '/' | '／' | '\n' | '\r')
+        {
+            out.push(std::mem::take(&mut current));
+        } else if !c.is_whitespace() {
+            current.push(c);
+        }
+    }
+    out.push(current);
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// A name as typed, without the padding spaces officials use to align two-character names
+/// ("王　伟", "城  区").
+pub fn name(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Trims a cell and turns the usual "nothing here" marks (empty, "-", "—", "/", "无") into `None`.
@@ -56,6 +76,16 @@ mod tests {
             split_list("市发改委、市财政局，甲县; 乙县；丙区,丁区"),
             vec!["市发改委", "市财政局", "甲县", "乙县", "丙区", "丁区"]
         );
+    }
+
+    #[test]
+    fn brackets_and_padding_do_not_split() {
+        assert_eq!(
+            split_list("各县（市、区）人民政府、市财政局"),
+            vec!["各县（市、区）人民政府", "市财政局"]
+        );
+        assert_eq!(split_list("城　区、高 新 区"), vec!["城区", "高新区"]);
+        assert_eq!(name(" 王　伟 "), "王伟");
     }
 
     #[test]

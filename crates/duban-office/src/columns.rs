@@ -85,7 +85,7 @@ const ALIASES: &[(Field, &str, &[&str])] = &[
             "项目业主单位",
         ],
     ),
-    (Field::Nature, "建设性质", &["建设性质", "性质", "项目性质"]),
+    (Field::Nature, "建设性质", &["建设性质", "性质"]),
     (
         Field::Location,
         "建设地点",
@@ -131,14 +131,7 @@ const ALIASES: &[(Field, &str, &[&str])] = &[
     (
         Field::Stage,
         "项目阶段",
-        &[
-            "项目阶段",
-            "阶段",
-            "项目状态",
-            "建设阶段",
-            "进展阶段",
-            "状态",
-        ],
+        &["项目阶段", "阶段", "建设阶段", "进展阶段"],
     ),
     (
         Field::TotalInvestment,

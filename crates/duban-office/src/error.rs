@@ -71,6 +71,8 @@ pub enum LedgerError {
     },
     #[error("{} 行无法导入，未写入任何数据：\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     Rows(Vec<CellError>),
+    #[error("内部错误：{0}")]
+    Internal(String),
     #[error("写入 {path} 失败：{detail}")]
     Write { path: PathBuf, detail: String },
 }

@@ -80,6 +80,10 @@ pub struct ReadLedger {
     /// 表中有的字段 — what the sheet states; a re-import keeps the stored value of the rest.
     #[serde(skip)]
     pub stated: StatedFields,
+    /// 年度来源 — where the year of rows without a year column came from, for the summary.
+    pub year_source: String,
+    /// 其他工作表 — sheets of the file that were not read.
+    pub other_sheets: Vec<String>,
 }
 
 const SCAN_ROWS: u32 = 30;
@@ -135,6 +139,11 @@ pub fn read_ledger(
         );
         if let Some(header) = find_header(&grid) {
             let mut ledger = read_sheet(name, &grid, header, opts, progress)?;
+            ledger.other_sheets = names
+                .iter()
+                .filter(|n| *n != name && n.as_str() != MILESTONE_SHEET)
+                .cloned()
+                .collect();
             if name != MILESTONE_SHEET && names.iter().any(|n| n == MILESTONE_SHEET) {
                 let range = book
                     .worksheet_range(MILESTONE_SHEET)
@@ -218,15 +227,25 @@ fn is_sub_header(grid: &Grid, r: u32, name_col: u32) -> bool {
             m.start.0 == r && (m.end.0 > r || (m.end.1 > m.start.1 && m.end.0 == r))
         })
     });
-    if merged {
-        return true;
-    }
     let below = grid.row_texts(r + 1);
-    grid.text(r + 1, name_col).is_empty()
+    // A data row has a name of its own and numbers or dates; a header row has neither.
+    let name_below = grid.text(r + 1, name_col);
+    let no_name = name_below.is_empty() || name_below == grid.text(r, name_col);
+    let only_words = !below.is_empty()
+        && below.iter().all(|(c, t)| {
+            !matches!(
+                grid.cell(r + 1, *c),
+                Data::Float(_) | Data::Int(_) | Data::DateTime(_)
+            ) && t.parse::<f64>().is_err()
+        });
+    if merged {
+        return no_name && only_words;
+    }
+    name_below.is_empty()
+        && only_words
         && below
             .iter()
             .any(|(_, t)| match_field(&parse_header(t).base).is_some())
-        && below.iter().all(|(_, t)| t.parse::<f64>().is_err())
 }
 
 fn build_header(grid: &Grid, first: u32, last: u32) -> Header {
@@ -241,6 +260,8 @@ fn build_header(grid: &Grid, first: u32, last: u32) -> Header {
             String::new()
         };
         if top.is_empty() && sub.is_empty() {
+            // No header, but data may sit below it: keep it under the column letter.
+            columns.push((c, format!("{}列", column_letter(c)), None, None));
             continue;
         }
         let (display, candidates): (String, Vec<String>) = if sub.is_empty() || sub == top {
@@ -268,6 +289,15 @@ fn build_header(grid: &Grid, first: u32, last: u32) -> Header {
         }
         let unit = parse_header(&sub).unit.or(parse_header(&top).unit);
         columns.push((c, display, field, unit));
+    }
+    // Two extra columns with the same header must not overwrite each other.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for col in columns.iter_mut().filter(|c| c.2.is_none()) {
+        let n = seen.entry(col.1.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            col.1 = format!("{}（{}）", col.1, n);
+        }
     }
     // A monthly plan needs all twelve months; otherwise those columns are kept as written.
     let months = columns
@@ -354,15 +384,20 @@ fn section_label(text: &str) -> Option<(u8, String)> {
     } else {
         let n = t.chars().take_while(|c| CN_NUM.contains(*c)).count();
         if n == 0 {
-            // "第一部分 …"
+            // "第一部分 …", "第二批：…" — but not "第二污水处理厂…".
             let rest = t.strip_prefix('第')?;
             let n = rest.chars().take_while(|c| CN_NUM.contains(*c)).count();
             if n == 0 {
                 return None;
             }
             let after: String = rest.chars().skip(n).collect();
-            let after = after.trim_start_matches(['部', '分', '类', '批', ' ']);
-            (1, after.to_string())
+            let after = ["部分", "类", "批", "篇", "章"]
+                .iter()
+                .find_map(|w| after.strip_prefix(w))?;
+            (
+                1,
+                after.trim_start_matches([' ', '、', ':', '：']).to_string(),
+            )
         } else {
             let after: String = t.chars().skip(n).collect();
             let after = after.strip_prefix(['、', '.', '．', ' '])?;
@@ -377,15 +412,58 @@ fn section_label(text: &str) -> Option<(u8, String)> {
     {
         label.truncate(open);
     }
-    if let Some(i) = label.find('共') {
+    if let Some(i) = label.find('共')
+        && label[i + '共'.len_utf8()..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
         label.truncate(i);
     }
     let label = label.trim().to_string();
     (!label.is_empty()).then_some((level, label))
 }
 
+/// "甲县（15个）" — a name that is a count of the rows below it.
+fn counted_label(text: &str) -> Option<String> {
+    let t = duban_core::text::normalize_width(text.trim());
+    let inner = t.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let count = inner[open + 1..].trim();
+    let digits = count.trim_end_matches(['个', '项', '件', '类']);
+    (digits.len() < count.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| inner[..open].trim().to_string())
+        .filter(|l| !l.is_empty())
+}
+
+/// The money unit a note states: "单位：万元", "（单位：亿元）", in a title or alone. Only the
+/// words right after "单位" count, so "亿元以上项目" or "填报单位：元氏县" are not notes.
+fn unit_note(text: &str) -> Option<MoneyUnit> {
+    let c = compact(text);
+    let mut rest = c.as_str();
+    while let Some(i) = rest.find("单位") {
+        let after = &rest[i + "单位".len()..];
+        for (word, unit) in [("万元", MoneyUnit::Wan), ("亿元", MoneyUnit::Yi)] {
+            if after.starts_with(word) {
+                return Some(unit);
+            }
+        }
+        if after == "元"
+            || after.starts_with("元)")
+            || after.starts_with("元,")
+            || after.starts_with("元;")
+        {
+            return Some(MoneyUnit::Yuan);
+        }
+        rest = after;
+    }
+    None
+}
+
 fn is_subtotal(text: &str) -> bool {
     let t = compact(text);
+    if t.starts_with("其中") {
+        return true;
+    }
     ["合计", "小计", "总计", "共计"]
         .iter()
         .any(|w| t.starts_with(w) || t.ends_with(w))
@@ -444,12 +522,12 @@ fn read_sheet(
     let mut money_unit = MoneyUnit::Wan;
     for r in r0..header.first {
         for (_, t) in grid.row_texts(r) {
-            let c = compact(&t);
-            if c.contains("单位")
-                && let Some(u) = MoneyUnit::find_in(&c)
-            {
+            if let Some(u) = unit_note(&t) {
                 money_unit = u;
-            } else if title.is_none() && t.chars().count() >= 4 {
+            }
+            let rest = compact(&t);
+            let is_note_only = rest.starts_with("单位") || rest.starts_with("(单位");
+            if title.is_none() && !is_note_only && t.chars().count() >= 4 {
                 title = Some(t.clone());
             }
         }
@@ -482,7 +560,29 @@ fn read_sheet(
         skipped: Vec::new(),
         errors: Vec::new(),
         stated: stated_by_columns(&header),
+        year_source: match (col_of(Field::Year), opts.year, title_year) {
+            (Some(c), _, _) => format!(
+                "取自“{}”列（{}列）",
+                header
+                    .columns
+                    .iter()
+                    .find(|x| x.0 == c)
+                    .map(|x| x.1.as_str())
+                    .unwrap_or("年度"),
+                column_letter(c)
+            ),
+            (None, Some(y), _) => format!("{y}（--year）"),
+            (None, None, Some(y)) => format!("{y}（取自标题）"),
+            (None, None, None) => format!("{}（表中未注明，按今年）", opts.fallback_year),
+        },
+        other_sheets: Vec::new(),
     };
+    if col_of(Field::Year).is_some() || opts.year.is_some() || title_year.is_some() {
+        out.stated.fields.insert(ItemField::Year);
+    }
+    if col_of(Field::Kind).is_some() || opts.kind.is_some() || title_kind.is_some() {
+        out.stated.fields.insert(ItemField::Kind);
+    }
 
     // Pass 1, in order: classify rows; section rows set the defaults of the rows below.
     let mut outer = Section::default();
@@ -522,8 +622,23 @@ fn read_sheet(
         }
         let distinct: std::collections::HashSet<&str> =
             texts.iter().map(|(_, t)| t.as_ref()).collect();
+        let seq_text = seq_col.map(|c| grid.text(r, c)).unwrap_or_default();
         let section = section_label(&lead_text)
             .or_else(|| section_label(first))
+            .or_else(|| {
+                // "一" or "（一）" in 序号 and the label in 项目名称.
+                let seq = duban_core::text::normalize_width(seq_text.trim());
+                let level = if !seq.is_empty() && seq.chars().all(|c| CN_NUM.contains(c)) {
+                    1
+                } else if seq.starts_with('(') && seq.ends_with(')') && seq.len() > 2 {
+                    2
+                } else {
+                    return None;
+                };
+                let label = counted_label(&name_text).unwrap_or_else(|| name_text.to_string());
+                (!label.is_empty()).then_some((level, label))
+            })
+            .or_else(|| counted_label(&lead_text).map(|l| (1, l)))
             .or_else(|| {
                 // A row merged across with one text and no numbering is a section too.
                 (distinct.len() == 1 && texts.len() > 1).then(|| (1, first.to_string()))
@@ -606,11 +721,16 @@ fn read_sheet(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+        let mut all = Vec::with_capacity(jobs.len());
+        for h in handles {
+            // A worker that stopped must not leave rows silently unread.
+            all.extend(
+                h.join()
+                    .map_err(|_| LedgerError::Internal("读取数据行的线程意外中止".into()))?,
+            );
+        }
+        Ok::<_, LedgerError>(all)
+    })?;
     progress(total * 3 / 4, total);
 
     // Pass 3, in order: collect, and catch duplicates within the file.
@@ -655,6 +775,9 @@ fn read_sheet(
     }
     out.errors.sort_by_key(|e| e.row);
     for s in &sections {
+        if s.kind.is_some() {
+            out.stated.fields.insert(ItemField::Kind);
+        }
         let by_section = [
             (s.region.is_some(), ItemField::Region),
             (s.stage.is_some(), ItemField::Stage),
@@ -750,7 +873,11 @@ impl RowContext<'_> {
         item.nature = v.nature;
         item.location = v.location.take();
         item.scale = v.scale.take();
-        item.category = v.category.take().or_else(|| defaults.category.clone());
+        item.category = v
+            .category
+            .take()
+            .or_else(|| v.kind_as_category.take())
+            .or_else(|| defaults.category.clone());
         item.level = v.level;
         item.stage = v.stage.or(defaults.stage);
         item.total_investment = v.total;
@@ -950,6 +1077,7 @@ struct Values {
     code: Option<String>,
     name: Option<String>,
     kind: Option<ItemKind>,
+    kind_as_category: Option<String>,
     year: Option<i32>,
     owner: Option<String>,
     nature: Option<Nature>,
@@ -1016,16 +1144,41 @@ fn yes_no(text: &str) -> Result<bool, String> {
 
 /// Splits a units cell; a unit marked "（牵头）" goes first.
 fn unit_list(text: &str) -> Vec<String> {
-    let norm = duban_core::text::normalize_width(text);
     let mut lead = Vec::new();
     let mut rest = Vec::new();
-    for u in split_list(&norm) {
-        let marked = ["(牵头)", "(主责)", "(牵头单位)"]
-            .iter()
-            .find(|m| u.ends_with(*m));
-        match marked {
-            Some(m) => lead.push(u.trim_end_matches(m).trim().to_string()),
-            None => rest.push(u.trim_end_matches("(配合)").trim().to_string()),
+    for u in split_list(text) {
+        // "甲县（牵头）", "市发改委牵头", "牵头单位：市发改委" lead; "（配合）", "配合" co-operate.
+        let mut name = u.as_str();
+        let mut leads = false;
+        for prefix in ["牵头单位：", "牵头单位:", "责任单位：", "责任单位:"] {
+            if let Some(r) = name.strip_prefix(prefix) {
+                name = r;
+                leads = true;
+            }
+        }
+        for prefix in ["配合单位：", "配合单位:"] {
+            name = name.strip_prefix(prefix).unwrap_or(name);
+        }
+        for (suffix, is_lead) in [
+            ("（牵头）", true),
+            ("(牵头)", true),
+            ("（主责）", true),
+            ("(主责)", true),
+            ("牵头", true),
+            ("（配合）", false),
+            ("(配合)", false),
+            ("配合", false),
+        ] {
+            if let Some(r) = name.strip_suffix(suffix).filter(|r| !r.is_empty()) {
+                name = r;
+                leads |= is_lead;
+                break;
+            }
+        }
+        if leads {
+            lead.push(name.to_string());
+        } else {
+            rest.push(name.to_string());
         }
     }
     lead.extend(rest);
@@ -1046,7 +1199,11 @@ impl Values {
             Field::Seq => {}
             Field::Code => self.code = own(),
             Field::Name => self.name = own(),
-            Field::Kind => self.kind = Some(ItemKind::parse(text).map_err(|e| e.to_string())?),
+            // "类型" columns often hold a category ("产业项目", "基础设施类") instead.
+            Field::Kind => match ItemKind::parse(text) {
+                Ok(k) => self.kind = Some(k),
+                Err(_) => self.kind_as_category = Some(text.trim().to_string()),
+            },
             Field::Year => {
                 let t = compact(text);
                 let y: i32 = t
@@ -1058,7 +1215,7 @@ impl Values {
             Field::Owner => self.owner = own(),
             Field::Nature => self.nature = Some(Nature::parse(text).map_err(|e| e.to_string())?),
             Field::Location => self.location = own(),
-            Field::Region => self.region = own(),
+            Field::Region => self.region = Some(duban_core::text::name(text)),
             Field::Scale => self.scale = own(),
             Field::Category => self.category = own(),
             Field::Level => self.level = Some(Level::parse(text).map_err(|e| e.to_string())?),
@@ -1101,6 +1258,18 @@ mod tests {
             Some((1, "产业项目".into()))
         );
         assert_eq!(section_label("一中扩建项目"), None);
+        assert_eq!(section_label("第二污水处理厂提标改造工程"), None);
+        assert_eq!(section_label("第一中学迁建项目"), None);
+        assert_eq!(
+            section_label("第二批：续建项目"),
+            Some((1, "续建项目".into()))
+        );
+        assert_eq!(
+            section_label("（三）公共服务类"),
+            Some((2, "公共服务类".into()))
+        );
+        assert_eq!(counted_label("甲县（15个）"), Some("甲县".into()));
+        assert_eq!(counted_label("年产15万吨（一期）"), None);
         assert_eq!(section_label("甲县新材料项目"), None);
     }
 
@@ -1140,6 +1309,15 @@ mod tests {
         assert!(is_subtotal("合计"));
         assert!(is_subtotal("甲县小计"));
         assert!(is_subtotal("全市合计"));
+        assert_eq!(unit_note("单位：万元"), Some(MoneyUnit::Wan));
+        assert_eq!(unit_note("（单位：亿元）"), Some(MoneyUnit::Yi));
+        assert_eq!(
+            unit_note("2025年全市亿元以上重点项目台账（单位：万元）"),
+            Some(MoneyUnit::Wan)
+        );
+        assert_eq!(unit_note("填报单位：元氏县发改局"), None);
+        assert_eq!(unit_note("2025年亿元以上项目"), None);
+        assert!(is_subtotal("其中：新开工项目"));
         assert!(!is_subtotal("甲县合作产业园项目"));
         assert!(is_footnote("注：1.总投资单位为万元"));
         assert!(is_footnote("填表人：张某"));
@@ -1155,6 +1333,14 @@ mod tests {
         assert_eq!(
             unit_list("市财政局、甲县（牵头）"),
             vec!["甲县", "市财政局"]
+        );
+        assert_eq!(
+            unit_list("市发改委牵头，市财政局配合"),
+            vec!["市发改委", "市财政局"]
+        );
+        assert_eq!(
+            unit_list("配合单位：市财政局；牵头单位：市发改委"),
+            vec!["市发改委", "市财政局"]
         );
     }
 

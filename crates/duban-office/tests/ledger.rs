@@ -342,3 +342,72 @@ fn export_then_import_gives_back_the_same_ledger() {
         );
     }
 }
+
+#[test]
+fn awkward_shapes_of_real_ledgers() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = read(&support::tricky_ledger(dir.path())).unwrap();
+    assert!(l.errors.is_empty(), "{:#?}", l.errors);
+    assert_eq!(l.money_unit, "万元", "the unit note, not 亿元 in the title");
+    assert_eq!(
+        l.title.as_deref(),
+        Some("2025年全市亿元以上重点项目台账（单位：万元）")
+    );
+    assert!(l.year_source.contains("2025"), "{}", l.year_source);
+    let names: Vec<_> = l
+        .rows
+        .iter()
+        .map(|r| (r.row, r.item.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (4, "第二污水处理厂提标改造工程"),
+            (5, "城区公共卫生服务中心")
+        ]
+    );
+    let reasons: Vec<_> = l.skipped.iter().map(|s| (s.row, s.reason)).collect();
+    assert_eq!(reasons, vec![(3, "分组行"), (6, "小计行")]);
+
+    let a = &l.rows[0].item;
+    assert_eq!(a.total_investment, Some(wan("10000")));
+    assert_eq!(
+        a.region.as_deref(),
+        Some("城区"),
+        "the section row gave the region"
+    );
+    assert_eq!(
+        a.lead_unit, "城区",
+        "padding inside a name is not a separator"
+    );
+    assert_eq!(a.leader, Some(Leader::new("王伟", Some("副市长"))));
+    assert_eq!(
+        a.category.as_deref(),
+        Some("基础设施类"),
+        "a 类型 column of categories"
+    );
+    assert_eq!(a.kind, ItemKind::Project);
+    assert_eq!(a.scale.as_deref(), Some("日处理污水5万吨"));
+    assert_eq!(a.extra.get("资金来源").map(String::as_str), Some("专项债"));
+    assert_eq!(
+        a.extra.get("资金来源（2）").map(String::as_str),
+        Some("中央预算内")
+    );
+    assert_eq!(a.extra.get("K列").map(String::as_str), Some("已完成招标"));
+    let b = &l.rows[1].item;
+    assert_eq!(b.co_units, vec!["各县（市、区）人民政府"]);
+}
+
+#[test]
+fn date_spans_and_ambiguous_numbers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let headers = ["项目名称", "责任单位", "开工时间"];
+    let p = support::simple_ledger(
+        dir.path(),
+        "span.xlsx",
+        &headers,
+        &[&["甲项目", "甲县", "2025年3-6月"]],
+    );
+    let e = only_error(&read(&p).unwrap()).clone();
+    assert!(e.message.contains("时间段"), "{}", e.message);
+}

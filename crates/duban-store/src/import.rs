@@ -24,6 +24,8 @@ pub struct LedgerEntry {
     /// What the source states (`None`: every field). When it updates a stored item, the
     /// fields it does not state keep their stored values.
     pub stated: Option<Arc<StatedFields>>,
+    /// 来源 — where the entry comes from, for messages ("工作表“台账”第 12 行").
+    pub source: Option<String>,
 }
 
 impl LedgerEntry {
@@ -33,6 +35,7 @@ impl LedgerEntry {
             item,
             milestones,
             stated: None,
+            source: None,
         }
     }
 }
@@ -196,15 +199,11 @@ async fn import_in(
     // Guard the rules here too: nothing invalid reaches the tables, whoever calls.
     let mut seen_codes = HashSet::new();
     for e in &entries {
-        if let Some(p) = e.item.validate().first() {
-            return Err(StoreError::Invalid(format!(
-                "{}（{}）：{}",
-                e.item.name, p.field, p.message
-            )));
-        }
+        check(&e.item, e.source.as_deref())?;
         if !e.item.code.is_empty() && !seen_codes.insert(e.item.code.clone()) {
             return Err(StoreError::Invalid(format!(
-                "项目编号“{}”在本次导入中出现了不止一次",
+                "{}项目编号“{}”在本次导入中出现了不止一次",
+                place(e.source.as_deref()),
                 e.item.code
             )));
         }
@@ -229,10 +228,15 @@ async fn import_in(
         .enumerate()
         .map(|(i, e)| (e.item.code.as_str(), i))
         .collect();
-    let by_name: HashMap<(&str, &str), usize> = existing
+    let by_name: HashMap<(&str, &str, i32), usize> = existing
         .iter()
         .enumerate()
-        .map(|(i, e)| ((e.item.name.as_str(), e.item.lead_unit.as_str()), i))
+        .map(|(i, e)| {
+            (
+                (e.item.name.as_str(), e.item.lead_unit.as_str(), e.item.year),
+                i,
+            )
+        })
         .collect();
     let mut codes = CodeBook::new(
         existing
@@ -247,6 +251,7 @@ async fn import_in(
         mut item,
         milestones,
         stated,
+        source,
     } in entries
     {
         // Canonical unit names (aliases resolved, unknown units created).
@@ -269,14 +274,17 @@ async fn import_in(
         }
         let found = by_code
             .get(item.code.as_str())
-            .or_else(|| by_name.get(&(item.name.as_str(), item.lead_unit.as_str())))
+            .or_else(|| by_name.get(&(item.name.as_str(), item.lead_unit.as_str(), item.year)))
             .copied();
         match found {
             Some(i) => {
                 if !matched.insert(i) {
                     return Err(StoreError::Invalid(format!(
-                        "“{}”（{}）在本次导入中出现了不止一次",
-                        item.name, item.lead_unit
+                        "{}“{}”（{}）与本次导入的另一行对应同一个已有项目 {}",
+                        place(source.as_deref()),
+                        item.name,
+                        item.lead_unit,
+                        existing[i].item.code
                     )));
                 }
                 let old = &existing[i];
@@ -285,6 +293,8 @@ async fn import_in(
                 }
                 if let Some(stated) = &stated {
                     item.keep_unstated(&old.item, stated);
+                    // What the sheet states must fit what it keeps (年度计划 ≤ 总投资, …).
+                    check(&item, source.as_deref())?;
                 }
                 let refs = item_refs(&item, &dir, &leaders)?;
                 let item_change = diff(&item_json(&old.item), &item_json(&item));
@@ -358,6 +368,30 @@ async fn import_in(
     Ok(summary)
 }
 
+/// "工作表“台账”第 12 行：" for messages, or nothing.
+fn place(source: Option<&str>) -> String {
+    source.map(|s| format!("{s}：")).unwrap_or_default()
+}
+
+/// The item's own rules, as an error naming where it came from.
+fn check(item: &Item, source: Option<&str>) -> Result<()> {
+    match item.validate().first() {
+        Some(p) => Err(StoreError::Invalid(format!(
+            "{}{}（{}）{}：{}",
+            place(source),
+            item.name,
+            if item.code.is_empty() {
+                "无编号"
+            } else {
+                &item.code
+            },
+            p.field,
+            p.message
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The ids of the units and the leader an item names (all resolved already).
 fn item_refs(item: &Item, dir: &UnitDirectory, leaders: &LeaderBook) -> Result<ItemRefs> {
     Ok(ItemRefs {
@@ -365,7 +399,7 @@ fn item_refs(item: &Item, dir: &UnitDirectory, leaders: &LeaderBook) -> Result<I
         lead: dir
             .id(&item.lead_unit)
             .ok_or_else(|| StoreError::corrupt("units", &item.lead_unit))?,
-        leader: item.leader.as_ref().and_then(|l| leaders.id(&l.name)),
+        leader: item.leader.as_ref().and_then(|l| leaders.id(l)),
     })
 }
 

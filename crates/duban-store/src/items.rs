@@ -100,7 +100,11 @@ pub(crate) fn item_from_row(r: &AnyRow) -> Result<(i64, Item)> {
         co_units: Vec::new(),
         leader: leader_name.map(|name| Leader {
             name,
-            title: r.try_get("leader_title").ok().flatten(),
+            title: r
+                .try_get::<Option<String>, _>("leader_title")
+                .ok()
+                .flatten()
+                .filter(|t| !t.is_empty()),
         }),
         in_statistics: r
             .try_get::<Option<i64>, _>("in_statistics")?
@@ -217,7 +221,7 @@ fn filter_sql(f: &ItemFilter, unit_id: Option<i64>) -> (String, Vec<Val>) {
             .replace('_', "\\_");
         let p = next(format!("%{escaped}%").into(), &mut vals);
         conds.push(format!(
-            "(i.name LIKE {p} ESCAPE '\\' OR i.code LIKE {p} ESCAPE '\\')"
+            "(LOWER(i.name) LIKE LOWER({p}) ESCAPE '\\' OR LOWER(i.code) LIKE LOWER({p}) ESCAPE '\\')"
         ));
     }
     let sql = if conds.is_empty() {

@@ -130,33 +130,50 @@ impl UnitDirectory {
     }
 }
 
-/// The leaders loaded inside a transaction.
+/// The leaders loaded inside a transaction. A leader is a name with a title: two people of
+/// the same name with different posts stay two leaders, and a cell without a title takes the
+/// only leader of that name, if there is just one.
 pub(crate) struct LeaderBook {
-    by_name: HashMap<String, (i64, Option<String>)>,
+    ids: HashMap<(String, String), i64>,
+    titles: HashMap<String, Vec<String>>,
     pub created: Vec<String>,
 }
 
 impl LeaderBook {
     pub async fn load(conn: &mut AnyConnection) -> Result<LeaderBook> {
-        let mut by_name = HashMap::new();
+        let mut book = LeaderBook {
+            ids: HashMap::new(),
+            titles: HashMap::new(),
+            created: Vec::new(),
+        };
         for r in sqlx::query("SELECT id, name, title FROM leaders")
             .fetch_all(&mut *conn)
             .await?
         {
-            by_name.insert(r.try_get("name")?, (r.try_get("id")?, r.try_get("title")?));
+            book.note(r.try_get("name")?, r.try_get("title")?, r.try_get("id")?);
         }
-        Ok(LeaderBook {
-            by_name,
-            created: Vec::new(),
-        })
+        Ok(book)
     }
 
-    pub fn id(&self, name: &str) -> Option<i64> {
-        self.by_name.get(name).map(|(id, _)| *id)
+    fn note(&mut self, name: String, title: String, id: i64) {
+        self.titles
+            .entry(name.clone())
+            .or_default()
+            .push(title.clone());
+        self.ids.insert((name, title), id);
     }
 
-    /// Makes sure the leader exists with this title (a newer title replaces the old one) and
-    /// returns the leader as stored.
+    /// The id of a leader as `ensure` returned it.
+    pub fn id(&self, leader: &Leader) -> Option<i64> {
+        self.ids
+            .get(&(
+                leader.name.clone(),
+                leader.title.clone().unwrap_or_default(),
+            ))
+            .copied()
+    }
+
+    /// Finds or creates the leader; returns it as stored.
     pub async fn ensure(
         &mut self,
         conn: &mut AnyConnection,
@@ -165,53 +182,39 @@ impl LeaderBook {
         actor: &str,
         at: &str,
     ) -> Result<Leader> {
-        match self.by_name.get_mut(&leader.name) {
-            Some((id, title)) => {
-                if leader.title.is_some() && leader.title != *title {
-                    sqlx::query("UPDATE leaders SET title = $1 WHERE id = $2")
-                        .bind(&leader.title)
-                        .bind(*id)
-                        .execute(&mut *conn)
-                        .await?;
-                    audit.push(AuditRecord::values(
-                        actor,
-                        at,
-                        "update",
-                        "leader",
-                        &leader.name,
-                        Some(json!({ "title": title })),
-                        Some(json!({ "title": leader.title })),
-                    ));
-                    title.clone_from(&leader.title);
-                }
-                Ok(Leader {
-                    name: leader.name.clone(),
-                    title: title.clone(),
-                })
-            }
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO leaders (name, title) VALUES ($1, $2) RETURNING id",
-                )
+        let title = match (
+            &leader.title,
+            self.titles.get(&leader.name).map(Vec::as_slice),
+        ) {
+            (Some(t), _) => t.clone(),
+            (None, Some([only])) => only.clone(),
+            (None, _) => String::new(),
+        };
+        let found = Leader {
+            name: leader.name.clone(),
+            title: (!title.is_empty()).then(|| title.clone()),
+        };
+        if self.ids.contains_key(&(leader.name.clone(), title.clone())) {
+            return Ok(found);
+        }
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO leaders (name, title) VALUES ($1, $2) RETURNING id")
                 .bind(&leader.name)
-                .bind(&leader.title)
+                .bind(&title)
                 .fetch_one(&mut *conn)
                 .await?;
-                self.by_name
-                    .insert(leader.name.clone(), (id, leader.title.clone()));
-                self.created.push(leader.to_string());
-                audit.push(AuditRecord::values(
-                    actor,
-                    at,
-                    "create",
-                    "leader",
-                    &leader.name,
-                    None,
-                    Some(serde_json::to_value(leader).unwrap_or(json!(null))),
-                ));
-                Ok(leader.clone())
-            }
-        }
+        self.note(leader.name.clone(), title, id);
+        self.created.push(found.to_string());
+        audit.push(AuditRecord::values(
+            actor,
+            at,
+            "create",
+            "leader",
+            &found.to_string(),
+            None,
+            Some(serde_json::to_value(&found).unwrap_or(json!(null))),
+        ));
+        Ok(found)
     }
 }
 
@@ -300,9 +303,10 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                let title: String = r.try_get("title")?;
                 Ok(Leader {
                     name: r.try_get("name")?,
-                    title: r.try_get("title")?,
+                    title: (!title.is_empty()).then_some(title),
                 })
             })
             .collect()

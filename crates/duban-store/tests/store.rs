@@ -309,7 +309,85 @@ async fn demo_scale_import_round_trips(db: &TestDb) {
     assert_eq!((s.created, s.updated, s.unchanged), (0, 0, 2_000));
 }
 
+async fn same_name_leaders_with_different_posts_stay_apart(db: &TestDb) {
+    let store = db.open().await;
+    let mut a = project("XM1", "甲项目", "甲县");
+    a.leader = Some(Leader::new("王伟", Some("副市长")));
+    let mut b = project("XM2", "乙项目", "乙县");
+    b.leader = Some(Leader::new("王伟", Some("县长")));
+    let s = store
+        .import_ledger(entries(vec![a.clone(), b.clone()]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!(s.new_leaders, vec!["王伟（副市长）", "王伟（县长）"]);
+    // Again, in the other order: nobody's title flips, nothing changes.
+    let s = store
+        .import_ledger(entries(vec![b, a]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!((s.unchanged, s.new_leaders.len()), (2, 0));
+    assert_eq!(
+        store.item("XM1").await.unwrap().unwrap().item.leader,
+        Some(Leader::new("王伟", Some("副市长")))
+    );
+    // A cell without a title takes the only leader of that name.
+    let c = project("XM3", "丙项目", "丙县"); // 王某（副市长）
+    store
+        .import_ledger(entries(vec![c]), &opts(false))
+        .await
+        .unwrap();
+    let mut d = project("XM4", "丁项目", "丙县");
+    d.leader = Some(Leader::new("王某", None));
+    let s = store
+        .import_ledger(entries(vec![d]), &opts(false))
+        .await
+        .unwrap();
+    assert_eq!(s.new_leaders, Vec::<String>::new());
+    assert_eq!(
+        store.item("XM4").await.unwrap().unwrap().item.leader,
+        Some(Leader::new("王某", Some("副市长")))
+    );
+}
+
+async fn a_partial_update_must_fit_the_fields_it_keeps(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .import_ledger(
+            entries(vec![project("XM1", "甲项目", "甲县")]),
+            &opts(false),
+        )
+        .await
+        .unwrap();
+    let before = store.item("XM1").await.unwrap().unwrap();
+    // A sheet with only 年度计划投资: 20,000 against the stored 总投资 of 12,345.6789.
+    let mut narrow = project("XM1", "甲项目", "甲县");
+    narrow.total_investment = None;
+    narrow.annual_plan = Some(wan("20000"));
+    let stated = duban_core::StatedFields {
+        fields: [duban_core::ItemField::AnnualPlan].into_iter().collect(),
+        extra: Default::default(),
+    };
+    let entry = LedgerEntry {
+        item: narrow,
+        milestones: None,
+        stated: Some(std::sync::Arc::new(stated)),
+        source: Some("工作表“进度”第 3 行".into()),
+    };
+    let err = store
+        .import_ledger(vec![entry], &opts(false))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("工作表“进度”第 3 行") && err.contains("超过总投资"),
+        "{err}"
+    );
+    assert_eq!(store.item("XM1").await.unwrap().unwrap(), before);
+}
+
 duban_store::both_backends!(
+    same_name_leaders_with_different_posts_stay_apart,
+    a_partial_update_must_fit_the_fields_it_keeps,
     import_creates_items_units_and_leaders,
     reimport_updates_instead_of_duplicating,
     items_without_code_match_by_name_and_lead_unit,

@@ -203,3 +203,61 @@ pub fn simple_ledger(dir: &Path, file: &str, headers: &[&str], rows: &[&[&str]])
     book.save(&path).unwrap();
     path
 }
+
+/// The awkward shapes real ledgers also take: a unit note inside a title that mentions 亿元, a
+/// header cell merged across two columns in a one-row header, sections written as 一 in 序号
+/// with the county and its count in 项目名称 (and sums beside them), "其中" rows, names
+/// starting with 第, padded and bracketed unit names, a 类型 column holding categories, an
+/// extra column without a header and two extra columns with the same header.
+pub fn tricky_ledger(dir: &Path) -> PathBuf {
+    let path = dir.join("tricky.xlsx");
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    let plain = Format::new();
+    s.merge_range(
+        0,
+        0,
+        0,
+        9,
+        "2025年全市亿元以上重点项目台账（单位：万元）",
+        &plain,
+    )
+    .unwrap();
+    let headers = [
+        "序号",
+        "项目名称",
+        "类型",
+        "总投资",
+        "责任单位",
+        "包抓领导",
+        "资金来源",
+        "资金来源",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        s.write(1, c as u16, *h).unwrap();
+    }
+    // 建设规模及内容 merged across I:J within the one header row.
+    s.merge_range(1, 8, 1, 9, "建设规模及内容", &plain).unwrap();
+    s.write(2, 0, "一").unwrap();
+    s.write(2, 1, "城区（2个）").unwrap();
+    s.write(2, 3, 30000).unwrap();
+    s.write(3, 0, 1).unwrap();
+    s.write(3, 1, "第二污水处理厂提标改造工程").unwrap();
+    s.write(3, 2, "基础设施类").unwrap();
+    s.write(3, 3, 10000).unwrap();
+    s.write(3, 4, "城　区").unwrap();
+    s.write(3, 5, "王　伟（副市长）").unwrap();
+    s.write(3, 6, "专项债").unwrap();
+    s.write(3, 7, "中央预算内").unwrap();
+    s.write(3, 8, "日处理污水5万吨").unwrap();
+    s.write(3, 10, "已完成招标").unwrap();
+    s.write(4, 0, 2).unwrap();
+    s.write(4, 1, "城区公共卫生服务中心").unwrap();
+    s.write(4, 3, 20000).unwrap();
+    s.write(4, 4, "城区、各县（市、区）人民政府").unwrap();
+    s.write(4, 5, "王伟（县长）").unwrap();
+    s.write(5, 1, "其中：新开工项目").unwrap();
+    s.write(5, 3, 20000).unwrap();
+    book.save(&path).unwrap();
+    path
+}

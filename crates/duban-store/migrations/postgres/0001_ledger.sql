@@ -17,13 +17,15 @@ CREATE TABLE unit_aliases (
 
 CREATE TABLE leaders (
     id     BIGSERIAL PRIMARY KEY,
-    name   TEXT NOT NULL UNIQUE,
-    title  TEXT
+    name   TEXT NOT NULL,
+    -- '' when the ledger gave no title; a name with a title identifies a leader.
+    title  TEXT NOT NULL DEFAULT '',
+    UNIQUE (name, title)
 );
 
 CREATE TABLE items (
     id                BIGSERIAL PRIMARY KEY,
-    code              TEXT    NOT NULL UNIQUE,
+    code              TEXT    COLLATE "C" NOT NULL UNIQUE,
     year              BIGINT  NOT NULL,
     kind              TEXT    NOT NULL,
     name              TEXT    NOT NULL,

@@ -18,8 +18,10 @@ CREATE TABLE unit_aliases (
 
 CREATE TABLE leaders (
     id     INTEGER PRIMARY KEY,
-    name   TEXT NOT NULL UNIQUE,
-    title  TEXT
+    name   TEXT NOT NULL,
+    -- '' when the ledger gave no title; a name with a title identifies a leader.
+    title  TEXT NOT NULL DEFAULT '',
+    UNIQUE (name, title)
 );
 
 CREATE TABLE items (

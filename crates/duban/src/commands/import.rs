@@ -66,6 +66,17 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
             })
             .collect();
         println!("识别的列：{}", matched.join("、"));
+        println!("年度：{}", read.year_source);
+        if !read.other_sheets.is_empty() {
+            println!(
+                "注意：本文件还有工作表 {}，未导入（需要时用 --sheet 分别导入）",
+                read.other_sheets
+                    .iter()
+                    .map(|s| format!("“{s}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            );
+        }
         let kept: Vec<&str> = read
             .columns
             .iter()
@@ -105,13 +116,20 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
         return Ok(ExitCode::FAILURE);
     }
 
-    let store = ctx.store().await?;
+    // A dry run against a database that does not exist yet must not create it.
+    let store = if args.dry_run && ctx.is_missing_sqlite_file() {
+        duban_store::Store::open("sqlite::memory:").await?
+    } else {
+        ctx.store().await?
+    };
     let report = read_report(&read);
     let errors = std::mem::take(&mut read.errors);
     let stated = Some(std::sync::Arc::new(std::mem::take(&mut read.stated)));
+    let sheet = read.sheet.clone();
     let entries: Vec<LedgerEntry> = std::mem::take(&mut read.rows)
         .into_iter()
         .map(|r| LedgerEntry {
+            source: Some(format!("工作表“{}”第 {} 行", sheet, r.row)),
             item: r.item,
             milestones: r.milestones,
             stated: stated.clone(),

@@ -26,6 +26,20 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Whether the database is an SQLite file that does not exist yet.
+    pub fn is_missing_sqlite_file(&self) -> bool {
+        match duban_store::Backend::from_url(&self.database_url) {
+            Ok((duban_store::Backend::Sqlite, url)) => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                !path.contains(":memory:") && !std::path::Path::new(path).exists()
+            }
+            _ => false,
+        }
+    }
+
     pub async fn store(&self) -> anyhow::Result<Store> {
         Store::open(&self.database_url)
             .await
