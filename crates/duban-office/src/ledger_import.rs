@@ -962,6 +962,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
     };
     let (c_plan, c_done) = (col(MILESTONE_HEADERS[4]), col(MILESTONE_HEADERS[5]));
     let mut by_code: HashMap<String, Vec<Milestone>> = HashMap::new();
+    let mut first_row: HashMap<String, u32> = HashMap::new();
     for r in header + 1..=r1 {
         let code = grid.text(r, c_code);
         let name = grid.text(r, c_name);
@@ -990,6 +991,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
         };
         let planned = day(c_plan, MILESTONE_HEADERS[4]);
         let actual = day(c_done, MILESTONE_HEADERS[5]);
+        first_row.entry(code.to_string()).or_insert(r + 1);
         by_code
             .entry(code.into_owned())
             .or_default()
@@ -1002,10 +1004,12 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
     for row in ledger.rows.iter_mut().filter(|r| !r.item.code.is_empty()) {
         row.milestones = Some(by_code.remove(&row.item.code).unwrap_or_default());
     }
-    for (code, _) in by_code {
+    let mut unknown: Vec<String> = by_code.into_keys().collect();
+    unknown.sort_by_key(|c| first_row.get(c).copied().unwrap_or(0));
+    for code in unknown {
         ledger.errors.push(CellError {
             sheet: MILESTONE_SHEET.into(),
-            row: 0,
+            row: first_row.get(&code).copied().unwrap_or(0),
             column: column_letter(c_code),
             field: MILESTONE_HEADERS[0].into(),
             value: code.clone(),

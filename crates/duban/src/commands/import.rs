@@ -217,6 +217,8 @@ fn read_report(read: &duban_office::ReadLedger) -> serde_json::Value {
         "rows": read.rows.len(),
         "skipped": read.skipped,
         "errors": read.errors,
+        "year_source": read.year_source,
+        "other_sheets": read.other_sheets,
     })
 }
 
