@@ -18,6 +18,19 @@ fn read(path: &Path) -> Result<ReadLedger, LedgerError> {
     read_ledger(path, &opts, &mut |_, _| {})
 }
 
+/// (Excel row, item name) of every row read.
+fn row_names(l: &ReadLedger) -> Vec<(u32, &str)> {
+    l.rows
+        .iter()
+        .map(|r| (r.row, r.item.name.as_str()))
+        .collect()
+}
+
+/// (Excel row, why) of every row skipped.
+fn skipped_reasons(l: &ReadLedger) -> Vec<(u32, &'static str)> {
+    l.skipped.iter().map(|s| (s.row, s.reason)).collect()
+}
+
 fn wan(s: &str) -> Wan {
     Wan::parse(s, MoneyUnit::Wan).unwrap()
 }
@@ -30,11 +43,7 @@ fn wan_ledger_with_merged_two_row_header_sections_and_subtotals() {
     assert_eq!(l.sheet, "重点项目");
     assert_eq!(l.header_rows, (3, 4));
     assert_eq!(l.money_unit, "万元");
-    let names: Vec<_> = l
-        .rows
-        .iter()
-        .map(|r| (r.row, r.item.name.as_str()))
-        .collect();
+    let names = row_names(&l);
     assert_eq!(
         names,
         vec![
@@ -45,7 +54,7 @@ fn wan_ledger_with_merged_two_row_header_sections_and_subtotals() {
             (12, "云台县光伏储能一体化项目"),
         ]
     );
-    let reasons: Vec<_> = l.skipped.iter().map(|s| (s.row, s.reason)).collect();
+    let reasons = skipped_reasons(&l);
     assert_eq!(
         reasons,
         vec![
@@ -354,11 +363,7 @@ fn awkward_shapes_of_real_ledgers() {
         Some("2025年全市亿元以上重点项目台账（单位：万元）")
     );
     assert!(l.year_source.contains("2025"), "{}", l.year_source);
-    let names: Vec<_> = l
-        .rows
-        .iter()
-        .map(|r| (r.row, r.item.name.as_str()))
-        .collect();
+    let names = row_names(&l);
     assert_eq!(
         names,
         vec![
@@ -366,7 +371,7 @@ fn awkward_shapes_of_real_ledgers() {
             (5, "城区公共卫生服务中心")
         ]
     );
-    let reasons: Vec<_> = l.skipped.iter().map(|s| (s.row, s.reason)).collect();
+    let reasons = skipped_reasons(&l);
     assert_eq!(reasons, vec![(3, "分组行"), (6, "小计行")]);
 
     let a = &l.rows[0].item;

@@ -150,6 +150,18 @@ async fn real_shaped_ledgers_import_exactly(db: &TestDb) {
     );
 }
 
+/// Imports the 万元 sample ledger (5 items) and returns what the command printed.
+fn import_sample(db: &TestDb, dir: &Path) -> String {
+    ok(
+        db,
+        &[
+            "import",
+            "ledger",
+            support::wan_ledger(dir).to_str().unwrap(),
+        ],
+    )
+}
+
 fn expect_refused(db: &TestDb, file: &Path, needles: &[&str]) {
     let before = snapshot(db);
     let out = duban(db, &["import", "ledger", file.to_str().unwrap()]);
@@ -172,14 +184,7 @@ fn expect_refused(db: &TestDb, file: &Path, needles: &[&str]) {
 
 async fn bad_input_leaves_database_unchanged(db: &TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    ok(
-        db,
-        &[
-            "import",
-            "ledger",
-            support::wan_ledger(dir.path()).to_str().unwrap(),
-        ],
-    );
+    import_sample(db, dir.path());
     let headers = [
         "项目编号",
         "项目名称",
@@ -307,14 +312,7 @@ async fn export_then_import_round_trip(db: &TestDb) {
 
 async fn a_narrower_sheet_updates_only_its_columns(db: &TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    ok(
-        db,
-        &[
-            "import",
-            "ledger",
-            support::wan_ledger(dir.path()).to_str().unwrap(),
-        ],
-    );
+    import_sample(db, dir.path());
     // A monthly progress sheet: code, name, unit and stage only.
     let narrow = support::simple_ledger(
         dir.path(),
@@ -350,14 +348,7 @@ async fn a_narrower_sheet_updates_only_its_columns(db: &TestDb) {
 
 async fn reverse_scheduling_from_the_cli(db: &TestDb) {
     let dir = tempfile::tempdir().unwrap();
-    ok(
-        db,
-        &[
-            "import",
-            "ledger",
-            support::wan_ledger(dir.path()).to_str().unwrap(),
-        ],
-    );
+    import_sample(db, dir.path());
     let out = ok(
         db,
         &["milestones", "plan", "XM2025001", "--target", "2026-10-31"],
