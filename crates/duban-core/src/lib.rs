@@ -10,6 +10,7 @@ pub mod leader;
 pub mod milestone;
 pub mod money;
 pub mod stated;
+pub mod status;
 pub mod text;
 pub mod unit;
 
@@ -19,4 +20,5 @@ pub use leader::Leader;
 pub use milestone::{Milestone, MilestoneTemplate};
 pub use money::{MoneyUnit, Wan};
 pub use stated::{ItemField, StatedFields};
+pub use status::{Colour, Facts, Flag, Reason, ReportState, Status, Thresholds};
 pub use unit::{Unit, UnitKind};
