@@ -1,0 +1,413 @@
+//! 进度填报 — storing progress reports with their revisions, and reading what the status
+//! engine needs.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use duban_core::{Milestone, Period, ReportContext, ReportDraft, Wan, check_report};
+use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, AuditRecord};
+use crate::sql::{Val, insert_many};
+use crate::{Result, Store, StoreError};
+
+/// A report as stored: which item and period, which revision, and who submitted it when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredReport {
+    /// 项目编号
+    pub code: String,
+    /// 填报期
+    pub period: Period,
+    /// 版本 — 1 as first submitted; each correction adds one.
+    pub revision: i64,
+    #[serde(flatten)]
+    pub report: ReportDraft,
+    /// 更正原因
+    pub reason: Option<String>,
+    /// 报送日期 — in the city's time zone; decides 迟报.
+    pub submitted_on: NaiveDate,
+    pub submitted_at: String,
+    pub submitted_by: String,
+}
+
+/// A report to submit.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub code: String,
+    pub period: Period,
+    pub report: ReportDraft,
+    /// 更正原因 — required when the period already has a report.
+    pub reason: Option<String>,
+    /// The day it is submitted (the caller's "today").
+    pub submitted_on: NaiveDate,
+}
+
+/// What the status engine needs of one item's reports in a year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportTrail {
+    /// (period end, year-to-date) of the latest revision of each period, ascending.
+    pub ytd: Vec<(NaiveDate, Wan)>,
+    /// First submission date of each period's report.
+    pub first_submitted: HashMap<Period, NaiveDate>,
+}
+
+const REPORT_COLUMNS: &[&str] = &[
+    "item_id",
+    "period",
+    "revision",
+    "ytd",
+    "this_period",
+    "progress_text",
+    "progress_percent",
+    "milestones",
+    "narrative",
+    "problems",
+    "reason",
+    "submitted_on",
+    "submitted_at",
+    "submitted_by",
+];
+
+fn report_row(item_id: i64, s: &Submission, revision: i64, actor: &str, at: &str) -> Vec<Val> {
+    let r = &s.report;
+    vec![
+        item_id.into(),
+        s.period.to_string().into(),
+        revision.into(),
+        Val::Int(r.ytd.map(Wan::yuan)),
+        Val::Int(r.this_period.map(Wan::yuan)),
+        r.progress_text.clone().into(),
+        Val::Text(r.progress_percent.map(|p| p.to_string())),
+        serde_json::to_string(&r.milestones)
+            .unwrap_or_else(|_| "[]".into())
+            .into(),
+        r.narrative.clone().into(),
+        r.problems.clone().into(),
+        s.reason.clone().into(),
+        s.submitted_on.format("%Y-%m-%d").to_string().into(),
+        at.into(),
+        actor.into(),
+    ]
+}
+
+fn ytd_of(r: &sqlx::any::AnyRow) -> Result<Option<Wan>> {
+    Ok(r.try_get::<Option<i64>, _>("ytd")?.map(Wan::from_yuan))
+}
+
+/// The latest year-to-date reported before (or after) `period` within its year.
+async fn neighbour_ytd(
+    conn: &mut AnyConnection,
+    item_id: i64,
+    period: Period,
+    before: bool,
+) -> Result<Option<Wan>> {
+    let (lo, hi, order) = if before {
+        (
+            Period {
+                year: period.year,
+                month: 1,
+            }
+            .to_string(),
+            period.previous().to_string(),
+            "DESC",
+        )
+    } else {
+        (
+            period.next().to_string(),
+            Period {
+                year: period.year,
+                month: 12,
+            }
+            .to_string(),
+            "ASC",
+        )
+    };
+    if (before && period.month == 1) || (!before && period.month == 12) {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT ytd FROM reports WHERE item_id = $1 AND period >= $2 AND period <= $3 AND ytd IS NOT NULL \
+         ORDER BY period {order}, revision DESC LIMIT 1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(item_id)
+        .bind(lo)
+        .bind(hi)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| ytd_of(&r)).transpose().map(Option::flatten)
+}
+
+impl Store {
+    /// Submits a report, or a correction of one (a new revision; `reason` required). The
+    /// rules of [`check_report`] are applied against the neighbouring periods; milestones
+    /// reached get their actual dates. Everything is audited; nothing is written on error.
+    pub async fn submit_report(&self, actor: &str, s: Submission) -> Result<StoredReport> {
+        let mut tx = self.pool.begin().await?;
+        let item = sqlx::query("SELECT id, total_investment FROM items WHERE code = $1")
+            .bind(s.code.trim())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "项目",
+                key: s.code.clone(),
+            })?;
+        let item_id: i64 = item.try_get("id")?;
+        let total = item
+            .try_get::<Option<i64>, _>("total_investment")?
+            .map(Wan::from_yuan);
+        let revision: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(revision), 0) FROM reports WHERE item_id = $1 AND period = $2",
+        )
+        .bind(item_id)
+        .bind(s.period.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if revision > 0 && s.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(StoreError::Invalid(format!(
+                "{} 的 {} 进度已报送（第 {revision} 版）；报送后不能修改，更正须说明原因（--reason）",
+                s.code, s.period
+            )));
+        }
+        let previous_ytd = neighbour_ytd(&mut tx, item_id, s.period, true).await?;
+        let ctx = ReportContext {
+            period: s.period,
+            previous_ytd,
+            total_investment: total,
+        };
+        let report = check_report(&s.report, &ctx).map_err(|problems| {
+            StoreError::Invalid(
+                problems
+                    .iter()
+                    .map(|p| format!("{}：{}", p.field, p.message))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            )
+        })?;
+        if let (Some(ytd), Some(next)) = (
+            report.ytd,
+            neighbour_ytd(&mut tx, item_id, s.period, false).await?,
+        ) && ytd > next
+        {
+            return Err(StoreError::Invalid(format!(
+                "累计完成投资：{ytd} 万元大于以后月份已报的累计 {next} 万元；累计数只能增加"
+            )));
+        }
+        // Milestones reached.
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM milestones WHERE item_id = $1")
+                .bind(item_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for m in &report.milestones {
+            if !names.contains(&m.name) {
+                return Err(StoreError::Invalid(format!(
+                    "节点名称：项目 {} 没有名为“{}”的节点（现有：{}）",
+                    s.code,
+                    m.name,
+                    names.join("、")
+                )));
+            }
+            sqlx::query("UPDATE milestones SET actual = $1 WHERE item_id = $2 AND name = $3")
+                .bind(m.date.format("%Y-%m-%d").to_string())
+                .bind(item_id)
+                .bind(&m.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let at = audit::now();
+        let stored = Submission { report, ..s };
+        insert_many(
+            &mut tx,
+            "reports",
+            REPORT_COLUMNS,
+            [report_row(item_id, &stored, revision + 1, actor, &at)],
+        )
+        .await?;
+        let out = StoredReport {
+            code: stored.code.clone(),
+            period: stored.period,
+            revision: revision + 1,
+            report: stored.report,
+            reason: stored.reason,
+            submitted_on: stored.submitted_on,
+            submitted_at: at.clone(),
+            submitted_by: actor.to_string(),
+        };
+        let key = format!("{}/{}", out.code, out.period);
+        let action = if revision == 0 { "submit" } else { "correct" };
+        let after = serde_json::to_value(&out).ok();
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::values(
+                actor, &at, action, "report", &key, None, after,
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Every revision of every report of an item, by period then revision.
+    pub async fn report_history(&self, code: &str) -> Result<Vec<StoredReport>> {
+        let rows = sqlx::query(
+            "SELECT r.* FROM reports r JOIN items i ON i.id = r.item_id WHERE i.code = $1 ORDER BY r.period, r.revision",
+        )
+        .bind(code.trim())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| stored_from_row(code.trim(), r))
+            .collect()
+    }
+
+    /// The reports of `year` for every item, keyed by item code: what the status engine needs.
+    pub async fn report_trails(&self, year: i32) -> Result<HashMap<String, ReportTrail>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut rows = sqlx::query(
+            "SELECT i.code, r.period, r.revision, r.ytd, r.submitted_on FROM reports r \
+             JOIN items i ON i.id = r.item_id WHERE r.period >= $1 AND r.period <= $2 \
+             ORDER BY r.item_id, r.period, r.revision",
+        )
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{year:04}-12"))
+        .fetch(&mut *conn);
+        let mut out: HashMap<String, ReportTrail> = HashMap::new();
+        while let Some(r) = rows.try_next().await? {
+            let code: String = r.try_get("code")?;
+            let period = Period::parse(&r.try_get::<String, _>("period")?)
+                .map_err(|e| StoreError::corrupt("reports.period", e))?;
+            let on = parse_day(&r.try_get::<String, _>("submitted_on")?)?;
+            let trail = out.entry(code).or_default();
+            trail.first_submitted.entry(period).or_insert(on);
+            if let Some(ytd) = ytd_of(&r)? {
+                let end = period.last_day();
+                match trail.ytd.last_mut() {
+                    Some(last) if last.0 == end => last.1 = ytd,
+                    _ => trail.ytd.push((end, ytd)),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes many first-revision reports at once (the demo's year of reports), checked by the
+    /// same rules, in one transaction.
+    pub async fn import_reports(
+        &self,
+        actor: &str,
+        mut submissions: Vec<Submission>,
+    ) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids: HashMap<String, (i64, Option<Wan>)> = HashMap::new();
+        let mut rows = sqlx::query("SELECT id, code, total_investment FROM items").fetch(&mut *tx);
+        while let Some(r) = rows.try_next().await? {
+            ids.insert(
+                r.try_get("code")?,
+                (
+                    r.try_get("id")?,
+                    r.try_get::<Option<i64>, _>("total_investment")?
+                        .map(Wan::from_yuan),
+                ),
+            );
+        }
+        drop(rows);
+        submissions.sort_by(|a, b| (&a.code, a.period).cmp(&(&b.code, b.period)));
+        let at = audit::now();
+        let mut previous: Option<(String, i32, Wan)> = None;
+        let mut out = Vec::with_capacity(submissions.len());
+        for s in submissions {
+            let (id, total) = *ids.get(&s.code).ok_or_else(|| StoreError::NotFound {
+                what: "项目",
+                key: s.code.clone(),
+            })?;
+            let previous_ytd = previous
+                .as_ref()
+                .filter(|(c, y, _)| *c == s.code && *y == s.period.year)
+                .map(|p| p.2);
+            let ctx = ReportContext {
+                period: s.period,
+                previous_ytd,
+                total_investment: total,
+            };
+            let report = check_report(&s.report, &ctx).map_err(|p| {
+                StoreError::Invalid(format!("{} {}：{}", s.code, s.period, p[0].message))
+            })?;
+            if let Some(ytd) = report.ytd {
+                previous = Some((s.code.clone(), s.period.year, ytd));
+            }
+            out.push(report_row(id, &Submission { report, ..s }, 1, actor, &at));
+        }
+        let n = out.len();
+        insert_many(&mut tx, "reports", REPORT_COLUMNS, out).await?;
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::new(
+                actor,
+                &at,
+                "import",
+                "report",
+                "批量",
+                None,
+                Some(format!("{{\"reports\":{n}}}")),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Every item's milestones, by code (for the status engine).
+    pub async fn milestones_by_code(&self) -> Result<HashMap<String, Vec<Milestone>>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut codes: HashMap<i64, String> = HashMap::new();
+        for r in sqlx::query("SELECT id, code FROM items")
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            codes.insert(r.try_get("id")?, r.try_get("code")?);
+        }
+        let by_id = crate::items::milestones(&mut conn, None).await?;
+        Ok(by_id
+            .into_iter()
+            .filter_map(|(id, m)| codes.remove(&id).map(|c| (c, m)))
+            .collect())
+    }
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::corrupt("reports", e))
+}
+
+fn stored_from_row(code: &str, r: &sqlx::any::AnyRow) -> Result<StoredReport> {
+    let money = |c: &str| -> Result<Option<Wan>> {
+        Ok(r.try_get::<Option<i64>, _>(c)?.map(Wan::from_yuan))
+    };
+    let percent: Option<String> = r.try_get("progress_percent")?;
+    Ok(StoredReport {
+        code: code.to_string(),
+        period: Period::parse(&r.try_get::<String, _>("period")?)
+            .map_err(|e| StoreError::corrupt("reports.period", e))?,
+        revision: r.try_get("revision")?,
+        report: ReportDraft {
+            ytd: money("ytd")?,
+            this_period: money("this_period")?,
+            progress_text: r.try_get("progress_text")?,
+            progress_percent: percent
+                .map(|p| p.parse::<Decimal>())
+                .transpose()
+                .map_err(|e| StoreError::corrupt("reports.progress_percent", e))?,
+            milestones: serde_json::from_str(&r.try_get::<String, _>("milestones")?)
+                .map_err(|e| StoreError::corrupt("reports.milestones", e))?,
+            narrative: r.try_get("narrative")?,
+            problems: r.try_get("problems")?,
+        },
+        reason: r.try_get("reason")?,
+        submitted_on: parse_day(&r.try_get::<String, _>("submitted_on")?)?,
+        submitted_at: r.try_get("submitted_at")?,
+        submitted_by: r.try_get("submitted_by")?,
+    })
+}

@@ -1,0 +1,189 @@
+//! Progress reports, every test on SQLite and on PostgreSQL.
+
+use chrono::NaiveDate;
+use duban_core::{
+    Item, ItemKind, MilestoneReached, MilestoneTemplate, MoneyUnit, Period, ReportDraft, Wan,
+};
+use duban_store::testing::TestDb;
+use duban_store::{ImportOptions, LedgerEntry, Submission};
+
+fn wan(s: &str) -> Wan {
+    Wan::parse(s, MoneyUnit::Wan).unwrap()
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+async fn store_with_item(db: &TestDb) -> duban_store::Store {
+    let store = db.open().await;
+    let mut item = Item::new(2025, ItemKind::Project, "某产业园项目", "甲县");
+    item.code = "XM202500001".into();
+    item.total_investment = Some(wan("1000"));
+    item.annual_plan = Some(wan("600"));
+    let ms = MilestoneTemplate::Construction.schedule_back(d("2025-12-31"));
+    store
+        .import_ledger(
+            vec![LedgerEntry::whole(item, Some(ms))],
+            &ImportOptions {
+                actor: "office".into(),
+                dry_run: false,
+            },
+        )
+        .await
+        .unwrap();
+    store
+}
+
+fn submission(period: &str, ytd: Option<&str>, this: Option<&str>) -> Submission {
+    Submission {
+        code: "XM202500001".into(),
+        period: Period::parse(period).unwrap(),
+        report: ReportDraft {
+            ytd: ytd.map(wan),
+            this_period: this.map(wan),
+            ..Default::default()
+        },
+        reason: None,
+        submitted_on: d("2025-07-03"),
+    }
+}
+
+async fn reports_derive_figures_and_keep_every_revision(db: &TestDb) {
+    let store = store_with_item(db).await;
+    let may = store
+        .submit_report("甲县", submission("2025-05", Some("200"), None))
+        .await
+        .unwrap();
+    assert_eq!(
+        (may.revision, may.report.this_period),
+        (1, Some(wan("200")))
+    );
+    let mut june = submission("2025-06", None, Some("150"));
+    june.report.milestones = vec![MilestoneReached {
+        name: "开工".into(),
+        date: d("2025-06-18"),
+    }];
+    let june = store.submit_report("甲县", june).await.unwrap();
+    assert_eq!(
+        june.report.ytd,
+        Some(wan("350")),
+        "this period plus May's year-to-date"
+    );
+    let item = store.item("XM202500001").await.unwrap().unwrap();
+    assert_eq!(
+        item.milestones[0].actual,
+        Some(d("2025-06-18")),
+        "the milestone reached is recorded"
+    );
+
+    // A submitted report is immutable: a correction needs a reason and adds a revision.
+    let again = store
+        .submit_report("甲县", submission("2025-06", Some("360"), None))
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("更正须说明原因"), "{again}");
+    let mut fix = submission("2025-06", Some("360"), None);
+    fix.reason = Some("漏报一笔设备款".into());
+    assert_eq!(store.submit_report("甲县", fix).await.unwrap().revision, 2);
+    let history = store.report_history("XM202500001").await.unwrap();
+    let shape: Vec<_> = history
+        .iter()
+        .map(|r| (r.period.to_string(), r.revision, r.report.ytd))
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            ("2025-05".into(), 1, Some(wan("200"))),
+            ("2025-06".into(), 1, Some(wan("350"))),
+            ("2025-06".into(), 2, Some(wan("360")))
+        ]
+    );
+    assert_eq!(history[2].reason.as_deref(), Some("漏报一笔设备款"));
+    let trail = store
+        .report_trails(2025)
+        .await
+        .unwrap()
+        .remove("XM202500001")
+        .unwrap();
+    assert_eq!(
+        trail.ytd,
+        vec![(d("2025-05-31"), wan("200")), (d("2025-06-30"), wan("360"))]
+    );
+    assert_eq!(
+        store
+            .audit_trail("report", "XM202500001/2025-06")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+async fn invalid_reports_name_the_field_and_write_nothing(db: &TestDb) {
+    let store = store_with_item(db).await;
+    store
+        .submit_report("甲县", submission("2025-05", Some("200"), None))
+        .await
+        .unwrap();
+    let before = store.report_history("XM202500001").await.unwrap();
+    let cases = [
+        (submission("2025-06", Some("150"), None), "累计完成投资"),
+        (submission("2025-06", Some("1200"), None), "超过总投资"),
+        (
+            submission("2025-06", Some("300"), Some("90")),
+            "本月完成投资",
+        ),
+        (submission("2025-04", Some("250"), None), "以后月份"),
+    ];
+    for (s, needle) in cases {
+        let e = store
+            .submit_report("甲县", s)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{needle}: {e}");
+    }
+    let mut outside = submission("2025-06", Some("300"), None);
+    outside.report.milestones = vec![MilestoneReached {
+        name: "开工".into(),
+        date: d("2025-07-01"),
+    }];
+    assert!(
+        store
+            .submit_report("甲县", outside)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("节点完成时间")
+    );
+    let mut unknown = submission("2025-06", Some("300"), None);
+    unknown.report.milestones = vec![MilestoneReached {
+        name: "剪彩".into(),
+        date: d("2025-06-01"),
+    }];
+    assert!(
+        store
+            .submit_report("甲县", unknown)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("没有名为“剪彩”的节点")
+    );
+    assert_eq!(store.report_history("XM202500001").await.unwrap(), before);
+    assert!(
+        store
+            .item("XM202500001")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones
+            .iter()
+            .all(|m| m.actual.is_none())
+    );
+}
+
+duban_store::both_backends!(
+    reports_derive_figures_and_keep_every_revision,
+    invalid_reports_name_the_field_and_write_nothing
+);
