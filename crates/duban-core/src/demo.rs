@@ -418,6 +418,10 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
                 let to = end.last_day();
                 milestones = MilestoneTemplate::Construction.schedule_between(from, to);
                 mark_done(&mut dice, &mut milestones, year);
+                // Registered in the statistics system once started, mostly.
+                if milestones.first().is_some_and(|m| m.actual.is_some()) && dice.chance(92) {
+                    item.in_statistics = Some(true);
+                }
             } else if stage == Stage::Preparation {
                 let target = PlanDate::month(year, 6 + dice.below(6) as u32)
                     .expect("valid")
@@ -504,9 +508,9 @@ fn mark_done(dice: &mut Dice, milestones: &mut [Milestone], year: i32) {
         if planned >= cutoff {
             break;
         }
-        match dice.below(10) {
+        match dice.below(40) {
             0 => break, // stalled here
-            1 | 2 => m.actual = Some(planned + chrono::Days::new(5 + dice.below(40))),
+            1..=6 => m.actual = Some(planned + chrono::Days::new(5 + dice.below(40))),
             _ => m.actual = Some(planned - chrono::Days::new(dice.below(10))),
         }
         if m.actual.is_some_and(|a| a >= cutoff) {
@@ -570,5 +574,109 @@ mod tests {
         assert_eq!(kinds.len(), 4);
         assert!(d.items.iter().any(|(i, _)| i.monthly_plan.is_some()));
         assert!(d.items.iter().filter(|(_, m)| !m.is_empty()).count() > 1_000);
+    }
+}
+
+/// A demo progress report: item, month, year-to-date and the day it was submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoReport {
+    pub code: String,
+    pub period: crate::Period,
+    pub ytd: Wan,
+    pub submitted_on: NaiveDate,
+}
+
+/// A year of monthly reports for the demo's items with money, from January to `until`: most
+/// items on track, some lagging, some stalled after a few months, a few never started; most
+/// reports on time, some late (迟报), some missing (漏报).
+pub fn reports(ledger: &DemoLedger, seed: u64, until: crate::Period) -> Vec<DemoReport> {
+    let mut dice = Dice(seed ^ 0x7265_706f_7274_7300);
+    let mut out = Vec::new();
+    for (item, _) in &ledger.items {
+        let (Some(annual), Some(total)) = (item.annual_plan, item.total_investment) else {
+            continue;
+        };
+        if matches!(item.stage, Some(Stage::Reserve)) || until.year < item.year {
+            continue;
+        }
+        let last = if until.year > item.year {
+            12
+        } else {
+            until.month
+        };
+        // Pace against the plan, in percent, and the month it stalls after.
+        let (pace, stall_after) = match dice.below(100) {
+            0..=59 => (95 + dice.below(30), 13),
+            60..=84 => (50 + dice.below(35), 13),
+            85..=94 => (80 + dice.below(30), 2 + dice.below(5) as u32),
+            _ => (0, 0),
+        };
+        let mut ytd = 0i64;
+        for month in 1..=last {
+            let effective = month.min(stall_after);
+            // The plan by the month's end, as the status engine reckons it (序时进度).
+            let planned = if effective == 0 {
+                0
+            } else {
+                let t = crate::status::time_progress(
+                    item,
+                    crate::date::month_end(item.year, effective),
+                );
+                (rust_decimal::Decimal::from(annual.yuan()) * t
+                    / rust_decimal::Decimal::ONE_HUNDRED)
+                    .try_into()
+                    .unwrap_or(0i64)
+            };
+            ytd = ytd.max(planned * pace as i64 / 100).min(total.yuan());
+            let period = crate::Period {
+                year: item.year,
+                month,
+            };
+            let roll = dice.below(100);
+            if roll < 4 {
+                continue; // 漏报
+            }
+            let due = period.due(crate::report::DEFAULT_DUE_DAY);
+            let submitted_on = if roll < 12 {
+                due + chrono::Days::new(1 + dice.below(10)) // 迟报
+            } else {
+                due - chrono::Days::new(dice.below(5))
+            };
+            out.push(DemoReport {
+                code: item.code.clone(),
+                period,
+                ytd: Wan::from_yuan(ytd),
+                submitted_on,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    #[test]
+    fn demo_reports_are_valid_and_mixed() {
+        let ledger = generate(Scale::City, 1, 2025);
+        let until = crate::Period::new(2025, 10).unwrap();
+        let reports = reports(&ledger, 1, until);
+        assert!(reports.len() > 10_000, "{}", reports.len());
+        assert_eq!(reports, super::reports(&ledger, 1, until), "deterministic");
+        let totals: std::collections::HashMap<&str, Wan> = ledger
+            .items
+            .iter()
+            .filter_map(|(i, _)| i.total_investment.map(|t| (i.code.as_str(), t)))
+            .collect();
+        let mut last: std::collections::HashMap<&str, Wan> = Default::default();
+        let mut late = 0;
+        for r in &reports {
+            assert!(r.ytd <= totals[r.code.as_str()]);
+            let prev = last.insert(r.code.as_str(), r.ytd).unwrap_or(Wan::ZERO);
+            assert!(r.ytd >= prev, "year-to-date never goes down");
+            late += usize::from(r.submitted_on > r.period.due(crate::report::DEFAULT_DUE_DAY));
+        }
+        assert!(late > 100 && late < reports.len() / 5, "{late} late");
     }
 }

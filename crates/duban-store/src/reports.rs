@@ -251,6 +251,13 @@ impl Store {
         Ok(out)
     }
 
+    /// How many report revisions there are in all.
+    pub async fn count_reports(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Every revision of every report of an item, by period then revision.
     pub async fn report_history(&self, code: &str) -> Result<Vec<StoredReport>> {
         let rows = sqlx::query(

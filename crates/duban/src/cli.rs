@@ -57,6 +57,11 @@ pub enum Command {
     /// Milestones (节点): plan a standard chain backwards from a target date (倒排工期).
     #[command(subcommand)]
     Milestones(MilestonesCommand),
+    /// Progress reports (进度填报): submit, correct, history.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Status and warnings (预警): 序时进度 against completion, colours and their reasons.
+    Status(StatusArgs),
     /// Fill the database with a deterministic, realistic demo ledger (演示数据).
     Demo(DemoArgs),
     /// Benchmarks (性能测试), e.g. `bench import`.
@@ -191,6 +196,81 @@ pub struct MilestonesPlanArgs {
     /// Date of the first step; without it the standard gaps are used.
     #[arg(long)]
     pub start: Option<chrono::NaiveDate>,
+}
+
+// Parsed once per run; the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Submit an item's report for a month (填报). Give the year-to-date (--ytd) or this
+    /// month's figure (--this-period), or both (they must agree). A period already reported
+    /// can only be corrected with --reason; the first version is kept.
+    Submit(ReportSubmitArgs),
+    /// Every report of an item, with all revisions (填报记录).
+    History {
+        /// The item code (项目编号).
+        code: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportSubmitArgs {
+    /// The item code (项目编号).
+    pub code: String,
+    /// The month reported (填报期), e.g. 2025-06.
+    #[arg(long)]
+    pub period: String,
+    /// 1至本月累计完成投资（万元）.
+    #[arg(long)]
+    pub ytd: Option<String>,
+    /// 本月完成投资（万元）.
+    #[arg(long)]
+    pub this_period: Option<String>,
+    /// 形象进度 as text.
+    #[arg(long)]
+    pub progress: Option<String>,
+    /// 形象进度 in percent, 0–100.
+    #[arg(long)]
+    pub percent: Option<rust_decimal::Decimal>,
+    /// A milestone reached this month: 名称=YYYY-MM-DD (repeatable).
+    #[arg(long = "milestone")]
+    pub milestones: Vec<String>,
+    /// 进展情况.
+    #[arg(long)]
+    pub narrative: Option<String>,
+    /// 存在问题.
+    #[arg(long)]
+    pub problems: Option<String>,
+    /// 更正原因 — required to correct a period already reported.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Read the report from a JSON file (- for standard input) instead of the flags above:
+    /// {"ytd": "350", "progress_text": "…", "milestones": [{"name": "开工", "date": "2025-06-18"}]}.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The date to judge on (截至日期); default today.
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// The ledger year; default the year of --as-of.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// A unit (单位), by name or short name.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Only items of this colour: red, yellow or green.
+    #[arg(long)]
+    pub colour: Option<String>,
+    /// At most this many rows in a table (0: all). Default 50.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
 }
 
 #[derive(Debug, Args)]

@@ -363,6 +363,106 @@ async fn reverse_scheduling_from_the_cli(db: &TestDb) {
     assert_eq!(shown["audit"].as_array().unwrap().len(), 2);
 }
 
+async fn report_then_status_shows_the_change(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_sample(db, dir.path());
+    // XM2025001: planned 2025-03-15 to 2026-10, annual plan 18,000.5 万元. On 30 June its
+    // window (15 March – 31 December, 292 days) is 108 days gone: t = 36.99%.
+    let status = |db: &TestDb| {
+        let all = json(db, &["status", "--as-of", "2025-06-30", "--format", "json"]);
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == "XM2025001")
+            .unwrap()
+            .clone()
+    };
+    let out = ok(
+        db,
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-06",
+            "--ytd",
+            "1000",
+            "--progress",
+            "基础施工",
+        ],
+    );
+    assert!(out.contains("已报送（第 1 版）"), "{out}");
+    let s = status(db);
+    assert_eq!(
+        (s["colour"].as_str(), s["t"].as_f64()),
+        (Some("red"), Some(36.99))
+    );
+    assert_eq!(s["p"].as_f64(), Some(5.56));
+    assert!(
+        s["reasons"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("序时进度 37.0%，完成 5.6%"),
+        "{s}"
+    );
+
+    // Submitted reports are immutable; a correction with a reason is a new version.
+    let again = duban(
+        db,
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-06",
+            "--ytd",
+            "6000",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("更正须说明原因"));
+    ok(
+        db,
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-06",
+            "--ytd",
+            "6000",
+            "--reason",
+            "补报设备采购款",
+        ],
+    );
+    assert_eq!(status(db)["colour"], "green");
+    let history = json(db, &["report", "history", "XM2025001", "--format", "json"]);
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[1]["reason"], "补报设备采购款");
+
+    // An invalid report names the field and writes nothing.
+    let bad = duban(
+        db,
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-07",
+            "--ytd",
+            "60000",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("累计完成投资") && !bad.status.success());
+    assert_eq!(
+        json(db, &["report", "history", "XM2025001", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
 duban_store::both_backends!(
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -371,6 +471,7 @@ duban_store::both_backends!(
     export_then_import_round_trip,
     a_narrower_sheet_updates_only_its_columns,
     reverse_scheduling_from_the_cli,
+    report_then_status_shows_the_change,
 );
 
 #[test]

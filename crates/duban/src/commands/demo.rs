@@ -4,8 +4,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::Datelike;
-use duban_core::demo::{DEMO_CITY, Scale, generate};
-use duban_store::{ImportOptions, LedgerEntry};
+use duban_core::demo::{DEMO_CITY, Scale, generate, reports};
+use duban_core::{Period, ReportDraft};
+use duban_store::{ImportOptions, LedgerEntry, Submission};
 use indicatif::ProgressBar;
 
 use super::{Ctx, today};
@@ -19,6 +20,19 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let year = args.year.unwrap_or_else(|| today().year());
     let started = Instant::now();
     let demo = generate(scale, args.seed, year);
+    let today = today();
+    // A year of monthly reports, up to the last period closed by today.
+    let until = match year.cmp(&today.year()) {
+        std::cmp::Ordering::Less => Period::new(year, 12),
+        std::cmp::Ordering::Equal => Some(Period::last_closed(
+            today,
+            duban_core::report::DEFAULT_DUE_DAY,
+        )),
+        std::cmp::Ordering::Greater => None,
+    };
+    let demo_reports = until
+        .map(|u| reports(&demo, args.seed, u))
+        .unwrap_or_default();
     let store = ctx.store().await?;
     let spinner = ProgressBar::new_spinner()
         .with_message(format!("写入演示数据（{} 项）…", demo.items.len()));
@@ -40,6 +54,24 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         .await;
     spinner.finish_and_clear();
     let summary = summary?;
+    let reported = if store.count_reports().await? == 0 {
+        let submissions = demo_reports
+            .into_iter()
+            .map(|r| Submission {
+                code: r.code,
+                period: r.period,
+                report: ReportDraft {
+                    ytd: Some(r.ytd),
+                    ..Default::default()
+                },
+                reason: None,
+                submitted_on: r.submitted_on,
+            })
+            .collect();
+        store.import_reports(&ctx.actor, submissions).await?
+    } else {
+        0
+    };
     store.close().await;
     println!(
         "演示数据（{DEMO_CITY}，{year} 年，种子 {}）已写入 {}：新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个；用时 {:.1} 秒",
@@ -51,6 +83,14 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         added.len() + summary.new_units.len(),
         started.elapsed().as_secs_f64()
     );
-    println!("下一步：duban items list    duban units list    duban export ledger -o 台账.xlsx");
+    if reported > 0 {
+        println!(
+            "进度报告：{reported} 条（1 月至 {}，含迟报和漏报）",
+            until.map(|u| u.to_string()).unwrap_or_default()
+        );
+    }
+    println!(
+        "下一步：duban items list    duban status    duban units list    duban export ledger -o 台账.xlsx"
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,8 @@ mod export;
 mod import;
 mod items;
 mod milestones;
+mod report;
+mod status;
 mod units;
 
 use std::process::ExitCode;
@@ -16,7 +18,7 @@ use duban_store::Store;
 
 use crate::cli::{
     BenchCommand, Cli, Command, ExportCommand, ImportCommand, ItemsCommand, MilestonesCommand,
-    UnitsCommand,
+    ReportCommand, UnitsCommand,
 };
 
 /// What every command gets: the store (opened lazily) and who acts.
@@ -75,6 +77,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Items(ItemsCommand::Show(a)) => items::show(&ctx, a).await,
         Command::Units(UnitsCommand::List { format }) => units::list(&ctx, format).await,
         Command::Milestones(MilestonesCommand::Plan(a)) => milestones::plan(&ctx, a).await,
+        Command::Report(ReportCommand::Submit(a)) => report::submit(&ctx, a).await,
+        Command::Report(ReportCommand::History { code, format }) => {
+            report::history(&ctx, &code, format).await
+        }
+        Command::Status(a) => status::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
     }

@@ -1,0 +1,166 @@
+//! `duban status` — every item's colour on a date, with its reasons.
+
+use std::process::ExitCode;
+
+use chrono::{Datelike, NaiveDate};
+use duban_core::report::DEFAULT_DUE_DAY;
+use duban_core::{
+    Colour, Facts, Item, Period, ReportState, Stage, Status, Thresholds, status::assess,
+};
+use duban_store::{ItemFilter, ReportTrail};
+use serde_json::json;
+
+use super::{Ctx, today};
+use crate::cli::{ShowFormat, StatusArgs};
+use crate::render::{or_dash, print_json, table};
+
+/// How the report for the last closed period stands for an item.
+fn report_state(item: &Item, trail: Option<&ReportTrail>, as_of: NaiveDate) -> ReportState {
+    let period = Period::last_closed(as_of, DEFAULT_DUE_DAY);
+    if period.year != item.year || item.stage == Some(Stage::Reserve) {
+        return ReportState::NotDue;
+    }
+    match trail.and_then(|t| t.first_submitted.get(&period)) {
+        None => ReportState::Missing,
+        Some(on) if *on > period.due(DEFAULT_DUE_DAY) => ReportState::Late,
+        Some(_) => ReportState::OnTime,
+    }
+}
+
+/// The status of every item of `year` on `as_of`.
+pub async fn compute(
+    store: &duban_store::Store,
+    year: i32,
+    unit: Option<String>,
+    as_of: NaiveDate,
+) -> anyhow::Result<Vec<(Item, Status)>> {
+    let items = store
+        .items(&ItemFilter {
+            year: Some(year),
+            unit,
+            ..Default::default()
+        })
+        .await?;
+    let milestones = store.milestones_by_code().await?;
+    let trails = store.report_trails(year).await?;
+    let th = Thresholds::default();
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let trail = trails.get(&item.code);
+            let ms = milestones.get(&item.code).map(Vec::as_slice).unwrap_or(&[]);
+            let facts = Facts {
+                item: &item,
+                milestones: ms,
+                started_on: ms.iter().find(|m| m.name == "开工").and_then(|m| m.actual),
+                registered_on: None,
+                ytd: trail.map(|t| t.ytd.as_slice()).unwrap_or(&[]),
+                last_report: report_state(&item, trail, as_of),
+            };
+            let status = assess(&facts, as_of, &th);
+            (item, status)
+        })
+        .collect())
+}
+
+fn lamp(c: Colour) -> &'static str {
+    match c {
+        Colour::Green => "● 绿",
+        Colour::Yellow => "● 黄",
+        Colour::Red => "● 红",
+    }
+}
+
+fn num(d: Option<rust_decimal::Decimal>) -> serde_json::Value {
+    d.and_then(|d| d.to_string().parse::<f64>().ok())
+        .map_or(serde_json::Value::Null, |f| json!(f))
+}
+
+pub async fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<ExitCode> {
+    let as_of = a.as_of.unwrap_or_else(today);
+    let year = a.year.unwrap_or(as_of.year());
+    let wanted = match a.colour.as_deref() {
+        None => None,
+        Some("red" | "红") => Some(Colour::Red),
+        Some("yellow" | "黄") => Some(Colour::Yellow),
+        Some("green" | "绿") => Some(Colour::Green),
+        Some(other) => anyhow::bail!("--colour “{other}” 应为 red、yellow 或 green"),
+    };
+    let store = ctx.store().await?;
+    let mut rows = compute(&store, year, a.unit.clone(), as_of).await?;
+    store.close().await;
+    let counts = [Colour::Red, Colour::Yellow, Colour::Green]
+        .map(|c| rows.iter().filter(|(_, s)| s.colour == c).count());
+    if let Some(c) = wanted {
+        rows.retain(|(_, s)| s.colour == c);
+    }
+    match a.format {
+        ShowFormat::Json => {
+            let out: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(i, s)| {
+                    json!({
+                        "code": i.code, "name": i.name, "unit": i.lead_unit,
+                        "t": num(Some(s.t)), "p": num(s.p), "lag": num(s.lag),
+                        "colour": s.colour, "flags": s.flags, "reasons": s.reasons,
+                        "projection": num(s.projection),
+                    })
+                })
+                .collect();
+            print_json(&out)?;
+        }
+        ShowFormat::Table => {
+            // Red first, then yellow, then by lag.
+            rows.sort_by(|(_, x), (_, y)| y.colour.cmp(&x.colour).then(y.lag.cmp(&x.lag)));
+            let limit = match a.limit {
+                Some(0) => rows.len(),
+                Some(n) => n,
+                None => 50,
+            };
+            let mut t = table(&[
+                "预警",
+                "项目编号",
+                "项目名称",
+                "牵头单位",
+                "序时进度",
+                "完成",
+                "滞后",
+                "预计全年",
+                "原因",
+            ]);
+            let pct = |d: Option<rust_decimal::Decimal>| {
+                or_dash(d.map(|d| format!("{:.1}%", d.round_dp(1))))
+            };
+            for (i, s) in rows.iter().take(limit) {
+                t.add_row(vec![
+                    lamp(s.colour).to_string(),
+                    i.code.clone(),
+                    i.name.clone(),
+                    i.lead_unit.clone(),
+                    pct(Some(s.t)),
+                    pct(s.p),
+                    or_dash(s.lag.map(|l| format!("{:.1}", l.round_dp(1)))),
+                    pct(s.projection),
+                    s.reasons
+                        .iter()
+                        .map(|r| r.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ]);
+            }
+            println!("{t}");
+            println!(
+                "截至 {as_of}（{year} 年）：红 {} 项，黄 {} 项，绿 {} 项{}",
+                counts[0],
+                counts[1],
+                counts[2],
+                if rows.len() > limit {
+                    format!("；显示前 {limit} 项（--limit 0 显示全部）")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
