@@ -78,6 +78,18 @@ impl PlanDate {
 
     /// Reads the text forms seen in ledgers.
     pub fn parse(text: &str) -> Result<PlanDate, DateError> {
+        // The canonical forms first ("2025-03", "2025-03-15"), as stored.
+        if let Some(d) = parse_iso_day(text) {
+            return Ok(PlanDate::Day(d));
+        }
+        let b = text.as_bytes();
+        if b.len() == 7
+            && b[4] == b'-'
+            && let (Ok(y), Ok(m)) = (text[..4].parse(), text[5..].parse())
+            && let Some(p) = PlanDate::month(y, m)
+        {
+            return Ok(p);
+        }
         let norm = crate::text::normalize_width(text);
         let t = norm.trim();
         let err = || DateError(text.trim().to_string());
@@ -129,6 +141,20 @@ impl PlanDate {
             _ => Err(err()),
         }
     }
+}
+
+/// Reads exactly "YYYY-MM-DD", quickly (the database's own form).
+pub fn parse_iso_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |s: &[u8]| -> Option<u32> {
+        s.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(&b[..4])? as i32, num(&b[5..7])?, num(&b[8..])?)
 }
 
 /// The last day of a month.

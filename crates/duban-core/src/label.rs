@@ -32,6 +32,8 @@ macro_rules! labelled_enum {
 
             /// Reads a code, a label or a known alias (white space and width ignored).
             pub fn parse(text: &str) -> Result<$name, $crate::label::LabelError> {
+                // The stored code, as the database gives it back: no folding needed.
+                $( if text == $code { return Ok($name::$variant); } )+
                 let t = $crate::text::compact(text);
                 $(
                     if t == $code || t == $label $(|| t == $alias)* {

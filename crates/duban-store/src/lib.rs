@@ -7,6 +7,7 @@ mod audit;
 mod error;
 mod import;
 mod items;
+mod progress;
 mod reports;
 mod sql;
 mod units;
@@ -23,7 +24,8 @@ pub use audit::AuditEntry;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};
 pub use items::{ItemFilter, ItemRecord};
-pub use reports::{ReportTrail, StoredReport, Submission};
+pub use progress::{ReportTrail, StatusInput};
+pub use reports::{StoredReport, Submission};
 pub use units::UnitListing;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use duban_core::{Milestone, Period, ReportContext, ReportDraft, Wan, check_report};
+use duban_core::{Period, ReportContext, ReportDraft, Wan, check_report};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -43,15 +43,6 @@ pub struct Submission {
     pub reason: Option<String>,
     /// The day it is submitted (the caller's "today").
     pub submitted_on: NaiveDate,
-}
-
-/// What the status engine needs of one item's reports in a year.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReportTrail {
-    /// (period end, year-to-date) of the latest revision of each period, ascending.
-    pub ytd: Vec<(NaiveDate, Wan)>,
-    /// First submission date of each period's report.
-    pub first_submitted: HashMap<Period, NaiveDate>,
 }
 
 const REPORT_COLUMNS: &[&str] = &[
@@ -247,6 +238,7 @@ impl Store {
             )],
         )
         .await?;
+        crate::progress::refresh(&mut tx, out.period.year, Some(item_id)).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -269,36 +261,6 @@ impl Store {
         rows.iter()
             .map(|r| stored_from_row(code.trim(), r))
             .collect()
-    }
-
-    /// The reports of `year` for every item, keyed by item code: what the status engine needs.
-    pub async fn report_trails(&self, year: i32) -> Result<HashMap<String, ReportTrail>> {
-        let mut conn = self.pool.acquire().await?;
-        let mut rows = sqlx::query(
-            "SELECT i.code, r.period, r.revision, r.ytd, r.submitted_on FROM reports r \
-             JOIN items i ON i.id = r.item_id WHERE r.period >= $1 AND r.period <= $2 \
-             ORDER BY r.item_id, r.period, r.revision",
-        )
-        .bind(format!("{year:04}-01"))
-        .bind(format!("{year:04}-12"))
-        .fetch(&mut *conn);
-        let mut out: HashMap<String, ReportTrail> = HashMap::new();
-        while let Some(r) = rows.try_next().await? {
-            let code: String = r.try_get("code")?;
-            let period = Period::parse(&r.try_get::<String, _>("period")?)
-                .map_err(|e| StoreError::corrupt("reports.period", e))?;
-            let on = parse_day(&r.try_get::<String, _>("submitted_on")?)?;
-            let trail = out.entry(code).or_default();
-            trail.first_submitted.entry(period).or_insert(on);
-            if let Some(ytd) = ytd_of(&r)? {
-                let end = period.last_day();
-                match trail.ytd.last_mut() {
-                    Some(last) if last.0 == end => last.1 = ytd,
-                    _ => trail.ytd.push((end, ytd)),
-                }
-            }
-        }
-        Ok(out)
     }
 
     /// Writes many first-revision reports at once (the demo's year of reports), checked by the
@@ -326,6 +288,7 @@ impl Store {
         let at = audit::now();
         let mut previous: Option<(String, i32, Wan)> = None;
         let mut out = Vec::with_capacity(submissions.len());
+        let mut out_years = Vec::new();
         for s in submissions {
             let (id, total) = *ids.get(&s.code).ok_or_else(|| StoreError::NotFound {
                 what: "项目",
@@ -346,10 +309,15 @@ impl Store {
             if let Some(ytd) = report.ytd {
                 previous = Some((s.code.clone(), s.period.year, ytd));
             }
+            out_years.push(s.period.year);
             out.push(report_row(id, &Submission { report, ..s }, 1, actor, &at));
         }
         let n = out.len();
+        let years: std::collections::BTreeSet<i32> = out_years.into_iter().collect();
         insert_many(&mut tx, "reports", REPORT_COLUMNS, out).await?;
+        for year in years {
+            crate::progress::refresh(&mut tx, year, None).await?;
+        }
         audit::record(
             &mut tx,
             vec![AuditRecord::new(
@@ -365,23 +333,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(n)
-    }
-
-    /// Every item's milestones, by code (for the status engine).
-    pub async fn milestones_by_code(&self) -> Result<HashMap<String, Vec<Milestone>>> {
-        let mut conn = self.pool.acquire().await?;
-        let mut codes: HashMap<i64, String> = HashMap::new();
-        for r in sqlx::query("SELECT id, code FROM items")
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            codes.insert(r.try_get("id")?, r.try_get("code")?);
-        }
-        let by_id = crate::items::milestones(&mut conn, None).await?;
-        Ok(by_id
-            .into_iter()
-            .filter_map(|(id, m)| codes.remove(&id).map(|c| (c, m)))
-            .collect())
     }
 }
 

@@ -100,16 +100,18 @@ async fn reports_derive_figures_and_keep_every_revision(db: &TestDb) {
         ]
     );
     assert_eq!(history[2].reason.as_deref(), Some("漏报一笔设备款"));
-    let trail = store
-        .report_trails(2025)
-        .await
-        .unwrap()
-        .remove("XM202500001")
-        .unwrap();
+    let inputs = store.status_inputs(2025, None).await.unwrap();
+    let trail = &inputs[0].trail;
     assert_eq!(
         trail.ytd,
         vec![(d("2025-05-31"), wan("200")), (d("2025-06-30"), wan("360"))]
     );
+    assert_eq!(
+        trail.submitted(Period::parse("2025-06").unwrap()),
+        Some(d("2025-07-03")),
+        "first submission"
+    );
+    assert_eq!(inputs[0].milestones[0].actual, Some(d("2025-06-18")));
     assert_eq!(
         store
             .audit_trail("report", "XM202500001/2025-06")

@@ -291,6 +291,19 @@ pub enum BenchCommand {
     /// Import a province-scale .xlsx ledger into a fresh database with the real `import ledger`
     /// command; reports rows/s and peak memory (see docs/benchmarks.md).
     Import(BenchImportArgs),
+    /// The status of every item of the province demo with a full year of monthly reports
+    /// (50,000 items × 12 reports): load and assess times (see docs/benchmarks.md).
+    Status(BenchStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchStatusArgs {
+    /// Items (the province demo has 50,000).
+    #[arg(long, default_value_t = 50_000)]
+    pub items: usize,
+    /// Timed runs over the same database (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
 }
 
 #[derive(Debug, Args)]

@@ -19,3 +19,14 @@ CREATE TABLE reports (
     UNIQUE (item_id, period, revision)
 );
 CREATE INDEX reports_period ON reports (period);
+
+-- A read model for the status engine, kept by every write of reports: per item and year, the
+-- year-to-date of the latest revision for each month and the first submission date of each
+-- month's report, as JSON arrays of 12 (null where there is none).
+CREATE TABLE item_progress (
+    item_id          BIGINT  NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+    year             BIGINT  NOT NULL,
+    ytd              TEXT    NOT NULL,
+    first_submitted  TEXT    NOT NULL,
+    PRIMARY KEY (item_id, year)
+);

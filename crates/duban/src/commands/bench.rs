@@ -100,3 +100,81 @@ pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCod
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `duban bench status`: a fresh SQLite database with the province demo of last year and its
+/// twelve monthly reports, then the status of every item, timed.
+pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCode> {
+    use duban_core::{Period, ReportDraft};
+    use duban_store::{ImportOptions, LedgerEntry, Store, Submission};
+
+    let dir = tempfile::tempdir()?;
+    let year = today().year() - 1;
+    let t = Instant::now();
+    let mut demo = generate(Scale::Province, 1, year);
+    demo.items.truncate(args.items);
+    let reports = duban_core::demo::reports(&demo, 1, Period { year, month: 12 });
+    let store = Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("status.db").display()
+    ))
+    .await?;
+    store.ensure_units("bench", &demo.units).await?;
+    let entries = demo
+        .items
+        .into_iter()
+        .map(|(i, m)| LedgerEntry::whole(i, Some(m)))
+        .collect();
+    store
+        .import_ledger(
+            entries,
+            &ImportOptions {
+                actor: "bench".into(),
+                dry_run: false,
+            },
+        )
+        .await?;
+    let n_reports = reports.len();
+    let submissions = reports
+        .into_iter()
+        .map(|r| Submission {
+            code: r.code,
+            period: r.period,
+            report: ReportDraft {
+                ytd: Some(r.ytd),
+                ..Default::default()
+            },
+            reason: None,
+            submitted_on: r.submitted_on,
+        })
+        .collect();
+    store.import_reports("bench", submissions).await?;
+    println!(
+        "准备：{} 项，{} 条月报（{year} 年 1–12 月），用时 {:.1} s",
+        args.items,
+        n_reports,
+        t.elapsed().as_secs_f64()
+    );
+    let as_of = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
+    let mut walls = Vec::new();
+    for run in 1..=args.runs.max(1) {
+        let t = Instant::now();
+        let rows = super::status::compute(&store, year, None, as_of).await?;
+        let wall = t.elapsed().as_secs_f64();
+        let red = rows
+            .iter()
+            .filter(|(_, s)| s.colour == duban_core::Colour::Red)
+            .count();
+        println!(
+            "第 {run} 次：{} 项的状态用时 {wall:.3} s（其中红 {red} 项）",
+            rows.len()
+        );
+        walls.push(wall);
+    }
+    walls.sort_by(f64::total_cmp);
+    println!(
+        "中位数 {:.3} s，{:.0} 项/秒；目标 < 1 s（SQLite）。",
+        walls[walls.len() / 2],
+        args.items as f64 / walls[walls.len() / 2]
+    );
+    Ok(ExitCode::SUCCESS)
+}

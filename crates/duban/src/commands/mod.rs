@@ -84,5 +84,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
+        Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
     }
 }

@@ -7,7 +7,7 @@ use duban_core::report::DEFAULT_DUE_DAY;
 use duban_core::{
     Colour, Facts, Item, Period, ReportState, Stage, Status, Thresholds, status::assess,
 };
-use duban_store::{ItemFilter, ReportTrail};
+use duban_store::ReportTrail;
 use serde_json::json;
 
 use super::{Ctx, today};
@@ -15,52 +15,68 @@ use crate::cli::{ShowFormat, StatusArgs};
 use crate::render::{or_dash, print_json, table};
 
 /// How the report for the last closed period stands for an item.
-fn report_state(item: &Item, trail: Option<&ReportTrail>, as_of: NaiveDate) -> ReportState {
+fn report_state(item: &Item, trail: &ReportTrail, as_of: NaiveDate) -> ReportState {
     let period = Period::last_closed(as_of, DEFAULT_DUE_DAY);
     if period.year != item.year || item.stage == Some(Stage::Reserve) {
         return ReportState::NotDue;
     }
-    match trail.and_then(|t| t.first_submitted.get(&period)) {
+    match trail.submitted(period) {
         None => ReportState::Missing,
-        Some(on) if *on > period.due(DEFAULT_DUE_DAY) => ReportState::Late,
+        Some(on) if on > period.due(DEFAULT_DUE_DAY) => ReportState::Late,
         Some(_) => ReportState::OnTime,
     }
 }
 
-/// The status of every item of `year` on `as_of`.
+/// The status of every item of `year` (of one unit) on `as_of`.
 pub async fn compute(
     store: &duban_store::Store,
     year: i32,
     unit: Option<String>,
     as_of: NaiveDate,
 ) -> anyhow::Result<Vec<(Item, Status)>> {
-    let items = store
-        .items(&ItemFilter {
-            year: Some(year),
-            unit,
-            ..Default::default()
-        })
-        .await?;
-    let milestones = store.milestones_by_code().await?;
-    let trails = store.report_trails(year).await?;
+    let inputs = store.status_inputs(year, unit.as_deref()).await?;
     let th = Thresholds::default();
-    Ok(items
-        .into_iter()
-        .map(|item| {
-            let trail = trails.get(&item.code);
-            let ms = milestones.get(&item.code).map(Vec::as_slice).unwrap_or(&[]);
-            let facts = Facts {
-                item: &item,
-                milestones: ms,
-                started_on: ms.iter().find(|m| m.name == "开工").and_then(|m| m.actual),
-                registered_on: None,
-                ytd: trail.map(|t| t.ytd.as_slice()).unwrap_or(&[]),
-                last_report: report_state(&item, trail, as_of),
-            };
-            let status = assess(&facts, as_of, &th);
-            (item, status)
-        })
-        .collect())
+    let judge = |input: duban_store::StatusInput| {
+        let facts = Facts {
+            item: &input.item,
+            milestones: &input.milestones,
+            started_on: input
+                .milestones
+                .iter()
+                .find(|m| m.name == "开工")
+                .and_then(|m| m.actual),
+            registered_on: None,
+            ytd: &input.trail.ytd,
+            last_report: report_state(&input.item, &input.trail, as_of),
+        };
+        let status = assess(&facts, as_of, &th);
+        (input.item, status)
+    };
+    // The rules are pure: judge the items on every core.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = inputs.len().div_ceil(threads).max(1);
+    let mut inputs = inputs;
+    let mut parts = Vec::new();
+    while !inputs.is_empty() {
+        let rest = inputs.split_off(chunk.min(inputs.len()));
+        parts.push(std::mem::replace(&mut inputs, rest));
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(|| part.into_iter().map(judge).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("内部错误：计算状态的线程意外中止"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map(|v| v.into_iter().flatten().collect())
+    })
 }
 
 fn lamp(c: Colour) -> &'static str {

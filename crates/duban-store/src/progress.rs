@@ -1,0 +1,281 @@
+//! 进度读模型 — what the status engine reads: per item and year, the year-to-date of each
+//! month and when each month's report was first submitted (`item_progress`, kept by every
+//! write of reports), with the items and their milestones, in three streamed queries.
+
+use chrono::NaiveDate;
+use duban_core::date::parse_iso_day;
+use duban_core::{Item, Milestone, Period, Wan};
+use futures_util::TryStreamExt;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Row};
+
+use crate::items::{ItemFilter, filter_sql, lean_item_from_row, resolve_unit};
+use crate::sql::{Val, bind, insert_many};
+use crate::{Result, Store, StoreError};
+
+/// What the status engine needs of one item's reports in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportTrail {
+    pub year: i32,
+    /// (month end, year-to-date) of the latest revision of each month reported, ascending.
+    pub ytd: Vec<(NaiveDate, Wan)>,
+    /// When each month's report was first submitted (index 0 = January).
+    pub first_submitted: [Option<NaiveDate>; 12],
+}
+
+impl ReportTrail {
+    pub fn new(year: i32) -> ReportTrail {
+        ReportTrail {
+            year,
+            ytd: Vec::new(),
+            first_submitted: [None; 12],
+        }
+    }
+
+    /// When the report for `period` was first submitted, if it was.
+    pub fn submitted(&self, period: Period) -> Option<NaiveDate> {
+        (period.year == self.year)
+            .then(|| self.first_submitted[period.month as usize - 1])
+            .flatten()
+    }
+}
+
+/// One item with everything the status engine reads.
+#[derive(Debug, Clone)]
+pub struct StatusInput {
+    /// The item (co-operating units are not loaded).
+    pub item: Item,
+    pub milestones: Vec<Milestone>,
+    pub trail: ReportTrail,
+}
+
+fn corrupt(e: impl ToString) -> StoreError {
+    StoreError::corrupt("item_progress", e)
+}
+
+/// Recomputes `item_progress` of `year` from the reports, for one item or for all.
+pub(crate) async fn refresh(conn: &mut AnyConnection, year: i32, item: Option<i64>) -> Result<()> {
+    let range = (format!("{year:04}-01"), format!("{year:04}-12"));
+    let (delete, select) = match item {
+        Some(_) => (
+            "DELETE FROM item_progress WHERE year = $1 AND item_id = $2",
+            "SELECT item_id, period, revision, ytd, submitted_on FROM reports \
+             WHERE period >= $1 AND period <= $2 AND item_id = $3 ORDER BY item_id, period, revision",
+        ),
+        None => (
+            "DELETE FROM item_progress WHERE year = $1",
+            "SELECT item_id, period, revision, ytd, submitted_on FROM reports \
+             WHERE period >= $1 AND period <= $2 ORDER BY item_id, period, revision",
+        ),
+    };
+    let mut q = sqlx::query(delete).bind(i64::from(year));
+    if let Some(id) = item {
+        q = q.bind(id);
+    }
+    q.execute(&mut *conn).await?;
+    let mut q = sqlx::query(select).bind(range.0).bind(range.1);
+    if let Some(id) = item {
+        q = q.bind(id);
+    }
+    let mut trails: Vec<(i64, [Option<i64>; 12], [Option<String>; 12])> = Vec::new();
+    let mut rows = q.fetch(&mut *conn);
+    while let Some(r) = rows.try_next().await? {
+        let id: i64 = r.try_get("item_id")?;
+        let period: String = r.try_get("period")?;
+        let month: usize = period
+            .get(5..7)
+            .and_then(|m| m.parse().ok())
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(|| corrupt(&period))?;
+        if trails.last().is_none_or(|t| t.0 != id) {
+            trails.push((id, [None; 12], Default::default()));
+        }
+        let t = trails.last_mut().expect("pushed above");
+        if let Some(ytd) = r.try_get::<Option<i64>, _>("ytd")? {
+            t.1[month - 1] = Some(ytd);
+        }
+        if t.2[month - 1].is_none() {
+            t.2[month - 1] = Some(r.try_get("submitted_on")?);
+        }
+    }
+    drop(rows);
+    let rows = trails.into_iter().map(|(id, ytd, on)| {
+        vec![
+            Val::from(id),
+            i64::from(year).into(),
+            serde_json::to_string(&ytd).unwrap_or_default().into(),
+            serde_json::to_string(&on).unwrap_or_default().into(),
+        ]
+    });
+    insert_many(
+        conn,
+        "item_progress",
+        &["item_id", "year", "ytd", "first_submitted"],
+        rows,
+    )
+    .await
+}
+
+/// Status inputs are read in this many parts at once (each on its own connection): SQLite
+/// hands rows over one by one, and several readers keep both cores busy.
+const PARTS: usize = 2;
+
+const FIELD_SEP: char = '\u{1f}';
+const RECORD_SEP: char = '\u{1e}';
+
+/// Reads "name␟planned␟actual␞…" as aggregated by `status_inputs`.
+fn parse_chain(chain: &str) -> Result<Vec<Milestone>> {
+    let day = |s: &str| -> Result<Option<NaiveDate>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            parse_iso_day(s)
+                .map(Some)
+                .ok_or_else(|| StoreError::corrupt("milestones", s))
+        }
+    };
+    chain
+        .split(RECORD_SEP)
+        .map(|m| {
+            let mut parts = m.split(FIELD_SEP);
+            let (name, planned, actual) = (
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+            );
+            Ok(Milestone {
+                name: name.to_string(),
+                planned: day(planned)?,
+                actual: day(actual)?,
+            })
+        })
+        .collect()
+}
+
+fn trail_from(year: i32, ytd: &str, submitted: &str) -> Result<ReportTrail> {
+    let ytd: [Option<i64>; 12] = serde_json::from_str(ytd).map_err(corrupt)?;
+    let on: [Option<String>; 12] = serde_json::from_str(submitted).map_err(corrupt)?;
+    let mut t = ReportTrail::new(year);
+    for m in 0..12 {
+        if let Some(y) = ytd[m] {
+            t.ytd.push((
+                duban_core::date::month_end(year, m as u32 + 1),
+                Wan::from_yuan(y),
+            ));
+        }
+        t.first_submitted[m] = on[m]
+            .as_deref()
+            .map(|s| parse_iso_day(s).ok_or_else(|| corrupt(s)))
+            .transpose()?;
+    }
+    Ok(t)
+}
+
+/// The WHERE clause and values selecting the items of a status run.
+struct Selection {
+    where_sql: String,
+    vals: Vec<Val>,
+}
+
+impl Selection {
+    fn query(
+        &self,
+        sql: String,
+    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in &self.vals {
+            q = bind(q, v.clone());
+        }
+        q
+    }
+}
+
+/// One row per item of the selection whose code falls in `part` of `parts` (by id): its lean
+/// columns, its progress row, and its milestones joined with separators no name contains.
+async fn read_part(
+    mut conn: PoolConnection<Any>,
+    sel: &Selection,
+    year: i32,
+    part: usize,
+    parts: usize,
+) -> Result<Vec<StatusInput>> {
+    let n = sel.vals.len();
+    let cond = if sel.where_sql.is_empty() {
+        " WHERE ".to_string()
+    } else {
+        format!("{} AND ", sel.where_sql)
+    };
+    let q = sel
+        .query(format!(
+            "SELECT i.id, i.code, i.year, i.kind, i.name, i.stage, i.total_investment, \
+             i.annual_plan, i.monthly_plan, i.planned_start, i.planned_end, i.in_statistics, \
+             l.name AS lead_name, p.ytd, p.first_submitted, mc.chain \
+             FROM items i JOIN units l ON l.id = i.lead_unit_id \
+             LEFT JOIN item_progress p ON p.item_id = i.id AND p.year = {year} \
+             LEFT JOIN (SELECT m.item_id, string_agg(m.name || ${f} || COALESCE(m.planned, '') || ${f} || \
+                 COALESCE(m.actual, ''), ${r} ORDER BY m.position) AS chain \
+                 FROM milestones m WHERE m.item_id % {parts} = {part} GROUP BY m.item_id) mc ON mc.item_id = i.id\
+             {cond}i.id % {parts} = {part} ORDER BY i.code",
+            f = n + 1,
+            r = n + 2,
+        ))
+        .bind(FIELD_SEP.to_string())
+        .bind(RECORD_SEP.to_string());
+    let mut out = Vec::new();
+    let mut rows = q.fetch(&mut *conn);
+    while let Some(r) = rows.try_next().await? {
+        let (_, item) = lean_item_from_row(&r)?;
+        let milestones = match r.try_get::<Option<String>, _>("chain")? {
+            Some(c) => parse_chain(&c)?,
+            None => Vec::new(),
+        };
+        let trail = match (
+            r.try_get::<Option<String>, _>("ytd")?,
+            r.try_get::<Option<String>, _>("first_submitted")?,
+        ) {
+            (Some(y), Some(f)) => trail_from(year, &y, &f)?,
+            _ => ReportTrail::new(year),
+        };
+        out.push(StatusInput {
+            item,
+            milestones,
+            trail,
+        });
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Every item of `year` (of one unit, if given) with its milestones and report trail, in
+    /// code order. Read as one row per item, in parts read at once on separate connections.
+    pub async fn status_inputs(&self, year: i32, unit: Option<&str>) -> Result<Vec<StatusInput>> {
+        let unit_id = match unit {
+            Some(u) => Some(resolve_unit(&mut *self.pool.acquire().await?, u).await?),
+            None => None,
+        };
+        let filter = ItemFilter {
+            year: Some(year),
+            ..Default::default()
+        };
+        let (where_sql, vals) = filter_sql(&filter, unit_id);
+        let sel = Selection { where_sql, vals };
+        let parts = PARTS
+            .min(self.pool.options().get_max_connections() as usize)
+            .max(1);
+        let mut conns = Vec::with_capacity(parts);
+        for _ in 0..parts {
+            conns.push(self.pool.acquire().await?);
+        }
+        let reads = conns
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| read_part(c, &sel, year, i, parts));
+        let mut all: Vec<StatusInput> = futures_util::future::try_join_all(reads)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        all.sort_by(|x, y| x.item.code.cmp(&y.item.code));
+        Ok(all)
+    }
+}
