@@ -77,7 +77,9 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, year: i32, item: Option<i6
     if let Some(id) = item {
         q = q.bind(id);
     }
-    let mut trails: Vec<(i64, [Option<i64>; 12], [Option<String>; 12])> = Vec::new();
+    /// An item's months: year-to-date of the latest revision, first submission date.
+    type Months = (i64, [Option<i64>; 12], [Option<String>; 12]);
+    let mut trails: Vec<Months> = Vec::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
         let id: i64 = r.try_get("item_id")?;
