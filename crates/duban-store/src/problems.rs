@@ -117,8 +117,7 @@ async fn record(
     actor: &str,
     who: &Role,
     action: &str,
-    from: Option<ProblemState>,
-    to: ProblemState,
+    (from, to): (Option<ProblemState>, ProblemState),
     note: Option<String>,
 ) -> Result<()> {
     let at = audit::now();
@@ -209,8 +208,7 @@ impl Store {
             actor,
             who,
             "提出",
-            None,
-            ProblemState::Raised,
+            (None, ProblemState::Raised),
             Some(p.description.trim().to_string()),
         )
         .await?;
@@ -251,7 +249,16 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, id, actor, who, mv.label(), Some(p.state), to, note).await?;
+        record(
+            &mut tx,
+            id,
+            actor,
+            who,
+            mv.label(),
+            (Some(p.state), to),
+            note,
+        )
+        .await?;
         let out = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)
