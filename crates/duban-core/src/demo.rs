@@ -680,3 +680,61 @@ mod report_tests {
         assert!(late > 100 && late < reports.len() / 5, "{late} late");
     }
 }
+
+/// A demo problem and the state the demo drives it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoProblem {
+    pub code: String,
+    pub unit: String,
+    pub category: crate::ProblemCategory,
+    pub escalation: crate::Escalation,
+    pub description: String,
+    pub listed: bool,
+    pub due: NaiveDate,
+    pub state: crate::ProblemState,
+}
+
+/// Problems on about one item in twelve (at most 400), in every state, some overdue by
+/// `as_of`.
+pub fn problems(ledger: &DemoLedger, seed: u64, as_of: NaiveDate) -> Vec<DemoProblem> {
+    use crate::{Escalation, ProblemCategory as C, ProblemState as S};
+    let mut dice = Dice(seed ^ 0x7072_6f62_6c65_6d00);
+    let texts: &[(C, &str)] = &[
+        (C::Approvals, "施工许可证尚未办理，需协调加快审批"),
+        (C::Land, "用地指标未落实，影响开工"),
+        (C::Relocation, "红线内尚有住户未签订征收协议"),
+        (C::Funding, "专项债资金未及时拨付到位"),
+        (C::Environment, "环评批复尚未取得"),
+        (C::Factors, "施工用电未接入，需协调供电部门"),
+        (C::Other, "设计方案需调整，等待专家论证"),
+    ];
+    let states = [
+        S::Raised,
+        S::Assigned,
+        S::Rectifying,
+        S::Rectifying,
+        S::ClosureRequested,
+        S::Closed,
+        S::Closed,
+        S::SentBack,
+    ];
+    let mut out = Vec::new();
+    for (item, _) in &ledger.items {
+        if out.len() >= 400 || !dice.chance(8) {
+            continue;
+        }
+        let (category, text) = *dice.pick(texts);
+        let due = as_of - chrono::Days::new(40) + chrono::Days::new(dice.below(90));
+        out.push(DemoProblem {
+            code: item.code.clone(),
+            unit: item.lead_unit.clone(),
+            category,
+            escalation: *dice.pick(Escalation::ALL),
+            description: text.to_string(),
+            listed: dice.chance(15),
+            due,
+            state: *dice.pick(&states),
+        });
+    }
+    out
+}

@@ -62,6 +62,10 @@ pub enum Command {
     Report(ReportCommand),
     /// Status and warnings (预警): 序时进度 against completion, colours and their reasons.
     Status(StatusArgs),
+    /// The problem list (问题清单): raise, assign (交办), rectify, request closure (申请销号),
+    /// close (销号) or send back (退回). Who may do what is enforced: the office (督查室)
+    /// assigns, closes and sends back; the assigned unit rectifies and requests closure.
+    Problem(ProblemArgs),
     /// Fill the database with a deterministic, realistic demo ledger (演示数据).
     Demo(DemoArgs),
     /// Benchmarks (性能测试), e.g. `bench import`.
@@ -250,6 +254,98 @@ pub struct ReportSubmitArgs {
     /// {"ytd": "350", "progress_text": "…", "milestones": [{"name": "开工", "date": "2025-06-18"}]}.
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProblemArgs {
+    /// Acting as (角色): office (督查室) or unit:NAME (a responsible unit). Until accounts
+    /// exist this is declared, not authenticated.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "DUBAN_ROLE",
+        default_value = "office"
+    )]
+    pub role: String,
+    #[command(subcommand)]
+    pub command: ProblemCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProblemCommand {
+    /// Raise a problem on an item (提出问题).
+    Add {
+        /// The item code (项目编号).
+        code: String,
+        /// 手续|用地|征迁|资金|环保|要素保障|其他.
+        #[arg(long, value_parser = parse_category)]
+        category: duban_core::ProblemCategory,
+        /// What is wrong (问题描述).
+        #[arg(long)]
+        description: String,
+        /// Who must solve it (协调层级): 县级|市直部门|市领导|协调调度会.
+        #[arg(long, value_parser = parse_escalation, default_value = "县级")]
+        level: duban_core::Escalation,
+        /// 挂牌督办 — listed for supervision.
+        #[arg(long)]
+        listed: bool,
+    },
+    /// Assign to a unit with a due date (交办; office).
+    Assign {
+        id: i64,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        due: chrono::NaiveDate,
+    },
+    /// Start rectifying (开始整改; the assigned unit).
+    Start { id: i64 },
+    /// Report it solved and ask for closure (申请销号; the assigned unit).
+    RequestClose {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Close it after checking (销号; office).
+    Close { id: i64 },
+    /// Refuse the closure (退回; office).
+    SendBack {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// List problems (问题列表); --overdue for those past their due date.
+    List {
+        #[arg(long, value_parser = parse_problem_state)]
+        state: Option<duban_core::ProblemState>,
+        #[arg(long)]
+        unit: Option<String>,
+        /// Only problems past their due date (逾期) on --as-of (default today).
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// A problem with every move made (问题详情).
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
+
+fn parse_category(s: &str) -> Result<duban_core::ProblemCategory, String> {
+    duban_core::ProblemCategory::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_escalation(s: &str) -> Result<duban_core::Escalation, String> {
+    duban_core::Escalation::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_problem_state(s: &str) -> Result<duban_core::ProblemState, String> {
+    duban_core::ProblemState::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,39 @@ async fn quick_start_demo_then_list(db: &TestDb) {
     assert_eq!(shown["code"], code);
     assert!(shown["milestones"].as_array().is_some());
     assert_eq!(shown["audit"][0]["actor"], "测试员");
+    // The demo carries problems in every state, and reports that colour the items.
+    let problems = json(db, &["problem", "list", "--format", "json"]);
+    let states: std::collections::BTreeSet<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 6, "{states:?}");
+    let status = json(
+        db,
+        &[
+            "status",
+            "--as-of",
+            "2025-07-01",
+            "--year",
+            "2025",
+            "--format",
+            "json",
+        ],
+    );
+    let colours: std::collections::BTreeSet<&str> = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["colour"].as_str().unwrap())
+        .collect();
+    assert_eq!(colours.len(), 3, "green, yellow and red items: {colours:?}");
+    // Only the office closes; a unit cannot.
+    let id = problems[0]["id"].to_string();
+    let out = duban(db, &["problem", "close", &id, "--as", "unit:某县"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("只有督查室可以销号"));
     // Running the demo again changes nothing.
     let again = ok(db, &["demo"]);
     assert!(again.contains("未变化 2000 项"), "{again}");

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::Datelike;
-use duban_core::demo::{DEMO_CITY, Scale, generate, reports};
+use duban_core::demo::{DEMO_CITY, DemoProblem, Scale, generate, problems, reports};
 use duban_core::{Period, ReportDraft};
 use duban_store::{ImportOptions, LedgerEntry, Submission};
 use indicatif::ProgressBar;
@@ -33,6 +33,11 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let demo_reports = until
         .map(|u| reports(&demo, args.seed, u))
         .unwrap_or_default();
+    let demo_problems = problems(
+        &demo,
+        args.seed,
+        today.min(duban_core::date::month_end(year, 12)),
+    );
     let store = ctx.store().await?;
     let spinner = ProgressBar::new_spinner()
         .with_message(format!("写入演示数据（{} 项）…", demo.items.len()));
@@ -72,6 +77,11 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         0
     };
+    let raised = if store.problems(&Default::default()).await?.is_empty() {
+        drive_problems(&store, &ctx.actor, demo_problems).await?
+    } else {
+        0
+    };
     store.close().await;
     println!(
         "演示数据（{DEMO_CITY}，{year} 年，种子 {}）已写入 {}：新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个；用时 {:.1} 秒",
@@ -83,6 +93,9 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         added.len() + summary.new_units.len(),
         started.elapsed().as_secs_f64()
     );
+    if raised > 0 {
+        println!("问题清单：{raised} 个（各种状态都有，部分逾期）");
+    }
     if reported > 0 {
         println!(
             "进度报告：{reported} 条（1 月至 {}，含迟报和漏报）",
@@ -93,4 +106,70 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         "下一步：duban items list    duban status    duban units list    duban export ledger -o 台账.xlsx"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Raises the demo problems and moves each to its state, through the same rules as users.
+async fn drive_problems(
+    store: &duban_store::Store,
+    actor: &str,
+    list: Vec<DemoProblem>,
+) -> anyhow::Result<usize> {
+    use duban_core::{Move, ProblemState as S, Role};
+    let office = Role::Office;
+    for p in &list {
+        let unit = Role::Unit(p.unit.clone());
+        let raised = store
+            .raise_problem(
+                actor,
+                &unit,
+                duban_store::NewProblem {
+                    code: p.code.clone(),
+                    category: p.category,
+                    escalation: p.escalation,
+                    description: p.description.clone(),
+                    listed: p.listed,
+                },
+            )
+            .await?;
+        let path: &[(bool, Move)] = &[
+            (
+                true,
+                Move::Assign {
+                    unit: p.unit.clone(),
+                    due: p.due,
+                },
+            ),
+            (false, Move::Start),
+            (
+                false,
+                Move::RequestClosure {
+                    note: Some("已按要求整改".into()),
+                },
+            ),
+            (
+                true,
+                if p.state == S::SentBack {
+                    Move::SendBack {
+                        reason: "整改材料不全".into(),
+                    }
+                } else {
+                    Move::Close
+                },
+            ),
+        ];
+        let steps = match p.state {
+            S::Raised => 0,
+            S::Assigned => 1,
+            S::Rectifying => 2,
+            S::ClosureRequested => 3,
+            S::Closed | S::SentBack => 4,
+        };
+        for (by_office, mv) in path.iter().take(steps) {
+            let who = if *by_office { &office } else { &unit };
+            store
+                .move_problem(actor, who, raised.id, mv.clone())
+                .await?;
+        }
+    }
+    Ok(list.len())
 }

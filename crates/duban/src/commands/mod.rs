@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod items;
 mod milestones;
+mod problem;
 mod report;
 mod status;
 mod units;
@@ -82,6 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report::history(&ctx, &code, format).await
         }
         Command::Status(a) => status::run(&ctx, a).await,
+        Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
