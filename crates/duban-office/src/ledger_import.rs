@@ -163,7 +163,7 @@ pub fn read_ledger(
     })
 }
 
-fn check_is_xlsx(path: &Path) -> Result<(), LedgerError> {
+pub(crate) fn check_is_xlsx(path: &Path) -> Result<(), LedgerError> {
     let mut f = File::open(path).map_err(|_| LedgerError::NotFound(path.to_path_buf()))?;
     let mut magic = [0u8; 4];
     let n = f.read(&mut magic).unwrap_or(0);
@@ -1114,7 +1114,7 @@ fn money(data: &Data, text: &str, unit: MoneyUnit) -> Result<Wan, String> {
     .map_err(|e| e.to_string())
 }
 
-fn date(data: &Data, text: &str) -> Result<PlanDate, String> {
+pub(crate) fn date(data: &Data, text: &str) -> Result<PlanDate, String> {
     match data {
         Data::DateTime(dt) => {
             PlanDate::from_excel_serial(dt.as_f64()).ok_or_else(|| format!("日期超出范围：{text}"))

@@ -6,8 +6,10 @@ mod error;
 mod grid;
 mod ledger_export;
 mod ledger_import;
+mod report_sheet;
 
 pub use columns::Field;
 pub use error::{CellError, LedgerError};
 pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
+pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};

@@ -138,6 +138,52 @@ impl Store {
     /// reached get their actual dates. Everything is audited; nothing is written on error.
     pub async fn submit_report(&self, actor: &str, s: Submission) -> Result<StoredReport> {
         let mut tx = self.pool.begin().await?;
+        let out = submit_in(&mut tx, actor, s).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Submits many reports (a filled-in reporting sheet) all or nothing: every one is checked
+    /// and every problem reported, each named by its `source` ("第 5 行"); nothing is written
+    /// unless all pass. With `dry_run`, nothing is written at all.
+    pub async fn submit_reports(
+        &self,
+        actor: &str,
+        batch: Vec<(String, Submission)>,
+        dry_run: bool,
+    ) -> Result<Vec<StoredReport>> {
+        let mut tx = self.pool.begin().await?;
+        let mut done = Vec::new();
+        let mut problems = Vec::new();
+        for (source, s) in batch {
+            match submit_in(&mut tx, actor, s).await {
+                Ok(r) => done.push(r),
+                Err(StoreError::Invalid(m) | StoreError::NotFound { key: m, .. }) => {
+                    problems.push(format!("{source}：{m}"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !problems.is_empty() {
+            tx.rollback().await?;
+            return Err(StoreError::Invalid(format!(
+                "{} 行无法报送，未写入任何数据：\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            )));
+        }
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+}
+
+/// Checks and writes one report inside the caller's transaction.
+async fn submit_in(tx: &mut AnyConnection, actor: &str, s: Submission) -> Result<StoredReport> {
+    {
         let item = sqlx::query("SELECT id, total_investment FROM items WHERE code = $1")
             .bind(s.code.trim())
             .fetch_optional(&mut *tx)
@@ -163,7 +209,7 @@ impl Store {
                 s.code, s.period
             )));
         }
-        let previous_ytd = neighbour_ytd(&mut tx, item_id, s.period, true).await?;
+        let previous_ytd = neighbour_ytd(tx, item_id, s.period, true).await?;
         let ctx = ReportContext {
             period: s.period,
             previous_ytd,
@@ -180,7 +226,7 @@ impl Store {
         })?;
         if let (Some(ytd), Some(next)) = (
             report.ytd,
-            neighbour_ytd(&mut tx, item_id, s.period, false).await?,
+            neighbour_ytd(tx, item_id, s.period, false).await?,
         ) && ytd > next
         {
             return Err(StoreError::Invalid(format!(
@@ -212,7 +258,7 @@ impl Store {
         let at = audit::now();
         let stored = Submission { report, ..s };
         insert_many(
-            &mut tx,
+            tx,
             "reports",
             REPORT_COLUMNS,
             [report_row(item_id, &stored, revision + 1, actor, &at)],
@@ -232,17 +278,18 @@ impl Store {
         let action = if revision == 0 { "submit" } else { "correct" };
         let after = serde_json::to_value(&out).ok();
         audit::record(
-            &mut tx,
+            tx,
             vec![AuditRecord::values(
                 actor, &at, action, "report", &key, None, after,
             )],
         )
         .await?;
-        crate::progress::refresh(&mut tx, out.period.year, Some(item_id)).await?;
-        tx.commit().await?;
+        crate::progress::refresh(tx, out.period.year, Some(item_id)).await?;
         Ok(out)
     }
+}
 
+impl Store {
     /// How many report revisions there are in all.
     pub async fn count_reports(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")

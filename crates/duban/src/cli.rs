@@ -210,6 +210,28 @@ pub enum ReportCommand {
     /// month's figure (--this-period), or both (they must agree). A period already reported
     /// can only be corrected with --reason; the first version is kept.
     Submit(ReportSubmitArgs),
+    /// Write a unit's reporting sheet for a month (填报模板), pre-filled with its items and
+    /// last figures.
+    Template {
+        /// The unit (单位) whose items to list: those it leads.
+        #[arg(long)]
+        unit: String,
+        /// The month (填报期), e.g. 2025-06.
+        #[arg(long)]
+        period: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Submit a filled-in reporting sheet (批量报送): every row checked, all or nothing.
+    Import {
+        file: PathBuf,
+        /// The month, if the sheet does not say (填报期：2025-06).
+        #[arg(long)]
+        period: Option<String>,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Every report of an item, with all revisions (填报记录).
     History {
         /// The item code (项目编号).

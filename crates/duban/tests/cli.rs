@@ -496,6 +496,153 @@ async fn report_then_status_shows_the_change(db: &TestDb) {
     );
 }
 
+/// A unit fills in its reporting sheet: the template's title, note and header rows are kept,
+/// and `fill` gives the cells typed into each item's row (by code), by header.
+fn fill_template(template: &Path, out: &Path, fill: &[(&str, &[(&str, &str)])]) {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(template).unwrap();
+    let range = book.worksheet_range("进度填报").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = &rows[2];
+    let mut w = rust_xlsxwriter::Workbook::new();
+    let s = w.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            s.write(r as u32, c as u16, v.as_str()).unwrap();
+        }
+        if let Some((_, cells)) = fill
+            .iter()
+            .find(|(code, _)| row.first().map(String::as_str) == Some(*code))
+        {
+            for (h, v) in cells.iter() {
+                let c = header
+                    .iter()
+                    .position(|x| x.starts_with(h))
+                    .unwrap_or_else(|| panic!("no column {h}"));
+                s.write(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    w.save(out).unwrap();
+}
+
+async fn reporting_sheet_out_fill_in_import_and_status_changes(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_sample(db, dir.path());
+    let template = dir.path().join("白水县6月填报.xlsx");
+    let out = ok(
+        db,
+        &[
+            "report",
+            "template",
+            "--unit",
+            "白水县",
+            "--period",
+            "2025-06",
+            "-o",
+            template.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("3 个项目") && out.contains("报送截止 2025-07-05"),
+        "{out}"
+    );
+    let status_of = |db: &TestDb, code: &str| {
+        let all = json(db, &["status", "--as-of", "2025-06-30", "--format", "json"]);
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(status_of(db, "XM2025001")["p"].as_f64(), Some(0.0));
+
+    // A cell that is not a number: the row and column are named, nothing is written.
+    let bad = dir.path().join("bad.xlsx");
+    fill_template(
+        &template,
+        &bad,
+        &[("XM2025001", &[("1-6月累计完成投资", "九千")])],
+    );
+    let o = duban(db, &["report", "import", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("第 4 行 E 列") && err.contains("不是数字"),
+        "{err}"
+    );
+    // A figure above the total investment: named by row, and the good row is not written either.
+    let over = dir.path().join("over.xlsx");
+    fill_template(
+        &template,
+        &over,
+        &[
+            ("XM2025001", &[("1-6月累计完成投资", "9000")]),
+            ("XM2025002", &[("1-6月累计完成投资", "99999")]),
+        ],
+    );
+    let o = duban(db, &["report", "import", over.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("第 5 行（XM2025002）") && err.contains("超过总投资"),
+        "{err}"
+    );
+    assert!(
+        json(db, &["report", "history", "XM2025001", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // The milestone the sheet reports must exist: plan the chain first.
+    ok(
+        db,
+        &[
+            "milestones",
+            "plan",
+            "XM2025001",
+            "--start",
+            "2025-06-01",
+            "--target",
+            "2026-10-31",
+        ],
+    );
+    let good = dir.path().join("good.xlsx");
+    fill_template(
+        &template,
+        &good,
+        &[
+            (
+                "XM2025001",
+                &[
+                    ("1-6月累计完成投资", "9000"),
+                    ("形象进度", "主体施工"),
+                    ("本月完成节点", "开工"),
+                    ("节点完成时间", "2025-06-18"),
+                ],
+            ),
+            ("XM2025002", &[("6月完成投资", "3,000")]),
+        ],
+    );
+    let out = ok(db, &["report", "import", good.to_str().unwrap()]);
+    assert!(out.contains("已报送：2025-06 进度 2 条"), "{out}");
+    let s = status_of(db, "XM2025001");
+    assert_eq!(
+        (s["p"].as_f64(), s["colour"].as_str()),
+        (Some(50.0), Some("green"))
+    );
+    assert_eq!(
+        status_of(db, "XM2025002")["p"].as_f64(),
+        Some(50.0),
+        "3,000 of 6,000"
+    );
+    let history = json(db, &["report", "history", "XM2025002", "--format", "json"]);
+    assert_eq!(history[0]["ytd"], "3000");
+}
+
 duban_store::both_backends!(
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -505,6 +652,7 @@ duban_store::both_backends!(
     a_narrower_sheet_updates_only_its_columns,
     reverse_scheduling_from_the_cli,
     report_then_status_shows_the_change,
+    reporting_sheet_out_fill_in_import_and_status_changes,
 );
 
 #[test]

@@ -82,6 +82,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(ReportCommand::History { code, format }) => {
             report::history(&ctx, &code, format).await
         }
+        Command::Report(ReportCommand::Template {
+            unit,
+            period,
+            output,
+        }) => report::template(&ctx, &unit, &period, &output).await,
+        Command::Report(ReportCommand::Import {
+            file,
+            period,
+            dry_run,
+        }) => report::import(&ctx, &file, period.as_deref(), dry_run).await,
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,

@@ -142,3 +142,121 @@ pub async fn history(ctx: &Ctx, code: &str, format: ShowFormat) -> anyhow::Resul
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `duban report template --unit U --period P -o F.xlsx`.
+pub async fn template(
+    ctx: &Ctx,
+    unit: &str,
+    period: &str,
+    output: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let period = Period::parse(period).map_err(|e| anyhow::anyhow!("--period：{e}"))?;
+    let store = ctx.store().await?;
+    let canonical = store
+        .units()
+        .await?
+        .into_iter()
+        .find(|u| u.unit.answers_to(unit.trim()))
+        .map(|u| u.unit.name)
+        .ok_or_else(|| anyhow::anyhow!("没有名为“{unit}”的单位（duban units list 可查看）"))?;
+    let inputs = store.status_inputs(period.year, Some(&canonical)).await?;
+    store.close().await;
+    let rows: Vec<duban_office::TemplateRow> = inputs
+        .into_iter()
+        .filter(|i| i.item.lead_unit == canonical)
+        .map(|i| {
+            let first = period.first_day();
+            let previous_ytd = i
+                .trail
+                .ytd
+                .iter()
+                .rev()
+                .find(|(d, _)| *d < first)
+                .map(|(_, w)| *w);
+            let current = i
+                .trail
+                .ytd
+                .iter()
+                .find(|(d, _)| *d == period.last_day())
+                .map(|(_, w)| ReportDraft {
+                    ytd: Some(*w),
+                    ..Default::default()
+                });
+            duban_office::TemplateRow {
+                code: i.item.code,
+                name: i.item.name,
+                annual_plan: i.item.annual_plan,
+                previous_ytd,
+                current,
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        anyhow::bail!("“{canonical}”在 {} 年没有牵头的项目", period.year);
+    }
+    let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
+    duban_office::write_report_template(output, &canonical, period, due, &rows)?;
+    println!(
+        "已生成 {canonical} {period} 填报表：{} 个项目，{}（报送截止 {due}）",
+        rows.len(),
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `duban report import F.xlsx`.
+pub async fn import(
+    ctx: &Ctx,
+    file: &std::path::Path,
+    period: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let period = period
+        .map(Period::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--period：{e}"))?;
+    let read = duban_office::read_report_sheet(file, period)?;
+    if !read.errors.is_empty() {
+        eprintln!("以下 {} 处无法读取，未写入任何数据：", read.errors.len());
+        for e in &read.errors {
+            eprintln!("  {e}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    let store = ctx.store().await?;
+    let batch = read
+        .rows
+        .into_iter()
+        .map(|(row, code, report)| {
+            (
+                format!("第 {row} 行（{code}）"),
+                Submission {
+                    code,
+                    period: read.period,
+                    report,
+                    reason: None,
+                    submitted_on: today(),
+                },
+            )
+        })
+        .collect();
+    let done = store.submit_reports(&ctx.actor, batch, dry_run).await;
+    store.close().await;
+    let done = done?;
+    println!(
+        "{}{} 进度 {} 条{}",
+        if dry_run {
+            "试报送（未写入）："
+        } else {
+            "已报送："
+        },
+        read.period,
+        done.len(),
+        if done.is_empty() {
+            "（表中没有填写任何数据）"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
