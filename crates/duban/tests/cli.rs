@@ -19,6 +19,23 @@ fn duban(db: &TestDb, args: &[&str]) -> Output {
         .expect("run duban")
 }
 
+/// Runs duban as if today were `today` (for on-time and late reports).
+fn ok_on(db: &TestDb, today: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .env("DUBAN_DATABASE_URL", &db.url)
+        .env("DUBAN_TODAY", today)
+        .env("DUBAN_ACTOR", "测试员")
+        .output()
+        .expect("run duban");
+    assert!(
+        out.status.success(),
+        "duban {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn ok(db: &TestDb, args: &[&str]) -> String {
     let out = duban(db, args);
     assert!(
@@ -643,6 +660,205 @@ async fn reporting_sheet_out_fill_in_import_and_status_changes(db: &TestDb) {
     assert_eq!(history[0]["ytd"], "3000");
 }
 
+/// Items built to sit exactly on the edges of every rule, with hand-computed expectations.
+async fn status_scenario_on_every_edge(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut headers = vec![
+        "项目编号",
+        "项目名称",
+        "责任单位",
+        "总投资",
+        "年度计划投资",
+        "计划开工时间",
+        "项目阶段",
+        "是否纳入统计",
+    ];
+    let months: Vec<String> = (1..=12).map(|m| format!("1-{m}月累计计划投资")).collect();
+    headers.extend(months.iter().map(String::as_str));
+    // E's plan is back-loaded: 5 a month to June (30 = 25% of 120), then 15 a month.
+    let e_plan: Vec<String> = (1..=12)
+        .map(|m: i32| (if m <= 6 { 5 * m } else { 30 + 15 * (m - 6) }).to_string())
+        .collect();
+    let mut e_row = vec![
+        "XE",
+        "E按月计划项目",
+        "甲县",
+        "1000",
+        "120",
+        "",
+        "在建",
+        "是",
+    ];
+    e_row.extend(e_plan.iter().map(String::as_str));
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["XA", "A项目", "甲县", "1000", "100", "", "在建", "是"],
+        vec!["XB", "B项目", "甲县", "1000", "100", "", "在建", "是"],
+        vec!["XC", "C项目", "甲县", "1000", "100", "", "在建", "是"],
+        vec!["XD", "D项目", "甲县", "1000", "100", "", "在建", "是"],
+        e_row,
+        vec![
+            "XF",
+            "F未开工项目",
+            "甲县",
+            "",
+            "",
+            "2025-03",
+            "拟开工",
+            "否",
+        ],
+        vec!["XG", "G节点项目", "甲县", "1000", "100", "", "在建", "是"],
+        vec!["XH", "H入统项目", "甲县", "1000", "100", "", "在建", "否"],
+    ];
+    let row_refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    let ledger = support::simple_ledger(dir.path(), "edges.xlsx", &headers, &row_refs);
+    ok(db, &["import", "ledger", ledger.to_str().unwrap()]);
+    // G: every milestone due 31 May. H: 开工 on 1 May, the next step in July.
+    ok(
+        db,
+        &[
+            "milestones",
+            "plan",
+            "XG",
+            "--start",
+            "2025-05-31",
+            "--target",
+            "2025-05-31",
+        ],
+    );
+    ok(
+        db,
+        &[
+            "milestones",
+            "plan",
+            "XH",
+            "--start",
+            "2025-05-01",
+            "--target",
+            "2026-06-30",
+        ],
+    );
+
+    let submit = |today: &str, code: &str, period: &str, ytd: &str, extra: &[&str]| {
+        let mut args = vec!["report", "submit", code, "--period", period, "--ytd", ytd];
+        args.extend_from_slice(extra);
+        ok_on(db, today, &args);
+    };
+    submit("2025-06-03", "XA", "2025-05", "30", &[]); // on time (due 5 June)
+    submit("2025-06-10", "XB", "2025-05", "30", &[]); // late
+    submit(
+        "2025-06-03",
+        "XH",
+        "2025-05",
+        "100",
+        &["--milestone", "开工=2025-05-01"],
+    );
+    for (code, ytd) in [
+        ("XA", "40"),
+        ("XB", "39.99"),
+        ("XC", "20"),
+        ("XD", "19.99"),
+        ("XE", "18"),
+        ("XG", "100"),
+    ] {
+        submit("2025-07-01", code, "2025-06", ytd, &[]);
+    }
+
+    let status = |as_of: &str| -> std::collections::HashMap<String, Value> {
+        let all = json(db, &["status", "--as-of", as_of, "--format", "json"]);
+        all.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["code"].as_str().unwrap().to_string(), s.clone()))
+            .collect()
+    };
+    let flags = |s: &Value| -> Vec<String> {
+        s["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    };
+    let june = status("2025-06-30");
+    let expect =
+        |code: &str, colour: &str, t: f64, p: Option<f64>, lag: Option<f64>, fl: &[&str]| {
+            let s = &june[code];
+            assert_eq!(s["colour"], colour, "{code}: {s}");
+            assert_eq!(s["t"].as_f64(), Some(t), "{code} t");
+            assert_eq!(s["p"].as_f64(), p, "{code} p");
+            assert_eq!(s["lag"].as_f64(), lag, "{code} lag");
+            assert_eq!(flags(s), fl, "{code} flags");
+        };
+    // 时间过半: t = 50 on 30 June; lag 10 is still green, 30 still yellow.
+    expect("XA", "green", 50.0, Some(40.0), Some(10.0), &[]);
+    expect(
+        "XB",
+        "yellow",
+        50.0,
+        Some(39.99),
+        Some(10.01),
+        &["lagging", "reported_late"],
+    );
+    expect(
+        "XC",
+        "yellow",
+        50.0,
+        Some(20.0),
+        Some(30.0),
+        &["lagging", "not_reported"],
+    );
+    expect(
+        "XD",
+        "red",
+        50.0,
+        Some(19.99),
+        Some(30.01),
+        &["lagging", "not_reported"],
+    );
+    // The monthly plan, not the calendar: 25% due, 15% done.
+    expect(
+        "XE",
+        "green",
+        25.0,
+        Some(15.0),
+        Some(10.0),
+        &["not_reported"],
+    );
+    // Planned to start in March (passed on 31 March): 91 days on 30 June.
+    assert_eq!(
+        (june["XF"]["colour"].as_str(), flags(&june["XF"])),
+        (
+            Some("red"),
+            vec![
+                "not_started_on_time".to_string(),
+                "not_reported".to_string()
+            ]
+        )
+    );
+    assert_eq!(
+        status("2025-06-29")["XF"]["colour"],
+        "yellow",
+        "90 days late is yellow"
+    );
+    // Milestones due 31 May: 30 days overdue is yellow, 31 red.
+    assert_eq!(
+        (june["XG"]["colour"].as_str(), flags(&june["XG"])),
+        (
+            Some("yellow"),
+            vec!["milestone_overdue".to_string(), "not_reported".to_string()]
+        )
+    );
+    assert_eq!(status("2025-07-01")["XG"]["colour"], "red");
+    // Started 1 May, not registered in statistics: a month is fine, then yellow, then red.
+    assert_eq!(status("2025-05-31")["XH"]["colour"], "green");
+    assert_eq!(status("2025-06-01")["XH"]["colour"], "yellow");
+    assert_eq!(
+        (june["XH"]["colour"].as_str(), flags(&june["XH"])),
+        (Some("yellow"), vec!["not_in_statistics".to_string()])
+    );
+    assert_eq!(status("2025-07-01")["XH"]["colour"], "red");
+}
+
 duban_store::both_backends!(
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -653,6 +869,7 @@ duban_store::both_backends!(
     reverse_scheduling_from_the_cli,
     report_then_status_shows_the_change,
     reporting_sheet_out_fill_in_import_and_status_changes,
+    status_scenario_on_every_edge,
 );
 
 #[test]
