@@ -35,8 +35,10 @@ impl Colour {
 #[serde(default)]
 pub struct Thresholds {
     /// Lag above this many points is yellow (default 10).
+    #[serde(deserialize_with = "number")]
     pub yellow_lag: Decimal,
     /// Lag above this many points is red (default 30).
+    #[serde(deserialize_with = "number")]
     pub red_lag: Decimal,
     /// Not started this many days after the planned start is red (default 90).
     pub start_red_days: i64,
@@ -59,6 +61,25 @@ impl Default for Thresholds {
             statistics_red_days: 60,
         }
     }
+}
+
+/// Reads a number written as an integer, a decimal or a string ("10", 10, 12.5), exactly.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    let text = match N::deserialize(d)? {
+        N::Int(i) => i.to_string(),
+        N::Float(f) => format!("{f}"),
+        N::Text(s) => s,
+    };
+    text.trim()
+        .parse()
+        .map_err(|_| serde::de::Error::custom(format!("“{text}”不是数字")))
 }
 
 /// 报送情况 — how the report for the last closed period stands.
@@ -728,6 +749,18 @@ mod tests {
             &Thresholds::default(),
         );
         assert_eq!(s.projection, Some(Decimal::from(25)));
+    }
+
+    #[test]
+    fn thresholds_read_from_toml_like_json() {
+        let th: Thresholds =
+            serde_json::from_str(r#"{"yellow_lag": 5, "red_lag": 20.5, "start_red_days": 60}"#)
+                .unwrap();
+        assert_eq!(
+            (th.yellow_lag, th.red_lag, th.start_red_days),
+            (Decimal::from(5), Decimal::new(205, 1), 60)
+        );
+        assert_eq!(th.milestone_red_days, 30, "the rest keep their defaults");
     }
 
     mod properties {

@@ -232,6 +232,17 @@ pub enum ReportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Who reported a month on time, late (迟报) or not at all (漏报), by unit (报送情况).
+    Compliance {
+        /// The month (填报期), e.g. 2025-06.
+        #[arg(long)]
+        period: String,
+        /// Judged on this date (default today): a report after the due date is late.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
     /// Every report of an item, with all revisions (填报记录).
     History {
         /// The item code (项目编号).
@@ -372,6 +383,11 @@ fn parse_problem_state(s: &str) -> Result<duban_core::ProblemState, String> {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// The warning thresholds (预警阈值) as TOML, e.g. `yellow_lag = 10`, `red_lag = 30`,
+    /// `start_red_days = 90`, `milestone_red_days = 30`, `statistics_yellow_days = 30`,
+    /// `statistics_red_days = 60` (any left out keep these defaults).
+    #[arg(long, env = "DUBAN_THRESHOLDS")]
+    pub thresholds: Option<PathBuf>,
     /// The date to judge on (截至日期); default today.
     #[arg(long)]
     pub as_of: Option<chrono::NaiveDate>,

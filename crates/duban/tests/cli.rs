@@ -857,6 +857,56 @@ async fn status_scenario_on_every_edge(db: &TestDb) {
         (Some("yellow"), vec!["not_in_statistics".to_string()])
     );
     assert_eq!(status("2025-07-01")["XH"]["colour"], "red");
+
+    // 报送情况 for May: XA and XH on time, XB late, the other five missing.
+    let c = json(
+        db,
+        &[
+            "report",
+            "compliance",
+            "--period",
+            "2025-05",
+            "--as-of",
+            "2025-06-30",
+            "--format",
+            "json",
+        ],
+    );
+    let jia = &c.as_array().unwrap()[0];
+    assert_eq!(
+        (
+            jia["unit"].as_str(),
+            jia["required"].as_i64(),
+            jia["on_time"].as_i64(),
+            jia["late"].as_i64(),
+            jia["missing"].as_i64()
+        ),
+        (Some("甲县"), Some(8), Some(2), Some(1), Some(5))
+    );
+    assert_eq!(jia["on_time_rate"].as_f64(), Some(25.0));
+
+    // Thresholds are configurable: with yellow above 5 points, XA's 10 is yellow.
+    let th = dir.path().join("thresholds.toml");
+    std::fs::write(&th, "yellow_lag = 5\n").unwrap();
+    let all = json(
+        db,
+        &[
+            "status",
+            "--as-of",
+            "2025-06-30",
+            "--thresholds",
+            th.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let xa = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "XA")
+        .unwrap();
+    assert_eq!(xa["colour"], "yellow");
 }
 
 duban_store::both_backends!(

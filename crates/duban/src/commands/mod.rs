@@ -92,6 +92,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             period,
             dry_run,
         }) => report::import(&ctx, &file, period.as_deref(), dry_run).await,
+        Command::Report(ReportCommand::Compliance {
+            period,
+            as_of,
+            format,
+        }) => report::compliance(&ctx, &period, as_of, format).await,
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,

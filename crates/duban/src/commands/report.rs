@@ -260,3 +260,74 @@ pub async fn import(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `duban report compliance --period P`: on time, late (迟报) and missing (漏报) by unit.
+pub async fn compliance(
+    ctx: &Ctx,
+    period: &str,
+    as_of: Option<chrono::NaiveDate>,
+    format: ShowFormat,
+) -> anyhow::Result<ExitCode> {
+    let period = Period::parse(period).map_err(|e| anyhow::anyhow!("--period：{e}"))?;
+    let as_of = as_of.unwrap_or_else(today);
+    let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
+    let store = ctx.store().await?;
+    let inputs = store.status_inputs(period.year, None).await?;
+    store.close().await;
+    // unit → (required, on time, late, missing codes)
+    let mut by_unit: std::collections::BTreeMap<String, (usize, usize, usize, Vec<String>)> =
+        Default::default();
+    for i in inputs
+        .iter()
+        .filter(|i| i.item.stage != Some(duban_core::Stage::Reserve))
+    {
+        let e = by_unit.entry(i.item.lead_unit.clone()).or_default();
+        e.0 += 1;
+        match i.trail.submitted(period) {
+            Some(on) if on <= due => e.1 += 1,
+            Some(_) => e.2 += 1,
+            None if as_of > due => e.3.push(i.item.code.clone()),
+            None => {}
+        }
+    }
+    let rate = |ok: usize, n: usize| {
+        if n == 0 {
+            None
+        } else {
+            Some((ok * 1000 / n) as f64 / 10.0)
+        }
+    };
+    match format {
+        ShowFormat::Json => {
+            let out: Vec<serde_json::Value> = by_unit
+                .iter()
+                .map(|(u, (n, on, late, missing))| {
+                    serde_json::json!({
+                        "unit": u, "period": period, "due": due, "required": n, "on_time": on,
+                        "late": late, "missing": missing.len(), "missing_items": missing,
+                        "on_time_rate": rate(*on, *n),
+                    })
+                })
+                .collect();
+            print_json(&out)?;
+        }
+        ShowFormat::Table => {
+            let mut t = table(&["单位", "应报", "按时", "迟报", "漏报", "报送及时率"]);
+            for (u, (n, on, late, missing)) in &by_unit {
+                t.add_row(vec![
+                    u.clone(),
+                    n.to_string(),
+                    on.to_string(),
+                    late.to_string(),
+                    missing.len().to_string(),
+                    rate(*on, *n)
+                        .map(|r| format!("{r:.1}%"))
+                        .unwrap_or_else(|| "—".into()),
+                ]);
+            }
+            println!("{t}");
+            println!("{period} 进度报送情况（截止 {due}，统计至 {as_of}）");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

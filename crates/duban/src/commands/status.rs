@@ -34,8 +34,18 @@ pub async fn compute(
     unit: Option<String>,
     as_of: NaiveDate,
 ) -> anyhow::Result<Vec<(Item, Status)>> {
+    compute_with(store, year, unit, as_of, &Thresholds::default()).await
+}
+
+/// The same with the given thresholds.
+pub async fn compute_with(
+    store: &duban_store::Store,
+    year: i32,
+    unit: Option<String>,
+    as_of: NaiveDate,
+    th: &Thresholds,
+) -> anyhow::Result<Vec<(Item, Status)>> {
     let inputs = store.status_inputs(year, unit.as_deref()).await?;
-    let th = Thresholds::default();
     let judge = |input: duban_store::StatusInput| {
         let facts = Facts {
             item: &input.item,
@@ -49,7 +59,7 @@ pub async fn compute(
             ytd: &input.trail.ytd,
             last_report: report_state(&input.item, &input.trail, as_of),
         };
-        let status = assess(&facts, as_of, &th);
+        let status = assess(&facts, as_of, th);
         (input.item, status)
     };
     // The rules are pure: judge the items on every core.
@@ -103,7 +113,16 @@ pub async fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<ExitCode> {
         Some(other) => anyhow::bail!("--colour “{other}” 应为 red、yellow 或 green"),
     };
     let store = ctx.store().await?;
-    let mut rows = compute(&store, year, a.unit.clone(), as_of).await?;
+    let th = match &a.thresholds {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("--thresholds {}：{e}", path.display()))?;
+            toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("--thresholds {}：{e}", path.display()))?
+        }
+        None => Thresholds::default(),
+    };
+    let mut rows = compute_with(&store, year, a.unit.clone(), as_of, &th).await?;
     store.close().await;
     let counts = [Colour::Red, Colour::Yellow, Colour::Green]
         .map(|c| rows.iter().filter(|(_, s)| s.colour == c).count());
