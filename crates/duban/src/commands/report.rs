@@ -290,13 +290,8 @@ pub async fn compliance(
             None => {}
         }
     }
-    let rate = |ok: usize, n: usize| {
-        if n == 0 {
-            None
-        } else {
-            Some((ok * 1000 / n) as f64 / 10.0)
-        }
-    };
+    // "No data" stays distinct from 0%.
+    let rate = |ok: usize, n: usize| (ok * 1000).checked_div(n).map(|r| r as f64 / 10.0);
     match format {
         ShowFormat::Json => {
             let out: Vec<serde_json::Value> = by_unit
