@@ -25,6 +25,8 @@ pub enum Field {
     AnnualPlan,
     /// 1–N月累计计划投资
     PlanToMonth(u8),
+    /// 1–N月累计完成投资 — imported as the report for month N.
+    DoneToMonth(u8),
     PlannedStart,
     PlannedEnd,
     LeadUnit,
@@ -253,6 +255,7 @@ impl Field {
     pub fn header(self) -> String {
         match self {
             Field::PlanToMonth(m) => format!("1-{m}月累计计划投资"),
+            Field::DoneToMonth(m) => format!("1-{m}月累计完成投资"),
             _ => ALIASES
                 .iter()
                 .find(|(f, _, _)| *f == self)
@@ -273,7 +276,10 @@ impl Field {
     pub fn is_money(self) -> bool {
         matches!(
             self,
-            Field::TotalInvestment | Field::AnnualPlan | Field::PlanToMonth(_)
+            Field::TotalInvestment
+                | Field::AnnualPlan
+                | Field::PlanToMonth(_)
+                | Field::DoneToMonth(_)
         )
     }
 }
@@ -343,6 +349,9 @@ pub fn match_field(base: &str) -> Option<Field> {
     if let Some(m) = plan_to_month(base) {
         return Some(Field::PlanToMonth(m));
     }
+    if let Some(m) = done_to_month(base) {
+        return Some(Field::DoneToMonth(m));
+    }
     ALIASES
         .iter()
         .find(|(_, _, aliases)| aliases.contains(&base))
@@ -351,13 +360,23 @@ pub fn match_field(base: &str) -> Option<Field> {
 
 /// "1-6月累计计划投资", "1—6月计划投资", "1至6月计划" → 6.
 fn plan_to_month(base: &str) -> Option<u8> {
+    to_month(base, &["计划", "计划投资", "计划完成投资"])
+}
+
+/// "1-6月完成投资", "1—6月累计完成投资", "1至6月实际完成投资" → 6.
+fn done_to_month(base: &str) -> Option<u8> {
+    to_month(base, &["完成投资", "实际完成投资", "完成", "完成额"])
+}
+
+fn to_month(base: &str, tails: &[&str]) -> Option<u8> {
     let rest = base.strip_prefix('1')?;
     let rest = rest.strip_prefix(['-', '—', '–', '~', '至', '到'])?;
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     let m: u8 = digits.parse().ok()?;
     let tail = rest[digits.len()..].strip_prefix('月')?;
     let tail = tail.strip_prefix("累计").unwrap_or(tail);
-    matches!(tail, "计划" | "计划投资" | "计划完成投资")
+    tails
+        .contains(&tail)
         .then_some(m)
         .filter(|m| (1..=12).contains(m))
 }
@@ -414,7 +433,11 @@ mod tests {
             Some(Field::PlanToMonth(6))
         );
         assert_eq!(match_field("1—12月计划"), Some(Field::PlanToMonth(12)));
-        assert_eq!(match_field("1-6月完成投资"), None);
+        assert_eq!(match_field("1-6月完成投资"), Some(Field::DoneToMonth(6)));
+        assert_eq!(
+            match_field("1—11月累计完成投资"),
+            Some(Field::DoneToMonth(11))
+        );
         assert_eq!(match_field("资金来源"), None);
     }
 

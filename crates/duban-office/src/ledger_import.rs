@@ -42,6 +42,8 @@ pub struct LedgerRow {
     pub item: Item,
     /// 节点 — from the milestone sheet (节点计划) when the file has one; `None` otherwise.
     pub milestones: Option<Vec<Milestone>>,
+    /// 1–N月累计完成投资 — a year-to-date column, imported as the report for month N.
+    pub done_to_month: Option<(u8, Wan)>,
 }
 
 /// A column as understood.
@@ -699,7 +701,7 @@ fn read_sheet(
         .map_or(1, |n| n.get())
         .clamp(1, 4);
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<(u32, Option<Item>, Vec<CellError>)> = std::thread::scope(|scope| {
+    let results: Vec<(u32, Option<RowRead>, Vec<CellError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .chunks(chunk)
             .map(|part| {
@@ -742,7 +744,7 @@ fn read_sheet(
             out.errors.extend(errors);
             continue;
         }
-        let Some(item) = item else { continue };
+        let Some((item, done)) = item else { continue };
         let ctx = ctx(r);
         if !item.code.is_empty() {
             if let Some(prev) = seen_codes.insert(item.code.clone(), excel_row) {
@@ -771,6 +773,7 @@ fn read_sheet(
             row: excel_row,
             item,
             milestones: None,
+            done_to_month: done,
         });
     }
     out.errors.sort_by_key(|e| e.row);
@@ -799,6 +802,9 @@ fn read_sheet(
     Ok(out)
 }
 
+/// An item read from a row, with its year-to-date figure (month, amount) if the sheet has one.
+type RowRead = (Item, Option<(u8, Wan)>);
+
 struct RowContext<'a> {
     sheet: &'a str,
     grid: &'a Grid,
@@ -826,7 +832,7 @@ impl RowContext<'_> {
         title_year: Option<i32>,
         title_kind: Option<ItemKind>,
         errors: &mut Vec<CellError>,
-    ) -> Option<Item> {
+    ) -> Option<RowRead> {
         let mut v = Values::default();
         for (col, header, field, unit) in &self.header.columns {
             let data = self.grid.cell(self.row, *col);
@@ -932,7 +938,7 @@ impl RowContext<'_> {
                 message: p.message,
             });
         }
-        Some(item)
+        Some((item, v.done))
     }
 }
 
@@ -1052,7 +1058,12 @@ fn stated_by_columns(header: &Header) -> StatedFields {
             Field::InStatistics => ItemField::InStatistics,
             Field::Tags => ItemField::Tags,
             Field::Notes => ItemField::Notes,
-            Field::Seq | Field::Code | Field::Name | Field::Kind | Field::Year => continue,
+            Field::Seq
+            | Field::Code
+            | Field::Name
+            | Field::Kind
+            | Field::Year
+            | Field::DoneToMonth(_) => continue,
         };
         stated.fields.insert(item_field);
     }
@@ -1094,6 +1105,7 @@ struct Values {
     total: Option<Wan>,
     annual: Option<Wan>,
     months: BTreeMap<u8, Wan>,
+    done: Option<(u8, Wan)>,
     start: Option<PlanDate>,
     end: Option<PlanDate>,
     lead_units: Vec<String>,
@@ -1228,6 +1240,13 @@ impl Values {
             Field::AnnualPlan => self.annual = Some(money(data, text, unit)?),
             Field::PlanToMonth(m) => {
                 self.months.insert(m, money(data, text, unit)?);
+            }
+            // The latest month given wins.
+            Field::DoneToMonth(m) => {
+                let w = money(data, text, unit)?;
+                if self.done.is_none_or(|(d, _)| d < m) {
+                    self.done = Some((m, w));
+                }
             }
             Field::PlannedStart => self.start = Some(date(data, text)?),
             Field::PlannedEnd => self.end = Some(date(data, text)?),

@@ -26,6 +26,9 @@ pub struct LedgerEntry {
     pub stated: Option<Arc<StatedFields>>,
     /// 来源 — where the entry comes from, for messages ("工作表“台账”第 12 行").
     pub source: Option<String>,
+    /// 累计完成 — a ledger's year-to-date column ("1-6月完成投资"): written as the report of
+    /// that month, submitted on the given day, in the same transaction.
+    pub reported: Option<Reported>,
 }
 
 impl LedgerEntry {
@@ -36,9 +39,13 @@ impl LedgerEntry {
             milestones,
             stated: None,
             source: None,
+            reported: None,
         }
     }
 }
+
+/// A year-to-date figure from a ledger: the month, the amount, the day it was submitted.
+type Reported = (duban_core::Period, duban_core::Wan, chrono::NaiveDate);
 
 /// How to import.
 #[derive(Debug, Clone)]
@@ -64,6 +71,8 @@ pub struct ImportSummary {
     pub new_leaders: Vec<String>,
     /// 自动编号 — items that had no code and were given one.
     pub codes_assigned: usize,
+    /// 进度报告 — reports written from a year-to-date column (1-N月完成投资).
+    pub reports: usize,
     pub dry_run: bool,
 }
 
@@ -246,12 +255,14 @@ async fn import_in(
     );
 
     let mut inserts: Vec<(Item, ItemRefs, Vec<Milestone>)> = Vec::new();
+    let mut to_report: Vec<(String, Option<String>, Reported)> = Vec::new();
     let mut matched: HashSet<usize> = HashSet::new();
     for LedgerEntry {
         mut item,
         milestones,
         stated,
         source,
+        reported,
     } in entries
     {
         // Canonical unit names (aliases resolved, unknown units created).
@@ -290,6 +301,9 @@ async fn import_in(
                 let old = &existing[i];
                 if item.code.is_empty() {
                     item.code = old.item.code.clone();
+                }
+                if let Some(r) = reported {
+                    to_report.push((item.code.clone(), source.clone(), r));
                 }
                 if let Some(stated) = &stated {
                     item.keep_unstated(&old.item, stated);
@@ -347,6 +361,9 @@ async fn import_in(
                     item.code = codes.assign(&item);
                     summary.codes_assigned += 1;
                 }
+                if let Some(r) = reported {
+                    to_report.push((item.code.clone(), source.clone(), r));
+                }
                 let created = Created {
                     item: &item,
                     milestones: milestones.as_deref(),
@@ -362,10 +379,59 @@ async fn import_in(
     }
 
     insert_items(conn, inserts, &at).await?;
+    for (code, source, (period, ytd, on)) in to_report {
+        if report_from_ledger(conn, &opts.actor, &code, source, period, ytd, on).await? {
+            summary.reports += 1;
+        }
+    }
     summary.new_units = dir.created;
     summary.new_leaders = leaders.created;
     audit::record(conn, log).await?;
     Ok(summary)
+}
+
+/// A ledger's year-to-date figure as the report of its month: nothing if the month already
+/// has that figure, a correction (reason 台账导入) if it has another.
+async fn report_from_ledger(
+    conn: &mut AnyConnection,
+    actor: &str,
+    code: &str,
+    source: Option<String>,
+    period: duban_core::Period,
+    ytd: duban_core::Wan,
+    on: chrono::NaiveDate,
+) -> Result<bool> {
+    let latest: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT r.ytd FROM reports r JOIN items i ON i.id = r.item_id WHERE i.code = $1 AND r.period = $2 \
+         ORDER BY r.revision DESC LIMIT 1",
+    )
+    .bind(code)
+    .bind(period.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if latest == Some(Some(ytd.yuan())) {
+        return Ok(false);
+    }
+    let s = crate::Submission {
+        code: code.to_string(),
+        period,
+        report: duban_core::ReportDraft {
+            ytd: Some(ytd),
+            ..Default::default()
+        },
+        reason: latest.is_some().then(|| "台账导入".to_string()),
+        submitted_on: on,
+    };
+    crate::reports::submit_in(conn, actor, s)
+        .await
+        .map(|_| true)
+        .map_err(|e| match e {
+            StoreError::Invalid(m) => StoreError::Invalid(format!(
+                "{}{period} 累计完成投资：{m}",
+                place(source.as_deref())
+            )),
+            other => other,
+        })
 }
 
 /// "工作表“台账”第 12 行：" for messages, or nothing.

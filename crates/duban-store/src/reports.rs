@@ -182,7 +182,11 @@ impl Store {
 }
 
 /// Checks and writes one report inside the caller's transaction.
-async fn submit_in(tx: &mut AnyConnection, actor: &str, s: Submission) -> Result<StoredReport> {
+pub(crate) async fn submit_in(
+    tx: &mut AnyConnection,
+    actor: &str,
+    s: Submission,
+) -> Result<StoredReport> {
     {
         let item = sqlx::query("SELECT id, total_investment FROM items WHERE code = $1")
             .bind(s.code.trim())

@@ -909,6 +909,72 @@ async fn status_scenario_on_every_edge(db: &TestDb) {
     assert_eq!(xa["colour"], "yellow");
 }
 
+async fn a_ledgers_year_to_date_column_is_that_months_report(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let headers = [
+        "项目编号",
+        "项目名称",
+        "责任单位",
+        "总投资",
+        "年度计划投资",
+        "1-6月完成投资",
+    ];
+    let file = support::simple_ledger(
+        dir.path(),
+        "6月台账.xlsx",
+        &headers,
+        &[&["XM1", "甲项目", "甲县", "1000", "100", "45"]],
+    );
+    let out = ok(db, &["import", "ledger", file.to_str().unwrap()]);
+    assert!(out.contains("累计完成投资列已记为进度报告：1 条"), "{out}");
+    let history = json(db, &["report", "history", "XM1", "--format", "json"]);
+    assert_eq!(
+        (history[0]["period"].as_str(), history[0]["ytd"].as_str()),
+        (Some("2025-06"), Some("45"))
+    );
+    // The same sheet again adds nothing; a changed figure is a correction.
+    ok(db, &["import", "ledger", file.to_str().unwrap()]);
+    assert_eq!(
+        json(db, &["report", "history", "XM1", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let changed = support::simple_ledger(
+        dir.path(),
+        "6月台账2.xlsx",
+        &headers,
+        &[&["XM1", "甲项目", "甲县", "1000", "100", "50"]],
+    );
+    ok(db, &["import", "ledger", changed.to_str().unwrap()]);
+    let history = json(db, &["report", "history", "XM1", "--format", "json"]);
+    assert_eq!(
+        (
+            history[1]["revision"].as_i64(),
+            history[1]["reason"].as_str()
+        ),
+        (Some(2), Some("台账导入"))
+    );
+    // A figure above the total is refused with the row, and nothing of the sheet is written.
+    let bad = support::simple_ledger(
+        dir.path(),
+        "坏.xlsx",
+        &headers,
+        &[&["XM2", "乙项目", "甲县", "10", "5", "45"]],
+    );
+    let o = duban(db, &["import", "ledger", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("第 3 行") && err.contains("超过总投资"),
+        "{err}"
+    );
+    assert!(json(db, &["items", "show", "XM1", "--format", "json"])["code"] == "XM1");
+    assert!(
+        !String::from_utf8_lossy(&duban(db, &["items", "show", "XM2"]).stdout).contains("乙项目")
+    );
+}
+
 duban_store::both_backends!(
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -920,6 +986,7 @@ duban_store::both_backends!(
     report_then_status_shows_the_change,
     reporting_sheet_out_fill_in_import_and_status_changes,
     status_scenario_on_every_edge,
+    a_ledgers_year_to_date_column_is_that_months_report,
 );
 
 #[test]

@@ -130,6 +130,16 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
         .into_iter()
         .map(|r| LedgerEntry {
             source: Some(format!("工作表“{}”第 {} 行", sheet, r.row)),
+            reported: r.done_to_month.map(|(m, w)| {
+                (
+                    duban_core::Period {
+                        year: r.item.year,
+                        month: u32::from(m),
+                    },
+                    w,
+                    today(),
+                )
+            }),
             item: r.item,
             milestones: r.milestones,
             stated: stated.clone(),
@@ -180,6 +190,9 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
                 String::new()
             }
         );
+        if summary.reports > 0 {
+            println!("累计完成投资列已记为进度报告：{} 条", summary.reports);
+        }
         if !summary.new_units.is_empty() {
             println!(
                 "新建单位（{}）：{}",
