@@ -116,47 +116,6 @@ pub(crate) fn item_from_row(r: &AnyRow) -> Result<(i64, Item)> {
     Ok((r.try_get("id")?, item))
 }
 
-/// Reads the columns the status engine needs into an item (the rest left empty).
-pub(crate) fn lean_item_from_row(r: &AnyRow) -> Result<(i64, Item)> {
-    let kind: String = r.try_get("kind")?;
-    let mut item = Item::new(
-        r.try_get::<i64, _>("year")? as i32,
-        ItemKind::parse(&kind).map_err(|e| corrupt("kind", e))?,
-        r.try_get::<String, _>("name")?,
-        r.try_get::<String, _>("lead_name")?,
-    );
-    item.code = r.try_get("code")?;
-    item.stage = opt_parse(r, "stage", |s| Stage::parse(s).map_err(|e| e.to_string()))?;
-    item.total_investment = r
-        .try_get::<Option<i64>, _>("total_investment")?
-        .map(Wan::from_yuan);
-    item.annual_plan = r
-        .try_get::<Option<i64>, _>("annual_plan")?
-        .map(Wan::from_yuan);
-    item.monthly_plan = monthly_plan(r)?;
-    item.planned_start = opt_parse(r, "planned_start", |s| {
-        PlanDate::parse(s).map_err(|e| e.to_string())
-    })?;
-    item.planned_end = opt_parse(r, "planned_end", |s| {
-        PlanDate::parse(s).map_err(|e| e.to_string())
-    })?;
-    item.in_statistics = r
-        .try_get::<Option<i64>, _>("in_statistics")?
-        .map(|v| v != 0);
-    Ok((r.try_get("id")?, item))
-}
-
-fn monthly_plan(r: &AnyRow) -> Result<Option<MonthlyPlan>> {
-    let monthly: Option<String> = r.try_get("monthly_plan")?;
-    monthly
-        .map(|s| {
-            serde_json::from_str::<Vec<i64>>(&s)
-                .map(|v| MonthlyPlan(v.into_iter().map(Wan::from_yuan).collect()))
-        })
-        .transpose()
-        .map_err(|e| corrupt("monthly_plan", e))
-}
-
 /// The item columns in write order, and their values.
 pub(crate) const ITEM_COLUMNS: &[&str] = &[
     "code",
