@@ -207,6 +207,12 @@ pub(crate) async fn submit_in(
         .bind(s.period.to_string())
         .fetch_one(&mut *tx)
         .await?;
+        if crate::periods::is_closed(tx, s.period).await? {
+            return Err(StoreError::Invalid(format!(
+                "填报期 {} 已关闭，不能再报送或更正；需要时请督查室重新开放（report period open）",
+                s.period
+            )));
+        }
         if revision > 0 && s.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(StoreError::Invalid(format!(
                 "{} 的 {} 进度已报送（第 {revision} 版）；报送后不能修改，更正须说明原因（--reason）",

@@ -243,6 +243,24 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
     },
+    /// The reporting calendar (填报周期): the day of the next month each kind's monthly
+    /// report is due (default the 5th). Without flags, lists it.
+    Calendar {
+        /// 重点项目|重点工作|民生实事|招商项目.
+        #[arg(long, value_parser = parse_kind, requires = "due_day")]
+        kind: Option<duban_core::ItemKind>,
+        /// Due on this day of the next month (1–31; a shorter month uses its last day).
+        #[arg(long, requires = "kind")]
+        due_day: Option<u32>,
+    },
+    /// Close a reporting month (no more reports or corrections) or open it again (office).
+    Period {
+        #[arg(value_parser = ["close", "open", "list"])]
+        action: String,
+        /// The month, e.g. 2025-06 (not needed for list).
+        #[arg(long)]
+        period: Option<String>,
+    },
     /// Every report of an item, with all revisions (填报记录).
     History {
         /// The item code (项目编号).

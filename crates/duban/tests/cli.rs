@@ -975,6 +975,92 @@ async fn a_ledgers_year_to_date_column_is_that_months_report(db: &TestDb) {
     );
 }
 
+async fn calendars_set_due_days_and_closed_months_take_no_reports(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_sample(db, dir.path());
+    // Submitted on 8 June: late against the 5th, on time once projects are due on the 10th.
+    ok_on(
+        db,
+        "2025-06-08",
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-05",
+            "--ytd",
+            "100",
+        ],
+    );
+    let on_time = |db: &TestDb| {
+        let c = json(
+            db,
+            &[
+                "report",
+                "compliance",
+                "--period",
+                "2025-05",
+                "--as-of",
+                "2025-06-30",
+                "--format",
+                "json",
+            ],
+        );
+        c.as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "白水县")
+            .unwrap()["on_time"]
+            .as_i64()
+    };
+    assert_eq!(on_time(db), Some(0));
+    let out = ok(
+        db,
+        &[
+            "report",
+            "calendar",
+            "--kind",
+            "重点项目",
+            "--due-day",
+            "10",
+        ],
+    );
+    assert!(out.contains("次月 10 日"), "{out}");
+    assert_eq!(on_time(db), Some(1));
+
+    // A closed month takes nothing, not even a correction, until it is opened again.
+    ok(db, &["report", "period", "close", "--period", "2025-06"]);
+    let o = duban(
+        db,
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-06",
+            "--ytd",
+            "200",
+        ],
+    );
+    assert!(
+        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("填报期 2025-06 已关闭")
+    );
+    assert!(ok(db, &["report", "period", "list"]).contains("2025-06"));
+    ok(db, &["report", "period", "open", "--period", "2025-06"]);
+    ok(
+        db,
+        &[
+            "report",
+            "submit",
+            "XM2025001",
+            "--period",
+            "2025-06",
+            "--ytd",
+            "200",
+        ],
+    );
+}
+
 duban_store::both_backends!(
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -987,6 +1073,7 @@ duban_store::both_backends!(
     reporting_sheet_out_fill_in_import_and_status_changes,
     status_scenario_on_every_edge,
     a_ledgers_year_to_date_column_is_that_months_report,
+    calendars_set_due_days_and_closed_months_take_no_reports,
 );
 
 #[test]

@@ -97,6 +97,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             as_of,
             format,
         }) => report::compliance(&ctx, &period, as_of, format).await,
+        Command::Report(ReportCommand::Calendar { kind, due_day }) => {
+            report::calendar(&ctx, kind, due_day).await
+        }
+        Command::Report(ReportCommand::Period { action, period }) => {
+            report::period(&ctx, &action, period.as_deref()).await
+        }
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,

@@ -73,8 +73,15 @@ pub async fn submit(ctx: &Ctx, a: ReportSubmitArgs) -> anyhow::Result<ExitCode> 
             },
         )
         .await?;
+    let kind = store
+        .item(&stored_code(&a.code))
+        .await?
+        .map(|r| r.item.kind);
+    let due = period.due(match kind {
+        Some(k) => store.calendar().await?.due_day(k),
+        None => duban_core::report::DEFAULT_DUE_DAY,
+    });
     store.close().await;
-    let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
     println!(
         "{} {} 进度已{}（第 {} 版）：累计完成 {} 万元，本月 {} 万元{}",
         stored.code,
@@ -102,6 +109,10 @@ pub async fn submit(ctx: &Ctx, a: ReportSubmitArgs) -> anyhow::Result<ExitCode> 
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn stored_code(code: &str) -> String {
+    code.trim().to_string()
 }
 
 pub async fn history(ctx: &Ctx, code: &str, format: ShowFormat) -> anyhow::Result<ExitCode> {
@@ -160,7 +171,15 @@ pub async fn template(
         .map(|u| u.unit.name)
         .ok_or_else(|| anyhow::anyhow!("没有名为“{unit}”的单位（duban units list 可查看）"))?;
     let inputs = store.status_inputs(period.year, Some(&canonical)).await?;
+    let calendar = store.calendar().await?;
     store.close().await;
+    // The sheet states the earliest due date of the kinds on it.
+    let due_day = inputs
+        .iter()
+        .filter(|i| i.item.lead_unit == canonical)
+        .map(|i| calendar.due_day(i.item.kind))
+        .min()
+        .unwrap_or(duban_core::report::DEFAULT_DUE_DAY);
     let rows: Vec<duban_office::TemplateRow> = inputs
         .into_iter()
         .filter(|i| i.item.lead_unit == canonical)
@@ -194,7 +213,7 @@ pub async fn template(
     if rows.is_empty() {
         anyhow::bail!("“{canonical}”在 {} 年没有牵头的项目", period.year);
     }
-    let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
+    let due = period.due(due_day);
     duban_office::write_report_template(output, &canonical, period, due, &rows)?;
     println!(
         "已生成 {canonical} {period} 填报表：{} 个项目，{}（报送截止 {due}）",
@@ -270,9 +289,9 @@ pub async fn compliance(
 ) -> anyhow::Result<ExitCode> {
     let period = Period::parse(period).map_err(|e| anyhow::anyhow!("--period：{e}"))?;
     let as_of = as_of.unwrap_or_else(today);
-    let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
     let store = ctx.store().await?;
     let inputs = store.status_inputs(period.year, None).await?;
+    let calendar = store.calendar().await?;
     store.close().await;
     // unit → (required, on time, late, missing codes)
     let mut by_unit: std::collections::BTreeMap<String, (usize, usize, usize, Vec<String>)> =
@@ -281,6 +300,7 @@ pub async fn compliance(
         .iter()
         .filter(|i| i.item.stage != Some(duban_core::Stage::Reserve))
     {
+        let due = period.due(calendar.due_day(i.item.kind));
         let e = by_unit.entry(i.item.lead_unit.clone()).or_default();
         e.0 += 1;
         match i.trail.submitted(period) {
@@ -298,7 +318,7 @@ pub async fn compliance(
                 .iter()
                 .map(|(u, (n, on, late, missing))| {
                     serde_json::json!({
-                        "unit": u, "period": period, "due": due, "required": n, "on_time": on,
+                        "unit": u, "period": period, "required": n, "on_time": on,
                         "late": late, "missing": missing.len(), "missing_items": missing,
                         "on_time_rate": rate(*on, *n),
                     })
@@ -321,8 +341,72 @@ pub async fn compliance(
                 ]);
             }
             println!("{t}");
-            println!("{period} 进度报送情况（截止 {due}，统计至 {as_of}）");
+            println!("{period} 进度报送情况（统计至 {as_of}；截止日按各类事项的填报周期）");
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `duban report calendar [--kind K --due-day N]`.
+pub async fn calendar(
+    ctx: &Ctx,
+    kind: Option<duban_core::ItemKind>,
+    due_day: Option<u32>,
+) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    if let (Some(kind), Some(day)) = (kind, due_day) {
+        store.set_due_day(&ctx.actor, kind, day).await?;
+        println!("{}的月度进度改为次月 {day} 日前报送", kind.label());
+    }
+    let cal = store.calendar().await?;
+    store.close().await;
+    let mut t = table(&["事项类型", "填报周期", "报送截止"]);
+    for k in duban_core::ItemKind::ALL {
+        t.add_row(vec![
+            k.label().to_string(),
+            "每月".to_string(),
+            format!("次月 {} 日", cal.due_day(*k)),
+        ]);
+    }
+    println!("{t}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `duban report period close|open|list [--period P]`.
+pub async fn period(ctx: &Ctx, action: &str, period: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    if action != "list" {
+        let p = Period::parse(
+            period.ok_or_else(|| anyhow::anyhow!("请用 --period 指定月份，如 2025-06"))?,
+        )
+        .map_err(|e| anyhow::anyhow!("--period：{e}"))?;
+        store
+            .set_period_closed(&ctx.actor, p, action == "close")
+            .await?;
+        println!(
+            "填报期 {p} 已{}",
+            if action == "close" {
+                "关闭：不再接受报送和更正"
+            } else {
+                "重新开放"
+            }
+        );
+    }
+    let closed = store.closed_periods().await?;
+    store.close().await;
+    if action == "list" {
+        println!(
+            "已关闭的填报期：{}",
+            if closed.is_empty() {
+                "无".to_string()
+            } else {
+                closed
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

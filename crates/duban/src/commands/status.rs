@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use chrono::{Datelike, NaiveDate};
-use duban_core::report::DEFAULT_DUE_DAY;
 use duban_core::{
     Colour, Facts, Item, Period, ReportState, Stage, Status, Thresholds, status::assess,
 };
@@ -15,14 +14,14 @@ use crate::cli::{ShowFormat, StatusArgs};
 use crate::render::{or_dash, print_json, table};
 
 /// How the report for the last closed period stands for an item.
-fn report_state(item: &Item, trail: &ReportTrail, as_of: NaiveDate) -> ReportState {
-    let period = Period::last_closed(as_of, DEFAULT_DUE_DAY);
+fn report_state(item: &Item, trail: &ReportTrail, as_of: NaiveDate, due_day: u32) -> ReportState {
+    let period = Period::last_closed(as_of, due_day);
     if period.year != item.year || item.stage == Some(Stage::Reserve) {
         return ReportState::NotDue;
     }
     match trail.submitted(period) {
         None => ReportState::Missing,
-        Some(on) if on > period.due(DEFAULT_DUE_DAY) => ReportState::Late,
+        Some(on) if on > period.due(due_day) => ReportState::Late,
         Some(_) => ReportState::OnTime,
     }
 }
@@ -46,6 +45,7 @@ pub async fn compute_with(
     th: &Thresholds,
 ) -> anyhow::Result<Vec<(Item, Status)>> {
     let inputs = store.status_inputs(year, unit.as_deref()).await?;
+    let calendar = store.calendar().await?;
     let judge = |input: duban_store::StatusInput| {
         let facts = Facts {
             item: &input.item,
@@ -57,7 +57,12 @@ pub async fn compute_with(
                 .and_then(|m| m.actual),
             registered_on: None,
             ytd: &input.trail.ytd,
-            last_report: report_state(&input.item, &input.trail, as_of),
+            last_report: report_state(
+                &input.item,
+                &input.trail,
+                as_of,
+                calendar.due_day(input.item.kind),
+            ),
         };
         let status = assess(&facts, as_of, th);
         (input.item, status)
