@@ -311,7 +311,7 @@ pub async fn compliance(
         }
     }
     // "No data" stays distinct from 0%.
-    let rate = |ok: usize, n: usize| (ok * 1000).checked_div(n).map(|r| r as f64 / 10.0);
+    let rate = |ok: usize, n: usize| (ok * 1000 + n / 2).checked_div(n).map(|r| r as f64 / 10.0);
     match format {
         ShowFormat::Json => {
             let out: Vec<serde_json::Value> = by_unit
