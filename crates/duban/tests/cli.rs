@@ -10,10 +10,14 @@ use duban_store::testing::TestDb;
 use serde_json::Value;
 
 fn duban(db: &TestDb, args: &[&str]) -> Output {
+    duban_on(db, "2025-07-01", args)
+}
+
+fn duban_on(db: &TestDb, today: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_duban"))
         .args(args)
         .env("DUBAN_DATABASE_URL", &db.url)
-        .env("DUBAN_TODAY", "2025-07-01")
+        .env("DUBAN_TODAY", today)
         .env("DUBAN_ACTOR", "测试员")
         .output()
         .expect("run duban")
@@ -21,13 +25,7 @@ fn duban(db: &TestDb, args: &[&str]) -> Output {
 
 /// Runs duban as if today were `today` (for on-time and late reports).
 fn ok_on(db: &TestDb, today: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(args)
-        .env("DUBAN_DATABASE_URL", &db.url)
-        .env("DUBAN_TODAY", today)
-        .env("DUBAN_ACTOR", "测试员")
-        .output()
-        .expect("run duban");
+    let out = duban_on(db, today, args);
     assert!(
         out.status.success(),
         "duban {args:?} failed: {}",

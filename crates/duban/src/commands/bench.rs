@@ -104,8 +104,8 @@ pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCod
 /// `duban bench status`: a fresh SQLite database with the province demo of last year and its
 /// twelve monthly reports, then the status of every item, timed.
 pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCode> {
-    use duban_core::{Period, ReportDraft};
-    use duban_store::{ImportOptions, LedgerEntry, Store, Submission};
+    use duban_core::Period;
+    use duban_store::{ImportOptions, LedgerEntry, Store};
 
     let dir = tempfile::tempdir()?;
     let year = today().year() - 1;
@@ -134,19 +134,7 @@ pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCod
         )
         .await?;
     let n_reports = reports.len();
-    let submissions = reports
-        .into_iter()
-        .map(|r| Submission {
-            code: r.code,
-            period: r.period,
-            report: ReportDraft {
-                ytd: Some(r.ytd),
-                ..Default::default()
-            },
-            reason: None,
-            submitted_on: r.submitted_on,
-        })
-        .collect();
+    let submissions = super::demo::as_submissions(reports);
     store.import_reports("bench", submissions).await?;
     println!(
         "准备：{} 项，{} 条月报（{year} 年 1–12 月），用时 {:.1} s",

@@ -60,19 +60,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     spinner.finish_and_clear();
     let summary = summary?;
     let reported = if store.count_reports().await? == 0 {
-        let submissions = demo_reports
-            .into_iter()
-            .map(|r| Submission {
-                code: r.code,
-                period: r.period,
-                report: ReportDraft {
-                    ytd: Some(r.ytd),
-                    ..Default::default()
-                },
-                reason: None,
-                submitted_on: r.submitted_on,
-            })
-            .collect();
+        let submissions = as_submissions(demo_reports);
         store.import_reports(&ctx.actor, submissions).await?
     } else {
         0
@@ -172,4 +160,21 @@ async fn drive_problems(
         }
     }
     Ok(list.len())
+}
+
+/// The demo's reports as submissions of their year-to-date figure.
+pub fn as_submissions(reports: Vec<duban_core::demo::DemoReport>) -> Vec<Submission> {
+    reports
+        .into_iter()
+        .map(|r| Submission {
+            code: r.code,
+            period: r.period,
+            report: ReportDraft {
+                ytd: Some(r.ytd),
+                ..Default::default()
+            },
+            reason: None,
+            submitted_on: r.submitted_on,
+        })
+        .collect()
 }
