@@ -49,6 +49,23 @@ fn json(db: &TestDb, args: &[&str]) -> Value {
     serde_json::from_str(&ok(db, args)).unwrap()
 }
 
+/// `report compliance` for a month, judged on a date, as JSON.
+fn compliance(db: &TestDb, period: &str, as_of: &str) -> Value {
+    json(
+        db,
+        &[
+            "report",
+            "compliance",
+            "--period",
+            period,
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+        ],
+    )
+}
+
 /// Everything a user could see of the database.
 fn snapshot(db: &TestDb) -> (Value, Value) {
     (
@@ -857,19 +874,7 @@ async fn status_scenario_on_every_edge(db: &TestDb) {
     assert_eq!(status("2025-07-01")["XH"]["colour"], "red");
 
     // 报送情况 for May: XA and XH on time, XB late, the other five missing.
-    let c = json(
-        db,
-        &[
-            "report",
-            "compliance",
-            "--period",
-            "2025-05",
-            "--as-of",
-            "2025-06-30",
-            "--format",
-            "json",
-        ],
-    );
+    let c = compliance(db, "2025-05", "2025-06-30");
     let jia = &c.as_array().unwrap()[0];
     assert_eq!(
         (
@@ -991,19 +996,7 @@ async fn calendars_set_due_days_and_closed_months_take_no_reports(db: &TestDb) {
         ],
     );
     let on_time = |db: &TestDb| {
-        let c = json(
-            db,
-            &[
-                "report",
-                "compliance",
-                "--period",
-                "2025-05",
-                "--as-of",
-                "2025-06-30",
-                "--format",
-                "json",
-            ],
-        );
+        let c = compliance(db, "2025-05", "2025-06-30");
         c.as_array()
             .unwrap()
             .iter()
