@@ -596,13 +596,13 @@ pub fn reports(ledger: &DemoLedger, seed: u64, until: crate::Period) -> Vec<Demo
         let (Some(annual), Some(total)) = (item.annual_plan, item.total_investment) else {
             continue;
         };
-        if matches!(item.stage, Some(Stage::Reserve)) || until.year < item.year {
+        if matches!(item.stage, Some(Stage::Reserve)) || until.year() < item.year {
             continue;
         }
-        let last = if until.year > item.year {
+        let last = if until.year() > item.year {
             12
         } else {
-            until.month
+            until.last_day().month()
         };
         // Pace against the plan, in percent, and the month it stalls after.
         let (pace, stall_after) = match dice.below(100) {
@@ -628,10 +628,7 @@ pub fn reports(ledger: &DemoLedger, seed: u64, until: crate::Period) -> Vec<Demo
                     .unwrap_or(0i64)
             };
             ytd = ytd.max(planned * pace as i64 / 100).min(total.yuan());
-            let period = crate::Period {
-                year: item.year,
-                month,
-            };
+            let period = crate::Period::month(item.year, month).expect("month 1-12");
             let roll = dice.below(100);
             if roll < 4 {
                 continue; // 漏报
@@ -660,7 +657,7 @@ mod report_tests {
     #[test]
     fn demo_reports_are_valid_and_mixed() {
         let ledger = generate(Scale::City, 1, 2025);
-        let until = crate::Period::new(2025, 10).unwrap();
+        let until = crate::Period::month(2025, 10).unwrap();
         let reports = reports(&ledger, 1, until);
         assert!(reports.len() > 10_000, "{}", reports.len());
         assert_eq!(reports, super::reports(&ledger, 1, until), "deterministic");

@@ -22,7 +22,7 @@ pub use leader::Leader;
 pub use milestone::{Milestone, MilestoneTemplate};
 pub use money::{MoneyUnit, Wan};
 pub use problem::{Escalation, Move, ProblemCategory, ProblemState, Role};
-pub use report::{MilestoneReached, Period, ReportContext, ReportDraft, check_report};
+pub use report::{Cadence, MilestoneReached, Period, ReportContext, ReportDraft, check_report};
 pub use stated::{ItemField, StatedFields};
 pub use status::{Colour, Facts, Flag, Reason, ReportState, Status, Thresholds};
 pub use unit::{Unit, UnitKind};

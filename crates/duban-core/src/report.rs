@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -13,104 +13,264 @@ use crate::date::month_end;
 use crate::item::FieldProblem;
 use crate::money::Wan;
 
-/// 填报期 — a calendar month ("2025-06"); reports are due on `due_day` of the next month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Period {
-    pub year: i32,
-    pub month: u32,
+crate::labelled_enum! {
+    /// 填报周期 — how often an item kind reports.
+    pub enum Cadence ("填报周期") {
+        /// 周报 — ISO weeks, Monday to Sunday.
+        Weekly = "weekly", "每周", ["周报", "按周", "周"],
+        /// 月报
+        Monthly = "monthly", "每月", ["月报", "按月", "月"],
+        /// 季报
+        Quarterly = "quarterly", "每季度", ["季报", "按季", "按季度", "季度", "季"],
+    }
 }
 
-/// The default due day: the 5th of the next month.
-pub const DEFAULT_DUE_DAY: u32 = 5;
-
-impl Period {
-    pub fn new(year: i32, month: u32) -> Option<Period> {
-        ((1..=12).contains(&month) && (2000..=2100).contains(&year))
-            .then_some(Period { year, month })
-    }
-
-    /// Reads "2025-06", "2025年6月", "2025.6", "202506".
-    pub fn parse(text: &str) -> Result<Period, String> {
-        match crate::PlanDate::parse(text) {
-            Ok(crate::PlanDate::Month { year, month }) => {
-                Period::new(year, month).ok_or_else(|| format!("填报期“{text}”超出范围"))
-            }
-            _ => Err(format!(
-                "无法识别的填报期“{}”（应为月份，如 2025-06 或 2025年6月）",
-                text.trim()
-            )),
+impl Cadence {
+    /// The default due day: the Monday after a week, the 5th of the month after a month or
+    /// a quarter.
+    pub fn default_due_day(self) -> u32 {
+        match self {
+            Cadence::Weekly => 1,
+            Cadence::Monthly | Cadence::Quarterly => DEFAULT_DUE_DAY,
         }
     }
 
-    /// The period a date falls in.
-    pub fn of(date: NaiveDate) -> Period {
-        Period {
-            year: date.year(),
-            month: date.month(),
+    /// The due days that make sense: 1–7 (days after the week's Sunday), else 1–31.
+    pub fn due_day_range(self) -> std::ops::RangeInclusive<u32> {
+        match self {
+            Cadence::Weekly => 1..=7,
+            Cadence::Monthly | Cadence::Quarterly => 1..=31,
+        }
+    }
+
+    /// How its due day reads: "次周一", "次月 5 日".
+    pub fn describe_due(self, due_day: u32) -> String {
+        match self {
+            Cadence::Weekly => {
+                const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+                format!("次周{}", DAYS[(due_day.clamp(1, 7) - 1) as usize])
+            }
+            Cadence::Monthly => format!("次月 {due_day} 日"),
+            Cadence::Quarterly => format!("季后首月 {due_day} 日"),
+        }
+    }
+}
+
+/// 填报期 — a week ("2025-W23"), a month ("2025-06") or a quarter ("2025-Q2"). Periods
+/// order by their first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    first: NaiveDate,
+    cadence: Cadence,
+}
+
+/// The default due day of monthly reports: the 5th of the next month.
+pub const DEFAULT_DUE_DAY: u32 = 5;
+
+const QUARTERS: [&str; 4] = ["一", "二", "三", "四"];
+
+fn in_range(year: i32) -> bool {
+    (2000..=2100).contains(&year)
+}
+
+impl Period {
+    /// A calendar month.
+    pub fn month(year: i32, month: u32) -> Option<Period> {
+        in_range(year)
+            .then(|| NaiveDate::from_ymd_opt(year, month, 1))
+            .flatten()
+            .map(|first| Period {
+                first,
+                cadence: Cadence::Monthly,
+            })
+    }
+
+    /// A quarter (1–4).
+    pub fn quarter(year: i32, quarter: u32) -> Option<Period> {
+        ((1..=4).contains(&quarter))
+            .then(|| Period::month(year, quarter * 3 - 2))
+            .flatten()
+            .map(|p| Period {
+                cadence: Cadence::Quarterly,
+                ..p
+            })
+    }
+
+    /// An ISO week (Monday to Sunday) of an ISO week-year.
+    pub fn week(year: i32, week: u32) -> Option<Period> {
+        in_range(year)
+            .then(|| NaiveDate::from_isoywd_opt(year, week, Weekday::Mon))
+            .flatten()
+            .map(|first| Period {
+                first,
+                cadence: Cadence::Weekly,
+            })
+    }
+
+    /// The period of `cadence` a date falls in.
+    pub fn of(date: NaiveDate, cadence: Cadence) -> Period {
+        let first = match cadence {
+            Cadence::Weekly => date - Days::new(u64::from(date.weekday().num_days_from_monday())),
+            Cadence::Monthly => date.with_day(1).expect("day 1"),
+            Cadence::Quarterly => {
+                NaiveDate::from_ymd_opt(date.year(), (date.month() - 1) / 3 * 3 + 1, 1)
+                    .expect("quarter start")
+            }
+        };
+        Period { first, cadence }
+    }
+
+    pub fn cadence(self) -> Cadence {
+        self.cadence
+    }
+
+    /// The year whose year-to-date figures the period's report carries: the year of its
+    /// last day (a week across New Year belongs to the new year).
+    pub fn year(self) -> i32 {
+        self.last_day().year()
+    }
+
+    /// Reads "2025-06", "2025年6月", "2025.6", "202506" (months); "2025-Q2", "2025Q2",
+    /// "2025年第二季度", "2025年2季度" (quarters); "2025-W23", "2025W23", "2025年第23周"
+    /// (ISO weeks).
+    pub fn parse(text: &str) -> Result<Period, String> {
+        let t = crate::text::compact(text).to_uppercase();
+        let bad = || {
+            format!(
+                "无法识别的填报期“{}”（应为月份如 2025-06、季度如 2025-Q2 或周如 2025-W23）",
+                text.trim()
+            )
+        };
+        let out_of_range = || format!("填报期“{}”超出范围", text.trim());
+        let year_and = |rest_markers: &[&str]| -> Option<(i32, String)> {
+            let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            let mut rest = t[4..].to_string();
+            for m in rest_markers {
+                rest = rest.replace(m, "");
+            }
+            Some((digits.parse().ok()?, rest))
+        };
+        if t.contains('Q') || t.contains('季') {
+            let (year, rest) =
+                year_and(&["年", "-", "第", "Q", "季度", "季", "."]).ok_or_else(bad)?;
+            let q = QUARTERS
+                .iter()
+                .position(|c| rest == *c)
+                .map(|i| i as u32 + 1)
+                .or_else(|| rest.parse().ok())
+                .ok_or_else(bad)?;
+            return Period::quarter(year, q).ok_or_else(out_of_range);
+        }
+        if t.contains('W') || t.contains('周') {
+            let (year, rest) = year_and(&["年", "-", "第", "W", "周", "."]).ok_or_else(bad)?;
+            let w: u32 = rest.parse().map_err(|_| bad())?;
+            return Period::week(year, w).ok_or_else(out_of_range);
+        }
+        match crate::PlanDate::parse(text) {
+            Ok(crate::PlanDate::Month { year, month }) => {
+                Period::month(year, month).ok_or_else(out_of_range)
+            }
+            _ => Err(bad()),
         }
     }
 
     pub fn first_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid period")
+        self.first
     }
 
     pub fn last_day(self) -> NaiveDate {
-        month_end(self.year, self.month)
+        match self.cadence {
+            Cadence::Weekly => self.first + Days::new(6),
+            Cadence::Monthly => month_end(self.first.year(), self.first.month()),
+            Cadence::Quarterly => month_end(self.first.year(), self.first.month() + 2),
+        }
     }
 
     pub fn next(self) -> Period {
-        if self.month == 12 {
-            Period {
-                year: self.year + 1,
-                month: 1,
-            }
-        } else {
-            Period {
-                year: self.year,
-                month: self.month + 1,
-            }
-        }
+        Period::of(self.last_day() + Days::new(1), self.cadence)
     }
 
     pub fn previous(self) -> Period {
-        if self.month == 1 {
-            Period {
-                year: self.year - 1,
-                month: 12,
-            }
-        } else {
-            Period {
-                year: self.year,
-                month: self.month - 1,
+        Period::of(self.first - Days::new(1), self.cadence)
+    }
+
+    /// 报送截止日 — for a week, `due_day` days after its Sunday (1 = the next Monday); for a
+    /// month or a quarter, day `due_day` of the following month (its last day if shorter).
+    pub fn due(self, due_day: u32) -> NaiveDate {
+        let after = self.last_day() + Days::new(1);
+        match self.cadence {
+            Cadence::Weekly => self.last_day() + Days::new(u64::from(due_day.clamp(1, 7))),
+            Cadence::Monthly | Cadence::Quarterly => {
+                let last = month_end(after.year(), after.month()).day();
+                after
+                    .with_day(due_day.clamp(1, last))
+                    .expect("valid due date")
             }
         }
     }
 
-    /// 报送截止日 — `due_day` of the next month (the month's last day if shorter).
-    pub fn due(self, due_day: u32) -> NaiveDate {
-        let n = self.next();
-        let last = month_end(n.year, n.month).day();
-        NaiveDate::from_ymd_opt(n.year, n.month, due_day.clamp(1, last)).expect("valid due date")
-    }
-
-    /// 上一个已截止的填报期 — the latest period whose due date has passed by `as_of`.
-    pub fn last_closed(as_of: NaiveDate, due_day: u32) -> Period {
-        let mut p = Period::of(as_of).previous();
+    /// 上一个已截止的填报期 — the latest period of `cadence` whose due date has passed by
+    /// `as_of`.
+    pub fn last_closed(as_of: NaiveDate, cadence: Cadence, due_day: u32) -> Period {
+        let mut p = Period::of(as_of, cadence).previous();
         while p.due(due_day) >= as_of {
             p = p.previous();
         }
         p
     }
 
-    /// "1-6月" — how a year-to-date column is headed.
+    /// How a year-to-date column is headed: "1-6月", "截至6月8日".
     pub fn ytd_label(self) -> String {
-        format!("1-{}月", self.month)
+        let last = self.last_day();
+        match self.cadence {
+            Cadence::Weekly => format!("截至{}月{}日", last.month(), last.day()),
+            Cadence::Monthly | Cadence::Quarterly => format!("1-{}月", last.month()),
+        }
+    }
+
+    /// The period in words, without the year: "6月", "二季度", "第23周".
+    pub fn short_label(self) -> String {
+        match self.cadence {
+            Cadence::Weekly => format!("第{}周", self.first.iso_week().week()),
+            Cadence::Monthly => format!("{}月", self.first.month()),
+            Cadence::Quarterly => format!("{}季度", QUARTERS[(self.first.month() / 3) as usize]),
+        }
+    }
+
+    /// The period in words: "2025年6月", "2025年二季度", "2025年第23周（6月2日—6月8日）".
+    pub fn label(self) -> String {
+        match self.cadence {
+            Cadence::Weekly => {
+                let (f, l) = (self.first, self.last_day());
+                format!(
+                    "{}年{}（{}月{}日—{}月{}日）",
+                    self.first.iso_week().year(),
+                    self.short_label(),
+                    f.month(),
+                    f.day(),
+                    l.month(),
+                    l.day()
+                )
+            }
+            _ => format!("{}年{}", self.first.year(), self.short_label()),
+        }
     }
 }
 
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
+        let d = self.first;
+        match self.cadence {
+            Cadence::Weekly => {
+                let w = d.iso_week();
+                write!(f, "{:04}-W{:02}", w.year(), w.week())
+            }
+            Cadence::Monthly => write!(f, "{:04}-{:02}", d.year(), d.month()),
+            Cadence::Quarterly => write!(f, "{:04}-Q{}", d.year(), d.month().div_ceil(3)),
+        }
     }
 }
 
@@ -185,9 +345,9 @@ pub fn check_report(
         (Some(ytd), Some(this)) => {
             if ytd.saturating_sub(previous) != this || ytd < previous {
                 bad(
-                    "本月完成投资",
+                    "本期完成投资",
                     format!(
-                        "本月完成 {this} 万元与累计 {ytd} 万元不一致：累计减去上期累计 {previous} 万元应为 {}",
+                        "本期完成 {this} 万元与累计 {ytd} 万元不一致：累计减去上期累计 {previous} 万元应为 {}",
                         Wan::from_yuan(ytd.yuan() - previous.yuan())
                     ),
                 );
@@ -250,7 +410,7 @@ mod tests {
 
     fn june(previous: Option<&str>) -> ReportContext {
         ReportContext {
-            period: Period::new(2025, 6).unwrap(),
+            period: Period::month(2025, 6).unwrap(),
             previous_ytd: previous.map(wan),
             total_investment: Some(wan("1000")),
         }
@@ -269,17 +429,83 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
         );
         assert_eq!(
-            Period::new(2025, 1).unwrap().due(31),
+            Period::month(2025, 1).unwrap().due(31),
             NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()
         );
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(Period::last_closed(d("2025-07-06"), 5), june);
         assert_eq!(
-            Period::last_closed(d("2025-07-05"), 5),
-            Period::new(2025, 5).unwrap(),
+            Period::last_closed(d("2025-07-06"), Cadence::Monthly, 5),
+            june
+        );
+        assert_eq!(
+            Period::last_closed(d("2025-07-05"), Cadence::Monthly, 5),
+            Period::month(2025, 5).unwrap(),
             "due today: still open"
         );
         assert!(Period::parse("下个月").is_err());
+    }
+
+    #[test]
+    fn weeks_and_quarters() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let w = Period::parse("2025年第23周").unwrap();
+        assert_eq!(w.to_string(), "2025-W23");
+        assert_eq!(Period::parse("2025-w23").unwrap(), w);
+        assert_eq!(
+            (w.first_day(), w.last_day()),
+            (d("2025-06-02"), d("2025-06-08"))
+        );
+        assert_eq!(w.due(1), d("2025-06-09"), "the Monday after");
+        assert_eq!(w.label(), "2025年第23周（6月2日—6月8日）");
+        assert_eq!(w.next().to_string(), "2025-W24");
+        assert_eq!(
+            Period::week(2025, 1).unwrap().previous().to_string(),
+            "2024-W52"
+        );
+        // ISO week 1 of 2026 starts on 2025-12-29; its figures are 2026's.
+        let w1 = Period::parse("2026-W01").unwrap();
+        assert_eq!((w1.first_day(), w1.year()), (d("2025-12-29"), 2026));
+        assert_eq!(Period::of(d("2025-12-31"), Cadence::Weekly), w1);
+        assert!(Period::parse("2025-W54").is_err());
+
+        let q = Period::parse("2025年第二季度").unwrap();
+        assert_eq!(q.to_string(), "2025-Q2");
+        for t in ["2025-Q2", "2025q2", "2025年2季度", "2025年二季度"] {
+            assert_eq!(Period::parse(t).unwrap(), q, "{t}");
+        }
+        assert_eq!(
+            (q.first_day(), q.last_day()),
+            (d("2025-04-01"), d("2025-06-30"))
+        );
+        assert_eq!(q.due(5), d("2025-07-05"));
+        assert_eq!(q.ytd_label(), "1-6月");
+        assert_eq!(
+            Period::quarter(2025, 4).unwrap().next().to_string(),
+            "2026-Q1"
+        );
+        assert_eq!(
+            Period::of(d("2025-08-15"), Cadence::Quarterly).to_string(),
+            "2025-Q3"
+        );
+        assert!(Period::parse("2025-Q5").is_err());
+
+        assert_eq!(
+            Period::last_closed(d("2025-06-10"), Cadence::Weekly, 1),
+            Period::week(2025, 23).unwrap()
+        );
+        assert_eq!(
+            Period::last_closed(d("2025-06-09"), Cadence::Weekly, 1),
+            Period::week(2025, 22).unwrap(),
+            "due today: still open"
+        );
+        assert_eq!(
+            Period::last_closed(d("2025-07-06"), Cadence::Quarterly, 5),
+            q
+        );
+        assert_eq!(
+            Period::last_closed(d("2025-07-05"), Cadence::Quarterly, 5).to_string(),
+            "2025-Q1"
+        );
     }
 
     #[test]
@@ -335,7 +561,7 @@ mod tests {
             this_period: Some(wan("90")),
             ..Default::default()
         };
-        assert_eq!(fields(disagree, june(Some("200"))), vec!["本月完成投资"]);
+        assert_eq!(fields(disagree, june(Some("200"))), vec!["本期完成投资"]);
         let pct = ReportDraft {
             progress_percent: Some(Decimal::from(101)),
             ..Default::default()

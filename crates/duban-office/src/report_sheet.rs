@@ -1,4 +1,4 @@
-//! 进度填报表 — the monthly reporting sheet a unit downloads pre-filled with its items and last
+//! 进度填报表 — the reporting sheet (of a week, month or quarter) a unit downloads pre-filled with its items and last
 //! figures, fills in, and uploads: written here, and read back with every cell checked.
 
 use std::path::Path;
@@ -34,10 +34,10 @@ fn headers(period: Period) -> Vec<String> {
         "年度计划投资（万元）".into(),
         format!("上期累计完成（万元）"),
         format!("{}累计完成投资（万元）", period.ytd_label()),
-        format!("{}月完成投资（万元）", period.month),
+        format!("本期（{}）完成投资（万元）", period.short_label()),
         "形象进度".into(),
         "形象进度（%）".into(),
-        "本月完成节点".into(),
+        "本期完成节点".into(),
         "节点完成时间".into(),
         "进展情况".into(),
         "存在问题".into(),
@@ -80,8 +80,8 @@ pub fn write_report_template(
     let last = (hs.len() - 1) as u16;
     (|| -> Result<(), XlsxError> {
         s.set_name(SHEET)?;
-        s.merge_range(0, 0, 0, last, &format!("{unit}{}年{}月重点项目进度填报表", period.year, period.month), &title)?;
-        s.merge_range(1, 0, 1, last, &format!("{PERIOD_NOTE}{period}　　单位：万元　　报送截止：{due}　　灰色列为已有数据，请填写白色列；累计完成与本月完成填一项即可"), &note)?;
+        s.merge_range(0, 0, 0, last, &format!("{unit}{}重点项目进度填报表", period.label()), &title)?;
+        s.merge_range(1, 0, 1, last, &format!("{PERIOD_NOTE}{period}　　单位：万元　　报送截止：{due}　　灰色列为已有数据，请填写白色列；累计完成与本期完成填一项即可"), &note)?;
         for (c, h) in hs.iter().enumerate() {
             s.write_string_with_format(2, c as u16, h, &head)?;
         }
@@ -192,7 +192,7 @@ pub fn read_report_sheet(path: &Path, period: Option<Period>) -> Result<ReadRepo
     let find = |pred: &dyn Fn(&str) -> bool| cols.iter().find(|(_, h)| pred(h)).map(|(c, _)| *c);
     let c_code = find(&|h| h == "项目编号").expect("found above");
     let c_ytd = find(&|h| h.contains("累计完成") && !h.starts_with("上期"));
-    let c_this = find(&|h| h.contains("月完成投资") && !h.contains("累计"));
+    let c_this = find(&|h| h.contains("完成投资") && !h.contains("累计") && !h.contains("计划"));
     let c_text = find(&|h| h == "形象进度");
     let c_pct = find(&|h| h.starts_with("形象进度") && h.contains('%'));
     let c_ms = find(&|h| h.contains("完成节点"));

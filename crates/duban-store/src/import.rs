@@ -422,7 +422,7 @@ async fn report_from_ledger(
         reason: latest.is_some().then(|| "台账导入".to_string()),
         submitted_on: on,
     };
-    crate::reports::submit_in(conn, actor, s)
+    crate::reports::submit_in(conn, actor, s, crate::reports::Scheduled::MonthEndSnapshot)
         .await
         .map(|_| true)
         .map_err(|e| match e {

@@ -26,7 +26,7 @@ pub use audit::AuditEntry;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};
 pub use items::{ItemFilter, ItemRecord};
-pub use periods::Calendar;
+pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ReportTrail, StatusInput};
 pub use reports::{StoredReport, Submission};
@@ -119,6 +119,7 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
+        crate::progress::rebuild_if_empty(&mut *pool.acquire().await?).await?;
         Ok(Store { pool, backend })
     }
 

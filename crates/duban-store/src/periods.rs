@@ -1,26 +1,101 @@
-//! 填报周期 — the due day of each kind's monthly reports, and the periods the office closed
-//! (a closed month takes no report, first or corrected, until it is reopened).
+//! 填报周期 — each kind's cadence (weekly, monthly, quarterly) and due day, and the periods
+//! the office closed (a closed period takes no report, first or corrected, until it is
+//! reopened).
 
 use std::collections::HashMap;
 
-use duban_core::report::DEFAULT_DUE_DAY;
-use duban_core::{ItemKind, Period};
+use duban_core::{Cadence, ItemKind, Period};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, AuditRecord};
 use crate::{Result, Store, StoreError};
 
-/// The reporting calendar: the due day of each kind (the 5th of the next month by default).
+/// 填报周期 — how often a kind reports and when each period's report is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    pub cadence: Cadence,
+    /// Days after a week's Sunday (1–7), or the day of the month after a month or quarter.
+    pub due_day: u32,
+}
+
+impl Default for Schedule {
+    /// Monthly, due the 5th of the next month.
+    fn default() -> Schedule {
+        Schedule {
+            cadence: Cadence::Monthly,
+            due_day: Cadence::Monthly.default_due_day(),
+        }
+    }
+}
+
+impl Schedule {
+    /// The due date of a period.
+    pub fn due(self, period: Period) -> chrono::NaiveDate {
+        period.due(self.due_day)
+    }
+
+    /// The latest period whose due date has passed by `as_of`.
+    pub fn last_closed(self, as_of: chrono::NaiveDate) -> Period {
+        Period::last_closed(as_of, self.cadence, self.due_day)
+    }
+
+    /// "每月，次月 5 日前".
+    pub fn describe(self) -> String {
+        format!(
+            "{}，{}前",
+            self.cadence.label(),
+            self.cadence.describe_due(self.due_day)
+        )
+    }
+}
+
+/// The reporting calendar: the schedule of each kind (monthly, due the 5th, by default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Calendar {
-    pub due_days: HashMap<ItemKind, u32>,
+    pub schedules: HashMap<ItemKind, Schedule>,
 }
 
 impl Calendar {
-    pub fn due_day(&self, kind: ItemKind) -> u32 {
-        self.due_days.get(&kind).copied().unwrap_or(DEFAULT_DUE_DAY)
+    pub fn schedule(&self, kind: ItemKind) -> Schedule {
+        self.schedules.get(&kind).copied().unwrap_or_default()
     }
+
+    /// Checks that `period` has the cadence `kind` reports at.
+    pub fn check_period(&self, kind: ItemKind, period: Period) -> Result<()> {
+        let cadence = self.schedule(kind).cadence;
+        if period.cadence() == cadence {
+            return Ok(());
+        }
+        let example = Period::of(period.last_day(), cadence);
+        Err(StoreError::Invalid(format!(
+            "填报期：{}{}填报，填报期应为{}（如 {example}），而不是 {period}",
+            kind.label(),
+            cadence.label(),
+            match cadence {
+                Cadence::Weekly => "周",
+                Cadence::Monthly => "月份",
+                Cadence::Quarterly => "季度",
+            }
+        )))
+    }
+}
+
+pub(crate) async fn calendar_in(conn: &mut AnyConnection) -> Result<Calendar> {
+    let mut schedules = HashMap::new();
+    for r in sqlx::query("SELECT kind, cadence, due_day FROM report_calendars")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let bad = |e: String| StoreError::corrupt("report_calendars", e);
+        let kind =
+            ItemKind::parse(&r.try_get::<String, _>("kind")?).map_err(|e| bad(e.to_string()))?;
+        let cadence =
+            Cadence::parse(&r.try_get::<String, _>("cadence")?).map_err(|e| bad(e.to_string()))?;
+        let due_day = r.try_get::<i64, _>("due_day")? as u32;
+        schedules.insert(kind, Schedule { cadence, due_day });
+    }
+    Ok(Calendar { schedules })
 }
 
 pub(crate) async fn is_closed(conn: &mut AnyConnection, period: Period) -> Result<bool> {
@@ -32,43 +107,41 @@ pub(crate) async fn is_closed(conn: &mut AnyConnection, period: Period) -> Resul
 }
 
 impl Store {
-    /// The due day of every kind.
+    /// The schedule of every kind.
     pub async fn calendar(&self) -> Result<Calendar> {
-        let mut due_days = HashMap::new();
-        for r in sqlx::query("SELECT kind, due_day FROM report_calendars")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let kind = ItemKind::parse(&r.try_get::<String, _>("kind")?)
-                .map_err(|e| StoreError::corrupt("report_calendars", e))?;
-            due_days.insert(kind, r.try_get::<i64, _>("due_day")? as u32);
-        }
-        Ok(Calendar { due_days })
+        calendar_in(&mut *self.pool.acquire().await?).await
     }
 
-    /// Sets the day of the next month a kind's monthly reports are due.
-    pub async fn set_due_day(&self, actor: &str, kind: ItemKind, due_day: u32) -> Result<()> {
-        if !(1..=31).contains(&due_day) {
+    /// Sets how often a kind reports and the day its reports are due.
+    pub async fn set_schedule(
+        &self,
+        actor: &str,
+        kind: ItemKind,
+        schedule: Schedule,
+    ) -> Result<()> {
+        let range = schedule.cadence.due_day_range();
+        if !range.contains(&schedule.due_day) {
             return Err(StoreError::Invalid(format!(
-                "截止日 {due_day} 应在 1 到 31 之间"
+                "截止日：{}填报的截止日 {} 应在 {} 到 {} 之间",
+                schedule.cadence.label(),
+                schedule.due_day,
+                range.start(),
+                range.end()
             )));
         }
         let mut tx = self.pool.begin().await?;
-        let before = self.calendar().await?.due_day(kind);
+        let before = calendar_in(&mut tx).await?.schedule(kind);
         sqlx::query("DELETE FROM report_calendars WHERE kind = $1")
             .bind(kind.code())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO report_calendars (kind, due_day) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO report_calendars (kind, cadence, due_day) VALUES ($1, $2, $3)")
             .bind(kind.code())
-            .bind(i64::from(due_day))
+            .bind(schedule.cadence.code())
+            .bind(i64::from(schedule.due_day))
             .execute(&mut *tx)
             .await?;
         let at = audit::now();
-        let (b, a) = (
-            serde_json::json!({ "due_day": before }),
-            serde_json::json!({ "due_day": due_day }),
-        );
         audit::record(
             &mut tx,
             vec![AuditRecord::values(
@@ -77,8 +150,8 @@ impl Store {
                 "update",
                 "calendar",
                 kind.code(),
-                Some(b),
-                Some(a),
+                serde_json::to_value(before).ok(),
+                serde_json::to_value(schedule).ok(),
             )],
         )
         .await?;
@@ -86,7 +159,7 @@ impl Store {
         Ok(())
     }
 
-    /// Closes (or with `open`, reopens) a reporting month.
+    /// Closes (or with `open`, reopens) a reporting period.
     pub async fn set_period_closed(&self, actor: &str, period: Period, closed: bool) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let was = is_closed(&mut tx, period).await?;
@@ -130,14 +203,17 @@ impl Store {
         Ok(())
     }
 
-    /// The closed months, oldest first.
+    /// The closed periods, oldest first.
     pub async fn closed_periods(&self) -> Result<Vec<Period>> {
         let rows: Vec<String> =
             sqlx::query_scalar("SELECT period FROM closed_periods ORDER BY period")
                 .fetch_all(&self.pool)
                 .await?;
-        rows.iter()
+        let mut out = rows
+            .iter()
             .map(|p| Period::parse(p).map_err(|e| StoreError::corrupt("closed_periods", e)))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        out.sort();
+        Ok(out)
     }
 }

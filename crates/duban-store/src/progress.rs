@@ -1,6 +1,7 @@
-//! 进度读模型 — what the status engine reads: per item and year, the year-to-date of each
-//! month and when each month's report was first submitted (`item_progress`, kept by every
-//! write of reports), with the items and their milestones, in three streamed queries.
+//! 进度读模型 — what the status engine reads: per item and year, the year-to-date at the end
+//! of each reported period and when each period's report was first submitted
+//! (`item_progress`, kept by every write of reports), with the items and their milestones, in
+//! three streamed queries.
 
 use chrono::NaiveDate;
 use duban_core::date::parse_iso_day;
@@ -17,10 +18,10 @@ use crate::{Result, Store, StoreError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportTrail {
     pub year: i32,
-    /// (month end, year-to-date) of the latest revision of each month reported, ascending.
+    /// (period end, year-to-date) of the latest revision of each period reported, ascending.
     pub ytd: Vec<(NaiveDate, Wan)>,
-    /// When each month's report was first submitted (index 0 = January).
-    pub first_submitted: [Option<NaiveDate>; 12],
+    /// When each period's report was first submitted, by period.
+    pub first_submitted: Vec<(Period, NaiveDate)>,
 }
 
 impl ReportTrail {
@@ -28,15 +29,16 @@ impl ReportTrail {
         ReportTrail {
             year,
             ytd: Vec::new(),
-            first_submitted: [None; 12],
+            first_submitted: Vec::new(),
         }
     }
 
     /// When the report for `period` was first submitted, if it was.
     pub fn submitted(&self, period: Period) -> Option<NaiveDate> {
-        (period.year == self.year)
-            .then(|| self.first_submitted[period.month as usize - 1])
-            .flatten()
+        self.first_submitted
+            .iter()
+            .find(|(p, _)| *p == period)
+            .map(|(_, d)| *d)
     }
 }
 
@@ -53,19 +55,28 @@ fn corrupt(e: impl ToString) -> StoreError {
     StoreError::corrupt("item_progress", e)
 }
 
+/// An item's periods of a year as the read model keeps them: (period end, year-to-date of
+/// the latest revision that has one) and (period, first submission day).
+#[derive(Default)]
+struct Points {
+    ytd: Vec<(String, i64)>,
+    first_submitted: Vec<(String, String)>,
+}
+
 /// Recomputes `item_progress` of `year` from the reports, for one item or for all.
 pub(crate) async fn refresh(conn: &mut AnyConnection, year: i32, item: Option<i64>) -> Result<()> {
-    let range = (format!("{year:04}-01"), format!("{year:04}-12"));
+    let range = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
     let (delete, select) = match item {
         Some(_) => (
             "DELETE FROM item_progress WHERE year = $1 AND item_id = $2",
-            "SELECT item_id, period, revision, ytd, submitted_on FROM reports \
-             WHERE period >= $1 AND period <= $2 AND item_id = $3 ORDER BY item_id, period, revision",
+            "SELECT item_id, period, period_end, revision, ytd, submitted_on FROM reports \
+             WHERE period_end >= $1 AND period_end <= $2 AND item_id = $3 \
+             ORDER BY item_id, period_end, period, revision",
         ),
         None => (
             "DELETE FROM item_progress WHERE year = $1",
-            "SELECT item_id, period, revision, ytd, submitted_on FROM reports \
-             WHERE period >= $1 AND period <= $2 ORDER BY item_id, period, revision",
+            "SELECT item_id, period, period_end, revision, ytd, submitted_on FROM reports \
+             WHERE period_end >= $1 AND period_end <= $2 ORDER BY item_id, period_end, period, revision",
         ),
     };
     let mut q = sqlx::query(delete).bind(i64::from(year));
@@ -77,36 +88,37 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, year: i32, item: Option<i6
     if let Some(id) = item {
         q = q.bind(id);
     }
-    /// An item's months: year-to-date of the latest revision, first submission date.
-    type Months = (i64, [Option<i64>; 12], [Option<String>; 12]);
-    let mut trails: Vec<Months> = Vec::new();
+    let mut trails: Vec<(i64, Points)> = Vec::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
         let id: i64 = r.try_get("item_id")?;
         let period: String = r.try_get("period")?;
-        let month: usize = period
-            .get(5..7)
-            .and_then(|m| m.parse().ok())
-            .filter(|m| (1..=12).contains(m))
-            .ok_or_else(|| corrupt(&period))?;
+        let end: String = r.try_get("period_end")?;
         if trails.last().is_none_or(|t| t.0 != id) {
-            trails.push((id, [None; 12], Default::default()));
+            trails.push((id, Points::default()));
         }
-        let t = trails.last_mut().expect("pushed above");
+        let t = &mut trails.last_mut().expect("pushed above").1;
         if let Some(ytd) = r.try_get::<Option<i64>, _>("ytd")? {
-            t.1[month - 1] = Some(ytd);
+            match t.ytd.last_mut() {
+                Some(last) if last.0 == end => last.1 = ytd,
+                _ => t.ytd.push((end, ytd)),
+            }
         }
-        if t.2[month - 1].is_none() {
-            t.2[month - 1] = Some(r.try_get("submitted_on")?);
+        if t.first_submitted.last().is_none_or(|(p, _)| *p != period) {
+            t.first_submitted.push((period, r.try_get("submitted_on")?));
         }
     }
     drop(rows);
-    let rows = trails.into_iter().map(|(id, ytd, on)| {
+    let rows = trails.into_iter().map(|(id, points)| {
         vec![
             Val::from(id),
             i64::from(year).into(),
-            serde_json::to_string(&ytd).unwrap_or_default().into(),
-            serde_json::to_string(&on).unwrap_or_default().into(),
+            serde_json::to_string(&points.ytd)
+                .unwrap_or_default()
+                .into(),
+            serde_json::to_string(&points.first_submitted)
+                .unwrap_or_default()
+                .into(),
         ]
     });
     insert_many(
@@ -116,6 +128,26 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, year: i32, item: Option<i6
         rows,
     )
     .await
+}
+
+/// Rebuilds the read model of every year when it is empty but reports exist (after a
+/// migration changed its shape).
+pub(crate) async fn rebuild_if_empty(conn: &mut AnyConnection) -> Result<()> {
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM item_progress")
+        .fetch_one(&mut *conn)
+        .await?;
+    if kept > 0 {
+        return Ok(());
+    }
+    let years: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT substr(period_end, 1, 4) FROM reports WHERE period_end IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for y in years {
+        refresh(conn, y.parse().map_err(|_| corrupt(&y))?, None).await?;
+    }
+    Ok(())
 }
 
 /// Status inputs are read in this many parts at once (each on its own connection): SQLite
@@ -155,22 +187,20 @@ fn parse_chain(chain: &str) -> Result<Vec<Milestone>> {
 }
 
 fn trail_from(year: i32, ytd: &str, submitted: &str) -> Result<ReportTrail> {
-    let ytd: [Option<i64>; 12] = serde_json::from_str(ytd).map_err(corrupt)?;
-    let on: [Option<String>; 12] = serde_json::from_str(submitted).map_err(corrupt)?;
-    let mut t = ReportTrail::new(year);
-    for m in 0..12 {
-        if let Some(y) = ytd[m] {
-            t.ytd.push((
-                duban_core::date::month_end(year, m as u32 + 1),
-                Wan::from_yuan(y),
-            ));
-        }
-        t.first_submitted[m] = on[m]
-            .as_deref()
-            .map(|s| parse_iso_day(s).ok_or_else(|| corrupt(s)))
-            .transpose()?;
-    }
-    Ok(t)
+    let ytd: Vec<(&str, i64)> = serde_json::from_str(ytd).map_err(corrupt)?;
+    let on: Vec<(&str, &str)> = serde_json::from_str(submitted).map_err(corrupt)?;
+    let day = |s: &str| parse_iso_day(s).ok_or_else(|| corrupt(s));
+    Ok(ReportTrail {
+        year,
+        ytd: ytd
+            .into_iter()
+            .map(|(end, y)| Ok((day(end)?, Wan::from_yuan(y))))
+            .collect::<Result<_>>()?,
+        first_submitted: on
+            .into_iter()
+            .map(|(p, d)| Ok((Period::parse(p).map_err(corrupt)?, day(d)?)))
+            .collect::<Result<_>>()?,
+    })
 }
 
 /// The WHERE clause and values selecting the items of a status run.

@@ -48,6 +48,7 @@ pub struct Submission {
 const REPORT_COLUMNS: &[&str] = &[
     "item_id",
     "period",
+    "period_end",
     "revision",
     "ytd",
     "this_period",
@@ -67,6 +68,7 @@ fn report_row(item_id: i64, s: &Submission, revision: i64, actor: &str, at: &str
     vec![
         item_id.into(),
         s.period.to_string().into(),
+        s.period.last_day().format("%Y-%m-%d").to_string().into(),
         revision.into(),
         Val::Int(r.ytd.map(Wan::yuan)),
         Val::Int(r.this_period.map(Wan::yuan)),
@@ -88,40 +90,32 @@ fn ytd_of(r: &sqlx::any::AnyRow) -> Result<Option<Wan>> {
     Ok(r.try_get::<Option<i64>, _>("ytd")?.map(Wan::from_yuan))
 }
 
-/// The latest year-to-date reported before (or after) `period` within its year.
+/// The latest year-to-date reported before (or the earliest after) `period` within the year of
+/// its figures, whatever the cadence of the neighbours.
 async fn neighbour_ytd(
     conn: &mut AnyConnection,
     item_id: i64,
     period: Period,
     before: bool,
 ) -> Result<Option<Wan>> {
+    let year = period.year();
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let (lo, hi, order) = if before {
         (
-            Period {
-                year: period.year,
-                month: 1,
-            }
-            .to_string(),
-            period.previous().to_string(),
+            format!("{year:04}-01-01"),
+            day(period.first_day() - chrono::Days::new(1)),
             "DESC",
         )
     } else {
         (
-            period.next().to_string(),
-            Period {
-                year: period.year,
-                month: 12,
-            }
-            .to_string(),
+            day(period.last_day() + chrono::Days::new(1)),
+            format!("{year:04}-12-31"),
             "ASC",
         )
     };
-    if (before && period.month == 1) || (!before && period.month == 12) {
-        return Ok(None);
-    }
     let sql = format!(
-        "SELECT ytd FROM reports WHERE item_id = $1 AND period >= $2 AND period <= $3 AND ytd IS NOT NULL \
-         ORDER BY period {order}, revision DESC LIMIT 1"
+        "SELECT ytd FROM reports WHERE item_id = $1 AND period_end >= $2 AND period_end <= $3 \
+         AND ytd IS NOT NULL ORDER BY period_end {order}, revision DESC LIMIT 1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(item_id)
@@ -138,7 +132,7 @@ impl Store {
     /// reached get their actual dates. Everything is audited; nothing is written on error.
     pub async fn submit_report(&self, actor: &str, s: Submission) -> Result<StoredReport> {
         let mut tx = self.pool.begin().await?;
-        let out = submit_in(&mut tx, actor, s).await?;
+        let out = submit_in(&mut tx, actor, s, Scheduled::Checked).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -156,7 +150,7 @@ impl Store {
         let mut done = Vec::new();
         let mut problems = Vec::new();
         for (source, s) in batch {
-            match submit_in(&mut tx, actor, s).await {
+            match submit_in(&mut tx, actor, s, Scheduled::Checked).await {
                 Ok(r) => done.push(r),
                 Err(StoreError::Invalid(m) | StoreError::NotFound { key: m, .. }) => {
                     problems.push(format!("{source}：{m}"))
@@ -181,14 +175,24 @@ impl Store {
     }
 }
 
+/// Whether a report's period must have the cadence its item's kind reports at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheduled {
+    /// A unit's report: the period must follow the kind's calendar.
+    Checked,
+    /// A ledger's year-to-date column: a month-end snapshot whatever the cadence.
+    MonthEndSnapshot,
+}
+
 /// Checks and writes one report inside the caller's transaction.
 pub(crate) async fn submit_in(
     tx: &mut AnyConnection,
     actor: &str,
     s: Submission,
+    scheduled: Scheduled,
 ) -> Result<StoredReport> {
     {
-        let item = sqlx::query("SELECT id, total_investment FROM items WHERE code = $1")
+        let item = sqlx::query("SELECT id, kind, total_investment FROM items WHERE code = $1")
             .bind(s.code.trim())
             .fetch_optional(&mut *tx)
             .await?
@@ -197,6 +201,13 @@ pub(crate) async fn submit_in(
                 key: s.code.clone(),
             })?;
         let item_id: i64 = item.try_get("id")?;
+        if scheduled == Scheduled::Checked {
+            let kind = duban_core::ItemKind::parse(&item.try_get::<String, _>("kind")?)
+                .map_err(|e| StoreError::corrupt("items.kind", e))?;
+            crate::periods::calendar_in(tx)
+                .await?
+                .check_period(kind, s.period)?;
+        }
         let total = item
             .try_get::<Option<i64>, _>("total_investment")?
             .map(Wan::from_yuan);
@@ -294,7 +305,7 @@ pub(crate) async fn submit_in(
             )],
         )
         .await?;
-        crate::progress::refresh(tx, out.period.year, Some(item_id)).await?;
+        crate::progress::refresh(tx, out.period.year(), Some(item_id)).await?;
         Ok(out)
     }
 }
@@ -310,7 +321,7 @@ impl Store {
     /// Every revision of every report of an item, by period then revision.
     pub async fn report_history(&self, code: &str) -> Result<Vec<StoredReport>> {
         let rows = sqlx::query(
-            "SELECT r.* FROM reports r JOIN items i ON i.id = r.item_id WHERE i.code = $1 ORDER BY r.period, r.revision",
+            "SELECT r.* FROM reports r JOIN items i ON i.id = r.item_id WHERE i.code = $1 ORDER BY r.period_end, r.period, r.revision",
         )
         .bind(code.trim())
         .fetch_all(&self.pool)
@@ -328,15 +339,20 @@ impl Store {
         mut submissions: Vec<Submission>,
     ) -> Result<usize> {
         let mut tx = self.pool.begin().await?;
-        let mut ids: HashMap<String, (i64, Option<Wan>)> = HashMap::new();
-        let mut rows = sqlx::query("SELECT id, code, total_investment FROM items").fetch(&mut *tx);
+        let calendar = crate::periods::calendar_in(&mut tx).await?;
+        let mut ids: HashMap<String, (i64, Option<Wan>, duban_core::ItemKind)> = HashMap::new();
+        let mut rows =
+            sqlx::query("SELECT id, code, kind, total_investment FROM items").fetch(&mut *tx);
         while let Some(r) = rows.try_next().await? {
+            let kind = duban_core::ItemKind::parse(&r.try_get::<String, _>("kind")?)
+                .map_err(|e| StoreError::corrupt("items.kind", e))?;
             ids.insert(
                 r.try_get("code")?,
                 (
                     r.try_get("id")?,
                     r.try_get::<Option<i64>, _>("total_investment")?
                         .map(Wan::from_yuan),
+                    kind,
                 ),
             );
         }
@@ -347,13 +363,14 @@ impl Store {
         let mut out = Vec::with_capacity(submissions.len());
         let mut out_years = Vec::new();
         for s in submissions {
-            let (id, total) = *ids.get(&s.code).ok_or_else(|| StoreError::NotFound {
+            let (id, total, kind) = *ids.get(&s.code).ok_or_else(|| StoreError::NotFound {
                 what: "项目",
                 key: s.code.clone(),
             })?;
+            calendar.check_period(kind, s.period)?;
             let previous_ytd = previous
                 .as_ref()
-                .filter(|(c, y, _)| *c == s.code && *y == s.period.year)
+                .filter(|(c, y, _)| *c == s.code && *y == s.period.year())
                 .map(|p| p.2);
             let ctx = ReportContext {
                 period: s.period,
@@ -364,9 +381,9 @@ impl Store {
                 StoreError::Invalid(format!("{} {}：{}", s.code, s.period, p[0].message))
             })?;
             if let Some(ytd) = report.ytd {
-                previous = Some((s.code.clone(), s.period.year, ytd));
+                previous = Some((s.code.clone(), s.period.year(), ytd));
             }
-            out_years.push(s.period.year);
+            out_years.push(s.period.year());
             out.push(report_row(id, &Submission { report, ..s }, 1, actor, &at));
         }
         let n = out.len();

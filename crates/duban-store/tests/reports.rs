@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use duban_core::{
-    Item, ItemKind, MilestoneReached, MilestoneTemplate, MoneyUnit, Period, ReportDraft, Wan,
+    Cadence, Item, ItemKind, MilestoneReached, MilestoneTemplate, MoneyUnit, Period, ReportDraft,
+    Wan,
 };
 use duban_store::testing::TestDb;
 use duban_store::{ImportOptions, LedgerEntry, Submission};
@@ -134,7 +135,7 @@ async fn invalid_reports_name_the_field_and_write_nothing(db: &TestDb) {
         (submission("2025-06", Some("1200"), None), "超过总投资"),
         (
             submission("2025-06", Some("300"), Some("90")),
-            "本月完成投资",
+            "本期完成投资",
         ),
         (submission("2025-04", Some("250"), None), "以后月份"),
     ];
@@ -185,7 +186,83 @@ async fn invalid_reports_name_the_field_and_write_nothing(db: &TestDb) {
     );
 }
 
+/// A kind switched to weekly reports mid-year: the month-end figure reported before stays the
+/// base of the first week after it, months are refused, and the status trail has every week.
+async fn weekly_reports_follow_the_calendar(db: &TestDb) {
+    let store = store_with_item(db).await;
+    store
+        .submit_report("甲县", submission("2025-05", Some("200"), None))
+        .await
+        .unwrap();
+    let weekly = duban_store::Schedule {
+        cadence: Cadence::Weekly,
+        due_day: 2,
+    };
+    store
+        .set_schedule("office", ItemKind::Project, weekly)
+        .await
+        .unwrap();
+    let bad = duban_store::Schedule {
+        cadence: Cadence::Weekly,
+        due_day: 8,
+    };
+    let err = store
+        .set_schedule("office", ItemKind::Project, bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("1 到 7"), "{err}");
+    let err = store
+        .submit_report("甲县", submission("2025-06", Some("300"), None))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("每周填报"), "{err}");
+    let w23 = store
+        .submit_report("甲县", submission("2025-W23", None, Some("50")))
+        .await
+        .unwrap();
+    assert_eq!(
+        w23.report.ytd,
+        Some(wan("250")),
+        "May's 200 plus this week's 50"
+    );
+    store
+        .submit_report("甲县", submission("2025-W24", Some("280"), None))
+        .await
+        .unwrap();
+    let input = store
+        .status_inputs(2025, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    assert_eq!(
+        input.trail.ytd,
+        vec![
+            (d("2025-05-31"), wan("200")),
+            (d("2025-06-08"), wan("250")),
+            (d("2025-06-15"), wan("280"))
+        ]
+    );
+    assert_eq!(
+        input.trail.submitted(Period::parse("2025-W24").unwrap()),
+        Some(d("2025-07-03"))
+    );
+    assert_eq!(
+        store.calendar().await.unwrap().schedule(ItemKind::Project),
+        weekly
+    );
+    assert_eq!(
+        store.calendar().await.unwrap().schedule(ItemKind::Task),
+        duban_store::Schedule::default(),
+        "other kinds stay monthly"
+    );
+}
+
 duban_store::both_backends!(
     reports_derive_figures_and_keep_every_revision,
-    invalid_reports_name_the_field_and_write_nothing
+    invalid_reports_name_the_field_and_write_nothing,
+    weekly_reports_follow_the_calendar,
 );

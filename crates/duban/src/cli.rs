@@ -243,21 +243,27 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
     },
-    /// The reporting calendar (填报周期): the day of the next month each kind's monthly
-    /// report is due (default the 5th). Without flags, lists it.
+    /// The reporting calendar (填报周期): how often each kind reports (weekly, monthly,
+    /// quarterly; default monthly) and when (default the 5th of the next month, the Monday
+    /// after a week). Without flags, lists it.
     Calendar {
         /// 重点项目|重点工作|民生实事|招商项目.
-        #[arg(long, value_parser = parse_kind, requires = "due_day")]
+        #[arg(long, value_parser = parse_kind)]
         kind: Option<duban_core::ItemKind>,
-        /// Due on this day of the next month (1–31; a shorter month uses its last day).
+        /// weekly|monthly|quarterly (每周|每月|每季度); unchanged if not given.
+        #[arg(long, value_parser = parse_cadence, requires = "kind")]
+        cadence: Option<duban_core::Cadence>,
+        /// Weekly: days after the week's Sunday (1 = Monday … 7). Monthly and quarterly: the
+        /// day of the following month (1–31; a shorter month uses its last day).
         #[arg(long, requires = "kind")]
         due_day: Option<u32>,
     },
-    /// Close a reporting month (no more reports or corrections) or open it again (office).
+    /// Close a reporting period (no more reports or corrections) or open it again (office).
     Period {
         #[arg(value_parser = ["close", "open", "list"])]
         action: String,
-        /// The month, e.g. 2025-06 (not needed for list).
+        /// The period: a month 2025-06, a quarter 2025-Q2 or a week 2025-W23 (not needed
+        /// for list).
         #[arg(long)]
         period: Option<String>,
     },
@@ -274,13 +280,14 @@ pub enum ReportCommand {
 pub struct ReportSubmitArgs {
     /// The item code (项目编号).
     pub code: String,
-    /// The month reported (填报期), e.g. 2025-06.
+    /// The period reported (填报期): a month 2025-06, a quarter 2025-Q2 or a week 2025-W23,
+    /// as the item's kind reports.
     #[arg(long)]
     pub period: String,
-    /// 1至本月累计完成投资（万元）.
+    /// 年初至本期末累计完成投资（万元）.
     #[arg(long)]
     pub ytd: Option<String>,
-    /// 本月完成投资（万元）.
+    /// 本期完成投资（万元）.
     #[arg(long)]
     pub this_period: Option<String>,
     /// 形象进度 as text.
@@ -289,7 +296,7 @@ pub struct ReportSubmitArgs {
     /// 形象进度 in percent, 0–100.
     #[arg(long)]
     pub percent: Option<rust_decimal::Decimal>,
-    /// A milestone reached this month: 名称=YYYY-MM-DD (repeatable).
+    /// A milestone reached this period: 名称=YYYY-MM-DD (repeatable).
     #[arg(long = "milestone")]
     pub milestones: Vec<String>,
     /// 进展情况.
@@ -502,6 +509,10 @@ pub enum ReportFormat {
 
 fn parse_kind(s: &str) -> Result<duban_core::ItemKind, String> {
     duban_core::ItemKind::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_cadence(s: &str) -> Result<duban_core::Cadence, String> {
+    duban_core::Cadence::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_stage(s: &str) -> Result<duban_core::Stage, String> {

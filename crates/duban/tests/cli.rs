@@ -24,6 +24,16 @@ fn duban_on(db: &TestDb, today: &str, args: &[&str]) -> Output {
 }
 
 /// Runs duban as if today were `today` (for on-time and late reports).
+/// One unit's row of a by-unit JSON table.
+fn unit_row(rows: &Value, unit: &str) -> Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == unit)
+        .unwrap_or_else(|| panic!("no row for {unit}: {rows}"))
+        .clone()
+}
+
 fn ok_on(db: &TestDb, today: &str, args: &[&str]) -> String {
     let out = duban_on(db, today, args);
     assert!(
@@ -652,11 +662,11 @@ async fn reporting_sheet_out_fill_in_import_and_status_changes(db: &TestDb) {
                 &[
                     ("1-6月累计完成投资", "9000"),
                     ("形象进度", "主体施工"),
-                    ("本月完成节点", "开工"),
+                    ("本期完成节点", "开工"),
                     ("节点完成时间", "2025-06-18"),
                 ],
             ),
-            ("XM2025002", &[("6月完成投资", "3,000")]),
+            ("XM2025002", &[("本期（6月）完成投资", "3,000")]),
         ],
     );
     let out = ok(db, &["report", "import", good.to_str().unwrap()]);
@@ -996,13 +1006,7 @@ async fn calendars_set_due_days_and_closed_months_take_no_reports(db: &TestDb) {
         ],
     );
     let on_time = |db: &TestDb| {
-        let c = compliance(db, "2025-05", "2025-06-30");
-        c.as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["unit"] == "白水县")
-            .unwrap()["on_time"]
-            .as_i64()
+        unit_row(&compliance(db, "2025-05", "2025-06-30"), "白水县")["on_time"].as_i64()
     };
     assert_eq!(on_time(db), Some(0));
     let out = ok(
@@ -1052,6 +1056,151 @@ async fn calendars_set_due_days_and_closed_months_take_no_reports(db: &TestDb) {
     );
 }
 
+/// 重点项目 switched to weekly reports: monthly periods are refused with the right example, the
+/// weekly sheet goes out and comes back, a late and a missing week show in the compliance table
+/// and as flags, year-to-date still only grows; then quarterly.
+async fn weekly_and_quarterly_cadences(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_sample(db, dir.path());
+    let out = ok(
+        db,
+        &[
+            "report",
+            "calendar",
+            "--kind",
+            "重点项目",
+            "--cadence",
+            "weekly",
+        ],
+    );
+    assert!(out.contains("重点项目改为每周，次周一前报送"), "{out}");
+    let submit = |db: &TestDb, today: &str, period: &str, ytd: &str| {
+        duban_on(
+            db,
+            today,
+            &[
+                "report",
+                "submit",
+                "XM2025001",
+                "--period",
+                period,
+                "--ytd",
+                ytd,
+            ],
+        )
+    };
+    let o = submit(db, "2025-07-01", "2025-06", "100");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("重点项目每周填报，填报期应为周（如 2025-W27）"),
+        "{err}"
+    );
+
+    let template = dir.path().join("第23周.xlsx");
+    let out = ok(
+        db,
+        &[
+            "report",
+            "template",
+            "--unit",
+            "白水县",
+            "--period",
+            "2025年第23周",
+            "-o",
+            template.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("2025-W23") && out.contains("报送截止 2025-06-09"),
+        "{out}"
+    );
+    let filled = dir.path().join("filled.xlsx");
+    fill_template(
+        &template,
+        &filled,
+        &[("XM2025001", &[("截至6月8日累计完成投资", "500")])],
+    );
+    let out = ok_on(
+        db,
+        "2025-06-09",
+        &["report", "import", filled.to_str().unwrap()],
+    );
+    assert!(out.contains("已报送：2025-W23 进度 1 条"), "{out}");
+    // Week 24 is due Monday 16 June; submitted on the 17th it is late.
+    assert!(submit(db, "2025-06-17", "2025-W24", "800").status.success());
+    let o = submit(db, "2025-06-24", "2025-W25", "700");
+    assert!(
+        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("累计数只能增加"),
+        "year-to-date goes down across weeks"
+    );
+
+    let baishui = unit_row(&compliance(db, "2025-W24", "2025-06-30"), "白水县");
+    assert_eq!(
+        (
+            baishui["on_time"].as_i64(),
+            baishui["late"].as_i64(),
+            baishui["missing"].as_i64()
+        ),
+        (Some(0), Some(1), Some(2)),
+        "{baishui}"
+    );
+    let status = json(db, &["status", "--as-of", "2025-06-17", "--format", "json"]);
+    let flags_of = |code: &str| -> Vec<String> {
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap()["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(flags_of("XM2025001").contains(&"reported_late".to_string()));
+    assert!(flags_of("XM2025002").contains(&"not_reported".to_string()));
+    let history = json(db, &["report", "history", "XM2025001", "--format", "json"]);
+    let periods: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2025-W23", "2025-W24"]);
+    assert_eq!(
+        history[1]["this_period"], "300",
+        "800 minus the week before"
+    );
+
+    // Quarterly from now on: the second quarter takes the half-year figure.
+    let out = ok(
+        db,
+        &[
+            "report",
+            "calendar",
+            "--kind",
+            "重点项目",
+            "--cadence",
+            "季报",
+        ],
+    );
+    assert!(out.contains("每季度，季后首月 5 日前"), "{out}");
+    assert!(submit(db, "2025-07-03", "2025-Q2", "900").status.success());
+    let c = compliance(db, "2025-Q2", "2025-07-31");
+    let baishui = unit_row(&c, "白水县");
+    assert_eq!(
+        (baishui["on_time"].as_i64(), baishui["missing"].as_i64()),
+        (Some(1), Some(2)),
+        "{c}"
+    );
+    let o = duban(db, &["report", "compliance", "--period", "2025-W24"]);
+    assert!(
+        !o.status.success()
+            && String::from_utf8_lossy(&o.stderr).contains("没有每周填报的事项类型")
+    );
+}
+
 duban_store::both_backends!(
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -1065,6 +1214,7 @@ duban_store::both_backends!(
     status_scenario_on_every_edge,
     a_ledgers_year_to_date_column_is_that_months_report,
     calendars_set_due_days_and_closed_months_take_no_reports,
+    weekly_and_quarterly_cadences,
 );
 
 #[test]

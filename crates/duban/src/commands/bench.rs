@@ -112,7 +112,8 @@ pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCod
     let t = Instant::now();
     let mut demo = generate(Scale::Province, 1, year);
     demo.items.truncate(args.items);
-    let reports = duban_core::demo::reports(&demo, 1, Period { year, month: 12 });
+    let reports =
+        duban_core::demo::reports(&demo, 1, Period::month(year, 12).expect("a demo year"));
     let store = Store::open(&format!(
         "sqlite://{}",
         dir.path().join("status.db").display()

@@ -23,11 +23,8 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let today = today();
     // A year of monthly reports, up to the last period closed by today.
     let until = match year.cmp(&today.year()) {
-        std::cmp::Ordering::Less => Period::new(year, 12),
-        std::cmp::Ordering::Equal => Some(Period::last_closed(
-            today,
-            duban_core::report::DEFAULT_DUE_DAY,
-        )),
+        std::cmp::Ordering::Less => Period::month(year, 12),
+        std::cmp::Ordering::Equal => Some(duban_store::Schedule::default().last_closed(today)),
         std::cmp::Ordering::Greater => None,
     };
     let demo_reports = until

@@ -130,15 +130,9 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
         .into_iter()
         .map(|r| LedgerEntry {
             source: Some(format!("工作表“{}”第 {} 行", sheet, r.row)),
-            reported: r.done_to_month.map(|(m, w)| {
-                (
-                    duban_core::Period {
-                        year: r.item.year,
-                        month: u32::from(m),
-                    },
-                    w,
-                    today(),
-                )
+            // The month is 1–12 and the year validated with the item.
+            reported: r.done_to_month.and_then(|(m, w)| {
+                duban_core::Period::month(r.item.year, u32::from(m)).map(|p| (p, w, today()))
             }),
             item: r.item,
             milestones: r.milestones,

@@ -97,9 +97,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             as_of,
             format,
         }) => report::compliance(&ctx, &period, as_of, format).await,
-        Command::Report(ReportCommand::Calendar { kind, due_day }) => {
-            report::calendar(&ctx, kind, due_day).await
-        }
+        Command::Report(ReportCommand::Calendar {
+            kind,
+            cadence,
+            due_day,
+        }) => report::calendar(&ctx, kind, cadence, due_day).await,
         Command::Report(ReportCommand::Period { action, period }) => {
             report::period(&ctx, &action, period.as_deref()).await
         }

@@ -77,13 +77,13 @@ pub async fn submit(ctx: &Ctx, a: ReportSubmitArgs) -> anyhow::Result<ExitCode> 
         .item(&stored_code(&a.code))
         .await?
         .map(|r| r.item.kind);
-    let due = period.due(match kind {
-        Some(k) => store.calendar().await?.due_day(k),
-        None => duban_core::report::DEFAULT_DUE_DAY,
-    });
+    let due = match kind {
+        Some(k) => store.calendar().await?.schedule(k).due(period),
+        None => duban_store::Schedule::default().due(period),
+    };
     store.close().await;
     println!(
-        "{} {} 进度已{}（第 {} 版）：累计完成 {} 万元，本月 {} 万元{}",
+        "{} {} 进度已{}（第 {} 版）：累计完成 {} 万元，本期 {} 万元{}",
         stored.code,
         stored.period,
         if stored.revision == 1 {
@@ -129,7 +129,7 @@ pub async fn history(ctx: &Ctx, code: &str, format: ShowFormat) -> anyhow::Resul
                 "填报期",
                 "版本",
                 "累计完成(万元)",
-                "本月完成(万元)",
+                "本期完成(万元)",
                 "形象进度",
                 "报送日期",
                 "报送人",
@@ -170,19 +170,23 @@ pub async fn template(
         .find(|u| u.unit.answers_to(unit.trim()))
         .map(|u| u.unit.name)
         .ok_or_else(|| anyhow::anyhow!("没有名为“{unit}”的单位（duban units list 可查看）"))?;
-    let inputs = store.status_inputs(period.year, Some(&canonical)).await?;
+    let inputs = store.status_inputs(period.year(), Some(&canonical)).await?;
     let calendar = store.calendar().await?;
     store.close().await;
-    // The sheet states the earliest due date of the kinds on it.
-    let due_day = inputs
+    // Only the kinds that report at the period's cadence; the sheet states the earliest due
+    // date among them.
+    let on_sheet = |i: &duban_store::StatusInput| {
+        i.item.lead_unit == canonical && calendar.schedule(i.item.kind).cadence == period.cadence()
+    };
+    let due = inputs
         .iter()
-        .filter(|i| i.item.lead_unit == canonical)
-        .map(|i| calendar.due_day(i.item.kind))
-        .min()
-        .unwrap_or(duban_core::report::DEFAULT_DUE_DAY);
+        .filter(|i| on_sheet(i))
+        .map(|i| calendar.schedule(i.item.kind).due(period))
+        .min();
     let rows: Vec<duban_office::TemplateRow> = inputs
-        .into_iter()
-        .filter(|i| i.item.lead_unit == canonical)
+        .iter()
+        .filter(|i| on_sheet(i))
+        .cloned()
         .map(|i| {
             let first = period.first_day();
             let previous_ytd = i
@@ -210,10 +214,13 @@ pub async fn template(
             }
         })
         .collect();
-    if rows.is_empty() {
-        anyhow::bail!("“{canonical}”在 {} 年没有牵头的项目", period.year);
-    }
-    let due = period.due(due_day);
+    let Some(due) = due else {
+        anyhow::bail!(
+            "“{canonical}”在 {} 年没有{}填报的牵头项目（各类事项的填报周期见 duban report calendar）",
+            period.year(),
+            period.cadence().label()
+        );
+    };
     duban_office::write_report_template(output, &canonical, period, due, &rows)?;
     println!(
         "已生成 {canonical} {period} 填报表：{} 个项目，{}（报送截止 {due}）",
@@ -290,17 +297,26 @@ pub async fn compliance(
     let period = Period::parse(period).map_err(|e| anyhow::anyhow!("--period：{e}"))?;
     let as_of = as_of.unwrap_or_else(today);
     let store = ctx.store().await?;
-    let inputs = store.status_inputs(period.year, None).await?;
+    let inputs = store.status_inputs(period.year(), None).await?;
     let calendar = store.calendar().await?;
     store.close().await;
+    if !duban_core::ItemKind::ALL
+        .iter()
+        .any(|k| calendar.schedule(*k).cadence == period.cadence())
+    {
+        anyhow::bail!(
+            "没有{}填报的事项类型（各类事项的填报周期见 duban report calendar）",
+            period.cadence().label()
+        );
+    }
     // unit → (required, on time, late, missing codes)
     let mut by_unit: std::collections::BTreeMap<String, (usize, usize, usize, Vec<String>)> =
         Default::default();
-    for i in inputs
-        .iter()
-        .filter(|i| i.item.stage != Some(duban_core::Stage::Reserve))
-    {
-        let due = period.due(calendar.due_day(i.item.kind));
+    for i in inputs.iter().filter(|i| {
+        i.item.stage != Some(duban_core::Stage::Reserve)
+            && calendar.schedule(i.item.kind).cadence == period.cadence()
+    }) {
+        let due = calendar.schedule(i.item.kind).due(period);
         let e = by_unit.entry(i.item.lead_unit.clone()).or_default();
         e.0 += 1;
         match i.trail.submitted(period) {
@@ -347,25 +363,39 @@ pub async fn compliance(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `duban report calendar [--kind K --due-day N]`.
+/// `duban report calendar [--kind K [--cadence C] [--due-day N]]`.
 pub async fn calendar(
     ctx: &Ctx,
     kind: Option<duban_core::ItemKind>,
+    cadence: Option<duban_core::Cadence>,
     due_day: Option<u32>,
 ) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    if let (Some(kind), Some(day)) = (kind, due_day) {
-        store.set_due_day(&ctx.actor, kind, day).await?;
-        println!("{}的月度进度改为次月 {day} 日前报送", kind.label());
+    if let Some(kind) = kind {
+        if cadence.is_none() && due_day.is_none() {
+            anyhow::bail!("--kind 须与 --cadence 或 --due-day 一起使用");
+        }
+        let now = store.calendar().await?.schedule(kind);
+        let cadence = cadence.unwrap_or(now.cadence);
+        // A new cadence without a due day takes that cadence's default.
+        let due_day = due_day.unwrap_or(if cadence == now.cadence {
+            now.due_day
+        } else {
+            cadence.default_due_day()
+        });
+        let schedule = duban_store::Schedule { cadence, due_day };
+        store.set_schedule(&ctx.actor, kind, schedule).await?;
+        println!("{}改为{}报送", kind.label(), schedule.describe());
     }
     let cal = store.calendar().await?;
     store.close().await;
     let mut t = table(&["事项类型", "填报周期", "报送截止"]);
     for k in duban_core::ItemKind::ALL {
+        let s = cal.schedule(*k);
         t.add_row(vec![
             k.label().to_string(),
-            "每月".to_string(),
-            format!("次月 {} 日", cal.due_day(*k)),
+            s.cadence.label().to_string(),
+            format!("{}前", s.cadence.describe_due(s.due_day)),
         ]);
     }
     println!("{t}");
@@ -376,9 +406,9 @@ pub async fn calendar(
 pub async fn period(ctx: &Ctx, action: &str, period: Option<&str>) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     if action != "list" {
-        let p = Period::parse(
-            period.ok_or_else(|| anyhow::anyhow!("请用 --period 指定月份，如 2025-06"))?,
-        )
+        let p = Period::parse(period.ok_or_else(|| {
+            anyhow::anyhow!("请用 --period 指定填报期，如 2025-06、2025-Q2 或 2025-W23")
+        })?)
         .map_err(|e| anyhow::anyhow!("--period：{e}"))?;
         store
             .set_period_closed(&ctx.actor, p, action == "close")

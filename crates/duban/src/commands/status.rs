@@ -3,10 +3,8 @@
 use std::process::ExitCode;
 
 use chrono::{Datelike, NaiveDate};
-use duban_core::{
-    Colour, Facts, Item, Period, ReportState, Stage, Status, Thresholds, status::assess,
-};
-use duban_store::ReportTrail;
+use duban_core::{Colour, Facts, Item, ReportState, Stage, Status, Thresholds, status::assess};
+use duban_store::{ReportTrail, Schedule};
 use serde_json::json;
 
 use super::{Ctx, today};
@@ -14,14 +12,19 @@ use crate::cli::{ShowFormat, StatusArgs};
 use crate::render::{or_dash, print_json, table};
 
 /// How the report for the last closed period stands for an item.
-fn report_state(item: &Item, trail: &ReportTrail, as_of: NaiveDate, due_day: u32) -> ReportState {
-    let period = Period::last_closed(as_of, due_day);
-    if period.year != item.year || item.stage == Some(Stage::Reserve) {
+fn report_state(
+    item: &Item,
+    trail: &ReportTrail,
+    as_of: NaiveDate,
+    schedule: Schedule,
+) -> ReportState {
+    let period = schedule.last_closed(as_of);
+    if period.year() != item.year || item.stage == Some(Stage::Reserve) {
         return ReportState::NotDue;
     }
     match trail.submitted(period) {
         None => ReportState::Missing,
-        Some(on) if on > period.due(due_day) => ReportState::Late,
+        Some(on) if on > schedule.due(period) => ReportState::Late,
         Some(_) => ReportState::OnTime,
     }
 }
@@ -61,7 +64,7 @@ pub async fn compute_with(
                 &input.item,
                 &input.trail,
                 as_of,
-                calendar.due_day(input.item.kind),
+                calendar.schedule(input.item.kind),
             ),
         };
         let status = assess(&facts, as_of, th);
