@@ -2,6 +2,7 @@
 //! about them. Plain synchronous Rust with no IO: no database, no HTTP, no files, no clock
 //! ("today" is always an argument).
 
+pub mod account;
 pub mod date;
 pub mod demo;
 pub mod item;
@@ -16,6 +17,7 @@ pub mod status;
 pub mod text;
 pub mod unit;
 
+pub use account::{Account, AccountRole, Visibility};
 pub use date::PlanDate;
 pub use item::{FieldProblem, Item, ItemKind, Level, MonthlyPlan, Nature, Stage};
 pub use leader::Leader;

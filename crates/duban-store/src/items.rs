@@ -23,8 +23,23 @@ pub struct ItemFilter {
     pub year: Option<i32>,
     /// 名称包含 — part of the item name or code.
     pub search: Option<String>,
+    /// 包抓领导 — items this leader is in charge of.
+    pub leader: Option<duban_core::Leader>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+impl ItemFilter {
+    /// Narrows the filter to what an account may read; `None` when it may read nothing.
+    pub fn visible_to(mut self, account: &duban_core::Account) -> Option<ItemFilter> {
+        match account.visibility() {
+            duban_core::Visibility::All => {}
+            duban_core::Visibility::Unit(u) => self.unit = Some(u),
+            duban_core::Visibility::Leader(l) => self.leader = Some(l),
+            duban_core::Visibility::Nothing => return None,
+        }
+        Some(self)
+    }
 }
 
 /// An item with its milestones, as `items show` gives it.
@@ -204,6 +219,13 @@ pub(crate) fn filter_sql(f: &ItemFilter, unit_id: Option<i64>) -> (String, Vec<V
              (SELECT 1 FROM item_co_units c WHERE c.item_id = i.id AND c.unit_id = {p}))"
         ));
     }
+    if let Some(l) = &f.leader {
+        let name = next(l.name.clone().into(), &mut vals);
+        let title = next(l.title.clone().unwrap_or_default().into(), &mut vals);
+        conds.push(format!(
+            "i.leader_id IN (SELECT id FROM leaders WHERE name = {name} AND title = {title})"
+        ));
+    }
     if let Some(k) = f.kind {
         conds.push(format!("i.kind = {}", next(k.code().into(), &mut vals)));
     }
@@ -350,6 +372,22 @@ impl Store {
             .into_iter()
             .map(|(_, i)| i)
             .collect())
+    }
+
+    /// Counts the items a filter selects (its limit and offset aside).
+    pub async fn count_filtered(&self, filter: &ItemFilter) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        let unit_id = match &filter.unit {
+            Some(u) => Some(resolve_unit(&mut conn, u).await?),
+            None => None,
+        };
+        let (where_sql, vals) = filter_sql(filter, unit_id);
+        let sql = format!("SELECT COUNT(*) AS n FROM items i{where_sql}");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for v in &vals {
+            q = bind(q, v.clone());
+        }
+        Ok(q.fetch_one(&mut *conn).await?.try_get("n")?)
     }
 
     /// Counts items.

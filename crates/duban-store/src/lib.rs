@@ -3,6 +3,7 @@
 //! backend has its own embedded migrations, applied on open, and both run the same SQL through
 //! sqlx's `Any` driver. Every write records who, when and what changed in `audit_log`.
 
+mod accounts;
 mod audit;
 mod error;
 mod import;
@@ -12,6 +13,7 @@ mod problems;
 mod progress;
 mod reports;
 mod sql;
+mod status;
 mod units;
 
 #[cfg(feature = "test-support")]
@@ -22,6 +24,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
+pub use accounts::{MIN_PASSWORD, NewAccount, SessionKeys, secret};
 pub use audit::AuditEntry;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};

@@ -531,8 +531,7 @@ impl FilterArgs {
             stage: self.stage,
             year: self.year,
             search: self.search.clone(),
-            limit: None,
-            offset: None,
+            ..Default::default()
         }
     }
 }

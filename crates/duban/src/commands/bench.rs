@@ -147,7 +147,9 @@ pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCod
     let mut walls = Vec::new();
     for run in 1..=args.runs.max(1) {
         let t = Instant::now();
-        let rows = super::status::compute(&store, year, None, as_of).await?;
+        let rows = store
+            .status(year, None, as_of, &duban_core::Thresholds::default())
+            .await?;
         let wall = t.elapsed().as_secs_f64();
         let red = rows
             .iter()

@@ -2,100 +2,13 @@
 
 use std::process::ExitCode;
 
-use chrono::{Datelike, NaiveDate};
-use duban_core::{Colour, Facts, Item, ReportState, Stage, Status, Thresholds, status::assess};
-use duban_store::{ReportTrail, Schedule};
+use chrono::Datelike;
+use duban_core::{Colour, Thresholds};
 use serde_json::json;
 
 use super::{Ctx, today};
 use crate::cli::{ShowFormat, StatusArgs};
 use crate::render::{or_dash, print_json, table};
-
-/// How the report for the last closed period stands for an item.
-fn report_state(
-    item: &Item,
-    trail: &ReportTrail,
-    as_of: NaiveDate,
-    schedule: Schedule,
-) -> ReportState {
-    let period = schedule.last_closed(as_of);
-    if period.year() != item.year || item.stage == Some(Stage::Reserve) {
-        return ReportState::NotDue;
-    }
-    match trail.submitted(period) {
-        None => ReportState::Missing,
-        Some(on) if on > schedule.due(period) => ReportState::Late,
-        Some(_) => ReportState::OnTime,
-    }
-}
-
-/// The status of every item of `year` (of one unit) on `as_of`.
-pub async fn compute(
-    store: &duban_store::Store,
-    year: i32,
-    unit: Option<String>,
-    as_of: NaiveDate,
-) -> anyhow::Result<Vec<(Item, Status)>> {
-    compute_with(store, year, unit, as_of, &Thresholds::default()).await
-}
-
-/// The same with the given thresholds.
-pub async fn compute_with(
-    store: &duban_store::Store,
-    year: i32,
-    unit: Option<String>,
-    as_of: NaiveDate,
-    th: &Thresholds,
-) -> anyhow::Result<Vec<(Item, Status)>> {
-    let inputs = store.status_inputs(year, unit.as_deref()).await?;
-    let calendar = store.calendar().await?;
-    let judge = |input: duban_store::StatusInput| {
-        let facts = Facts {
-            item: &input.item,
-            milestones: &input.milestones,
-            started_on: input
-                .milestones
-                .iter()
-                .find(|m| m.name == "开工")
-                .and_then(|m| m.actual),
-            registered_on: None,
-            ytd: &input.trail.ytd,
-            last_report: report_state(
-                &input.item,
-                &input.trail,
-                as_of,
-                calendar.schedule(input.item.kind),
-            ),
-        };
-        let status = assess(&facts, as_of, th);
-        (input.item, status)
-    };
-    // The rules are pure: judge the items on every core.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = inputs.len().div_ceil(threads).max(1);
-    let mut inputs = inputs;
-    let mut parts = Vec::new();
-    while !inputs.is_empty() {
-        let rest = inputs.split_off(chunk.min(inputs.len()));
-        parts.push(std::mem::replace(&mut inputs, rest));
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(|| part.into_iter().map(judge).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .map_err(|_| anyhow::anyhow!("内部错误：计算状态的线程意外中止"))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map(|v| v.into_iter().flatten().collect())
-    })
-}
 
 fn lamp(c: Colour) -> &'static str {
     match c {
@@ -130,7 +43,7 @@ pub async fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<ExitCode> {
         }
         None => Thresholds::default(),
     };
-    let mut rows = compute_with(&store, year, a.unit.clone(), as_of, &th).await?;
+    let mut rows = store.status(year, a.unit.as_deref(), as_of, &th).await?;
     store.close().await;
     let counts = [Colour::Red, Colour::Yellow, Colour::Green]
         .map(|c| rows.iter().filter(|(_, s)| s.colour == c).count());
