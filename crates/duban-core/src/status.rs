@@ -167,6 +167,43 @@ pub struct Status {
     pub projection: Option<Decimal>,
 }
 
+/// One item's status as the CLI's and the API's JSON give it (docs/json.md): numbers in percent.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusRow<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub t: Option<f64>,
+    pub p: Option<f64>,
+    pub lag: Option<f64>,
+    pub colour: Colour,
+    pub flags: &'a [Flag],
+    pub reasons: &'a [Reason],
+    pub projection: Option<f64>,
+}
+
+fn float(d: Option<Decimal>) -> Option<f64> {
+    d.and_then(|d| d.to_string().parse().ok())
+}
+
+impl Status {
+    /// The JSON row of `item` with this status.
+    pub fn row<'a>(&'a self, item: &'a Item) -> StatusRow<'a> {
+        StatusRow {
+            code: &item.code,
+            name: &item.name,
+            unit: &item.lead_unit,
+            t: float(Some(self.t)),
+            p: float(self.p),
+            lag: float(self.lag),
+            colour: self.colour,
+            flags: &self.flags,
+            reasons: &self.reasons,
+            projection: float(self.projection),
+        }
+    }
+}
+
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
 fn pct(d: Decimal) -> String {

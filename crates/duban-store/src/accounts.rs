@@ -48,7 +48,10 @@ fn from_row(r: &AnyRow) -> Result<Account> {
         .try_get::<Option<String>, _>("leader_name")?
         .map(|name| {
             let title: Option<String> = r.try_get("leader_title")?;
-            Ok::<_, StoreError>(Leader::new(name, title.as_deref().filter(|t| !t.is_empty())))
+            Ok::<_, StoreError>(Leader::new(
+                name,
+                title.as_deref().filter(|t| !t.is_empty()),
+            ))
         })
         .transpose()?;
     Ok(Account {
@@ -123,7 +126,10 @@ impl Store {
         check_password(&a.password)?;
         let hash = hash_password(a.password.clone()).await?;
         let mut tx = self.pool.begin().await?;
-        if account_by(&mut tx, "a.username = $1", &username).await?.is_some() {
+        if account_by(&mut tx, "a.username = $1", &username)
+            .await?
+            .is_some()
+        {
             return Err(StoreError::Invalid(format!("用户名“{username}”已存在")));
         }
         let unit_id = match a.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
@@ -144,9 +150,12 @@ impl Store {
             None => None,
         };
         let leader_id = match &a.leader {
-            Some(l) => Some(LeaderBook::load(&mut tx).await?.id(l).ok_or_else(|| {
-                StoreError::Invalid(format!("包抓领导：台账中没有“{l}”"))
-            })?),
+            Some(l) => Some(
+                LeaderBook::load(&mut tx)
+                    .await?
+                    .id(l)
+                    .ok_or_else(|| StoreError::Invalid(format!("包抓领导：台账中没有“{l}”")))?,
+            ),
             None if a.role == AccountRole::Leader => {
                 return Err(StoreError::Invalid(
                     "包抓领导：领导账号须对应台账中的一位包抓领导（--leader）".into(),
@@ -240,8 +249,7 @@ impl Store {
     /// The account if the password is right (argon2id, checked off the async threads).
     pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<Account>> {
         let mut conn = self.pool.acquire().await?;
-        let Some(account) = account_by(&mut conn, "a.username = $1", username.trim()).await?
-        else {
+        let Some(account) = account_by(&mut conn, "a.username = $1", username.trim()).await? else {
             return Ok(None);
         };
         let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
@@ -252,7 +260,11 @@ impl Store {
         let password = password.to_string();
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+                .map(|h| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &h)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await
@@ -273,13 +285,15 @@ impl Store {
             .bind(audit::now())
             .execute(&self.pool)
             .await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(digest(&keys.token))
-            .bind(account.id)
-            .bind(&keys.csrf)
-            .bind(expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(digest(&keys.token))
+        .bind(account.id)
+        .bind(&keys.csrf)
+        .bind(expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .execute(&self.pool)
+        .await?;
         Ok(keys)
     }
 
@@ -288,11 +302,13 @@ impl Store {
         let sql = format!(
             "{SELECT} JOIN sessions s ON s.user_id = a.id WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql.replace("SELECT a.id", "SELECT s.csrf, a.id")))
-            .bind(digest(token))
-            .bind(audit::now())
-            .fetch_optional(&self.pool)
-            .await?
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(
+            sql.replace("SELECT a.id", "SELECT s.csrf, a.id"),
+        ))
+        .bind(digest(token))
+        .bind(audit::now())
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };

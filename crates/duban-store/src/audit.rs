@@ -130,6 +130,16 @@ pub(crate) fn now() -> String {
 }
 
 impl Store {
+    /// A number that grows with every write (the newest audit entry's id): what a cache of
+    /// derived figures compares to know it is stale.
+    pub async fn data_version(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// The audit trail of one object (`entity` "item" with the item code, "unit" with its
     /// name, …), oldest first.
     pub async fn audit_trail(&self, entity: &str, key: &str) -> Result<Vec<AuditEntry>> {

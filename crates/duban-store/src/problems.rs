@@ -217,6 +217,15 @@ impl Store {
         Ok(out)
     }
 
+    /// One problem by id.
+    pub async fn problem(&self, id: i64) -> Result<Option<Problem>> {
+        match load(&mut *self.pool.acquire().await?, id).await {
+            Ok(p) => Ok(Some(p)),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Moves a problem on, if `who` may make that move from its state.
     pub async fn move_problem(
         &self,

@@ -37,6 +37,16 @@ impl Store {
         th: &Thresholds,
     ) -> Result<Vec<(Item, Status)>> {
         let inputs = self.status_inputs(year, unit).await?;
+        self.judge(inputs, as_of, th).await
+    }
+
+    /// Judges inputs already read (the caller keeps what else it needs of them).
+    pub async fn judge(
+        &self,
+        inputs: Vec<crate::StatusInput>,
+        as_of: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Vec<(Item, Status)>> {
         let calendar = self.calendar().await?;
         judge_all(inputs, &calendar, as_of, th)
     }
@@ -95,4 +105,3 @@ fn judge_all(
             .map(|v| v.into_iter().flatten().collect())
     })
 }
-

@@ -1,1 +1,127 @@
-pub fn placeholder() {}
+//! duban-web — the web application: the JSON API under `/api` (OpenAPI 3.1 at
+//! `/api/openapi.json`, Swagger UI at `/api/docs`), accounts and roles, and the Chinese UI
+//! (server-rendered, htmx, ECharts; every asset embedded). One process, one [`Store`].
+
+mod api;
+mod assets;
+pub mod auth;
+mod dashboard;
+pub mod error;
+pub mod ledger_io;
+mod openapi;
+mod pages;
+mod templates;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use chrono::NaiveDate;
+use duban_store::Store;
+
+pub use dashboard::StatusCache;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub throttle: Arc<auth::Throttle>,
+    pub status: Arc<StatusCache>,
+    /// Send cookies with `Secure` (behind TLS).
+    pub secure_cookies: bool,
+    templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, secure_cookies: bool) -> AppState {
+        AppState {
+            store: Arc::new(store),
+            throttle: Arc::default(),
+            status: Arc::default(),
+            secure_cookies,
+            templates: Arc::new(templates::environment()),
+        }
+    }
+}
+
+/// 今天 — the date in China (UTC+8), or `DUBAN_TODAY` (YYYY-MM-DD) when set (tests, demos).
+pub fn today() -> NaiveDate {
+    if let Some(d) = std::env::var("DUBAN_TODAY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return d;
+    }
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// The pages' Content-Security-Policy: nothing from elsewhere, no inline script. Inline styles
+/// are allowed because ECharts draws its tooltips as styled HTML.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let docs = req.uri().path().starts_with("/api/docs");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if !docs {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+async fn log_requests(req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    res
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .merge(assets::routes())
+        .merge(openapi::routes())
+        .with_state(state)
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(log_requests))
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -68,9 +68,72 @@ pub enum Command {
     Problem(ProblemArgs),
     /// Fill the database with a deterministic, realistic demo ledger (演示数据).
     Demo(DemoArgs),
+    /// Serve the web application (Web 服务): the Chinese UI and the JSON API (/api/docs).
+    Serve(ServeArgs),
+    /// Accounts (用户): add, change a password, list, issue an API token.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Benchmarks (性能测试), e.g. `bench import`.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Start on a fresh demo database (a temporary SQLite file, removed on exit) with a demo
+    /// account for every role; the accounts and passwords are printed.
+    #[arg(long)]
+    pub demo: bool,
+    /// The demo's size (with --demo).
+    #[arg(long, value_enum, default_value_t = DemoScale::City)]
+    pub scale: DemoScale,
+    /// Behind a TLS-terminating proxy: session cookies get `Secure`.
+    #[arg(long, env = "DUBAN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input unless --password is given.
+    Add {
+        username: String,
+        /// 姓名
+        #[arg(long)]
+        name: String,
+        /// admin (督查室) | leader (包抓领导) | reporter (责任单位填报员) | judge (观摩评委) | viewer
+        #[arg(long, value_parser = parse_role)]
+        role: duban_core::AccountRole,
+        /// 所属单位 — required for a reporter.
+        #[arg(long)]
+        unit: Option<String>,
+        /// 包抓领导 as the ledger names them, e.g. "王某（副市长）" — required for a leader.
+        #[arg(long)]
+        leader: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Set a new password (read from standard input unless --password is given); the
+    /// account's sessions end.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// List the accounts.
+    List {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Issue an API token for scripts (Authorization: Bearer …); shown once.
+    Token {
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "script")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -509,6 +572,10 @@ pub enum ReportFormat {
 
 fn parse_kind(s: &str) -> Result<duban_core::ItemKind, String> {
     duban_core::ItemKind::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_role(s: &str) -> Result<duban_core::AccountRole, String> {
+    duban_core::AccountRole::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_cadence(s: &str) -> Result<duban_core::Cadence, String> {

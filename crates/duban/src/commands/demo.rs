@@ -13,6 +13,25 @@ use super::{Ctx, today};
 use crate::cli::{DemoArgs, DemoScale};
 
 pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    let lines = load(&store, &ctx.actor, &args, &ctx.database_url).await?;
+    store.close().await;
+    for l in lines {
+        println!("{l}");
+    }
+    println!(
+        "下一步：duban items list    duban status    duban units list    duban export ledger -o 台账.xlsx"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the demo into `store`; what was written, in lines for people.
+pub async fn load(
+    store: &duban_store::Store,
+    actor: &str,
+    args: &DemoArgs,
+    database: &str,
+) -> anyhow::Result<Vec<String>> {
     let scale = match args.scale {
         DemoScale::City => Scale::City,
         DemoScale::Province => Scale::Province,
@@ -35,11 +54,10 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.seed,
         today.min(duban_core::date::month_end(year, 12)),
     );
-    let store = ctx.store().await?;
     let spinner = ProgressBar::new_spinner()
         .with_message(format!("写入演示数据（{} 项）…", demo.items.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let added = store.ensure_units(&ctx.actor, &demo.units).await?;
+    let added = store.ensure_units(actor, &demo.units).await?;
     let entries: Vec<LedgerEntry> = demo
         .items
         .into_iter()
@@ -49,7 +67,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         .import_ledger(
             entries,
             &ImportOptions {
-                actor: ctx.actor.clone(),
+                actor: actor.to_string(),
                 dry_run: false,
             },
         )
@@ -58,39 +76,35 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let summary = summary?;
     let reported = if store.count_reports().await? == 0 {
         let submissions = as_submissions(demo_reports);
-        store.import_reports(&ctx.actor, submissions).await?
+        store.import_reports(actor, submissions).await?
     } else {
         0
     };
     let raised = if store.problems(&Default::default()).await?.is_empty() {
-        drive_problems(&store, &ctx.actor, demo_problems).await?
+        drive_problems(store, actor, demo_problems).await?
     } else {
         0
     };
-    store.close().await;
-    println!(
+    let mut lines = vec![format!(
         "演示数据（{DEMO_CITY}，{year} 年，种子 {}）已写入 {}：新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个；用时 {:.1} 秒",
         args.seed,
-        ctx.database_url,
+        database,
         summary.created,
         summary.updated,
         summary.unchanged,
         added.len() + summary.new_units.len(),
         started.elapsed().as_secs_f64()
-    );
+    )];
     if raised > 0 {
-        println!("问题清单：{raised} 个（各种状态都有，部分逾期）");
+        lines.push(format!("问题清单：{raised} 个（各种状态都有，部分逾期）"));
     }
     if reported > 0 {
-        println!(
+        lines.push(format!(
             "进度报告：{reported} 条（1 月至 {}，含迟报和漏报）",
             until.map(|u| u.to_string()).unwrap_or_default()
-        );
+        ));
     }
-    println!(
-        "下一步：duban items list    duban status    duban units list    duban export ledger -o 台账.xlsx"
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(lines)
 }
 
 /// Raises the demo problems and moves each to its state, through the same rules as users.

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use duban_office::{ReadOptions, read_ledger};
-use duban_store::{ImportOptions, LedgerEntry};
+use duban_store::ImportOptions;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -124,21 +124,7 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
     };
     let report = read_report(&read);
     let errors = std::mem::take(&mut read.errors);
-    let stated = Some(std::sync::Arc::new(std::mem::take(&mut read.stated)));
-    let sheet = read.sheet.clone();
-    let entries: Vec<LedgerEntry> = std::mem::take(&mut read.rows)
-        .into_iter()
-        .map(|r| LedgerEntry {
-            source: Some(format!("工作表“{}”第 {} 行", sheet, r.row)),
-            // The month is 1–12 and the year validated with the item.
-            reported: r.done_to_month.and_then(|(m, w)| {
-                duban_core::Period::month(r.item.year, u32::from(m)).map(|p| (p, w, today()))
-            }),
-            item: r.item,
-            milestones: r.milestones,
-            stated: stated.clone(),
-        })
-        .collect();
+    let entries = duban_web::ledger_io::ledger_entries(&mut read, today());
     let spinner =
         ProgressBar::new_spinner().with_message(format!("写入数据库（{} 项）…", entries.len()));
     if text {

@@ -8,8 +8,10 @@ mod items;
 mod milestones;
 mod problem;
 mod report;
+mod serve;
 mod status;
 mod units;
+mod user;
 
 use std::process::ExitCode;
 
@@ -52,13 +54,7 @@ impl Ctx {
 
 /// Today in the city's time zone (Asia/Shanghai, UTC+8); `DUBAN_TODAY=YYYY-MM-DD` overrides it.
 pub fn today() -> NaiveDate {
-    if let Some(d) = std::env::var("DUBAN_TODAY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return d;
-    }
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    duban_web::today()
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -108,6 +104,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
+        Command::Serve(a) => serve::run(&ctx, a).await,
+        Command::User(c) => user::run(&ctx, c).await,
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
     }

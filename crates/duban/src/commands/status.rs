@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use chrono::Datelike;
 use duban_core::{Colour, Thresholds};
-use serde_json::json;
 
 use super::{Ctx, today};
 use crate::cli::{ShowFormat, StatusArgs};
@@ -16,11 +15,6 @@ fn lamp(c: Colour) -> &'static str {
         Colour::Yellow => "● 黄",
         Colour::Red => "● 红",
     }
-}
-
-fn num(d: Option<rust_decimal::Decimal>) -> serde_json::Value {
-    d.and_then(|d| d.to_string().parse::<f64>().ok())
-        .map_or(serde_json::Value::Null, |f| json!(f))
 }
 
 pub async fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<ExitCode> {
@@ -52,17 +46,7 @@ pub async fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<ExitCode> {
     }
     match a.format {
         ShowFormat::Json => {
-            let out: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|(i, s)| {
-                    json!({
-                        "code": i.code, "name": i.name, "unit": i.lead_unit,
-                        "t": num(Some(s.t)), "p": num(s.p), "lag": num(s.lag),
-                        "colour": s.colour, "flags": s.flags, "reasons": s.reasons,
-                        "projection": num(s.projection),
-                    })
-                })
-                .collect();
+            let out: Vec<_> = rows.iter().map(|(i, s)| s.row(i)).collect();
             print_json(&out)?;
         }
         ShowFormat::Table => {

@@ -1,0 +1,114 @@
+// duban 督办 — draws the charts of a page from the JSON the server embedded in it
+// (<script type="application/json" id="chart-data">); no inline script (CSP).
+(function () {
+  'use strict';
+  var charts = [];
+
+  function data() {
+    var el = document.getElementById('chart-data');
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  var RED = '#dc2626', YELLOW = '#f59e0b', GREEN = '#16a34a', BLUE = '#2563eb', GREY = '#9ca3af';
+
+  var builders = {
+    colours: function (d) {
+      return {
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0 },
+        series: [{ type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b}\n{c}项' },
+          data: [
+            { name: '红灯', value: d.red, itemStyle: { color: RED } },
+            { name: '黄灯', value: d.yellow, itemStyle: { color: YELLOW } },
+            { name: '绿灯', value: d.green, itemStyle: { color: GREEN } }
+          ] }]
+      };
+    },
+    regions: function (d) {
+      return {
+        tooltip: { trigger: 'axis' },
+        legend: { data: ['投资完成率', '序时进度'] },
+        grid: { left: 40, right: 10, bottom: 60 },
+        xAxis: { type: 'category', data: d.regions.map(function (r) { return r.region; }), axisLabel: { rotate: 30 } },
+        yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+        series: [
+          { name: '投资完成率', type: 'bar', data: d.regions.map(function (r) { return r.completion; }),
+            itemStyle: { color: BLUE } },
+          { name: '序时进度', type: 'line', data: d.regions.map(function (r) { return r.schedule; }),
+            itemStyle: { color: RED } }
+        ]
+      };
+    },
+    trend: function (d) {
+      return {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 40, right: 10, bottom: 30 },
+        xAxis: { type: 'category', data: d.trend.map(function (t) { return t[0] + '月'; }) },
+        yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+        series: [{ name: '累计完成占年度计划', type: 'line', data: d.trend.map(function (t) { return t[1]; }),
+          areaStyle: { opacity: 0.15 }, itemStyle: { color: BLUE } }]
+      };
+    },
+    problems: function (d) {
+      return {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 40, right: 10, bottom: 30 },
+        xAxis: { type: 'category', data: d.problems_by_category.map(function (p) { return p[0]; }) },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: [{ name: '问题数', type: 'bar', data: d.problems_by_category.map(function (p) { return p[1]; }),
+          itemStyle: { color: YELLOW } }]
+      };
+    },
+    states: function (d) {
+      return {
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0 },
+        series: [{ type: 'pie', radius: '65%',
+          data: d.problems_by_state.map(function (p) { return { name: p[0], value: p[1] }; }) }]
+      };
+    },
+    gantt: function (d) {
+      // A milestone timeline: from the previous node to this one's plan (or actual) date.
+      var day = 86400000, rows = d.milestones, base = [], span = [], names = [];
+      rows.forEach(function (m, i) {
+        var start = i === 0 ? Date.parse(d.start || m.planned || m.actual) : Date.parse(rows[i - 1].planned || rows[i - 1].actual);
+        var end = Date.parse(m.actual || m.planned);
+        if (isNaN(start) || isNaN(end)) { start = end = isNaN(end) ? Date.now() : end; }
+        names.push(m.name);
+        base.push(Math.min(start, end));
+        span.push({ value: Math.max(Math.abs(end - start), day),
+          itemStyle: { color: m.actual ? GREEN : (m.overdue ? RED : GREY) } });
+      });
+      return {
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' },
+          formatter: function (p) { var m = rows[p[0].dataIndex];
+            return m.name + '<br>计划：' + (m.planned || '—') + '<br>实际：' + (m.actual || '未完成'); } },
+        grid: { left: 110, right: 20, top: 10, bottom: 30 },
+        xAxis: { type: 'time', min: Math.min.apply(null, base) - 7 * day },
+        yAxis: { type: 'category', data: names, inverse: true },
+        series: [
+          { type: 'bar', stack: 't', data: base, itemStyle: { color: 'transparent' }, silent: true },
+          { type: 'bar', stack: 't', data: span }
+        ]
+      };
+    }
+  };
+
+  function draw() {
+    var d = data();
+    if (!d || !window.echarts) { return; }
+    charts.forEach(function (c) { c.dispose(); });
+    charts = [];
+    document.querySelectorAll('[data-chart]').forEach(function (el) {
+      var build = builders[el.getAttribute('data-chart')];
+      if (!build) { return; }
+      var c = window.echarts.init(el);
+      c.setOption(build(d));
+      el.setAttribute('data-rendered', 'true');
+      charts.push(c);
+    });
+  }
+
+  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+  document.addEventListener('DOMContentLoaded', draw);
+})();

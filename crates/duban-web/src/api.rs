@@ -1,0 +1,652 @@
+//! The JSON API under `/api`: everything the CLI does, for scripts and for the UI's own
+//! requests. Reads are narrowed to what the caller may see (an item another unit owns is 404,
+//! as if it did not exist); writes are checked against the caller's role (403).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use duban_core::{
+    Account, AccountRole, Colour, Escalation, Item, ItemKind, Leader, Move, Period,
+    ProblemCategory, ProblemState, ReportDraft, Stage,
+};
+use duban_store::{NewAccount, NewProblem, Problem, ProblemFilter, Submission};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{self, Caller};
+use crate::dashboard::{self, Snapshot};
+use crate::error::{ApiError, ApiResult};
+use crate::{AppState, today};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/session", post(login).delete(logout))
+        .route("/api/me", get(me))
+        .route("/api/units", get(units))
+        .route("/api/users", get(users).post(add_user))
+        .route("/api/items", get(items))
+        .route("/api/items/{code}", get(item))
+        .route(
+            "/api/items/{code}/reports",
+            get(reports).post(submit_report),
+        )
+        .route("/api/items/{code}/problems", post(raise_problem))
+        .route("/api/status", get(status))
+        .route("/api/dashboard", get(overview))
+        .route("/api/problems", get(problems))
+        .route("/api/problems/{id}/moves", post(move_problem))
+}
+
+/// 分页 — one page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// Page numbers start at 1; at most 500 rows a page (default 50).
+pub fn paginate<T: Clone>(all: &[T], page: Option<usize>, per_page: Option<usize>) -> Page<T> {
+    let per_page = per_page.unwrap_or(50).clamp(1, 500);
+    let pages = all.len().div_ceil(per_page).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let start = (page - 1) * per_page;
+    Page {
+        items: all.iter().skip(start).take(per_page).cloned().collect(),
+        total: all.len(),
+        page,
+        per_page,
+    }
+}
+
+#[utoipa::path(get, path = "/api/health", tag = "系统",
+    responses((status = 200, description = "服务与数据库正常", body = Value)))]
+async fn health(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let version = s.store.data_version().await?;
+    Ok(Json(json!({
+        "status": "ok",
+        "database": format!("{:?}", s.store.backend()).to_lowercase(),
+        "data_version": version,
+    })))
+}
+
+/// 登录
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// Checks a password with throttling; the account on success.
+pub async fn sign_in(
+    s: &AppState,
+    ip: Option<std::net::IpAddr>,
+    username: &str,
+    password: &str,
+) -> ApiResult<(Account, duban_store::SessionKeys)> {
+    if let Some(wait) = s.throttle.locked(username, ip) {
+        return Err(ApiError::throttled(wait));
+    }
+    let Some(account) = s.store.verify_password(username, password).await? else {
+        s.throttle.failed(username, ip);
+        tracing::warn!(username, ?ip, "failed login");
+        return Err(ApiError {
+            code: "unauthorized",
+            title: "登录失败",
+            status: 401,
+            detail: "用户名或密码不正确".into(),
+        });
+    };
+    s.throttle.succeeded(username, ip);
+    let keys = s.store.open_session(&account, auth::SESSION_TTL).await?;
+    tracing::info!(username, "signed in");
+    Ok((account, keys))
+}
+
+#[utoipa::path(post, path = "/api/session", tag = "账号", request_body = LoginRequest,
+    responses((status = 200, description = "已登录：会话 Cookie 与 CSRF 令牌", body = Value),
+              (status = 401, body = ApiError), (status = 429, body = ApiError)))]
+async fn login(
+    State(s): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Response> {
+    let (account, keys) = sign_in(&s, Some(addr.ip()), &req.username, &req.password).await?;
+    let mut res = Json(json!({ "user": account, "csrf": keys.csrf })).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::session_cookie(&keys.token, s.secure_cookies)
+            .parse()
+            .map_err(ApiError::internal)?,
+    );
+    Ok(res)
+}
+
+#[utoipa::path(delete, path = "/api/session", tag = "账号",
+    responses((status = 204, description = "已退出")))]
+async fn logout(State(s): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    if let Some(token) = &caller.session {
+        s.store.close_session(token).await?;
+    }
+    let mut res = axum::http::StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_cookie(s.secure_cookies)
+            .parse()
+            .map_err(ApiError::internal)?,
+    );
+    Ok(res)
+}
+
+#[utoipa::path(get, path = "/api/me", tag = "账号",
+    responses((status = 200, description = "当前用户", body = Value), (status = 401, body = ApiError)))]
+async fn me(caller: Caller) -> Json<Value> {
+    Json(json!({ "user": caller.account, "csrf": caller.csrf }))
+}
+
+#[utoipa::path(get, path = "/api/units", tag = "单位",
+    responses((status = 200, description = "单位目录", body = Value)))]
+async fn units(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(s.store.units().await?)))
+}
+
+#[utoipa::path(get, path = "/api/users", tag = "账号",
+    responses((status = 200, description = "全部账号（管理员）", body = Value), (status = 403, body = ApiError)))]
+async fn users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    Ok(Json(json!(s.store.accounts().await?)))
+}
+
+/// 新建账号
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    /// admin|leader|reporter|judge|viewer
+    pub role: String,
+    pub unit: Option<String>,
+    /// 包抓领导 as in the ledger, e.g. "王某（副市长）".
+    pub leader: Option<String>,
+    pub password: String,
+}
+
+impl NewUserRequest {
+    pub fn into_account(self) -> ApiResult<NewAccount> {
+        let role =
+            AccountRole::parse(&self.role).map_err(|e| ApiError::invalid(format!("角色：{e}")))?;
+        let leader = match self
+            .leader
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            Some(l) => Some(
+                Leader::parse_list(l)
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| ApiError::invalid(format!("包抓领导：无法识别“{l}”")))?,
+            ),
+            None => None,
+        };
+        Ok(NewAccount {
+            username: self.username,
+            display_name: self.display_name,
+            role,
+            unit: self.unit.filter(|u| !u.trim().is_empty()),
+            leader,
+            password: self.password,
+        })
+    }
+}
+
+#[utoipa::path(post, path = "/api/users", tag = "账号", request_body = NewUserRequest,
+    responses((status = 200, description = "已创建", body = Value), (status = 403, body = ApiError),
+              (status = 422, body = ApiError)))]
+async fn add_user(
+    State(s): State<AppState>,
+    caller: Caller,
+    Json(req): Json<NewUserRequest>,
+) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    let account = s
+        .store
+        .add_account(&caller.actor(), req.into_account()?)
+        .await?;
+    Ok(Json(json!(account)))
+}
+
+/// 台账筛选
+#[derive(Debug, Default, Deserialize, IntoParams, Clone)]
+pub struct ItemQuery {
+    /// 单位 (name or alias)
+    pub unit: Option<String>,
+    /// 类型: 重点项目|重点工作|民生实事|招商项目
+    pub kind: Option<String>,
+    /// 阶段
+    pub stage: Option<String>,
+    /// 名称或编号包含
+    pub search: Option<String>,
+    /// red|yellow|green
+    pub colour: Option<String>,
+    /// 排序: code|lag|name
+    pub sort: Option<String>,
+    pub page: Option<usize>,
+    pub per_page: Option<usize>,
+    /// 统计日期 YYYY-MM-DD (default today)
+    #[param(value_type = Option<String>)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The snapshot rows a caller may see that match a query, sorted as asked.
+pub fn select<'a>(
+    snap: &'a Snapshot,
+    account: &Account,
+    q: &ItemQuery,
+) -> ApiResult<Vec<&'a (Item, duban_core::Status)>> {
+    let blank = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let kind = blank(&q.kind)
+        .map(|k| ItemKind::parse(&k).map_err(|e| ApiError::invalid(format!("kind：{e}"))))
+        .transpose()?;
+    let stage = blank(&q.stage)
+        .map(|k| Stage::parse(&k).map_err(|e| ApiError::invalid(format!("stage：{e}"))))
+        .transpose()?;
+    let colour = match blank(&q.colour).as_deref() {
+        None => None,
+        Some("red" | "红") => Some(Colour::Red),
+        Some("yellow" | "黄") => Some(Colour::Yellow),
+        Some("green" | "绿") => Some(Colour::Green),
+        Some(o) => {
+            return Err(ApiError::invalid(format!(
+                "colour：“{o}”应为 red、yellow 或 green"
+            )));
+        }
+    };
+    let unit = blank(&q.unit);
+    let search = blank(&q.search).map(|s| s.to_lowercase());
+    let mut rows: Vec<&(Item, duban_core::Status)> = snap
+        .rows
+        .iter()
+        .filter(|(i, st)| {
+            account.can_see(i)
+                && kind.is_none_or(|k| i.kind == k)
+                && stage.is_none_or(|s| i.stage == Some(s))
+                && colour.is_none_or(|c| st.colour == c)
+                && unit.as_deref().is_none_or(|u| {
+                    i.lead_unit == u
+                        || i.region.as_deref() == Some(u)
+                        || i.co_units.iter().any(|c| c == u)
+                })
+                && search.as_deref().is_none_or(|q| {
+                    i.name.to_lowercase().contains(q) || i.code.to_lowercase().contains(q)
+                })
+        })
+        .collect();
+    match q.sort.as_deref() {
+        Some("lag") => rows.sort_by(|a, b| b.1.colour.cmp(&a.1.colour).then(b.1.lag.cmp(&a.1.lag))),
+        Some("name") => rows.sort_by(|a, b| a.0.name.cmp(&b.0.name)),
+        _ => {}
+    }
+    Ok(rows)
+}
+
+fn item_json(i: &Item, st: &duban_core::Status) -> Value {
+    let mut v = json!(i);
+    v["colour"] = json!(st.colour);
+    v["status"] = json!(st.row(i));
+    v
+}
+
+#[utoipa::path(get, path = "/api/items", tag = "台账", params(ItemQuery),
+    responses((status = 200, description = "分页的项目列表，带红黄绿灯", body = Value)))]
+async fn items(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ItemQuery>,
+) -> ApiResult<Json<Value>> {
+    let snap = s
+        .status
+        .get(&s.store, q.as_of.unwrap_or_else(today))
+        .await?;
+    let rows = select(&snap, &caller.account, &q)?;
+    let page = paginate(&rows, q.page, q.per_page);
+    Ok(Json(json!({
+        "items": page.items.iter().map(|(i, st)| item_json(i, st)).collect::<Vec<_>>(),
+        "total": page.total, "page": page.page, "per_page": page.per_page,
+    })))
+}
+
+/// An item the caller may see, or 404.
+pub async fn visible_item(
+    s: &AppState,
+    caller: &Caller,
+    code: &str,
+) -> ApiResult<duban_store::ItemRecord> {
+    s.store
+        .item(code)
+        .await?
+        .filter(|r| caller.account.can_see(&r.item))
+        .ok_or_else(|| ApiError::not_found(format!("没有编号为“{code}”的项目")))
+}
+
+#[utoipa::path(get, path = "/api/items/{code}", tag = "台账",
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, description = "项目、节点、状态与修改记录", body = Value), (status = 404, body = ApiError)))]
+async fn item(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let record = visible_item(&s, &caller, &code).await?;
+    let snap = s.status.get(&s.store, today()).await?;
+    let status = snap.status_of(&code).map(|(i, st)| json!(st.row(i)));
+    let audit = s.store.audit_trail("item", &code).await?;
+    Ok(Json(
+        json!({ "item": record, "status": status, "audit": audit }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/items/{code}/reports", tag = "进度填报",
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, description = "全部报告及更正版本", body = Value), (status = 404, body = ApiError)))]
+async fn reports(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    visible_item(&s, &caller, &code).await?;
+    Ok(Json(json!(s.store.report_history(&code).await?)))
+}
+
+/// 进度报告
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReportRequest {
+    /// 填报期: 2025-06, 2025-Q2 or 2025-W23
+    pub period: String,
+    /// The report: ytd, this_period (万元 as decimal strings), progress_text,
+    /// progress_percent, milestones [{name, date}], narrative, problems (docs/json.md).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub report: ReportDraft,
+    /// 更正原因 — required to correct a period already reported.
+    pub reason: Option<String>,
+}
+
+/// Submits a report as `caller`: 404 if it may not see the item, 403 if it may not report.
+pub async fn submit_as(
+    s: &AppState,
+    caller: &Caller,
+    code: &str,
+    req: ReportRequest,
+) -> ApiResult<duban_store::StoredReport> {
+    let record = visible_item(s, caller, code).await?;
+    if !caller.account.can_report(&record.item) {
+        return Err(ApiError::forbidden(format!(
+            "只有牵头单位“{}”或项目所在地可以报送“{}”的进度",
+            record.item.lead_unit, record.item.name
+        )));
+    }
+    let period =
+        Period::parse(&req.period).map_err(|e| ApiError::invalid(format!("填报期：{e}")))?;
+    let stored = s
+        .store
+        .submit_report(
+            &caller.actor(),
+            Submission {
+                code: record.item.code.clone(),
+                period,
+                report: req.report,
+                reason: req.reason.filter(|r| !r.trim().is_empty()),
+                submitted_on: today(),
+            },
+        )
+        .await?;
+    s.status.invalidate().await;
+    Ok(stored)
+}
+
+#[utoipa::path(post, path = "/api/items/{code}/reports", tag = "进度填报", request_body = ReportRequest,
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, description = "已报送（或更正）", body = Value), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn submit_report(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(req): Json<ReportRequest>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(submit_as(&s, &caller, &code, req).await?)))
+}
+
+#[utoipa::path(get, path = "/api/status", tag = "预警", params(ItemQuery),
+    responses((status = 200, description = "分页的状态：t、p、滞后、颜色、标记、原因、预测（见 docs/json.md）", body = Value)))]
+async fn status(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ItemQuery>,
+) -> ApiResult<Json<Value>> {
+    let snap = s
+        .status
+        .get(&s.store, q.as_of.unwrap_or_else(today))
+        .await?;
+    let rows = select(&snap, &caller.account, &q)?;
+    let page = paginate(&rows, q.page, q.per_page);
+    Ok(Json(json!({
+        "items": page.items.iter().map(|(i, st)| json!(st.row(i))).collect::<Vec<_>>(),
+        "total": page.total, "page": page.page, "per_page": page.per_page, "as_of": snap.as_of,
+    })))
+}
+
+#[utoipa::path(get, path = "/api/dashboard", tag = "预警",
+    responses((status = 200, description = "挂图作战：红黄绿数量、各地完成与序时进度、趋势、需关注项目、问题分布", body = Value)))]
+async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    let snap = s.status.get(&s.store, today()).await?;
+    Ok(Json(json!(dashboard::overview(&snap, &caller.account))))
+}
+
+/// 问题筛选
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ProblemQuery {
+    /// raised|assigned|rectifying|closure_requested|closed
+    pub state: Option<String>,
+    /// Only those past their due date.
+    pub overdue: Option<bool>,
+    pub page: Option<usize>,
+    pub per_page: Option<usize>,
+}
+
+/// The problems a caller may see: on items it may see, or assigned to its unit.
+pub async fn visible_problems(s: &AppState, caller: &Caller) -> ApiResult<Vec<Problem>> {
+    let snap = s.status.get(&s.store, today()).await?;
+    let all = s.store.problems(&ProblemFilter::default()).await?;
+    Ok(all
+        .into_iter()
+        .filter(|p| {
+            snap.status_of(&p.code)
+                .is_some_and(|(i, _)| caller.account.can_see(i))
+                || (caller.account.unit.is_some() && p.assigned_unit == caller.account.unit)
+                || caller.account.visibility() == duban_core::Visibility::All
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/problems", tag = "问题清单", params(ProblemQuery),
+    responses((status = 200, description = "分页的问题清单", body = Value)))]
+async fn problems(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ProblemQuery>,
+) -> ApiResult<Json<Value>> {
+    let state = q
+        .state
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| ProblemState::parse(v).map_err(|e| ApiError::invalid(format!("state：{e}"))))
+        .transpose()?;
+    let as_of = today();
+    let rows: Vec<Value> = visible_problems(&s, &caller)
+        .await?
+        .into_iter()
+        .filter(|p| state.is_none_or(|st| p.state == st))
+        .filter(|p| !q.overdue.unwrap_or(false) || p.overdue(as_of))
+        .map(|p| {
+            let overdue = p.overdue(as_of);
+            let mut v = json!(p);
+            v["overdue"] = json!(overdue);
+            v
+        })
+        .collect();
+    Ok(Json(json!(paginate(&rows, q.page, q.per_page))))
+}
+
+/// 新问题
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProblemRequest {
+    /// 手续|用地|征迁|资金|环保|要素保障|其他
+    pub category: String,
+    /// county|department|leader|meeting (县级|部门|包抓领导|联席会议)
+    pub escalation: Option<String>,
+    pub description: String,
+    /// 挂牌督办
+    #[serde(default)]
+    pub listed: bool,
+}
+
+#[utoipa::path(post, path = "/api/items/{code}/problems", tag = "问题清单", request_body = ProblemRequest,
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, description = "已登记", body = Value), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn raise_problem(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(req): Json<ProblemRequest>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(raise_as(&s, &caller, &code, req).await?)))
+}
+
+/// Raises a problem as `caller`.
+pub async fn raise_as(
+    s: &AppState,
+    caller: &Caller,
+    code: &str,
+    req: ProblemRequest,
+) -> ApiResult<Problem> {
+    let record = visible_item(s, caller, code).await?;
+    let who = caller
+        .account
+        .problem_role()
+        .ok_or_else(|| ApiError::forbidden("只有督查室和责任单位可以登记问题"))?;
+    let category = ProblemCategory::parse(&req.category)
+        .map_err(|e| ApiError::invalid(format!("问题类别：{e}")))?;
+    let escalation = match req.escalation.as_deref().filter(|e| !e.is_empty()) {
+        Some(e) => Escalation::parse(e).map_err(|e| ApiError::invalid(format!("协调层级：{e}")))?,
+        None => Escalation::ALL[0],
+    };
+    let p = s
+        .store
+        .raise_problem(
+            &caller.actor(),
+            &who,
+            NewProblem {
+                code: record.item.code,
+                category,
+                escalation,
+                description: req.description,
+                listed: req.listed,
+            },
+        )
+        .await?;
+    s.status.invalidate().await;
+    Ok(p)
+}
+
+/// 问题流转
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MoveRequest {
+    /// assign|start|request-close|close|send-back
+    pub action: String,
+    /// assign: 承办单位
+    pub unit: Option<String>,
+    /// assign: 整改时限 YYYY-MM-DD
+    #[schema(value_type = Option<String>)]
+    pub due: Option<NaiveDate>,
+    /// request-close: 整改情况; send-back: 退回原因
+    pub note: Option<String>,
+}
+
+/// Moves a problem as `caller`: 404 if it may not see it, 403 if its role may not move it.
+pub async fn move_as(
+    s: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: MoveRequest,
+) -> ApiResult<Problem> {
+    let visible = visible_problems(s, caller).await?;
+    let problem = visible
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("没有编号为 {id} 的问题")))?;
+    let who = caller
+        .account
+        .problem_role()
+        .ok_or_else(|| ApiError::forbidden("只有督查室和承办单位可以办理问题"))?;
+    if let duban_core::Role::Unit(u) = &who
+        && problem.assigned_unit.as_deref() != Some(u.as_str())
+    {
+        return Err(ApiError::forbidden(format!(
+            "问题 {id} 不是交办给“{u}”的，只有承办单位或督查室可以办理"
+        )));
+    }
+    let note = req.note.filter(|n| !n.trim().is_empty());
+    let mv = match req.action.as_str() {
+        "assign" => Move::Assign {
+            unit: req
+                .unit
+                .filter(|u| !u.trim().is_empty())
+                .ok_or_else(|| ApiError::invalid("交办须指定承办单位（unit）"))?,
+            due: req
+                .due
+                .ok_or_else(|| ApiError::invalid("交办须指定整改时限（due）"))?,
+        },
+        "start" => Move::Start,
+        "request-close" => Move::RequestClosure { note },
+        "close" => Move::Close,
+        "send-back" => Move::SendBack {
+            reason: note.ok_or_else(|| ApiError::invalid("退回须说明原因（note）"))?,
+        },
+        other => {
+            return Err(ApiError::invalid(format!(
+                "action：“{other}”应为 assign、start、request-close、close 或 send-back"
+            )));
+        }
+    };
+    let p = s.store.move_problem(&caller.actor(), &who, id, mv).await?;
+    s.status.invalidate().await;
+    Ok(p)
+}
+
+#[utoipa::path(post, path = "/api/problems/{id}/moves", tag = "问题清单", request_body = MoveRequest,
+    params(("id" = i64, Path, description = "问题编号")),
+    responses((status = 200, description = "已流转", body = Value), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn move_problem(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<MoveRequest>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(move_as(&s, &caller, id, req).await?)))
+}

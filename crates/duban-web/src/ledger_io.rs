@@ -1,0 +1,67 @@
+//! 台账导入导出 — what the CLI and the web share between a read sheet and the store.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use duban_office::ReadLedger;
+use duban_store::{ItemRecord, LedgerEntry};
+
+/// The rows of a read ledger as store entries (taking them out of `read`): each with its
+/// source line, and its year-to-date column as that month's report submitted `today`.
+pub fn ledger_entries(read: &mut ReadLedger, today: NaiveDate) -> Vec<LedgerEntry> {
+    let stated = Some(Arc::new(std::mem::take(&mut read.stated)));
+    let sheet = read.sheet.clone();
+    std::mem::take(&mut read.rows)
+        .into_iter()
+        .map(|r| LedgerEntry {
+            source: Some(format!("工作表“{}”第 {} 行", sheet, r.row)),
+            // The month is 1–12 and the year validated with the item.
+            reported: r.done_to_month.and_then(|(m, w)| {
+                duban_core::Period::month(r.item.year, u32::from(m)).map(|p| (p, w, today))
+            }),
+            item: r.item,
+            milestones: r.milestones,
+            stated: stated.clone(),
+        })
+        .collect()
+}
+
+/// "2025年重点项目、民生实事台账" from what is exported.
+pub fn default_title(records: &[ItemRecord]) -> String {
+    let years: BTreeSet<i32> = records.iter().map(|r| r.item.year).collect();
+    let kinds: BTreeSet<_> = records.iter().map(|r| r.item.kind).collect();
+    let year = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a == b => format!("{a}年"),
+        (Some(a), Some(b)) => format!("{a}—{b}年"),
+        _ => String::new(),
+    };
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+    let kinds = if kinds.is_empty() {
+        "重点项目".to_string()
+    } else {
+        kinds.join("、")
+    };
+    format!("{year}{kinds}台账")
+}
+
+/// Writes `records` as the official ledger workbook to `path`.
+pub fn export(
+    path: &std::path::Path,
+    records: &[ItemRecord],
+    title: Option<String>,
+    today: NaiveDate,
+) -> Result<String, duban_office::LedgerError> {
+    let title = title.unwrap_or_else(|| default_title(records));
+    let items: Vec<_> = records.iter().map(|r| r.item.clone()).collect();
+    let milestones: Vec<_> = records
+        .iter()
+        .map(|r| (r.item.code.clone(), r.milestones.clone()))
+        .collect();
+    let opts = duban_office::ExportOptions {
+        title: title.clone(),
+        exported_on: today.format("%Y-%m-%d").to_string(),
+    };
+    duban_office::write_ledger(path, &items, &milestones, &opts)?;
+    Ok(title)
+}

@@ -1,0 +1,1006 @@
+//! 页面 — the Chinese UI: 总览, 项目台账, the item page, 进度填报, 问题清单 and the
+//! administration pages. Server-rendered; htmx sends the forms (with the CSRF header) and
+//! swaps in the answer; the same checks as the API apply, through the same functions.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use duban_core::{AccountRole, ItemKind, Period, ProblemState, ReportDraft, Stage, Wan};
+use duban_store::{ImportOptions, ItemFilter, Submission};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use crate::api::{self, ItemQuery, MoveRequest, NewUserRequest, ReportRequest};
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::templates::script_json;
+use crate::{AppState, dashboard, today};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/", get(overview))
+        .route("/items", get(items))
+        .route("/items/export.xlsx", get(export))
+        .route("/items/import", post(import_dry_run))
+        .route("/items/import/confirm", post(import_confirm))
+        .route("/items/{code}", get(item))
+        .route("/report", get(report_page))
+        .route("/report/template.xlsx", get(report_template))
+        .route("/report/upload", post(report_upload))
+        .route("/report/{code}", post(report_submit))
+        .route("/problems", get(problems))
+        .route("/problems/{id}/{action}", post(problem_move))
+        .route("/admin/units", get(units))
+        .route("/admin/users", get(users).post(add_user))
+}
+
+/// A signed-in page visitor; anyone else is sent to the login page.
+pub struct Visitor(pub Caller);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match auth::identify(state, parts).await {
+            Ok(Some(c)) => Ok(Visitor(c)),
+            Ok(None) => Err(if parts.headers.contains_key("hx-request") {
+                ([("hx-redirect", "/login")], StatusCode::UNAUTHORIZED).into_response()
+            } else {
+                Redirect::to("/login").into_response()
+            }),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+fn render(s: &AppState, name: &str, ctx: Value) -> ApiResult<Html<String>> {
+    s.templates
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map(Html)
+        .map_err(ApiError::internal)
+}
+
+/// The context every page shares: who, the menu, the CSRF token.
+fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value {
+    let a = &c.account;
+    context! {
+        title, active, charts,
+        user => ser(a),
+        role_label => a.role.label(),
+        csrf => c.csrf.clone().unwrap_or_default(),
+        is_admin => a.is_admin(),
+        can_report => matches!(a.role, AccountRole::Admin | AccountRole::Reporter),
+    }
+}
+
+/// An error as the page shows it: the API's message in the page's frame, or as a fragment for
+/// htmx.
+fn message(s: &AppState, ok: bool, messages: Vec<String>) -> Response {
+    match render(s, "message.html", context! { ok, messages }) {
+        Ok(h) => h.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn failure(s: &AppState, e: ApiError) -> Response {
+    let status = e.status();
+    let mut r = message(s, false, e.detail.split('\n').map(str::to_string).collect());
+    // htmx swaps 4xx answers in too (see app config below): keep the status for scripts.
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    r
+}
+
+/// Any serializable value for a template.
+fn ser<T: serde::Serialize>(v: T) -> Value {
+    Value::from(minijinja::value::Serde(v))
+}
+
+fn wan(w: Option<Wan>) -> String {
+    w.map(|w| w.to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn pct(d: Option<rust_decimal::Decimal>) -> String {
+    d.map(|d| format!("{:.1}%", d.round_dp(1)))
+        .unwrap_or_else(|| "—".into())
+}
+
+// ---- login ----
+
+async fn login_page(State(s): State<AppState>) -> ApiResult<Html<String>> {
+    render(&s, "login.html", context! {})
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(s): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    match api::sign_in(&s, Some(addr.ip()), &f.username, &f.password).await {
+        Ok((_, keys)) => {
+            let mut r = Redirect::to("/").into_response();
+            if let Ok(v) = auth::session_cookie(&keys.token, s.secure_cookies).parse() {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(e) => {
+            let status = e.status();
+            match render(
+                &s,
+                "login.html",
+                context! { error => e.detail, username => f.username },
+            ) {
+                Ok(h) => (status, h).into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+    }
+}
+
+async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Response> {
+    if let Some(t) = &c.session {
+        s.store.close_session(t).await?;
+    }
+    let mut r = ([("hx-redirect", "/login")], StatusCode::NO_CONTENT).into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_cookie(s.secure_cookies)
+            .parse()
+            .map_err(ApiError::internal)?,
+    );
+    Ok(r)
+}
+
+// ---- 总览 ----
+
+async fn overview(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Html<String>> {
+    let snap = s.status.get(&s.store, today()).await?;
+    let o = dashboard::overview(&snap, &c.account);
+    let chart_json = script_json(&o);
+    let mut ctx = page(&c, "总览", "overview", true);
+    ctx = context! { o => ser(&o), chart_json, ..ctx };
+    render(&s, "overview.html", ctx)
+}
+
+// ---- 项目台账 ----
+
+fn query_string(q: &ItemQuery) -> String {
+    let pairs = [
+        ("search", &q.search),
+        ("kind", &q.kind),
+        ("stage", &q.stage),
+        ("colour", &q.colour),
+        ("unit", &q.unit),
+        ("sort", &q.sort),
+    ];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a query value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn items(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(q): Query<ItemQuery>,
+) -> Response {
+    let run = async {
+        let snap = s.status.get(&s.store, today()).await?;
+        let rows = api::select(&snap, &c.account, &q)?;
+        let p = api::paginate(&rows, q.page, q.per_page);
+        let rows: Vec<Value> = p
+            .items
+            .iter()
+            .map(|(i, st)| {
+                context! {
+                    code => &i.code, name => &i.name, kind => i.kind.label(),
+                    unit => &i.lead_unit,
+                    leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_default(),
+                    stage => i.stage.map(|s| s.label()).unwrap_or("—"),
+                    total => wan(i.total_investment), plan => wan(i.annual_plan),
+                    t => pct(Some(st.t)), p => pct(st.p),
+                    colour => ser(st.colour), colour_label => st.colour.label(),
+                }
+            })
+            .collect();
+        let ctx = page(&c, "项目台账", "items", false);
+        render(
+            &s,
+            "items.html",
+            context! {
+            rows, total => p.total, page => p.page,
+            pages => p.total.div_ceil(p.per_page).max(1),
+            as_of => snap.as_of.to_string(), q => context!{
+                search => &q.search, kind => &q.kind, stage => &q.stage, colour => &q.colour,
+                unit => &q.unit, sort => &q.sort },
+            query => query_string(&q),
+            kinds => ItemKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+            stages => Stage::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(), ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", encode(filename));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn export(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(q): Query<ItemQuery>,
+) -> ApiResult<Response> {
+    let snap = s.status.get(&s.store, today()).await?;
+    let codes: std::collections::HashSet<String> = api::select(&snap, &c.account, &q)?
+        .iter()
+        .map(|(i, _)| i.code.clone())
+        .collect();
+    let records: Vec<_> = s
+        .store
+        .item_records(&ItemFilter {
+            year: Some(snap.as_of.year()),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|r| codes.contains(&r.item.code))
+        .collect();
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let path = dir.path().join("台账.xlsx");
+    let title =
+        crate::ledger_io::export(&path, &records, None, today()).map_err(ApiError::internal)?;
+    let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
+    Ok(xlsx(bytes, &format!("{title}.xlsx")))
+}
+
+/// The uploaded file of a multipart form, written to a temporary file.
+async fn upload(
+    mut form: Multipart,
+) -> ApiResult<(tempfile::TempDir, std::path::PathBuf, Vec<(String, String)>)> {
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let mut path = None;
+    let mut fields = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid(format!("上传内容无法读取：{e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("upload.xlsx").to_string();
+            let bytes: Bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::invalid(format!("上传内容无法读取：{e}")))?;
+            let p = dir.path().join(
+                std::path::Path::new(&file_name)
+                    .file_name()
+                    .map(|f| f.to_owned())
+                    .unwrap_or_else(|| "upload.xlsx".into()),
+            );
+            std::fs::write(&p, &bytes).map_err(ApiError::internal)?;
+            path = Some(p);
+        } else {
+            fields.push((name, field.text().await.unwrap_or_default()));
+        }
+    }
+    let path = path.ok_or_else(|| ApiError::invalid("请选择要上传的 .xlsx 文件"))?;
+    Ok((dir, path, fields))
+}
+
+/// Reads a ledger and imports it (or checks it, with `dry_run`); the summary in words.
+async fn import_file(
+    s: &AppState,
+    c: &Caller,
+    path: &std::path::Path,
+    dry_run: bool,
+) -> ApiResult<Result<String, Vec<String>>> {
+    let opts = duban_office::ReadOptions {
+        sheet: None,
+        year: None,
+        kind: None,
+        fallback_year: today().year(),
+    };
+    let path_owned = path.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || {
+        duban_office::read_ledger(&path_owned, &opts, &mut |_, _| {})
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let mut read = match read {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(vec![e.to_string()])),
+    };
+    if !read.errors.is_empty() {
+        return Ok(Err(read.errors.iter().map(|e| e.to_string()).collect()));
+    }
+    let entries = crate::ledger_io::ledger_entries(&mut read, today());
+    let options = ImportOptions {
+        actor: c.actor(),
+        dry_run,
+    };
+    // The import's future is not provably `Send` for every lifetime (a rustc limitation with
+    // its nested borrows), so it runs to completion on a blocking thread of its own.
+    let store = s.store.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        tokio::runtime::Handle::current()
+            .block_on(async move { store.import_ledger(entries, &options).await })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    if !dry_run {
+        s.status.invalidate().await;
+    }
+    Ok(Ok(format!(
+        "{}新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个，新建包抓领导 {} 位{}",
+        if dry_run {
+            "检查通过（尚未写入）：将"
+        } else {
+            "导入完成："
+        },
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        summary.new_units.len(),
+        summary.new_leaders.len(),
+        if summary.reports > 0 {
+            format!("；累计完成投资记为进度报告 {} 条", summary.reports)
+        } else {
+            String::new()
+        }
+    )))
+}
+
+/// Uploaded ledgers waiting for confirmation, by id: (file, owner).
+type Pending = std::sync::Mutex<
+    std::collections::HashMap<String, (tempfile::TempDir, std::path::PathBuf, String)>,
+>;
+
+fn pending() -> &'static Pending {
+    static PENDING: std::sync::OnceLock<Pending> = std::sync::OnceLock::new();
+    PENDING.get_or_init(Default::default)
+}
+
+async fn import_dry_run(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    form: Multipart,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let (dir, path, _) = upload(form).await?;
+        let result = import_file(&s, &c, &path, true).await?;
+        let (summary, errors, upload) = match result {
+            Ok(summary) => {
+                let id = duban_store::secret();
+                pending()
+                    .lock()
+                    .expect("pending uploads")
+                    .insert(id.clone(), (dir, path, c.account.username.clone()));
+                (summary, Vec::new(), Some(id))
+            }
+            Err(errors) => (String::new(), errors, None),
+        };
+        render(
+            &s,
+            "import_result.html",
+            context! { summary, errors, upload },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    upload: String,
+}
+
+async fn import_confirm(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Form(f): Form<ConfirmForm>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let (_dir, path, owner) = pending()
+            .lock()
+            .expect("pending uploads")
+            .remove(&f.upload)
+            .ok_or_else(|| ApiError::not_found("上传的文件已失效，请重新选择文件试导入"))?;
+        if owner != c.account.username {
+            return Err(ApiError::forbidden("只能确认自己上传的文件"));
+        }
+        let result = import_file(&s, &c, &path, false).await?;
+        let (summary, errors) = match result {
+            Ok(summary) => (summary, Vec::new()),
+            Err(errors) => (String::new(), errors),
+        };
+        render(&s, "import_result.html", context! { summary, errors })
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+// ---- the item page ----
+
+async fn item(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Path(code): Path<String>,
+) -> Response {
+    let run = async {
+        let record = api::visible_item(&s, &c, &code).await?;
+        let snap = s.status.get(&s.store, today()).await?;
+        let status = snap.status_of(&code).map(|(i, st)| st.row(i));
+        let reports = s.store.report_history(&code).await?;
+        let problems: Vec<Value> = s
+            .store
+            .problems(&duban_store::ProblemFilter {
+                code: Some(code.clone()),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .map(|p| {
+                context! { id => p.id, category => p.category.label(), description => p.description,
+                    listed => p.listed, state => p.state.label(), unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()) }
+            })
+            .collect();
+        let audit: Vec<Value> = s
+            .store
+            .audit_trail("item", &code)
+            .await?
+            .into_iter()
+            .rev()
+            .take(30)
+            .map(|a| {
+                let change = a.after.as_ref().map(|v| {
+                    let t = v.to_string();
+                    t.chars().take(160).collect::<String>()
+                });
+                context! { at => a.at, actor => a.actor, action => a.action, change }
+            })
+            .collect();
+        let as_of = snap.as_of;
+        let milestones: Vec<Value> = record
+            .milestones
+            .iter()
+            .map(|m| {
+                context! { name => &m.name, planned => m.planned.map(|d| d.to_string()), actual => m.actual.map(|d| d.to_string()),
+                    overdue => m.actual.is_none() && m.planned.is_some_and(|p| p < as_of) }
+            })
+            .collect();
+        let chart_json = script_json(&serde_json::json!({
+            "milestones": milestones,
+            "start": record.item.planned_start.map(|d| d.first_day()),
+        }));
+        let i = &record.item;
+        let ctx = page(&c, &i.name, "items", true);
+        render(
+            &s,
+            "item.html",
+            context! {
+            item => ser(i), status => ser(&status), reports => ser(&reports), problems, audit, milestones, chart_json,
+            kind => i.kind.label(), stage => i.stage.map(|s| s.label()).unwrap_or("—"),
+            nature => i.nature.map(|n| n.label()).unwrap_or("—"),
+            leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "—".into()),
+            total => wan(i.total_investment), plan => wan(i.annual_plan),
+            in_statistics => match i.in_statistics { Some(true) => "是", Some(false) => "否", None => "—" }, ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+// ---- 进度填报 ----
+
+#[derive(Deserialize, Default)]
+struct ReportQuery {
+    period: Option<String>,
+    unit: Option<String>,
+}
+
+/// The period units report now: the last one while its due date has not passed, else the
+/// current one.
+fn open_period(cadence: duban_core::Cadence, due_day: u32) -> Period {
+    let now = Period::of(today(), cadence);
+    let previous = now.previous();
+    if today() <= previous.due(due_day) {
+        previous
+    } else {
+        now
+    }
+}
+
+async fn report_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let run = async {
+        if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
+            return Err(ApiError::forbidden(
+                "只有督查室和责任单位填报员可以填报进度",
+            ));
+        }
+        let calendar = s.store.calendar().await?;
+        let schedule = calendar.schedule(ItemKind::Project);
+        let period = match q.period.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(p) => Period::parse(p).map_err(|e| ApiError::invalid(format!("填报期：{e}")))?,
+            None => open_period(schedule.cadence, schedule.due_day),
+        };
+        let unit = if c.account.is_admin() {
+            q.unit.clone().filter(|u| !u.trim().is_empty())
+        } else {
+            c.account.unit.clone()
+        };
+        let snap = s.status.get(&s.store, today()).await?;
+        let inputs = s
+            .store
+            .status_inputs(period.year(), unit.as_deref())
+            .await?;
+        let reportable: Vec<&duban_store::StatusInput> = inputs
+            .iter()
+            .filter(|i| calendar.schedule(i.item.kind).cadence == period.cadence())
+            .filter(|i| {
+                snap.status_of(&i.item.code)
+                    .is_some_and(|(full, _)| c.account.can_report(full))
+                    && i.item.stage != Some(Stage::Reserve)
+            })
+            .collect();
+        let rows: Vec<Value> = reportable
+            .iter()
+            .take(100)
+            .map(|i| {
+                let previous = i
+                    .trail
+                    .ytd
+                    .iter()
+                    .rev()
+                    .find(|(d, _)| *d < period.first_day())
+                    .map(|(_, w)| *w);
+                let reported = i
+                    .trail
+                    .ytd
+                    .iter()
+                    .find(|(d, _)| *d == period.last_day())
+                    .map(|(_, w)| *w);
+                context! {
+                    code => &i.item.code, name => &i.item.name, plan => wan(i.item.annual_plan),
+                    previous => wan(previous), reported => reported.map(|w| w.to_string()),
+                    colour => snap.status_of(&i.item.code).map(|(_, st)| ser(st.colour)),
+                }
+            })
+            .collect();
+        let ctx = page(&c, "进度填报", "report", false);
+        render(
+            &s,
+            "report.html",
+            context! { rows, total => reportable.len(), period => period.to_string(),
+            period_label => period.label(), due => schedule.due(period).to_string(), unit, ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    period: String,
+    ytd: Option<String>,
+    this_period: Option<String>,
+    progress_text: Option<String>,
+    progress_percent: Option<String>,
+    narrative: Option<String>,
+    problems: Option<String>,
+    reason: Option<String>,
+}
+
+fn field(v: Option<String>) -> Option<String> {
+    v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+impl ReportForm {
+    /// The draft, or every field that is not a number, by name.
+    fn draft(self) -> Result<(String, ReportDraft, Option<String>), Vec<String>> {
+        let mut errors = Vec::new();
+        let mut money = |label: &str, v: Option<String>| {
+            field(v).and_then(|t| match Wan::parse(&t, duban_core::MoneyUnit::Wan) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    errors.push(format!("{label}：{e}"));
+                    None
+                }
+            })
+        };
+        let ytd = money("累计完成投资", self.ytd);
+        let this_period = money("本期完成投资", self.this_period);
+        let progress_percent =
+            field(self.progress_percent).and_then(|t| match t.trim_end_matches('%').parse() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(format!("形象进度（%）：“{t}”不是数字"));
+                    None
+                }
+            });
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok((
+            self.period,
+            ReportDraft {
+                ytd,
+                this_period,
+                progress_text: field(self.progress_text),
+                progress_percent,
+                milestones: Vec::new(),
+                narrative: field(self.narrative),
+                problems: field(self.problems),
+            },
+            field(self.reason),
+        ))
+    }
+}
+
+async fn report_submit(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Path(code): Path<String>,
+    Form(f): Form<ReportForm>,
+) -> Response {
+    let (period, report, reason) = match f.draft() {
+        Ok(d) => d,
+        Err(errors) => return failure(&s, ApiError::invalid(errors.join("\n"))),
+    };
+    match api::submit_as(
+        &s,
+        &c,
+        &code,
+        ReportRequest {
+            period,
+            report,
+            reason,
+        },
+    )
+    .await
+    {
+        Ok(r) => message(
+            &s,
+            true,
+            vec![format!(
+                "已{}（第 {} 版）：累计完成 {} 万元，本期 {} 万元",
+                if r.revision == 1 { "报送" } else { "更正" },
+                r.revision,
+                wan(r.report.ytd),
+                wan(r.report.this_period)
+            )],
+        ),
+        Err(e) => failure(&s, e),
+    }
+}
+
+async fn report_template(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(q): Query<ReportQuery>,
+) -> ApiResult<Response> {
+    let unit = if c.account.is_admin() {
+        q.unit.clone()
+    } else {
+        c.account.unit.clone()
+    }
+    .ok_or_else(|| ApiError::invalid("请指定单位"))?;
+    if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
+        return Err(ApiError::forbidden(
+            "只有督查室和责任单位填报员可以下载填报表",
+        ));
+    }
+    let period = Period::parse(q.period.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::invalid(format!("填报期：{e}")))?;
+    let calendar = s.store.calendar().await?;
+    let inputs = s.store.status_inputs(period.year(), Some(&unit)).await?;
+    let rows: Vec<duban_office::TemplateRow> = inputs
+        .iter()
+        .filter(|i| {
+            i.item.lead_unit == unit && calendar.schedule(i.item.kind).cadence == period.cadence()
+        })
+        .map(|i| duban_office::TemplateRow {
+            code: i.item.code.clone(),
+            name: i.item.name.clone(),
+            annual_plan: i.item.annual_plan,
+            previous_ytd: i
+                .trail
+                .ytd
+                .iter()
+                .rev()
+                .find(|(d, _)| *d < period.first_day())
+                .map(|(_, w)| *w),
+            current: None,
+        })
+        .collect();
+    let due = calendar.schedule(ItemKind::Project).due(period);
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let path = dir.path().join("填报表.xlsx");
+    duban_office::write_report_template(&path, &unit, period, due, &rows)
+        .map_err(ApiError::internal)?;
+    let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
+    Ok(xlsx(
+        bytes,
+        &format!("{unit}{}进度填报表.xlsx", period.label()),
+    ))
+}
+
+async fn report_upload(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    form: Multipart,
+) -> Response {
+    let run = async {
+        let (_dir, path, fields) = upload(form).await?;
+        let period = fields
+            .iter()
+            .find(|(k, _)| k == "period")
+            .and_then(|(_, v)| Period::parse(v).ok());
+        let read = duban_office::read_report_sheet(&path, period)
+            .map_err(|e| ApiError::invalid(e.to_string()))?;
+        if !read.errors.is_empty() {
+            return Err(ApiError::invalid(format!(
+                "以下 {} 处无法读取，未写入任何数据：\n{}",
+                read.errors.len(),
+                read.errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )));
+        }
+        // Every row must be an item this account may report.
+        for (row, code, _) in &read.rows {
+            let record = api::visible_item(&s, &c, code).await.map_err(|_| {
+                ApiError::not_found(format!(
+                    "第 {row} 行：没有编号为“{code}”的项目，未写入任何数据"
+                ))
+            })?;
+            if !c.account.can_report(&record.item) {
+                return Err(ApiError::forbidden(format!(
+                    "第 {row} 行：“{code}”不是本单位牵头的项目，未写入任何数据"
+                )));
+            }
+        }
+        let batch = read
+            .rows
+            .into_iter()
+            .map(|(row, code, report)| {
+                (
+                    format!("第 {row} 行（{code}）"),
+                    Submission {
+                        code,
+                        period: read.period,
+                        report,
+                        reason: None,
+                        submitted_on: today(),
+                    },
+                )
+            })
+            .collect();
+        let done = s.store.submit_reports(&c.actor(), batch, false).await?;
+        s.status.invalidate().await;
+        Ok(message(
+            &s,
+            true,
+            vec![format!("已报送：{} 进度 {} 条", read.period, done.len())],
+        ))
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+// ---- 问题清单 ----
+
+/// What a role may do to a problem in a state: (action, label).
+fn actions(c: &Caller, p: &duban_store::Problem) -> Vec<(&'static str, &'static str)> {
+    let office = c.account.is_admin();
+    let assigned = c.account.role == AccountRole::Reporter
+        && c.account.unit.is_some()
+        && p.assigned_unit == c.account.unit;
+    match p.state {
+        ProblemState::Raised if office => vec![("assign", "交办")],
+        ProblemState::Assigned if assigned => vec![("start", "开始整改")],
+        ProblemState::Assigned if office => vec![("assign", "改派")],
+        ProblemState::Rectifying if assigned => vec![("request-close", "申请销号")],
+        ProblemState::ClosureRequested if office => vec![("close", "销号"), ("send-back", "退回")],
+        _ => Vec::new(),
+    }
+}
+
+fn ticket(c: &Caller, p: &duban_store::Problem) -> Value {
+    context! {
+        id => p.id, code => &p.code, item_name => &p.item_name, category => p.category.label(),
+        description => &p.description, listed => p.listed, unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()),
+        overdue => p.overdue(today()),
+        actions => actions(c, p).into_iter().map(|(action, label)| context!{ action, label }).collect::<Vec<_>>(),
+    }
+}
+
+async fn problems(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
+    let run = async {
+        let all = api::visible_problems(&s, &c).await?;
+        let overdue = all.iter().filter(|p| p.overdue(today())).count();
+        let columns: Vec<Value> = ProblemState::ALL
+            .iter()
+            .map(|st| {
+                let mut mine: Vec<&duban_store::Problem> =
+                    all.iter().filter(|p| p.state == *st).collect();
+                // Overdue and 挂牌督办 first.
+                mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
+                let more = mine.len().saturating_sub(60);
+                context! { code => st.code(), label => st.label(), more,
+                problems => mine.iter().take(60).map(|p| ticket(&c, p)).collect::<Vec<_>>() }
+            })
+            .collect();
+        let ctx = page(&c, "问题清单", "problems", false);
+        render(
+            &s,
+            "problems.html",
+            context! { columns, total => all.len(), overdue, ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    unit: Option<String>,
+    due: Option<String>,
+    note: Option<String>,
+}
+
+async fn problem_move(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<MoveForm>,
+) -> Response {
+    let due = match field(f.due).map(|d| d.parse::<chrono::NaiveDate>()) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => return failure(&s, ApiError::invalid("整改时限：应为 YYYY-MM-DD")),
+        None => None,
+    };
+    let req = MoveRequest {
+        action,
+        unit: field(f.unit),
+        due,
+        note: field(f.note),
+    };
+    match api::move_as(&s, &c, id, req).await {
+        Ok(p) => {
+            let html = format!(
+                "<div class=\"ticket\" id=\"problem-{}\"><div class=\"ok\">#{} 已{}：{}</div></div>",
+                p.id,
+                p.id,
+                p.state.label(),
+                minijinja::HtmlEscape(&p.description)
+            );
+            Html(html).into_response()
+        }
+        Err(e) => failure(&s, e),
+    }
+}
+
+// ---- 单位/用户 ----
+
+async fn units(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let units: Vec<Value> = s
+            .store
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| {
+                context! { name => u.unit.name, kind => u.unit.kind.label(), parent => u.unit.parent,
+                    aliases => u.unit.aliases, lead_items => u.lead_items }
+            })
+            .collect();
+        let ctx = page(&c, "单位管理", "units", false);
+        render(&s, "units.html", context! { units, ..ctx })
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+async fn users(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let users: Vec<Value> = s
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .map(|u| {
+                context! { username => u.username, display_name => u.display_name, role => u.role.label(),
+                    unit => u.unit, leader => u.leader.map(|l| l.to_string()) }
+            })
+            .collect();
+        let roles: Vec<(&str, &str)> = AccountRole::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect();
+        let ctx = page(&c, "用户管理", "users", false);
+        render(&s, "users.html", context! { users, roles, ..ctx })
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+async fn add_user(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Form(f): Form<NewUserRequest>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let a = s.store.add_account(&c.actor(), f.into_account()?).await?;
+        Ok::<_, ApiError>(message(
+            &s,
+            true,
+            vec![format!("已创建用户 {}（{}）", a.username, a.role.label())],
+        ))
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+/// Unused headers of the page extractors, kept for the compiler's sake.
+#[allow(dead_code)]
+fn _headers(_: HeaderMap) {}

@@ -1,0 +1,36 @@
+//! 页面模板 — the Chinese pages, embedded in the binary (minijinja, HTML escaped).
+
+use minijinja::Environment;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("overview.html", include_str!("../templates/overview.html")),
+    ("items.html", include_str!("../templates/items.html")),
+    (
+        "import_result.html",
+        include_str!("../templates/import_result.html"),
+    ),
+    ("item.html", include_str!("../templates/item.html")),
+    ("report.html", include_str!("../templates/report.html")),
+    ("problems.html", include_str!("../templates/problems.html")),
+    ("units.html", include_str!("../templates/units.html")),
+    ("users.html", include_str!("../templates/users.html")),
+    ("message.html", include_str!("../templates/message.html")),
+];
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    }
+    env
+}
+
+/// JSON for a `<script type="application/json">` block: `<` escaped so no text can end it.
+pub fn script_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+}
