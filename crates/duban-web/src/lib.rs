@@ -8,6 +8,7 @@ pub mod auth;
 mod dashboard;
 pub mod error;
 pub mod ledger_io;
+pub mod loopback;
 mod openapi;
 mod pages;
 mod templates;

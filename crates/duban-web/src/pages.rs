@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, Multipart, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -194,21 +194,9 @@ fn query_string(q: &ItemQuery) -> String {
     pairs
         .iter()
         .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", crate::loopback::encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// Percent-encodes a query value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn items(
@@ -255,7 +243,10 @@ async fn items(
 }
 
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition = format!("attachment; filename*=UTF-8''{}", encode(filename));
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        crate::loopback::encode(filename)
+    );
     (
         [
             (
@@ -1000,7 +991,3 @@ async fn add_user(
     };
     run.await.unwrap_or_else(|e| failure(&s, e))
 }
-
-/// Unused headers of the page extractors, kept for the compiler's sake.
-#[allow(dead_code)]
-fn _headers(_: HeaderMap) {}

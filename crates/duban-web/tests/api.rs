@@ -1,0 +1,448 @@
+//! The API on a real server and a real database (both backends): who may read and write what.
+
+mod support;
+
+use chrono::Datelike;
+use duban_store::testing::TestDb;
+use serde_json::{Value, json};
+use support::{ACCOUNTS, App};
+
+fn codes(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn report(period: &str, ytd: &str) -> Value {
+    json!({ "period": period, "ytd": ytd, "progress_text": "主体施工" })
+}
+
+fn this_january() -> String {
+    format!("{}-01", duban_web::today().year())
+}
+
+/// Every endpoint × every role: reads narrowed to what the role may see, other units' items
+/// answered 404, writes refused 403 — and nothing changes when a write is refused.
+async fn authorization_matrix(db: &TestDb) {
+    let app = App::start(db).await;
+
+    // Without signing in: 401 everywhere but the health check.
+    let mut anon = app.client();
+    assert_eq!(anon.get("/api/health").await.unwrap().status, 200);
+    for path in [
+        "/api/me",
+        "/api/units",
+        "/api/users",
+        "/api/items",
+        "/api/items/XM1",
+        "/api/items/XM1/reports",
+        "/api/status",
+        "/api/dashboard",
+        "/api/problems",
+    ] {
+        let a = anon.get(path).await.unwrap();
+        assert_eq!(a.status, 401, "{path}");
+        assert_eq!(a.header("content-type"), Some("application/problem+json"));
+        assert_eq!(a.json()["code"], "unauthorized");
+    }
+    let a = anon
+        .post_json("/api/items/XM1/reports", &report(&this_january(), "10"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 401);
+
+    // Who sees which items.
+    let sees: &[(&str, &[&str])] = &[
+        ("admin", &["XM1", "XM2", "XM3"]),
+        ("baishui", &["XM1"]),
+        ("yuntai", &["XM2", "XM3"]),
+        ("caizheng", &["XM1", "XM3"]),
+        ("wang", &["XM1", "XM3"]),
+        ("judge", &["XM1", "XM2", "XM3"]),
+        ("viewer", &["XM1", "XM2", "XM3"]),
+    ];
+    assert_eq!(sees.len(), ACCOUNTS.len(), "every role in the matrix");
+    for (user, expected) in sees {
+        let mut c = app.signed_in(user).await;
+        let list = c.get("/api/items").await.unwrap().json();
+        assert_eq!(codes(&list), *expected, "{user} lists");
+        let status = c.get("/api/status").await.unwrap().json();
+        assert_eq!(codes(&status), *expected, "{user} status");
+        for code in ["XM1", "XM2", "XM3"] {
+            let want = if expected.contains(&code) { 200 } else { 404 };
+            for path in [
+                format!("/api/items/{code}"),
+                format!("/api/items/{code}/reports"),
+            ] {
+                assert_eq!(
+                    c.get(&path).await.unwrap().status,
+                    want,
+                    "{user} GET {path}"
+                );
+            }
+        }
+        let want = if *user == "admin" { 200 } else { 403 };
+        assert_eq!(
+            c.get("/api/users").await.unwrap().status,
+            want,
+            "{user} users"
+        );
+        assert_eq!(
+            c.get("/api/dashboard").await.unwrap().json()["total"],
+            expected.len(),
+            "{user} dashboard"
+        );
+    }
+
+    // Writes: who may report on which item. 404 where the item is not visible, 403 where it is
+    // visible but not theirs; the data version proves nothing was written.
+    // (user, item, answer to a report, answer to raising a problem)
+    let writes: &[(&str, &str, u16, u16)] = &[
+        ("baishui", "XM2", 404, 404),
+        ("baishui", "XM3", 404, 404),
+        ("yuntai", "XM1", 404, 404),
+        ("wang", "XM1", 403, 403),
+        ("judge", "XM1", 403, 403),
+        ("viewer", "XM2", 403, 403),
+        // A co-operating unit reads the item and may raise the problems it meets, but the
+        // report is the lead unit's.
+        ("caizheng", "XM1", 403, 200),
+    ];
+    for (user, code, status, raise) in writes {
+        let mut c = app.signed_in(user).await;
+        let before = app.store.data_version().await.unwrap();
+        let a = c
+            .post_json(
+                &format!("/api/items/{code}/reports"),
+                &report(&this_january(), "10"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.status, *status, "{user} reports {code}: {}", a.text());
+        assert_eq!(a.header("content-type"), Some("application/problem+json"));
+        assert_eq!(
+            app.store.data_version().await.unwrap(),
+            before,
+            "{user} changed nothing"
+        );
+        let a = c
+            .post_json(
+                &format!("/api/items/{code}/problems"),
+                &json!({ "category": "用地", "description": "用地指标未落实" }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.status, *raise, "{user} raises on {code}: {}", a.text());
+        let before = app.store.data_version().await.unwrap();
+        let a = c
+            .post_json(
+                "/api/users",
+                &json!({ "username": "x", "display_name": "x", "role": "admin", "password": "password-xyz" }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.status, 403, "{user} creates an admin");
+        assert_eq!(
+            app.store.data_version().await.unwrap(),
+            before,
+            "{user} changed nothing"
+        );
+    }
+    assert!(app.store.report_history("XM2").await.unwrap().is_empty());
+
+    // The owners may: 白水县 reports XM1, 云台县 reports XM3 (it lies in 云台县), the office anything.
+    for (user, code) in [("baishui", "XM1"), ("yuntai", "XM3"), ("admin", "XM2")] {
+        let mut c = app.signed_in(user).await;
+        let a = c
+            .post_json(
+                &format!("/api/items/{code}/reports"),
+                &report(&this_january(), "100"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.status, 200, "{user} reports {code}: {}", a.text());
+        assert_eq!(a.json()["submitted_by"], format!("web:{user}"));
+    }
+    // Invalid reports name the field; a second report of a period needs a reason.
+    let mut bs = app.signed_in("baishui").await;
+    let a = bs
+        .post_json(
+            "/api/items/XM1/reports",
+            &report(&format!("{}-02", duban_web::today().year()), "99999"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status.as_u16(), a.json()["code"].as_str()),
+        (422, Some("invalid"))
+    );
+    assert!(
+        a.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("累计完成投资"),
+        "{}",
+        a.text()
+    );
+    let a = bs
+        .post_json("/api/items/XM1/reports", &report(&this_january(), "120"))
+        .await
+        .unwrap();
+    assert!(
+        a.status == 422 && a.text().contains("更正须说明原因"),
+        "{}",
+        a.text()
+    );
+
+    // Problems: the unit raises, the office assigns, another unit may not act on it.
+    let raised = bs
+        .post_json(
+            "/api/items/XM1/problems",
+            &json!({ "category": "用地", "description": "用地指标未落实", "listed": true }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(raised.status, 200, "{}", raised.text());
+    let id = raised.json()["id"].as_i64().unwrap();
+    let mut admin = app.signed_in("admin").await;
+    let a = admin
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &json!({ "action": "assign", "unit": "白水县", "due": "2099-12-31" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let mut yt = app.signed_in("yuntai").await;
+    let a = yt
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &json!({ "action": "start" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 404, "another unit does not see it");
+    let mut cz = app.signed_in("caizheng").await;
+    let a = cz
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &json!({ "action": "start" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        a.status, 403,
+        "the co-operating unit sees it but is not assigned"
+    );
+    let a = bs
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &json!({ "action": "close" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "only the office closes: {}", a.text());
+    let a = bs
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &json!({ "action": "start" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        codes(&yt.get("/api/problems").await.unwrap().json()).len(),
+        0,
+        "云台县 lists none of 白水县's problems"
+    );
+}
+
+/// Sessions need the CSRF token for writes; tokens work without; failed logins are throttled;
+/// signing out ends the session.
+async fn sessions_tokens_csrf_and_throttling(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut c = app.signed_in("baishui").await;
+    let set_cookie_checked = {
+        let mut raw = app.client();
+        let a = raw
+            .post_json(
+                "/api/session",
+                &json!({ "username": "baishui", "password": support::PASSWORD }),
+            )
+            .await
+            .unwrap();
+        a.header("set-cookie").unwrap().to_string()
+    };
+    assert!(
+        set_cookie_checked.contains("HttpOnly") && set_cookie_checked.contains("SameSite=Lax"),
+        "{set_cookie_checked}"
+    );
+    // Without the token: refused, nothing written.
+    let csrf = c.csrf.take();
+    let before = app.store.data_version().await.unwrap();
+    let a = c
+        .post_json("/api/items/XM1/reports", &report(&this_january(), "10"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status.as_u16(), a.json()["code"].as_str()),
+        (403, Some("csrf"))
+    );
+    c.csrf = Some("wrong".into());
+    let a = c
+        .post_json("/api/items/XM1/reports", &report(&this_january(), "10"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403);
+    assert_eq!(app.store.data_version().await.unwrap(), before);
+    c.csrf = csrf;
+    assert_eq!(
+        c.post_json("/api/items/XM1/reports", &report(&this_january(), "10"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+
+    // An API token: no cookie, no CSRF, the account's rights.
+    let token = app
+        .store
+        .issue_token("test", "yuntai", "script")
+        .await
+        .unwrap();
+    let mut script = app.client();
+    script.bearer = Some(token);
+    assert_eq!(
+        script.get("/api/me").await.unwrap().json()["user"]["username"],
+        "yuntai"
+    );
+    assert_eq!(script.get("/api/items/XM1").await.unwrap().status, 404);
+    assert_eq!(
+        script
+            .post_json("/api/items/XM2/reports", &report(&this_january(), "5"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    script.bearer = Some("0".repeat(64));
+    assert_eq!(script.get("/api/me").await.unwrap().status, 401);
+
+    // Five wrong passwords lock the name for a while, even with the right one.
+    let mut guess = app.client();
+    for _ in 0..5 {
+        assert_eq!(
+            guess
+                .login("viewer", "wrong-password")
+                .await
+                .unwrap()
+                .status,
+            401
+        );
+    }
+    let a = guess.login("viewer", support::PASSWORD).await.unwrap();
+    assert_eq!(
+        (a.status.as_u16(), a.json()["code"].as_str()),
+        (429, Some("throttled"))
+    );
+    assert_eq!(
+        app.client()
+            .login("judge", support::PASSWORD)
+            .await
+            .unwrap()
+            .status,
+        200,
+        "others unaffected"
+    );
+
+    // Signing out ends the session.
+    assert_eq!(
+        c.send(hyper::Method::DELETE, "/api/session", None)
+            .await
+            .unwrap()
+            .status,
+        204
+    );
+    assert_eq!(c.get("/api/me").await.unwrap().status, 401);
+}
+
+/// The OpenAPI document, Swagger UI, pages behind the login and the security headers.
+async fn documents_pages_and_headers(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut anon = app.client();
+    let doc = anon.get("/api/openapi.json").await.unwrap().json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/api/items",
+        "/api/items/{code}/reports",
+        "/api/problems/{id}/moves",
+        "/api/dashboard",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    let ui = anon.get("/api/docs/").await.unwrap();
+    assert_eq!(ui.status, 200);
+    assert!(
+        ui.text().contains("swagger"),
+        "Swagger UI served from the binary"
+    );
+    let a = anon.get("/items").await.unwrap();
+    assert_eq!(
+        (a.status.as_u16(), a.header("location")),
+        (303, Some("/login"))
+    );
+    let login = anon.get("/login").await.unwrap();
+    assert!(login.text().contains("重点项目督办系统"));
+    let csp = login.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("script-src 'self' 'unsafe"),
+        "{csp}"
+    );
+    for asset in [
+        "/static/htmx.min.js",
+        "/static/echarts.min.js",
+        "/static/app.css",
+        "/static/LICENSE-echarts",
+    ] {
+        assert_eq!(anon.get(asset).await.unwrap().status, 200, "{asset}");
+    }
+
+    let mut admin = app.signed_in("admin").await;
+    for (path, needle) in [
+        ("/", "挂图作战"),
+        ("/items", "XM2"),
+        ("/items/XM1", "白水县产业园"),
+        ("/report?unit=白水县", "XM1"),
+        ("/problems", "问题清单"),
+        ("/admin/units", "市财政局"),
+        ("/admin/users", "baishui"),
+    ] {
+        let encoded = path.replace("白水县", &duban_web::loopback::encode("白水县"));
+        let a = admin.get(&encoded).await.unwrap();
+        assert_eq!(a.status, 200, "{path}");
+        assert!(a.text().contains(needle), "{path} shows {needle}");
+    }
+    let mut bs = app.signed_in("baishui").await;
+    let page = bs.get("/items").await.unwrap().text();
+    assert!(
+        page.contains("XM1") && !page.contains("XM2"),
+        "a unit's ledger page has only its items"
+    );
+    assert_eq!(bs.get("/admin/users").await.unwrap().status, 403);
+    let x = bs.get("/items/export.xlsx").await.unwrap();
+    assert_eq!(x.status, 200);
+    assert!(x.body.starts_with(b"PK"), "an .xlsx package");
+}
+
+duban_store::both_backends!(
+    authorization_matrix,
+    sessions_tokens_csrf_and_throttling,
+    documents_pages_and_headers,
+);

@@ -1,0 +1,144 @@
+//! The harness: a fresh database with a small ledger and an account for every role, and the
+//! app spawned on a free port; shut down when dropped.
+
+use std::net::SocketAddr;
+
+use chrono::Datelike;
+use duban_core::{AccountRole, Item, ItemKind, Leader, MoneyUnit, Wan};
+use duban_store::testing::TestDb;
+use duban_store::{ImportOptions, LedgerEntry, NewAccount, Store};
+use duban_web::loopback::Client;
+
+pub const PASSWORD: &str = "password-123";
+
+/// (user name, role, unit, leader)
+pub const ACCOUNTS: &[(&str, AccountRole, Option<&str>, Option<&str>)] = &[
+    ("admin", AccountRole::Admin, None, None),
+    ("baishui", AccountRole::Reporter, Some("白水县"), None),
+    ("yuntai", AccountRole::Reporter, Some("云台县"), None),
+    ("caizheng", AccountRole::Reporter, Some("市财政局"), None),
+    ("wang", AccountRole::Leader, None, Some("王某（副市长）")),
+    ("judge", AccountRole::Judge, None, None),
+    ("viewer", AccountRole::Viewer, None, None),
+];
+
+pub fn wan(s: &str) -> Wan {
+    Wan::parse(s, MoneyUnit::Wan).unwrap()
+}
+
+fn item(code: &str, name: &str, lead: &str, region: &str, leader: &str, co: &[&str]) -> Item {
+    let mut i = Item::new(duban_web::today().year(), ItemKind::Project, name, lead);
+    i.code = code.into();
+    i.region = Some(region.into());
+    i.leader = Leader::parse_list(leader).into_iter().next();
+    i.co_units = co.iter().map(|c| c.to_string()).collect();
+    i.total_investment = Some(wan("5000"));
+    i.annual_plan = Some(wan("1200"));
+    i
+}
+
+/// XM1 白水县 (王某, co-operated by 市财政局), XM2 云台县 (李某), XM3 led by 市财政局 in 云台县 (王某).
+pub async fn seed(store: &Store) {
+    let items = vec![
+        item(
+            "XM1",
+            "白水县产业园",
+            "白水县",
+            "白水县",
+            "王某（副市长）",
+            &["市财政局"],
+        ),
+        item(
+            "XM2",
+            "云台县物流园",
+            "云台县",
+            "云台县",
+            "李某（副市长）",
+            &[],
+        ),
+        item(
+            "XM3",
+            "市级财政项目",
+            "市财政局",
+            "云台县",
+            "王某（副市长）",
+            &[],
+        ),
+    ];
+    store
+        .import_ledger(
+            items
+                .into_iter()
+                .map(|i| LedgerEntry::whole(i, None))
+                .collect(),
+            &ImportOptions {
+                actor: "test".into(),
+                dry_run: false,
+            },
+        )
+        .await
+        .unwrap();
+    for (username, role, unit, leader) in ACCOUNTS {
+        store
+            .add_account(
+                "test",
+                NewAccount {
+                    username: username.to_string(),
+                    display_name: username.to_string(),
+                    role: *role,
+                    unit: unit.map(str::to_string),
+                    leader: leader.and_then(|l| Leader::parse_list(l).into_iter().next()),
+                    password: PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// The app on a free port.
+pub struct App {
+    pub addr: SocketAddr,
+    pub store: std::sync::Arc<Store>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl App {
+    pub async fn start(db: &TestDb) -> App {
+        let store = db.open().await;
+        seed(&store).await;
+        let state = duban_web::AppState::new(store, false);
+        let shared = state.store.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(duban_web::serve(state, listener, async {
+            let _ = rx.await;
+        }));
+        App {
+            addr,
+            store: shared,
+            stop: Some(tx),
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(self.addr)
+    }
+
+    /// A client signed in as `username`.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let a = c.login(username, PASSWORD).await.unwrap();
+        assert_eq!(a.status, 200, "{username} signs in: {}", a.text());
+        c
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
