@@ -107,10 +107,11 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             && let Some(pair) = set.split(';').next()
         {
-            self.cookie = pair
-                .ends_with('=')
-                .then_some(None)
-                .unwrap_or(Some(pair.to_string()));
+            self.cookie = if pair.ends_with('=') {
+                None
+            } else {
+                Some(pair.to_string())
+            };
         }
         Ok(Answer {
             status: parts.status,
