@@ -68,27 +68,34 @@
       };
     },
     gantt: function (d) {
-      // A milestone timeline: from the previous node to this one's plan (or actual) date.
-      var day = 86400000, rows = d.milestones, base = [], span = [], names = [];
+      // A milestone timeline: each node a bar from the previous node to its own date (actual,
+      // else planned), in days from the first; green done, red overdue, grey to come.
+      var day = 86400000, rows = d.milestones, spans = [];
       rows.forEach(function (m, i) {
-        var start = i === 0 ? Date.parse(d.start || m.planned || m.actual) : Date.parse(rows[i - 1].planned || rows[i - 1].actual);
-        var end = Date.parse(m.actual || m.planned);
-        if (isNaN(start) || isNaN(end)) { start = end = isNaN(end) ? Date.now() : end; }
-        names.push(m.name);
-        base.push(Math.min(start, end));
-        span.push({ value: Math.max(Math.abs(end - start), day),
-          itemStyle: { color: m.actual ? GREEN : (m.overdue ? RED : GREY) } });
+        var prev = i === 0 ? (d.start || m.planned || m.actual) : (rows[i - 1].actual || rows[i - 1].planned);
+        var start = Date.parse(prev), end = Date.parse(m.actual || m.planned);
+        if (isNaN(end)) { end = Date.now(); }
+        if (isNaN(start) || start > end) { start = end; }
+        spans.push([start, end]);
       });
+      var min = Math.min.apply(null, spans.map(function (s) { return s[0]; }));
+      function date(v) { var t = new Date(min + v * day); return t.getFullYear() + '-' + (t.getMonth() + 1); }
       return {
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' },
           formatter: function (p) { var m = rows[p[0].dataIndex];
             return m.name + '<br>计划：' + (m.planned || '—') + '<br>实际：' + (m.actual || '未完成'); } },
-        grid: { left: 110, right: 20, top: 10, bottom: 30 },
-        xAxis: { type: 'time', min: Math.min.apply(null, base) - 7 * day },
-        yAxis: { type: 'category', data: names, inverse: true },
+        grid: { left: 80, right: 30, top: 10, bottom: 30 },
+        xAxis: { type: 'value', axisLabel: { formatter: date } },
+        yAxis: { type: 'category', data: rows.map(function (m) { return m.name; }), inverse: true },
         series: [
-          { type: 'bar', stack: 't', data: base, itemStyle: { color: 'transparent' }, silent: true },
-          { type: 'bar', stack: 't', data: span }
+          { type: 'bar', stack: 't', silent: true, itemStyle: { color: 'transparent' },
+            data: spans.map(function (s) { return (s[0] - min) / day; }) },
+          { type: 'bar', stack: 't',
+            data: spans.map(function (s, i) {
+              var m = rows[i];
+              return { value: Math.max((s[1] - s[0]) / day, 3),
+                itemStyle: { color: m.actual ? GREEN : (m.overdue ? RED : GREY) } };
+            }) }
         ]
       };
     }
@@ -103,7 +110,9 @@
       var build = builders[el.getAttribute('data-chart')];
       if (!build) { return; }
       var c = window.echarts.init(el);
-      c.setOption(build(d));
+      var option = build(d);
+      option.animation = false; // drawn at once: a wall chart, and screenshots show it whole
+      c.setOption(option);
       el.setAttribute('data-rendered', 'true');
       charts.push(c);
     });

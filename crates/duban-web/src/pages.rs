@@ -95,7 +95,7 @@ fn message(s: &AppState, ok: bool, messages: Vec<String>) -> Response {
 fn failure(s: &AppState, e: ApiError) -> Response {
     let status = e.status();
     let mut r = message(s, false, e.detail.split('\n').map(str::to_string).collect());
-    // htmx swaps 4xx answers in too (see app config below): keep the status for scripts.
+    // The pages' htmx config swaps 4xx answers in too: the status stays for scripts.
     *r.status_mut() = status;
     r.headers_mut()
         .insert("hx-reswap", HeaderValue::from_static("innerHTML"));

@@ -1,5 +1,7 @@
 //! The harness: a fresh database with a small ledger and an account for every role, and the
 //! app spawned on a free port; shut down when dropped.
+// Each test binary uses part of it.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 
@@ -8,6 +10,8 @@ use duban_core::{AccountRole, Item, ItemKind, Leader, MoneyUnit, Wan};
 use duban_store::testing::TestDb;
 use duban_store::{ImportOptions, LedgerEntry, NewAccount, Store};
 use duban_web::loopback::Client;
+
+pub mod webdriver;
 
 pub const PASSWORD: &str = "password-123";
 
@@ -65,11 +69,17 @@ pub async fn seed(store: &Store) {
             &[],
         ),
     ];
+    // XM3 has the standard construction chain up to a completion late next year.
+    let end = chrono::NaiveDate::from_ymd_opt(duban_web::today().year() + 1, 12, 31).unwrap();
+    let chain = duban_core::MilestoneTemplate::Construction.schedule_back(end);
     store
         .import_ledger(
             items
                 .into_iter()
-                .map(|i| LedgerEntry::whole(i, None))
+                .map(|i| {
+                    let ms = (i.code == "XM3").then(|| chain.clone());
+                    LedgerEntry::whole(i, ms)
+                })
                 .collect(),
             &ImportOptions {
                 actor: "test".into(),

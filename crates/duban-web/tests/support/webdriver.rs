@@ -1,0 +1,216 @@
+//! A headless Chromium driven through chromedriver's WebDriver REST protocol, spoken with the
+//! loopback client (no extra crates).
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use duban_web::loopback::Client;
+use serde_json::{Value, json};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    driver: tokio::process::Child,
+    client: Client,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile.
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = tokio::process::Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver)");
+        let mut client = Client::new(format!("127.0.0.1:{port}").parse().unwrap());
+        let started = Instant::now();
+        loop {
+            if let Ok(a) = client.get("/status").await
+                && a.json()["value"]["ready"] == true
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--no-first-run",
+                         "--window-size=1400,1000",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let a = client.post_json("/session", &caps).await.unwrap();
+        let session = a.json()["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {}", a.text()))
+            .to_string();
+        Browser {
+            driver,
+            client,
+            session,
+            _profile: profile,
+        }
+    }
+
+    async fn call(&mut self, method: hyper::Method, path: &str, body: Value) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        let a = if method == hyper::Method::GET {
+            self.client.get(&path).await.unwrap()
+        } else {
+            self.client
+                .send(
+                    method,
+                    &path,
+                    Some(("application/json", body.to_string().into_bytes())),
+                )
+                .await
+                .unwrap()
+        };
+        a.json()["value"].clone()
+    }
+
+    pub async fn goto(&mut self, url: &str) {
+        self.call(hyper::Method::POST, "/url", json!({ "url": url }))
+            .await;
+    }
+
+    /// The first element matching a CSS selector, waiting up to 10 s for it.
+    pub async fn find(&mut self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let v = self
+                .call(
+                    hyper::Method::POST,
+                    "/element",
+                    json!({ "using": "css selector", "value": css }),
+                )
+                .await;
+            if let Some(id) = v[ELEMENT].as_str() {
+                return id.to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no element {css}: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn type_into(&mut self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            hyper::Method::POST,
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    pub async fn click(&mut self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            hyper::Method::POST,
+            &format!("/element/{id}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    pub async fn text(&mut self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.call(
+            hyper::Method::GET,
+            &format!("/element/{id}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Waits until the element's text contains `needle`; its text.
+    pub async fn wait_text(&mut self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let t = self.text(css).await;
+            if t.contains(needle) {
+                return t;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{css} never showed {needle:?}: {t:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn delete_cookies(&mut self) {
+        self.call(hyper::Method::DELETE, "/cookie", Value::Null)
+            .await;
+    }
+
+    /// Saves a PNG screenshot under target/screenshots; its path.
+    pub async fn screenshot(&mut self, name: &str) -> std::path::PathBuf {
+        let b64 = self
+            .call(hyper::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let png = decode_base64(b64.as_str().unwrap_or_default());
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn quit(mut self) {
+        self.call(hyper::Method::DELETE, "", Value::Null).await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(value) {
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
