@@ -51,6 +51,22 @@ pub enum Visibility {
     Nothing,
 }
 
+impl Visibility {
+    /// Does this visibility include `item`?
+    pub fn admits(&self, item: &Item) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Nothing => false,
+            Visibility::Unit(u) => {
+                item.lead_unit == *u
+                    || item.region.as_deref() == Some(u.as_str())
+                    || item.co_units.contains(u)
+            }
+            Visibility::Leader(l) => item.leader.as_ref() == Some(l),
+        }
+    }
+}
+
 impl Account {
     pub fn visibility(&self) -> Visibility {
         match self.role {
@@ -68,16 +84,7 @@ impl Account {
 
     /// May this account read `item`?
     pub fn can_see(&self, item: &Item) -> bool {
-        match self.visibility() {
-            Visibility::All => true,
-            Visibility::Nothing => false,
-            Visibility::Unit(u) => {
-                item.lead_unit == u
-                    || item.region.as_deref() == Some(u.as_str())
-                    || item.co_units.contains(&u)
-            }
-            Visibility::Leader(l) => item.leader.as_ref() == Some(&l),
-        }
+        self.visibility().admits(item)
     }
 
     /// May this account submit reports for `item`? The office, and the unit that leads it or

@@ -31,7 +31,7 @@ pub use import::{ImportOptions, ImportSummary, LedgerEntry};
 pub use items::{ItemFilter, ItemRecord};
 pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
-pub use progress::{ReportTrail, StatusInput};
+pub use progress::{ItemRefs, ReportTrail, StatusInput};
 pub use reports::{StoredReport, Submission};
 pub use units::UnitListing;
 
@@ -104,7 +104,7 @@ impl Store {
                         conn.execute(
                             "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
                              PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+                             PRAGMA cache_size = -8000;",
                         )
                         .await?;
                     }

@@ -6,6 +6,8 @@
 use chrono::NaiveDate;
 use duban_core::date::parse_iso_day;
 use duban_core::{Item, Milestone, Period, Wan};
+use std::sync::Arc;
+
 use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Row};
@@ -222,16 +224,21 @@ impl Selection {
     }
 }
 
+/// What becomes of each input as it is read (the status engine judges it there and then, so
+/// a province's inputs are never all held at once).
+pub(crate) type Mapper<T> = Arc<dyn Fn(StatusInput) -> T + Send + Sync>;
+
 /// Items of the selection whose id falls in `part` of `parts`, each with its lean columns,
 /// its progress row and its milestones, read as one text line per item and one row per
 /// `BATCH` items: SQLite hands rows across threads one at a time, so fewer rows is faster.
-async fn read_part(
+async fn read_part<T>(
     mut conn: PoolConnection<Any>,
-    sel: &Selection,
+    sel: Arc<Selection>,
     year: i32,
     part: usize,
     parts: usize,
-) -> Result<Vec<StatusInput>> {
+    map: Mapper<T>,
+) -> Result<Vec<(String, T)>> {
     let n = sel.vals.len();
     let (f, r, g, b) = (n + 1, n + 2, n + 3, n + 4);
     let cond = if sel.where_sql.is_empty() {
@@ -277,7 +284,8 @@ async fn read_part(
     while let Some(row) = rows.try_next().await? {
         let batch: String = row.try_get("batch")?;
         for line in batch.split(ITEM_SEP) {
-            out.push(input_from_line(line, year)?);
+            let input = input_from_line(line, year)?;
+            out.push((input.item.code.clone(), map(input)));
         }
     }
     Ok(out)
@@ -354,6 +362,17 @@ impl Store {
     /// Every item of `year` (of one unit, if given) with its milestones and report trail, in
     /// code order. Read as one row per item, in parts read at once on separate connections.
     pub async fn status_inputs(&self, year: i32, unit: Option<&str>) -> Result<Vec<StatusInput>> {
+        self.read_mapped(year, unit, Arc::new(|i| i)).await
+    }
+
+    /// Reads the status inputs of `year` (of one unit) and maps each as it comes, in parts
+    /// read and mapped in parallel tasks; the results in code order.
+    pub(crate) async fn read_mapped<T: Send + 'static>(
+        &self,
+        year: i32,
+        unit: Option<&str>,
+        map: Mapper<T>,
+    ) -> Result<Vec<T>> {
         let unit_id = match unit {
             Some(u) => Some(resolve_unit(&mut *self.pool.acquire().await?, u).await?),
             None => None,
@@ -363,24 +382,83 @@ impl Store {
             ..Default::default()
         };
         let (where_sql, vals) = filter_sql(&filter, unit_id);
-        let sel = Selection { where_sql, vals };
+        let sel = Arc::new(Selection { where_sql, vals });
         let parts = PARTS
             .min(self.pool.options().get_max_connections() as usize)
             .max(1);
-        let mut conns = Vec::with_capacity(parts);
-        for _ in 0..parts {
-            conns.push(self.pool.acquire().await?);
+        let mut tasks = Vec::with_capacity(parts);
+        for i in 0..parts {
+            let conn = self.pool.acquire().await?;
+            tasks.push(tokio::spawn(read_part(
+                conn,
+                sel.clone(),
+                year,
+                i,
+                parts,
+                map.clone(),
+            )));
         }
-        let reads = conns
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| read_part(c, &sel, year, i, parts));
-        let mut all: Vec<StatusInput> = futures_util::future::try_join_all(reads)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        all.sort_by(|x, y| x.item.code.cmp(&y.item.code));
-        Ok(all)
+        let mut done = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            done.push(
+                t.await
+                    .map_err(|e| StoreError::Invalid(format!("内部错误：{e}")))??,
+            );
+        }
+        // Merged by code into one vector allocated once (a province is large).
+        let mut all = Vec::with_capacity(done.iter().map(Vec::len).sum());
+        for part in done {
+            all.extend(part);
+        }
+        all.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        Ok(all.into_iter().map(|(_, t)| t).collect())
+    }
+}
+
+/// Who an item belongs to, for deciding who may see it: 所在地, 包抓领导, 配合单位.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemRefs {
+    pub region: Option<String>,
+    pub leader: Option<duban_core::Leader>,
+    pub co_units: Vec<String>,
+}
+
+impl Store {
+    /// The region, leader and co-operating units of every item of `year`, by code, in one
+    /// streamed query (what the status inputs leave out).
+    pub async fn item_refs(
+        &self,
+        year: i32,
+    ) -> Result<std::collections::HashMap<String, ItemRefs>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut rows = sqlx::query(
+            "SELECT i.code, r.name AS region, ld.name AS leader, ld.title AS title, \
+                    (SELECT string_agg(u.name, $2 ORDER BY c.position) FROM item_co_units c \
+                     JOIN units u ON u.id = c.unit_id WHERE c.item_id = i.id) AS co \
+             FROM items i LEFT JOIN units r ON r.id = i.region_id \
+             LEFT JOIN leaders ld ON ld.id = i.leader_id WHERE i.year = $1",
+        )
+        .bind(i64::from(year))
+        .bind(FIELD_SEP.to_string())
+        .fetch(&mut *conn);
+        let mut out = std::collections::HashMap::new();
+        while let Some(r) = rows.try_next().await? {
+            let leader = r.try_get::<Option<String>, _>("leader")?.map(|name| {
+                let title: Option<String> = r.try_get("title").ok().flatten();
+                duban_core::Leader::new(name, title.as_deref().filter(|t| !t.is_empty()))
+            });
+            let co: Option<String> = r.try_get("co")?;
+            out.insert(
+                r.try_get("code")?,
+                ItemRefs {
+                    region: r.try_get("region")?,
+                    leader,
+                    co_units: co
+                        .map(|c| c.split(FIELD_SEP).map(str::to_string).collect())
+                        .unwrap_or_default(),
+                },
+            );
+        }
+        Ok(out)
     }
 }

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{self, Caller};
-use crate::dashboard::{self, Snapshot};
+use crate::dashboard::Snapshot;
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, today};
 
@@ -134,6 +134,7 @@ async fn login(
     responses((status = 204, description = "已退出")))]
 async fn logout(State(s): State<AppState>, caller: Caller) -> ApiResult<Response> {
     if let Some(token) = &caller.session {
+        s.sessions.forget(token);
         s.store.close_session(token).await?;
     }
     let mut res = axum::http::StatusCode::NO_CONTENT.into_response();
@@ -245,12 +246,22 @@ pub struct ItemQuery {
     pub as_of: Option<NaiveDate>,
 }
 
-/// The snapshot rows a caller may see that match a query, sorted as asked.
+/// One page of the snapshot rows a caller may see that match a query, in the asked order.
+pub struct Selection<'a> {
+    pub rows: Vec<&'a (Item, duban_core::Status)>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// The rows a caller may see that match a query, in the asked order; `page` of `per_page`
+/// (all of them with `None`). One pass, nothing sorted per request.
 pub fn select<'a>(
     snap: &'a Snapshot,
     account: &Account,
     q: &ItemQuery,
-) -> ApiResult<Vec<&'a (Item, duban_core::Status)>> {
+    paged: bool,
+) -> ApiResult<Selection<'a>> {
     let blank = |o: &Option<String>| {
         o.as_deref()
             .map(str::trim)
@@ -274,32 +285,120 @@ pub fn select<'a>(
             )));
         }
     };
-    let unit = blank(&q.unit);
     let search = blank(&q.search).map(|s| s.to_lowercase());
-    let mut rows: Vec<&(Item, duban_core::Status)> = snap
-        .rows
-        .iter()
-        .filter(|(i, st)| {
-            account.can_see(i)
-                && kind.is_none_or(|k| i.kind == k)
-                && stage.is_none_or(|s| i.stage == Some(s))
-                && colour.is_none_or(|c| st.colour == c)
-                && unit.as_deref().is_none_or(|u| {
-                    i.lead_unit == u
-                        || i.region.as_deref() == Some(u)
-                        || i.co_units.iter().any(|c| c == u)
-                })
-                && search.as_deref().is_none_or(|q| {
-                    i.name.to_lowercase().contains(q) || i.code.to_lowercase().contains(q)
-                })
-        })
-        .collect();
-    match q.sort.as_deref() {
-        Some("lag") => rows.sort_by(|a, b| b.1.colour.cmp(&a.1.colour).then(b.1.lag.cmp(&a.1.lag))),
-        Some("name") => rows.sort_by(|a, b| a.0.name.cmp(&b.0.name)),
-        _ => {}
+    let ix = &snap.index;
+    let unit = blank(&q.unit).map(|u| ix.unit(&u));
+    // Who may see what, in the index's numbers.
+    enum Scope {
+        All,
+        Unit(u32),
+        Leader(u32),
+        Nothing,
     }
-    Ok(rows)
+    let scope = match account.visibility() {
+        duban_core::Visibility::All => Scope::All,
+        duban_core::Visibility::Unit(u) => Scope::Unit(ix.unit(&u)),
+        duban_core::Visibility::Leader(l) => ix
+            .leaders
+            .get(&l)
+            .map_or(Scope::Nothing, |n| Scope::Leader(*n)),
+        duban_core::Visibility::Nothing => Scope::Nothing,
+    };
+    let kind = kind.map(|k| ItemKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8);
+    let stage = stage.map(|k| Stage::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8);
+    let colour = colour.map(|c| c as u8);
+    let wanted = |n: usize| {
+        let k = &ix.keys[n];
+        (match scope {
+            Scope::All => true,
+            Scope::Unit(u) => ix.involves(n, u),
+            Scope::Leader(l) => k.leader == l,
+            Scope::Nothing => false,
+        }) && kind.is_none_or(|x| k.kind == x)
+            && stage.is_none_or(|x| k.stage == x)
+            && colour.is_none_or(|x| k.colour == x)
+            && unit.is_none_or(|u| ix.involves(n, u))
+            && search
+                .as_deref()
+                .is_none_or(|q| snap.search_keys[n].contains(q))
+    };
+    let per_page = if paged {
+        q.per_page.unwrap_or(50).clamp(1, 500)
+    } else {
+        usize::MAX
+    };
+    let page = if paged { q.page.unwrap_or(1).max(1) } else { 1 };
+    let skip = (page - 1).saturating_mul(per_page);
+    let unfiltered = matches!(scope, Scope::All)
+        && kind.is_none()
+        && stage.is_none()
+        && colour.is_none()
+        && unit.is_none()
+        && search.is_none();
+    let mut rows = Vec::new();
+    let total = match q.sort.as_deref() {
+        Some("lag") => page_of(
+            snap.by_urgency.iter().map(|n| *n as usize),
+            unfiltered,
+            &wanted,
+            skip,
+            per_page,
+            snap,
+            &mut rows,
+        ),
+        Some("name") => page_of(
+            snap.by_name.iter().map(|n| *n as usize),
+            unfiltered,
+            &wanted,
+            skip,
+            per_page,
+            snap,
+            &mut rows,
+        ),
+        _ => page_of(
+            0..snap.rows.len(),
+            unfiltered,
+            &wanted,
+            skip,
+            per_page,
+            snap,
+            &mut rows,
+        ),
+    };
+    Ok(Selection {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Collects one page of the rows `order` gives that are `wanted`; how many there are in all.
+/// Without filters the page is taken directly.
+fn page_of<'a>(
+    order: impl ExactSizeIterator<Item = usize>,
+    unfiltered: bool,
+    wanted: &impl Fn(usize) -> bool,
+    skip: usize,
+    per_page: usize,
+    snap: &'a Snapshot,
+    rows: &mut Vec<&'a (Item, duban_core::Status)>,
+) -> usize {
+    if unfiltered {
+        let total = order.len();
+        rows.extend(order.skip(skip).take(per_page).map(|n| &snap.rows[n]));
+        return total;
+    }
+    let mut total = 0;
+    for n in order {
+        if wanted(n) {
+            if total >= skip && rows.len() < per_page {
+                rows.push(&snap.rows[n]);
+            }
+            total += 1;
+        }
+    }
+    total
 }
 
 fn item_json(i: &Item, st: &duban_core::Status) -> Value {
@@ -320,10 +419,9 @@ async fn items(
         .status
         .get(&s.store, q.as_of.unwrap_or_else(today))
         .await?;
-    let rows = select(&snap, &caller.account, &q)?;
-    let page = paginate(&rows, q.page, q.per_page);
+    let page = select(&snap, &caller.account, &q, true)?;
     Ok(Json(json!({
-        "items": page.items.iter().map(|(i, st)| item_json(i, st)).collect::<Vec<_>>(),
+        "items": page.rows.iter().map(|(i, st)| item_json(i, st)).collect::<Vec<_>>(),
         "total": page.total, "page": page.page, "per_page": page.per_page,
     })))
 }
@@ -441,10 +539,9 @@ async fn status(
         .status
         .get(&s.store, q.as_of.unwrap_or_else(today))
         .await?;
-    let rows = select(&snap, &caller.account, &q)?;
-    let page = paginate(&rows, q.page, q.per_page);
+    let page = select(&snap, &caller.account, &q, true)?;
     Ok(Json(json!({
-        "items": page.items.iter().map(|(i, st)| json!(st.row(i))).collect::<Vec<_>>(),
+        "items": page.rows.iter().map(|(i, st)| json!(st.row(i))).collect::<Vec<_>>(),
         "total": page.total, "page": page.page, "per_page": page.per_page, "as_of": snap.as_of,
     })))
 }
@@ -453,7 +550,7 @@ async fn status(
     responses((status = 200, description = "挂图作战：红黄绿数量、各地完成与序时进度、趋势、需关注项目、问题分布", body = Value)))]
 async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let snap = s.status.get(&s.store, today()).await?;
-    Ok(Json(json!(dashboard::overview(&snap, &caller.account))))
+    Ok(Json(json!(*snap.overview(&caller.account))))
 }
 
 /// 问题筛选

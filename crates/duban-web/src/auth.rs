@@ -83,8 +83,15 @@ pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some((account, csrf)) = state.store.session(&token).await? else {
-        return Ok(None);
+    let (account, csrf) = match state.sessions.get(&token) {
+        Some(hit) => hit,
+        None => {
+            let Some(found) = state.store.session(&token).await? else {
+                return Ok(None);
+            };
+            state.sessions.put(&token, found.clone());
+            found
+        }
     };
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
@@ -110,6 +117,42 @@ impl FromRequestParts<AppState> for Caller {
         identify(state, parts)
             .await?
             .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// How long a session found in the database is trusted without asking again. Signing out
+/// through the app forgets it at once; a password changed from the CLI ends the account's
+/// sessions within this time.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(30);
+
+/// A session's account and CSRF token, and when they were read from the database.
+type Cached = ((Account, String), Instant);
+
+/// Sessions recently found in the database, so a page view costs no query.
+#[derive(Default)]
+pub struct SessionCache {
+    map: Mutex<HashMap<String, Cached>>,
+}
+
+impl SessionCache {
+    fn get(&self, token: &str) -> Option<(Account, String)> {
+        let map = self.map.lock().expect("session cache");
+        map.get(token)
+            .filter(|(_, at)| at.elapsed() < SESSION_RECHECK)
+            .map(|(s, _)| s.clone())
+    }
+
+    fn put(&self, token: &str, session: (Account, String)) {
+        let mut map = self.map.lock().expect("session cache");
+        if map.len() > 10_000 {
+            map.retain(|_, (_, at)| at.elapsed() < SESSION_RECHECK);
+        }
+        map.insert(token.to_string(), (session, Instant::now()));
+    }
+
+    /// Forgets a session (signed out).
+    pub fn forget(&self, token: &str) {
+        self.map.lock().expect("session cache").remove(token);
     }
 }
 

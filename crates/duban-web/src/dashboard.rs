@@ -4,12 +4,12 @@
 //! elsewhere (the CLI) is noticed within a second.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use duban_core::{Account, Colour, Item, ProblemCategory, ProblemState, Status, Thresholds};
-use duban_store::{ItemFilter, Problem, ProblemFilter, Store, StoreError};
+use duban_store::{Problem, ProblemFilter, Store, StoreError};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -20,109 +20,273 @@ pub struct Snapshot {
     /// Items in code order, each with its status.
     pub rows: Vec<(Item, Status)>,
     pub by_code: HashMap<String, usize>,
+    /// Row numbers most urgent first (red, then yellow, by lag) and by name.
+    pub by_urgency: Vec<u32>,
+    pub by_name: Vec<u32>,
+    /// Per row, code and name in lower case, for searching.
+    pub search_keys: Vec<String>,
+    /// Per row, what the list filters on, packed (a scan reads 16 bytes a row, not the rows).
+    pub index: Index,
     /// Year-to-date investment of all items at each month end up to `as_of` (万元 as yuan).
     pub trend: Vec<(u32, i64, i64)>,
     pub problems: Vec<Problem>,
+    /// The overview of everything (office, judges, viewers), computed once.
+    overview_all: OnceLock<Arc<Overview>>,
+    /// Ledger tables already rendered, by who may see them and the query: (HTML, rows in all).
+    tables: std::sync::Mutex<HashMap<String, (Arc<str>, usize)>>,
 }
 
+/// Rendered tables kept per snapshot at most (then the cache starts again).
+const TABLES: usize = 2_000;
+
 impl Snapshot {
+    /// A ledger table rendered before for this key, or rendered now by `render` and kept.
+    pub fn table<E>(
+        &self,
+        key: String,
+        render: impl FnOnce() -> Result<(String, usize), E>,
+    ) -> Result<(Arc<str>, usize), E> {
+        if let Some(hit) = self.tables.lock().expect("table cache").get(&key) {
+            return Ok(hit.clone());
+        }
+        let (html, total) = render()?;
+        let made: (Arc<str>, usize) = (html.into(), total);
+        let mut tables = self.tables.lock().expect("table cache");
+        if tables.len() >= TABLES {
+            tables.clear();
+        }
+        tables.insert(key, made.clone());
+        Ok(made)
+    }
+
     pub fn status_of(&self, code: &str) -> Option<&(Item, Status)> {
         self.by_code.get(code).map(|i| &self.rows[*i])
     }
+
+    /// The overview for an account: shared when it sees everything.
+    pub fn overview(&self, account: &Account) -> Arc<Overview> {
+        if account.visibility() == duban_core::Visibility::All {
+            self.overview_all
+                .get_or_init(|| Arc::new(overview(self, account)))
+                .clone()
+        } else {
+            Arc::new(overview(self, account))
+        }
+    }
 }
 
-struct Cached {
-    snapshot: Arc<Snapshot>,
-    checked: Instant,
-}
-
-/// The shared snapshot, rebuilt when the data or the date changes.
+/// The shared snapshot, rebuilt when the data or the date changes. Requests read it without
+/// waiting; one rebuilds it at a time.
 #[derive(Default)]
 pub struct StatusCache {
-    inner: tokio::sync::Mutex<Option<Cached>>,
+    current: RwLock<Option<(Arc<Snapshot>, Instant)>>,
+    rebuild: tokio::sync::Mutex<()>,
 }
 
 /// How often the database is asked whether anything changed.
 const RECHECK: Duration = Duration::from_secs(1);
 
 impl StatusCache {
+    fn fresh(&self, as_of: NaiveDate) -> Option<Arc<Snapshot>> {
+        let guard = self.current.read().expect("snapshot lock");
+        guard
+            .as_ref()
+            .filter(|(s, checked)| s.as_of == as_of && checked.elapsed() < RECHECK)
+            .map(|(s, _)| s.clone())
+    }
+
     pub async fn get(&self, store: &Store, as_of: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
-        let mut guard = self.inner.lock().await;
-        if let Some(c) = guard.as_mut()
-            && c.snapshot.as_of == as_of
-        {
-            if c.checked.elapsed() < RECHECK {
-                return Ok(c.snapshot.clone());
-            }
-            if store.data_version().await? == c.snapshot.version {
-                c.checked = Instant::now();
-                return Ok(c.snapshot.clone());
-            }
+        if let Some(s) = self.fresh(as_of) {
+            return Ok(s);
         }
-        let snapshot = Arc::new(build(store, as_of).await?);
-        *guard = Some(Cached {
-            snapshot: snapshot.clone(),
-            checked: Instant::now(),
-        });
+        let _one = self.rebuild.lock().await;
+        if let Some(s) = self.fresh(as_of) {
+            return Ok(s);
+        }
+        let kept = self
+            .current
+            .read()
+            .expect("snapshot lock")
+            .as_ref()
+            .filter(|(s, _)| s.as_of == as_of)
+            .map(|(s, _)| s.clone());
+        let version = store.data_version().await?;
+        let snapshot = match kept {
+            Some(s) if s.version == version => s,
+            _ => Arc::new(build(store, as_of).await?),
+        };
+        *self.current.write().expect("snapshot lock") = Some((snapshot.clone(), Instant::now()));
         Ok(snapshot)
     }
 
     /// Drops the snapshot (after a write through the app).
     pub async fn invalidate(&self) {
-        *self.inner.lock().await = None;
+        *self.current.write().expect("snapshot lock") = None;
     }
 }
 
 async fn build(store: &Store, as_of: NaiveDate) -> Result<Snapshot, StoreError> {
     let version = store.data_version().await?;
     let year = as_of.year();
-    let items = store
-        .items(&ItemFilter {
-            year: Some(year),
-            ..Default::default()
-        })
+    // Each item judged as it is read; kept: the lean item, its status and its year-to-date
+    // at each month end (for the trend).
+    let judged: Vec<(Item, Status, [i64; 12])> = store
+        .judge_each(
+            year,
+            None,
+            as_of,
+            &Thresholds::default(),
+            move |input, status| {
+                let mut months = [0i64; 12];
+                for (m, slot) in months.iter_mut().enumerate() {
+                    let end = duban_core::date::month_end(year, m as u32 + 1);
+                    *slot = input
+                        .trail
+                        .ytd
+                        .iter()
+                        .rev()
+                        .find(|(d, _)| *d <= end)
+                        .map_or(0, |(_, w)| w.yuan());
+                }
+                (input.item, status, months)
+            },
+        )
         .await?;
-    let inputs = store.status_inputs(year, None).await?;
-    let mut trend: Vec<(u32, i64, i64)> = Vec::new();
-    let plan: i64 = items
-        .iter()
-        .filter_map(|i| i.annual_plan.map(|w| w.yuan()))
-        .sum();
     let last_month = if as_of.day() == duban_core::date::month_end(year, as_of.month()).day() {
         as_of.month()
     } else {
         as_of.month().saturating_sub(1)
     };
-    for m in 1..=last_month {
-        let end = duban_core::date::month_end(year, m);
-        let ytd: i64 = inputs
-            .iter()
-            .filter_map(|i| i.trail.ytd.iter().rev().find(|(d, _)| *d <= end))
-            .map(|(_, w)| w.yuan())
-            .sum();
-        trend.push((m, ytd, plan));
-    }
-    let judged = store.judge(inputs, as_of, &Thresholds::default()).await?;
-    let mut status: HashMap<String, Status> =
-        judged.into_iter().map(|(i, s)| (i.code, s)).collect();
-    let rows: Vec<(Item, Status)> = items
+    let plan: i64 = judged
+        .iter()
+        .filter_map(|(i, _, _)| i.annual_plan.map(|w| w.yuan()))
+        .sum();
+    let trend: Vec<(u32, i64, i64)> = (1..=last_month)
+        .map(|m| {
+            (
+                m,
+                judged.iter().map(|(_, _, ys)| ys[m as usize - 1]).sum(),
+                plan,
+            )
+        })
+        .collect();
+    // Who each item belongs to: what the ledger list shows and visibility needs (the item page
+    // reads the whole item).
+    let mut refs = store.item_refs(year).await?;
+    let rows: Vec<(Item, Status)> = judged
         .into_iter()
-        .filter_map(|i| status.remove(&i.code).map(|s| (i, s)))
+        .map(|(mut i, s, _)| {
+            if let Some(r) = refs.remove(&i.code) {
+                i.region = r.region;
+                i.leader = r.leader;
+                i.co_units = r.co_units;
+            }
+            (i, s)
+        })
         .collect();
     let by_code = rows
         .iter()
         .enumerate()
         .map(|(n, (i, _))| (i.code.clone(), n))
         .collect();
+    let mut by_urgency: Vec<u32> = (0..rows.len() as u32).collect();
+    by_urgency.sort_by(|a, b| {
+        let (x, y) = (&rows[*a as usize].1, &rows[*b as usize].1);
+        y.colour.cmp(&x.colour).then(y.lag.cmp(&x.lag))
+    });
+    let mut by_name: Vec<u32> = (0..rows.len() as u32).collect();
+    by_name.sort_by(|a, b| rows[*a as usize].0.name.cmp(&rows[*b as usize].0.name));
+    let search_keys = rows
+        .iter()
+        .map(|(i, _)| format!("{} {}", i.code, i.name).to_lowercase())
+        .collect();
+    let index = Index::new(&rows);
     let problems = store.problems(&ProblemFilter::default()).await?;
     Ok(Snapshot {
         as_of,
         version,
         rows,
         by_code,
+        by_urgency,
+        by_name,
+        search_keys,
+        index,
         trend,
         problems,
+        overview_all: OnceLock::new(),
+        tables: Default::default(),
     })
+}
+
+/// No unit, region or leader.
+pub const NONE: u32 = u32::MAX;
+
+/// What the ledger list filters on, per row.
+#[derive(Debug, Clone, Copy)]
+pub struct RowKey {
+    pub kind: u8,
+    /// `u8::MAX` without a stage.
+    pub stage: u8,
+    pub colour: u8,
+    pub lead: u32,
+    pub region: u32,
+    pub leader: u32,
+}
+
+/// The rows' filter keys with the names behind the numbers.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub keys: Vec<RowKey>,
+    /// Co-operating units per row (mostly empty).
+    pub co: Vec<Box<[u32]>>,
+    pub units: HashMap<String, u32>,
+    pub leaders: HashMap<duban_core::Leader, u32>,
+}
+
+fn position<T: PartialEq>(all: &[T], x: &T) -> u8 {
+    all.iter().position(|a| a == x).map_or(u8::MAX, |p| p as u8)
+}
+
+impl Index {
+    fn new(rows: &[(Item, Status)]) -> Index {
+        let mut ix = Index::default();
+        let unit = |units: &mut HashMap<String, u32>, name: &str| -> u32 {
+            let n = units.len() as u32;
+            *units.entry(name.to_string()).or_insert(n)
+        };
+        for (i, st) in rows {
+            let lead = unit(&mut ix.units, &i.lead_unit);
+            let region = i.region.as_deref().map_or(NONE, |r| unit(&mut ix.units, r));
+            let co: Box<[u32]> = i.co_units.iter().map(|c| unit(&mut ix.units, c)).collect();
+            let leader = i.leader.as_ref().map_or(NONE, |l| {
+                let n = ix.leaders.len() as u32;
+                *ix.leaders.entry(l.clone()).or_insert(n)
+            });
+            ix.keys.push(RowKey {
+                kind: position(duban_core::ItemKind::ALL, &i.kind),
+                stage: i
+                    .stage
+                    .map_or(u8::MAX, |s| position(duban_core::Stage::ALL, &s)),
+                colour: st.colour as u8,
+                lead,
+                region,
+                leader,
+            });
+            ix.co.push(co);
+        }
+        ix
+    }
+
+    /// The number of a unit, `NONE` if no row names it.
+    pub fn unit(&self, name: &str) -> u32 {
+        self.units.get(name).copied().unwrap_or(NONE)
+    }
+
+    /// Does row `n` belong to unit `u` (leads it, lies in it, or co-operates)?
+    pub fn involves(&self, n: usize, u: u32) -> bool {
+        let k = &self.keys[n];
+        u != NONE && (k.lead == u || k.region == u || self.co[n].contains(&u))
+    }
 }
 
 /// The figures of the 总览 page for what one account may see.
@@ -167,8 +331,9 @@ fn f(d: Decimal) -> f64 {
 }
 
 /// Adds up the snapshot for `account`.
-pub fn overview(s: &Snapshot, account: &Account) -> Overview {
-    let visible: Vec<&(Item, Status)> = s.rows.iter().filter(|(i, _)| account.can_see(i)).collect();
+fn overview(s: &Snapshot, account: &Account) -> Overview {
+    let vis = account.visibility();
+    let visible: Vec<&(Item, Status)> = s.rows.iter().filter(|(i, _)| vis.admits(i)).collect();
     let count = |c: Colour| visible.iter().filter(|(_, st)| st.colour == c).count();
     // Completion and schedule weighted by the annual plan, per region.
     let mut regions: BTreeMap<String, (Decimal, Decimal, Decimal, usize)> = BTreeMap::new();
@@ -196,7 +361,7 @@ pub fn overview(s: &Snapshot, account: &Account) -> Overview {
         })
         .collect();
     regions.sort_by(|a, b| b.completion.total_cmp(&a.completion));
-    let all = account.visibility() == duban_core::Visibility::All;
+    let all = vis == duban_core::Visibility::All;
     let trend = if all {
         s.trend
             .iter()
@@ -227,8 +392,7 @@ pub fn overview(s: &Snapshot, account: &Account) -> Overview {
         .problems
         .iter()
         .filter(|p| {
-            s.status_of(&p.code)
-                .is_some_and(|(i, _)| account.can_see(i))
+            s.status_of(&p.code).is_some_and(|(i, _)| vis.admits(i))
                 || (account.unit.is_some() && p.assigned_unit == account.unit)
         })
         .collect();

@@ -31,6 +31,7 @@ pub use dashboard::StatusCache;
 pub struct AppState {
     pub store: Arc<Store>,
     pub throttle: Arc<auth::Throttle>,
+    pub sessions: Arc<auth::SessionCache>,
     pub status: Arc<StatusCache>,
     /// Send cookies with `Secure` (behind TLS).
     pub secure_cookies: bool,
@@ -42,6 +43,7 @@ impl AppState {
         AppState {
             store: Arc::new(store),
             throttle: Arc::default(),
+            sessions: Arc::default(),
             status: Arc::default(),
             secure_cookies,
             templates: Arc::new(templates::environment()),

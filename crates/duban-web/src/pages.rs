@@ -21,7 +21,7 @@ use crate::api::{self, ItemQuery, MoveRequest, NewUserRequest, ReportRequest};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::templates::script_json;
-use crate::{AppState, dashboard, today};
+use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -157,6 +157,7 @@ async fn login(
 
 async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Response> {
     if let Some(t) = &c.session {
+        s.sessions.forget(t);
         s.store.close_session(t).await?;
     }
     let mut r = ([("hx-redirect", "/login")], StatusCode::NO_CONTENT).into_response();
@@ -173,10 +174,10 @@ async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Res
 
 async fn overview(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Html<String>> {
     let snap = s.status.get(&s.store, today()).await?;
-    let o = dashboard::overview(&snap, &c.account);
-    let chart_json = script_json(&o);
+    let o = snap.overview(&c.account);
+    let chart_json = script_json(&*o);
     let mut ctx = page(&c, "总览", "overview", true);
-    ctx = context! { o => ser(&o), chart_json, ..ctx };
+    ctx = context! { o => ser(&*o), chart_json, ..ctx };
     render(&s, "overview.html", ctx)
 }
 
@@ -206,31 +207,46 @@ async fn items(
 ) -> Response {
     let run = async {
         let snap = s.status.get(&s.store, today()).await?;
-        let rows = api::select(&snap, &c.account, &q)?;
-        let p = api::paginate(&rows, q.page, q.per_page);
-        let rows: Vec<Value> = p
-            .items
-            .iter()
-            .map(|(i, st)| {
-                context! {
-                    code => &i.code, name => &i.name, kind => i.kind.label(),
-                    unit => &i.lead_unit,
-                    leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_default(),
-                    stage => i.stage.map(|s| s.label()).unwrap_or("—"),
-                    total => wan(i.total_investment), plan => wan(i.annual_plan),
-                    t => pct(Some(st.t)), p => pct(st.p),
-                    colour => ser(st.colour), colour_label => st.colour.label(),
-                }
-            })
-            .collect();
+        // The table depends only on what the account may see and the query: rendered once
+        // per data version and shared.
+        let key = format!(
+            "{:?}|{}|{:?}|{:?}",
+            c.account.visibility(),
+            query_string(&q),
+            q.page,
+            q.per_page
+        );
+        let (table, total) = snap.table(key, || {
+            let p = api::select(&snap, &c.account, &q, true)?;
+            let rows: Vec<Value> = p
+                .rows
+                .iter()
+                .map(|(i, st)| {
+                    context! {
+                        code => &i.code, name => &i.name, kind => i.kind.label(),
+                        unit => &i.lead_unit,
+                        leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_default(),
+                        stage => i.stage.map(|s| s.label()).unwrap_or("—"),
+                        total => wan(i.total_investment), plan => wan(i.annual_plan),
+                        t => pct(Some(st.t)), p => pct(st.p),
+                        colour => ser(st.colour), colour_label => st.colour.label(),
+                    }
+                })
+                .collect();
+            let html = render(
+                &s,
+                "items_table.html",
+                context! { rows, page => p.page, pages => p.total.div_ceil(p.per_page).max(1),
+                query => query_string(&q) },
+            )?;
+            Ok::<_, ApiError>((html.0, p.total))
+        })?;
         let ctx = page(&c, "项目台账", "items", false);
         render(
             &s,
             "items.html",
-            context! {
-            rows, total => p.total, page => p.page,
-            pages => p.total.div_ceil(p.per_page).max(1),
-            as_of => snap.as_of.to_string(), q => context!{
+            context! { table => &*table, total, as_of => snap.as_of.to_string(),
+            q => context!{
                 search => &q.search, kind => &q.kind, stage => &q.stage, colour => &q.colour,
                 unit => &q.unit, sort => &q.sort },
             query => query_string(&q),
@@ -272,7 +288,8 @@ async fn export(
     Query(q): Query<ItemQuery>,
 ) -> ApiResult<Response> {
     let snap = s.status.get(&s.store, today()).await?;
-    let codes: std::collections::HashSet<String> = api::select(&snap, &c.account, &q)?
+    let codes: std::collections::HashSet<String> = api::select(&snap, &c.account, &q, false)?
+        .rows
         .iter()
         .map(|(i, _)| i.code.clone())
         .collect();

@@ -8,6 +8,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("overview.html", include_str!("../templates/overview.html")),
     ("items.html", include_str!("../templates/items.html")),
     (
+        "items_table.html",
+        include_str!("../templates/items_table.html"),
+    ),
+    (
         "import_result.html",
         include_str!("../templates/import_result.html"),
     ),

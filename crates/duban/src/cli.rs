@@ -516,6 +516,22 @@ pub enum BenchCommand {
     /// The status of every item of the province demo with a full year of monthly reports
     /// (50,000 items × 12 reports): load and assess times (see docs/benchmarks.md).
     Status(BenchStatusArgs),
+    /// The web application under load at province scale: requests/s and latency (p50, p99) of
+    /// the ledger list and the dashboard with many connections on loopback, and peak memory.
+    Web(BenchWebArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchWebArgs {
+    /// Concurrent connections (each a signed-in browser keeping its connection alive).
+    #[arg(long, default_value_t = 200)]
+    pub connections: usize,
+    /// Seconds of load per page.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// The demo's size: province (50,000 items) or city (2,000).
+    #[arg(long, value_enum, default_value_t = DemoScale::Province)]
+    pub scale: DemoScale,
 }
 
 #[derive(Debug, Args)]

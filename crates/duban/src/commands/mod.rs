@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod bench;
+mod bench_web;
 mod demo;
 mod export;
 mod import;
@@ -108,5 +109,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(c) => user::run(&ctx, c).await,
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
+        Command::Bench(BenchCommand::Web(a)) => bench_web::run(a).await,
     }
 }
