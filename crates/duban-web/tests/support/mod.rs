@@ -138,8 +138,12 @@ impl App {
 
     /// A client signed in as `username`.
     pub async fn signed_in(&self, username: &str) -> Client {
+        self.signed_in_with(username, PASSWORD).await
+    }
+
+    pub async fn signed_in_with(&self, username: &str, password: &str) -> Client {
         let mut c = self.client();
-        let a = c.login(username, PASSWORD).await.unwrap();
+        let a = c.login(username, password).await.unwrap();
         assert_eq!(a.status, 200, "{username} signs in: {}", a.text());
         c
     }

@@ -1,0 +1,318 @@
+//! The UI's forms as a browser sends them (htmx posts with the CSRF header), on both backends:
+//! ledger import with its dry run, the reporting form, the problem board, user administration,
+//! the reporting sheet.
+
+mod support;
+
+use chrono::Datelike;
+use duban_core::{Item, ItemKind};
+use duban_store::testing::TestDb;
+use duban_web::loopback::Client;
+use support::{App, wan};
+
+/// A multipart form with one file and text fields.
+fn multipart(file: (&str, &[u8]), fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "----duban-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend(file.1);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    c: &mut Client,
+    path: &str,
+    file: (&str, &[u8]),
+    fields: &[(&str, &str)],
+) -> duban_web::loopback::Answer {
+    let (ct, body) = multipart(file, fields);
+    c.send(hyper::Method::POST, path, Some((&ct, body)))
+        .await
+        .unwrap()
+}
+
+fn ledger_file(dir: &std::path::Path) -> Vec<u8> {
+    let mut item = Item::new(
+        duban_web::today().year(),
+        ItemKind::Project,
+        "白水县新材料产业园",
+        "白水县",
+    );
+    item.code = "XM9".into();
+    item.total_investment = Some(wan("8000"));
+    item.annual_plan = Some(wan("2000"));
+    let path = dir.join("台账.xlsx");
+    duban_office::write_ledger(
+        &path,
+        &[item],
+        &[],
+        &duban_office::ExportOptions {
+            title: "新增项目台账".into(),
+            exported_on: "2025-11-01".into(),
+        },
+    )
+    .unwrap();
+    std::fs::read(path).unwrap()
+}
+
+async fn ledger_import_shows_the_dry_run_then_writes(db: &TestDb) {
+    let app = App::start(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = ledger_file(dir.path());
+    let mut admin = app.signed_in("admin").await;
+    let before = app.store.data_version().await.unwrap();
+    let a = upload(&mut admin, "/items/import", ("台账.xlsx", &file), &[]).await;
+    let html = a.text();
+    assert!(
+        a.status == 200 && html.contains("检查通过（尚未写入）：将新增 1 项"),
+        "{html}"
+    );
+    assert_eq!(
+        app.store.data_version().await.unwrap(),
+        before,
+        "the dry run writes nothing"
+    );
+    let id = html
+        .split("name=\"upload\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let a = admin
+        .post_form("/items/import/confirm", &[("upload", id)])
+        .await
+        .unwrap();
+    assert!(a.text().contains("导入完成：新增 1 项"), "{}", a.text());
+    assert_eq!(admin.get("/api/items/XM9").await.unwrap().status, 200);
+    // The same upload cannot be confirmed twice.
+    let a = admin
+        .post_form("/items/import/confirm", &[("upload", id)])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 404);
+
+    // A file that is not a ledger: the reason is shown, nothing written.
+    let before = app.store.data_version().await.unwrap();
+    let a = upload(
+        &mut admin,
+        "/items/import",
+        ("notes.xlsx", b"not a workbook"),
+        &[],
+    )
+    .await;
+    assert!(
+        a.status == 200 && a.text().contains("import-errors"),
+        "{}",
+        a.text()
+    );
+    assert_eq!(app.store.data_version().await.unwrap(), before);
+    // Only the office imports.
+    let mut bs = app.signed_in("baishui").await;
+    let a = upload(&mut bs, "/items/import", ("台账.xlsx", &file), &[]).await;
+    assert_eq!(a.status, 403);
+}
+
+async fn the_reporting_form_and_sheet(db: &TestDb) {
+    let app = App::start(db).await;
+    let period = format!("{}-01", duban_web::today().year());
+    let mut bs = app.signed_in("baishui").await;
+    let page = bs
+        .get(&format!("/report?period={period}"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        page.contains("row-XM1") && !page.contains("row-XM2"),
+        "only its own items"
+    );
+    let a = bs
+        .post_form("/report/XM1", &[("period", &period), ("ytd", "九千")])
+        .await
+        .unwrap();
+    assert!(
+        a.status == 422 && a.text().contains("累计完成投资"),
+        "{}",
+        a.text()
+    );
+    let a = bs
+        .post_form(
+            "/report/XM1",
+            &[
+                ("period", &period),
+                ("ytd", "1,000"),
+                ("progress_text", "主体施工"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        a.status == 200 && a.text().contains("已报送（第 1 版）：累计完成 1000 万元"),
+        "{}",
+        a.text()
+    );
+    let a = bs
+        .post_form(
+            "/report/XM1",
+            &[
+                ("period", &period),
+                ("ytd", "1100"),
+                ("reason", "补报设备款"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(a.text().contains("已更正（第 2 版）"), "{}", a.text());
+    let mut yt = app.signed_in("yuntai").await;
+    let a = yt
+        .post_form("/report/XM1", &[("period", &period), ("ytd", "5")])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 404);
+    // Without the CSRF header a form post is refused.
+    yt.csrf = None;
+    let a = yt
+        .post_form("/report/XM2", &[("period", &period), ("ytd", "5")])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403);
+
+    // The sheet: downloaded with the unit's items, uploaded back (nothing filled: nothing sent).
+    let sheet = bs
+        .get(&format!("/report/template.xlsx?period={period}"))
+        .await
+        .unwrap();
+    assert_eq!(sheet.status, 200);
+    assert!(sheet.body.starts_with(b"PK"));
+    let a = upload(
+        &mut bs,
+        "/report/upload",
+        ("填报表.xlsx", &sheet.body),
+        &[("period", &period)],
+    )
+    .await;
+    assert!(
+        a.status == 200 && a.text().contains("进度 0 条"),
+        "{}",
+        a.text()
+    );
+}
+
+async fn the_problem_board_and_user_administration(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut bs = app.signed_in("baishui").await;
+    let id = bs
+        .post_json(
+            "/api/items/XM1/problems",
+            &serde_json::json!({ "category": "征迁", "description": "征迁补偿未到位" }),
+        )
+        .await
+        .unwrap()
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let mut admin = app.signed_in("admin").await;
+    let board = admin.get("/problems").await.unwrap().text();
+    assert!(
+        board.contains(&format!("/problems/{id}/assign")),
+        "the office may assign"
+    );
+    let board = bs.get("/problems").await.unwrap().text();
+    assert!(
+        !board.contains(&format!("/problems/{id}/assign")),
+        "a unit may not"
+    );
+    let a = admin
+        .post_form(
+            &format!("/problems/{id}/assign"),
+            &[("unit", "白水县"), ("due", "2099-12-31")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let board = bs.get("/problems").await.unwrap().text();
+    assert!(
+        board.contains(&format!("/problems/{id}/start")),
+        "now the unit may start"
+    );
+    let a = bs
+        .post_form(&format!("/problems/{id}/start"), &[])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let a = bs
+        .post_form(&format!("/problems/{id}/close"), &[])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "only the office closes");
+
+    let a = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "lisi"),
+                ("display_name", "李四"),
+                ("role", "reporter"),
+                ("unit", "云台县"),
+                ("leader", ""),
+                ("password", "short"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        a.status == 422 && a.text().contains("至少 8 个字符"),
+        "{}",
+        a.text()
+    );
+    let a = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "lisi"),
+                ("display_name", "李四"),
+                ("role", "reporter"),
+                ("unit", "云台县"),
+                ("leader", ""),
+                ("password", "long-enough-1"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(a.text().contains("已创建用户 lisi"), "{}", a.text());
+    let mut lisi = app.signed_in_with("lisi", "long-enough-1").await;
+    assert_eq!(lisi.get("/api/items/XM2").await.unwrap().status, 200);
+    assert_eq!(lisi.get("/api/items/XM1").await.unwrap().status, 404);
+    let a = bs
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "x"),
+                ("display_name", "x"),
+                ("role", "admin"),
+                ("password", "long-enough-1"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403);
+}
+
+duban_store::both_backends!(
+    ledger_import_shows_the_dry_run_then_writes,
+    the_reporting_form_and_sheet,
+    the_problem_board_and_user_administration,
+);
