@@ -86,5 +86,49 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     b.goto(&format!("{base}/problems")).await;
     b.find("#board").await;
     b.screenshot("problems").await;
+
+    // Every role signs in and every page of its menu opens, charts drawn, without an error.
+    for (user, pages) in [
+        (
+            "admin",
+            &[
+                "/",
+                "/items",
+                "/report?unit=%E7%99%BD%E6%B0%B4%E5%8E%BF",
+                "/problems",
+                "/admin/units",
+                "/admin/users",
+            ][..],
+        ),
+        ("baishui", &["/", "/items", "/report", "/problems"][..]),
+        ("wang", &["/", "/items", "/problems"][..]),
+        ("judge", &["/", "/items", "/problems"][..]),
+        ("viewer", &["/", "/items", "/problems"][..]),
+    ] {
+        sign_in(&mut b, &base, user).await;
+        for page in pages {
+            b.goto(&format!("{base}{page}")).await;
+            let body = b.text("main").await;
+            assert!(
+                !body.contains("服务器内部错误") && !body.contains("无权"),
+                "{user} {page}: {body}"
+            );
+            if *page == "/" {
+                b.find("#chart-regions[data-rendered=true]").await;
+                b.screenshot(&format!("overview-{user}")).await;
+            }
+        }
+        let menu = b.text("nav.menu").await;
+        assert_eq!(
+            menu.contains("用户管理"),
+            user == "admin",
+            "{user}'s menu: {menu}"
+        );
+        assert_eq!(
+            menu.contains("进度填报"),
+            user == "admin" || user == "baishui",
+            "{user}'s menu: {menu}"
+        );
+    }
     b.quit().await;
 }
