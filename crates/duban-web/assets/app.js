@@ -27,8 +27,8 @@
     regions: function (d) {
       return {
         tooltip: { trigger: 'axis' },
-        legend: { data: ['投资完成率', '序时进度'] },
-        grid: { left: 40, right: 10, bottom: 60 },
+        legend: { top: 0, data: ['投资完成率', '序时进度'] },
+        grid: { left: 40, right: 10, top: 30, bottom: 80 },
         xAxis: { type: 'category', data: d.regions.map(function (r) { return r.region; }), axisLabel: { rotate: 30 } },
         yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
         series: [
