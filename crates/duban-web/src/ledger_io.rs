@@ -65,3 +65,26 @@ pub fn export(
     duban_office::write_ledger(path, &items, &milestones, &opts)?;
     Ok(title)
 }
+
+/// The rows of a filled-in reporting sheet as a batch for `Store::submit_reports`, each named
+/// by its row ("第 5 行（XM1）"), submitted `today`.
+pub fn report_batch(
+    read: duban_office::ReadReports,
+    today: NaiveDate,
+) -> Vec<(String, duban_store::Submission)> {
+    read.rows
+        .into_iter()
+        .map(|(row, code, report)| {
+            (
+                format!("第 {row} 行（{code}）"),
+                duban_store::Submission {
+                    code,
+                    period: read.period,
+                    report,
+                    reason: None,
+                    submitted_on: today,
+                },
+            )
+        })
+        .collect()
+}

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
 use duban_core::{AccountRole, ItemKind, Period, ProblemState, ReportDraft, Stage, Wan};
-use duban_store::{ImportOptions, ItemFilter, Submission};
+use duban_store::{ImportOptions, ItemFilter};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -826,28 +826,14 @@ async fn report_upload(
                 )));
             }
         }
-        let batch = read
-            .rows
-            .into_iter()
-            .map(|(row, code, report)| {
-                (
-                    format!("第 {row} 行（{code}）"),
-                    Submission {
-                        code,
-                        period: read.period,
-                        report,
-                        reason: None,
-                        submitted_on: today(),
-                    },
-                )
-            })
-            .collect();
+        let period = read.period;
+        let batch = crate::ledger_io::report_batch(read, today());
         let done = s.store.submit_reports(&c.actor(), batch, false).await?;
         s.status.invalidate().await;
         Ok(message(
             &s,
             true,
-            vec![format!("已报送：{} 进度 {} 条", read.period, done.len())],
+            vec![format!("已报送：{} 进度 {} 条", period, done.len())],
         ))
     };
     run.await.unwrap_or_else(|e| failure(&s, e))

@@ -250,22 +250,8 @@ pub async fn import(
         return Ok(ExitCode::FAILURE);
     }
     let store = ctx.store().await?;
-    let batch = read
-        .rows
-        .into_iter()
-        .map(|(row, code, report)| {
-            (
-                format!("第 {row} 行（{code}）"),
-                Submission {
-                    code,
-                    period: read.period,
-                    report,
-                    reason: None,
-                    submitted_on: today(),
-                },
-            )
-        })
-        .collect();
+    let period = read.period;
+    let batch = duban_web::ledger_io::report_batch(read, today());
     let done = store.submit_reports(&ctx.actor, batch, dry_run).await;
     store.close().await;
     let done = done?;
@@ -276,7 +262,7 @@ pub async fn import(
         } else {
             "已报送："
         },
-        read.period,
+        period,
         done.len(),
         if done.is_empty() {
             "（表中没有填写任何数据）"
