@@ -162,6 +162,41 @@ impl Store {
         Ok(summary)
     }
 
+    /// 倒排工期 — plans an item's standard chain back from `target` (or spread between `start`
+    /// and `target`), keeping the actual dates already reached; the chain as stored.
+    pub async fn plan_milestones(
+        &self,
+        actor: &str,
+        code: &str,
+        template: duban_core::MilestoneTemplate,
+        start: Option<chrono::NaiveDate>,
+        target: chrono::NaiveDate,
+    ) -> Result<Vec<Milestone>> {
+        if let Some(start) = start
+            && start > target
+        {
+            return Err(StoreError::Invalid(format!(
+                "开始日期 {start} 晚于目标日期 {target}"
+            )));
+        }
+        let record = self.item(code).await?.ok_or_else(|| StoreError::NotFound {
+            what: "项目",
+            key: code.to_string(),
+        })?;
+        let mut plan = match start {
+            Some(start) => template.schedule_between(start, target),
+            None => template.schedule_back(target),
+        };
+        for m in plan.iter_mut() {
+            if let Some(old) = record.milestones.iter().find(|o| o.name == m.name) {
+                m.actual = old.actual;
+            }
+        }
+        self.set_milestones(actor, &record.item.code, plan.clone())
+            .await?;
+        Ok(plan)
+    }
+
     /// Replaces an item's milestones (e.g. after reverse scheduling), audited.
     pub async fn set_milestones(
         &self,

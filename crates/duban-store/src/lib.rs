@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod compliance;
 mod error;
 mod import;
 mod items;
@@ -26,6 +27,7 @@ use sqlx::{AnyPool, ConnectOptions};
 
 pub use accounts::{MIN_PASSWORD, NewAccount, SessionKeys, secret};
 pub use audit::AuditEntry;
+pub use compliance::UnitCompliance;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};
 pub use items::{ItemFilter, ItemRecord};

@@ -38,7 +38,9 @@ pub fn routes() -> Router<AppState> {
             get(reports).post(submit_report),
         )
         .route("/api/items/{code}/problems", post(raise_problem))
+        .route("/api/items/{code}/milestones", post(plan_milestones))
         .route("/api/status", get(status))
+        .route("/api/compliance", get(compliance))
         .route("/api/dashboard", get(overview))
         .route("/api/problems", get(problems))
         .route("/api/problems/{id}/moves", post(move_problem))
@@ -528,6 +530,47 @@ async fn submit_report(
     Ok(Json(json!(submit_as(&s, &caller, &code, req).await?)))
 }
 
+/// 倒排工期
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PlanRequest {
+    /// 建设 (construction) | 前期 (preparation)
+    pub template: String,
+    /// 目标日期 YYYY-MM-DD: the chain ends here
+    #[schema(value_type = String)]
+    pub target: NaiveDate,
+    /// 开始日期: spread the chain from here instead of the standard durations
+    #[schema(value_type = Option<String>)]
+    pub start: Option<NaiveDate>,
+}
+
+#[utoipa::path(post, path = "/api/items/{code}/milestones", tag = "台账", request_body = PlanRequest,
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, description = "倒排后的节点（已完成的实际日期保留）", body = Value),
+              (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn plan_milestones(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(req): Json<PlanRequest>,
+) -> ApiResult<Json<Value>> {
+    let record = visible_item(&s, &caller, &code).await?;
+    if !caller.account.can_report(&record.item) {
+        return Err(ApiError::forbidden("只有督查室和牵头单位可以排节点计划"));
+    }
+    let template = duban_core::MilestoneTemplate::parse(&req.template)
+        .map_err(|e| ApiError::invalid(format!("template：{e}")))?;
+    let actor = caller.actor();
+    let code = record.item.code;
+    let plan = crate::detached(s.store.clone(), move |store| async move {
+        store
+            .plan_milestones(&actor, &code, template, req.start, req.target)
+            .await
+    })
+    .await?;
+    s.status.invalidate().await;
+    Ok(Json(json!(plan)))
+}
+
 #[utoipa::path(get, path = "/api/status", tag = "预警", params(ItemQuery),
     responses((status = 200, description = "分页的状态：t、p、滞后、颜色、标记、原因、预测（见 docs/json.md）", body = Value)))]
 async fn status(
@@ -544,6 +587,37 @@ async fn status(
         "items": page.rows.iter().map(|(i, st)| json!(st.row(i))).collect::<Vec<_>>(),
         "total": page.total, "page": page.page, "per_page": page.per_page, "as_of": snap.as_of,
     })))
+}
+
+/// 报送情况查询
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ComplianceQuery {
+    /// 填报期: 2025-06, 2025-Q2 or 2025-W23
+    pub period: String,
+    /// 统计日期 YYYY-MM-DD (default today)
+    #[param(value_type = Option<String>)]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[utoipa::path(get, path = "/api/compliance", tag = "进度填报", params(ComplianceQuery),
+    responses((status = 200, description = "各单位按时、迟报、漏报及报送及时率（填报员只看本单位）", body = Value),
+              (status = 422, body = ApiError)))]
+async fn compliance(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ComplianceQuery>,
+) -> ApiResult<Json<Value>> {
+    let period = Period::parse(&q.period).map_err(|e| ApiError::invalid(format!("period：{e}")))?;
+    let rows = s
+        .store
+        .compliance(period, q.as_of.unwrap_or_else(today))
+        .await?;
+    let rows: Vec<_> = match caller.account.visibility() {
+        duban_core::Visibility::Unit(u) => rows.into_iter().filter(|r| r.unit == u).collect(),
+        duban_core::Visibility::Nothing => Vec::new(),
+        _ => rows,
+    };
+    Ok(Json(json!(rows)))
 }
 
 #[utoipa::path(get, path = "/api/dashboard", tag = "预警",

@@ -51,6 +51,21 @@ impl AppState {
     }
 }
 
+/// Runs a store operation to completion on a blocking thread of its own. The ledger write
+/// path's future is not provably `Send` for every lifetime (a rustc limitation with its nested
+/// borrows), so handlers that import or re-plan items go through here.
+pub(crate) async fn detached<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, error::ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, duban_store::StoreError>>,
+{
+    tokio::task::spawn_blocking(move || tokio::runtime::Handle::current().block_on(f(store)))
+        .await
+        .map_err(error::ApiError::internal)?
+        .map_err(Into::into)
+}
+
 /// 今天 — the date in China (UTC+8), or `DUBAN_TODAY` (YYYY-MM-DD) when set (tests, demos).
 pub fn today() -> NaiveDate {
     if let Some(d) = std::env::var("DUBAN_TODAY")

@@ -377,15 +377,10 @@ async fn import_file(
         actor: c.actor(),
         dry_run,
     };
-    // The import's future is not provably `Send` for every lifetime (a rustc limitation with
-    // its nested borrows), so it runs to completion on a blocking thread of its own.
-    let store = s.store.clone();
-    let summary = tokio::task::spawn_blocking(move || {
-        tokio::runtime::Handle::current()
-            .block_on(async move { store.import_ledger(entries, &options).await })
+    let summary = crate::detached(s.store.clone(), move |store| async move {
+        store.import_ledger(entries, &options).await
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     if !dry_run {
         s.status.invalidate().await;
     }

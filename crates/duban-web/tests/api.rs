@@ -197,6 +197,63 @@ async fn authorization_matrix(db: &TestDb) {
         a.text()
     );
 
+    // Compliance: the office sees every unit, a unit its own row.
+    let mut admin = app.signed_in("admin").await;
+    let all = admin
+        .get(&format!("/api/compliance?period={}", this_january()))
+        .await
+        .unwrap()
+        .json();
+    assert!(all.as_array().unwrap().len() >= 2, "{all}");
+    let own = bs
+        .get(&format!("/api/compliance?period={}", this_january()))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(own.as_array().unwrap().len(), 1, "{own}");
+    // January's report, submitted now: long after its due date.
+    assert_eq!(
+        (own[0]["unit"].as_str(), own[0]["late"].as_i64()),
+        (Some("白水县"), Some(1)),
+        "{own}"
+    );
+
+    // Milestones (倒排工期): the office and the lead unit, not others.
+    let plan = json!({ "template": "建设", "target": "2099-06-30" });
+    let a = bs
+        .post_json("/api/items/XM1/milestones", &plan)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        a.json().as_array().unwrap().last().unwrap()["planned"],
+        "2099-06-30"
+    );
+    let mut judge = app.signed_in("judge").await;
+    assert_eq!(
+        judge
+            .post_json("/api/items/XM1/milestones", &plan)
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    assert_eq!(
+        bs.post_json("/api/items/XM2/milestones", &plan)
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    let a = admin
+        .post_json(
+            "/api/items/XM2/milestones",
+            &json!({ "template": "建设", "target": "2099-06-30", "start": "2100-01-01" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "start after target");
+
     // Problems: the unit raises, the office assigns, another unit may not act on it.
     let raised = bs
         .post_json(
@@ -207,7 +264,6 @@ async fn authorization_matrix(db: &TestDb) {
         .unwrap();
     assert_eq!(raised.status, 200, "{}", raised.text());
     let id = raised.json()["id"].as_i64().unwrap();
-    let mut admin = app.signed_in("admin").await;
     let a = admin
         .post_json(
             &format!("/api/problems/{id}/moves"),

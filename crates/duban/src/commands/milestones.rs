@@ -7,27 +7,18 @@ use crate::cli::MilestonesPlanArgs;
 use crate::render::{or_dash, table};
 
 pub async fn plan(ctx: &Ctx, args: MilestonesPlanArgs) -> anyhow::Result<ExitCode> {
-    if let Some(start) = args.start
-        && start > args.target
-    {
-        anyhow::bail!("--start {start} 晚于 --target {}", args.target);
-    }
     let store = ctx.store().await?;
     let Some(record) = store.item(&args.code).await? else {
         anyhow::bail!("没有编号为“{}”的项目", args.code);
     };
-    let mut plan = match args.start {
-        Some(start) => args.template.schedule_between(start, args.target),
-        None => args.template.schedule_back(args.target),
-    };
-    // Keep what has already been reached.
-    for m in plan.iter_mut() {
-        if let Some(old) = record.milestones.iter().find(|o| o.name == m.name) {
-            m.actual = old.actual;
-        }
-    }
-    store
-        .set_milestones(&ctx.actor, &record.item.code, plan.clone())
+    let plan = store
+        .plan_milestones(
+            &ctx.actor,
+            &record.item.code,
+            args.template,
+            args.start,
+            args.target,
+        )
         .await?;
     store.close().await;
     let mut t = table(&["节点", "计划完成", "实际完成"]);

@@ -283,61 +283,21 @@ pub async fn compliance(
     let period = Period::parse(period).map_err(|e| anyhow::anyhow!("--period：{e}"))?;
     let as_of = as_of.unwrap_or_else(today);
     let store = ctx.store().await?;
-    let inputs = store.status_inputs(period.year(), None).await?;
-    let calendar = store.calendar().await?;
+    let units = store.compliance(period, as_of).await;
     store.close().await;
-    if !duban_core::ItemKind::ALL
-        .iter()
-        .any(|k| calendar.schedule(*k).cadence == period.cadence())
-    {
-        anyhow::bail!(
-            "没有{}填报的事项类型（各类事项的填报周期见 duban report calendar）",
-            period.cadence().label()
-        );
-    }
-    // unit → (required, on time, late, missing codes)
-    let mut by_unit: std::collections::BTreeMap<String, (usize, usize, usize, Vec<String>)> =
-        Default::default();
-    for i in inputs.iter().filter(|i| {
-        i.item.stage != Some(duban_core::Stage::Reserve)
-            && calendar.schedule(i.item.kind).cadence == period.cadence()
-    }) {
-        let due = calendar.schedule(i.item.kind).due(period);
-        let e = by_unit.entry(i.item.lead_unit.clone()).or_default();
-        e.0 += 1;
-        match i.trail.submitted(period) {
-            Some(on) if on <= due => e.1 += 1,
-            Some(_) => e.2 += 1,
-            None if as_of > due => e.3.push(i.item.code.clone()),
-            None => {}
-        }
-    }
-    // "No data" stays distinct from 0%.
-    let rate = |ok: usize, n: usize| (ok * 1000 + n / 2).checked_div(n).map(|r| r as f64 / 10.0);
+    let units = units?;
     match format {
-        ShowFormat::Json => {
-            let out: Vec<serde_json::Value> = by_unit
-                .iter()
-                .map(|(u, (n, on, late, missing))| {
-                    serde_json::json!({
-                        "unit": u, "period": period, "required": n, "on_time": on,
-                        "late": late, "missing": missing.len(), "missing_items": missing,
-                        "on_time_rate": rate(*on, *n),
-                    })
-                })
-                .collect();
-            print_json(&out)?;
-        }
+        ShowFormat::Json => print_json(&units)?,
         ShowFormat::Table => {
             let mut t = table(&["单位", "应报", "按时", "迟报", "漏报", "报送及时率"]);
-            for (u, (n, on, late, missing)) in &by_unit {
+            for u in &units {
                 t.add_row(vec![
-                    u.clone(),
-                    n.to_string(),
-                    on.to_string(),
-                    late.to_string(),
-                    missing.len().to_string(),
-                    rate(*on, *n)
+                    u.unit.clone(),
+                    u.required.to_string(),
+                    u.on_time.to_string(),
+                    u.late.to_string(),
+                    u.missing.to_string(),
+                    u.on_time_rate
                         .map(|r| format!("{r:.1}%"))
                         .unwrap_or_else(|| "—".into()),
                 ]);
