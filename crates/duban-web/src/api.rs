@@ -41,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/items/{code}/milestones", post(plan_milestones))
         .route("/api/status", get(status))
         .route("/api/compliance", get(compliance))
+        .route("/api/calendar", get(calendar).post(set_calendar))
+        .route("/api/periods/{period}/{action}", post(close_period))
         .route("/api/dashboard", get(overview))
         .route("/api/problems", get(problems))
         .route("/api/problems/{id}/moves", post(move_problem))
@@ -618,6 +620,85 @@ async fn compliance(
         _ => rows,
     };
     Ok(Json(json!(rows)))
+}
+
+#[utoipa::path(get, path = "/api/calendar", tag = "进度填报",
+    responses((status = 200, description = "各类事项的填报周期和截止日，及已关闭的填报期", body = Value)))]
+async fn calendar(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<Value>> {
+    let cal = s.store.calendar().await?;
+    let kinds: Vec<Value> = ItemKind::ALL
+        .iter()
+        .map(|k| {
+            let sch = cal.schedule(*k);
+            json!({ "kind": k, "cadence": sch.cadence, "due_day": sch.due_day, "describe": sch.describe() })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "kinds": kinds, "closed_periods": s.store.closed_periods().await? }),
+    ))
+}
+
+/// 设置填报周期
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CalendarRequest {
+    /// 重点项目|重点工作|民生实事|招商项目
+    pub kind: String,
+    /// weekly|monthly|quarterly; unchanged if absent
+    pub cadence: Option<String>,
+    /// weekly: days after the Sunday (1–7); else the day of the following month (1–31)
+    pub due_day: Option<u32>,
+}
+
+#[utoipa::path(post, path = "/api/calendar", tag = "进度填报", request_body = CalendarRequest,
+    responses((status = 200, description = "已设置（管理员）", body = Value), (status = 403, body = ApiError),
+              (status = 422, body = ApiError)))]
+async fn set_calendar(
+    State(s): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CalendarRequest>,
+) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    let kind = ItemKind::parse(&req.kind).map_err(|e| ApiError::invalid(format!("kind：{e}")))?;
+    let now = s.store.calendar().await?.schedule(kind);
+    let cadence = match req.cadence.as_deref() {
+        Some(c) => {
+            duban_core::Cadence::parse(c).map_err(|e| ApiError::invalid(format!("cadence：{e}")))?
+        }
+        None => now.cadence,
+    };
+    let due_day = req.due_day.unwrap_or(if cadence == now.cadence {
+        now.due_day
+    } else {
+        cadence.default_due_day()
+    });
+    let schedule = duban_store::Schedule { cadence, due_day };
+    s.store
+        .set_schedule(&caller.actor(), kind, schedule)
+        .await?;
+    s.status.invalidate().await;
+    Ok(Json(
+        json!({ "kind": kind, "cadence": cadence, "due_day": due_day, "describe": schedule.describe() }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/periods/{period}/{action}", tag = "进度填报",
+    params(("period" = String, Path, description = "填报期，如 2025-06"), ("action" = String, Path, description = "close|open")),
+    responses((status = 200, description = "已关闭或重新开放（管理员）", body = Value), (status = 403, body = ApiError),
+              (status = 422, body = ApiError)))]
+async fn close_period(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path((period, action)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    let p = Period::parse(&period).map_err(|e| ApiError::invalid(format!("period：{e}")))?;
+    let close = match action.as_str() {
+        "close" => true,
+        "open" => false,
+        other => return Err(ApiError::invalid(format!("“{other}”应为 close 或 open"))),
+    };
+    s.store.set_period_closed(&caller.actor(), p, close).await?;
+    Ok(Json(json!({ "period": p, "closed": close })))
 }
 
 #[utoipa::path(get, path = "/api/dashboard", tag = "预警",

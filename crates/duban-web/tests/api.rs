@@ -218,6 +218,35 @@ async fn authorization_matrix(db: &TestDb) {
         "{own}"
     );
 
+    // The calendar and closing periods are the office's.
+    let close = format!("/api/periods/{}/close", this_january());
+    assert_eq!(bs.post_json(&close, &json!({})).await.unwrap().status, 403);
+    assert_eq!(
+        admin.post_json(&close, &json!({})).await.unwrap().status,
+        200
+    );
+    let a = bs
+        .post_json(
+            "/api/items/XM1/reports",
+            &json!({ "period": this_january(), "ytd": "130", "reason": "补报" }),
+        )
+        .await
+        .unwrap();
+    assert!(
+        a.status == 422 && a.text().contains("已关闭"),
+        "{}",
+        a.text()
+    );
+    let weekly = json!({ "kind": "重点工作", "cadence": "weekly" });
+    assert_eq!(
+        bs.post_json("/api/calendar", &weekly).await.unwrap().status,
+        403
+    );
+    let a = admin.post_json("/api/calendar", &weekly).await.unwrap();
+    assert_eq!(a.json()["describe"], "每周，次周一前", "{}", a.text());
+    let cal = bs.get("/api/calendar").await.unwrap().json();
+    assert_eq!(cal["closed_periods"][0], this_january());
+
     // Milestones (倒排工期): the office and the lead unit, not others.
     let plan = json!({ "template": "建设", "target": "2099-06-30" });
     let a = bs
