@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/report/{code}", post(report_submit))
         .route("/problems", get(problems))
         .route("/problems/{id}/{action}", post(problem_move))
-        .route("/admin/units", get(units))
+        .route("/admin/units", get(units).post(add_unit))
         .route("/admin/users", get(users).post(add_user))
 }
 
@@ -947,6 +947,43 @@ async fn units(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
     };
     run.await
         .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct UnitForm {
+    name: String,
+    kind: String,
+    parent: Option<String>,
+    aliases: Option<String>,
+}
+
+async fn add_unit(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Form(f): Form<UnitForm>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let name = f.name.trim();
+        if name.is_empty() {
+            return Err(ApiError::invalid("单位名称：不能为空"));
+        }
+        let kind = duban_core::UnitKind::parse(&f.kind)
+            .map_err(|e| ApiError::invalid(format!("单位类型：{e}")))?;
+        let mut unit = duban_core::Unit::new(name, kind);
+        unit.parent = field(f.parent);
+        unit.aliases = field(f.aliases)
+            .map(|a| duban_core::text::split_list(&a))
+            .unwrap_or_default();
+        let added = s.store.ensure_units(&c.actor(), &[unit]).await?;
+        if added.is_empty() {
+            return Err(ApiError::invalid(format!(
+                "单位“{name}”已存在（名称或简称相同）"
+            )));
+        }
+        Ok(message(&s, true, vec![format!("已新增单位 {name}")]))
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
 }
 
 async fn users(State(s): State<AppState>, Visitor(c): Visitor) -> Response {

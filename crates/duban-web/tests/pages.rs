@@ -296,6 +296,36 @@ async fn the_problem_board_and_user_administration(db: &TestDb) {
     let mut lisi = app.signed_in_with("lisi", "long-enough-1").await;
     assert_eq!(lisi.get("/api/items/XM2").await.unwrap().status, 200);
     assert_eq!(lisi.get("/api/items/XM1").await.unwrap().status, 404);
+    // Units: the office adds one with its short names; a duplicate is refused.
+    let unit = [
+        ("name", "市发展和改革委员会"),
+        ("kind", "department"),
+        ("parent", ""),
+        ("aliases", "市发改委、发改委"),
+    ];
+    let a = admin.post_form("/admin/units", &unit).await.unwrap();
+    assert!(a.text().contains("已新增单位"), "{}", a.text());
+    let a = admin
+        .post_form(
+            "/admin/units",
+            &[("name", "市发改委"), ("kind", "department")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "{}", a.text());
+    assert!(
+        admin
+            .get("/admin/units")
+            .await
+            .unwrap()
+            .text()
+            .contains("市发改委")
+    );
+    assert_eq!(
+        bs.post_form("/admin/units", &unit).await.unwrap().status,
+        403
+    );
+
     let a = bs
         .post_form(
             "/admin/users",
