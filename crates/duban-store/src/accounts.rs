@@ -39,8 +39,9 @@ pub struct SessionKeys {
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 8;
 
-const SELECT: &str = "SELECT a.id, a.username, a.display_name, a.role, un.name AS unit, \
-    l.name AS leader_name, l.title AS leader_title FROM users a \
+const COLUMNS: &str = "a.id, a.username, a.display_name, a.role, un.name AS unit, \
+    l.name AS leader_name, l.title AS leader_title";
+const FROM: &str = "FROM users a \
     LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN leaders l ON l.id = a.leader_id";
 
 fn from_row(r: &AnyRow) -> Result<Account> {
@@ -101,13 +102,23 @@ async fn hash_password(password: String) -> Result<String> {
 }
 
 async fn account_by(conn: &mut AnyConnection, cond: &str, key: &str) -> Result<Option<Account>> {
-    let sql = format!("{SELECT} WHERE {cond}");
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond}");
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?
         .map(|r| from_row(&r))
         .transpose()
+}
+
+/// The account of `username`, or NotFound.
+async fn existing(conn: &mut AnyConnection, username: &str) -> Result<Account> {
+    account_by(conn, "a.username = $1", username.trim())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "用户",
+            key: username.to_string(),
+        })
 }
 
 impl Store {
@@ -202,12 +213,7 @@ impl Store {
         check_password(password)?;
         let hash = hash_password(password.to_string()).await?;
         let mut tx = self.pool.begin().await?;
-        let account = account_by(&mut tx, "a.username = $1", username.trim())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "用户",
-                key: username.to_string(),
-            })?;
+        let account = existing(&mut tx, username).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(account.id)
@@ -237,7 +243,7 @@ impl Store {
 
     /// Every account, by username.
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        let sql = format!("{SELECT} ORDER BY a.username");
+        let sql = format!("SELECT {COLUMNS} {FROM} ORDER BY a.username");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?
@@ -300,15 +306,14 @@ impl Store {
     /// The account and CSRF token of a live session.
     pub async fn session(&self, token: &str) -> Result<Option<(Account, String)>> {
         let sql = format!(
-            "{SELECT} JOIN sessions s ON s.user_id = a.id WHERE s.token_hash = $1 AND s.expires_at > $2"
+            "SELECT s.csrf, {COLUMNS} {FROM} JOIN sessions s ON s.user_id = a.id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(
-            sql.replace("SELECT a.id", "SELECT s.csrf, a.id"),
-        ))
-        .bind(digest(token))
-        .bind(audit::now())
-        .fetch_optional(&self.pool)
-        .await?
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(digest(token))
+            .bind(audit::now())
+            .fetch_optional(&self.pool)
+            .await?
         else {
             return Ok(None);
         };
@@ -327,12 +332,7 @@ impl Store {
     /// Issues an API token for scripts; the secret is shown once.
     pub async fn issue_token(&self, actor: &str, username: &str, name: &str) -> Result<String> {
         let mut tx = self.pool.begin().await?;
-        let account = account_by(&mut tx, "a.username = $1", username.trim())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "用户",
-                key: username.to_string(),
-            })?;
+        let account = existing(&mut tx, username).await?;
         let token = secret();
         let at = audit::now();
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")

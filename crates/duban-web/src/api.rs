@@ -14,7 +14,7 @@ use duban_core::{
     Account, AccountRole, Colour, Escalation, Item, ItemKind, Leader, Move, Period,
     ProblemCategory, ProblemState, ReportDraft, Stage,
 };
-use duban_store::{NewAccount, NewProblem, Problem, ProblemFilter, Submission};
+use duban_store::{NewAccount, NewProblem, Problem, Submission};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -722,15 +722,16 @@ pub struct ProblemQuery {
 /// The problems a caller may see: on items it may see, or assigned to its unit.
 pub async fn visible_problems(s: &AppState, caller: &Caller) -> ApiResult<Vec<Problem>> {
     let snap = s.status.get(&s.store, today()).await?;
-    let all = s.store.problems(&ProblemFilter::default()).await?;
-    Ok(all
-        .into_iter()
+    let vis = caller.account.visibility();
+    Ok(snap
+        .problems
+        .iter()
         .filter(|p| {
-            snap.status_of(&p.code)
-                .is_some_and(|(i, _)| caller.account.can_see(i))
+            vis == duban_core::Visibility::All
+                || snap.status_of(&p.code).is_some_and(|(i, _)| vis.admits(i))
                 || (caller.account.unit.is_some() && p.assigned_unit == caller.account.unit)
-                || caller.account.visibility() == duban_core::Visibility::All
         })
+        .cloned()
         .collect())
 }
 

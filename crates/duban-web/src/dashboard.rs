@@ -113,7 +113,7 @@ impl StatusCache {
         let version = store.data_version().await?;
         let snapshot = match kept {
             Some(s) if s.version == version => s,
-            _ => Arc::new(build(store, as_of).await?),
+            _ => Arc::new(build(store, as_of, version).await?),
         };
         *self.current.write().expect("snapshot lock") = Some((snapshot.clone(), Instant::now()));
         Ok(snapshot)
@@ -125,8 +125,7 @@ impl StatusCache {
     }
 }
 
-async fn build(store: &Store, as_of: NaiveDate) -> Result<Snapshot, StoreError> {
-    let version = store.data_version().await?;
+async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot, StoreError> {
     let year = as_of.year();
     // Each item judged as it is read; kept: the lean item, its status and its year-to-date
     // at each month end (for the trend).

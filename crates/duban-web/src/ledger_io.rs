@@ -88,3 +88,47 @@ pub fn report_batch(
         })
         .collect()
 }
+
+/// The reporting sheet of a unit for a period: its led items that report at the period's
+/// cadence, each with the year-to-date before the period (and, with `show_reported`, what the
+/// period already has), and the earliest due date among their kinds; `None` when it has no
+/// such item.
+pub async fn report_sheet(
+    store: &duban_store::Store,
+    unit: &str,
+    period: duban_core::Period,
+    show_reported: bool,
+) -> Result<Option<(Vec<duban_office::TemplateRow>, NaiveDate)>, duban_store::StoreError> {
+    let inputs = store.status_inputs(period.year(), Some(unit)).await?;
+    let calendar = store.calendar().await?;
+    let mut due: Option<NaiveDate> = None;
+    let rows = inputs
+        .into_iter()
+        .filter(|i| {
+            i.item.lead_unit == unit && calendar.schedule(i.item.kind).cadence == period.cadence()
+        })
+        .map(|i| {
+            let d = calendar.schedule(i.item.kind).due(period);
+            due = Some(due.map_or(d, |x| x.min(d)));
+            let ytd = &i.trail.ytd;
+            duban_office::TemplateRow {
+                previous_ytd: ytd
+                    .iter()
+                    .rev()
+                    .find(|(d, _)| *d < period.first_day())
+                    .map(|(_, w)| *w),
+                current: show_reported
+                    .then(|| ytd.iter().find(|(d, _)| *d == period.last_day()))
+                    .flatten()
+                    .map(|(_, w)| duban_core::ReportDraft {
+                        ytd: Some(*w),
+                        ..Default::default()
+                    }),
+                code: i.item.code,
+                name: i.item.name,
+                annual_plan: i.item.annual_plan,
+            }
+        })
+        .collect();
+    Ok(due.map(|due| (rows, due)))
+}

@@ -751,28 +751,15 @@ async fn report_template(
     }
     let period = Period::parse(q.period.as_deref().unwrap_or(""))
         .map_err(|e| ApiError::invalid(format!("填报期：{e}")))?;
-    let calendar = s.store.calendar().await?;
-    let inputs = s.store.status_inputs(period.year(), Some(&unit)).await?;
-    let rows: Vec<duban_office::TemplateRow> = inputs
-        .iter()
-        .filter(|i| {
-            i.item.lead_unit == unit && calendar.schedule(i.item.kind).cadence == period.cadence()
-        })
-        .map(|i| duban_office::TemplateRow {
-            code: i.item.code.clone(),
-            name: i.item.name.clone(),
-            annual_plan: i.item.annual_plan,
-            previous_ytd: i
-                .trail
-                .ytd
-                .iter()
-                .rev()
-                .find(|(d, _)| *d < period.first_day())
-                .map(|(_, w)| *w),
-            current: None,
-        })
-        .collect();
-    let due = calendar.schedule(ItemKind::Project).due(period);
+    let (rows, due) = crate::ledger_io::report_sheet(&s.store, &unit, period, false)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "“{unit}”在 {} 年没有{}填报的牵头项目",
+                period.year(),
+                period.cadence().label()
+            ))
+        })?;
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
     let path = dir.path().join("填报表.xlsx");
     duban_office::write_report_template(&path, &unit, period, due, &rows)

@@ -170,51 +170,9 @@ pub async fn template(
         .find(|u| u.unit.answers_to(unit.trim()))
         .map(|u| u.unit.name)
         .ok_or_else(|| anyhow::anyhow!("没有名为“{unit}”的单位（duban units list 可查看）"))?;
-    let inputs = store.status_inputs(period.year(), Some(&canonical)).await?;
-    let calendar = store.calendar().await?;
+    let sheet = duban_web::ledger_io::report_sheet(&store, &canonical, period, true).await;
     store.close().await;
-    // Only the kinds that report at the period's cadence; the sheet states the earliest due
-    // date among them.
-    let on_sheet = |i: &duban_store::StatusInput| {
-        i.item.lead_unit == canonical && calendar.schedule(i.item.kind).cadence == period.cadence()
-    };
-    let due = inputs
-        .iter()
-        .filter(|i| on_sheet(i))
-        .map(|i| calendar.schedule(i.item.kind).due(period))
-        .min();
-    let rows: Vec<duban_office::TemplateRow> = inputs
-        .iter()
-        .filter(|i| on_sheet(i))
-        .cloned()
-        .map(|i| {
-            let first = period.first_day();
-            let previous_ytd = i
-                .trail
-                .ytd
-                .iter()
-                .rev()
-                .find(|(d, _)| *d < first)
-                .map(|(_, w)| *w);
-            let current = i
-                .trail
-                .ytd
-                .iter()
-                .find(|(d, _)| *d == period.last_day())
-                .map(|(_, w)| ReportDraft {
-                    ytd: Some(*w),
-                    ..Default::default()
-                });
-            duban_office::TemplateRow {
-                code: i.item.code,
-                name: i.item.name,
-                annual_plan: i.item.annual_plan,
-                previous_ytd,
-                current,
-            }
-        })
-        .collect();
-    let Some(due) = due else {
+    let Some((rows, due)) = sheet? else {
         anyhow::bail!(
             "“{canonical}”在 {} 年没有{}填报的牵头项目（各类事项的填报周期见 duban report calendar）",
             period.year(),
