@@ -26,12 +26,18 @@ use duban_store::Store;
 
 pub use dashboard::StatusCache;
 
+/// Uploaded ledgers waiting for the office to confirm the import, by id: (file, uploader).
+pub type PendingUploads = std::sync::Mutex<
+    std::collections::HashMap<String, (tempfile::TempDir, std::path::PathBuf, String)>,
+>;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
     pub throttle: Arc<auth::Throttle>,
     pub sessions: Arc<auth::SessionCache>,
+    pub pending: Arc<PendingUploads>,
     pub status: Arc<StatusCache>,
     /// Send cookies with `Secure` (behind TLS).
     pub secure_cookies: bool,
@@ -44,6 +50,7 @@ impl AppState {
             store: Arc::new(store),
             throttle: Arc::default(),
             sessions: Arc::default(),
+            pending: Arc::default(),
             status: Arc::default(),
             secure_cookies,
             templates: Arc::new(templates::environment()),

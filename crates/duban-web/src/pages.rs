@@ -207,12 +207,12 @@ async fn items(
 ) -> Response {
     let run = async {
         let snap = s.status.get(&s.store, today()).await?;
+        let query = query_string(&q);
         // The table depends only on what the account may see and the query: rendered once
         // per data version and shared.
         let key = format!(
-            "{:?}|{}|{:?}|{:?}",
+            "{:?}|{query}|{:?}|{:?}",
             c.account.visibility(),
-            query_string(&q),
             q.page,
             q.per_page
         );
@@ -237,7 +237,7 @@ async fn items(
                 &s,
                 "items_table.html",
                 context! { rows, page => p.page, pages => p.total.div_ceil(p.per_page).max(1),
-                query => query_string(&q) },
+                query => &query },
             )?;
             Ok::<_, ApiError>((html.0, p.total))
         })?;
@@ -249,7 +249,7 @@ async fn items(
             q => context!{
                 search => &q.search, kind => &q.kind, stage => &q.stage, colour => &q.colour,
                 unit => &q.unit, sort => &q.sort },
-            query => query_string(&q),
+            query,
             kinds => ItemKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
             stages => Stage::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(), ..ctx },
         )
@@ -404,16 +404,6 @@ async fn import_file(
     )))
 }
 
-/// Uploaded ledgers waiting for confirmation, by id: (file, owner).
-type Pending = std::sync::Mutex<
-    std::collections::HashMap<String, (tempfile::TempDir, std::path::PathBuf, String)>,
->;
-
-fn pending() -> &'static Pending {
-    static PENDING: std::sync::OnceLock<Pending> = std::sync::OnceLock::new();
-    PENDING.get_or_init(Default::default)
-}
-
 async fn import_dry_run(
     State(s): State<AppState>,
     Visitor(c): Visitor,
@@ -426,7 +416,7 @@ async fn import_dry_run(
         let (summary, errors, upload) = match result {
             Ok(summary) => {
                 let id = duban_store::secret();
-                pending()
+                s.pending
                     .lock()
                     .expect("pending uploads")
                     .insert(id.clone(), (dir, path, c.account.username.clone()));
@@ -456,7 +446,8 @@ async fn import_confirm(
 ) -> Response {
     let run = async {
         c.require_admin()?;
-        let (_dir, path, owner) = pending()
+        let (_dir, path, owner) = s
+            .pending
             .lock()
             .expect("pending uploads")
             .remove(&f.upload)
