@@ -5,12 +5,15 @@
 pub mod account;
 pub mod date;
 pub mod demo;
+pub mod indicator;
 pub mod item;
 pub mod label;
 pub mod leader;
 pub mod milestone;
 pub mod money;
 pub mod problem;
+pub mod ranking;
+pub mod rates;
 pub mod report;
 pub mod stated;
 pub mod status;

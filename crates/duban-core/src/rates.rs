@@ -1,0 +1,380 @@
+//! 比率 — the rates the office ranks regions and departments on (domain.md §8), each kept as
+//! a numerator over a denominator so every figure can be checked, and "no data" (a zero
+//! denominator) kept apart from 0%.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::item::{Item, ItemKind, Stage};
+use crate::milestone::Milestone;
+use crate::money::Wan;
+use crate::status::{ReportState, time_progress};
+
+crate::labelled_enum! {
+    /// 比率 — one of the rates of domain.md §8.
+    pub enum Rate ("比率") {
+        /// 开工率 — started over planned to start by the date (this year's planned starts).
+        Start = "start", "开工率", ["开工"],
+        /// 投资完成率 — year-to-date investment over the annual plan (万元), read against 序时进度.
+        Investment = "investment", "投资完成率", ["投资", "完成率"],
+        /// 竣工率 — completed over planned to complete by the date.
+        Completion = "completion", "竣工率", ["竣工"],
+        /// 节点完成率 — milestones done on time over milestones due by the date.
+        Milestone = "milestone", "节点完成率", ["节点"],
+        /// 报送及时率 — reports on time over reports required.
+        OnTime = "on_time", "报送及时率", ["报送", "及时率"],
+        /// 问题销号率 — problems closed over problems due (and closed early).
+        ProblemClosure = "problem_closure", "问题销号率", ["销号率", "销号"],
+        /// 签约率 — 招商项目 signed over the year's 招商项目 (the target).
+        Signing = "signing", "签约率", ["签约"],
+        /// 履约率 — signed 招商项目 with every obligation due met, over those signed.
+        Performance = "performance", "履约率", ["履约"],
+        /// 资金到位率 — funds in place (reported year-to-date, 万元) over the funds contracted
+        /// for the year (annual plan) of signed 招商项目.
+        Funds = "funds", "资金到位率", ["资金到位", "到位率"],
+    }
+}
+
+impl Rate {
+    fn index(self) -> usize {
+        Rate::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    }
+
+    /// Whether the numerator and denominator are money (万元) rather than counts.
+    pub fn is_money(self) -> bool {
+        matches!(self, Rate::Investment | Rate::Funds)
+    }
+}
+
+/// A numerator over a denominator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Ratio {
+    /// 分子
+    pub numerator: Decimal,
+    /// 分母 — zero means "no data" (无数据), never 0%.
+    pub denominator: Decimal,
+}
+
+impl Ratio {
+    pub fn new(numerator: impl Into<Decimal>, denominator: impl Into<Decimal>) -> Ratio {
+        Ratio {
+            numerator: numerator.into(),
+            denominator: denominator.into(),
+        }
+    }
+
+    /// In percent, unrounded; `None` when there is nothing to measure.
+    pub fn percent(self) -> Option<Decimal> {
+        (!self.denominator.is_zero())
+            .then(|| self.numerator * Decimal::ONE_HUNDRED / self.denominator)
+    }
+
+    /// In percent to one decimal, as published (38.2%); ties are judged on this figure.
+    pub fn shown(self) -> Option<Decimal> {
+        self.percent().map(one_decimal)
+    }
+
+    fn add(&mut self, other: Ratio) {
+        self.numerator += other.numerator;
+        self.denominator += other.denominator;
+    }
+}
+
+/// Rounds to one decimal, half away from zero (38.25 → 38.3), as figures are published.
+pub fn one_decimal(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// "38.2%", or "无数据".
+pub fn format_percent(value: Option<Decimal>) -> String {
+    match value {
+        Some(v) => format!("{}%", one_decimal(v)),
+        None => "无数据".to_string(),
+    }
+}
+
+/// The rates of one group of items (a region, a department, the whole city), summed item by
+/// item and problem by problem.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    /// 事项数
+    pub items: usize,
+    ratios: [Ratio; 9],
+    /// Σ annual plan × 序时进度: what should have been invested by the date, 万元.
+    planned_by_now: Decimal,
+}
+
+impl Tally {
+    pub fn ratio(&self, rate: Rate) -> Ratio {
+        self.ratios[rate.index()]
+    }
+
+    /// 序时进度 of the group — the plan due by the date over the annual plan, in percent.
+    pub fn time_progress(&self) -> Option<Decimal> {
+        let annual = self.ratio(Rate::Investment).denominator;
+        (!annual.is_zero()).then(|| self.planned_by_now * Decimal::ONE_HUNDRED / annual)
+    }
+
+    /// 累计完成投资 (万元).
+    pub fn invested(&self) -> Decimal {
+        self.ratio(Rate::Investment).numerator
+    }
+
+    /// 年度计划投资 (万元).
+    pub fn annual_plan(&self) -> Decimal {
+        self.ratio(Rate::Investment).denominator
+    }
+
+    pub fn add(&mut self, other: &Tally) {
+        self.items += other.items;
+        for (mine, theirs) in self.ratios.iter_mut().zip(other.ratios) {
+            mine.add(theirs);
+        }
+        self.planned_by_now += other.planned_by_now;
+    }
+
+    fn count(&mut self, rate: Rate, done: bool) {
+        self.ratios[rate.index()].add(Ratio::new(u32::from(done), 1));
+    }
+
+    /// Adds one problem: counted when its due date has come by `as_of` or it was closed by
+    /// then; done when closed by `as_of`.
+    pub fn add_problem(
+        &mut self,
+        due: Option<NaiveDate>,
+        closed_on: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) {
+        let closed = closed_on.is_some_and(|d| d <= as_of);
+        if closed || due.is_some_and(|d| d <= as_of) {
+            self.count(Rate::ProblemClosure, closed);
+        }
+    }
+}
+
+/// What the rates read of one item.
+#[derive(Debug, Clone, Copy)]
+pub struct RateFacts<'a> {
+    pub item: &'a Item,
+    pub milestones: &'a [Milestone],
+    /// (period end, year-to-date) of each period reported, ascending.
+    pub ytd: &'a [(NaiveDate, Wan)],
+    /// How the item's report for the ranked period stands.
+    pub report: ReportState,
+}
+
+fn milestone_done(milestones: &[Milestone], name: &str, as_of: NaiveDate) -> Option<bool> {
+    milestones
+        .iter()
+        .find(|m| m.name == name)
+        .and_then(|m| m.actual)
+        .map(|d| d <= as_of)
+}
+
+fn stage_at_least(item: &Item, stages: &[Stage]) -> bool {
+    item.stage.is_some_and(|s| stages.contains(&s))
+}
+
+const STARTED: &[Stage] = &[
+    Stage::UnderConstruction,
+    Stage::Completed,
+    Stage::InOperation,
+];
+const COMPLETED: &[Stage] = &[Stage::Completed, Stage::InOperation];
+const SIGNED: &[Stage] = &[
+    Stage::ToStart,
+    Stage::UnderConstruction,
+    Stage::Completed,
+    Stage::InOperation,
+];
+
+/// One item's part of its group's rates on `as_of`.
+pub fn tally_item(f: &RateFacts, as_of: NaiveDate) -> Tally {
+    let item = f.item;
+    let mut t = Tally {
+        items: 1,
+        ..Tally::default()
+    };
+    let this_year = |d: NaiveDate| d.year() == item.year && d <= as_of;
+    let builds = item.kind != ItemKind::Task && item.stage != Some(Stage::Reserve);
+    if builds && item.planned_start.is_some_and(|d| this_year(d.last_day())) {
+        let started = milestone_done(f.milestones, "开工", as_of)
+            .unwrap_or_else(|| stage_at_least(item, STARTED));
+        t.count(Rate::Start, started);
+    }
+    if builds && item.planned_end.is_some_and(|d| this_year(d.last_day())) {
+        let completed = milestone_done(f.milestones, "竣工", as_of)
+            .unwrap_or_else(|| stage_at_least(item, COMPLETED));
+        t.count(Rate::Completion, completed);
+    }
+    let ytd = f
+        .ytd
+        .iter()
+        .rev()
+        .find(|(d, _)| *d <= as_of)
+        .map(|(_, w)| w.as_decimal())
+        .unwrap_or_default();
+    if let Some(annual) = item.annual_plan.filter(|a| !a.is_zero()) {
+        let annual = annual.as_decimal();
+        t.ratios[Rate::Investment.index()].add(Ratio::new(ytd, annual));
+        t.planned_by_now = annual * time_progress(item, as_of) / Decimal::ONE_HUNDRED;
+    }
+    for m in f.milestones {
+        if let Some(planned) = m.planned.filter(|d| this_year(*d)) {
+            t.count(Rate::Milestone, m.actual.is_some_and(|a| a <= planned));
+        }
+    }
+    match f.report {
+        ReportState::OnTime => t.count(Rate::OnTime, true),
+        ReportState::Late | ReportState::Missing => t.count(Rate::OnTime, false),
+        ReportState::NotDue => {}
+    }
+    if item.kind == ItemKind::Investment {
+        let signed = milestone_done(f.milestones, "签约", as_of)
+            .unwrap_or_else(|| stage_at_least(item, SIGNED));
+        t.count(Rate::Signing, signed);
+        if signed {
+            let kept = f
+                .milestones
+                .iter()
+                .filter(|m| m.planned.is_some_and(|p| p <= as_of))
+                .all(|m| m.actual.is_some_and(|a| a <= as_of));
+            t.count(Rate::Performance, kept);
+            if let Some(annual) = item.annual_plan.filter(|a| !a.is_zero()) {
+                t.ratios[Rate::Funds.index()].add(Ratio::new(ytd, annual.as_decimal()));
+            }
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PlanDate;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    }
+
+    fn project(start: u32, end: u32, annual: i64) -> Item {
+        let mut i = Item::new(2025, ItemKind::Project, "测试项目", "白水县");
+        i.stage = Some(Stage::ToStart);
+        i.planned_start = PlanDate::month(2025, start);
+        i.planned_end = PlanDate::month(2025, end);
+        i.annual_plan = Some(Wan::from_yuan(annual * 10_000));
+        i
+    }
+
+    #[test]
+    fn a_zero_denominator_is_no_data_not_zero() {
+        let r = Ratio::new(0, 0);
+        assert_eq!(r.percent(), None);
+        assert_eq!(format_percent(r.shown()), "无数据");
+        assert_eq!(format_percent(Ratio::new(0, 4).shown()), "0%");
+        assert_eq!(format_percent(Ratio::new(1, 3).shown()), "33.3%");
+        assert_eq!(one_decimal(Decimal::new(3825, 2)), Decimal::new(383, 1));
+    }
+
+    #[test]
+    fn an_item_counts_where_its_dates_have_come() {
+        let item = project(3, 9, 1_000);
+        let ms = vec![
+            Milestone {
+                name: "开工".into(),
+                planned: Some(day(3, 15)),
+                actual: Some(day(3, 20)),
+            },
+            Milestone {
+                name: "主体框架".into(),
+                planned: Some(day(5, 31)),
+                actual: Some(day(5, 30)),
+            },
+            Milestone {
+                name: "封顶".into(),
+                planned: Some(day(6, 20)),
+                actual: None,
+            },
+            Milestone {
+                name: "竣工".into(),
+                planned: Some(day(9, 30)),
+                actual: None,
+            },
+        ];
+        let ytd = [
+            (day(5, 31), Wan::from_yuan(3_000_000)),
+            (day(6, 30), Wan::from_yuan(4_500_000)),
+        ];
+        let f = RateFacts {
+            item: &item,
+            milestones: &ms,
+            ytd: &ytd,
+            report: ReportState::Late,
+        };
+        let t = tally_item(&f, day(6, 30));
+        assert_eq!(t.ratio(Rate::Start), Ratio::new(1, 1));
+        // 开工 was five days late; 主体框架 on time; 封顶 overdue; 竣工 not due yet.
+        assert_eq!(t.ratio(Rate::Milestone), Ratio::new(1, 3));
+        assert_eq!(
+            t.ratio(Rate::Completion),
+            Ratio::default(),
+            "not due by June"
+        );
+        assert_eq!(t.ratio(Rate::Investment).percent(), Some(Decimal::from(45)));
+        // 序时进度 over the item's own window, 1 March – 30 September: 122 of 214 days.
+        assert_eq!(
+            t.time_progress(),
+            Some(Decimal::from(122 * 100) / Decimal::from(214))
+        );
+        assert_eq!(t.ratio(Rate::OnTime), Ratio::new(0, 1));
+        assert_eq!(t.ratio(Rate::Signing), Ratio::default(), "not a 招商项目");
+        // At the end of May only May's figure counts.
+        let t = tally_item(&f, day(5, 31));
+        assert_eq!(t.ratio(Rate::Investment).percent(), Some(Decimal::from(30)));
+    }
+
+    #[test]
+    fn investment_attraction_rates_follow_signing() {
+        let mut item = project(8, 12, 2_000);
+        item.kind = ItemKind::Investment;
+        let ms = vec![
+            Milestone {
+                name: "签约".into(),
+                planned: Some(day(4, 30)),
+                actual: Some(day(4, 28)),
+            },
+            Milestone {
+                name: "开工".into(),
+                planned: Some(day(6, 1)),
+                actual: None,
+            },
+        ];
+        let ytd = [(day(6, 30), Wan::from_yuan(5_000_000))];
+        let f = RateFacts {
+            item: &item,
+            milestones: &ms,
+            ytd: &ytd,
+            report: ReportState::NotDue,
+        };
+        let t = tally_item(&f, day(6, 30));
+        assert_eq!(t.ratio(Rate::Signing), Ratio::new(1, 1));
+        assert_eq!(t.ratio(Rate::Performance), Ratio::new(0, 1), "开工 overdue");
+        assert_eq!(t.ratio(Rate::Funds).percent(), Some(Decimal::from(25)));
+        assert_eq!(t.ratio(Rate::OnTime), Ratio::default());
+        let t = tally_item(&f, day(3, 31));
+        assert_eq!(t.ratio(Rate::Signing), Ratio::new(0, 1));
+        assert_eq!(t.ratio(Rate::Performance), Ratio::default());
+    }
+
+    #[test]
+    fn problems_count_when_due_or_closed() {
+        let mut t = Tally::default();
+        t.add_problem(Some(day(5, 1)), None, day(6, 30)); // overdue
+        t.add_problem(Some(day(5, 1)), Some(day(4, 20)), day(6, 30)); // closed on time
+        t.add_problem(Some(day(9, 1)), Some(day(6, 1)), day(6, 30)); // closed early
+        t.add_problem(Some(day(9, 1)), None, day(6, 30)); // not due
+        t.add_problem(None, None, day(6, 30)); // no due date
+        assert_eq!(t.ratio(Rate::ProblemClosure), Ratio::new(2, 3));
+    }
+}
