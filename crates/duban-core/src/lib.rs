@@ -3,6 +3,7 @@
 //! ("today" is always an argument).
 
 pub mod account;
+pub mod bulletin;
 pub mod date;
 pub mod demo;
 pub mod indicator;
