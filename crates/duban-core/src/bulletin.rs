@@ -419,7 +419,7 @@ fn leaders_and_laggards(f: &BulletinFacts) -> Part {
 fn red_items(f: &BulletinFacts) -> Part {
     let n = f.red_items.len();
     let mut items: Vec<&RedItem> = f.red_items.iter().collect();
-    items.sort_by(|a, b| b.lag.cmp(&a.lag));
+    items.sort_by_key(|r| std::cmp::Reverse(r.lag));
     let shown = &items[..n.min(LISTED)];
     let mut text = format!(
         "截至{}，全市亮红灯（严重滞后）的项目共{n}个",
