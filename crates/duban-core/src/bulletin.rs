@@ -540,8 +540,13 @@ fn problems(f: &BulletinFacts) -> Part {
     }
 }
 
+/// A figure in its unit: percentages with one decimal ("6.0%"), others as given ("12家").
 fn figure(v: Decimal, unit: &str) -> String {
-    format!("{}{unit}", v.normalize())
+    if unit == "%" {
+        format!("{:.1}%", one_decimal(v))
+    } else {
+        format!("{}{unit}", v.round_dp(2).normalize())
+    }
 }
 
 /// 六、主要指标完成情况

@@ -483,3 +483,46 @@ mod tests {
         assert!(Measure::parse("速度").unwrap_err().contains("开工率"));
     }
 }
+
+/// A ranking of one measure for a period with the movement against the period before and
+/// the units the 约谈 rule names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    pub measure: Measure,
+    pub standings: Vec<Standing>,
+    /// 约谈 — named under the rule (only on the rule's measure).
+    pub called_in: Vec<String>,
+}
+
+/// Ranks every unit of `boards` (one per period, latest first; each unit with its tally) on
+/// `measure`; movement from the second board; the 约谈 rule applied when `measure` is its
+/// measure.
+pub fn ranking(boards: &[&[(String, Tally)]], measure: Measure, rules: &RankingRules) -> Ranking {
+    let series: Vec<Vec<Standing>> = boards
+        .iter()
+        .map(|b| {
+            let values: Vec<(String, Option<Decimal>)> = b
+                .iter()
+                .map(|(u, t)| (u.clone(), measure.value(t, rules)))
+                .collect();
+            rank(&values, true)
+        })
+        .collect();
+    let called_in = if rules.talk.measure == measure {
+        called_in(&series, &rules.talk)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let standings = match series.get(1) {
+        Some(before) => with_previous(series[0].clone(), before),
+        None => series.into_iter().next().unwrap_or_default(),
+    };
+    Ranking {
+        measure,
+        standings,
+        called_in,
+    }
+}

@@ -138,15 +138,9 @@ impl Tally {
         self.ratios[rate.index()].add(Ratio::new(u32::from(done), 1));
     }
 
-    /// Adds one problem: counted when its due date has come by `as_of` or it was closed by
-    /// then; done when closed by `as_of`.
-    pub fn add_problem(
-        &mut self,
-        due: Option<NaiveDate>,
-        closed_on: Option<NaiveDate>,
-        as_of: NaiveDate,
-    ) {
-        let closed = closed_on.is_some_and(|d| d <= as_of);
+    /// Adds one problem: counted when its due date has come by `as_of` or it is closed (as
+    /// the office judges it now: "截至目前"); done when closed.
+    pub fn add_problem(&mut self, due: Option<NaiveDate>, closed: bool, as_of: NaiveDate) {
         if closed || due.is_some_and(|d| d <= as_of) {
             self.count(Rate::ProblemClosure, closed);
         }
@@ -370,11 +364,11 @@ mod tests {
     #[test]
     fn problems_count_when_due_or_closed() {
         let mut t = Tally::default();
-        t.add_problem(Some(day(5, 1)), None, day(6, 30)); // overdue
-        t.add_problem(Some(day(5, 1)), Some(day(4, 20)), day(6, 30)); // closed on time
-        t.add_problem(Some(day(9, 1)), Some(day(6, 1)), day(6, 30)); // closed early
-        t.add_problem(Some(day(9, 1)), None, day(6, 30)); // not due
-        t.add_problem(None, None, day(6, 30)); // no due date
+        t.add_problem(Some(day(5, 1)), false, day(6, 30)); // overdue
+        t.add_problem(Some(day(5, 1)), true, day(6, 30)); // closed
+        t.add_problem(Some(day(9, 1)), true, day(6, 30)); // closed early
+        t.add_problem(Some(day(9, 1)), false, day(6, 30)); // not due
+        t.add_problem(None, false, day(6, 30)); // no due date
         assert_eq!(t.ratio(Rate::ProblemClosure), Ratio::new(2, 3));
     }
 }

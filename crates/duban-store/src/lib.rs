@@ -5,13 +5,16 @@
 
 mod accounts;
 mod audit;
+mod bulletins;
 mod compliance;
 mod error;
 mod import;
+mod indicators;
 mod items;
 mod periods;
 mod problems;
 mod progress;
+mod rates;
 mod reports;
 mod sql;
 mod status;
@@ -27,13 +30,16 @@ use sqlx::{AnyPool, ConnectOptions};
 
 pub use accounts::{MIN_PASSWORD, NewAccount, SessionKeys, secret};
 pub use audit::AuditEntry;
+pub use bulletins::IssuedBulletin;
 pub use compliance::UnitCompliance;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};
+pub use indicators::{IndicatorImport, IndicatorRow};
 pub use items::{ItemFilter, ItemRecord};
 pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};
+pub use rates::{Grouping, RateBoard, Review};
 pub use reports::{StoredReport, Submission};
 pub use units::UnitListing;
 

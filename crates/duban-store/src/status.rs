@@ -62,7 +62,7 @@ impl Store {
 }
 
 /// The status of one item.
-fn judge(
+pub(crate) fn judge(
     input: &crate::StatusInput,
     calendar: &crate::Calendar,
     as_of: NaiveDate,

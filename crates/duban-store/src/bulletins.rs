@@ -1,0 +1,317 @@
+//! 通报 — drafting a period's bulletin from the data, issuing it as a stored snapshot, and the
+//! settings the office edits for it (排名规则, 下步工作要求).
+
+use chrono::NaiveDate;
+use duban_core::bulletin::{self, Bulletin, BulletinFacts, OpenProblem};
+use duban_core::indicator::{IndicatorComparison, compare};
+use duban_core::ranking::{Measure, RankingRules, ranking};
+use duban_core::rates::Rate;
+use duban_core::{Period, ProblemState, Thresholds};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{self, AuditRecord};
+use crate::{Grouping, Result, Store, StoreError};
+
+const RULES_KEY: &str = "ranking_rules";
+
+fn requirements_key(period: Period) -> String {
+    format!("bulletin_requirements:{period}")
+}
+
+/// An issued bulletin as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssuedBulletin {
+    pub period: Period,
+    /// 期号 within the year.
+    pub number: i64,
+    pub issued_at: String,
+    pub issued_by: String,
+    pub bulletin: Bulletin,
+}
+
+impl Store {
+    /// A setting's value, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get("value"))
+            .transpose()?)
+    }
+
+    /// Sets a setting, recorded in the audit trail.
+    pub async fn set_setting(&self, actor: &str, key: &str, value: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let before: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("value"))
+            .transpose()?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(audit::now())
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+        let at = audit::now();
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::new(
+                actor,
+                &at,
+                "update",
+                "setting",
+                key,
+                before,
+                Some(value.to_string()),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// 排名规则 — the office's rules, or the defaults.
+    pub async fn ranking_rules(&self) -> Result<RankingRules> {
+        match self.setting(RULES_KEY).await? {
+            Some(text) => RankingRules::from_toml(&text)
+                .map_err(|e| StoreError::corrupt("settings.ranking_rules", e)),
+            None => Ok(RankingRules::default()),
+        }
+    }
+
+    /// Checks and keeps new ranking rules (TOML).
+    pub async fn set_ranking_rules(&self, actor: &str, toml: &str) -> Result<RankingRules> {
+        let rules = RankingRules::from_toml(toml).map_err(StoreError::Invalid)?;
+        self.set_setting(actor, RULES_KEY, toml).await?;
+        Ok(rules)
+    }
+
+    /// 下步工作要求 drafted for `period` ('' when none yet).
+    pub async fn bulletin_requirements(&self, period: Period) -> Result<String> {
+        Ok(self
+            .setting(&requirements_key(period))
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_bulletin_requirements(
+        &self,
+        actor: &str,
+        period: Period,
+        text: &str,
+    ) -> Result<()> {
+        self.set_setting(actor, &requirements_key(period), text.trim())
+            .await
+    }
+
+    /// The city the ledger is of: the region other regions belong to ("全市" when none).
+    pub async fn city_name(&self) -> Result<String> {
+        let units = self.units().await?;
+        Ok(units
+            .iter()
+            .filter(|u| u.unit.kind == duban_core::UnitKind::Region)
+            .find_map(|u| u.unit.parent.clone())
+            .unwrap_or_else(|| "全市".to_string()))
+    }
+
+    /// The bulletin for `period` as the data stand on `today`: the issued snapshot if there
+    /// is one, else a fresh draft.
+    pub async fn bulletin(
+        &self,
+        period: Period,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Bulletin> {
+        if let Some(issued) = self.issued_bulletin(period).await? {
+            return Ok(issued.bulletin);
+        }
+        self.draft_bulletin(period, today, th).await
+    }
+
+    /// Writes the bulletin for `period` from the data as they stand on `today`.
+    pub async fn draft_bulletin(
+        &self,
+        period: Period,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Bulletin> {
+        let rules = self.ranking_rules().await?;
+        let back = rules.talk.periods.max(2) - 1;
+        let review = self.review(period, back, today, th).await?;
+        let boards: Vec<&[(String, duban_core::rates::Tally)]> = review
+            .boards(Grouping::Region)
+            .iter()
+            .map(|b| b.units.as_slice())
+            .collect();
+        let composite = ranking(&boards, Measure::COMPOSITE, &rules);
+        let investment = ranking(&boards, Measure::Rate(Rate::Investment), &rules);
+        let talk = ranking(&boards, rules.talk.measure, &rules);
+        let problems: Vec<OpenProblem> = self
+            .problems(&Default::default())
+            .await?
+            .into_iter()
+            .filter(|p| p.state != ProblemState::Closed && (p.listed || p.overdue(today)))
+            .map(|p| OpenProblem {
+                overdue: p.overdue(today),
+                item: p.item_name,
+                unit: p.assigned_unit.unwrap_or_else(|| "未交办".into()),
+                category: p.category.label().to_string(),
+                description: p.description,
+                due: p.due,
+                listed: p.listed,
+            })
+            .collect();
+        let city = self.city_name().await?;
+        let indicators = self.indicator_comparisons(period, &city).await?;
+        let requirements = self.bulletin_requirements(period).await?;
+        let board = &review.by_region[0];
+        let issuer = format!("{city}人民政府督查室");
+        Ok(bulletin::compose(&BulletinFacts {
+            city: &city,
+            issuer: &issuer,
+            period,
+            date: today,
+            rules: &rules,
+            overall: &board.overall,
+            regions: &board.units,
+            composite: &composite.standings,
+            investment: &investment.standings,
+            called_in: &talk.called_in,
+            red_items: &review.red_items,
+            problems: &problems,
+            indicators: &indicators,
+            requirements: &requirements,
+        }))
+    }
+
+    /// Issues the bulletin for `period` (印发): numbered within its year and stored whole, so
+    /// it reads the same later whatever the data become. A period is issued once.
+    pub async fn issue_bulletin(
+        &self,
+        actor: &str,
+        period: Period,
+        mut b: Bulletin,
+    ) -> Result<IssuedBulletin> {
+        let mut tx = self.pool.begin().await?;
+        if sqlx::query("SELECT id FROM bulletins WHERE period = $1")
+            .bind(period.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::Invalid(format!(
+                "{}的通报已印发，不能重复印发",
+                period.label()
+            )));
+        }
+        let year = period.year().to_string();
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM bulletins WHERE period LIKE $1")
+            .bind(format!("{year}%"))
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        let number = count + 1;
+        b.number = Some(format!("{}年第{number}期", period.year()));
+        let content = serde_json::to_string(&b).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let at = audit::now();
+        sqlx::query("INSERT INTO bulletins (period, number, content, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5)")
+            .bind(period.to_string())
+            .bind(number)
+            .bind(&content)
+            .bind(&at)
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::new(
+                actor,
+                &at,
+                "issue",
+                "bulletin",
+                &period.to_string(),
+                None,
+                Some(format!(
+                    "{}（{}）",
+                    b.title,
+                    b.number.clone().unwrap_or_default()
+                )),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(IssuedBulletin {
+            period,
+            number,
+            issued_at: at,
+            issued_by: actor.to_string(),
+            bulletin: b,
+        })
+    }
+
+    /// The issued bulletin of `period`, if issued.
+    pub async fn issued_bulletin(&self, period: Period) -> Result<Option<IssuedBulletin>> {
+        let row = sqlx::query(
+            "SELECT period, number, content, issued_at, issued_by FROM bulletins WHERE period = $1",
+        )
+        .bind(period.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| issued_from_row(&r)).transpose()
+    }
+
+    /// Every issued bulletin, newest first.
+    pub async fn issued_bulletins(&self) -> Result<Vec<IssuedBulletin>> {
+        sqlx::query("SELECT period, number, content, issued_at, issued_by FROM bulletins ORDER BY period DESC")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(issued_from_row)
+            .collect()
+    }
+
+    /// Every indicator with figures for `period`, compared across the regions.
+    pub async fn indicator_comparisons(
+        &self,
+        period: Period,
+        city: &str,
+    ) -> Result<Vec<IndicatorComparison>> {
+        let values = self.indicator_values(Some(period)).await?;
+        let mut regions: Vec<String> = self
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.unit.kind == duban_core::UnitKind::Region)
+            .map(|u| u.unit.name)
+            .collect();
+        regions.retain(|r| r != city);
+        Ok(self
+            .indicators()
+            .await?
+            .iter()
+            .filter(|i| values.iter().any(|v| v.indicator == i.name))
+            .map(|i| compare(i, period, &values, city, &regions))
+            .collect())
+    }
+}
+
+fn issued_from_row(r: &sqlx::any::AnyRow) -> Result<IssuedBulletin> {
+    let period: String = r.try_get("period")?;
+    let content: String = r.try_get("content")?;
+    Ok(IssuedBulletin {
+        period: Period::parse(&period).map_err(|e| StoreError::corrupt("bulletins.period", e))?,
+        number: r.try_get("number")?,
+        issued_at: r.try_get("issued_at")?,
+        issued_by: r.try_get("issued_by")?,
+        bulletin: serde_json::from_str(&content)
+            .map_err(|e| StoreError::corrupt("bulletins.content", e))?,
+    })
+}

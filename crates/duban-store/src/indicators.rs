@@ -1,0 +1,174 @@
+//! 指标 — indicator definitions and their region × period values and targets; an import
+//! writes all its rows or none.
+
+use duban_core::Period;
+use duban_core::indicator::{Indicator, IndicatorValue};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{self, AuditRecord};
+use crate::units::UnitDirectory;
+use crate::{Result, Store, StoreError};
+
+/// An indicator value to import and where it came from ("指标.xlsx 工作表“指标” 第5行").
+#[derive(Debug, Clone)]
+pub struct IndicatorRow {
+    pub source: String,
+    pub value: IndicatorValue,
+}
+
+/// What an indicator import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IndicatorImport {
+    /// 新定义的指标
+    pub new_indicators: Vec<String>,
+    /// 写入的数值
+    pub values: usize,
+}
+
+fn decimal(text: Option<String>, what: &str) -> Result<Option<Decimal>> {
+    text.map(|t| {
+        t.parse::<Decimal>()
+            .map_err(|e| StoreError::corrupt(format!("indicator_values.{what}"), e))
+    })
+    .transpose()
+}
+
+impl Store {
+    /// Every indicator, in the order defined.
+    pub async fn indicators(&self) -> Result<Vec<Indicator>> {
+        sqlx::query("SELECT name, unit, higher_is_better FROM indicators ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let better: i64 = r.try_get("higher_is_better")?;
+                Ok(Indicator {
+                    name: r.try_get("name")?,
+                    unit: r.try_get("unit")?,
+                    higher_is_better: better != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Values of every indicator (of one period), by indicator, period and region.
+    pub async fn indicator_values(&self, period: Option<Period>) -> Result<Vec<IndicatorValue>> {
+        let mut sql = String::from(
+            "SELECT i.name AS indicator, u.name AS region, v.period, v.value, v.target \
+             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN units u ON u.id = v.unit_id",
+        );
+        if period.is_some() {
+            sql.push_str(" WHERE v.period = $1");
+        }
+        sql.push_str(" ORDER BY i.id, v.period, u.sort_order, u.id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(p) = period {
+            q = q.bind(p.to_string());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let period: String = r.try_get("period")?;
+                Ok(IndicatorValue {
+                    indicator: r.try_get("indicator")?,
+                    region: r.try_get("region")?,
+                    period: Period::parse(&period)
+                        .map_err(|e| StoreError::corrupt("indicator_values.period", e))?,
+                    value: decimal(r.try_get("value")?, "value")?,
+                    target: decimal(r.try_get("target")?, "target")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Defines the indicators in `defs` not known yet and writes `rows` (replacing the value
+    /// and target a region already had for that indicator and period). Every region must be
+    /// in the unit directory (by name or alias) and every indicator defined; otherwise
+    /// nothing is written and the error names each bad row.
+    pub async fn import_indicators(
+        &self,
+        actor: &str,
+        defs: &[Indicator],
+        rows: &[IndicatorRow],
+    ) -> Result<IndicatorImport> {
+        let mut tx = self.pool.begin().await?;
+        let dir = UnitDirectory::load(&mut tx).await?;
+        let known = self.indicators().await?;
+        let mut errors = Vec::new();
+        let mut resolved = Vec::with_capacity(rows.len());
+        for r in rows {
+            let v = &r.value;
+            if !known.iter().chain(defs).any(|i| i.name == v.indicator) {
+                errors.push(format!(
+                    "{}：指标“{}”未定义（在“指标”列或工作表名中给出名称）",
+                    r.source, v.indicator
+                ));
+            }
+            match dir.canonical(&v.region).and_then(|c| dir.id(c)) {
+                Some(id) => resolved.push((id, v)),
+                None => errors.push(format!("{}：地区“{}”不在单位名录中（先用 duban units add 添加，或改用名录中的名称或简称）", r.source, v.region)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "指标导入未写入任何数据，共 {} 处错误：\n{}",
+                errors.len(),
+                errors.join("\n")
+            )));
+        }
+        let at = audit::now();
+        let mut out = IndicatorImport::default();
+        for d in defs
+            .iter()
+            .filter(|d| !known.iter().any(|k| k.name == d.name))
+        {
+            if out.new_indicators.contains(&d.name) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO indicators (name, unit, higher_is_better) VALUES ($1, $2, $3)",
+            )
+            .bind(&d.name)
+            .bind(&d.unit)
+            .bind(i64::from(d.higher_is_better))
+            .execute(&mut *tx)
+            .await?;
+            out.new_indicators.push(d.name.clone());
+        }
+        let mut audits = Vec::new();
+        for (unit_id, v) in resolved {
+            let id: i64 = sqlx::query("SELECT id FROM indicators WHERE name = $1")
+                .bind(&v.indicator)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+            sqlx::query(
+                "INSERT INTO indicator_values (indicator_id, unit_id, period, value, target) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value = excluded.value, target = excluded.target",
+            )
+            .bind(id)
+            .bind(unit_id)
+            .bind(v.period.to_string())
+            .bind(v.value.map(|d| d.to_string()))
+            .bind(v.target.map(|d| d.to_string()))
+            .execute(&mut *tx)
+            .await?;
+            out.values += 1;
+            audits.push(AuditRecord::new(
+                actor,
+                &at,
+                "import",
+                "indicator_value",
+                &format!("{}/{}/{}", v.indicator, v.region, v.period),
+                None,
+                Some(format!("完成值 {:?}，目标值 {:?}", v.value, v.target)),
+            ));
+        }
+        audit::record(&mut tx, audits).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}

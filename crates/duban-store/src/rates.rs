@@ -1,0 +1,367 @@
+//! 比率 — the rates of every region and department for a period and the periods before it,
+//! read in one pass over the ledger, the reports and the problems, with the period's red items.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use duban_core::bulletin::RedItem;
+use duban_core::rates::{RateFacts, Tally, tally_item};
+use duban_core::{Colour, Item, Period, ProblemState, ReportState, Stage, Thresholds, UnitKind};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::periods::{Calendar, Schedule};
+use crate::progress::ReportTrail;
+use crate::{Result, Store, StoreError};
+
+/// 排名对象 — whether units are regions (by where the item is) or departments (by the lead
+/// unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    /// 县区 — counties, districts and zones.
+    #[default]
+    Region,
+    /// 部门 — city departments leading items.
+    Department,
+}
+
+impl Grouping {
+    pub fn label(self) -> &'static str {
+        match self {
+            Grouping::Region => "县区",
+            Grouping::Department => "部门",
+        }
+    }
+
+    pub fn parse(text: &str) -> std::result::Result<Grouping, String> {
+        match text.trim() {
+            "region" | "县区" | "地区" | "区域" => Ok(Grouping::Region),
+            "department" | "部门" => Ok(Grouping::Department),
+            other => Err(format!(
+                "无法识别的排名对象“{other}”（可选：region 县区、department 部门）"
+            )),
+        }
+    }
+}
+
+/// The rates of one period for every unit of one grouping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateBoard {
+    pub period: Period,
+    /// The date progress is measured at: the period's last day.
+    pub as_of: NaiveDate,
+    pub grouping: Grouping,
+    /// The whole city (every item, whatever its unit).
+    pub overall: Tally,
+    /// Every unit of the grouping in directory order, those with no items too.
+    pub units: Vec<(String, Tally)>,
+}
+
+/// What a review of a period reads: boards for it and the periods before it (latest first),
+/// by region and by department, and its red items.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub by_region: Vec<RateBoard>,
+    pub by_department: Vec<RateBoard>,
+    /// Items red on the period's last day, with their red reasons.
+    pub red_items: Vec<RedItem>,
+}
+
+impl Review {
+    pub fn boards(&self, g: Grouping) -> &[RateBoard] {
+        match g {
+            Grouping::Region => &self.by_region,
+            Grouping::Department => &self.by_department,
+        }
+    }
+}
+
+/// The period of an item's cadence whose report counts for `period`: the latest one ending
+/// by `period`'s last day.
+fn counted_period(schedule: Schedule, period: Period) -> Period {
+    let p = Period::of(period.last_day(), schedule.cadence);
+    if p.last_day() > period.last_day() {
+        p.previous()
+    } else {
+        p
+    }
+}
+
+/// How an item's report for `period` stands, judged on `today`: missing only once due.
+fn report_state(
+    item: &Item,
+    trail: &ReportTrail,
+    schedule: Schedule,
+    period: Period,
+    today: NaiveDate,
+) -> ReportState {
+    let q = counted_period(schedule, period);
+    if q.year() != item.year || item.stage == Some(Stage::Reserve) {
+        return ReportState::NotDue;
+    }
+    let due = schedule.due(q);
+    match trail.submitted(q) {
+        Some(on) if on <= due => ReportState::OnTime,
+        Some(_) => ReportState::Late,
+        None if today > due => ReportState::Missing,
+        None => ReportState::NotDue,
+    }
+}
+
+/// One item's part: its region and lead unit, a tally per period, and itself if red.
+struct ItemPart {
+    region: Option<String>,
+    lead: String,
+    tallies: Vec<Tally>,
+    red: Option<RedItem>,
+}
+
+/// The unit directory as rankings need it.
+struct Directory {
+    regions: Vec<String>,
+    departments: Vec<String>,
+    kinds: HashMap<String, UnitKind>,
+}
+
+impl Directory {
+    /// Regions exclude the city itself (a region that is another region's parent).
+    async fn load(store: &Store) -> Result<Directory> {
+        let units = store.units().await?;
+        let parents: Vec<&str> = units
+            .iter()
+            .filter(|u| u.unit.kind == UnitKind::Region)
+            .filter_map(|u| u.unit.parent.as_deref())
+            .collect();
+        let pick = |k: UnitKind| -> Vec<String> {
+            units
+                .iter()
+                .filter(|u| u.unit.kind == k && !parents.contains(&u.unit.name.as_str()))
+                .map(|u| u.unit.name.clone())
+                .collect()
+        };
+        Ok(Directory {
+            regions: pick(UnitKind::Region),
+            departments: pick(UnitKind::Department),
+            kinds: units
+                .iter()
+                .map(|u| (u.unit.name.clone(), u.unit.kind))
+                .collect(),
+        })
+    }
+
+    fn key(&self, g: Grouping, region: Option<&str>, lead: &str) -> Option<String> {
+        let kind = self.kinds.get(lead).copied();
+        match g {
+            Grouping::Region => region
+                .map(str::to_string)
+                .or_else(|| (kind == Some(UnitKind::Region)).then(|| lead.to_string())),
+            Grouping::Department => (kind == Some(UnitKind::Department)).then(|| lead.to_string()),
+        }
+    }
+
+    fn names(&self, g: Grouping) -> &[String] {
+        match g {
+            Grouping::Region => &self.regions,
+            Grouping::Department => &self.departments,
+        }
+    }
+}
+
+/// A problem as the rates count it.
+struct ProblemLine {
+    region: Option<String>,
+    lead: String,
+    assigned: Option<String>,
+    due: Option<NaiveDate>,
+    closed: bool,
+}
+
+impl Store {
+    /// The rates for `period` and the `back` periods before it (latest first), by region and
+    /// by department, with `period`'s red items; reports judged on `today`.
+    pub async fn review(
+        &self,
+        period: Period,
+        back: usize,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Review> {
+        let dir = Directory::load(self).await?;
+        let calendar = Arc::new(self.calendar().await?);
+        let mut periods = vec![period];
+        for _ in 0..back {
+            let p = periods.last().copied().unwrap_or(period).previous();
+            periods.push(p);
+        }
+        // Read each year once; every item tallied for each of its year's periods.
+        let mut parts_by_period: Vec<Vec<(Option<String>, String, Tally)>> =
+            vec![Vec::new(); periods.len()];
+        let mut red_items = Vec::new();
+        let mut years: Vec<i32> = periods.iter().map(|p| p.year()).collect();
+        years.dedup();
+        for year in years {
+            let wanted: Vec<(usize, Period)> = periods
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, p)| p.year() == year)
+                .collect();
+            let ps: Vec<Period> = wanted.iter().map(|(_, p)| *p).collect();
+            let cal = calendar.clone();
+            let th = th.clone();
+            let first = wanted.first().map(|(i, _)| *i) == Some(0);
+            let map = move |input: crate::StatusInput| {
+                item_part(&input, &cal, &ps, today, first.then_some(&th))
+            };
+            let parts = self.read_mapped(year, None, Arc::new(map)).await?;
+            for part in parts {
+                for ((i, _), t) in wanted.iter().zip(part.tallies) {
+                    parts_by_period[*i].push((part.region.clone(), part.lead.clone(), t));
+                }
+                red_items.extend(part.red);
+            }
+        }
+        let problems = self.problem_lines().await?;
+        let mut by_region = Vec::new();
+        let mut by_department = Vec::new();
+        for (p, parts) in periods.iter().zip(parts_by_period) {
+            for g in [Grouping::Region, Grouping::Department] {
+                let board = board(&dir, g, *p, &parts, &problems);
+                match g {
+                    Grouping::Region => by_region.push(board),
+                    Grouping::Department => by_department.push(board),
+                }
+            }
+        }
+        Ok(Review {
+            by_region,
+            by_department,
+            red_items,
+        })
+    }
+
+    /// Every problem with where it belongs and whether it is closed.
+    async fn problem_lines(&self) -> Result<Vec<ProblemLine>> {
+        let rows = sqlx::query(
+            "SELECT r.name AS region, l.name AS lead, a.name AS assigned, p.due, p.state \
+             FROM problems p JOIN items i ON i.id = p.item_id \
+             JOIN units l ON l.id = i.lead_unit_id \
+             LEFT JOIN units r ON r.id = i.region_id \
+             LEFT JOIN units a ON a.id = p.assigned_unit_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let due: Option<String> = r.try_get("due")?;
+                let state: String = r.try_get("state")?;
+                Ok(ProblemLine {
+                    region: r.try_get("region")?,
+                    lead: r.try_get("lead")?,
+                    assigned: r.try_get("assigned")?,
+                    due: due.as_deref().and_then(duban_core::date::parse_iso_day),
+                    closed: ProblemState::parse(&state)
+                        .map_err(|e| StoreError::corrupt("problems.state", e))?
+                        == ProblemState::Closed,
+                })
+            })
+            .collect()
+    }
+}
+
+fn item_part(
+    input: &crate::StatusInput,
+    calendar: &Calendar,
+    periods: &[Period],
+    today: NaiveDate,
+    judge_red: Option<&Thresholds>,
+) -> ItemPart {
+    let schedule = calendar.schedule(input.item.kind);
+    let tallies = periods
+        .iter()
+        .map(|p| {
+            let f = RateFacts {
+                item: &input.item,
+                milestones: &input.milestones,
+                ytd: &input.trail.ytd,
+                report: report_state(&input.item, &input.trail, schedule, *p, today),
+            };
+            tally_item(&f, p.last_day())
+        })
+        .collect();
+    let red = judge_red.and_then(|th| {
+        let status = crate::status::judge(input, calendar, periods[0].last_day(), th);
+        (status.colour == Colour::Red).then(|| RedItem {
+            name: input.item.name.clone(),
+            unit: input.item.lead_unit.clone(),
+            lag: status.lag,
+            reasons: status
+                .reasons
+                .iter()
+                .filter(|r| r.colour == Colour::Red)
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+        })
+    });
+    ItemPart {
+        region: input.item.region.clone(),
+        lead: input.item.lead_unit.clone(),
+        tallies,
+        red,
+    }
+}
+
+fn board(
+    dir: &Directory,
+    g: Grouping,
+    period: Period,
+    parts: &[(Option<String>, String, Tally)],
+    problems: &[ProblemLine],
+) -> RateBoard {
+    let names = dir.names(g);
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut units: Vec<(String, Tally)> = names
+        .iter()
+        .map(|n| (n.clone(), Tally::default()))
+        .collect();
+    let mut overall = Tally::default();
+    for (region, lead, t) in parts {
+        overall.add(t);
+        if let Some(i) = dir
+            .key(g, region.as_deref(), lead)
+            .and_then(|k| index.get(k.as_str()).copied())
+        {
+            units[i].1.add(t);
+        }
+    }
+    let as_of = period.last_day();
+    for p in problems {
+        overall.add_problem(p.due, p.closed, as_of);
+        // A department answers for the problems assigned to it; a region for those on its items.
+        let key = match g {
+            Grouping::Department => p
+                .assigned
+                .clone()
+                .filter(|a| dir.kinds.get(a) == Some(&UnitKind::Department))
+                .or_else(|| dir.key(g, None, &p.lead)),
+            Grouping::Region => dir.key(g, p.region.as_deref(), &p.lead),
+        };
+        if let Some(i) = key.and_then(|k| index.get(k.as_str()).copied()) {
+            units[i].1.add_problem(p.due, p.closed, as_of);
+        }
+    }
+    RateBoard {
+        period,
+        as_of,
+        grouping: g,
+        overall,
+        units,
+    }
+}
