@@ -884,7 +884,7 @@ mod tests {
         );
         assert!(p[1].starts_with("暂无新开工项目应开工；"), "{}", p[1]);
         assert!(
-            p[1].contains("应报进度5个、按时报送5个，报送及时率100%"),
+            p[1].contains("应报进度5个、按时报送5个，报送及时率100.0%"),
             "{}",
             p[1]
         );
@@ -928,7 +928,7 @@ mod tests {
         assert_eq!(row("C县")[11..], ["1".to_string(), "↑1".into()]);
         assert_eq!(row("D县")[11..], ["1".to_string(), "—".into()]);
         assert_eq!(row("B区")[11..], ["4".to_string(), "↓1".into()]);
-        assert_eq!(row("A县")[5..7], ["38.2%".to_string(), "50%".into()]);
+        assert_eq!(row("A县")[5..7], ["38.2%".to_string(), "50.0%".into()]);
         assert_eq!(row("A县")[11..], ["3".to_string(), "↑1".into()]);
         assert_eq!(
             table.rows.last().unwrap()[1..6],
@@ -946,7 +946,7 @@ mod tests {
         assert_eq!(b.requirements(), DEFAULT_REQUIREMENTS);
         assert!(
             b.to_markdown()
-                .contains("| 1 | C县 | 1 | 10.00 | 6.00 | 60% |"),
+                .contains("| 1 | C县 | 1 | 10.00 | 6.00 | 60.0% |"),
             "{}",
             b.to_markdown()
         );

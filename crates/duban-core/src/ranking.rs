@@ -526,3 +526,106 @@ pub fn ranking(boards: &[&[(String, Tally)]], measure: Measure, rules: &RankingR
         called_in,
     }
 }
+
+/// One rate of one unit as shown: numerator, denominator, percent (None: 无数据) and rank.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateCell {
+    pub rate: Rate,
+    pub label: &'static str,
+    pub numerator: Decimal,
+    pub denominator: Decimal,
+    pub percent: Option<Decimal>,
+    pub rank: Option<usize>,
+}
+
+/// One unit's line of the ranking table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankRow {
+    pub unit: String,
+    pub items: usize,
+    /// 序时进度 of its items with money, in percent.
+    pub time_progress: Option<Decimal>,
+    pub rates: Vec<RateCell>,
+    /// 综合得分 with its rank and last period's.
+    pub composite: Standing,
+    /// "↑2", "↓1", "—" or "".
+    pub movement: String,
+    /// 约谈 under the rule.
+    pub called_in: bool,
+}
+
+/// The ranking table of a period: every unit with every rate and the composite, in
+/// composite order (units without data last).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankTable {
+    pub rows: Vec<RankRow>,
+    /// The city as a whole, for the 全市 line.
+    pub overall: Vec<RateCell>,
+    pub overall_items: usize,
+    pub overall_time_progress: Option<Decimal>,
+    pub called_in: Vec<String>,
+    pub rules: RankingRules,
+}
+
+fn cells(tally: &Tally, rankings: &[Ranking], unit: Option<&str>) -> Vec<RateCell> {
+    Rate::ALL
+        .iter()
+        .map(|r| {
+            let ratio = tally.ratio(*r);
+            let rank = unit.and_then(|u| {
+                rankings
+                    .iter()
+                    .find(|k| k.measure == Measure::Rate(*r))
+                    .and_then(|k| k.standings.iter().find(|s| s.unit == u))
+                    .and_then(|s| s.rank)
+            });
+            RateCell {
+                rate: *r,
+                label: r.label(),
+                numerator: ratio.numerator,
+                denominator: ratio.denominator,
+                percent: ratio.percent(),
+                rank,
+            }
+        })
+        .collect()
+}
+
+/// Builds the table from boards (one per period, latest first) and the city's tally.
+pub fn rank_table(
+    boards: &[&[(String, Tally)]],
+    overall: &Tally,
+    rules: &RankingRules,
+) -> RankTable {
+    let rankings: Vec<Ranking> = Rate::ALL
+        .iter()
+        .map(|r| ranking(boards, Measure::Rate(*r), rules))
+        .collect();
+    let composite = ranking(boards, Measure::COMPOSITE, rules);
+    let talk = ranking(boards, rules.talk.measure, rules);
+    let latest = boards.first().copied().unwrap_or_default();
+    let rows = composite
+        .standings
+        .iter()
+        .filter_map(|s| {
+            let (_, t) = latest.iter().find(|(u, _)| *u == s.unit)?;
+            Some(RankRow {
+                unit: s.unit.clone(),
+                items: t.items,
+                time_progress: t.time_progress(),
+                rates: cells(t, &rankings, Some(&s.unit)),
+                composite: s.clone(),
+                movement: s.movement_label(),
+                called_in: talk.called_in.contains(&s.unit),
+            })
+        })
+        .collect();
+    RankTable {
+        rows,
+        overall: cells(overall, &rankings, None),
+        overall_items: overall.items,
+        overall_time_progress: overall.time_progress(),
+        called_in: talk.called_in,
+        rules: rules.clone(),
+    }
+}

@@ -89,7 +89,7 @@ pub fn one_decimal(value: Decimal) -> Decimal {
 /// "38.2%", or "无数据".
 pub fn format_percent(value: Option<Decimal>) -> String {
     match value {
-        Some(v) => format!("{}%", one_decimal(v)),
+        Some(v) => format!("{:.1}%", one_decimal(v)),
         None => "无数据".to_string(),
     }
 }
@@ -266,7 +266,7 @@ mod tests {
         let r = Ratio::new(0, 0);
         assert_eq!(r.percent(), None);
         assert_eq!(format_percent(r.shown()), "无数据");
-        assert_eq!(format_percent(Ratio::new(0, 4).shown()), "0%");
+        assert_eq!(format_percent(Ratio::new(0, 4).shown()), "0.0%");
         assert_eq!(format_percent(Ratio::new(1, 3).shown()), "33.3%");
         assert_eq!(one_decimal(Decimal::new(3825, 2)), Decimal::new(383, 1));
     }

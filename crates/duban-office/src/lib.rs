@@ -1,15 +1,20 @@
 //! duban-office — the office files officials exchange: the ledger (台账) as .xlsx, read
-//! tolerantly from the shapes real ledgers take, and written in a clean official template.
+//! tolerantly from the shapes real ledgers take, and written in a clean official template; and the
+//! bulletin (通报) as a Word document in the official-document layout.
+
+pub mod bulletin_docx;
 
 mod columns;
 mod error;
 mod grid;
+mod indicator_import;
 mod ledger_export;
 mod ledger_import;
 mod report_sheet;
 
 pub use columns::Field;
 pub use error::{CellError, LedgerError};
+pub use indicator_import::{ReadIndicators, read_indicators};
 pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};

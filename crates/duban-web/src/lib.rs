@@ -26,6 +26,9 @@ use duban_store::Store;
 
 pub use dashboard::StatusCache;
 
+/// The style of a bulletin shown as a page (the preview, and the HTML export).
+pub const BULLETIN_CSS: &str = include_str!("../assets/bulletin.css");
+
 /// Uploaded ledgers waiting for the office to confirm the import, by id: (file, uploader).
 pub type PendingUploads = std::sync::Mutex<
     std::collections::HashMap<String, (tempfile::TempDir, std::path::PathBuf, String)>,

@@ -73,6 +73,19 @@ pub enum Command {
     /// Accounts (用户): add, change a password, list, issue an API token.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rankings (排名): every region or department on every rate (numerator/denominator) and
+    /// the weighted composite, ties sharing a rank, movement against the previous period and
+    /// the units named for a talk (约谈) under the rules (`duban rules`).
+    Rank(RankArgs),
+    /// The ranking rules (排名规则) as TOML: composite weights and the 约谈 rule.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Indicators (指标): import region × period figures and targets from .xlsx, list them.
+    #[command(subcommand)]
+    Indicator(IndicatorCommand),
+    /// The bulletin (通报) of a period as Word (.docx, official-document layout), HTML or
+    /// Markdown; `--issue` issues it (印发): stored as it is, numbered, never recomputed.
+    Bulletin(BulletinArgs),
     /// Benchmarks (性能测试), e.g. `bench import`.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -493,6 +506,91 @@ pub struct StatusArgs {
     pub limit: Option<usize>,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
+}
+
+/// The period to rank or report on; default the last monthly period whose reports are due.
+#[derive(Debug, Args)]
+pub struct PeriodArg {
+    /// 期间: a month (2025-06), a quarter (2025-Q2) or a week (2025-W23).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The warning thresholds (预警阈值) as TOML, as for `duban status`.
+    #[arg(long, env = "DUBAN_THRESHOLDS")]
+    pub thresholds: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    #[command(flatten)]
+    pub period: PeriodArg,
+    /// Rank regions (县区, by where items are) or departments (部门, by lead unit).
+    #[arg(long, value_enum, default_value_t = RankBy::Region)]
+    pub by: RankBy,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RankBy {
+    Region,
+    Department,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the rules in force as TOML (the defaults until set).
+    Show,
+    /// Check and keep rules from a TOML file.
+    Set { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndicatorCommand {
+    /// Import figures and targets from .xlsx: a sheet per indicator (named after it) or one
+    /// sheet with 指标名称/地区/期间/完成值/目标值 columns. All rows or none are written.
+    Import(IndicatorImportArgs),
+    /// List the indicators of a period, each region against its target and the city.
+    List {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct IndicatorImportArgs {
+    pub file: PathBuf,
+    /// The period for rows whose sheet gives none (no 期间 column, no period in the title).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Check only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BulletinArgs {
+    #[command(flatten)]
+    pub period: PeriodArg,
+    #[arg(long, value_enum, default_value_t = BulletinFormat::Docx)]
+    pub format: BulletinFormat,
+    /// Where to write it.
+    #[arg(short = 'o', long)]
+    pub output: PathBuf,
+    /// 下步工作要求 from this text file (a paragraph a line), kept for the period.
+    #[arg(long)]
+    pub requirements: Option<PathBuf>,
+    /// Issue it (印发): store it as it is now; later renderings read the stored copy.
+    #[arg(long)]
+    pub issue: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum BulletinFormat {
+    Docx,
+    Html,
+    Md,
 }
 
 #[derive(Debug, Args)]

@@ -2,12 +2,15 @@
 
 mod bench;
 mod bench_web;
+mod bulletin;
 mod demo;
 mod export;
 mod import;
+mod indicator;
 mod items;
 mod milestones;
 mod problem;
+mod rank;
 mod report;
 mod serve;
 mod status;
@@ -21,8 +24,8 @@ use chrono::NaiveDate;
 use duban_store::Store;
 
 use crate::cli::{
-    BenchCommand, Cli, Command, ExportCommand, ImportCommand, ItemsCommand, MilestonesCommand,
-    ReportCommand, UnitsCommand,
+    BenchCommand, Cli, Command, ExportCommand, ImportCommand, IndicatorCommand, ItemsCommand,
+    MilestonesCommand, ReportCommand, UnitsCommand,
 };
 
 /// What every command gets: the store (opened lazily) and who acts.
@@ -50,6 +53,24 @@ impl Ctx {
         Store::open(&self.database_url)
             .await
             .with_context(|| "打开数据库失败".to_string())
+    }
+}
+
+/// The warning thresholds from a TOML file, or the defaults.
+pub fn thresholds(path: Option<&std::path::Path>) -> anyhow::Result<duban_core::Thresholds> {
+    let Some(path) = path else {
+        return Ok(duban_core::Thresholds::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("--thresholds {}：{e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("--thresholds {}：{e}", path.display()))
+}
+
+/// The period asked for, or the last monthly period whose reports are due by today.
+pub fn period_or_last(text: Option<&str>) -> anyhow::Result<duban_core::Period> {
+    match text {
+        Some(t) => duban_core::Period::parse(t).map_err(|e| anyhow::anyhow!("--period：{e}")),
+        None => Ok(duban_store::Schedule::default().last_closed(today())),
     }
 }
 
@@ -110,5 +131,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
         Command::Bench(BenchCommand::Web(a)) => bench_web::run(a).await,
+        Command::Rank(a) => rank::run(&ctx, a).await,
+        Command::Rules(c) => rank::rules(&ctx, c).await,
+        Command::Indicator(IndicatorCommand::Import(a)) => indicator::import(&ctx, a).await,
+        Command::Indicator(IndicatorCommand::List { period, format }) => {
+            indicator::list(&ctx, period.as_deref(), format).await
+        }
+        Command::Bulletin(a) => bulletin::run(&ctx, a).await,
     }
 }

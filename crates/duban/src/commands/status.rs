@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use chrono::Datelike;
-use duban_core::{Colour, Thresholds};
+use duban_core::Colour;
 
 use super::{Ctx, today};
 use crate::cli::{ShowFormat, StatusArgs};
@@ -28,15 +28,7 @@ pub async fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<ExitCode> {
         Some(other) => anyhow::bail!("--colour “{other}” 应为 red、yellow 或 green"),
     };
     let store = ctx.store().await?;
-    let th = match &a.thresholds {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("--thresholds {}：{e}", path.display()))?;
-            toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("--thresholds {}：{e}", path.display()))?
-        }
-        None => Thresholds::default(),
-    };
+    let th = super::thresholds(a.thresholds.as_deref())?;
     let mut rows = store.status(year, a.unit.as_deref(), as_of, &th).await?;
     store.close().await;
     let counts = [Colour::Red, Colour::Yellow, Colour::Green]

@@ -1,0 +1,74 @@
+//! `duban bulletin` — the bulletin (通报) of a period as .docx, HTML or Markdown; `--issue`
+//! issues it.
+
+use std::process::ExitCode;
+
+use duban_core::bulletin::Bulletin;
+
+use super::{Ctx, period_or_last, thresholds, today};
+use crate::cli::{BulletinArgs, BulletinFormat};
+
+/// The bulletin in the asked format, as bytes to write.
+pub fn render(b: &Bulletin, format: BulletinFormat) -> anyhow::Result<Vec<u8>> {
+    Ok(match format {
+        BulletinFormat::Docx => duban_office::bulletin_docx::bulletin_docx(b)
+            .map_err(|e| anyhow::anyhow!("生成 Word 文件失败：{e}"))?,
+        BulletinFormat::Html => standalone_html(b).into_bytes(),
+        BulletinFormat::Md => b.to_markdown().into_bytes(),
+    })
+}
+
+/// A whole HTML page around the bulletin, for reading or printing outside duban.
+fn standalone_html(b: &Bulletin) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>{}</style></head>\n<body>\n{}</body></html>\n",
+        duban_core::bulletin::escape(&b.title),
+        duban_web::BULLETIN_CSS,
+        b.to_html()
+    )
+}
+
+pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
+    let period = period_or_last(a.period.period.as_deref())?;
+    let th = thresholds(a.period.thresholds.as_deref())?;
+    let store = ctx.store().await?;
+    let issued = store.issued_bulletin(period).await?;
+    if let Some(path) = &a.requirements {
+        if issued.is_some() {
+            anyhow::bail!("{}的通报已印发，不能再修改下步工作要求", period.label());
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("--requirements {}：{e}", path.display()))?;
+        store
+            .set_bulletin_requirements(&ctx.actor, period, &text)
+            .await?;
+    }
+    let (bulletin, note) = match (issued, a.issue) {
+        (Some(i), true) => anyhow::bail!(
+            "{}的通报已于 {} 印发（{}），不能重复印发；不加 --issue 可再次导出已印发的版本",
+            period.label(),
+            &i.issued_at[..10.min(i.issued_at.len())],
+            i.bulletin.number.unwrap_or_default()
+        ),
+        (Some(i), false) => (i.bulletin, format!("已印发的版本（{}）", i.issued_at)),
+        (None, issue) => {
+            let draft = store.draft_bulletin(period, today(), &th).await?;
+            if issue {
+                let done = store.issue_bulletin(&ctx.actor, period, draft).await?;
+                let note = format!(
+                    "已印发：{}",
+                    done.bulletin.number.clone().unwrap_or_default()
+                );
+                (done.bulletin, note)
+            } else {
+                (draft, "草稿（未印发；加 --issue 印发）".to_string())
+            }
+        }
+    };
+    store.close().await;
+    let bytes = render(&bulletin, a.format)?;
+    std::fs::write(&a.output, &bytes)
+        .map_err(|e| anyhow::anyhow!("写入 {} 失败：{e}", a.output.display()))?;
+    println!("{}，{}：{}", bulletin.title, note, a.output.display());
+    Ok(ExitCode::SUCCESS)
+}
