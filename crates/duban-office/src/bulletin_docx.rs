@@ -48,6 +48,7 @@ const INDENT: i32 = 640;
 /// 字距 — 三号 text is drawn 0.25 pt tighter so that 28 characters fill the 156 mm line
 /// (28 × 16 pt would be 158 mm); the character grid of Word's templates does the same.
 const BODY_CHARACTER_SPACING: i32 = -5;
+
 /// 字体 — the typefaces GB/T 9704 names.
 const XIAOBIAOSONG: &str = "方正小标宋简体";
 const FANGSONG: &str = "仿宋_GB2312";
@@ -196,13 +197,19 @@ fn add_part(mut docx: Docx, part: &Part) -> Docx {
         docx = match block {
             Block::Paragraph { text } => docx.add_paragraph(indented(text, BODY)),
             Block::Heading { text } => docx.add_paragraph(indented(text, LEVEL_2).keep_next(true)),
-            Block::Table(t) => docx
-                .add_paragraph(
+            Block::Table(t) => {
+                let docx = docx.add_paragraph(
                     text(&t.title, TABLE_TITLE)
                         .align(AlignmentType::Center)
                         .keep_next(true),
-                )
-                .add_table(table(t)),
+                );
+                // A table of no columns would be a row of no cells, which Word rejects.
+                if column_count(t) == 0 {
+                    docx
+                } else {
+                    docx.add_table(table(t))
+                }
+            }
         };
     }
     docx
@@ -780,6 +787,23 @@ mod tests {
         }
         let signed = document[at..].find(&b.issuer).expect("signed at the end");
         assert!(document[at + signed..].contains(&b.date_text()));
+    }
+
+    #[test]
+    fn a_table_of_no_columns_leaves_its_title_only() {
+        let mut b = sample();
+        b.number = None;
+        b.parts.truncate(1);
+        b.parts[0].blocks = vec![Block::Table(Table {
+            title: "暂无数据".into(),
+            header: vec![],
+            rows: vec![],
+        })];
+        let bytes = bulletin_docx(&b).expect("written");
+        let document = part(&unzip(&bytes), "word/document.xml").to_string();
+        assert!(!document.contains("<w:tbl>"));
+        assert_eq!(texts(&document), expected_texts(&b));
+        docx_rs::read_docx(&bytes).expect("docx-rs reads it back");
     }
 
     #[test]

@@ -67,6 +67,30 @@
           data: d.problems_by_state.map(function (p) { return { name: p[0], value: p[1] }; }) }]
       };
     },
+    ranking: function (d) {
+      return {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 110, right: 30, top: 10, bottom: 20 },
+        xAxis: { type: 'value', min: 0, max: 100 },
+        yAxis: { type: 'category', data: d.units, inverse: true },
+        series: [{ name: '综合得分', type: 'bar', data: d.composite, itemStyle: { color: BLUE },
+          label: { show: true, position: 'right' } }]
+      };
+    },
+    ranking_investment: function (d) {
+      return {
+        tooltip: { trigger: 'axis' },
+        legend: { top: 0, data: ['投资完成率', '序时进度'] },
+        xAxis: { type: 'category', data: d.units, axisLabel: { rotate: 30 } },
+        yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+        series: [
+          { name: '投资完成率', type: 'bar', data: d.investment.map(function (v, i) {
+              var behind = v !== null && d.schedule[i] !== null && v < d.schedule[i];
+              return { value: v, itemStyle: { color: behind ? RED : GREEN } }; }) },
+          { name: '序时进度', type: 'line', data: d.schedule, itemStyle: { color: GREY } }
+        ]
+      };
+    },
     gantt: function (d) {
       // A milestone timeline: each node a bar from the previous node to its own date (actual,
       // else planned), in days from the first; green done, red overdue, grey to come.

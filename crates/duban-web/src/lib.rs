@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 pub mod auth;
+mod bulletins;
 mod dashboard;
 pub mod error;
 pub mod ledger_io;
@@ -24,6 +25,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use duban_store::Store;
 
+pub use bulletins::{BulletinFormat, bulletin_file};
 pub use dashboard::StatusCache;
 
 /// The style of a bulletin shown as a page (the preview, and the HTML export).
@@ -133,6 +135,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(bulletins::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
         .with_state(state)

@@ -38,8 +38,15 @@ use crate::AppState;
         crate::api::raise_problem,
         crate::api::plan_milestones,
         crate::api::move_problem,
+        crate::bulletins::rankings,
+        crate::bulletins::bulletins,
+        crate::bulletins::bulletin,
+        crate::bulletins::issue,
+        crate::bulletins::set_requirements,
+        crate::bulletins::indicators,
+        crate::bulletins::import_indicators,
     ),
-    components(schemas(crate::error::ApiError)),
+    components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest)),
     modifiers(&Security),
     security(("token" = []), ("session" = []))
 )]

@@ -62,7 +62,7 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-fn render(s: &AppState, name: &str, ctx: Value) -> ApiResult<Html<String>> {
+pub(crate) fn render(s: &AppState, name: &str, ctx: Value) -> ApiResult<Html<String>> {
     s.templates
         .get_template(name)
         .and_then(|t| t.render(ctx))
@@ -71,7 +71,7 @@ fn render(s: &AppState, name: &str, ctx: Value) -> ApiResult<Html<String>> {
 }
 
 /// The context every page shares: who, the menu, the CSRF token.
-fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value {
+pub(crate) fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value {
     let a = &c.account;
     context! {
         title, active, charts,
@@ -85,14 +85,14 @@ fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value {
 
 /// An error as the page shows it: the API's message in the page's frame, or as a fragment for
 /// htmx.
-fn message(s: &AppState, ok: bool, messages: Vec<String>) -> Response {
+pub(crate) fn message(s: &AppState, ok: bool, messages: Vec<String>) -> Response {
     match render(s, "message.html", context! { ok, messages }) {
         Ok(h) => h.into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-fn failure(s: &AppState, e: ApiError) -> Response {
+pub(crate) fn failure(s: &AppState, e: ApiError) -> Response {
     let status = e.status();
     let mut r = message(s, false, e.detail.split('\n').map(str::to_string).collect());
     // The pages' htmx config swaps 4xx answers in too: the status stays for scripts.
@@ -103,7 +103,7 @@ fn failure(s: &AppState, e: ApiError) -> Response {
 }
 
 /// Any serializable value for a template.
-fn ser<T: serde::Serialize>(v: T) -> Value {
+pub(crate) fn ser<T: serde::Serialize>(v: T) -> Value {
     Value::from(minijinja::value::Serde(v))
 }
 
@@ -259,18 +259,22 @@ async fn items(
 }
 
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    download(
+        bytes,
+        filename,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+}
+
+/// A file to save, named in UTF-8 (Chinese file names survive every browser).
+pub(crate) fn download(bytes: Vec<u8>, filename: &str, content_type: &'static str) -> Response {
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         crate::loopback::encode(filename)
     );
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition)
@@ -641,7 +645,7 @@ struct ReportForm {
     reason: Option<String>,
 }
 
-fn field(v: Option<String>) -> Option<String> {
+pub(crate) fn field(v: Option<String>) -> Option<String> {
     v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 

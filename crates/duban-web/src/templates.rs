@@ -20,6 +20,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("problems.html", include_str!("../templates/problems.html")),
     ("units.html", include_str!("../templates/units.html")),
     ("users.html", include_str!("../templates/users.html")),
+    ("rankings.html", include_str!("../templates/rankings.html")),
+    ("bulletin.html", include_str!("../templates/bulletin.html")),
     ("message.html", include_str!("../templates/message.html")),
 ];
 

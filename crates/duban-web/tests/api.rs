@@ -526,7 +526,170 @@ async fn documents_pages_and_headers(db: &TestDb) {
     assert!(x.body.starts_with(b"PK"), "an .xlsx package");
 }
 
+/// 排名 and 通报 through the API: everyone reads; only the office issues, edits and imports;
+/// an issued bulletin is answered as it was issued.
+async fn rankings_bulletins_and_indicators(db: &TestDb) {
+    let app = App::start(db).await;
+    let year = duban_web::today().year();
+    let period = format!("{year}-01");
+    let mut viewer = app.signed_in("viewer").await;
+    let a = viewer
+        .get(&format!("/api/rankings?period={period}"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let rows = a.json()["table"]["rows"].as_array().unwrap().clone();
+    let units: Vec<&str> = rows.iter().map(|r| r["unit"].as_str().unwrap()).collect();
+    assert_eq!(units.len(), 2, "{units:?}");
+    assert!(units.contains(&"白水县") && units.contains(&"云台县"));
+    let investment = &rows[0]["rates"][1];
+    assert_eq!(investment["rate"], "investment");
+    assert!(investment["denominator"].is_string() || investment["denominator"].is_number());
+    let by_dept = viewer
+        .get(&format!("/api/rankings?period={period}&by=department"))
+        .await
+        .unwrap();
+    assert_eq!(by_dept.json()["table"]["rows"][0]["unit"], "市财政局");
+    assert_eq!(
+        viewer.get("/api/rankings?by=county").await.unwrap().status,
+        422
+    );
+
+    // Only the office issues; the draft can be read by anyone, in every format.
+    let b = viewer
+        .get(&format!("/api/bulletins/{period}"))
+        .await
+        .unwrap();
+    assert_eq!(b.status, 200);
+    assert!(b.json()["issued"].is_null());
+    let docx = viewer
+        .get(&format!("/api/bulletins/{period}?format=docx"))
+        .await
+        .unwrap();
+    assert!(docx.body.starts_with(b"PK"), "a Word package");
+    assert!(
+        docx.header("content-disposition")
+            .unwrap()
+            .contains(".docx")
+    );
+    let md = viewer
+        .get(&format!("/api/bulletins/{period}?format=md"))
+        .await
+        .unwrap();
+    assert!(md.text().starts_with("# 关于"), "{}", md.text());
+    assert_eq!(
+        viewer
+            .post_json(&format!("/api/bulletins/{period}/issue"), &json!({}))
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let mut admin = app.signed_in("admin").await;
+    let put = admin
+        .send(
+            hyper::Method::PUT,
+            &format!("/api/bulletins/{period}/requirements"),
+            Some((
+                "application/json",
+                json!({ "text": "一要抓开工。\n二要抓投资。" })
+                    .to_string()
+                    .into_bytes(),
+            )),
+        )
+        .await
+        .unwrap();
+    assert_eq!(put.status, 204, "{}", put.text());
+    let issued = admin
+        .post_json(&format!("/api/bulletins/{period}/issue"), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(issued.status, 200, "{}", issued.text());
+    assert_eq!(
+        issued.json()["bulletin"]["number"],
+        format!("{year}年第1期")
+    );
+    let again = admin
+        .post_json(&format!("/api/bulletins/{period}/issue"), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(again.status, 422);
+    let late = admin
+        .send(
+            hyper::Method::PUT,
+            &format!("/api/bulletins/{period}/requirements"),
+            Some(("application/json", br#"{"text":"x"}"#.to_vec())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(late.status, 422, "issued: no more edits");
+    let list = viewer.get("/api/bulletins").await.unwrap().json();
+    assert_eq!(list[0]["period"], period);
+    let md = viewer
+        .get(&format!("/api/bulletins/{period}?format=md"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        md.contains("一要抓开工。") && md.contains(&format!("{year}年第1期")),
+        "{md}"
+    );
+
+    // Indicators: the office imports, all or nothing.
+    let value = |region: &str| json!({ "indicator": "规上工业增加值增速", "region": region, "period": period, "value": "6.5", "target": "7.0" });
+    let defs = json!([{ "name": "规上工业增加值增速", "unit": "%", "higher_is_better": true }]);
+    assert_eq!(
+        viewer
+            .post_json(
+                "/api/indicators",
+                &json!({ "indicators": defs, "values": [value("白水县")] })
+            )
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let bad = admin
+        .post_json(
+            "/api/indicators",
+            &json!({ "indicators": defs, "values": [value("白水县"), value("火星县")] }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("values[1]：地区“火星县”不在单位名录中"),
+        "{}",
+        bad.text()
+    );
+    let got = viewer
+        .get(&format!("/api/indicators?period={period}"))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(got, json!([]), "nothing written");
+    let ok = admin
+        .post_json(
+            "/api/indicators",
+            &json!({ "indicators": defs, "values": [value("白水县")] }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let got = viewer
+        .get(&format!("/api/indicators?period={period}"))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(got[0]["regions"][0]["region"], "白水县");
+    assert_eq!(got[0]["regions"][0]["vs_target"], "-0.5");
+}
+
 duban_store::both_backends!(
+    rankings_bulletins_and_indicators,
     authorization_matrix,
     sessions_tokens_csrf_and_throttling,
     documents_pages_and_headers,

@@ -87,6 +87,34 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     b.find("#board").await;
     b.screenshot("problems").await;
 
+    // 排名: the office ranks the regions of October, with the charts drawn.
+    b.goto(&format!("{base}/rankings?period=2025-10")).await;
+    b.find("#chart-ranking[data-rendered=true]").await;
+    b.find("#chart-ranking-investment[data-rendered=true]")
+        .await;
+    let table = b.text("#ranking").await;
+    assert!(
+        table.contains("白水县") && table.contains("云台县") && table.contains("全市"),
+        "{table}"
+    );
+    b.screenshot("rankings").await;
+    // 通报: edit the requirements, see them in the preview, issue, download.
+    b.goto(&format!("{base}/bulletin?period=2025-10")).await;
+    b.wait_text("#preview", "关于2025年1—10月全市重点项目推进情况的通报")
+        .await;
+    b.clear("#requirements").await;
+    b.type_into("#requirements", "请各地十一月底前补齐漏报数据。")
+        .await;
+    b.click("#requirements-form button[type=submit]").await;
+    b.wait_text("#preview", "请各地十一月底前补齐漏报数据。")
+        .await;
+    b.click("#issue").await;
+    b.accept_alert().await;
+    b.wait_text("#issue-result", "已印发").await;
+    b.goto(&format!("{base}/bulletin?period=2025-10")).await;
+    b.wait_text("#bulletin-state", "2025年第1期").await;
+    b.screenshot("bulletin").await;
+
     // Every role signs in and every page of its menu opens, charts drawn, without an error.
     for (user, pages) in [
         (
@@ -98,12 +126,27 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
                 "/problems",
                 "/admin/units",
                 "/admin/users",
+                "/rankings",
+                "/bulletin",
             ][..],
         ),
-        ("baishui", &["/", "/items", "/report", "/problems"][..]),
-        ("wang", &["/", "/items", "/problems"][..]),
-        ("judge", &["/", "/items", "/problems"][..]),
-        ("viewer", &["/", "/items", "/problems"][..]),
+        (
+            "baishui",
+            &[
+                "/",
+                "/items",
+                "/report",
+                "/problems",
+                "/rankings",
+                "/bulletin",
+            ][..],
+        ),
+        ("wang", &["/", "/items", "/problems", "/rankings"][..]),
+        ("judge", &["/", "/items", "/problems", "/bulletin"][..]),
+        (
+            "viewer",
+            &["/", "/items", "/problems", "/rankings", "/bulletin"][..],
+        ),
     ] {
         sign_in(&mut b, &base, user).await;
         for page in pages {

@@ -117,6 +117,17 @@ impl Browser {
         }
     }
 
+    /// Empties a text field.
+    pub async fn clear(&mut self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            hyper::Method::POST,
+            &format!("/element/{id}/clear"),
+            json!({}),
+        )
+        .await;
+    }
+
     pub async fn type_into(&mut self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.call(
@@ -161,6 +172,24 @@ impl Browser {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "{css} never showed {needle:?}: {t:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Accepts the page's confirm() dialog, waiting up to 10 s for it.
+    pub async fn accept_alert(&mut self) {
+        let started = Instant::now();
+        loop {
+            let v = self
+                .call(hyper::Method::POST, "/alert/accept", json!({}))
+                .await;
+            if v.is_null() {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no dialog to accept: {v}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -3,30 +3,8 @@
 
 use std::process::ExitCode;
 
-use duban_core::bulletin::Bulletin;
-
 use super::{Ctx, period_or_last, thresholds, today};
 use crate::cli::{BulletinArgs, BulletinFormat};
-
-/// The bulletin in the asked format, as bytes to write.
-pub fn render(b: &Bulletin, format: BulletinFormat) -> anyhow::Result<Vec<u8>> {
-    Ok(match format {
-        BulletinFormat::Docx => duban_office::bulletin_docx::bulletin_docx(b)
-            .map_err(|e| anyhow::anyhow!("生成 Word 文件失败：{e}"))?,
-        BulletinFormat::Html => standalone_html(b).into_bytes(),
-        BulletinFormat::Md => b.to_markdown().into_bytes(),
-    })
-}
-
-/// A whole HTML page around the bulletin, for reading or printing outside duban.
-fn standalone_html(b: &Bulletin) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>{}</style></head>\n<body>\n{}</body></html>\n",
-        duban_core::bulletin::escape(&b.title),
-        duban_web::BULLETIN_CSS,
-        b.to_html()
-    )
-}
 
 pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
     let period = period_or_last(a.period.period.as_deref())?;
@@ -66,7 +44,12 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
         }
     };
     store.close().await;
-    let bytes = render(&bulletin, a.format)?;
+    let format = match a.format {
+        BulletinFormat::Docx => duban_web::BulletinFormat::Docx,
+        BulletinFormat::Html => duban_web::BulletinFormat::Html,
+        BulletinFormat::Md => duban_web::BulletinFormat::Md,
+    };
+    let (bytes, _, _) = duban_web::bulletin_file(&bulletin, format).map_err(anyhow::Error::msg)?;
     std::fs::write(&a.output, &bytes)
         .map_err(|e| anyhow::anyhow!("写入 {} 失败：{e}", a.output.display()))?;
     println!("{}，{}：{}", bulletin.title, note, a.output.display());

@@ -1,0 +1,491 @@
+//! 排名与通报 — the ranking page and API, the bulletin page (preview, requirements, issue,
+//! download) and API, and indicators through the API. Everyone signed in reads rankings and
+//! bulletins (they are published to every unit); only the office edits, issues and imports.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Form, Json, Router};
+use duban_core::bulletin::Bulletin;
+use duban_core::indicator::{Indicator, IndicatorValue};
+use duban_core::ranking::{RankTable, rank_table};
+use duban_core::rates::{Rate, Tally, format_percent, one_decimal};
+use duban_core::{Period, Thresholds};
+use duban_store::{Grouping, IndicatorRow};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::pages::{Visitor, download, failure, field, message, page, render, ser};
+use crate::templates::script_json;
+use crate::{AppState, today};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/rankings", get(rankings_page))
+        .route("/bulletin", get(bulletin_page))
+        .route("/bulletin/requirements", post(save_requirements))
+        .route("/bulletin/issue", post(issue_page))
+        .route("/bulletin/download", get(download_page))
+        .route("/api/rankings", get(rankings))
+        .route("/api/bulletins", get(bulletins))
+        .route("/api/bulletins/{period}", get(bulletin))
+        .route("/api/bulletins/{period}/issue", post(issue))
+        .route(
+            "/api/bulletins/{period}/requirements",
+            put(set_requirements),
+        )
+        .route("/api/indicators", get(indicators).post(import_indicators))
+}
+
+/// The format a bulletin is downloaded in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BulletinFormat {
+    #[default]
+    Json,
+    Docx,
+    Html,
+    Md,
+}
+
+/// A bulletin as a file: its bytes, extension and content type.
+pub fn bulletin_file(
+    b: &Bulletin,
+    format: BulletinFormat,
+) -> Result<(Vec<u8>, &'static str, &'static str), String> {
+    Ok(match format {
+        BulletinFormat::Docx => (
+            duban_office::bulletin_docx::bulletin_docx(b)
+                .map_err(|e| format!("生成 Word 文件失败：{e}"))?,
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        BulletinFormat::Html => (
+            standalone_html(b).into_bytes(),
+            "html",
+            "text/html; charset=utf-8",
+        ),
+        BulletinFormat::Md => (
+            b.to_markdown().into_bytes(),
+            "md",
+            "text/markdown; charset=utf-8",
+        ),
+        BulletinFormat::Json => (
+            serde_json::to_vec_pretty(b).map_err(|e| e.to_string())?,
+            "json",
+            "application/json",
+        ),
+    })
+}
+
+/// A whole HTML page around the bulletin, for reading or printing outside duban.
+fn standalone_html(b: &Bulletin) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>{}</style></head>\n<body>\n{}</body></html>\n",
+        duban_core::bulletin::escape(&b.title),
+        crate::BULLETIN_CSS,
+        b.to_html()
+    )
+}
+
+/// 期间查询
+#[derive(Debug, Deserialize, IntoParams, Default)]
+pub struct PeriodQuery {
+    /// 期间: 2025-06, 2025-Q2 or 2025-W23 (default: the last month whose reports are due)
+    pub period: Option<String>,
+    /// region（县区）or department（部门）
+    pub by: Option<String>,
+    /// json, docx, html or md (bulletins)
+    pub format: Option<String>,
+}
+
+fn period_of(text: Option<&str>) -> ApiResult<Period> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Period::parse(t).map_err(|e| ApiError::invalid(format!("period：{e}"))),
+        None => Ok(duban_store::Schedule::default().last_closed(today())),
+    }
+}
+
+fn grouping_of(text: Option<&str>) -> ApiResult<Grouping> {
+    text.map(Grouping::parse)
+        .transpose()
+        .map(Option::unwrap_or_default)
+        .map_err(ApiError::invalid)
+}
+
+async fn table(s: &AppState, period: Period, grouping: Grouping) -> ApiResult<RankTable> {
+    let rules = s.store.ranking_rules().await?;
+    let review = s
+        .store
+        .review(
+            period,
+            rules.talk.periods.max(2) - 1,
+            today(),
+            &Thresholds::default(),
+        )
+        .await?;
+    let boards = review.boards(grouping);
+    let units: Vec<&[(String, Tally)]> = boards.iter().map(|b| b.units.as_slice()).collect();
+    Ok(rank_table(&units, &boards[0].overall, &rules))
+}
+
+#[utoipa::path(get, path = "/api/rankings", tag = "排名通报", params(PeriodQuery),
+    responses((status = 200, description = "各县区或部门的各项比率（分子、分母、百分比、名次）、综合得分、升降和约谈名单", body = Value),
+              (status = 422, body = ApiError)))]
+pub(crate) async fn rankings(
+    State(s): State<AppState>,
+    _c: Caller,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = period_of(q.period.as_deref())?;
+    let grouping = grouping_of(q.by.as_deref())?;
+    let t = table(&s, period, grouping).await?;
+    Ok(Json(
+        json!({ "period": period, "by": grouping, "table": t }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/bulletins", tag = "排名通报",
+    responses((status = 200, description = "已印发的通报（期间、期号、标题、印发时间），新的在前", body = Value)))]
+pub(crate) async fn bulletins(
+    State(s): State<AppState>,
+    _c: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    let list: Vec<serde_json::Value> = s
+        .store
+        .issued_bulletins()
+        .await?
+        .into_iter()
+        .map(|b| {
+            json!({ "period": b.period, "number": b.bulletin.number, "title": b.bulletin.title,
+            "issued_at": b.issued_at, "issued_by": b.issued_by })
+        })
+        .collect();
+    Ok(Json(json!(list)))
+}
+
+async fn current(
+    s: &AppState,
+    period: Period,
+) -> ApiResult<(Bulletin, Option<duban_store::IssuedBulletin>)> {
+    match s.store.issued_bulletin(period).await? {
+        Some(i) => Ok((i.bulletin.clone(), Some(i))),
+        None => Ok((
+            s.store
+                .draft_bulletin(period, today(), &Thresholds::default())
+                .await?,
+            None,
+        )),
+    }
+}
+
+fn format_of(text: Option<&str>) -> ApiResult<BulletinFormat> {
+    match text.map(str::trim) {
+        None | Some("") | Some("json") => Ok(BulletinFormat::Json),
+        Some("docx") => Ok(BulletinFormat::Docx),
+        Some("html") => Ok(BulletinFormat::Html),
+        Some("md") => Ok(BulletinFormat::Md),
+        Some(other) => Err(ApiError::invalid(format!(
+            "format：“{other}”应为 json、docx、html 或 md"
+        ))),
+    }
+}
+
+fn file_response(b: &Bulletin, format: BulletinFormat) -> ApiResult<Response> {
+    let (bytes, ext, content_type) = bulletin_file(b, format).map_err(ApiError::internal)?;
+    Ok(download(bytes, &format!("{}.{ext}", b.title), content_type))
+}
+
+#[utoipa::path(get, path = "/api/bulletins/{period}", tag = "排名通报",
+    params(("period" = String, Path, description = "期间，如 2025-06"), PeriodQuery),
+    responses((status = 200, description = "该期通报：已印发的按印发时的原样，否则按当前数据起草；format 选 json、docx、html、md", body = Value),
+              (status = 422, body = ApiError)))]
+pub(crate) async fn bulletin(
+    State(s): State<AppState>,
+    _c: Caller,
+    Path(period): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Response> {
+    let period = period_of(Some(&period))?;
+    let format = format_of(q.format.as_deref())?;
+    let (b, issued) = current(&s, period).await?;
+    if format == BulletinFormat::Json {
+        return Ok(Json(json!({ "issued": issued.as_ref().map(|i| json!({ "at": i.issued_at, "by": i.issued_by })), "bulletin": b })).into_response());
+    }
+    file_response(&b, format)
+}
+
+#[utoipa::path(post, path = "/api/bulletins/{period}/issue", tag = "排名通报",
+    params(("period" = String, Path, description = "期间，如 2025-06")),
+    responses((status = 200, description = "已印发（督查室）：按当前数据生成并存档，此后原样输出", body = Value),
+              (status = 403, body = ApiError), (status = 422, description = "已印发过", body = ApiError)))]
+pub(crate) async fn issue(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(period): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    c.require_admin()?;
+    let period = period_of(Some(&period))?;
+    let draft = s
+        .store
+        .draft_bulletin(period, today(), &Thresholds::default())
+        .await?;
+    let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
+    Ok(Json(json!(done)))
+}
+
+/// 下步工作要求
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RequirementsRequest {
+    /// 一段一行
+    pub text: String,
+}
+
+async fn keep_requirements(s: &AppState, c: &Caller, period: Period, text: &str) -> ApiResult<()> {
+    c.require_admin()?;
+    if s.store.issued_bulletin(period).await?.is_some() {
+        return Err(ApiError::invalid(format!(
+            "{}的通报已印发，不能再修改",
+            period.label()
+        )));
+    }
+    Ok(s.store
+        .set_bulletin_requirements(&c.actor(), period, text)
+        .await?)
+}
+
+#[utoipa::path(put, path = "/api/bulletins/{period}/requirements", tag = "排名通报",
+    params(("period" = String, Path, description = "期间，如 2025-06")), request_body = RequirementsRequest,
+    responses((status = 204, description = "已保存（督查室；印发前可改）"), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+pub(crate) async fn set_requirements(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(period): Path<String>,
+    Json(r): Json<RequirementsRequest>,
+) -> ApiResult<axum::http::StatusCode> {
+    keep_requirements(&s, &c, period_of(Some(&period))?, &r.text).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/indicators", tag = "排名通报", params(PeriodQuery),
+    responses((status = 200, description = "该期各指标：各地区完成值、目标值、与目标差、与全市（或平均）差、名次", body = Value)))]
+pub(crate) async fn indicators(
+    State(s): State<AppState>,
+    _c: Caller,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let period = period_of(q.period.as_deref())?;
+    let city = s.store.city_name().await?;
+    Ok(Json(json!(
+        s.store.indicator_comparisons(period, &city).await?
+    )))
+}
+
+/// 指标导入：指标定义与各地区数值
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IndicatorImportRequest {
+    /// 新指标的定义（已有的可省略）
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub indicators: Vec<Indicator>,
+    /// {indicator, region, period, value, target}；数值为字符串或数字
+    #[schema(value_type = Vec<Object>)]
+    pub values: Vec<IndicatorValue>,
+}
+
+#[utoipa::path(post, path = "/api/indicators", tag = "排名通报", request_body = IndicatorImportRequest,
+    responses((status = 200, description = "已导入（督查室）；有错则一条不写，并逐条说明", body = Value),
+              (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+pub(crate) async fn import_indicators(
+    State(s): State<AppState>,
+    c: Caller,
+    Json(r): Json<IndicatorImportRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    c.require_admin()?;
+    let rows: Vec<IndicatorRow> = r
+        .values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| IndicatorRow {
+            source: format!("values[{i}]"),
+            value,
+        })
+        .collect();
+    Ok(Json(json!(
+        s.store
+            .import_indicators(&c.actor(), &r.indicators, &rows)
+            .await?
+    )))
+}
+
+/// A rate cell as the page shows it: "63.8%" over "38/57".
+fn cell_view(c: &duban_core::ranking::RateCell) -> Value {
+    let detail = if c.denominator.is_zero() {
+        String::new()
+    } else if c.rate.is_money() {
+        let yi = |v: rust_decimal::Decimal| (v / rust_decimal::Decimal::from(10_000)).round_dp(2);
+        format!("{}/{}亿", yi(c.numerator), yi(c.denominator))
+    } else {
+        format!("{}/{}", c.numerator, c.denominator)
+    };
+    context! { percent => format_percent(c.percent), detail, rank => c.rank, none => c.denominator.is_zero() }
+}
+
+async fn rankings_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let run = async {
+        let period = period_of(q.period.as_deref())?;
+        let grouping = grouping_of(q.by.as_deref())?;
+        let t = table(&s, period, grouping).await?;
+        let city = s.store.city_name().await?;
+        let comparisons = s.store.indicator_comparisons(period, &city).await?;
+        let rows: Vec<Value> = t
+            .rows
+            .iter()
+            .map(|r| {
+                context! { unit => r.unit.clone(), items => r.items, rank => r.composite.rank, movement => r.movement.clone(),
+                    called_in => r.called_in, time_progress => format_percent(r.time_progress),
+                    composite => r.composite.value.map(|v| format!("{:.1}", one_decimal(v))),
+                    rates => r.rates.iter().map(cell_view).collect::<Vec<_>>() }
+            })
+            .collect();
+        let chart = json!({
+            "units": t.rows.iter().map(|r| &r.unit).collect::<Vec<_>>(),
+            "composite": t.rows.iter().map(|r| r.composite.value.map(|v| one_decimal(v))).collect::<Vec<_>>(),
+            "investment": t.rows.iter().map(|r| r.rates.iter().find(|c| c.rate == Rate::Investment).and_then(|c| c.percent).map(one_decimal)).collect::<Vec<_>>(),
+            "schedule": t.rows.iter().map(|r| r.time_progress.map(one_decimal)).collect::<Vec<_>>(),
+        });
+        let indicators: Vec<Value> = comparisons
+            .iter()
+            .map(|cmp| {
+                let ind = &cmp.indicator;
+                let fig = |v: Option<rust_decimal::Decimal>| v.map(|v| format!("{}", v.round_dp(2).normalize())).unwrap_or_else(|| "—".into());
+                context! { name => ind.name.clone(), unit => ind.unit.clone(), higher => ind.higher_is_better, basis => cmp.basis, city => fig(cmp.city),
+                    regions => cmp.regions.iter().map(|r| context! { region => r.region.clone(), rank => r.rank, value => fig(r.value),
+                        target => fig(r.target), vs_target => fig(r.vs_target), vs_city => fig(r.vs_city),
+                        below_target => r.below_target(ind), below_city => r.below_city(ind) }).collect::<Vec<_>>() }
+            })
+            .collect();
+        let rule = &t.rules.talk;
+        let ctx = page(&c, "排名", "rankings", true);
+        render(
+            &s,
+            "rankings.html",
+            context! {
+            period => period.to_string(), period_label => period.label(), by => ser(grouping), by_label => grouping.label(),
+            rates => Rate::ALL.iter().map(|r| r.label()).collect::<Vec<_>>(),
+            rows, overall => t.overall.iter().map(cell_view).collect::<Vec<_>>(), overall_items => t.overall_items,
+            overall_time => format_percent(t.overall_time_progress),
+            called_in => t.called_in, rule => format!("连续{}期{}排名后{}位", rule.periods, rule.measure.label(), rule.bottom),
+            weights => t.rules.weights.iter().map(|(r, w)| format!("{}{}", r.label(), w)).collect::<Vec<_>>().join("、"),
+            indicators, chart_json => script_json(&chart), ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+async fn bulletin_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let run = async {
+        let period = period_of(q.period.as_deref())?;
+        let (b, issued) = current(&s, period).await?;
+        let history: Vec<Value> = s
+            .store
+            .issued_bulletins()
+            .await?
+            .into_iter()
+            .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => i.issued_at })
+            .collect();
+        let ctx = page(&c, "通报", "bulletin", false);
+        render(
+            &s,
+            "bulletin.html",
+            context! {
+            period => period.to_string(), period_label => period.label(), title => b.title.clone(),
+            issued => issued.map(|i| context! { at => i.issued_at, by => i.issued_by, number => i.bulletin.number }),
+            requirements => b.requirements(), preview => b.to_html(), history, ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct RequirementsForm {
+    period: String,
+    text: Option<String>,
+}
+
+async fn save_requirements(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Form(f): Form<RequirementsForm>,
+) -> Response {
+    let run = async {
+        let period = period_of(Some(&f.period))?;
+        keep_requirements(&s, &c, period, &field(f.text).unwrap_or_default()).await?;
+        Ok::<_, ApiError>(
+            ([("hx-redirect", format!("/bulletin?period={period}"))], "").into_response(),
+        )
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+#[derive(Deserialize)]
+struct IssueForm {
+    period: String,
+}
+
+async fn issue_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Form(f): Form<IssueForm>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let period = period_of(Some(&f.period))?;
+        let draft = s
+            .store
+            .draft_bulletin(period, today(), &Thresholds::default())
+            .await?;
+        let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
+        Ok::<_, ApiError>(message(
+            &s,
+            true,
+            vec![format!(
+                "已印发：{}（{}）",
+                done.bulletin.title,
+                done.bulletin.number.unwrap_or_default()
+            )],
+        ))
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+async fn download_page(
+    State(s): State<AppState>,
+    Visitor(_c): Visitor,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let run = async {
+        let period = period_of(q.period.as_deref())?;
+        let format = match format_of(q.format.as_deref())? {
+            BulletinFormat::Json => BulletinFormat::Docx,
+            f => f,
+        };
+        let (b, _) = current(&s, period).await?;
+        file_response(&b, format)
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
