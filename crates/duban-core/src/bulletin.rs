@@ -210,7 +210,6 @@ fn composite_of<'a>(f: &'a BulletinFacts, unit: &str) -> Option<&'a Standing> {
 /// 二、各地区推进情况 — the table.
 fn by_region(f: &BulletinFacts) -> Part {
     let header = [
-        "序号",
         "地区",
         "项目数",
         "年度计划（亿元）",
@@ -229,8 +228,7 @@ fn by_region(f: &BulletinFacts) -> Part {
     regions.sort_by_key(|(u, _)| order.iter().position(|o| o == u).unwrap_or(usize::MAX));
     let rows = regions
         .iter()
-        .enumerate()
-        .map(|(i, (unit, t))| {
+        .map(|(unit, t)| {
             let s = composite_of(f, unit);
             let money = |v: Decimal| {
                 if t.annual_plan().is_zero() {
@@ -240,7 +238,6 @@ fn by_region(f: &BulletinFacts) -> Part {
                 }
             };
             vec![
-                (i + 1).to_string(),
                 unit.clone(),
                 t.items.to_string(),
                 money(t.annual_plan()),
@@ -923,15 +920,17 @@ mod tests {
                 _ => None,
             })
             .unwrap();
-        let row = |u: &str| table.rows.iter().find(|r| r[1] == u).unwrap();
+        assert!(table.rows.iter().all(|r| r.len() == table.header.len()));
+        assert_eq!(table.header[0], "地区");
+        let row = |u: &str| table.rows.iter().find(|r| r[0] == u).unwrap();
         // Last period D县 was first, C县 second, B区 third, A县 fourth.
-        assert_eq!(row("C县")[11..], ["1".to_string(), "↑1".into()]);
-        assert_eq!(row("D县")[11..], ["1".to_string(), "—".into()]);
-        assert_eq!(row("B区")[11..], ["4".to_string(), "↓1".into()]);
-        assert_eq!(row("A县")[5..7], ["38.2%".to_string(), "50.0%".into()]);
-        assert_eq!(row("A县")[11..], ["3".to_string(), "↑1".into()]);
+        assert_eq!(row("C县")[10..], ["1".to_string(), "↑1".into()]);
+        assert_eq!(row("D县")[10..], ["1".to_string(), "—".into()]);
+        assert_eq!(row("B区")[10..], ["4".to_string(), "↓1".into()]);
+        assert_eq!(row("A县")[4..6], ["38.2%".to_string(), "50.0%".into()]);
+        assert_eq!(row("A县")[10..], ["3".to_string(), "↑1".into()]);
         assert_eq!(
-            table.rows.last().unwrap()[1..6],
+            table.rows.last().unwrap()[0..5],
             [
                 "E县".to_string(),
                 "0".into(),
@@ -940,13 +939,13 @@ mod tests {
                 "无数据".into()
             ]
         );
-        assert_eq!(row("E县")[11], "—");
+        assert_eq!(row("E县")[10], "—");
         // The default requirements close it, and every format carries the same words.
         assert_eq!(b.parts.last().unwrap().heading, "六、下步工作要求");
         assert_eq!(b.requirements(), DEFAULT_REQUIREMENTS);
         assert!(
             b.to_markdown()
-                .contains("| 1 | C县 | 1 | 10.00 | 6.00 | 60.0% |"),
+                .contains("| C县 | 1 | 10.00 | 6.00 | 60.0% |"),
             "{}",
             b.to_markdown()
         );

@@ -262,14 +262,14 @@ pub fn with_previous(mut now: Vec<Standing>, before: &[Standing]) -> Vec<Standin
 }
 
 /// The units in the bottom `n` of a ranking: the `n` worst ranked, and any tied with the last
-/// of them.
+/// of them — but never a unit ranked first, and no one when no more than `n` are ranked (with
+/// three counties, "the bottom three" would be everyone).
 pub fn bottom(standings: &[Standing], n: usize) -> Vec<&str> {
     let ranked: Vec<&Standing> = standings.iter().filter(|s| s.rank.is_some()).collect();
-    if ranked.is_empty() || n == 0 {
+    if ranked.len() <= n || n == 0 {
         return Vec::new();
     }
-    let cut = ranked.len().saturating_sub(n);
-    let threshold = ranked[cut].rank;
+    let threshold = ranked[ranked.len() - n].rank.max(Some(2));
     ranked
         .iter()
         .filter(|s| s.rank >= threshold)
@@ -383,7 +383,24 @@ mod tests {
             ["C", "D", "E"],
             "C and D tie for the second-last place"
         );
-        assert_eq!(bottom(&r, 10).len(), 5);
+        assert!(
+            bottom(&r, 5).is_empty(),
+            "five ranked: the bottom five would be everyone"
+        );
+        let tied = rank(
+            &values(&[
+                ("A", d("50")),
+                ("B", d("50")),
+                ("C", d("40")),
+                ("D", d("30")),
+            ]),
+            true,
+        );
+        assert_eq!(
+            bottom(&tied, 3),
+            ["C", "D"],
+            "the first place is never the bottom"
+        );
     }
 
     #[test]

@@ -61,9 +61,11 @@ const ERHAO: usize = 44;
 const SANHAO: usize = 32;
 const SIHAO: usize = 28;
 const WUHAO: usize = 21;
+/// 小五 — 9 pt.
+const XIAOWU: usize = 18;
 
 /// How a run of text looks: typeface, size and weight.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Look {
     font: &'static str,
     size: usize,
@@ -101,7 +103,8 @@ const LEVEL_2: Look = Look::new(KAITI, SANHAO);
 const TABLE_TITLE: Look = BODY.bold();
 /// 表格 — 仿宋_GB2312 五号; the header row bold.
 const TABLE_CELL: Look = Look::new(FANGSONG, WUHAO);
-const TABLE_HEADER: Look = TABLE_CELL.bold();
+/// 宽表格 — 小五 when the figures of a wide table do not fit the 版心 in 五号.
+const TABLE_CELL_SMALL: Look = Look::new(FANGSONG, XIAOWU);
 /// 页码 — 宋体 四号.
 const PAGE_NUMBER: Look = Look::new(SONGTI, SIHAO);
 
@@ -110,6 +113,7 @@ const PAGE_NUMBER: Look = Look::new(SONGTI, SIHAO);
 /// `COLUMN_HEADER_CAP` and its words in lines of up to `COLUMN_TEXT_CAP`; a column with cells
 /// wider than `COLUMN_LONG` holds running text, set justified rather than centred.
 const COLUMN_MIN: usize = 2;
+const COLUMN_NAME: usize = 5;
 const COLUMN_HEADER_CAP: usize = 4;
 const COLUMN_TEXT_CAP: usize = 12;
 const COLUMN_LONG: usize = 10;
@@ -300,18 +304,19 @@ fn fonts(font: &str) -> RunFonts {
 
 /// 表格 — full 版心 width, bordered, the header row bold and repeated on every page.
 fn table(t: &Table) -> DocxTable {
-    let widths = column_widths(t);
-    let long = long_columns(t, widths.len());
+    let look = table_look(t);
+    let widths = column_widths(t, look);
+    let long = long_columns(t, widths.len(), look);
     let header = TableRow::new(
         (0..widths.len())
-            .map(|i| cell(cell_text(&t.header, i), widths[i], TABLE_HEADER, false))
+            .map(|i| cell(cell_text(&t.header, i), widths[i], look.bold(), false))
             .collect(),
     )
     .cant_split();
     let rows = t.rows.iter().map(|r| {
         TableRow::new(
             (0..widths.len())
-                .map(|i| cell(cell_text(r, i), widths[i], TABLE_CELL, long[i]))
+                .map(|i| cell(cell_text(r, i), widths[i], look, long[i]))
                 .collect(),
         )
         .cant_split()
@@ -385,18 +390,32 @@ struct Need {
     want: usize,
 }
 
-fn column_need(t: &Table, i: usize) -> Need {
-    let em = TABLE_CELL.size * 10;
+/// 五号, or 小五 when the columns' figures would not fit the 版心 on one line in 五号.
+fn table_look(t: &Table) -> Look {
+    let n = column_count(t);
+    let room = TEXT_WIDTH.saturating_sub(n * 2 * CELL_MARGIN);
+    let floors: usize = (0..n).map(|i| column_need(t, i, TABLE_CELL).floor).sum();
+    if floors <= room {
+        TABLE_CELL
+    } else {
+        TABLE_CELL_SMALL
+    }
+}
+
+fn column_need(t: &Table, i: usize, look: Look) -> Need {
+    let em = look.size * 10;
     let cells = || t.rows.iter().map(|r| cell_text(r, i));
     let widest = |keep: fn(&&str) -> bool| {
         cells()
             .filter(keep)
-            .map(|s| text_width(s, TABLE_CELL))
+            .map(|s| text_width(s, look))
             .max()
             .unwrap_or(0)
     };
-    let floor = widest(|s| is_figure(s)).max(COLUMN_MIN * em);
-    let header = text_width(cell_text(&t.header, i), TABLE_HEADER).min(COLUMN_HEADER_CAP * em);
+    // Short names (a county, a unit) stay on one line too, up to `COLUMN_NAME` characters.
+    let name = widest(|s| !is_figure(s)).min(COLUMN_NAME * em);
+    let floor = widest(|s| is_figure(s)).max(name).max(COLUMN_MIN * em);
+    let header = text_width(cell_text(&t.header, i), look.bold()).min(COLUMN_HEADER_CAP * em);
     let words = widest(|_| true).min(COLUMN_TEXT_CAP * em);
     Need {
         floor,
@@ -408,8 +427,10 @@ fn column_need(t: &Table, i: usize) -> Need {
 /// proportion to how much more each would like; when every column can have what it would
 /// like, the wants scaled up, and when even the floors do not fit, the floors scaled down.
 /// The widths add up to the 版心 width exactly.
-fn column_widths(t: &Table) -> Vec<usize> {
-    let needs: Vec<Need> = (0..column_count(t)).map(|i| column_need(t, i)).collect();
+fn column_widths(t: &Table, look: Look) -> Vec<usize> {
+    let needs: Vec<Need> = (0..column_count(t))
+        .map(|i| column_need(t, i, look))
+        .collect();
     let room = TEXT_WIDTH.saturating_sub(needs.len() * 2 * CELL_MARGIN);
     let floors: usize = needs.iter().map(|n| n.floor).sum();
     let wants: usize = needs.iter().map(|n| n.want).sum();
@@ -434,13 +455,13 @@ fn column_widths(t: &Table) -> Vec<usize> {
 }
 
 /// Columns of running text (a reason, a description), set justified rather than centred.
-fn long_columns(t: &Table, n: usize) -> Vec<bool> {
-    let long = COLUMN_LONG * TABLE_CELL.size * 10;
+fn long_columns(t: &Table, n: usize, look: Look) -> Vec<bool> {
+    let long = COLUMN_LONG * look.size * 10;
     (0..n)
         .map(|i| {
             t.rows
                 .iter()
-                .any(|r| text_width(cell_text(r, i), TABLE_CELL) > long)
+                .any(|r| text_width(cell_text(r, i), look) > long)
         })
         .collect()
 }
@@ -817,20 +838,22 @@ mod tests {
                 "征迁工作推进缓慢，用地手续尚未办结，施工单位尚未进场".into(),
             ]],
         };
-        let widths = column_widths(&t);
+        assert_eq!(table_look(&t), TABLE_CELL, "three columns fit in 五号");
+        let widths = column_widths(&t, TABLE_CELL);
         assert_eq!(widths.iter().sum::<usize>(), TEXT_WIDTH);
         assert!(
             widths[0] < widths[1] && widths[1] <= widths[2],
             "{widths:?}"
         );
-        assert_eq!(long_columns(&t, 3), [false, true, true]);
+        assert_eq!(long_columns(&t, 3, TABLE_CELL), [false, true, true]);
 
         // The 13-column region table: every figure on one line, every column used.
         let sample = sample();
         let Some(Block::Table(regions)) = sample.parts[1].blocks.get(1) else {
             panic!("the sample's region table");
         };
-        let widths = column_widths(regions);
+        let look = table_look(regions);
+        let widths = column_widths(regions, look);
         assert_eq!(widths.len(), 13);
         assert_eq!(widths.iter().sum::<usize>(), TEXT_WIDTH);
         for (i, w) in widths.iter().enumerate() {
@@ -840,7 +863,7 @@ mod tests {
                 .map(|r| r[i].as_str())
                 .filter(|s| is_figure(s));
             for f in figures {
-                let need = text_width(f, TABLE_CELL) + 2 * CELL_MARGIN;
+                let need = text_width(f, look) + 2 * CELL_MARGIN;
                 assert!(
                     *w >= need,
                     "column {i} ({w}) is too narrow for {f} ({need})"

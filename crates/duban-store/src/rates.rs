@@ -297,13 +297,20 @@ fn item_part(
             name: input.item.name.clone(),
             unit: input.item.lead_unit.clone(),
             lag: status.lag,
-            reasons: status
-                .reasons
-                .iter()
-                .filter(|r| r.colour == Colour::Red)
-                .map(|r| r.text.as_str())
-                .collect::<Vec<_>>()
-                .join("；"),
+            reasons: {
+                // The first red reason, and how many more: a bulletin row stays one line or two.
+                let red: Vec<&str> = status
+                    .reasons
+                    .iter()
+                    .filter(|r| r.colour == Colour::Red)
+                    .map(|r| r.text.as_str())
+                    .collect();
+                match red.len() {
+                    0 => String::new(),
+                    1 => red[0].to_string(),
+                    n => format!("{}（另有{}项）", red[0], n - 1),
+                }
+            },
         })
     });
     ItemPart {

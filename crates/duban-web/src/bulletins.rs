@@ -322,6 +322,15 @@ pub(crate) async fn import_indicators(
     )))
 }
 
+/// A stored UTC timestamp in Beijing time, to the minute: "2025-11-03 09:30".
+fn beijing(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .ok()
+        .and_then(|t| chrono::FixedOffset::east_opt(8 * 3600).map(|z| t.with_timezone(&z)))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
 /// A rate cell as the page shows it: "63.8%" over "38/57".
 fn cell_view(c: &duban_core::ranking::RateCell) -> Value {
     let detail = if c.denominator.is_zero() {
@@ -405,7 +414,7 @@ async fn bulletin_page(
             .issued_bulletins()
             .await?
             .into_iter()
-            .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => i.issued_at })
+            .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => beijing(&i.issued_at) })
             .collect();
         let ctx = page(&c, "通报", "bulletin", false);
         render(
@@ -413,7 +422,7 @@ async fn bulletin_page(
             "bulletin.html",
             context! {
             period => period.to_string(), period_label => period.label(), title => b.title.clone(),
-            issued => issued.map(|i| context! { at => i.issued_at, by => i.issued_by, number => i.bulletin.number }),
+            issued => issued.map(|i| context! { at => beijing(&i.issued_at), by => i.issued_by, number => i.bulletin.number }),
             requirements => b.requirements(), preview => b.to_html(), history, ..ctx },
         )
     };
