@@ -614,6 +614,9 @@ pub enum BenchCommand {
     /// The status of every item of the province demo with a full year of monthly reports
     /// (50,000 items × 12 reports): load and assess times (see docs/benchmarks.md).
     Status(BenchStatusArgs),
+    /// The bulletin (通报) of the province demo's June: drafted from the data and written as
+    /// .docx, HTML and Markdown; then issued and written again from the snapshot.
+    Bulletin(BenchStatusArgs),
     /// The web application under load at province scale: requests/s and latency (p50, p99) of
     /// the ledger list and the dashboard with many connections on loopback, and peak memory.
     Web(BenchWebArgs),

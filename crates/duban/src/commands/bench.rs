@@ -103,22 +103,32 @@ pub async fn import(_ctx: &Ctx, args: BenchImportArgs) -> anyhow::Result<ExitCod
 
 /// `duban bench status`: a fresh SQLite database with the province demo of last year and its
 /// twelve monthly reports, then the status of every item, timed.
-pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCode> {
+/// A province-scale SQLite database in `dir`: the demo's first `items` items of last year with
+/// a year of monthly reports and, with `problems`, the demo's problems; its year.
+async fn province_store(
+    dir: &std::path::Path,
+    items: usize,
+    problems: bool,
+) -> anyhow::Result<(duban_store::Store, i32)> {
     use duban_core::Period;
     use duban_store::{ImportOptions, LedgerEntry, Store};
 
-    let dir = tempfile::tempdir()?;
     let year = today().year() - 1;
     let t = Instant::now();
     let mut demo = generate(Scale::Province, 1, year);
-    demo.items.truncate(args.items);
+    demo.items.truncate(items);
     let reports =
         duban_core::demo::reports(&demo, 1, Period::month(year, 12).expect("a demo year"));
-    let store = Store::open(&format!(
-        "sqlite://{}",
-        dir.path().join("status.db").display()
-    ))
-    .await?;
+    let demo_problems = problems
+        .then(|| {
+            duban_core::demo::problems(
+                &demo,
+                1,
+                chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date"),
+            )
+        })
+        .unwrap_or_default();
+    let store = Store::open(&format!("sqlite://{}", dir.join("bench.db").display())).await?;
     store.ensure_units("bench", &demo.units).await?;
     let entries = demo
         .items
@@ -137,12 +147,23 @@ pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCod
     let n_reports = reports.len();
     let submissions = super::demo::as_submissions(reports);
     store.import_reports("bench", submissions).await?;
+    let n_problems = super::demo::drive_problems(&store, "bench", demo_problems).await?;
     println!(
-        "准备：{} 项，{} 条月报（{year} 年 1–12 月），用时 {:.1} s",
-        args.items,
-        n_reports,
+        "准备：{items} 项，{n_reports} 条月报（{year} 年 1–12 月），{n_problems} 个问题，用时 {:.1} s",
         t.elapsed().as_secs_f64()
     );
+    Ok((store, year))
+}
+
+/// The median of timings, sorted in place.
+fn median(walls: &mut [f64]) -> f64 {
+    walls.sort_by(f64::total_cmp);
+    walls[walls.len() / 2]
+}
+
+pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let (store, year) = province_store(dir.path(), args.items, false).await?;
     let as_of = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
     let mut walls = Vec::new();
     for run in 1..=args.runs.max(1) {
@@ -161,11 +182,102 @@ pub async fn status(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCod
         );
         walls.push(wall);
     }
-    walls.sort_by(f64::total_cmp);
+    let m = median(&mut walls);
     println!(
-        "中位数 {:.3} s，{:.0} 项/秒；目标 < 1 s（SQLite）。",
-        walls[walls.len() / 2],
-        args.items as f64 / walls[walls.len() / 2]
+        "中位数 {m:.3} s，{:.0} 项/秒；目标 < 1 s（SQLite）。",
+        args.items as f64 / m
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `duban bench bulletin` — the bulletin of the province demo's June, drafted from the data
+/// (rates of two periods by region and department, red items, problems, indicators) and
+/// written as .docx, HTML and Markdown; then issued and rendered again from the snapshot.
+pub async fn bulletin(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitCode> {
+    use duban_core::Period;
+    use duban_core::indicator::{Indicator, IndicatorValue};
+
+    let dir = tempfile::tempdir()?;
+    let (store, year) = province_store(dir.path(), args.items, true).await?;
+    let period = Period::month(year, 6).expect("June");
+    // Three indicators for every region, with targets, as an office would import them.
+    let regions: Vec<String> = store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.unit.kind == duban_core::UnitKind::Region && u.unit.parent.is_some())
+        .map(|u| u.unit.name)
+        .collect();
+    let defs: Vec<Indicator> = [
+        ("规上工业增加值增速", "%"),
+        ("固定资产投资增速", "%"),
+        ("新增“四上”企业", "家"),
+    ]
+    .map(|(n, u)| Indicator {
+        name: n.into(),
+        unit: u.into(),
+        higher_is_better: true,
+    })
+    .to_vec();
+    let rows: Vec<duban_store::IndicatorRow> = defs
+        .iter()
+        .flat_map(|d| {
+            regions
+                .iter()
+                .enumerate()
+                .map(move |(i, r)| duban_store::IndicatorRow {
+                    source: "bench".into(),
+                    value: IndicatorValue {
+                        indicator: d.name.clone(),
+                        region: r.clone(),
+                        period,
+                        value: Some(rust_decimal::Decimal::new(40 + (i as i64 * 7) % 50, 1)),
+                        target: Some(rust_decimal::Decimal::new(60, 1)),
+                    },
+                })
+        })
+        .collect();
+    store.import_indicators("bench", &defs, &rows).await?;
+    let today = chrono::NaiveDate::from_ymd_opt(year, 7, 8).expect("valid date");
+    let th = duban_core::Thresholds::default();
+    let mut walls = Vec::new();
+    let mut drafts = Vec::new();
+    let mut docx_size = 0;
+    for run in 1..=args.runs.max(1) {
+        let t = Instant::now();
+        let b = store.draft_bulletin(period, today, &th).await?;
+        let drafted = t.elapsed().as_secs_f64();
+        let docx = duban_web::bulletin_file(&b, duban_web::BulletinFormat::Docx)
+            .map_err(anyhow::Error::msg)?;
+        let html = duban_web::bulletin_file(&b, duban_web::BulletinFormat::Html)
+            .map_err(anyhow::Error::msg)?;
+        let md = duban_web::bulletin_file(&b, duban_web::BulletinFormat::Md)
+            .map_err(anyhow::Error::msg)?;
+        let wall = t.elapsed().as_secs_f64();
+        docx_size = docx.0.len();
+        println!(
+            "第 {run} 次：起草 {drafted:.3} s，连同 .docx（{} KB）、HTML（{} KB）、Markdown（{} KB）共 {wall:.3} s",
+            docx.0.len() / 1024,
+            html.0.len() / 1024,
+            md.0.len() / 1024
+        );
+        walls.push(wall);
+        drafts.push(drafted);
+    }
+    let t = Instant::now();
+    let b = store.draft_bulletin(period, today, &th).await?;
+    store.issue_bulletin("bench", period, b).await?;
+    let issued = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let again = store.bulletin(period, today, &th).await?;
+    duban_web::bulletin_file(&again, duban_web::BulletinFormat::Docx)
+        .map_err(anyhow::Error::msg)?;
+    let reread = t.elapsed().as_secs_f64();
+    println!(
+        "中位数：起草 {:.3} s，含三种格式 {:.3} s（.docx {} KB）；目标 < 2 s。印发 {issued:.3} s；已印发版本再导出 .docx {reread:.3} s。",
+        median(&mut drafts),
+        median(&mut walls),
+        docx_size / 1024
     );
     Ok(ExitCode::SUCCESS)
 }

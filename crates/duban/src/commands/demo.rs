@@ -108,7 +108,7 @@ pub async fn load(
 }
 
 /// Raises the demo problems and moves each to its state, through the same rules as users.
-async fn drive_problems(
+pub(crate) async fn drive_problems(
     store: &duban_store::Store,
     actor: &str,
     list: Vec<DemoProblem>,
