@@ -103,8 +103,9 @@ pub fn compare(
         Some(v) => (Some(v), "全市"),
         None => {
             let known: Vec<Decimal> = figures.iter().filter_map(|(_, v)| *v).collect();
-            let avg = (!known.is_empty())
-                .then(|| known.iter().sum::<Decimal>() / Decimal::from(known.len() as u64));
+            let avg = (!known.is_empty()).then(|| {
+                (known.iter().sum::<Decimal>() / Decimal::from(known.len() as u64)).round_dp(2)
+            });
             (avg, "平均")
         }
     };

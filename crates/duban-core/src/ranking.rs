@@ -178,11 +178,17 @@ impl RankingRules {
     }
 }
 
+/// Percentages go out to two decimals (they are computed exactly and ranked on one).
+fn two_decimals<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    v.map(|d| d.round_dp(2)).serialize(s)
+}
+
 /// One unit's place in a ranking.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Standing {
     pub unit: String,
     /// The value ranked on, in percent (points for the composite); `None` is "no data".
+    #[serde(serialize_with = "two_decimals")]
     pub value: Option<Decimal>,
     /// 名次 — `None` when there is no data to rank.
     pub rank: Option<usize>,
@@ -551,6 +557,7 @@ pub struct RateCell {
     pub label: &'static str,
     pub numerator: Decimal,
     pub denominator: Decimal,
+    #[serde(serialize_with = "two_decimals")]
     pub percent: Option<Decimal>,
     pub rank: Option<usize>,
 }
@@ -561,6 +568,7 @@ pub struct RankRow {
     pub unit: String,
     pub items: usize,
     /// 序时进度 of its items with money, in percent.
+    #[serde(serialize_with = "two_decimals")]
     pub time_progress: Option<Decimal>,
     pub rates: Vec<RateCell>,
     /// 综合得分 with its rank and last period's.
@@ -579,6 +587,7 @@ pub struct RankTable {
     /// The city as a whole, for the 全市 line.
     pub overall: Vec<RateCell>,
     pub overall_items: usize,
+    #[serde(serialize_with = "two_decimals")]
     pub overall_time_progress: Option<Decimal>,
     pub called_in: Vec<String>,
     pub rules: RankingRules,

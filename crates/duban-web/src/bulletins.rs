@@ -323,7 +323,7 @@ pub(crate) async fn import_indicators(
 }
 
 /// A stored UTC timestamp in Beijing time, to the minute: "2025-11-03 09:30".
-fn beijing(at: &str) -> String {
+pub fn beijing(at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
         .ok()
         .and_then(|t| chrono::FixedOffset::east_opt(8 * 3600).map(|z| t.with_timezone(&z)))

@@ -25,7 +25,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use duban_store::Store;
 
-pub use bulletins::{BulletinFormat, bulletin_file};
+pub use bulletins::{BulletinFormat, beijing, bulletin_file};
 pub use dashboard::StatusCache;
 
 /// The style of a bulletin shown as a page (the preview, and the HTML export).

@@ -25,10 +25,13 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
         (Some(i), true) => anyhow::bail!(
             "{}的通报已于 {} 印发（{}），不能重复印发；不加 --issue 可再次导出已印发的版本",
             period.label(),
-            &i.issued_at[..10.min(i.issued_at.len())],
+            duban_web::beijing(&i.issued_at),
             i.bulletin.number.unwrap_or_default()
         ),
-        (Some(i), false) => (i.bulletin, format!("已印发的版本（{}）", i.issued_at)),
+        (Some(i), false) => (
+            i.bulletin,
+            format!("已印发的版本（{} 印发）", duban_web::beijing(&i.issued_at)),
+        ),
         (None, issue) => {
             let draft = store.draft_bulletin(period, today(), &th).await?;
             if issue {
