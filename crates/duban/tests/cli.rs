@@ -1201,7 +1201,257 @@ async fn weekly_and_quarterly_cadences(db: &TestDb) {
     );
 }
 
+/// An indicator sheet as a statistics bureau sends it: a title, a units note, 全市 first.
+fn indicator_sheet(path: &Path, rows: &[(&str, &str, &str)]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("规上工业增加值增速").unwrap();
+    ws.write_string(0, 0, "2025年1-6月各县区规上工业增加值增速")
+        .unwrap();
+    ws.write_string(1, 0, "单位：%").unwrap();
+    for (c, h) in ["县（市、区）", "增速", "目标"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for (r, (region, value, target)) in rows.iter().enumerate() {
+        for (c, v) in [region, value, target].iter().enumerate() {
+            ws.write_string(3 + r as u32, c as u16, **v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// The office ranks June, imports indicators, drafts and issues the bulletin; a later
+/// correction changes the ranking but not the issued bulletin.
+async fn rank_indicators_and_the_bulletin(db: &TestDb) {
+    let today = "2025-07-10";
+    ok_on(db, today, &["demo"]);
+    let ranking = |by: &str| -> Value {
+        serde_json::from_str(&ok_on(
+            db,
+            today,
+            &[
+                "rank", "--period", "2025-06", "--by", by, "--format", "json",
+            ],
+        ))
+        .unwrap()
+    };
+    let r = ranking("region");
+    let rows = r["table"]["rows"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        10,
+        "every region, the city itself not among them"
+    );
+    let dec = |v: &Value| v.as_str().map(|s| s.parse::<f64>().unwrap());
+    // Ranks follow the composite: never better for a lower score; ties share a rank.
+    for pair in rows.windows(2) {
+        let (a, b) = (&pair[0]["composite"], &pair[1]["composite"]);
+        assert!(dec(&a["value"]) >= dec(&b["value"]), "{a} {b}");
+        assert!(a["rank"].as_u64() <= b["rank"].as_u64());
+    }
+    // Every cell: numerator ≤ denominator for counts, "no data" exactly when nothing is due.
+    let mut invested = 0.0;
+    for row in rows {
+        for cell in row["rates"].as_array().unwrap() {
+            let (n, d) = (
+                dec(&cell["numerator"]).unwrap(),
+                dec(&cell["denominator"]).unwrap(),
+            );
+            assert_eq!(cell["percent"].is_null(), d == 0.0, "{cell}");
+            if cell["rate"] != "investment" && cell["rate"] != "funds" {
+                assert!(n <= d, "{cell}");
+            }
+            if cell["rate"] == "investment" {
+                invested += n;
+            }
+        }
+    }
+    let city = &r["table"]["overall"][1];
+    assert_eq!(city["rate"], "investment");
+    assert!(
+        (dec(&city["numerator"]).unwrap() - invested).abs() < 0.01,
+        "the city is the sum of its regions"
+    );
+    let d = ranking("department");
+    assert!(
+        d["table"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["unit"] == "市财政局")
+    );
+
+    // The rules: a bad key is named and nothing changes.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("规则.toml");
+    std::fs::write(&bad, "[weights]\ninvestment = 60\nspeed = 40\n[talk]\nmeasure = \"investment\"\nbottom = 3\nperiods = 2\n").unwrap();
+    let out = duban_on(db, today, &["rules", "set", bad.to_str().unwrap()]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("speed"));
+    assert!(
+        ok_on(db, today, &["rules", "show"]).contains("investment = 40"),
+        "the defaults stay"
+    );
+
+    // Indicators: an unknown region refuses the whole file; then the right one is compared.
+    let sheet = dir.path().join("指标.xlsx");
+    indicator_sheet(
+        &sheet,
+        &[
+            ("全市", "6.2", "6.5"),
+            ("青山区", "7.1%", "6.5"),
+            ("火星县", "5", "6"),
+        ],
+    );
+    let out = duban_on(db, today, &["indicator", "import", sheet.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("第6行") && err.contains("火星县"),
+        "{err}"
+    );
+    indicator_sheet(
+        &sheet,
+        &[
+            ("全市", "6.2", "6.5"),
+            ("青山区", "7.1%", "6.5"),
+            ("龙泉县", "4.9", "6.0"),
+        ],
+    );
+    assert!(
+        ok_on(db, today, &["indicator", "import", sheet.to_str().unwrap()]).contains("已导入 3 条")
+    );
+    let list = ok_on(db, today, &["indicator", "list", "--period", "2025-06"]);
+    assert!(
+        list.contains("全市6.2") && list.contains("未完成目标、落后全市"),
+        "{list}"
+    );
+
+    // The bulletin: a draft, then issued; issuing twice is refused.
+    let docx = dir.path().join("通报.docx");
+    let md = dir.path().join("通报.md");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    ok_on(
+        db,
+        today,
+        &[
+            "bulletin",
+            "--period",
+            "2025-06",
+            "--format",
+            "docx",
+            "-o",
+            &path(&docx),
+        ],
+    );
+    assert!(std::fs::read(&docx).unwrap().starts_with(b"PK"));
+    let said = ok_on(
+        db,
+        today,
+        &[
+            "bulletin",
+            "--period",
+            "2025-06",
+            "--format",
+            "md",
+            "-o",
+            &path(&md),
+            "--issue",
+        ],
+    );
+    assert!(said.contains("2025年第1期"), "{said}");
+    let issued = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        issued.starts_with("# 关于2025年1—6月全市重点项目推进情况的通报"),
+        "{issued}"
+    );
+    assert!(
+        issued.contains(
+            "规上工业增加值增速：全市6.2%（目标6.5%）。未完成目标的有：龙泉县（4.9%，目标6.0%）"
+        ),
+        "{issued}"
+    );
+    let again = duban_on(
+        db,
+        today,
+        &[
+            "bulletin",
+            "--period",
+            "2025-06",
+            "--format",
+            "md",
+            "-o",
+            &path(&md),
+            "--issue",
+        ],
+    );
+    assert!(
+        !again.status.success() && String::from_utf8_lossy(&again.stderr).contains("不能重复印发")
+    );
+    // A correction moves the figures; the issued bulletin stays as it was.
+    let code = rows[0]["unit"].as_str().unwrap().to_string();
+    let items = json(
+        db,
+        &[
+            "items",
+            "list",
+            "--unit",
+            &code,
+            "--kind",
+            "重点项目",
+            "--format",
+            "json",
+        ],
+    );
+    let item = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["annual_plan"].is_string())
+        .unwrap();
+    let total = dec(&item["total_investment"]).unwrap();
+    ok_on(
+        db,
+        today,
+        &[
+            "report",
+            "submit",
+            item["code"].as_str().unwrap(),
+            "--period",
+            "2025-06",
+            "--ytd",
+            &format!("{}", total.floor()),
+            "--reason",
+            "统计口径更正",
+            "--actor",
+            "office",
+        ],
+    );
+    assert_ne!(
+        ranking("region")["table"]["rows"],
+        r["table"]["rows"],
+        "the ranking moved"
+    );
+    ok_on(
+        db,
+        today,
+        &[
+            "bulletin",
+            "--period",
+            "2025-06",
+            "--format",
+            "md",
+            "-o",
+            &path(&md),
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&md).unwrap(),
+        issued,
+        "the issued bulletin is a snapshot"
+    );
+}
+
 duban_store::both_backends!(
+    rank_indicators_and_the_bulletin,
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
     bad_input_leaves_database_unchanged,
