@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::indicator::IndicatorComparison;
 use crate::ranking::{RankingRules, Standing};
 use crate::rates::{Rate, Tally, format_percent, one_decimal};
+use crate::report::Cadence;
 use crate::report::Period;
 
 /// 通报 — a bulletin as a document.
@@ -112,14 +113,26 @@ pub const LISTED: usize = 30;
 /// The requirements written when the office has written none.
 pub const DEFAULT_REQUIREMENTS: &str = "各县（市、区）、各有关部门要对照年度目标任务，逐项目梳理进度，对滞后项目倒排工期、挂图作战，确保按序时进度推进。\n各包抓领导要深入一线协调解决项目推进中的困难和问题，对逾期未销号问题和挂牌督办事项明确整改时限，按期销号。\n各责任单位要严格落实进度报送制度，确保数据真实准确、按时报送，杜绝迟报、漏报。";
 
-/// "1—6月" for a month or quarter, "截至6月8日" for a week.
+/// "1—6月" for a month or quarter ("1月" in January), "截至6月8日" for a week.
 fn span(period: Period) -> String {
-    period.ytd_label().replace('-', "—")
+    match (period.cadence(), period.last_day().month()) {
+        (Cadence::Weekly, _) => period.ytd_label(),
+        (_, 1) => "1月".into(),
+        _ => period.ytd_label().replace('-', "—"),
+    }
+}
+
+/// What the title says the bulletin covers: "2025年1—6月", "2025年第23周".
+fn covers(period: Period) -> String {
+    match period.cadence() {
+        Cadence::Weekly => period.label(),
+        _ => format!("{}年{}", period.year(), span(period)),
+    }
 }
 
 /// 万元 → "12.34亿元".
 fn yi(wan: Decimal) -> String {
-    format!("{}亿元", (wan / Decimal::from(10_000)).round_dp(2))
+    format!("{:.2}亿元", crate::rates::yi(wan))
 }
 
 fn pct(v: Option<Decimal>) -> String {
@@ -183,8 +196,8 @@ fn overall(f: &BulletinFacts) -> Part {
         counted(t, Rate::Start, "新开工项目应开工", "已开工"),
         counted(t, Rate::Completion, "计划竣工项目应竣工", "已竣工"),
         counted(t, Rate::Milestone, "到期节点", "按期完成"),
-        counted(t, Rate::OnTime, "应报进度", "按时报送"),
-        counted(t, Rate::ProblemClosure, "到期问题", "已销号"),
+        counted(t, Rate::OnTime, "应报送进度", "按时报送"),
+        counted(t, Rate::ProblemClosure, "应销号问题", "已销号"),
     ];
     if !t.ratio(Rate::Signing).denominator.is_zero() {
         counts.push(counted(t, Rate::Signing, "招商项目", "已签约"));
@@ -234,7 +247,7 @@ fn by_region(f: &BulletinFacts) -> Part {
                 if t.annual_plan().is_zero() {
                     "—".to_string()
                 } else {
-                    format!("{:.2}", (v / Decimal::from(10_000)).round_dp(2))
+                    format!("{:.2}", crate::rates::yi(v))
                 }
             };
             vec![
@@ -257,19 +270,16 @@ fn by_region(f: &BulletinFacts) -> Part {
             ]
         })
         .collect();
+    let total: f64 = f.rules.weights.values().sum();
     let weights: Vec<String> = f
         .rules
         .weights
         .iter()
         .filter(|(_, w)| **w > 0.0)
         .map(|(r, w)| {
-            format!(
-                "{}{}%",
-                r.label(),
-                w / f.rules.weights.values().sum::<f64>() * 100.0
-            )
+            let share = format!("{:.1}", w / total * 100.0);
+            format!("{}{}%", r.label(), share.trim_end_matches(".0"))
         })
-        .map(|s| s.replace(".0%", "%"))
         .collect();
     Part {
         heading: "二、各地区推进情况".into(),
@@ -385,18 +395,11 @@ fn leaders_and_laggards(f: &BulletinFacts) -> Part {
         lag.push(format!("{}本期无可计算投资完成率的项目", none.join("、")));
     }
     if !f.called_in.is_empty() {
-        let rule = &f.rules.talk;
-        let times = if rule.periods == 1 {
-            "本期".to_string()
-        } else {
-            format!("连续{}期", rule.periods)
-        };
         lag.push(format!(
-            "{}{}{}排名后{}位，按规定由市政府督查室约谈其主要负责同志",
+            "{}{}，按规定由{}约谈其主要负责同志",
             f.called_in.join("、"),
-            times,
-            rule.measure.label(),
-            rule.bottom
+            f.rules.talk_text(),
+            f.issuer
         ));
     }
     blocks.push(Block::Paragraph {
@@ -504,7 +507,7 @@ fn problems(f: &BulletinFacts) -> Part {
                 p.unit.clone(),
                 p.category.clone(),
                 p.description.clone(),
-                p.due.map(|d| d.to_string()).unwrap_or_default(),
+                p.due.map(day).unwrap_or_default(),
                 match (p.listed, p.overdue) {
                     (true, true) => "挂牌督办、逾期",
                     (true, false) => "挂牌督办",
@@ -634,11 +637,7 @@ pub fn compose(f: &BulletinFacts) -> Bulletin {
             .collect(),
     });
     Bulletin {
-        title: format!(
-            "关于{}年{}全市重点项目推进情况的通报",
-            f.period.year(),
-            span(f.period)
-        ),
+        title: format!("关于{}全市重点项目推进情况的通报", covers(f.period)),
         issuer: f.issuer.to_string(),
         number: None,
         period: f.period,
@@ -686,7 +685,7 @@ impl Bulletin {
                     Block::Heading { text } => out.push_str(&format!("### {text}\n\n")),
                     Block::Table(t) => {
                         out.push_str(&format!("**{}**\n\n", t.title));
-                        let cell = |s: &str| s.replace('|', "\\|");
+                        let cell = |s: &str| s.replace('|', "\\|").replace(['\r', '\n'], " ");
                         out.push_str(&format!(
                             "| {} |\n",
                             t.header
@@ -874,6 +873,12 @@ mod tests {
         };
         let b = compose(&facts);
         assert_eq!(b.title, "关于2025年1—6月全市重点项目推进情况的通报");
+        assert_eq!(covers(Period::month(2025, 1).unwrap()), "2025年1月");
+        assert_eq!(
+            covers(Period::parse("2025-W23").unwrap()),
+            "2025年第23周（6月2日—6月8日）"
+        );
+        assert_eq!(covers(Period::parse("2025-Q2").unwrap()), "2025年1—6月");
         let p = paragraphs(&b);
         assert_eq!(
             p[0],
@@ -881,7 +886,7 @@ mod tests {
         );
         assert!(p[1].starts_with("暂无新开工项目应开工；"), "{}", p[1]);
         assert!(
-            p[1].contains("应报进度5个、按时报送5个，报送及时率100.0%"),
+            p[1].contains("应报送进度5个、按时报送5个，报送及时率100.0%"),
             "{}",
             p[1]
         );
@@ -908,7 +913,9 @@ mod tests {
         );
         assert!(lag.contains("E县本期无可计算投资完成率的项目"), "{lag}");
         assert!(
-            lag.contains("B区连续2期投资完成率排名后3位，按规定由市政府督查室约谈其主要负责同志。"),
+            lag.contains(
+                "B区连续2期投资完成率排名后3位，按规定由示范市人民政府督查室约谈其主要负责同志。"
+            ),
             "{lag}"
         );
         // The table: ranked regions first, E县 last with no data; movement against before.

@@ -137,6 +137,23 @@ impl RankingRules {
         out
     }
 
+    /// How many periods before the ranked one the rankings need: one for movement, and as
+    /// many as the 约谈 rule looks back.
+    pub fn lookback(&self) -> usize {
+        self.talk.periods.max(2) - 1
+    }
+
+    /// The 约谈 rule in words: "连续2期投资完成率排名后3位", "本期综合得分排名后3位".
+    pub fn talk_text(&self) -> String {
+        let t = &self.talk;
+        let when = if t.periods == 1 {
+            "本期".to_string()
+        } else {
+            format!("连续{}期", t.periods)
+        };
+        format!("{when}{}排名后{}位", t.measure.label(), t.bottom)
+    }
+
     /// Checks the weights and the rule make sense.
     pub fn check(&self) -> Result<(), String> {
         if let Some((r, w)) = self

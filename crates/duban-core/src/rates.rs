@@ -86,6 +86,11 @@ pub fn one_decimal(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// 万元 → 亿元 to two decimals, half away from zero (1,234.5678 亿 → 1234.57).
+pub fn yi(wan: Decimal) -> Decimal {
+    (wan / Decimal::from(10_000)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// "38.2%", or "无数据".
 pub fn format_percent(value: Option<Decimal>) -> String {
     match value {

@@ -61,6 +61,10 @@ pub enum LedgerError {
         scanned: usize,
     },
     #[error(
+        "{path} 中找不到指标表头：需要“地区”（或“县（市、区）”）列和“完成值”（或“增速”“累计”）列，可选“指标名称”“期间”“目标值”“计量单位”；表头应在前 15 行内"
+    )]
+    NoIndicatorHeader { path: PathBuf },
+    #[error(
         "工作表“{sheet}”缺少必需的列“{field}”（表头在第 {header_row} 行；可用的列名：{aliases}）"
     )]
     MissingColumn {

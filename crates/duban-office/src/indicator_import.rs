@@ -162,8 +162,12 @@ fn period_in(text: &str) -> Option<Period> {
     Period::month(year, last.parse().ok()?)
 }
 
-/// Whether lower is better, guessed from the name when the sheet does not say.
+/// Whether lower is better, guessed from the name when the sheet does not say: a level of
+/// energy use or unemployment is better low; its fall (能耗下降率) is better high.
 fn lower_is_better(name: &str) -> bool {
+    if name.contains("下降") || name.contains("降低") {
+        return false;
+    }
     ["能耗", "失业率", "PM2.5", "PM10", "事故", "投诉"]
         .iter()
         .any(|w| name.contains(w))
@@ -336,10 +340,9 @@ pub fn read_indicators(
         return Err(LedgerError::Rows(errors));
     }
     if !found {
-        return Err(LedgerError::Internal(format!(
-            "{} 中找不到指标表头（需要“地区”列和“完成值”列；可选“指标名称”“期间”“目标值”“计量单位”）",
-            path.display()
-        )));
+        return Err(LedgerError::NoIndicatorHeader {
+            path: path.to_path_buf(),
+        });
     }
     Ok(out)
 }
@@ -421,8 +424,13 @@ mod tests {
             [
                 ("规上工业增加值增速", "%", true),
                 ("新增四上企业", "家", true),
-                ("单位GDP能耗下降", "%", false)
+                ("单位GDP能耗下降", "%", true)
             ]
+        );
+        assert!(
+            lower_is_better("单位GDP能耗")
+                && lower_is_better("城镇调查失业率")
+                && !lower_is_better("能耗下降率")
         );
         let june = Period::month(2025, 6).unwrap();
         let rows: Vec<(&str, Option<String>, Option<String>)> = read

@@ -144,8 +144,7 @@ impl Store {
         th: &Thresholds,
     ) -> Result<Bulletin> {
         let rules = self.ranking_rules().await?;
-        let back = rules.talk.periods.max(2) - 1;
-        let review = self.review(period, back, today, th).await?;
+        let review = self.review(period, rules.lookback(), today, th).await?;
         let boards: Vec<&[(String, duban_core::rates::Tally)]> = review
             .boards(Grouping::Region)
             .iter()
@@ -257,6 +256,18 @@ impl Store {
         })
     }
 
+    /// Drafts the bulletin of `period` from the data as they stand on `today` and issues it.
+    pub async fn issue_current(
+        &self,
+        actor: &str,
+        period: Period,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<IssuedBulletin> {
+        let draft = self.draft_bulletin(period, today, th).await?;
+        self.issue_bulletin(actor, period, draft).await
+    }
+
     /// The issued bulletin of `period`, if issued.
     pub async fn issued_bulletin(&self, period: Period) -> Result<Option<IssuedBulletin>> {
         let row = sqlx::query(
@@ -278,13 +289,15 @@ impl Store {
             .collect()
     }
 
-    /// Every indicator with figures for `period`, compared across the regions.
+    /// Every indicator with figures for `period`, compared across the regions: for each, its
+    /// latest period of the year ending by `period`'s end (a quarterly GDP figure in June's
+    /// bulletin is the second quarter's).
     pub async fn indicator_comparisons(
         &self,
         period: Period,
         city: &str,
     ) -> Result<Vec<IndicatorComparison>> {
-        let values = self.indicator_values(Some(period)).await?;
+        let values = self.indicator_values(None).await?;
         let mut regions: Vec<String> = self
             .units()
             .await?
@@ -297,8 +310,18 @@ impl Store {
             .indicators()
             .await?
             .iter()
-            .filter(|i| values.iter().any(|v| v.indicator == i.name))
-            .map(|i| compare(i, period, &values, city, &regions))
+            .filter_map(|i| {
+                let latest = values
+                    .iter()
+                    .filter(|v| {
+                        v.indicator == i.name
+                            && v.period.year() == period.year()
+                            && v.period.last_day() <= period.last_day()
+                    })
+                    .map(|v| v.period)
+                    .max_by_key(|p| p.last_day())?;
+                Some(compare(i, latest, &values, city, &regions))
+            })
             .collect())
     }
 }

@@ -147,7 +147,9 @@ impl Store {
                 .try_get("id")?;
             sqlx::query(
                 "INSERT INTO indicator_values (indicator_id, unit_id, period, value, target) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET value = excluded.value, target = excluded.target",
+                 ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET \
+                 value = COALESCE(excluded.value, indicator_values.value), \
+                 target = COALESCE(excluded.target, indicator_values.target)",
             )
             .bind(id)
             .bind(unit_id)

@@ -179,8 +179,9 @@ struct ProblemLine {
 }
 
 impl Store {
-    /// The rates for `period` and the `back` periods before it (latest first), by region and
-    /// by department, with `period`'s red items; reports judged on `today`.
+    /// The rates for `period` and up to `back` periods before it in the same year (latest
+    /// first; a year's rankings start afresh in its first period), by region and by
+    /// department, with `period`'s red items; reports judged on `today`.
     pub async fn review(
         &self,
         period: Period,
@@ -189,51 +190,34 @@ impl Store {
         th: &Thresholds,
     ) -> Result<Review> {
         let dir = Directory::load(self).await?;
-        let calendar = Arc::new(self.calendar().await?);
+        let calendar = self.calendar().await?;
         let mut periods = vec![period];
-        for _ in 0..back {
+        while periods.len() <= back {
             let p = periods.last().copied().unwrap_or(period).previous();
+            if p.year() != period.year() {
+                break;
+            }
             periods.push(p);
         }
-        // Read each year once; every item tallied for each of its year's periods.
+        let ps = periods.clone();
+        let th = th.clone();
+        let map = move |input: crate::StatusInput| item_part(&input, &calendar, &ps, today, &th);
+        let parts = self.read_mapped(period.year(), None, Arc::new(map)).await?;
         let mut parts_by_period: Vec<Vec<(Option<String>, String, Tally)>> =
-            vec![Vec::new(); periods.len()];
+            vec![Vec::with_capacity(parts.len()); periods.len()];
         let mut red_items = Vec::new();
-        let mut years: Vec<i32> = periods.iter().map(|p| p.year()).collect();
-        years.dedup();
-        for year in years {
-            let wanted: Vec<(usize, Period)> = periods
-                .iter()
-                .copied()
-                .enumerate()
-                .filter(|(_, p)| p.year() == year)
-                .collect();
-            let ps: Vec<Period> = wanted.iter().map(|(_, p)| *p).collect();
-            let cal = calendar.clone();
-            let th = th.clone();
-            let first = wanted.first().map(|(i, _)| *i) == Some(0);
-            let map = move |input: crate::StatusInput| {
-                item_part(&input, &cal, &ps, today, first.then_some(&th))
-            };
-            let parts = self.read_mapped(year, None, Arc::new(map)).await?;
-            for part in parts {
-                for ((i, _), t) in wanted.iter().zip(part.tallies) {
-                    parts_by_period[*i].push((part.region.clone(), part.lead.clone(), t));
-                }
-                red_items.extend(part.red);
+        for part in parts {
+            for (i, t) in part.tallies.into_iter().enumerate() {
+                parts_by_period[i].push((part.region.clone(), part.lead.clone(), t));
             }
+            red_items.extend(part.red);
         }
-        let problems = self.problem_lines().await?;
+        let problems = self.problem_lines(period.year()).await?;
         let mut by_region = Vec::new();
         let mut by_department = Vec::new();
         for (p, parts) in periods.iter().zip(parts_by_period) {
-            for g in [Grouping::Region, Grouping::Department] {
-                let board = board(&dir, g, *p, &parts, &problems);
-                match g {
-                    Grouping::Region => by_region.push(board),
-                    Grouping::Department => by_department.push(board),
-                }
-            }
+            by_region.push(board(&dir, Grouping::Region, *p, &parts, &problems));
+            by_department.push(board(&dir, Grouping::Department, *p, &parts, &problems));
         }
         Ok(Review {
             by_region,
@@ -242,15 +226,37 @@ impl Store {
         })
     }
 
-    /// Every problem with where it belongs and whether it is closed.
-    async fn problem_lines(&self) -> Result<Vec<ProblemLine>> {
+    /// The ranking table of `period` for `grouping` under the office's rules: every rate, the
+    /// composite, movement and the units the 约谈 rule names.
+    pub async fn rank_table(
+        &self,
+        period: Period,
+        grouping: Grouping,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<duban_core::ranking::RankTable> {
+        let rules = self.ranking_rules().await?;
+        let review = self.review(period, rules.lookback(), today, th).await?;
+        let boards = review.boards(grouping);
+        let units: Vec<&[(String, Tally)]> = boards.iter().map(|b| b.units.as_slice()).collect();
+        Ok(duban_core::ranking::rank_table(
+            &units,
+            &boards[0].overall,
+            &rules,
+        ))
+    }
+
+    /// Every problem on the items of `year`, with where it belongs and whether it is closed.
+    async fn problem_lines(&self, year: i32) -> Result<Vec<ProblemLine>> {
         let rows = sqlx::query(
             "SELECT r.name AS region, l.name AS lead, a.name AS assigned, p.due, p.state \
              FROM problems p JOIN items i ON i.id = p.item_id \
              JOIN units l ON l.id = i.lead_unit_id \
              LEFT JOIN units r ON r.id = i.region_id \
-             LEFT JOIN units a ON a.id = p.assigned_unit_id",
+             LEFT JOIN units a ON a.id = p.assigned_unit_id \
+             WHERE i.year = $1",
         )
+        .bind(i64::from(year))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -276,7 +282,7 @@ fn item_part(
     calendar: &Calendar,
     periods: &[Period],
     today: NaiveDate,
-    judge_red: Option<&Thresholds>,
+    th: &Thresholds,
 ) -> ItemPart {
     let schedule = calendar.schedule(input.item.kind);
     let tallies = periods
@@ -291,7 +297,7 @@ fn item_part(
             tally_item(&f, p.last_day())
         })
         .collect();
-    let red = judge_red.and_then(|th| {
+    let red = {
         let status = crate::status::judge(input, calendar, periods[0].last_day(), th);
         (status.colour == Colour::Red).then(|| RedItem {
             name: input.item.name.clone(),
@@ -312,7 +318,7 @@ fn item_part(
                 }
             },
         })
-    });
+    };
     ItemPart {
         region: input.item.region.clone(),
         lead: input.item.lead_unit.clone(),

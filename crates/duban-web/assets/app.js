@@ -85,7 +85,8 @@
         yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
         series: [
           { name: '投资完成率', type: 'bar', data: d.investment.map(function (v, i) {
-              var behind = v !== null && d.schedule[i] !== null && v < d.schedule[i];
+              // Decimals arrive as strings: compare them as numbers.
+              var behind = v !== null && d.schedule[i] !== null && parseFloat(v) < parseFloat(d.schedule[i]);
               return { value: v, itemStyle: { color: behind ? RED : GREEN } }; }) },
           { name: '序时进度', type: 'line', data: d.schedule, itemStyle: { color: GREY } }
         ]

@@ -2,14 +2,14 @@
 //! download) and API, and indicators through the API. Everyone signed in reads rankings and
 //! bulletins (they are published to every unit); only the office edits, issues and imports.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use duban_core::bulletin::Bulletin;
 use duban_core::indicator::{Indicator, IndicatorValue};
-use duban_core::ranking::{RankTable, rank_table};
-use duban_core::rates::{Rate, Tally, format_percent, one_decimal};
+use duban_core::ranking::RankTable;
+use duban_core::rates::{Rate, format_percent, one_decimal};
 use duban_core::{Period, Thresholds};
 use duban_store::{Grouping, IndicatorRow};
 use minijinja::{Value, context};
@@ -19,13 +19,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::pages::{Visitor, download, failure, field, message, page, render, ser};
+use crate::pages::{Visitor, download, failure, field, message, page, render, ser, upload};
 use crate::templates::script_json;
 use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rankings", get(rankings_page))
+        .route("/rankings/indicators", post(upload_indicators))
         .route("/bulletin", get(bulletin_page))
         .route("/bulletin/requirements", post(save_requirements))
         .route("/bulletin/issue", post(issue_page))
@@ -118,19 +119,9 @@ fn grouping_of(text: Option<&str>) -> ApiResult<Grouping> {
 }
 
 async fn table(s: &AppState, period: Period, grouping: Grouping) -> ApiResult<RankTable> {
-    let rules = s.store.ranking_rules().await?;
-    let review = s
-        .store
-        .review(
-            period,
-            rules.talk.periods.max(2) - 1,
-            today(),
-            &Thresholds::default(),
-        )
-        .await?;
-    let boards = review.boards(grouping);
-    let units: Vec<&[(String, Tally)]> = boards.iter().map(|b| b.units.as_slice()).collect();
-    Ok(rank_table(&units, &boards[0].overall, &rules))
+    Ok(s.store
+        .rank_table(period, grouping, today(), &Thresholds::default())
+        .await?)
 }
 
 #[utoipa::path(get, path = "/api/rankings", tag = "排名通报", params(PeriodQuery),
@@ -168,18 +159,25 @@ pub(crate) async fn bulletins(
     Ok(Json(json!(list)))
 }
 
+/// The bulletin of `period`: as issued, or — for the office only — a draft from the data now.
+/// Others are told it is not issued yet (a draft, with its 约谈 names, stays in the office).
 async fn current(
     s: &AppState,
+    c: &Caller,
     period: Period,
 ) -> ApiResult<(Bulletin, Option<duban_store::IssuedBulletin>)> {
     match s.store.issued_bulletin(period).await? {
         Some(i) => Ok((i.bulletin.clone(), Some(i))),
-        None => Ok((
+        None if c.account.is_admin() => Ok((
             s.store
                 .draft_bulletin(period, today(), &Thresholds::default())
                 .await?,
             None,
         )),
+        None => Err(ApiError::not_found(format!(
+            "{}的通报尚未印发",
+            period.label()
+        ))),
     }
 }
 
@@ -202,17 +200,17 @@ fn file_response(b: &Bulletin, format: BulletinFormat) -> ApiResult<Response> {
 
 #[utoipa::path(get, path = "/api/bulletins/{period}", tag = "排名通报",
     params(("period" = String, Path, description = "期间，如 2025-06"), PeriodQuery),
-    responses((status = 200, description = "该期通报：已印发的按印发时的原样，否则按当前数据起草；format 选 json、docx、html、md", body = Value),
-              (status = 422, body = ApiError)))]
+    responses((status = 200, description = "该期通报：已印发的按印发时的原样；未印发的仅督查室可按当前数据查看草稿。format 选 json、docx、html、md", body = Value),
+              (status = 404, description = "尚未印发（非督查室）", body = ApiError), (status = 422, body = ApiError)))]
 pub(crate) async fn bulletin(
     State(s): State<AppState>,
-    _c: Caller,
+    c: Caller,
     Path(period): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> ApiResult<Response> {
     let period = period_of(Some(&period))?;
     let format = format_of(q.format.as_deref())?;
-    let (b, issued) = current(&s, period).await?;
+    let (b, issued) = current(&s, &c, period).await?;
     if format == BulletinFormat::Json {
         return Ok(Json(json!({ "issued": issued.as_ref().map(|i| json!({ "at": i.issued_at, "by": i.issued_by })), "bulletin": b })).into_response());
     }
@@ -336,8 +334,11 @@ fn cell_view(c: &duban_core::ranking::RateCell) -> Value {
     let detail = if c.denominator.is_zero() {
         String::new()
     } else if c.rate.is_money() {
-        let yi = |v: rust_decimal::Decimal| (v / rust_decimal::Decimal::from(10_000)).round_dp(2);
-        format!("{}/{}亿", yi(c.numerator), yi(c.denominator))
+        format!(
+            "{}/{}亿",
+            duban_core::rates::yi(c.numerator),
+            duban_core::rates::yi(c.denominator)
+        )
     } else {
         format!("{}/{}", c.numerator, c.denominator)
     };
@@ -367,7 +368,7 @@ async fn rankings_page(
             .collect();
         let chart = json!({
             "units": t.rows.iter().map(|r| &r.unit).collect::<Vec<_>>(),
-            "composite": t.rows.iter().map(|r| r.composite.value.map(|v| one_decimal(v))).collect::<Vec<_>>(),
+            "composite": t.rows.iter().map(|r| r.composite.value.map(one_decimal)).collect::<Vec<_>>(),
             "investment": t.rows.iter().map(|r| r.rates.iter().find(|c| c.rate == Rate::Investment).and_then(|c| c.percent).map(one_decimal)).collect::<Vec<_>>(),
             "schedule": t.rows.iter().map(|r| r.time_progress.map(one_decimal)).collect::<Vec<_>>(),
         });
@@ -382,7 +383,6 @@ async fn rankings_page(
                         below_target => r.below_target(ind), below_city => r.below_city(ind) }).collect::<Vec<_>>() }
             })
             .collect();
-        let rule = &t.rules.talk;
         let ctx = page(&c, "排名", "rankings", true);
         render(
             &s,
@@ -392,7 +392,7 @@ async fn rankings_page(
             rates => Rate::ALL.iter().map(|r| r.label()).collect::<Vec<_>>(),
             rows, overall => t.overall.iter().map(cell_view).collect::<Vec<_>>(), overall_items => t.overall_items,
             overall_time => format_percent(t.overall_time_progress),
-            called_in => t.called_in, rule => format!("连续{}期{}排名后{}位", rule.periods, rule.measure.label(), rule.bottom),
+            called_in => t.called_in, rule => t.rules.talk_text(),
             weights => t.rules.weights.iter().map(|(r, w)| format!("{}{}", r.label(), w)).collect::<Vec<_>>().join("、"),
             indicators, chart_json => script_json(&chart), ..ctx },
         )
@@ -408,7 +408,11 @@ async fn bulletin_page(
 ) -> Response {
     let run = async {
         let period = period_of(q.period.as_deref())?;
-        let (b, issued) = current(&s, period).await?;
+        let shown = match current(&s, &c, period).await {
+            Ok(found) => Some(found),
+            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => None,
+            Err(e) => return Err(e),
+        };
         let history: Vec<Value> = s
             .store
             .issued_bulletins()
@@ -417,14 +421,16 @@ async fn bulletin_page(
             .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => beijing(&i.issued_at) })
             .collect();
         let ctx = page(&c, "通报", "bulletin", false);
-        render(
-            &s,
-            "bulletin.html",
+        render(&s, "bulletin.html", {
+            let (b, issued) = match shown {
+                Some((b, issued)) => (Some(b), issued),
+                None => (None, None),
+            };
             context! {
-            period => period.to_string(), period_label => period.label(), title => b.title.clone(),
+            period => period.to_string(), period_label => period.label(), found => b.is_some(),
             issued => issued.map(|i| context! { at => beijing(&i.issued_at), by => i.issued_by, number => i.bulletin.number }),
-            requirements => b.requirements(), preview => b.to_html(), history, ..ctx },
-        )
+            requirements => b.as_ref().map(Bulletin::requirements), preview => b.as_ref().map(Bulletin::to_html), history, ..ctx }
+        })
     };
     run.await
         .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
@@ -484,7 +490,7 @@ async fn issue_page(
 
 async fn download_page(
     State(s): State<AppState>,
-    Visitor(_c): Visitor,
+    Visitor(c): Visitor,
     Query(q): Query<PeriodQuery>,
 ) -> Response {
     let run = async {
@@ -493,8 +499,47 @@ async fn download_page(
             BulletinFormat::Json => BulletinFormat::Docx,
             f => f,
         };
-        let (b, _) = current(&s, period).await?;
+        let (b, _) = current(&s, &c, period).await?;
         file_response(&b, format)
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+/// 指标导入 on the 排名 page: the office uploads a statistics sheet; all rows or none.
+async fn upload_indicators(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    form: Multipart,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let (_dir, path, fields) = upload(form).await?;
+        let period = fields
+            .iter()
+            .find(|(k, v)| k == "period" && !v.trim().is_empty())
+            .map(|(_, v)| period_of(Some(v)))
+            .transpose()?;
+        let city = s.store.city_name().await?;
+        let read = tokio::task::spawn_blocking(move || {
+            duban_office::read_indicators(&path, period, &city)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+        let rows: Vec<IndicatorRow> = read
+            .rows
+            .into_iter()
+            .map(|(source, value)| IndicatorRow { source, value })
+            .collect();
+        let done = s
+            .store
+            .import_indicators(&c.actor(), &read.indicators, &rows)
+            .await?;
+        let mut said = vec![format!("已导入 {} 条指标数值", done.values)];
+        if !done.new_indicators.is_empty() {
+            said.push(format!("新定义指标：{}", done.new_indicators.join("、")));
+        }
+        Ok::<_, ApiError>(message(&s, true, said))
     };
     run.await.unwrap_or_else(|e| failure(&s, e))
 }

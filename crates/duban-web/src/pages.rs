@@ -316,7 +316,7 @@ async fn export(
 }
 
 /// The uploaded file of a multipart form, written to a temporary file.
-async fn upload(
+pub(crate) async fn upload(
     mut form: Multipart,
 ) -> ApiResult<(tempfile::TempDir, std::path::PathBuf, Vec<(String, String)>)> {
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;

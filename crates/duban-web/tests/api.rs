@@ -555,14 +555,29 @@ async fn rankings_bulletins_and_indicators(db: &TestDb) {
         422
     );
 
-    // Only the office issues; the draft can be read by anyone, in every format.
+    // A draft stays in the office: others learn it is not issued yet; only the office issues.
     let b = viewer
+        .get(&format!("/api/bulletins/{period}"))
+        .await
+        .unwrap();
+    assert_eq!(b.status, 404, "{}", b.text());
+    assert!(b.json()["detail"].as_str().unwrap().contains("尚未印发"));
+    assert_eq!(
+        viewer
+            .post_json(&format!("/api/bulletins/{period}/issue"), &json!({}))
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let mut office = app.signed_in("admin").await;
+    let b = office
         .get(&format!("/api/bulletins/{period}"))
         .await
         .unwrap();
     assert_eq!(b.status, 200);
     assert!(b.json()["issued"].is_null());
-    let docx = viewer
+    let docx = office
         .get(&format!("/api/bulletins/{period}?format=docx"))
         .await
         .unwrap();
@@ -571,19 +586,6 @@ async fn rankings_bulletins_and_indicators(db: &TestDb) {
         docx.header("content-disposition")
             .unwrap()
             .contains(".docx")
-    );
-    let md = viewer
-        .get(&format!("/api/bulletins/{period}?format=md"))
-        .await
-        .unwrap();
-    assert!(md.text().starts_with("# 关于"), "{}", md.text());
-    assert_eq!(
-        viewer
-            .post_json(&format!("/api/bulletins/{period}/issue"), &json!({}))
-            .await
-            .unwrap()
-            .status,
-        403
     );
     let mut admin = app.signed_in("admin").await;
     let put = admin

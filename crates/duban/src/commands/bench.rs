@@ -119,15 +119,12 @@ async fn province_store(
     demo.items.truncate(items);
     let reports =
         duban_core::demo::reports(&demo, 1, Period::month(year, 12).expect("a demo year"));
-    let demo_problems = problems
-        .then(|| {
-            duban_core::demo::problems(
-                &demo,
-                1,
-                chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date"),
-            )
-        })
-        .unwrap_or_default();
+    let demo_problems = if problems {
+        let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
+        duban_core::demo::problems(&demo, 1, year_end)
+    } else {
+        Vec::new()
+    };
     let store = Store::open(&format!("sqlite://{}", dir.join("bench.db").display())).await?;
     store.ensure_units("bench", &demo.units).await?;
     let entries = demo

@@ -33,15 +33,17 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
             format!("已印发的版本（{} 印发）", duban_web::beijing(&i.issued_at)),
         ),
         (None, issue) => {
-            let draft = store.draft_bulletin(period, today(), &th).await?;
             if issue {
-                let done = store.issue_bulletin(&ctx.actor, period, draft).await?;
+                let done = store
+                    .issue_current(&ctx.actor, period, today(), &th)
+                    .await?;
                 let note = format!(
                     "已印发：{}",
                     done.bulletin.number.clone().unwrap_or_default()
                 );
                 (done.bulletin, note)
             } else {
+                let draft = store.draft_bulletin(period, today(), &th).await?;
                 (draft, "草稿（未印发；加 --issue 印发）".to_string())
             }
         }

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use duban_core::ranking::{RankTable, rank_table};
-use duban_core::rates::{Rate, Tally, format_percent, one_decimal};
+use duban_core::ranking::RankTable;
+use duban_core::rates::{Rate, format_percent, one_decimal, yi};
 use duban_store::Grouping;
 
 use super::{Ctx, period_or_last, thresholds, today};
@@ -18,14 +18,8 @@ pub async fn run(ctx: &Ctx, a: RankArgs) -> anyhow::Result<ExitCode> {
         RankBy::Department => Grouping::Department,
     };
     let store = ctx.store().await?;
-    let rules = store.ranking_rules().await?;
-    let review = store
-        .review(period, rules.talk.periods.max(2) - 1, today(), &th)
-        .await?;
+    let t = store.rank_table(period, grouping, today(), &th).await?;
     store.close().await;
-    let boards = review.boards(grouping);
-    let units: Vec<&[(String, Tally)]> = boards.iter().map(|b| b.units.as_slice()).collect();
-    let t = rank_table(&units, &boards[0].overall, &rules);
     match a.format {
         ShowFormat::Json => print_json(&serde_json::json!({
             "period": period,
@@ -67,8 +61,6 @@ fn print_table(t: &RankTable, period: &str, grouping: Grouping) {
         if c.denominator.is_zero() {
             "无数据".to_string()
         } else if r.is_money() {
-            let yi =
-                |v: rust_decimal::Decimal| (v / rust_decimal::Decimal::from(10_000)).round_dp(2);
             format!(
                 "{}\n{}/{}亿",
                 format_percent(c.percent),
@@ -121,21 +113,13 @@ fn print_table(t: &RankTable, period: &str, grouping: Grouping) {
         grouping.label()
     );
     println!("{out}");
-    let rule = &t.rules.talk;
     if t.called_in.is_empty() {
-        println!(
-            "约谈：无（规则：连续{}期{}排名后{}位）",
-            rule.periods,
-            rule.measure.label(),
-            rule.bottom
-        );
+        println!("约谈：无（规则：{}）", t.rules.talk_text());
     } else {
         println!(
-            "约谈：{}（连续{}期{}排名后{}位）",
+            "约谈：{}（{}）",
             t.called_in.join("、"),
-            rule.periods,
-            rule.measure.label(),
-            rule.bottom
+            t.rules.talk_text()
         );
     }
 }
