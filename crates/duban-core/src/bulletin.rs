@@ -220,22 +220,25 @@ fn composite_of<'a>(f: &'a BulletinFacts, unit: &str) -> Option<&'a Standing> {
     f.composite.iter().find(|s| s.unit == unit)
 }
 
+/// The columns of the region table (二、各地区推进情况).
+pub const REGION_TABLE_HEADER: [&str; 12] = [
+    "地区",
+    "项目数",
+    "年度计划（亿元）",
+    "累计完成（亿元）",
+    "投资完成率",
+    "序时进度",
+    "开工率",
+    "节点完成率",
+    "报送及时率",
+    "综合得分",
+    "排名",
+    "升降",
+];
+
 /// 二、各地区推进情况 — the table.
 fn by_region(f: &BulletinFacts) -> Part {
-    let header = [
-        "地区",
-        "项目数",
-        "年度计划（亿元）",
-        "累计完成（亿元）",
-        "投资完成率",
-        "序时进度",
-        "开工率",
-        "节点完成率",
-        "报送及时率",
-        "综合得分",
-        "排名",
-        "升降",
-    ];
+    let header = REGION_TABLE_HEADER;
     let order: Vec<&str> = f.composite.iter().map(|s| s.unit.as_str()).collect();
     let mut regions: Vec<&(String, Tally)> = f.regions.iter().collect();
     regions.sort_by_key(|(u, _)| order.iter().position(|o| o == u).unwrap_or(usize::MAX));

@@ -117,7 +117,7 @@ const COLUMN_NAME: usize = 5;
 const COLUMN_HEADER_CAP: usize = 4;
 const COLUMN_TEXT_CAP: usize = 12;
 const COLUMN_LONG: usize = 10;
-/// 单元格边距 — 0.7 mm left and right, so that 13 columns fit the 版心.
+/// 单元格边距 — 0.7 mm left and right, so that a dozen columns fit the 版心.
 const CELL_MARGIN: usize = 40;
 /// 表格线 — 0.5 pt, in eighths of a point.
 const RULE: usize = 4;
@@ -511,22 +511,6 @@ mod tests {
 
     use super::*;
 
-    const REGION_HEADER: [&str; 13] = [
-        "序号",
-        "地区",
-        "项目数",
-        "年度计划（亿元）",
-        "累计完成（亿元）",
-        "投资完成率",
-        "序时进度",
-        "开工率",
-        "节点完成率",
-        "报送及时率",
-        "综合得分",
-        "排名",
-        "升降",
-    ];
-
     /// A bulletin like the one `compose` writes, small enough to read.
     fn sample() -> Bulletin {
         let regions = ["东城区", "西湖县", "南山县", "北塘区", "高新技术产业开发区"];
@@ -534,7 +518,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let mut row = vec![(i + 1).to_string(), r.to_string(), format!("{}", 12 + i)];
+                let mut row = vec![r.to_string(), format!("{}", 12 + i)];
                 row.extend(
                     [
                         "35.20", "18.06", "51.3%", "50%", "83.3%", "90%", "100%", "88.6",
@@ -576,7 +560,7 @@ mod tests {
                         },
                         Block::Table(Table {
                             title: "1—6月各地区重点项目推进情况".into(),
-                            header: REGION_HEADER.map(String::from).to_vec(),
+                            header: duban_core::bulletin::REGION_TABLE_HEADER.map(String::from).to_vec(),
                             rows,
                         }),
                         Block::Paragraph {
@@ -754,9 +738,9 @@ mod tests {
         assert_contains(document, r#"w:line="579" w:lineRule="exact""#);
         assert_contains(document, r#"w:firstLine="640""#);
         assert_contains(document, r#"<w:jc w:val="both" />"#);
-        // The table: full width, 13 grid columns, header row repeated.
+        // The table: full width, 12 grid columns, header row repeated.
         assert_contains(document, r#"<w:tblW w:w="8844" w:type="dxa" />"#);
-        assert_eq!(document.matches("<w:gridCol ").count(), 13);
+        assert_eq!(document.matches("<w:gridCol ").count(), 12);
         assert_eq!(document.matches("<w:tblHeader />").count(), 1);
         let rows = document.matches("<w:tr>").count();
         assert_eq!(rows, 6);
@@ -847,14 +831,14 @@ mod tests {
         );
         assert_eq!(long_columns(&t, 3, TABLE_CELL), [false, true, true]);
 
-        // The 13-column region table: every figure on one line, every column used.
+        // The 12-column region table: every figure on one line, every column used.
         let sample = sample();
         let Some(Block::Table(regions)) = sample.parts[1].blocks.get(1) else {
             panic!("the sample's region table");
         };
         let look = table_look(regions);
         let widths = column_widths(regions, look);
-        assert_eq!(widths.len(), 13);
+        assert_eq!(widths.len(), 12);
         assert_eq!(widths.iter().sum::<usize>(), TEXT_WIDTH);
         for (i, w) in widths.iter().enumerate() {
             let figures = regions

@@ -53,22 +53,9 @@ fn bulletin() -> Bulletin {
                     },
                     Block::Table(Table {
                         title: "1—6月各地区重点项目推进情况".into(),
-                        header: [
-                            "地区",
-                            "项目数",
-                            "年度计划（亿元）",
-                            "累计完成（亿元）",
-                            "投资完成率",
-                            "序时进度",
-                            "开工率",
-                            "节点完成率",
-                            "报送及时率",
-                            "综合得分",
-                            "排名",
-                            "升降",
-                        ]
-                        .map(String::from)
-                        .to_vec(),
+                        header: duban_core::bulletin::REGION_TABLE_HEADER
+                            .map(String::from)
+                            .to_vec(),
                         rows,
                     }),
                 ],
