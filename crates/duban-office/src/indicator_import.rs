@@ -111,6 +111,7 @@ fn is_skipped(region: &str) -> bool {
             "填报",
             "制表",
             "审核",
+            "小计",
         ]
         .iter()
         .any(|p| region.starts_with(p))
@@ -240,7 +241,8 @@ pub fn read_indicators(
             .flat_map(|r| grid.row_texts(r).into_iter().map(|(_, t)| t.to_string()))
             .collect::<Vec<_>>()
             .join(" ");
-        let sheet_period = period_in(&title).or(period);
+        // A period given by the caller wins over the title's; a 期间 column over both.
+        let sheet_period = period.or_else(|| period_in(&title));
         let value_unit = columns
             .iter()
             .find(|(_, k, _)| *k == Col::Value)

@@ -94,13 +94,38 @@ impl Store {
         defs: &[Indicator],
         rows: &[IndicatorRow],
     ) -> Result<IndicatorImport> {
+        self.import_indicators_checked(actor, defs, rows, false)
+            .await
+    }
+
+    /// As `import_indicators`; with `dry_run` everything is checked and written, then rolled
+    /// back, so the answer is exactly what a real import would do.
+    pub async fn import_indicators_checked(
+        &self,
+        actor: &str,
+        defs: &[Indicator],
+        rows: &[IndicatorRow],
+        dry_run: bool,
+    ) -> Result<IndicatorImport> {
         let mut tx = self.pool.begin().await?;
         let dir = UnitDirectory::load(&mut tx).await?;
         let known = self.indicators().await?;
         let mut errors = Vec::new();
         let mut resolved = Vec::with_capacity(rows.len());
+        let mut seen: std::collections::HashMap<(&str, &str, Period), &str> = Default::default();
         for r in rows {
             let v = &r.value;
+            let key = (v.indicator.as_str(), v.region.as_str(), v.period);
+            if let Some(first) = seen.insert(key, r.source.as_str()) {
+                errors.push(format!(
+                    "{}：{}{}“{}”的数值与{}重复（同一指标、地区和期间只能有一行）",
+                    r.source,
+                    v.region,
+                    v.period.label(),
+                    v.indicator,
+                    first
+                ));
+            }
             if !known.iter().chain(defs).any(|i| i.name == v.indicator) {
                 errors.push(format!(
                     "{}：指标“{}”未定义（在“指标”列或工作表名中给出名称）",
@@ -170,7 +195,11 @@ impl Store {
             ));
         }
         audit::record(&mut tx, audits).await?;
-        tx.commit().await?;
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
         Ok(out)
     }
 }

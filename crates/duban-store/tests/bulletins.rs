@@ -217,6 +217,30 @@ async fn indicators_import_all_or_nothing(db: &TestDb) {
         store.indicators().await.unwrap().is_empty(),
         "nothing written"
     );
+    let twice = store
+        .import_indicators(
+            "office",
+            std::slice::from_ref(&growth),
+            &[row("甲县", "6.0", "6.5"), row("甲县", "6.1", "6.5")],
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(twice.contains("重复"), "{twice}");
+    let checked = store
+        .import_indicators_checked(
+            "office",
+            std::slice::from_ref(&growth),
+            &[row("甲县", "6.0", "6.5")],
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(checked.values, 1, "a dry run says what it would write");
+    assert!(
+        store.indicators().await.unwrap().is_empty(),
+        "and writes nothing"
+    );
     let done = store
         .import_indicators(
             "office",

@@ -561,7 +561,8 @@ pub enum IndicatorCommand {
 #[derive(Debug, Args)]
 pub struct IndicatorImportArgs {
     pub file: PathBuf,
-    /// The period for rows whose sheet gives none (no 期间 column, no period in the title).
+    /// The period of rows without a 期间 column (else the period in the sheet's title,
+    /// "2025年1-6月…", is used).
     #[arg(long)]
     pub period: Option<String>,
     /// Check only; write nothing.

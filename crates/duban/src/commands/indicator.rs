@@ -24,21 +24,17 @@ pub async fn import(ctx: &Ctx, a: IndicatorImportArgs) -> anyhow::Result<ExitCod
         .into_iter()
         .map(|(source, value)| IndicatorRow { source, value })
         .collect();
-    if a.dry_run {
-        println!(
-            "检查通过（未写入）：{} 个指标，{} 条数值",
-            read.indicators.len(),
-            rows.len()
-        );
-        store.close().await;
-        return Ok(ExitCode::SUCCESS);
-    }
     let done = store
-        .import_indicators(&ctx.actor, &read.indicators, &rows)
+        .import_indicators_checked(&ctx.actor, &read.indicators, &rows, a.dry_run)
         .await?;
     store.close().await;
     println!(
-        "已导入 {} 条指标数值；新定义指标 {} 个{}",
+        "{} {} 条指标数值；新定义指标 {} 个{}",
+        if a.dry_run {
+            "检查通过（未写入），可导入"
+        } else {
+            "已导入"
+        },
         done.values,
         done.new_indicators.len(),
         if done.new_indicators.is_empty() {
