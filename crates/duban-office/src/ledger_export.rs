@@ -24,17 +24,18 @@ pub struct ExportOptions {
 pub const LEDGER_SHEET: &str = "台账";
 pub const MILESTONE_SHEET: &str = "节点计划";
 
-struct Styles {
-    title: Format,
-    note: Format,
-    header: Format,
-    wrap: Format,
-    center: Format,
-    money: Format,
+/// The official-looking formats of duban's sheets: 小标宋 title, 黑体 header, 宋体 cells.
+pub(crate) struct Styles {
+    pub(crate) title: Format,
+    pub(crate) note: Format,
+    pub(crate) header: Format,
+    pub(crate) wrap: Format,
+    pub(crate) center: Format,
+    pub(crate) money: Format,
 }
 
 impl Styles {
-    fn new() -> Styles {
+    pub(crate) fn new() -> Styles {
         let cell = Format::new()
             .set_font_name("宋体")
             .set_font_size(10)

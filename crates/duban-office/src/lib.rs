@@ -10,6 +10,7 @@ mod grid;
 mod indicator_import;
 mod ledger_export;
 mod ledger_import;
+mod ranking_export;
 mod report_sheet;
 
 pub use columns::Field;
@@ -17,4 +18,5 @@ pub use error::{CellError, LedgerError};
 pub use indicator_import::{ReadIndicators, read_indicators};
 pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
+pub use ranking_export::write_ranking;
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};

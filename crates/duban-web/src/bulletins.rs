@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rankings", get(rankings_page))
         .route("/rankings/indicators", post(upload_indicators))
+        .route("/rankings/export.xlsx", get(export_rankings))
         .route("/bulletin", get(bulletin_page))
         .route("/bulletin/requirements", post(save_requirements))
         .route("/bulletin/issue", post(issue_page))
@@ -540,6 +541,28 @@ async fn upload_indicators(
             said.push(format!("新定义指标：{}", done.new_indicators.join("、")));
         }
         Ok::<_, ApiError>(message(&s, true, said))
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+/// 导出 — the ranking shown as an .xlsx (every rate with its numerator and denominator).
+async fn export_rankings(
+    State(s): State<AppState>,
+    Visitor(_c): Visitor,
+    Query(q): Query<PeriodQuery>,
+) -> Response {
+    let run = async {
+        let period = period_of(q.period.as_deref())?;
+        let grouping = grouping_of(q.by.as_deref())?;
+        let t = table(&s, period, grouping).await?;
+        let title = format!("{}{}排名", period.label(), grouping.label());
+        let bytes = duban_office::write_ranking(&t, &title, grouping.label())
+            .map_err(ApiError::internal)?;
+        Ok::<_, ApiError>(download(
+            bytes,
+            &format!("{title}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ))
     };
     run.await.unwrap_or_else(|e| failure(&s, e))
 }

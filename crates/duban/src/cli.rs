@@ -528,6 +528,9 @@ pub struct RankArgs {
     pub by: RankBy,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
+    /// Also write the ranking as an .xlsx file (every rate with its numerator and denominator).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -1272,6 +1272,23 @@ async fn rank_indicators_and_the_bulletin(db: &TestDb) {
         (dec(&city["numerator"]).unwrap() - invested).abs() < 0.01,
         "the city is the sum of its regions"
     );
+    let sheet = std::env::temp_dir().join(format!("duban-rank-{}.xlsx", std::process::id()));
+    ok_on(
+        db,
+        today,
+        &[
+            "rank",
+            "--period",
+            "2025-06",
+            "--xlsx",
+            sheet.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        std::fs::read(&sheet).unwrap().starts_with(b"PK"),
+        "the ranking as .xlsx"
+    );
+    let _ = std::fs::remove_file(&sheet);
     let d = ranking("department");
     assert!(
         d["table"]["rows"]

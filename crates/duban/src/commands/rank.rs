@@ -20,6 +20,13 @@ pub async fn run(ctx: &Ctx, a: RankArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     let t = store.rank_table(period, grouping, today(), &th).await?;
     store.close().await;
+    if let Some(path) = &a.xlsx {
+        let title = format!("{}{}排名", period.label(), grouping.label());
+        let bytes = duban_office::write_ranking(&t, &title, grouping.label())?;
+        std::fs::write(path, bytes)
+            .map_err(|e| anyhow::anyhow!("写入 {} 失败：{e}", path.display()))?;
+        eprintln!("已导出：{}", path.display());
+    }
     match a.format {
         ShowFormat::Json => print_json(&serde_json::json!({
             "period": period,
