@@ -27,6 +27,10 @@ pub struct Bulletin {
     /// 主送机关 — "各县（市、区）人民政府，市政府各部门：".
     pub recipients: String,
     pub parts: Vec<Part>,
+    /// 综合排名 of the regions as this bulletin publishes them, so that the next period's
+    /// movement (↑2 / ↓1) is counted from what was published.
+    #[serde(default)]
+    pub ranks: Vec<(String, Option<usize>)>,
 }
 
 /// 一级标题 with what follows it ("一、总体情况").
@@ -647,6 +651,11 @@ pub fn compose(f: &BulletinFacts) -> Bulletin {
         date: f.date,
         recipients: "各县（市、区）人民政府，市政府各部门：".into(),
         parts,
+        ranks: f
+            .composite
+            .iter()
+            .map(|s| (s.unit.clone(), s.rank))
+            .collect(),
     }
 }
 

@@ -284,6 +284,35 @@ pub fn with_previous(mut now: Vec<Standing>, before: &[Standing]) -> Vec<Standin
     now
 }
 
+/// Takes the previous ranks from a published list (unit, rank) instead: movement is counted
+/// from what the last bulletin said, whatever the data have become since.
+pub fn with_published(
+    mut now: Vec<Standing>,
+    published: &[(String, Option<usize>)],
+) -> Vec<Standing> {
+    for s in &mut now {
+        s.previous = published
+            .iter()
+            .find(|(u, _)| *u == s.unit)
+            .and_then(|(_, r)| *r);
+    }
+    now
+}
+
+impl RankTable {
+    /// The composite's previous ranks and movement from a published list (see `with_published`).
+    pub fn with_published(mut self, published: &[(String, Option<usize>)]) -> RankTable {
+        for row in &mut self.rows {
+            row.composite.previous = published
+                .iter()
+                .find(|(u, _)| *u == row.unit)
+                .and_then(|(_, r)| *r);
+            row.movement = row.composite.movement_label();
+        }
+        self
+    }
+}
+
 /// The units in the bottom `n` of a ranking: the `n` worst ranked, and any tied with the last
 /// of them — but never a unit ranked first, and no one when no more than `n` are ranked (with
 /// three counties, "the bottom three" would be everyone).

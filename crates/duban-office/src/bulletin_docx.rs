@@ -531,6 +531,7 @@ mod tests {
             })
             .collect();
         Bulletin {
+            ranks: Vec::new(),
             title: "关于2025年1—6月全市重点项目推进情况的通报".into(),
             issuer: "示范市人民政府督查室".into(),
             number: Some("第3期".into()),

@@ -32,6 +32,7 @@ fn bulletin() -> Bulletin {
         })
         .collect();
     Bulletin {
+        ranks: Vec::new(),
         title: "关于2025年1—6月全市重点项目推进情况的通报".into(),
         issuer: "示范市人民政府督查室".into(),
         number: Some("2025年第6期".into()),

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use duban_core::bulletin::{self, Bulletin, BulletinFacts, OpenProblem};
 use duban_core::indicator::{IndicatorComparison, compare};
-use duban_core::ranking::{Measure, RankingRules, ranking};
+use duban_core::ranking::{Measure, RankingRules, ranking, with_published};
 use duban_core::rates::Rate;
 use duban_core::{Period, ProblemState, Thresholds};
 use serde::Serialize;
@@ -150,7 +150,10 @@ impl Store {
             .iter()
             .map(|b| b.units.as_slice())
             .collect();
-        let composite = ranking(&boards, Measure::COMPOSITE, &rules);
+        let mut composite = ranking(&boards, Measure::COMPOSITE, &rules);
+        if let Some(published) = self.published_ranks(period).await? {
+            composite.standings = with_published(composite.standings, &published);
+        }
         let investment = ranking(&boards, Measure::Rate(Rate::Investment), &rules);
         let talk = ranking(&boards, rules.talk.measure, &rules);
         let problems: Vec<OpenProblem> = self
@@ -254,6 +257,23 @@ impl Store {
             issued_by: actor.to_string(),
             bulletin: b,
         })
+    }
+
+    /// The regions' composite ranks as the bulletin of the period before `period` (in the same
+    /// year) published them, if it was issued.
+    pub async fn published_ranks(
+        &self,
+        period: Period,
+    ) -> Result<Option<Vec<(String, Option<usize>)>>> {
+        let before = period.previous();
+        if before.year() != period.year() {
+            return Ok(None);
+        }
+        Ok(self
+            .issued_bulletin(before)
+            .await?
+            .map(|i| i.bulletin.ranks)
+            .filter(|r| !r.is_empty()))
     }
 
     /// Drafts the bulletin of `period` from the data as they stand on `today` and issues it.

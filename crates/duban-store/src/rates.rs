@@ -239,11 +239,11 @@ impl Store {
         let review = self.review(period, rules.lookback(), today, th).await?;
         let boards = review.boards(grouping);
         let units: Vec<&[(String, Tally)]> = boards.iter().map(|b| b.units.as_slice()).collect();
-        Ok(duban_core::ranking::rank_table(
-            &units,
-            &boards[0].overall,
-            &rules,
-        ))
+        let t = duban_core::ranking::rank_table(&units, &boards[0].overall, &rules);
+        match (grouping, self.published_ranks(period).await?) {
+            (Grouping::Region, Some(published)) => Ok(t.with_published(&published)),
+            _ => Ok(t),
+        }
     }
 
     /// Every problem on the items of `year`, with where it belongs and whether it is closed.

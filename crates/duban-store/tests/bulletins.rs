@@ -261,7 +261,57 @@ async fn indicators_import_all_or_nothing(db: &TestDb) {
     assert!(b.to_markdown().contains("规上工业增加值增速：各地区平均7.0%。未完成目标的有：甲县（6.0%，目标6.5%）；低于全市平均水平的有：甲县（6.0%）。"), "{}", b.to_markdown());
 }
 
+/// Movement is counted from the ranks the last bulletin published, not from May recomputed
+/// after a late correction.
+async fn movement_counts_from_the_published_ranks(db: &TestDb) {
+    let store = city(db).await;
+    let th = Thresholds::default();
+    let may = Period::month(2025, 5).unwrap();
+    // May as published: nobody had reported, 甲县 and 乙县 tie for first.
+    store
+        .issue_current("office", may, d("2025-06-10"), &th)
+        .await
+        .unwrap();
+    // Then 乙县 reports May late: recomputed, May would have 乙县 first and 甲县 second.
+    let s = Submission {
+        code: "XM3".into(),
+        period: may,
+        report: ReportDraft {
+            ytd: Some(wan("500")),
+            ..Default::default()
+        },
+        reason: None,
+        submitted_on: d("2025-06-20"),
+    };
+    store.submit_report("乙县", s).await.unwrap();
+    let t = store
+        .rank_table(june(), Grouping::Region, d("2025-07-10"), &th)
+        .await
+        .unwrap();
+    let row = |u: &str| t.rows.iter().find(|r| r.unit == u).unwrap();
+    assert_eq!(row("乙县").composite.rank, Some(1));
+    assert_eq!(row("甲县").composite.rank, Some(2));
+    assert_eq!(
+        row("甲县").composite.previous,
+        Some(1),
+        "as May's bulletin published"
+    );
+    assert_eq!(row("甲县").movement, "↓1");
+    assert_eq!(row("乙县").movement, "—");
+    let b = store
+        .draft_bulletin(june(), d("2025-07-10"), &th)
+        .await
+        .unwrap();
+    assert!(b.ranks.contains(&("乙县".to_string(), Some(1))));
+    let md = b.to_markdown();
+    assert!(
+        md.contains("| 甲县 | 2 |") && md.contains(" | 2 | ↓1 |"),
+        "{md}"
+    );
+}
+
 duban_store::both_backends!(
+    movement_counts_from_the_published_ranks,
     rates_count_every_region_and_keep_no_data_apart,
     an_issued_bulletin_does_not_change_with_the_data,
     indicators_import_all_or_nothing
