@@ -341,7 +341,87 @@ async fn the_problem_board_and_user_administration(db: &TestDb) {
     assert_eq!(a.status, 403);
 }
 
+/// A statistics sheet of one indicator, with the city's row first.
+fn indicator_file(period: &str, rows: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("规上工业增加值增速").unwrap();
+    ws.write_string(0, 0, format!("{period} 各县区规上工业增加值增速"))
+        .unwrap();
+    for (c, h) in ["地区", "增速(%)", "目标"].iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, (region, v, t)) in rows.iter().enumerate() {
+        for (c, x) in [region, v, t].iter().enumerate() {
+            ws.write_string(2 + r as u32, c as u16, **x).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// The office uploads indicators on the 排名 page; a unit may not; a bad sheet writes nothing.
+async fn indicators_uploaded_on_the_ranking_page(db: &TestDb) {
+    let app = App::start(db).await;
+    let period = format!("{}-01", duban_web::today().year());
+    let good = indicator_file(
+        &period,
+        &[("白水县", "6.5", "7.0"), ("云台县", "8.1", "7.0")],
+    );
+    let bad = indicator_file(
+        &period,
+        &[("白水县", "六点五", "7.0"), ("火星县", "8.1", "7.0")],
+    );
+    let mut bs = app.signed_in("baishui").await;
+    let a = upload(
+        &mut bs,
+        "/rankings/indicators",
+        ("指标.xlsx", &good),
+        &[("period", &period)],
+    )
+    .await;
+    assert_eq!(a.status, 403);
+    let mut office = app.signed_in("admin").await;
+    let a = upload(
+        &mut office,
+        "/rankings/indicators",
+        ("指标.xlsx", &bad),
+        &[("period", &period)],
+    )
+    .await;
+    assert_eq!(a.status, 422);
+    assert!(
+        a.text().contains("第 3 行") && a.text().contains("六点五"),
+        "{}",
+        a.text()
+    );
+    let page = office
+        .get(&format!("/rankings?period={period}"))
+        .await
+        .unwrap()
+        .text();
+    assert!(page.contains("本期没有指标数据"), "nothing written");
+    let a = upload(
+        &mut office,
+        "/rankings/indicators",
+        ("指标.xlsx", &good),
+        &[("period", &period)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(a.text().contains("已导入 2 条指标数值"), "{}", a.text());
+    let page = office
+        .get(&format!("/rankings?period={period}"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        page.contains("规上工业增加值增速") && page.contains("8.1"),
+        "{page}"
+    );
+}
+
 duban_store::both_backends!(
+    indicators_uploaded_on_the_ranking_page,
     ledger_import_shows_the_dry_run_then_writes,
     the_reporting_form_and_sheet,
     the_problem_board_and_user_administration,
