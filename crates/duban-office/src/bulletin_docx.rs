@@ -139,7 +139,29 @@ pub fn bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, DocxError> {
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| DocxError(format!("打包失败：{e}")))?;
-    Ok(out.into_inner())
+    deflated(out.into_inner())
+}
+
+/// 压缩 — the same package with its parts deflated, in the same order ([Content_Types].xml
+/// first): docx-rs stores them as they are, ten times the size Word would write.
+fn deflated(stored: Vec<u8>) -> Result<Vec<u8>, DocxError> {
+    use std::io::{Read, Write};
+    let failed = |e: &dyn std::fmt::Display| DocxError(format!("压缩失败：{e}"));
+    let mut input = zip::ZipArchive::new(Cursor::new(stored)).map_err(|e| failed(&e))?;
+    let mut output = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut buffer = Vec::new();
+    for i in 0..input.len() {
+        let mut part = input.by_index(i).map_err(|e| failed(&e))?;
+        buffer.clear();
+        part.read_to_end(&mut buffer).map_err(|e| failed(&e))?;
+        output
+            .start_file(part.name().to_string(), options)
+            .map_err(|e| failed(&e))?;
+        output.write_all(&buffer).map_err(|e| failed(&e))?;
+    }
+    Ok(output.finish().map_err(|e| failed(&e))?.into_inner())
 }
 
 /// 版面 — A4, the margins, and 仿宋 三号 as the default for anything unstyled.
@@ -602,6 +624,12 @@ mod tests {
         (0..zip.len())
             .map(|i| {
                 let mut f = zip.by_index(i).expect("an entry");
+                assert_eq!(
+                    f.compression(),
+                    zip::CompressionMethod::Deflated,
+                    "{} is deflated",
+                    f.name()
+                );
                 let mut s = String::new();
                 f.read_to_string(&mut s).expect("a UTF-8 part");
                 (f.name().to_string(), s)
