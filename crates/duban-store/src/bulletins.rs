@@ -231,7 +231,15 @@ impl Store {
             .bind(&at)
             .bind(actor)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|e| match &e {
+                // Issued at the same moment by someone else: the period's row exists now.
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(format!(
+                    "{}的通报已印发，不能重复印发",
+                    period.label()
+                )),
+                _ => StoreError::from(e),
+            })?;
         audit::record(
             &mut tx,
             vec![AuditRecord::new(

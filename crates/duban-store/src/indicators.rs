@@ -191,7 +191,11 @@ impl Store {
                 "indicator_value",
                 &format!("{}/{}/{}", v.indicator, v.region, v.period),
                 None,
-                Some(format!("完成值 {:?}，目标值 {:?}", v.value, v.target)),
+                Some(format!(
+                    "完成值 {}，目标值 {}",
+                    v.value.map_or("—".into(), |d| d.to_string()),
+                    v.target.map_or("—".into(), |d| d.to_string())
+                )),
             ));
         }
         audit::record(&mut tx, audits).await?;
