@@ -112,6 +112,7 @@ fn report_state(
 
 /// One item's part: its region and lead unit, a tally per period, and itself if red.
 struct ItemPart {
+    code: String,
     region: Option<String>,
     lead: String,
     tallies: Vec<Tally>,
@@ -203,10 +204,13 @@ impl Store {
         let th = th.clone();
         let map = move |input: crate::StatusInput| item_part(&input, &calendar, &ps, today, &th);
         let parts = self.read_mapped(period.year(), None, Arc::new(map)).await?;
+        // The status inputs leave out where an item is (所在地): read it beside them.
+        let regions = self.regions_by_code(period.year()).await?;
         let mut parts_by_period: Vec<Vec<(Option<String>, String, Tally)>> =
             vec![Vec::with_capacity(parts.len()); periods.len()];
         let mut red_items = Vec::new();
-        for part in parts {
+        for mut part in parts {
+            part.region = regions.get(&part.code).cloned();
             for (i, t) in part.tallies.into_iter().enumerate() {
                 parts_by_period[i].push((part.region.clone(), part.lead.clone(), t));
             }
@@ -244,6 +248,19 @@ impl Store {
             (Grouping::Region, Some(published)) => Ok(t.with_published(&published)),
             _ => Ok(t),
         }
+    }
+
+    /// Where each item of `year` is (所在地), by code.
+    async fn regions_by_code(&self, year: i32) -> Result<HashMap<String, String>> {
+        let rows = sqlx::query(
+            "SELECT i.code, r.name FROM items i JOIN units r ON r.id = i.region_id WHERE i.year = $1",
+        )
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
+            .collect()
     }
 
     /// Every problem on the items of `year`, with where it belongs and whether it is closed.
@@ -320,7 +337,8 @@ fn item_part(
         })
     };
     ItemPart {
-        region: input.item.region.clone(),
+        code: input.item.code.clone(),
+        region: None,
         lead: input.item.lead_unit.clone(),
         tallies,
         red,

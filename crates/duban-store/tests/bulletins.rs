@@ -261,6 +261,69 @@ async fn indicators_import_all_or_nothing(db: &TestDb) {
     assert!(b.to_markdown().contains("规上工业增加值增速：各地区平均7.0%。未完成目标的有：甲县（6.0%，目标6.5%）；低于全市平均水平的有：甲县（6.0%）。"), "{}", b.to_markdown());
 }
 
+/// An item led by a department counts for the region it is in and for the department.
+async fn an_item_counts_where_it_is_and_for_who_leads_it(db: &TestDb) {
+    let store = city(db).await;
+    store
+        .ensure_units("office", &[Unit::new("市财政局", UnitKind::Department)])
+        .await
+        .unwrap();
+    let mut item = Item::new(2025, ItemKind::Project, "丙县财政支持项目", "市财政局");
+    item.code = "XM4".into();
+    item.region = Some("丙县".into());
+    item.stage = Some(Stage::UnderConstruction);
+    item.planned_start = PlanDate::month(2024, 3);
+    item.annual_plan = Some(wan("500"));
+    item.total_investment = Some(wan("900"));
+    let options = ImportOptions {
+        actor: "office".into(),
+        dry_run: false,
+    };
+    store
+        .import_ledger(vec![LedgerEntry::whole(item, Some(Vec::new()))], &options)
+        .await
+        .unwrap();
+    let s = Submission {
+        code: "XM4".into(),
+        period: june(),
+        report: ReportDraft {
+            ytd: Some(wan("100")),
+            ..Default::default()
+        },
+        reason: None,
+        submitted_on: d("2025-07-02"),
+    };
+    store.submit_report("市财政局", s).await.unwrap();
+    let review = store
+        .review(june(), 0, d("2025-07-10"), &Thresholds::default())
+        .await
+        .unwrap();
+    let of = |g: Grouping, u: &str| {
+        review.boards(g)[0]
+            .units
+            .iter()
+            .find(|(n, _)| n == u)
+            .unwrap()
+            .1
+            .ratio(Rate::Investment)
+    };
+    assert_eq!(
+        of(Grouping::Region, "丙县"),
+        Ratio::new(100, 500),
+        "where it is"
+    );
+    assert_eq!(
+        of(Grouping::Department, "市财政局"),
+        Ratio::new(100, 500),
+        "who leads it"
+    );
+    assert_eq!(
+        of(Grouping::Region, "甲县"),
+        Ratio::new(764, 2000),
+        "the others unchanged"
+    );
+}
+
 /// Movement is counted from the ranks the last bulletin published, not from May recomputed
 /// after a late correction.
 async fn movement_counts_from_the_published_ranks(db: &TestDb) {
@@ -311,6 +374,7 @@ async fn movement_counts_from_the_published_ranks(db: &TestDb) {
 }
 
 duban_store::both_backends!(
+    an_item_counts_where_it_is_and_for_who_leads_it,
     movement_counts_from_the_published_ranks,
     rates_count_every_region_and_keep_no_data_apart,
     an_issued_bulletin_does_not_change_with_the_data,
