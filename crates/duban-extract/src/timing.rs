@@ -1,0 +1,507 @@
+//! 时间节点、频次、量化目标 — the deadline, cadence and target of a clause.
+//!
+//! Text is read as characters; full-width digits count as digits and Chinese numerals (一 …
+//! 十二) as numbers, so spans are character offsets into the text exactly as given. A
+//! redacted number (×, X, x) keeps the deadline's text but gives no date.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A piece of the text: where it is (character offsets, end exclusive) and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// 时间节点 — a deadline as written and, when it names one, the date it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    pub found: Found,
+    /// 月底前 → the month's last day; 年底前, 四季度内 → 31 December; 上/中/下旬 → the 10th,
+    /// 20th or the month's end; `None` when the date is blanked (×月×日前).
+    pub date: Option<NaiveDate>,
+}
+
+/// 频次 — how often something is to be done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cadence {
+    /// 每周
+    Weekly,
+    /// 每月
+    Monthly,
+    /// 每季度
+    Quarterly,
+    /// 每半年
+    HalfYearly,
+    /// 每年
+    Yearly,
+}
+
+impl Cadence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Cadence::Weekly => "每周",
+            Cadence::Monthly => "每月",
+            Cadence::Quarterly => "每季度",
+            Cadence::HalfYearly => "每半年",
+            Cadence::Yearly => "每年",
+        }
+    }
+}
+
+/// What a number in the text is: a value, or a redaction (×, X, x).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Num {
+    Value(u32),
+    Blank,
+}
+
+fn digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => c.to_digit(10),
+        '０'..='９' => Some(c as u32 - '０' as u32),
+        _ => None,
+    }
+}
+
+fn is_blank(c: char) -> bool {
+    matches!(c, '×' | 'X' | 'x' | 'Ｘ' | 'ｘ' | '*' | '＊' | '某')
+}
+
+fn chinese(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|p| p as u32)
+        .or(match c {
+            '两' => Some(2),
+            _ => None,
+        })
+}
+
+/// Reads a number at `i`: digits, a Chinese numeral up to 99 (十二, 二十, 二十五) or a blank;
+/// the number and where it ends.
+fn number(t: &[char], i: usize) -> Option<(Num, usize)> {
+    let c = *t.get(i)?;
+    if is_blank(c) {
+        let mut j = i + 1;
+        while t.get(j).is_some_and(|c| is_blank(*c)) {
+            j += 1;
+        }
+        return Some((Num::Blank, j));
+    }
+    if digit(c).is_some() {
+        let mut v = 0;
+        let mut j = i;
+        while let Some(d) = t.get(j).and_then(|c| digit(*c)) {
+            v = v * 10 + d;
+            j += 1;
+        }
+        return Some((Num::Value(v), j));
+    }
+    // 十, 十二, 二十, 二十五, 三
+    let tens_first = c == '十';
+    let first = if tens_first { 1 } else { chinese(c)? };
+    let mut j = i + 1;
+    let mut v = first;
+    if tens_first {
+        v = 10;
+        if let Some(u) = t.get(j).and_then(|c| chinese(*c)) {
+            v += u;
+            j += 1;
+        }
+    } else if t.get(j) == Some(&'十') {
+        v = first * 10;
+        j += 1;
+        if let Some(u) = t.get(j).and_then(|c| chinese(*c)) {
+            v += u;
+            j += 1;
+        }
+    }
+    Some((Num::Value(v), j))
+}
+
+fn starts(t: &[char], i: usize, word: &str) -> bool {
+    word.chars()
+        .enumerate()
+        .all(|(k, c)| t.get(i + k) == Some(&c))
+}
+
+/// The first of `words` written at `i`, and its length in characters.
+fn one_of(t: &[char], i: usize, words: &[&str]) -> Option<usize> {
+    words
+        .iter()
+        .find(|w| starts(t, i, w))
+        .map(|w| w.chars().count())
+}
+
+fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
+
+/// Words after a date that make it a deadline: 前, 之前, 以前, 内, 完成, 底前 ….
+const BEFORE: &[&str] = &["之前", "以前", "前", "内", "止", "为限"];
+
+fn found(t: &[char], start: usize, end: usize) -> Found {
+    Found {
+        start,
+        end,
+        text: t[start..end].iter().collect(),
+    }
+}
+
+/// A deadline starting at `i` (a month, a quarter, the year's end …), if one is written there.
+fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDate>)> {
+    // 年底前, 年内, 今年底, 年末前, 上半年, 下半年, 年中
+    for (word, m) in [
+        ("今年年底", 12),
+        ("今年底", 12),
+        ("年底", 12),
+        ("年末", 12),
+        ("年内", 12),
+        ("上半年", 6),
+        ("年中", 6),
+        ("下半年", 12),
+    ] {
+        if starts(t, i, word) {
+            let mut j = i + word.chars().count();
+            let needs_before = !matches!(word, "年内");
+            match one_of(t, j, BEFORE) {
+                Some(n) => j += n,
+                None if needs_before && !starts(t, j, "完成") => continue,
+                None => {}
+            }
+            return Some((j, month_end(year, m)));
+        }
+    }
+    // (第)一季度(内|末|前|底)
+    let q0 = if t.get(i) == Some(&'第') { i + 1 } else { i };
+    if t.get(i.wrapping_sub(1)) != Some(&'前')
+        && let Some((Num::Value(q), j)) = number(t, q0)
+        && (1..=4).contains(&q)
+        && let Some(n) = one_of(t, j, &["季度", "季"])
+    {
+        let mut k = j + n;
+        if let Some(m) = one_of(t, k, &["末", "底"]) {
+            k += m;
+        }
+        match one_of(t, k, BEFORE) {
+            Some(m) => k += m,
+            None if t.get(q0.wrapping_sub(1)) == Some(&'第') || q0 != i => {}
+            None => return None,
+        }
+        return Some((k, month_end(year, q * 3)));
+    }
+    // (M)月(底|末|上旬|中旬|下旬|中下旬)(前) / (M)月(D)日(前)
+    let (m, j) = number(t, i)?;
+    if t.get(j) != Some(&'月') {
+        return None;
+    }
+    let month = match m {
+        Num::Value(v) if (1..=12).contains(&v) => Some(v),
+        Num::Value(_) => return None,
+        Num::Blank => None,
+    };
+    let mut k = j + 1;
+    let date;
+    if let Some(n) = one_of(t, k, &["底", "末"]) {
+        k += n;
+        date = month.and_then(|m| month_end(year, m));
+    } else if let Some(n) = one_of(t, k, &["上中旬", "上旬", "中下旬", "中旬", "下旬"])
+    {
+        let which: String = t[k..k + n].iter().collect();
+        k += n;
+        date = month.and_then(|m| match which.as_str() {
+            "上旬" => NaiveDate::from_ymd_opt(year, m, 10),
+            "中旬" | "上中旬" => NaiveDate::from_ymd_opt(year, m, 20),
+            _ => month_end(year, m),
+        });
+    } else if let Some((d, e)) = number(t, k)
+        && matches!(t.get(e), Some('日' | '号'))
+    {
+        k = e + 1;
+        date = match (month, d) {
+            (Some(m), Num::Value(d)) => NaiveDate::from_ymd_opt(year, m, d),
+            _ => None,
+        };
+        // A day is a deadline only with 前/之前/以前 after it (else it is when something happens).
+        let n = one_of(t, k, BEFORE)?;
+        return Some((k + n, date));
+    } else {
+        // "6月前": before June.
+        let n = one_of(t, k, &["之前", "以前", "前"])?;
+        return Some((
+            k + n,
+            month.and_then(|m| NaiveDate::from_ymd_opt(year, m, 1)?.pred_opt()),
+        ));
+    }
+    if let Some(n) = one_of(t, k, BEFORE) {
+        k += n;
+    }
+    Some((k, date))
+}
+
+/// The first deadline written in `text`, read in `year` (the meeting's year).
+pub fn find_deadline(text: &str, year: i32) -> Option<Deadline> {
+    let t: Vec<char> = text.chars().collect();
+    (0..t.len()).find_map(|i| {
+        deadline_at(&t, i, year).map(|(end, date)| Deadline {
+            found: found(&t, i, end),
+            date,
+        })
+    })
+}
+
+const CADENCES: &[(&str, Cadence)] = &[
+    ("每周", Cadence::Weekly),
+    ("一周一", Cadence::Weekly),
+    ("按周", Cadence::Weekly),
+    ("每月", Cadence::Monthly),
+    ("按月", Cadence::Monthly),
+    ("一月一", Cadence::Monthly),
+    ("逐月", Cadence::Monthly),
+    ("每季度", Cadence::Quarterly),
+    ("每季", Cadence::Quarterly),
+    ("按季", Cadence::Quarterly),
+    ("一季一", Cadence::Quarterly),
+    ("每半年", Cadence::HalfYearly),
+    ("半年一次", Cadence::HalfYearly),
+    ("每年", Cadence::Yearly),
+    ("一年一次", Cadence::Yearly),
+];
+
+/// Every cadence written in `text`, in order ("按月按季督查" gives monthly, then quarterly).
+pub fn find_cadences(text: &str) -> Vec<(Cadence, Found)> {
+    let t: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        match CADENCES.iter().find(|(w, _)| starts(&t, i, w)) {
+            Some((w, c)) => {
+                let n = w.chars().count();
+                out.push((*c, found(&t, i, i + n)));
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Words that open a quantified target: 不低于X亿元, 达到X%, 新增X家.
+const TARGET_LEADS: &[&str] = &[
+    "不低于",
+    "不少于",
+    "不小于",
+    "不下于",
+    "达到",
+    "超过",
+    "突破",
+    "增长",
+    "完成",
+    "新增",
+    "确保",
+    "力争",
+];
+const UNITS: &[&str] = &[
+    "亿元",
+    "万元",
+    "元",
+    "个百分点",
+    "%",
+    "％",
+    "个",
+    "家",
+    "项",
+    "户",
+    "亩",
+    "公里",
+    "千米",
+    "万平方米",
+    "平方米",
+    "人",
+    "次",
+    "座",
+    "所",
+    "套",
+];
+/// Targets without a number: 清零, 全覆盖, 全部开工.
+const WHOLE: &[&str] = &[
+    "清零",
+    "全覆盖",
+    "全部开工",
+    "全部完成",
+    "全部到位",
+    "全部销号",
+    "应开尽开",
+    "应报尽报",
+    "零容忍",
+];
+
+/// The first quantified target written in `text`.
+pub fn find_target(text: &str) -> Option<Found> {
+    let t: Vec<char> = text.chars().collect();
+    for i in 0..t.len() {
+        if let Some(n) = one_of(&t, i, WHOLE) {
+            return Some(found(&t, i, i + n));
+        }
+        let lead = one_of(&t, i, TARGET_LEADS).unwrap_or(0);
+        let mut j = i + lead;
+        // After a lead the figure may come a few words later: 新增规上企业30家.
+        if lead > 0 {
+            while j < t.len().min(i + lead + 8)
+                && number(&t, j).is_none_or(|(n, _)| n == Num::Blank)
+                && !"，。；、,;：:（）()".contains(t[j])
+            {
+                j += 1;
+            }
+        }
+        let Some((Num::Value(_), mut e)) = number(&t, j) else {
+            continue;
+        };
+        // Decimals: 1.5亿元
+        if matches!(t.get(e), Some('.' | '．')) && t.get(e + 1).and_then(|c| digit(*c)).is_some() {
+            e = number(&t, e + 1).map(|(_, e)| e).unwrap_or(e);
+        }
+        j = e;
+        if let Some(u) = one_of(&t, j, UNITS)
+            && (lead > 0
+                || t[i..j].iter().any(|c| digit(*c).is_some())
+                    && matches!(t.get(j), Some('%' | '％')))
+        {
+            return Some(found(&t, i, j + u));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    fn deadline(text: &str) -> (String, Option<NaiveDate>) {
+        let d = find_deadline(text, 2025).unwrap_or_else(|| panic!("no deadline in {text}"));
+        assert_eq!(
+            text.chars()
+                .skip(d.found.start)
+                .take(d.found.end - d.found.start)
+                .collect::<String>(),
+            d.found.text,
+            "the span points into the text"
+        );
+        (d.found.text, d.date)
+    }
+
+    #[test]
+    fn deadlines_normalise_to_dates() {
+        assert_eq!(
+            deadline("各县区要在9月底前完成征迁"),
+            ("9月底前".into(), day(2025, 9, 30))
+        );
+        assert_eq!(
+            deadline("确保年底前建成投用"),
+            ("年底前".into(), day(2025, 12, 31))
+        );
+        assert_eq!(
+            deadline("四季度内全面开工"),
+            ("四季度内".into(), day(2025, 12, 31))
+        );
+        assert_eq!(
+            deadline("力争第一季度实现签约"),
+            ("第一季度".into(), day(2025, 3, 31))
+        );
+        assert_eq!(
+            deadline("10月中旬前报送方案"),
+            ("10月中旬前".into(), day(2025, 10, 20))
+        );
+        assert_eq!(
+            deadline("十一月上旬启动"),
+            ("十一月上旬".into(), day(2025, 11, 10))
+        );
+        assert_eq!(
+            deadline("6月中下旬召开观摩会"),
+            ("6月中下旬".into(), day(2025, 6, 30))
+        );
+        assert_eq!(deadline("２月末前"), ("２月末前".into(), day(2025, 2, 28)));
+        assert_eq!(
+            deadline("于7月15日前上报"),
+            ("7月15日前".into(), day(2025, 7, 15))
+        );
+        assert_eq!(deadline("年内完成改造"), ("年内".into(), day(2025, 12, 31)));
+        assert_eq!(
+            deadline("上半年前完成"),
+            ("上半年前".into(), day(2025, 6, 30))
+        );
+    }
+
+    #[test]
+    fn blanked_dates_keep_their_text_and_give_no_date() {
+        assert_eq!(deadline("各部门×月×日前报送"), ("×月×日前".into(), None));
+        assert_eq!(deadline("在x月x日前全面完成"), ("x月x日前".into(), None));
+        assert_eq!(
+            deadline("6月x日前将清单报市政府"),
+            ("6月x日前".into(), None)
+        );
+    }
+
+    #[test]
+    fn dates_that_are_not_deadlines_are_left() {
+        assert_eq!(
+            find_deadline("6月18日召开推进会", 2025),
+            None,
+            "an event, not a deadline"
+        );
+        assert_eq!(
+            find_deadline("前三季度全市实现生产总值", 2025),
+            None,
+            "a period reported on"
+        );
+        assert_eq!(find_deadline("年底的形势比较严峻", 2025), None);
+    }
+
+    #[test]
+    fn cadences_in_order() {
+        let c: Vec<Cadence> = find_cadences("重点工作实行按月按季督查，市优化办要每月通报一次")
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(c, [Cadence::Monthly, Cadence::Quarterly, Cadence::Monthly]);
+        assert_eq!(
+            find_cadences("一月一调度、半年一次观摩")[1].0,
+            Cadence::HalfYearly
+        );
+        assert!(find_cadences("加快推进项目建设").is_empty());
+    }
+
+    #[test]
+    fn targets_with_numbers_or_whole() {
+        let t = |s: &str| find_target(s).map(|f| f.text);
+        assert_eq!(
+            t("全年完成投资不低于120亿元"),
+            Some("完成投资不低于120亿元".into())
+        );
+        assert_eq!(t("签约率达到100%"), Some("达到100%".into()));
+        assert_eq!(t("新增“四上”企业"), None, "no number");
+        assert_eq!(
+            t("力争新增规上企业30家"),
+            Some("力争新增规上企业30家".into())
+        );
+        assert_eq!(t("确保年底前建成"), None);
+        assert_eq!(t("问题清单年底前全部清零"), Some("清零".into()));
+        assert_eq!(t("完成1.5亿元"), Some("完成1.5亿元".into()));
+        assert_eq!(t("开工率95%以上"), Some("95%".into()));
+        assert_eq!(t("抓紧推进"), None);
+    }
+}
