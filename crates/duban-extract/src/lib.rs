@@ -2,9 +2,14 @@
 //! domain.md §11). Plain synchronous Rust with no IO: text in, findings out, every finding
 //! with its place in the text as character offsets.
 //!
-//! This first part reads the time words of a clause: the deadline (时间节点) normalised to a
-//! date, the cadence (每月, 按季, 半年一次) and the quantified target (不低于X亿元, 清零).
+//! Built so far: `clean` (web-page pinyin notes, stray spaces and full-width digits removed,
+//! with a map back to the original; sentences cut at their ends) and `timing` (a clause's
+//! deadline (时间节点) normalised to a date, its cadences (每月, 按季, 半年一次) and its
+//! quantified target (不低于X亿元, 清零)). Still to come (issue 6): traditional → simplified,
+//! clauses and actors, directives with tiers and confidence, matching units.
 
+pub mod clean;
 pub mod timing;
 
+pub use clean::{Clean, clean, sentences};
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};
