@@ -14,6 +14,20 @@ pub struct Clean {
 }
 
 impl Clean {
+    /// Another text over the same original: `from[i]` is the index in this text each new
+    /// character comes from (`None`: one for one).
+    pub(crate) fn with_text(&self, text: String, from: Option<Vec<usize>>) -> Clean {
+        let origin = match from {
+            None => self.origin.clone(),
+            Some(from) => from.iter().map(|i| self.origin[*i]).collect(),
+        };
+        Clean {
+            text,
+            origin,
+            original_len: self.original_len,
+        }
+    }
+
     /// The original character range of the clean range `start..end` (character offsets).
     pub fn original(&self, start: usize, end: usize) -> (usize, usize) {
         let at = |i: usize| self.origin.get(i).copied().unwrap_or(self.original_len);

@@ -5,11 +5,13 @@
 //! Built so far: `clean` (web-page pinyin notes, stray spaces and full-width digits removed,
 //! with a map back to the original; sentences cut at their ends) and `timing` (a clause's
 //! deadline (时间节点) normalised to a date, its cadences (每月, 按季, 半年一次) and its
-//! quantified target (不低于X亿元, 清零)). Still to come (issue 6): traditional → simplified,
-//! clauses and actors, directives with tiers and confidence, matching units.
+//! quantified target (不低于X亿元, 清零)). `simplify` (traditional → simplified through OpenCC's dictionaries, the map kept).
+//! Still to come (issue 6): clauses and actors, directives with tiers and confidence, matching units.
 
 pub mod clean;
+pub mod simplify;
 pub mod timing;
 
 pub use clean::{Clean, clean, sentences};
+pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};
