@@ -6,12 +6,15 @@
 //! with a map back to the original; sentences cut at their ends) and `timing` (a clause's
 //! deadline (时间节点) normalised to a date, its cadences (每月, 按季, 半年一次) and its
 //! quantified target (不低于X亿元, 清零)). `simplify` (traditional → simplified through OpenCC's dictionaries, the map kept).
-//! Still to come (issue 6): clauses and actors, directives with tiers and confidence, matching units.
+//! `actors` (a first cut: bodies by their endings from their tier, tiers of territory, named
+//! and redacted counties, posts, generic actors). Still to come (issue 6): clauses and roles, directives with tiers and confidence, matching units.
 
+pub mod actors;
 pub mod clean;
 pub mod simplify;
 pub mod timing;
 
+pub use actors::{Actor, ActorKind, find_actors};
 pub use clean::{Clean, clean, sentences};
 pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};

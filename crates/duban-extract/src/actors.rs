@@ -1,0 +1,284 @@
+//! 责任主体 — who a clause names: a body or office (市发改委, 州金融办, 纪检监察部门), a
+//! territory or tier (各县（市、区）, 各乡镇, a named county), a post (县市长, 分管副市长,
+//! 包抓领导), or only a generic actor (各级各部门, 大家). Found by their endings and read
+//! leftwards to where the name starts.
+
+use serde::Serialize;
+
+use crate::timing::Found;
+
+/// What kind of actor a name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    /// 机关、部门 — a named body or office.
+    Body,
+    /// 地区、层级 — a named territory or a tier of them.
+    Territory,
+    /// 职务 — a named post.
+    Post,
+    /// 泛指 — everyone and no one in particular.
+    Generic,
+}
+
+/// An actor named in the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub found: Found,
+}
+
+/// Endings of bodies and offices, longest first.
+const BODY_ENDS: &[&str] = &[
+    "委员会",
+    "管委会",
+    "领导小组",
+    "指挥部",
+    "办公室",
+    "中心",
+    "集团",
+    "公司",
+    "政府",
+    "部门",
+    "银行",
+    "检察院",
+    "法院",
+    "委",
+    "局",
+    "办",
+    "厅",
+    "署",
+    "院",
+    "所",
+    "站",
+    "队",
+    "联",
+    "会",
+];
+/// Tiers of territory, written whole.
+const TIERS: &[&str] = &[
+    "各县（市、区）",
+    "各县(市、区)",
+    "各县（市区）",
+    "各县市区",
+    "各县区",
+    "各区县",
+    "各乡镇（街道）",
+    "各乡镇",
+    "各街道",
+    "各开发区",
+    "各园区",
+    "各市州",
+    "各地",
+];
+const POSTS: &[&str] = &[
+    "分管副市长",
+    "分管副县长",
+    "分管领导",
+    "包抓领导",
+    "包联领导",
+    "县市长",
+    "县区长",
+    "县委书记",
+    "主要负责同志",
+    "主要领导",
+    "一把手",
+    "项目业主",
+];
+const GENERIC: &[&str] = &[
+    "各级各部门",
+    "各地各部门",
+    "各有关部门",
+    "各有关单位",
+    "各部门",
+    "各单位",
+    "全市上下",
+    "大家",
+    "我们",
+    "各级",
+];
+/// How an office's name starts: its tier (市财政局, 州金融办, 省政府, 国家发改委).
+const TIER_MARKS: &str = "市县区州省乡镇旗";
+/// Area words that end in 区 without naming a place (园区, 社区, 地区).
+const AREA_WORDS: &str = "地园社城景片辖矿厂校";
+/// First characters of words that are not place names (本地区, 每个县, 推进国家高新区).
+const NOT_PLACE_STARTS: &str = "本每各全加推总持大老深这那该其个两三四五六七八九十一";
+
+/// Characters a name never contains: where reading leftwards stops.
+const STOPS: &str = "个有但除我由要和及与、，,。；;：:在对请让向将把被等的了是为从同并且也都就还再已需应须务必确保力争负责牵头配合抓好（）()“”\"' \n";
+
+fn starts(t: &[char], i: usize, word: &str) -> bool {
+    word.chars()
+        .enumerate()
+        .all(|(k, c)| t.get(i + k) == Some(&c))
+}
+
+fn found(t: &[char], start: usize, end: usize) -> Found {
+    Found {
+        start,
+        end,
+        text: t[start..end].iter().collect(),
+    }
+}
+
+/// A listed word at `i`, longest first.
+fn listed(t: &[char], i: usize, words: &[&str]) -> Option<usize> {
+    words
+        .iter()
+        .filter(|w| starts(t, i, w))
+        .map(|w| w.chars().count())
+        .max()
+}
+
+/// Where a name ending just before `end` starts, reading leftwards over at most `max`
+/// characters; `None` when it is too short to be a name.
+fn name_start(t: &[char], end: usize, ending: usize, max: usize) -> Option<usize> {
+    let mut s = end - ending;
+    while s > 0 && end - s < max && !STOPS.contains(t[s - 1]) {
+        s -= 1;
+    }
+    (end - s > ending).then_some(s)
+}
+
+/// The body named by `t[start..end]` (ending `n` characters long), if it is one.
+fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
+    let fields = starts(t, end - n, "部门");
+    let name: String = t[start..end].iter().collect();
+    if fields && (name.starts_with('各') || name.starts_with("相关") || name.starts_with("有关"))
+    {
+        return Some(Actor {
+            kind: ActorKind::Generic,
+            found: found(t, start, end),
+        });
+    }
+    let from = (start..end - n).find(|k| TIER_MARKS.contains(t[*k]));
+    let start = match from {
+        Some(k) => k,
+        // 纪检监察部门, 金融部门: a field of two to four characters.
+        None if fields && (2..=4).contains(&(end - n - start)) => start,
+        None => return None,
+    };
+    (end - start > n).then(|| Actor {
+        kind: ActorKind::Body,
+        found: found(t, start, end),
+    })
+}
+
+/// Every actor named in `text`, left to right, not overlapping.
+pub fn find_actors(text: &str) -> Vec<Actor> {
+    let t: Vec<char> = text.chars().collect();
+    let mut out: Vec<Actor> = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let whole = [
+            (ActorKind::Generic, GENERIC),
+            (ActorKind::Territory, TIERS),
+            (ActorKind::Post, POSTS),
+        ]
+        .iter()
+        .find_map(|(k, words)| listed(&t, i, words).map(|n| (*k, n)));
+        if let Some((kind, n)) = whole {
+            out.push(Actor {
+                kind,
+                found: found(&t, i, i + n),
+            });
+            i += n;
+            continue;
+        }
+        // A body: its ending here, its name read leftwards (not into an actor already found)
+        // and starting at its tier (落实市委 → 市委); "X部门" names a field's departments.
+        if let Some(n) = listed(&t, i, BODY_ENDS) {
+            let end = i + n;
+            let floor = out.last().map_or(0, |a| a.found.end);
+            if let Some(start) = name_start(&t, end, n, 10).map(|s| s.max(floor))
+                && let Some(actor) = body(&t, start, end, n)
+            {
+                out.push(actor);
+                i = end;
+                continue;
+            }
+        }
+        // A named territory: 白水县, 青山区, 高新区 (two to six characters before 县/区/市/州).
+        if matches!(t[i], '县' | '区' | '州' | '旗')
+            && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级'))
+            && i > 0
+            && !AREA_WORDS.contains(t[i - 1])
+            && let Some(start) = name_start(&t, i + 1, 1, 6)
+            && !NOT_PLACE_STARTS.contains(t[start])
+            && out.last().is_none_or(|a| a.found.end <= start)
+        {
+            out.push(Actor {
+                kind: ActorKind::Territory,
+                found: found(&t, start, i + 1),
+            });
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(ActorKind, String)> {
+        find_actors(text)
+            .into_iter()
+            .map(|a| (a.kind, a.found.text))
+            .collect()
+    }
+
+    #[test]
+    fn bodies_territories_posts_and_generic_actors() {
+        use ActorKind::*;
+        assert_eq!(
+            names("由市发改委牵头，市财政局配合"),
+            [(Body, "市发改委".into()), (Body, "市财政局".into())]
+        );
+        assert_eq!(names("州金融办要抓紧制定方案"), [(Body, "州金融办".into())]);
+        assert_eq!(
+            names("市政府召开这次推进会，落实市委部署"),
+            [(Body, "市政府".into()), (Body, "市委".into())],
+            "a body starts at its tier; a verb before it is not its name"
+        );
+        assert_eq!(
+            names("加强政府债务管理，马上办、网上办"),
+            [],
+            "no tier: not a body"
+        );
+        assert_eq!(
+            names("有×个县未完成，但×区进展较快"),
+            [(Territory, "×区".into())],
+            "a count of counties is no actor; a redacted county is"
+        );
+        assert_eq!(
+            names("纪检监察部门要严肃问责"),
+            [(Body, "纪检监察部门".into())]
+        );
+        assert_eq!(
+            names("各县（市、区）要在9月底前完成"),
+            [(Territory, "各县（市、区）".into())]
+        );
+        assert_eq!(names("白水县要加快征迁"), [(Territory, "白水县".into())]);
+        assert_eq!(names("分管副市长要亲自调度"), [(Post, "分管副市长".into())]);
+        assert_eq!(
+            names("各级各部门要高度重视"),
+            [(Generic, "各级各部门".into())]
+        );
+        assert!(names("要进一步提高认识").is_empty());
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let text = "会后，由市住建局牵头，各乡镇配合";
+        for a in find_actors(text) {
+            let t: String = text
+                .chars()
+                .skip(a.found.start)
+                .take(a.found.end - a.found.start)
+                .collect();
+            assert_eq!(t, a.found.text);
+        }
+        assert_eq!(names(text).len(), 2);
+    }
+}
