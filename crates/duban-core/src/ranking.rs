@@ -674,7 +674,13 @@ pub fn rank_table(
         .map(|r| ranking(boards, Measure::Rate(*r), rules))
         .collect();
     let composite = ranking(boards, Measure::COMPOSITE, rules);
-    let talk = ranking(boards, rules.talk.measure, rules);
+    // The 约谈 rule's measure is one of those just ranked.
+    let talk = match rules.talk.measure {
+        Measure::Rate(r) => rankings.iter().find(|k| k.measure == Measure::Rate(r)),
+        Measure::Composite(_) => Some(&composite),
+    }
+    .cloned()
+    .unwrap_or_else(|| ranking(boards, rules.talk.measure, rules));
     let latest = boards.first().copied().unwrap_or_default();
     let rows = composite
         .standings

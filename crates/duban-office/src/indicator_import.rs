@@ -3,11 +3,9 @@
 //! or by the sheet, the period by a column, the title or the caller, numbers with "%" or
 //! thousands separators, subtotal and footnote rows skipped; every bad cell named.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
-use calamine::{Reader, Xlsx};
+use calamine::Reader;
 use duban_core::Period;
 use duban_core::indicator::{Indicator, IndicatorValue};
 use duban_core::text::compact;
@@ -15,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{CellError, LedgerError};
 use crate::grid::{Grid, column_letter};
-use crate::ledger_import::check_is_xlsx;
+use crate::ledger_import::{open_xlsx, unreadable};
 
 /// What an indicator file holds: the indicators met and every figure with where it was.
 #[derive(Debug, Clone, Default)]
@@ -189,13 +187,7 @@ pub fn read_indicators(
     period: Option<Period>,
     city: &str,
 ) -> Result<ReadIndicators, LedgerError> {
-    check_is_xlsx(path)?;
-    let unreadable = |e: &dyn std::fmt::Display| LedgerError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    };
-    let mut book: Xlsx<BufReader<File>> =
-        calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+    let mut book = open_xlsx(path)?;
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -204,7 +196,9 @@ pub fn read_indicators(
     let mut errors = Vec::new();
     let mut found = false;
     for sheet in book.sheet_names() {
-        let range = book.worksheet_range(&sheet).map_err(|e| unreadable(&e))?;
+        let range = book
+            .worksheet_range(&sheet)
+            .map_err(|e| unreadable(path, &e))?;
         let grid = Grid::new(range, Vec::new());
         let Some((first, _)) = grid.rows() else {
             continue;

@@ -97,13 +97,8 @@ pub fn read_ledger(
     opts: &ReadOptions,
     progress: &mut dyn FnMut(u32, u32),
 ) -> Result<ReadLedger, LedgerError> {
-    check_is_xlsx(path)?;
-    let unreadable = |e: &dyn std::fmt::Display| LedgerError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    };
-    let mut book: Xlsx<BufReader<File>> =
-        calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+    let mut book = open_xlsx(path)?;
+    let unreadable = |e: &dyn std::fmt::Display| unreadable(path, e);
     let names = book.sheet_names();
     let candidates: Vec<String> = match &opts.sheet {
         Some(s) => {
@@ -163,6 +158,20 @@ pub fn read_ledger(
         },
         scanned: SCAN_ROWS as usize,
     })
+}
+
+/// A workbook that cannot be read: which file, and why.
+pub(crate) fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> LedgerError {
+    LedgerError::Unreadable {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+/// Opens `path` as an .xlsx workbook, after checking it is one.
+pub(crate) fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, LedgerError> {
+    check_is_xlsx(path)?;
+    calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(path, &e))
 }
 
 pub(crate) fn check_is_xlsx(path: &Path) -> Result<(), LedgerError> {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Reader};
 use duban_core::text::{compact, non_blank};
 use duban_core::{MilestoneReached, MoneyUnit, Period, ReportDraft, Wan};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
@@ -132,13 +132,8 @@ pub struct ReadReports {
 /// Reads a reporting sheet. The period comes from the sheet's note ("填报期：2025-06") unless
 /// given.
 pub fn read_report_sheet(path: &Path, period: Option<Period>) -> Result<ReadReports, LedgerError> {
-    crate::ledger_import::check_is_xlsx(path)?;
-    let unreadable = |e: &dyn std::fmt::Display| LedgerError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    };
-    let mut book: Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(&e))?;
+    let mut book = crate::ledger_import::open_xlsx(path)?;
+    let unreadable = |e: &dyn std::fmt::Display| crate::ledger_import::unreadable(path, e);
     let sheet = book
         .sheet_names()
         .first()
