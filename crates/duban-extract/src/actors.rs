@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::timing::Found;
+use crate::chars::{Found, found, longest, starts};
 
 /// What kind of actor a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,6 +35,10 @@ const BODY_ENDS: &[&str] = &[
     "领导小组",
     "指挥部",
     "办公室",
+    "督查室",
+    "工作专班",
+    "专班",
+    "工作组",
     "中心",
     "集团",
     "公司",
@@ -71,6 +75,17 @@ const TIERS: &[&str] = &[
     "各市州",
     "各地",
 ];
+/// What a tier's name may go on with: its governments and party committees.
+const TIER_BODIES: &[&str] = &[
+    "党委政府",
+    "党委和政府",
+    "人民政府",
+    "政府",
+    "党委",
+    "党政主要负责同志",
+    "主要负责同志",
+    "主要领导",
+];
 const POSTS: &[&str] = &[
     "分管副市长",
     "分管副县长",
@@ -84,8 +99,19 @@ const POSTS: &[&str] = &[
     "主要领导",
     "一把手",
     "项目业主",
+    "项目责任单位",
+    "责任单位",
+    "牵头单位",
+    "项目单位",
+    "建设单位",
+    "业主单位",
 ];
 const GENERIC: &[&str] = &[
+    "市直各部门",
+    "市直各单位",
+    "市直有关部门",
+    "市级各部门",
+    "各县区各部门",
     "各级各部门",
     "各地各部门",
     "各有关部门",
@@ -105,30 +131,7 @@ const AREA_WORDS: &str = "地园社城景片辖矿厂校";
 const NOT_PLACE_STARTS: &str = "本每各全加推总持大老深这那该其个两三四五六七八九十一";
 
 /// Characters a name never contains: where reading leftwards stops.
-const STOPS: &str = "个有但除我由要和及与、，,。；;：:在对请让向将把被等的了是为从同并且也都就还再已需应须务必确保力争负责牵头配合抓好（）()“”\"' \n";
-
-fn starts(t: &[char], i: usize, word: &str) -> bool {
-    word.chars()
-        .enumerate()
-        .all(|(k, c)| t.get(i + k) == Some(&c))
-}
-
-fn found(t: &[char], start: usize, end: usize) -> Found {
-    Found {
-        start,
-        end,
-        text: t[start..end].iter().collect(),
-    }
-}
-
-/// A listed word at `i`, longest first.
-fn listed(t: &[char], i: usize, words: &[&str]) -> Option<usize> {
-    words
-        .iter()
-        .filter(|w| starts(t, i, w))
-        .map(|w| w.chars().count())
-        .max()
-}
+const STOPS: &str = "个有但除我由要和及与、，,。；;：:在对请让向将把被等的了是为从同并且也都就还再已需应须（）()“”\"' \n";
 
 /// Where a name ending just before `end` starts, reading leftwards over at most `max`
 /// characters; `None` when it is too short to be a name.
@@ -176,8 +179,15 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             (ActorKind::Post, POSTS),
         ]
         .iter()
-        .find_map(|(k, words)| listed(&t, i, words).map(|n| (*k, n)));
+        .find_map(|(k, words)| longest(&t, i, words).map(|n| (*k, n)));
         if let Some((kind, n)) = whole {
+            // 各县区政府, 各乡镇党委: a tier's governments are the tier.
+            let n = match kind {
+                ActorKind::Territory | ActorKind::Generic => {
+                    n + longest(&t, i + n, TIER_BODIES).unwrap_or(0)
+                }
+                ActorKind::Body | ActorKind::Post => n,
+            };
             out.push(Actor {
                 kind,
                 found: found(&t, i, i + n),
@@ -187,7 +197,7 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
         }
         // A body: its ending here, its name read leftwards (not into an actor already found)
         // and starting at its tier (落实市委 → 市委); "X部门" names a field's departments.
-        if let Some(n) = listed(&t, i, BODY_ENDS) {
+        if let Some(n) = longest(&t, i, BODY_ENDS) {
             let end = i + n;
             let floor = out.last().map_or(0, |a| a.found.end);
             if let Some(start) = name_start(&t, end, n, 10).map(|s| s.max(floor))

@@ -10,11 +10,14 @@
 //! and redacted counties, posts, generic actors). Still to come (issue 6): clauses and roles, directives with tiers and confidence, matching units.
 
 pub mod actors;
+pub mod chars;
 pub mod clean;
+pub mod directive;
 pub mod simplify;
 pub mod timing;
 
 pub use actors::{Actor, ActorKind, find_actors};
 pub use clean::{Clean, clean, sentences};
+pub use directive::{Directive, NamedActor, Role, Tier, extract, extract_line};
 pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};

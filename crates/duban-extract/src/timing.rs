@@ -7,13 +7,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// A piece of the text: where it is (character offsets, end exclusive) and what it says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Found {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-}
+pub use crate::chars::Found;
+use crate::chars::{found, one_of, starts};
 
 /// 时间节点 — a deadline as written and, when it names one, the date it means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -124,20 +119,6 @@ fn number(t: &[char], i: usize) -> Option<(Num, usize)> {
     Some((Num::Value(v), j))
 }
 
-fn starts(t: &[char], i: usize, word: &str) -> bool {
-    word.chars()
-        .enumerate()
-        .all(|(k, c)| t.get(i + k) == Some(&c))
-}
-
-/// The first of `words` written at `i`, and its length in characters.
-fn one_of(t: &[char], i: usize, words: &[&str]) -> Option<usize> {
-    words
-        .iter()
-        .find(|w| starts(t, i, w))
-        .map(|w| w.chars().count())
-}
-
 fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
     let (y, m) = if month == 12 {
         (year + 1, 1)
@@ -149,14 +130,6 @@ fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
 
 /// Words after a date that make it a deadline: 前, 之前, 以前, 内, 完成, 底前 ….
 const BEFORE: &[&str] = &["之前", "以前", "前", "内", "止", "为限"];
-
-fn found(t: &[char], start: usize, end: usize) -> Found {
-    Found {
-        start,
-        end,
-        text: t[start..end].iter().collect(),
-    }
-}
 
 /// A deadline starting at `i` (a month, a quarter, the year's end …), if one is written there.
 fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDate>)> {
@@ -253,10 +226,13 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
 pub fn find_deadline(text: &str, year: i32) -> Option<Deadline> {
     let t: Vec<char> = text.chars().collect();
     (0..t.len()).find_map(|i| {
-        deadline_at(&t, i, year).map(|(end, date)| Deadline {
-            found: found(&t, i, end),
-            date,
-        })
+        let as_of = i >= 2 && matches!(t[i - 2..i], ['截', '至' | '止']);
+        deadline_at(&t, i, year)
+            .filter(|(end, _)| !as_of || t[end - 1] == '前')
+            .map(|(end, date)| Deadline {
+                found: found(&t, i, end),
+                date,
+            })
     })
 }
 
@@ -358,14 +334,17 @@ pub fn find_target(text: &str) -> Option<Found> {
         // After a lead the figure may come a few words later: 新增规上企业30家.
         if lead > 0 {
             while j < t.len().min(i + lead + 8)
-                && number(&t, j).is_none_or(|(n, _)| n == Num::Blank)
+                && number(&t, j).is_none()
                 && !"，。；、,;：:（）()".contains(t[j])
             {
                 j += 1;
             }
         }
-        let Some((Num::Value(_), mut e)) = number(&t, j) else {
-            continue;
+        // A blanked figure counts after a lead: 不低于×亿元.
+        let mut e = match number(&t, j) {
+            Some((Num::Value(_), e)) => e,
+            Some((Num::Blank, e)) if lead > 0 => e,
+            _ => continue,
         };
         // Decimals: 1.5亿元
         if matches!(t.get(e), Some('.' | '．')) && t.get(e + 1).and_then(|c| digit(*c)).is_some() {
