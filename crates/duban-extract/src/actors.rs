@@ -44,6 +44,7 @@ const BODY_ENDS: &[&str] = &[
     "公司",
     "政府",
     "部门",
+    "机关",
     "银行",
     "检察院",
     "法院",
@@ -61,6 +62,9 @@ const BODY_ENDS: &[&str] = &[
 ];
 /// Tiers of territory, written whole.
 const TIERS: &[&str] = &[
+    "每个县市区",
+    "每个县（市、区）",
+    "每个县区",
     "各县（市、区）",
     "各县(市、区)",
     "各县（市区）",
@@ -85,6 +89,8 @@ const TIER_BODIES: &[&str] = &[
     "党政主要负责同志",
     "主要负责同志",
     "主要领导",
+    "“一把手”",
+    "一把手",
 ];
 const POSTS: &[&str] = &[
     "分管副市长",
@@ -125,10 +131,24 @@ const GENERIC: &[&str] = &[
 ];
 /// How an office's name starts: its tier (市财政局, 州金融办, 省政府, 国家发改委).
 const TIER_MARKS: &str = "市县区州省乡镇旗";
+/// Offices within a body that make its name longer: 市政府督查室, 市委组织部.
+const OFFICES: &[&str] = &[
+    "办公室",
+    "督查室",
+    "督查督办局",
+    "组织部",
+    "宣传部",
+    "统战部",
+    "政法委",
+    "编办",
+    "目督办",
+    "督办",
+    "考核办",
+];
 /// Area words that end in 区 without naming a place (园区, 社区, 地区).
 const AREA_WORDS: &str = "地园社城景片辖矿厂校";
 /// First characters of words that are not place names (本地区, 每个县, 推进国家高新区).
-const NOT_PLACE_STARTS: &str = "本每各全加推总持大老深这那该其个两三四五六七八九十一";
+const NOT_PLACE_STARTS: &str = "县市区本每各全加推总持大老深这那该其个两三四五六七八九十一";
 
 /// Characters a name never contains: where reading leftwards stops.
 const STOPS: &str = "个有但除我由要和及与、，,。；;：:在对请让向将把被等的了是为从同并且也都就还再已需应须（）()“”\"' \n";
@@ -145,7 +165,9 @@ fn name_start(t: &[char], end: usize, ending: usize, max: usize) -> Option<usize
 
 /// The body named by `t[start..end]` (ending `n` characters long), if it is one.
 fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
-    let fields = starts(t, end - n, "部门");
+    let fields = ["部门", "机关", "系统"]
+        .iter()
+        .any(|w| starts(t, end - n, w));
     let name: String = t[start..end].iter().collect();
     if fields && (name.starts_with('各') || name.starts_with("相关") || name.starts_with("有关"))
     {
@@ -201,8 +223,20 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             let end = i + n;
             let floor = out.last().map_or(0, |a| a.found.end);
             if let Some(start) = name_start(&t, end, n, 10).map(|s| s.max(floor))
-                && let Some(actor) = body(&t, start, end, n)
+                && let Some(mut actor) = body(&t, start, end, n)
             {
+                // 市政府督查室: the office within the body.
+                let end = end + longest(&t, end, OFFICES).unwrap_or(0);
+                actor.found = found(&t, actor.found.start, end);
+                // 各级农业农村部门: the tiers of one field are that field's bodies.
+                if let Some(prev) = out.last()
+                    && prev.kind == ActorKind::Generic
+                    && prev.found.end == actor.found.start
+                    && matches!(prev.found.text.as_str(), "各级" | "各")
+                {
+                    actor.found = found(&t, prev.found.start, end);
+                    out.pop();
+                }
                 out.push(actor);
                 i = end;
                 continue;

@@ -9,7 +9,7 @@
 //! time node, a cadence or a target. Every directive keeps its place in the original line.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::actors::{ActorKind, find_actors};
 use crate::chars::{longest, starts};
@@ -39,7 +39,7 @@ impl Role {
 }
 
 /// 层级 — how sure a directive is to be one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Tier {
     /// A specific actor is named.
     A,
@@ -290,6 +290,12 @@ fn clause_start(t: &[char], i: usize) -> usize {
 
 /// The marker at `i` (after fillers and a time node): its role, whether explicit.
 fn marker(t: &[char], i: usize, year: i32) -> Option<(Role, bool)> {
+    // "牵头部门、责任单位，都要…": a comma before what the subject is to do.
+    let i = if matches!(t.get(i), Some('，' | ',')) && longest(t, i + 1, FILLERS).is_some() {
+        i + 1
+    } else {
+        i
+    };
     let mut j = skip(t, i, FILLERS);
     // "各县区×月×日前要…", "在9月底前": a time node may come before the marker.
     let rest: String = t[j..t.len().min(j + 14)].iter().collect();
@@ -359,7 +365,11 @@ fn subjects(t: &[char], year: i32) -> Vec<Subject> {
             .iter()
             .find(|h| before.ends_with(**h))
             .map(|h| h.chars().count());
-        let opened = skip(t, from, OPENERS) >= first;
+        // The clause opens with the subject, or with what the subject is of ("各项工作的牵头部门").
+        let opened = skip(t, from, OPENERS) >= first
+            || (before.ends_with('的')
+                && before.chars().count() <= 10
+                && !ACTION_MARKS.iter().any(|m| before.contains(m)));
         let Some((role, explicit)) = marker(t, after, year).or(handed.map(|_| (Role::Owner, true)))
         else {
             continue;
@@ -410,8 +420,57 @@ fn asks(plain: &str) -> bool {
         "督促",
         "落实",
     ];
+    const IMPERATIVE_STARTS: &[&str] = &[
+        "完成",
+        "全面完成",
+        "建成",
+        "实现",
+        "加快",
+        "全面推进",
+        "推进",
+        "抓好",
+        "做好",
+        "进一步",
+        "积极",
+        "认真",
+        "扎实",
+        "强化",
+        "加强",
+        "持续",
+        "大力",
+        "深化",
+        "启动",
+        "开展",
+        "争取",
+        "严格",
+        "全力",
+    ];
     ASKING.iter().any(|w| plain.contains(w))
+        || IMPERATIVE_STARTS.iter().any(|w| plain.starts_with(w))
 }
+
+/// `plain` with what is in brackets blanked: asides (完成年度投资不到×%) are not targets.
+fn without_asides(plain: &str) -> String {
+    let mut depth = 0usize;
+    plain
+        .chars()
+        .map(|c| match c {
+            '（' | '(' => {
+                depth += 1;
+                '　'
+            }
+            '）' | ')' => {
+                depth = depth.saturating_sub(1);
+                '　'
+            }
+            _ if depth > 0 => '　',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Words asking for speed without naming a date: kept as the time node's text, no date.
+const VAGUE_TIMES: &[&str] = &["尽快", "近期", "立即", "马上"];
 
 /// The directives of one line of a speech (`line` 1-based), read in `year`.
 pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
@@ -446,6 +505,11 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
         let first = merged
             .first()
             .map_or(st.len(), |m| clause_start(st, m.start));
+        // "6月中下旬，市政府将…，各县区要…": a time node alone before the first subject.
+        let opening: String = st[..first].iter().collect();
+        let sentence_time = find_deadline(&opening, year)
+            .filter(|d| d.found.start <= 1 && opening.chars().count() <= d.found.end + 2)
+            .map(|d| (d.found.text, d.date));
         if first > 0 {
             cuts.push((0, None));
         }
@@ -474,7 +538,7 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
                 (at, until),
                 subject.map(|m| (m, s.start)),
                 &t,
-                year,
+                (year, &sentence_time),
             ) {
                 out.push(d);
             }
@@ -491,13 +555,31 @@ fn directive(
     (at, until): (usize, usize),
     subject: Option<(&Subject, usize)>,
     t: &[char],
-    year: i32,
+    (year, sentence_time): (i32, &Option<(String, Option<NaiveDate>)>),
 ) -> Option<Directive> {
     let plain: String = t[at..until].iter().collect();
-    let deadline = find_deadline(&plain, year);
+    let mut deadline = find_deadline(&plain, year).map(|d| (d.found.text, d.date));
     let cadence = find_cadences(&plain).first().map(|(c, _)| *c);
-    let target = find_target(&plain).map(|f| f.text);
-    let timed = deadline.is_some() || cadence.is_some() || target.is_some();
+    let target = find_target(&without_asides(&plain)).map(|f| f.text);
+    // 今年/全年 with a target is by the year's end ("确保今年新增…不低于×亿元").
+    if deadline.is_none() && target.is_some() {
+        deadline = ["今年", "全年"]
+            .iter()
+            .find(|w| plain.contains(**w))
+            .map(|w| (w.to_string(), NaiveDate::from_ymd_opt(year, 12, 31)));
+    }
+    // A time adverbial opening the sentence holds for each of its directives.
+    if deadline.is_none() {
+        deadline = sentence_time.clone();
+    }
+    let timed_by_date = deadline.is_some();
+    let timed = timed_by_date || cadence.is_some() || target.is_some();
+    if deadline.is_none() {
+        deadline = VAGUE_TIMES
+            .iter()
+            .find(|w| plain.contains(**w))
+            .map(|w| (w.to_string(), None));
+    }
     let mut actors = Vec::new();
     if let Some((sub, offset)) = subject {
         for ((name, kind, s, e), role) in &sub.actors {
@@ -543,7 +625,7 @@ fn directive(
         }
         Tier::B => {
             0.35 + 0.1
-                * [deadline.is_some(), cadence.is_some(), target.is_some()]
+                * [timed_by_date, cadence.is_some(), target.is_some()]
                     .iter()
                     .filter(|x| **x)
                     .count() as f32
@@ -562,8 +644,8 @@ fn directive(
         text: original[start..end].iter().collect(),
         plain,
         actors,
-        deadline_text: deadline.as_ref().map(|d| d.found.text.clone()),
-        deadline: deadline.and_then(|d| d.date),
+        deadline_text: deadline.as_ref().map(|d| d.0.clone()),
+        deadline: deadline.and_then(|d| d.1),
         cadence,
         target,
         tier,

@@ -13,11 +13,14 @@ pub mod actors;
 pub mod chars;
 pub mod clean;
 pub mod directive;
+pub mod quality;
 pub mod simplify;
 pub mod timing;
+pub mod units;
 
 pub use actors::{Actor, ActorKind, find_actors};
 pub use clean::{Clean, clean, sentences};
 pub use directive::{Directive, NamedActor, Role, Tier, extract, extract_line};
 pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};
+pub use units::match_actor;

@@ -147,6 +147,11 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
         if starts(t, i, word) {
             let mut j = i + word.chars().count();
             let needs_before = !matches!(word, "年内");
+            // "年内计划开工项目": which projects, not by when.
+            if word == "年内" && one_of(t, i + 2, &["计划", "的", "新开工", "开工项目"]).is_some()
+            {
+                continue;
+            }
             match one_of(t, j, BEFORE) {
                 Some(n) => j += n,
                 None if needs_before && !starts(t, j, "完成") => continue,
@@ -308,6 +313,14 @@ const UNITS: &[&str] = &[
     "座",
     "所",
     "套",
+    "处",
+    "大箱",
+    "箱",
+    "吨",
+    "千瓦",
+    "辆",
+    "台",
+    "公顷",
 ];
 /// Targets without a number: 清零, 全覆盖, 全部开工.
 const WHOLE: &[&str] = &[
@@ -333,7 +346,7 @@ pub fn find_target(text: &str) -> Option<Found> {
         let mut j = i + lead;
         // After a lead the figure may come a few words later: 新增规上企业30家.
         if lead > 0 {
-            while j < t.len().min(i + lead + 8)
+            while j < t.len().min(i + lead + 10)
                 && number(&t, j).is_none()
                 && !"，。；、,;：:（）()".contains(t[j])
             {
@@ -351,6 +364,11 @@ pub fn find_target(text: &str) -> Option<Found> {
             e = number(&t, e + 1).map(|(_, e)| e).unwrap_or(e);
         }
         j = e;
+        // 10万亩, x万大箱: a multiplier before the unit.
+        if t.get(j).is_some_and(|c| "万亿千百".contains(*c)) && one_of(&t, j + 1, UNITS).is_some()
+        {
+            j += 1;
+        }
         if let Some(u) = one_of(&t, j, UNITS)
             && (lead > 0
                 || t[i..j].iter().any(|c| digit(*c).is_some())
