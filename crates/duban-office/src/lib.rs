@@ -12,6 +12,7 @@ mod ledger_export;
 mod ledger_import;
 mod ranking_export;
 mod report_sheet;
+mod speech;
 
 pub use columns::Field;
 pub use error::{CellError, LedgerError};
@@ -20,3 +21,4 @@ pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
 pub use ranking_export::write_ranking;
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};
+pub use speech::{SpeechError, docx_text, speech_text, text_from_bytes};

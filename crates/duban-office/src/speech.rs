@@ -1,0 +1,129 @@
+//! 讲话稿 — the text of a speech from the files officials keep it in: plain text (UTF-8, or
+//! GB18030 as Windows Notepad and WPS save it) or a Word document (.docx), one line per
+//! paragraph.
+
+use std::io::Read;
+use std::path::Path;
+
+use quick_xml::events::Event;
+
+/// Why a speech cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SpeechError {
+    #[error(
+        "{path}：不支持的文件类型（请使用 .txt 或 .docx；.doc 请先在 Word/WPS 中另存为 .docx）"
+    )]
+    Unsupported { path: String },
+    #[error("{path} 不是有效的 Word 文档（.docx）：{detail}")]
+    NotDocx { path: String, detail: String },
+    #[error("{path} 中没有文字")]
+    Empty { path: String },
+}
+
+/// Plain text: UTF-8 (a byte-order mark dropped), else GB18030.
+pub fn text_from_bytes(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// The paragraphs of a .docx, one per line (tabs as spaces, line breaks kept).
+pub fn docx_text(bytes: &[u8], path: &str) -> Result<String, SpeechError> {
+    let not_docx = |detail: String| SpeechError::NotDocx {
+        path: path.to_string(),
+        detail,
+    };
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_docx(e.to_string()))?;
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .map_err(|e| not_docx(format!("缺少 word/document.xml（{e}）")))?
+        .read_to_string(&mut xml)
+        .map_err(|e| not_docx(e.to_string()))?;
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut out = String::new();
+    let mut in_text = false;
+    loop {
+        match reader.read_event().map_err(|e| not_docx(e.to_string()))? {
+            Event::Start(e) if e.name().as_ref() == b"w:t" => in_text = true,
+            Event::End(e) if e.name().as_ref() == b"w:t" => in_text = false,
+            Event::End(e) if e.name().as_ref() == b"w:p" => out.push('\n'),
+            Event::Empty(e) if e.name().as_ref() == b"w:tab" => out.push(' '),
+            Event::Empty(e) if e.name().as_ref() == b"w:br" => out.push('\n'),
+            Event::Text(t) if in_text => {
+                let s = t.decode().map_err(|e| not_docx(e.to_string()))?;
+                out.push_str(
+                    &quick_xml::escape::unescape(&s).map_err(|e| not_docx(e.to_string()))?,
+                );
+            }
+            Event::GeneralRef(r) if in_text => {
+                let name = r.decode().map_err(|e| not_docx(e.to_string()))?;
+                let entity = format!("&{name};");
+                out.push_str(
+                    &quick_xml::escape::unescape(&entity).map_err(|e| not_docx(e.to_string()))?,
+                );
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The text of a speech file by its extension (.txt, .docx); `name` is used in messages.
+pub fn speech_text(bytes: &[u8], name: &str) -> Result<String, SpeechError> {
+    let ext = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let text = match ext.as_str() {
+        "txt" | "text" | "md" | "" => text_from_bytes(bytes),
+        "docx" => docx_text(bytes, name)?,
+        _ => {
+            return Err(SpeechError::Unsupported {
+                path: name.to_string(),
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(SpeechError::Empty {
+            path: name.to_string(),
+        });
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gb18030_text_and_a_word_document() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("市财政局负责资金保障。");
+        assert_eq!(text_from_bytes(&gbk), "市财政局负责资金保障。");
+        assert_eq!(text_from_bytes("\u{feff}同志们：".as_bytes()), "同志们：");
+
+        // A real .docx written by docx-rs: two paragraphs, the second in two runs.
+        let doc = docx_rs::Docx::new()
+            .add_paragraph(
+                docx_rs::Paragraph::new().add_run(docx_rs::Run::new().add_text("同志们：")),
+            )
+            .add_paragraph(
+                docx_rs::Paragraph::new()
+                    .add_run(docx_rs::Run::new().add_text("由市发改委牵头，"))
+                    .add_run(docx_rs::Run::new().add_text("R&D 中心配合。")),
+            );
+        let mut buf = std::io::Cursor::new(Vec::new());
+        doc.build().pack(&mut buf).unwrap();
+        let text = speech_text(buf.get_ref(), "讲话.docx").unwrap();
+        assert_eq!(text, "同志们：\n由市发改委牵头，R&D 中心配合。\n");
+        let err = speech_text(b"not a zip", "讲话.docx")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("讲话.docx") && err.contains("Word"), "{err}");
+        let err = speech_text(b"x", "讲话.doc").unwrap_err().to_string();
+        assert!(err.contains("另存为 .docx"), "{err}");
+    }
+}

@@ -1,0 +1,199 @@
+//! 会议议定事项 — a speech's directives matched to the unit directory, and the ones the
+//! office confirms written as tracked items of kind 重点工作, the meeting as their source.
+
+use chrono::NaiveDate;
+use duban_core::{Item, ItemKind, PlanDate, Unit, UnitKind};
+use duban_extract::{ActorKind, Directive, Role, match_actor};
+use serde::{Deserialize, Serialize};
+
+use crate::import::{ImportOptions, LedgerEntry};
+use crate::{Result, Store, StoreError};
+
+/// An actor of a directive and the units it was matched to (none: unmatched, shown as such).
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchedActor {
+    pub name: String,
+    pub kind: ActorKind,
+    pub role: Role,
+    pub units: Vec<String>,
+}
+
+/// A directive as proposed to the office: what was found, its actors matched to units.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposal {
+    #[serde(flatten)]
+    pub directive: Directive,
+    pub matched: Vec<MatchedActor>,
+}
+
+/// 会议议定事项 — one task the office confirms, as reviewed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeetingTask {
+    /// 工作内容 — the directive's text as reviewed.
+    pub text: String,
+    /// 事项名称 — a short name; the text's first clause when empty.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 牵头/责任单位 — one item is written per lead unit (各县区 → every region).
+    pub lead_units: Vec<String>,
+    /// 配合单位
+    #[serde(default)]
+    pub co_units: Vec<String>,
+    /// 完成时限 (a date), and the time node as written when there is no date (×月×日前).
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
+    #[serde(default)]
+    pub deadline_text: Option<String>,
+}
+
+/// The tasks of one meeting to confirm.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeetingTasks {
+    /// 会议名称 — the source of every item.
+    pub meeting: String,
+    pub year: i32,
+    pub tasks: Vec<MeetingTask>,
+}
+
+/// What a confirmation wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confirmed {
+    /// 新增 / 更新 — a task confirmed again updates its item instead of adding another.
+    pub created: usize,
+    pub updated: usize,
+    /// Every item of the meeting, by code.
+    pub codes: Vec<String>,
+}
+
+/// A task's default name: its first clause that says what to do (the clauses naming who
+/// leads and who co-operates skipped), at most 40 characters.
+fn short_name(text: &str) -> String {
+    const ROLES: &[&str] = &["牵头", "负责", "主抓", "配合", "协助"];
+    let what = text
+        .split(['，', ',', '；', ';', '。'])
+        .map(str::trim)
+        .find(|c| !c.is_empty() && !ROLES.iter().any(|r| c.ends_with(r)))
+        .unwrap_or(text);
+    what.chars().take(40).collect()
+}
+
+impl Store {
+    /// The unit directory as units.
+    pub async fn unit_directory(&self) -> Result<Vec<Unit>> {
+        Ok(self.units().await?.into_iter().map(|l| l.unit).collect())
+    }
+
+    /// `directives` with their actors matched to the unit directory.
+    pub async fn propose(&self, directives: Vec<Directive>) -> Result<Vec<Proposal>> {
+        let directory = self.unit_directory().await?;
+        Ok(directives
+            .into_iter()
+            .map(|d| {
+                let matched = d
+                    .actors
+                    .iter()
+                    .map(|a| MatchedActor {
+                        name: a.name.clone(),
+                        kind: a.kind,
+                        role: a.role,
+                        units: match_actor(&a.name, a.kind, &directory),
+                    })
+                    .collect();
+                Proposal {
+                    directive: d,
+                    matched,
+                }
+            })
+            .collect())
+    }
+
+    /// Writes the confirmed tasks as items of kind 重点工作, one per lead unit, in one
+    /// transaction: every unit must be in the directory, every task must have a lead unit.
+    pub async fn confirm_meeting_tasks(&self, m: &MeetingTasks, actor: &str) -> Result<Confirmed> {
+        let directory = self.unit_directory().await?;
+        let known = |name: &str| directory.iter().find(|u| u.answers_to(name));
+        let meeting = m.meeting.trim();
+        if meeting.is_empty() {
+            return Err(StoreError::Invalid("请填写会议名称（事项来源）".into()));
+        }
+        if m.tasks.is_empty() {
+            return Err(StoreError::Invalid("没有选中的议定事项".into()));
+        }
+        let mut entries = Vec::new();
+        for (i, t) in m.tasks.iter().enumerate() {
+            let row = i + 1;
+            if t.text.trim().is_empty() {
+                return Err(StoreError::Invalid(format!("第 {row} 条：工作内容为空")));
+            }
+            if t.lead_units.is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "第 {row} 条：未指定牵头/责任单位（请从单位名录中选择）"
+                )));
+            }
+            let unit = |name: &String| {
+                known(name).ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "第 {row} 条：单位“{name}”不在单位名录中（请从名录中选择，或先在“单位”中添加）"
+                    ))
+                })
+            };
+            let co: Vec<String> = t
+                .co_units
+                .iter()
+                .map(|n| unit(n).map(|u| u.name.clone()))
+                .collect::<Result<_>>()?;
+            let name = t
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .unwrap_or_else(|| short_name(t.text.trim()));
+            for lead in &t.lead_units {
+                let lead = unit(lead)?;
+                let mut item = Item::new(m.year, ItemKind::Task, name.clone(), lead.name.clone());
+                item.scale = Some(t.text.trim().to_string());
+                item.co_units = co.iter().filter(|c| **c != lead.name).cloned().collect();
+                item.planned_end = t.deadline.map(PlanDate::Day);
+                if lead.kind == UnitKind::Region {
+                    item.region = Some(lead.name.clone());
+                }
+                item.tags = vec!["会议议定事项".to_string()];
+                item.extra
+                    .insert("会议来源".to_string(), meeting.to_string());
+                if let Some(dt) = t.deadline_text.as_deref().filter(|_| t.deadline.is_none()) {
+                    item.extra.insert("时限".to_string(), dt.to_string());
+                }
+                let mut entry = LedgerEntry::whole(item, None);
+                entry.source = Some(format!("{meeting} 第 {row} 条"));
+                entries.push(entry);
+            }
+        }
+        let summary = self
+            .import_ledger(
+                entries,
+                &ImportOptions {
+                    actor: actor.to_string(),
+                    dry_run: false,
+                },
+            )
+            .await?;
+        let mut codes: Vec<String> = self
+            .items(&crate::ItemFilter {
+                kind: Some(ItemKind::Task),
+                year: Some(m.year),
+                ..crate::ItemFilter::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|i| i.extra.get("会议来源").map(String::as_str) == Some(meeting))
+            .map(|i| i.code)
+            .collect();
+        codes.sort();
+        Ok(Confirmed {
+            created: summary.created,
+            updated: summary.updated,
+            codes,
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! A speech's directives matched to the directory and confirmed as 重点工作 items, on SQLite
+//! and PostgreSQL.
+
+use chrono::NaiveDate;
+use duban_core::{ItemKind, PlanDate, Unit, UnitKind};
+use duban_store::testing::TestDb;
+use duban_store::{ItemFilter, MeetingTask, MeetingTasks};
+
+async fn city(db: &TestDb) -> duban_store::Store {
+    let store = db.open().await;
+    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
+    for r in ["甲县", "乙县"] {
+        let mut u = Unit::new(r, UnitKind::Region);
+        u.parent = Some("示范市".into());
+        units.push(u);
+    }
+    for d in ["市发展和改革委员会", "市财政局", "市自然资源和规划局"] {
+        units.push(Unit::new(d, UnitKind::Department));
+    }
+    store.ensure_units("office", &units).await.unwrap();
+    store
+}
+
+async fn speech_becomes_items(db: &TestDb) {
+    let store = city(db).await;
+    let text = "会议要求：\n由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划；市考核办要按月通报。";
+    let proposals = store
+        .propose(duban_extract::extract(text, 2025))
+        .await
+        .unwrap();
+    assert_eq!(proposals.len(), 3);
+    let units = |p: usize| -> Vec<(String, Vec<String>)> {
+        proposals[p]
+            .matched
+            .iter()
+            .map(|m| (m.name.clone(), m.units.clone()))
+            .collect()
+    };
+    assert_eq!(
+        units(0),
+        [
+            (
+                "市发改委".to_string(),
+                vec!["市发展和改革委员会".to_string()]
+            ),
+            ("国土".to_string(), vec!["市自然资源和规划局".to_string()]),
+            ("财政".to_string(), vec!["市财政局".to_string()]),
+        ]
+    );
+    assert_eq!(
+        units(1),
+        [(
+            "各县（市、区）".to_string(),
+            vec!["甲县".to_string(), "乙县".to_string()]
+        )]
+    );
+    assert_eq!(
+        units(2),
+        [("市考核办".to_string(), vec![])],
+        "unmatched, shown, not dropped"
+    );
+
+    let task = |p: usize, lead: &[&str], co: &[&str]| MeetingTask {
+        text: proposals[p].directive.plain.clone(),
+        name: None,
+        lead_units: lead.iter().map(|s| s.to_string()).collect(),
+        co_units: co.iter().map(|s| s.to_string()).collect(),
+        deadline: proposals[p].directive.deadline,
+        deadline_text: proposals[p].directive.deadline_text.clone(),
+    };
+    let meeting = MeetingTasks {
+        meeting: "2025年全市重点工作推进会".into(),
+        year: 2025,
+        tasks: vec![
+            task(
+                0,
+                &["市发展和改革委员会"],
+                &["市自然资源和规划局", "市财政局"],
+            ),
+            task(1, &["甲县", "乙县"], &[]),
+        ],
+    };
+    // A unit not in the directory is refused and nothing is written.
+    let mut bad = meeting.clone();
+    bad.tasks.push(task(2, &["市考核办"], &[]));
+    let err = store
+        .confirm_meeting_tasks(&bad, "office")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("第 3 条") && err.contains("市考核办"), "{err}");
+    assert_eq!(store.count_items().await.unwrap(), 0);
+
+    let done = store
+        .confirm_meeting_tasks(&meeting, "office")
+        .await
+        .unwrap();
+    assert_eq!(done.created, 3, "one item for the lead, one per region");
+    assert_eq!(done.codes.len(), 3);
+    let items = store.items(&ItemFilter::default()).await.unwrap();
+    let lead = items
+        .iter()
+        .find(|i| i.lead_unit == "市发展和改革委员会")
+        .unwrap();
+    assert_eq!(lead.kind, ItemKind::Task);
+    assert!(lead.code.starts_with("GZ2025"));
+    assert_eq!(lead.co_units, ["市自然资源和规划局", "市财政局"]);
+    assert_eq!(
+        lead.planned_end,
+        Some(PlanDate::Day(
+            NaiveDate::from_ymd_opt(2025, 10, 31).unwrap()
+        ))
+    );
+    assert_eq!(
+        lead.name, "10月底前完成储备项目梳理",
+        "named by what is to be done"
+    );
+    assert_eq!(
+        lead.extra.get("会议来源").map(String::as_str),
+        Some("2025年全市重点工作推进会")
+    );
+    let county = items.iter().find(|i| i.lead_unit == "乙县").unwrap();
+    assert_eq!(county.region.as_deref(), Some("乙县"));
+    assert_eq!(county.planned_end, None);
+    assert_eq!(
+        county.extra.get("时限").map(String::as_str),
+        Some("×月×日前"),
+        "a blanked date is kept as written"
+    );
+    // Confirming again updates the same items.
+    let again = store
+        .confirm_meeting_tasks(&meeting, "office")
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.codes.len()), (0, 3));
+}
+
+duban_store::both_backends!(speech_becomes_items);
