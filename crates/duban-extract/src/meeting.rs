@@ -1,0 +1,55 @@
+//! 会议 — what a speech says about its meeting: the title and the year dates are read in.
+
+use crate::simplify::simplified;
+
+/// The speech's title: its first line with words in it (pinyin notes and spaces removed,
+/// simplified), at most 60 characters.
+pub fn meeting_title(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let t = simplified(&crate::clean::clean(line).text);
+    Some(t.chars().take(60).collect())
+}
+
+/// The meeting's year as the speech states it near its top: "在2025年全市…会议上的讲话",
+/// "发布时间:2021-02-25". `None` when the first lines name no year.
+pub fn meeting_year(text: &str) -> Option<i32> {
+    for line in text.lines().filter(|l| !l.trim().is_empty()).take(3) {
+        let t: Vec<char> = crate::clean::clean(line).text.chars().collect();
+        for i in 0..t.len().saturating_sub(4) {
+            let digits: String = t[i..i + 4].iter().collect();
+            let before_ok = i == 0 || !t[i - 1].is_ascii_digit();
+            let after = t.get(i + 4).copied();
+            if before_ok
+                && digits.starts_with("20")
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && matches!(after, Some('年' | '-' | '.' | '/'))
+            {
+                return digits.parse().ok();
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_and_year_from_the_top_of_the_speech() {
+        let text = "\n 在2024年全县项目建设观摩会上的讲话\n同志们：\n2023年全县完成投资…";
+        assert_eq!(
+            meeting_title(text).as_deref(),
+            Some("在2024年全县项目建设观摩会上的讲话")
+        );
+        assert_eq!(meeting_year(text), Some(2024));
+        assert_eq!(
+            meeting_year("在全市招商會議上的講話\n發布時間:2022-03-01 來源: 網\n"),
+            Some(2022)
+        );
+        assert_eq!(
+            meeting_year("同志们：\n今天开会。\n要抓落实。\n2019年如何"),
+            None
+        );
+    }
+}
