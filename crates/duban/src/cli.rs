@@ -86,9 +86,34 @@ pub enum Command {
     /// The bulletin (通报) of a period as Word (.docx, official-document layout), HTML or
     /// Markdown; `--issue` issues it (印发): stored as it is, numbered, never recomputed.
     Bulletin(BulletinArgs),
+    /// Meeting decisions (会议议定事项): the directives of a speech (.txt or .docx) — who is
+    /// to do what by when — with actors and roles (牵头/配合/责任), deadlines read in the
+    /// meeting's year, cadences, targets, tier (A: a named actor; B: only a time node or
+    /// target) and confidence; actors matched to the unit directory when a database exists.
+    Extract(ExtractArgs),
     /// Benchmarks (性能测试), e.g. `bench import`.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The speech: a .txt file (UTF-8 or GB18030) or a Word document (.docx).
+    pub file: PathBuf,
+    /// The meeting's year, for deadlines such as 9月底前; default: the year the speech's
+    /// first lines name, else this year.
+    #[arg(long)]
+    pub year: Option<i32>,
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Table)]
+    pub format: ExtractFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExtractFormat {
+    Table,
+    Json,
+    /// One directive per line, written as it is found.
+    Jsonl,
 }
 
 #[derive(Debug, Args)]
@@ -621,9 +646,30 @@ pub enum BenchCommand {
     /// The bulletin (通报) of the province demo's June: drafted from the data and written as
     /// .docx, HTML and Markdown; then issued and written again from the snapshot.
     Bulletin(BenchStatusArgs),
+    /// Meeting-speech extraction (会议议定事项): throughput over a large corpus made of the
+    /// sample speeches repeated, at two sizes to show memory stays flat; with `--labels`, the
+    /// quality against labelled speeches.
+    Extract(BenchExtractArgs),
     /// The web application under load at province scale: requests/s and latency (p50, p99) of
     /// the ledger list and the dashboard with many connections on loopback, and peak memory.
     Web(BenchWebArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchExtractArgs {
+    /// The speeches to repeat (every .txt file in it).
+    #[arg(
+        long,
+        env = "DUBAN_SPEECHES",
+        default_value = "/work/shared/corpus/speeches"
+    )]
+    pub speeches: PathBuf,
+    /// The corpus size in MB (the second run is five times larger).
+    #[arg(long, default_value_t = 10)]
+    pub megabytes: usize,
+    /// Labels (*.jsonl, see crates/duban-extract/tests/labels) to score the speeches against.
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1468,6 +1468,7 @@ async fn rank_indicators_and_the_bulletin(db: &TestDb) {
 }
 
 duban_store::both_backends!(
+    extract_a_speech,
     rank_indicators_and_the_bulletin,
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
@@ -1483,6 +1484,65 @@ duban_store::both_backends!(
     calendars_set_due_days_and_closed_months_take_no_reports,
     weekly_and_quarterly_cadences,
 );
+
+/// A speech of our own, saved as GB18030 text and as Word, extracted to JSONL with its
+/// actors matched to the demo's directory.
+async fn extract_a_speech(db: &TestDb) {
+    ok(db, &["demo"]);
+    let dir = tempfile::tempdir().unwrap();
+    let speech = "在2025年全市项目建设推进会上的讲话\n同志们：\n由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市统计局要按月通报入统情况。各级各部门要进一步提高认识。\n";
+    let txt = dir.path().join("讲话.txt");
+    std::fs::write(&txt, encoding_rs::GB18030.encode(speech).0).unwrap();
+    let docx = dir.path().join("讲话.docx");
+    let mut doc = docx_rs::Docx::new();
+    for line in speech.lines() {
+        doc = doc
+            .add_paragraph(docx_rs::Paragraph::new().add_run(docx_rs::Run::new().add_text(line)));
+    }
+    doc.build()
+        .pack(std::fs::File::create(&docx).unwrap())
+        .unwrap();
+    for file in [&txt, &docx] {
+        let out = ok(
+            db,
+            &["extract", file.to_str().unwrap(), "--format", "jsonl"],
+        );
+        let rows: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 3, "{out}");
+        let first = &rows[0];
+        assert_eq!(first["line"], 3);
+        assert_eq!(first["tier"], "A");
+        assert_eq!(first["deadline_text"], "10月底前");
+        assert_eq!(
+            first["deadline"], "2025-10-31",
+            "the year read from the title"
+        );
+        assert_eq!(first["actors"][0]["name"], "市发改委");
+        assert_eq!(first["actors"][0]["role"], "lead");
+        assert_eq!(first["actors"][0]["unit"], "市发展和改革委员会");
+        assert_eq!(first["actors"][1]["role"], "co");
+        assert_eq!(first["actors"][1]["unit"], "市自然资源和规划局");
+        let counties = &rows[1];
+        assert_eq!(counties["deadline_text"], "×月×日前");
+        assert_eq!(counties["deadline"], Value::Null);
+        assert_eq!(counties["actors"][0]["units"].as_array().unwrap().len(), 10);
+        assert_eq!(rows[2]["cadence"], "monthly");
+        assert_eq!(rows[2]["actors"][0]["unit"], "市统计局");
+    }
+    let table = ok(db, &["extract", txt.to_str().unwrap(), "--year", "2026"]);
+    assert!(
+        table.contains("2026-10-31") && table.contains("议定事项 3 条"),
+        "{table}"
+    );
+    let bad = duban(
+        db,
+        &["extract", dir.path().join("讲话.doc").to_str().unwrap()],
+    );
+    assert!(!bad.status.success());
+}
 
 #[test]
 fn help_explains_the_domain_words() {

@@ -79,13 +79,6 @@ async fn load(
     })
 }
 
-/// Peak resident memory of a process (Linux), MiB.
-fn peak_rss_mib(pid: &str) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
-}
-
 pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
     use tokio::io::AsyncBufReadExt;
 
@@ -161,7 +154,7 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
     }
     println!(
         "服务进程峰值内存：{:.0} MiB。目标：台账 p99 < 50 ms（200 连接），峰值内存 < 200 MB。",
-        peak_rss_mib(&pid).unwrap_or(0.0)
+        super::peak_rss_mib(&pid).unwrap_or(0.0)
     );
     let _ = tokio::process::Command::new("kill")
         .args(["-TERM", &pid])

@@ -193,7 +193,7 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
             "read": report,
             "summary": summary,
             "timings_ms": { "read": read_ms, "write": write_ms },
-            "peak_rss_mib": peak_rss_mib(),
+            "peak_rss_mib": super::peak_rss_mib("self"),
         }))?;
     }
     Ok(ExitCode::SUCCESS)
@@ -213,12 +213,4 @@ fn read_report(read: &duban_office::ReadLedger) -> serde_json::Value {
         "year_source": read.year_source,
         "other_sheets": read.other_sheets,
     })
-}
-
-/// This process's peak resident memory (Linux), for the benchmark.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }

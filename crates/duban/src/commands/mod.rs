@@ -5,6 +5,7 @@ mod bench_web;
 mod bulletin;
 mod demo;
 mod export;
+mod extract;
 mod import;
 mod indicator;
 mod items;
@@ -74,6 +75,13 @@ pub fn period_or_last(text: Option<&str>) -> anyhow::Result<duban_core::Period> 
     }
 }
 
+/// Peak resident memory of a process ("self" or a pid; Linux), MiB — for the benchmarks.
+pub fn peak_rss_mib(pid: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+}
+
 /// Today in the city's time zone (Asia/Shanghai, UTC+8); `DUBAN_TODAY=YYYY-MM-DD` overrides it.
 pub fn today() -> NaiveDate {
     duban_web::today()
@@ -139,5 +147,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             indicator::list(&ctx, period.as_deref(), format).await
         }
         Command::Bulletin(a) => bulletin::run(&ctx, a).await,
+        Command::Extract(a) => extract::run(&ctx, a).await,
+        Command::Bench(BenchCommand::Extract(a)) => extract::bench(a),
     }
 }
