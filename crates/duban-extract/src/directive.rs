@@ -135,6 +135,8 @@ const FILLERS: &[&str] = &[
     "也", "还", "都", "均", "一定", "今年", "今后", "近期", "会后", "同时", "再", "亦", "各自",
     "分别", "具体", "共同",
 ];
+/// Words before units that work with the lead: 会同, 联合.
+const CO_WITH: &[&str] = &["会同", "联合"];
 /// Words before a subject that hand it a task.
 const HANDING: &[&str] = &["并由", "再由", "由", "请", "要求", "责成", "督促"];
 /// Words opening a clause that are not part of it: enumerations and connectives.
@@ -361,6 +363,16 @@ fn subjects(t: &[char], year: i32) -> Vec<Subject> {
         let first = group[0].2;
         let from = clause_start(t, first);
         let before: String = t[from..first].iter().collect();
+        // "牵头，会同市住建局、市交通局": the units a lead works with.
+        if CO_WITH.iter().any(|w| before.ends_with(w)) {
+            out.push(Subject {
+                actors: group.into_iter().map(|m| (m, Role::Co)).collect(),
+                start: first,
+                role: Role::Co,
+                explicit: true,
+            });
+            continue;
+        }
         let handed = HANDING
             .iter()
             .find(|h| before.ends_with(**h))
@@ -755,6 +767,57 @@ mod tests {
         let ds = extract("市交通局要于6月底前将方案报市政府审定。", 2025);
         assert_eq!(who(&ds[0]), [("市交通局", Role::Owner)]);
         assert_eq!(ds[0].deadline, date(6, 30));
+    }
+
+    #[test]
+    fn the_phrasings_of_official_speech() {
+        // 会同: the lead's partners are co-operating units of the same directive.
+        let ds = extract(
+            "请市财政局牵头，会同市住建局、市交通局，于9月30日前拿出资金平衡方案。",
+            2025,
+        );
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(
+            who(&ds[0]),
+            [
+                ("市财政局", Role::Lead),
+                ("市住建局", Role::Co),
+                ("市交通局", Role::Co)
+            ]
+        );
+        assert_eq!(ds[0].deadline, date(9, 30));
+        // Enumerations open clauses; redacted counties are territories.
+        let ds = extract(
+            "一是市发改委要抓紧编制储备项目库；二是×县、×区要在第三季度末前完成征迁扫尾。",
+            2025,
+        );
+        assert_eq!(ds.len(), 2, "{ds:#?}");
+        assert_eq!(who(&ds[0]), [("市发改委", Role::Owner)]);
+        assert_eq!(who(&ds[1]), [("×县", Role::Owner), ("×区", Role::Owner)]);
+        assert_eq!(ds[1].deadline, date(9, 30));
+        // A post is a specific actor; several time words: the first is the node.
+        let ds = extract("县市长要亲自协调征地难题，8月20日前全部交地。", 2025);
+        assert_eq!((ds[0].tier, ds[0].deadline), (Tier::A, date(8, 20)));
+        assert_eq!(ds[0].target.as_deref(), Some("全部交地"));
+        // No actor, a deadline and a target: tier B.
+        let ds = extract("力争年底前全部建成投用。", 2025);
+        assert_eq!(ds[0].tier, Tier::B);
+        assert_eq!(ds[0].target.as_deref(), Some("全部建成"));
+        // Headings and a topic before the subject.
+        assert!(extract("（一）加快推进在建项目。", 2025).is_empty());
+        let ds = extract(
+            "对进度滞后的项目，市住建局要逐一约谈项目业主，每周通报一次。",
+            2025,
+        );
+        assert_eq!(ds[0].plain, "市住建局要逐一约谈项目业主，每周通报一次");
+        assert_eq!(ds[0].cadence, Some(Cadence::Weekly));
+        // Half-width punctuation cuts clauses and sentences the same way.
+        let ds = extract(
+            "市水利局负责河道清淤,10月底前完成;各乡镇配合做好群众工作.",
+            2025,
+        );
+        assert_eq!(ds.len(), 2, "{ds:#?}");
+        assert_eq!(ds[0].deadline, date(10, 31));
     }
 
     #[test]
