@@ -26,6 +26,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.js"),
     ),
     (
+        "meetings.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/meetings.js"),
+    ),
+    (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/vendor/htmx.min.js"),

@@ -10,6 +10,7 @@ mod dashboard;
 pub mod error;
 pub mod ledger_io;
 pub mod loopback;
+mod meetings;
 mod openapi;
 mod pages;
 mod templates;
@@ -136,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(bulletins::routes())
+        .merge(meetings::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
         .with_state(state)

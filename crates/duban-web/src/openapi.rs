@@ -45,8 +45,11 @@ use crate::AppState;
         crate::bulletins::set_requirements,
         crate::bulletins::indicators,
         crate::bulletins::import_indicators,
+        crate::meetings::extract,
+        crate::meetings::confirm,
     ),
-    components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest)),
+    components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest,
+        crate::meetings::ExtractRequest, crate::meetings::ConfirmRequest, crate::meetings::ConfirmTask)),
     modifiers(&Security),
     security(("token" = []), ("session" = []))
 )]

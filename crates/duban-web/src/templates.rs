@@ -23,6 +23,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("bulletin.html", include_str!("../templates/bulletin.html")),
     ("message.html", include_str!("../templates/message.html")),
+    ("meetings.html", include_str!("../templates/meetings.html")),
+    (
+        "meetings_review.html",
+        include_str!("../templates/meetings_review.html"),
+    ),
+    (
+        "meetings_result.html",
+        include_str!("../templates/meetings_result.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

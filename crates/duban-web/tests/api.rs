@@ -690,7 +690,194 @@ async fn rankings_bulletins_and_indicators(db: &TestDb) {
     assert_eq!(got[0]["regions"][0]["vs_target"], "-0.5");
 }
 
+/// A speech of our own, in the words officials use, given this year.
+fn speech(year: i32) -> String {
+    format!(
+        "在{year}年全市重点工作推进会上的讲话\n同志们：\n由市发改委牵头，市财政局配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市考核办要每月通报一次进展。\n要在年底前全面完成项目入库工作。\n"
+    )
+}
+
+/// 会议议定事项 through the API: the office reads a speech into directives matched to the
+/// directory, confirms the ones it keeps as 重点工作 items; others may do neither; a unit not
+/// in the directory writes nothing and names the task.
+async fn meetings_through_the_api(db: &TestDb) {
+    let app = App::start(db).await;
+    app.store
+        .ensure_units(
+            "test",
+            &[duban_core::Unit::new(
+                "市发展和改革委员会",
+                duban_core::UnitKind::Department,
+            )],
+        )
+        .await
+        .unwrap();
+    let year = duban_web::today().year();
+    let speech = speech(year);
+    let mut office = app.signed_in("admin").await;
+    let a = office
+        .post_json("/api/meetings/extract", &json!({ "text": speech }))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let got = a.json();
+    assert_eq!(
+        got["meeting"],
+        format!("在{year}年全市重点工作推进会上的讲话")
+    );
+    assert_eq!(got["year"], year, "the year the speech names");
+    let ds = got["directives"].as_array().unwrap();
+    let find = |needle: &str| {
+        ds.iter()
+            .find(|d| d["plain"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no directive with {needle}: {got}"))
+            .clone()
+    };
+    let reserve = find("储备项目梳理");
+    assert_eq!(reserve["tier"], "A");
+    assert_eq!(reserve["deadline"], format!("{year}-10-31"));
+    assert_eq!(reserve["matched"][0]["name"], "市发改委");
+    assert_eq!(reserve["matched"][0]["role"], "lead");
+    assert_eq!(
+        reserve["matched"][0]["units"],
+        json!(["市发展和改革委员会"])
+    );
+    assert_eq!(reserve["matched"][1]["role"], "co");
+    assert_eq!(reserve["matched"][1]["units"], json!(["市财政局"]));
+    let plans = find("开工计划");
+    assert_eq!(plans["deadline_text"], "×月×日前");
+    assert!(plans["deadline"].is_null(), "a blanked date stays open");
+    let mut regions: Vec<&str> = plans["matched"][0]["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    regions.sort();
+    assert_eq!(
+        regions,
+        ["云台县", "白水县"],
+        "各县（市、区） is every region"
+    );
+    let monthly = find("每月通报");
+    assert_eq!(monthly["cadence"], "monthly");
+    assert_eq!(
+        monthly["matched"][0]["units"],
+        json!([]),
+        "市考核办 is not in the directory: unmatched, not dropped"
+    );
+    let before = app.store.data_version().await.unwrap();
+
+    // No one but the office reads speeches or confirms tasks.
+    let tasks = json!({ "meeting": "全市重点工作推进会", "year": year, "tasks": [
+        { "text": reserve["plain"], "lead_units": ["市发展和改革委员会"], "co_units": ["市财政局"], "deadline": format!("{year}-10-31") },
+        { "text": plans["plain"], "lead_units": ["白水县", "云台县"], "deadline_text": "×月×日前" },
+    ]});
+    for user in ["baishui", "caizheng", "wang", "judge", "viewer"] {
+        let mut c = app.signed_in(user).await;
+        let a = c
+            .post_json("/api/meetings/extract", &json!({ "text": speech }))
+            .await
+            .unwrap();
+        assert_eq!(a.status, 403, "{user} extracts: {}", a.text());
+        let a = c.post_json("/api/meetings/confirm", &tasks).await.unwrap();
+        assert_eq!(a.status, 403, "{user} confirms: {}", a.text());
+        assert_eq!(a.json()["code"], "forbidden");
+    }
+    assert_eq!(app.store.data_version().await.unwrap(), before);
+
+    // A unit not in the directory: nothing written, the task named.
+    let mut bad = tasks.clone();
+    bad["tasks"][1]["co_units"] = json!(["市考核办"]);
+    let a = office
+        .post_json("/api/meetings/confirm", &bad)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "{}", a.text());
+    let detail = a.json()["detail"].as_str().unwrap().to_string();
+    assert!(
+        detail.contains("第 2 条") && detail.contains("市考核办"),
+        "{detail}"
+    );
+    assert_eq!(
+        app.store.data_version().await.unwrap(),
+        before,
+        "all or nothing"
+    );
+    let a = office
+        .post_json("/api/meetings/extract", &json!({ "text": "  " }))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422);
+
+    // Confirmed: one item per lead unit, 重点工作, the meeting as source.
+    let a = office
+        .post_json("/api/meetings/confirm", &tasks)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let done = a.json();
+    assert_eq!(done["created"], 3, "{done}");
+    let codes: Vec<String> = done["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 3);
+    let mut leads = Vec::new();
+    for code in &codes {
+        let got = office
+            .get(&format!("/api/items/{code}"))
+            .await
+            .unwrap()
+            .json();
+        let item = &got["item"];
+        assert_eq!(item["kind"], "task", "{got}");
+        assert_eq!(item["year"], year);
+        assert_eq!(item["extra"]["会议来源"], "全市重点工作推进会", "{got}");
+        let lead = item["lead_unit"].as_str().unwrap().to_string();
+        if lead == "市发展和改革委员会" {
+            assert_eq!(item["planned_end"], format!("{year}-10-31"));
+            assert_eq!(item["co_units"], json!(["市财政局"]));
+            assert!(item["scale"].as_str().unwrap().contains("储备项目梳理"));
+        } else {
+            assert!(item["planned_end"].is_null());
+            assert_eq!(item["extra"]["时限"], "×月×日前");
+        }
+        leads.push(lead);
+    }
+    leads.sort();
+    assert_eq!(leads, ["云台县", "市发展和改革委员会", "白水县"]);
+    // The 白水县 reporter sees the task of 白水县.
+    let mut bs = app.signed_in("baishui").await;
+    let list = bs
+        .get(&format!(
+            "/api/items?kind={}",
+            duban_web::loopback::encode("重点工作")
+        ))
+        .await
+        .unwrap()
+        .json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    // Confirmed again: updated, not doubled.
+    let a = office
+        .post_json("/api/meetings/confirm", &tasks)
+        .await
+        .unwrap();
+    assert_eq!(a.json()["created"], 0, "{}", a.text());
+    assert_eq!(a.json()["codes"].as_array().unwrap().len(), 3);
+
+    // Documented.
+    let doc = office.get("/api/openapi.json").await.unwrap().json();
+    for path in ["/api/meetings/extract", "/api/meetings/confirm"] {
+        assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"]["ConfirmRequest"].is_object());
+}
+
 duban_store::both_backends!(
+    meetings_through_the_api,
     rankings_bulletins_and_indicators,
     authorization_matrix,
     sessions_tokens_csrf_and_throttling,

@@ -1,10 +1,13 @@
 //! End to end in headless Chromium: a unit reporter signs in and reports on the 进度填报 page;
 //! the office signs in and sees the item turn from red to green on the dashboard and the
-//! ledger, with the charts drawn. Screenshots go to target/screenshots.
+//! ledger, with the charts drawn; the office reads a speech into 会议议定事项, reviews and
+//! confirms them. Screenshots go to target/screenshots.
 
 mod support;
 
+use chrono::Datelike;
 use duban_store::testing::TestDb;
+use serde_json::json;
 use support::webdriver::Browser;
 use support::{App, PASSWORD};
 
@@ -27,6 +30,121 @@ async fn lamp_of(b: &mut Browser, base: &str, code: &str) -> String {
         }
     }
     colour
+}
+
+/// 会议议定事项: the office pastes a speech, reads the review table, drops a row, edits a
+/// text and a deadline, adds a unit, merges a row into the one above and confirms; the items
+/// are in the ledger.
+async fn meeting_tasks(b: &mut Browser, base: &str, app: &App) {
+    app.store
+        .ensure_units(
+            "test",
+            &[duban_core::Unit::new(
+                "市发展和改革委员会",
+                duban_core::UnitKind::Department,
+            )],
+        )
+        .await
+        .unwrap();
+    let year = duban_web::today().year();
+    b.goto(&format!("{base}/meetings")).await;
+    b.type_into(
+        "#speech",
+        &format!(
+            "在{year}年全市项目建设调度会上的讲话\n同志们：\n由市发改委牵头，市财政局配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市考核办要每月通报一次进展，确保全年完成率不低于95%。\n要在年底前全面完成项目入库工作。"
+        ),
+    )
+    .await;
+    b.click("#extract").await;
+    let table = b.wait_text("#directives", "储备项目梳理").await;
+    assert!(
+        table.contains("未匹配：市考核办") && table.contains("×月×日前（日期待定）"),
+        "{table}"
+    );
+    assert_eq!(b.text("#picked-count").await, "3", "tier A picked");
+    b.screenshot("meetings").await;
+    // Row 3 (市考核办, not in the directory) dropped.
+    b.click("#row-3 [data-action=drop]").await;
+    assert_eq!(b.text("#picked-count").await, "2");
+    // Row 1: the text and the deadline edited.
+    b.clear("#row-1 textarea").await;
+    b.type_into(
+        "#row-1 textarea",
+        "由市发改委牵头，市财政局配合，10月20日前完成储备项目梳理",
+    )
+    .await;
+    let deadline = format!("{year}-10-20");
+    b.execute(
+        "var d = document.querySelector('#row-1 input[type=date]'); d.value = arguments[0]; \
+         d.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([deadline]),
+    )
+    .await;
+    // Row 2: 市财政局 added as a co-operating unit; row 4 (no one named, unpicked) merged in.
+    b.type_into("#row-2 td[data-kind=co] .add-unit", "市财政局\u{E007}")
+        .await;
+    b.wait_text("#row-2 td[data-kind=co] .chips", "市财政局")
+        .await;
+    b.click("#row-4 [data-action=merge]").await;
+    let merged = b
+        .execute(
+            "return document.querySelector('#row-2 textarea').value + '|' + \
+             document.querySelector('#row-2 input[type=date]').value + '|' + \
+             document.querySelectorAll('#directives tbody tr').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        merged,
+        format!(
+            "各县（市、区）要在×月×日前上报开工计划；要在年底前全面完成项目入库工作|{year}-12-31|2"
+        ),
+        "texts joined, the known deadline kept, the row gone"
+    );
+    b.screenshot("meetings-edited").await;
+    b.click("#confirm").await;
+    let done = b.wait_text("#review", "已生成").await;
+    assert!(done.contains("已生成 3 项重点工作"), "{done}");
+    let listed = b.text("#created-items").await;
+    assert!(
+        listed.contains(&deadline) && listed.contains("市发展和改革委员会"),
+        "{listed}"
+    );
+    b.screenshot("meetings-confirmed").await;
+    // In the ledger, as 重点工作, with the edits.
+    b.goto(&format!("{base}/items?kind=重点工作")).await;
+    let ledger = b.text("#ledger").await;
+    assert!(
+        ledger.contains("10月20日前完成储备项目梳理")
+            && ledger.contains("白水县")
+            && ledger.contains("云台县"),
+        "{ledger}"
+    );
+    let items = app
+        .store
+        .items(&duban_store::ItemFilter {
+            kind: Some(duban_core::ItemKind::Task),
+            year: Some(year),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 3, "{items:?}");
+    for i in &items {
+        assert_eq!(
+            i.extra.get("会议来源").map(String::as_str),
+            Some(format!("在{year}年全市项目建设调度会上的讲话").as_str())
+        );
+        if i.lead_unit == "市发展和改革委员会" {
+            assert_eq!(i.planned_end.map(|d| d.to_string()), Some(deadline.clone()));
+        } else {
+            assert_eq!(i.co_units, ["市财政局"], "{i:?}");
+            assert_eq!(
+                i.planned_end.map(|d| d.to_string()),
+                Some(format!("{year}-12-31"))
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -114,6 +232,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     b.goto(&format!("{base}/bulletin?period=2025-10")).await;
     b.wait_text("#bulletin-state", "2025年第1期").await;
     b.screenshot("bulletin").await;
+    meeting_tasks(&mut b, &base, &app).await;
 
     // Every role signs in and every page of its menu opens, charts drawn, without an error.
     for (user, pages) in [
@@ -128,6 +247,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
                 "/admin/users",
                 "/rankings",
                 "/bulletin",
+                "/meetings",
             ][..],
         ),
         (
@@ -164,6 +284,11 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
         let menu = b.text("nav.menu").await;
         assert_eq!(
             menu.contains("用户管理"),
+            user == "admin",
+            "{user}'s menu: {menu}"
+        );
+        assert_eq!(
+            menu.contains("会议议定事项"),
             user == "admin",
             "{user}'s menu: {menu}"
         );

@@ -420,7 +420,165 @@ async fn indicators_uploaded_on_the_ranking_page(db: &TestDb) {
     );
 }
 
+/// 会议议定事项 on the page: the office sends a speech (pasted, or as a file) and gets the
+/// review table; confirming the picked rows writes 重点工作 items and links them; an error
+/// names the row by its 序号 and writes nothing; other roles may not use the page.
+async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
+    let app = App::start(db).await;
+    app.store
+        .ensure_units(
+            "test",
+            &[duban_core::Unit::new(
+                "市发展和改革委员会",
+                duban_core::UnitKind::Department,
+            )],
+        )
+        .await
+        .unwrap();
+    let year = duban_web::today().year();
+    let speech = format!(
+        "在{year}年全市项目建设调度会上的讲话\n同志们：\n由市发改委牵头，市财政局配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市考核办要每月通报一次进展。\n要在年底前全面完成项目入库工作。\n"
+    );
+    let mut bs = app.signed_in("baishui").await;
+    assert_eq!(bs.get("/meetings").await.unwrap().status, 403);
+    let a = upload(
+        &mut bs,
+        "/meetings/extract",
+        ("", b""),
+        &[("text", &speech)],
+    )
+    .await;
+    assert_eq!(a.status, 403);
+    let menu = bs.get("/").await.unwrap().text();
+    assert!(!menu.contains("会议议定事项"), "not in a unit's menu");
+
+    let mut office = app.signed_in("admin").await;
+    let page = office.get("/meetings").await.unwrap().text();
+    assert!(
+        page.contains("识别议定事项") && page.contains("/static/meetings.js"),
+        "{page}"
+    );
+    // Pasted: no file chosen (the browser sends an empty file part).
+    let a = upload(
+        &mut office,
+        "/meetings/extract",
+        ("", b""),
+        &[("text", &speech), ("meeting", ""), ("year", "")],
+    )
+    .await;
+    let review = a.text();
+    assert_eq!(a.status, 200, "{review}");
+    for want in [
+        format!("value=\"在{year}年全市项目建设调度会上的讲话\""),
+        format!("name=\"year\" id=\"review-year\" value=\"{year}\""),
+        "name=\"pick\" value=\"1\" checked".to_string(),
+        "name=\"lead_1\" value=\"市发展和改革委员会\"".to_string(),
+        "name=\"co_1\" value=\"市财政局\"".to_string(),
+        format!("name=\"deadline_1\" value=\"{year}-10-31\""),
+        "name=\"lead_2\" value=\"白水县\"".to_string(),
+        "×月×日前（日期待定）".to_string(),
+        "未匹配：市考核办".to_string(),
+        "每月".to_string(),
+        "<option value=\"云台县\">".to_string(),
+        "确认选中事项，生成重点工作".to_string(),
+    ] {
+        assert!(review.contains(&want), "{want} in {review}");
+    }
+    // 要在年底前…: no one named — tier B, not picked.
+    let row4 = review.split("id=\"row-4\"").nth(1).expect("a fourth row");
+    assert!(
+        row4.contains("tier B") && !row4.contains("name=\"pick\" value=\"4\" checked"),
+        "{row4}"
+    );
+    // The same speech as a file; the meeting's name given wins over the first line.
+    let a = upload(
+        &mut office,
+        "/meetings/extract",
+        ("讲话.txt", speech.as_bytes()),
+        &[("text", ""), ("meeting", "全市项目建设调度会")],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert!(
+        a.text().contains("讲话.txt") && a.text().contains("value=\"全市项目建设调度会\""),
+        "{}",
+        a.text()
+    );
+    let a = upload(
+        &mut office,
+        "/meetings/extract",
+        ("讲话.pdf", b"%PDF-1.4"),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text());
+    assert!(a.text().contains("不支持的文件类型"), "{}", a.text());
+
+    // A unit not in the directory on row 3: the message names row 3, nothing written.
+    let before = app.store.data_version().await.unwrap();
+    let deadline = format!("{year}-10-20");
+    let y = year.to_string();
+    let mut form = vec![
+        ("meeting", "全市项目建设调度会"),
+        ("year", y.as_str()),
+        ("pick", "1"),
+        ("pick", "3"),
+        (
+            "text_1",
+            "由市发改委牵头，市财政局配合，10月20日前完成储备项目梳理",
+        ),
+        ("lead_1", "市发展和改革委员会"),
+        ("co_1", "市财政局"),
+        ("deadline_1", deadline.as_str()),
+        ("deadline_text_1", "10月底前"),
+        ("text_2", "各县（市、区）要在×月×日前上报开工计划"),
+        ("lead_2", "白水县"),
+        ("lead_2", "云台县"),
+        ("deadline_text_2", "×月×日前"),
+        ("text_3", "市考核办要每月通报一次进展"),
+        ("lead_3", "市考核办"),
+    ];
+    let a = office.post_form("/meetings/confirm", &form).await.unwrap();
+    assert_eq!(a.status, 422, "{}", a.text());
+    assert!(
+        a.text().contains("第 3 条：单位“市考核办”不在单位名录中"),
+        "{}",
+        a.text()
+    );
+    assert_eq!(app.store.data_version().await.unwrap(), before);
+    // Row 3 dropped, row 2 picked: written, linked.
+    form.retain(|(k, v)| !(*k == "pick" && *v == "3"));
+    form.push(("pick", "2"));
+    let a = office.post_form("/meetings/confirm", &form).await.unwrap();
+    let done = a.text();
+    assert_eq!(a.status, 200, "{done}");
+    assert_eq!(a.header("hx-retarget"), Some("#review"));
+    assert!(done.contains("已生成 3 项重点工作"), "{done}");
+    assert!(
+        done.contains(&deadline) && done.contains("×月×日前"),
+        "{done}"
+    );
+    let codes: Vec<&str> = done
+        .split("href=\"/items/")
+        .skip(1)
+        .map(|t| t.split('"').next().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 3, "{done}");
+    for code in codes {
+        let item = office.get(&format!("/items/{code}")).await.unwrap();
+        assert_eq!(item.status, 200);
+        assert!(item.text().contains("重点工作"), "{}", item.text());
+    }
+    let a = office
+        .post_form("/meetings/confirm", &[("meeting", "x"), ("year", &y)])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422);
+    assert!(a.text().contains("没有选中的议定事项"), "{}", a.text());
+}
+
 duban_store::both_backends!(
+    meeting_tasks_reviewed_and_confirmed,
     indicators_uploaded_on_the_ranking_page,
     ledger_import_shows_the_dry_run_then_writes,
     the_reporting_form_and_sheet,

@@ -195,6 +195,16 @@ impl Browser {
         }
     }
 
+    /// Runs a script in the page (`arguments[0]`… are `args`); what it returns.
+    pub async fn execute(&mut self, script: &str, args: Value) -> Value {
+        self.call(
+            hyper::Method::POST,
+            "/execute/sync",
+            json!({ "script": script, "args": args }),
+        )
+        .await
+    }
+
     pub async fn delete_cookies(&mut self) {
         self.call(hyper::Method::DELETE, "/cookie", Value::Null)
             .await;

@@ -1,0 +1,529 @@
+//! 会议议定事项 — a speech, pasted or uploaded (.txt, .docx), read into its directives with
+//! their actors matched to the unit directory; the office reviews the table (edits the text,
+//! the units and the deadline, drops or merges rows) and confirms the rows it picks as tracked
+//! items of kind 重点工作, the meeting as their source. The page and the API; only the office
+//! (督查室) uses either.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::{Datelike, NaiveDate};
+use duban_core::ItemKind;
+use duban_extract::{ActorKind, Role, Tier};
+use duban_store::{Confirmed, ItemFilter, MeetingTask, MeetingTasks, Proposal};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::pages::{Visitor, failure, page, render};
+use crate::{AppState, today};
+
+/// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
+const SPEECH_LIMIT: usize = 16 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/meetings", get(meetings_page))
+        .route(
+            "/meetings/extract",
+            post(extract_page).layer(DefaultBodyLimit::max(SPEECH_LIMIT)),
+        )
+        .route("/meetings/confirm", post(confirm_page))
+        .route(
+            "/api/meetings/extract",
+            post(extract).layer(DefaultBodyLimit::max(SPEECH_LIMIT)),
+        )
+        .route("/api/meetings/confirm", post(confirm))
+}
+
+/// 识别议定事项：讲话稿全文
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExtractRequest {
+    /// 讲话稿全文（纯文本）
+    pub text: String,
+    /// 会议年度：时限按此年份换算为日期（默认取讲话稿开头写明的年份，否则为今年）
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// 会议名称（默认取讲话稿首行）
+    #[serde(default)]
+    pub meeting: Option<String>,
+}
+
+/// 确认议定事项：一次会议的选中事项
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmRequest {
+    /// 会议名称 — 作为每项重点工作的来源
+    pub meeting: String,
+    /// 会议年度 — 重点工作所属年度
+    pub year: i32,
+    /// 选中的事项（有错则一项不写，错误说明“第 N 条”即此数组的第 N 项）
+    pub tasks: Vec<ConfirmTask>,
+}
+
+/// 会议议定事项 — one task as reviewed.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmTask {
+    /// 工作内容
+    pub text: String,
+    /// 事项名称（默认取工作内容的第一个分句）
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 牵头/责任单位（单位名录中的名称或简称）：每个牵头单位生成一项重点工作
+    pub lead_units: Vec<String>,
+    /// 配合单位
+    #[serde(default)]
+    pub co_units: Vec<String>,
+    /// 完成时限（YYYY-MM-DD）
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<NaiveDate>,
+    /// 时限原文，无具体日期时记入（如“×月×日前”）
+    #[serde(default)]
+    pub deadline_text: Option<String>,
+}
+
+impl From<ConfirmRequest> for MeetingTasks {
+    fn from(r: ConfirmRequest) -> MeetingTasks {
+        MeetingTasks {
+            meeting: r.meeting,
+            year: r.year,
+            tasks: r
+                .tasks
+                .into_iter()
+                .map(|t| MeetingTask {
+                    text: t.text,
+                    name: t.name,
+                    lead_units: t.lead_units,
+                    co_units: t.co_units,
+                    deadline: t.deadline,
+                    deadline_text: t.deadline_text,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A speech read: its meeting, year and directives, actors matched to the directory.
+struct Reading {
+    meeting: String,
+    year: i32,
+    proposals: Vec<Proposal>,
+}
+
+fn year_of(text: &str) -> ApiResult<i32> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| ApiError::invalid(format!("会议年度：“{text}”应为四位年份，如 2025")))
+}
+
+/// Reads a speech: the year is `year`, else the one its first lines name, else this year; the
+/// meeting is `meeting`, else the speech's first line.
+async fn read_speech(
+    s: &AppState,
+    text: String,
+    year: Option<i32>,
+    meeting: Option<String>,
+) -> ApiResult<Reading> {
+    if text.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "请粘贴讲话稿全文，或上传讲话稿文件（.txt 或 .docx）",
+        ));
+    }
+    let year = match year {
+        Some(y) => year_of(&y.to_string())?,
+        None => duban_extract::meeting_year(&text).unwrap_or_else(|| today().year()),
+    };
+    let meeting = meeting
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty())
+        .or_else(|| duban_extract::meeting_title(&text))
+        .unwrap_or_default();
+    let directives = tokio::task::spawn_blocking(move || duban_extract::extract(&text, year))
+        .await
+        .map_err(ApiError::internal)?;
+    let proposals = s.store.propose(directives).await?;
+    Ok(Reading {
+        meeting,
+        year,
+        proposals,
+    })
+}
+
+/// Writes the tasks (all or none) as the signed-in account; the status cache is renewed.
+async fn confirm_tasks(s: &AppState, c: &Caller, tasks: MeetingTasks) -> ApiResult<Confirmed> {
+    c.require_admin()?;
+    let actor = c.actor();
+    let done = crate::detached(s.store.clone(), move |store| async move {
+        store.confirm_meeting_tasks(&tasks, &actor).await
+    })
+    .await?;
+    s.status.invalidate().await;
+    Ok(done)
+}
+
+#[utoipa::path(post, path = "/api/meetings/extract", tag = "会议议定事项", request_body = ExtractRequest,
+    responses((status = 200, description = "识别结果（督查室）：{meeting, year, directives}。每条议定事项含行号、原文与字符位置（text, start, end）、\
+        清理后的文本（plain）、责任主体（actors）及其与单位名录的匹配（matched：name, kind, role 牵头 lead/配合 co/责任 owner, units；units 为空即未匹配）、\
+        时限（deadline_text 原文，deadline 日期）、频次（cadence）、量化目标（target）、层级（tier：A 点名到单位，B 泛指）和置信度（confidence）。不写入任何数据", body = Value),
+              (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+pub(crate) async fn extract(
+    State(s): State<AppState>,
+    c: Caller,
+    Json(r): Json<ExtractRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    c.require_admin()?;
+    let read = read_speech(&s, r.text, r.year, r.meeting).await?;
+    Ok(Json(
+        json!({ "meeting": read.meeting, "year": read.year, "directives": read.proposals }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = ConfirmRequest,
+    responses((status = 200, description = "已生成（督查室）：{created 新增, updated 更新, codes 本次会议的全部重点工作编号}。\
+        每个牵头单位一项重点工作，配合单位、完成时限随之，会议名称记为来源；同一事项再次确认时更新而不重复生成", body = Value),
+              (status = 403, body = ApiError),
+              (status = 422, description = "有错则一项不写：如“第 2 条：单位“…”不在单位名录中”", body = ApiError)))]
+pub(crate) async fn confirm(
+    State(s): State<AppState>,
+    c: Caller,
+    Json(r): Json<ConfirmRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json!(confirm_tasks(&s, &c, r.into()).await?)))
+}
+
+// ---- the page ----
+
+async fn meetings_page(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let ctx = page(&c, "会议议定事项", "meetings", false);
+        render(
+            &s,
+            "meetings.html",
+            context! { year => today().year(), ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+/// What the speech form sent: the text (pasted, or read from the uploaded file), and the
+/// meeting and year when given.
+struct SpeechForm {
+    text: String,
+    meeting: Option<String>,
+    year: Option<i32>,
+    /// The uploaded file's name, when the text was read from one.
+    file: Option<String>,
+}
+
+async fn speech_form(mut form: Multipart) -> ApiResult<SpeechForm> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        ApiError::invalid(format!("上传内容无法读取：{e}"))
+    };
+    let mut f = SpeechForm {
+        text: String::new(),
+        meeting: None,
+        year: None,
+        file: None,
+    };
+    let mut upload: Option<(String, Bytes)> = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "file" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if !bytes.is_empty() {
+                    upload = Some((name, bytes));
+                }
+            }
+            "text" => f.text = field.text().await.map_err(unreadable)?,
+            "meeting" => f.meeting = crate::pages::field(field.text().await.ok()),
+            "year" => {
+                if let Some(y) = crate::pages::field(field.text().await.ok()) {
+                    f.year = Some(year_of(&y)?);
+                }
+            }
+            _ => {}
+        }
+    }
+    // A chosen file wins over the text box.
+    if let Some((name, bytes)) = upload {
+        let shown = name.clone();
+        f.text = tokio::task::spawn_blocking(move || duban_office::speech_text(&bytes, &name))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::invalid(e.to_string()))?;
+        f.file = Some(shown);
+    }
+    Ok(f)
+}
+
+/// Unit names in order, once each.
+fn push_unique(into: &mut Vec<String>, names: impl IntoIterator<Item = String>) {
+    for n in names {
+        if !into.contains(&n) {
+            into.push(n);
+        }
+    }
+}
+
+/// One row of the review table.
+fn review_row(seq: usize, p: &Proposal) -> Value {
+    let d = &p.directive;
+    let (mut lead, mut co) = (Vec::new(), Vec::new());
+    // Actors no unit matched: (name, generic) — shown, never dropped.
+    let (mut lead_missing, mut co_missing) = (Vec::new(), Vec::new());
+    for m in &p.matched {
+        let (units, missing) = match m.role {
+            Role::Lead | Role::Owner => (&mut lead, &mut lead_missing),
+            Role::Co => (&mut co, &mut co_missing),
+        };
+        if m.units.is_empty() {
+            missing.push(context! { name => &m.name, generic => m.kind == ActorKind::Generic });
+        } else {
+            push_unique(units, m.units.iter().cloned());
+        }
+    }
+    co.retain(|u| !lead.contains(u));
+    context! {
+        seq, line => d.line, text => &d.text, plain => &d.plain,
+        lead, co, lead_missing, co_missing, no_actor => d.actors.is_empty(),
+        deadline => d.deadline.map(|x| x.to_string()), deadline_text => &d.deadline_text,
+        cadence => d.cadence.map(|c| c.label()), target => &d.target,
+        tier => match d.tier { Tier::A => "A", Tier::B => "B" },
+        confidence => format!("{:.0}%", d.confidence * 100.0),
+        low => d.confidence < 0.6,
+    }
+}
+
+/// 识别议定事项 on the page: the review table of the speech sent.
+async fn extract_page(State(s): State<AppState>, Visitor(c): Visitor, form: Multipart) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let f = speech_form(form).await?;
+        let read = read_speech(&s, f.text, f.year, f.meeting).await?;
+        let rows: Vec<Value> = read
+            .proposals
+            .iter()
+            .enumerate()
+            .map(|(i, p)| review_row(i + 1, p))
+            .collect();
+        let tier_a = read
+            .proposals
+            .iter()
+            .filter(|p| p.directive.tier == Tier::A)
+            .count();
+        let units: Vec<String> = s
+            .store
+            .unit_directory()
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        render(
+            &s,
+            "meetings_review.html",
+            context! { meeting => read.meeting, year => read.year, rows, tier_a,
+            tier_b => read.proposals.len() - tier_a, units, file => f.file },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
+
+/// The picked rows of the review form as tasks, with the 序号 of each (in the order posted).
+fn tasks_of(fields: &[(String, String)]) -> ApiResult<(MeetingTasks, Vec<usize>)> {
+    let one = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let all = |k: &str| {
+        let mut out = Vec::new();
+        push_unique(
+            &mut out,
+            fields
+                .iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
+        );
+        out
+    };
+    let year = match one("year") {
+        Some(y) => year_of(&y)?,
+        None => today().year(),
+    };
+    let seqs: Vec<usize> = all("pick")
+        .iter()
+        .map(|p| {
+            p.parse()
+                .map_err(|_| ApiError::invalid(format!("选中的行“{p}”无法识别")))
+        })
+        .collect::<ApiResult<_>>()?;
+    let tasks = seqs
+        .iter()
+        .map(|seq| {
+            let deadline = one(&format!("deadline_{seq}"))
+                .map(|d| {
+                    d.parse::<NaiveDate>().map_err(|_| {
+                        ApiError::invalid(format!(
+                            "第 {seq} 条：完成时限“{d}”应为日期（YYYY-MM-DD）"
+                        ))
+                    })
+                })
+                .transpose()?;
+            Ok(MeetingTask {
+                text: one(&format!("text_{seq}")).unwrap_or_default(),
+                name: None,
+                lead_units: all(&format!("lead_{seq}")),
+                co_units: all(&format!("co_{seq}")),
+                deadline,
+                deadline_text: one(&format!("deadline_text_{seq}")),
+            })
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok((
+        MeetingTasks {
+            meeting: one("meeting").unwrap_or_default(),
+            year,
+            tasks,
+        },
+        seqs,
+    ))
+}
+
+/// The store names a task by its place among those sent ("第 2 条：…"); the page names it by
+/// the 序号 of its row.
+fn by_row(mut e: ApiError, seqs: &[usize]) -> ApiError {
+    let renamed = e
+        .detail
+        .strip_prefix("第 ")
+        .and_then(|rest| rest.split_once(" 条"))
+        .and_then(|(n, tail)| {
+            let seq = seqs.get(n.parse::<usize>().ok()?.checked_sub(1)?)?;
+            Some(format!("第 {seq} 条{tail}"))
+        });
+    if let Some(d) = renamed {
+        e.detail = d;
+    }
+    e
+}
+
+/// 确认选中事项 on the page: the items written, linked; or the error, the table kept as it is.
+async fn confirm_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let (tasks, seqs) = tasks_of(&fields)?;
+        let (meeting, year) = (tasks.meeting.trim().to_string(), tasks.year);
+        let done = confirm_tasks(&s, &c, tasks)
+            .await
+            .map_err(|e| by_row(e, &seqs))?;
+        let items: Vec<Value> = s
+            .store
+            .items(&ItemFilter {
+                kind: Some(ItemKind::Task),
+                year: Some(year),
+                ..ItemFilter::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|i| done.codes.contains(&i.code))
+            .map(|i| {
+                context! { code => i.code, name => i.name, lead => i.lead_unit, co => i.co_units.join("、"),
+                    deadline => i.planned_end.map(|d| d.to_string()), deadline_text => i.extra.get("时限").cloned() }
+            })
+            .collect();
+        let html = render(
+            &s,
+            "meetings_result.html",
+            context! { created => done.created, updated => done.updated, meeting, year, items },
+        )?;
+        // The answer replaces the whole review; an error stays under the table.
+        let mut r = html.into_response();
+        r.headers_mut()
+            .insert("hx-retarget", HeaderValue::from_static("#review"));
+        r.headers_mut()
+            .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        Ok::<_, ApiError>(r)
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn picked_rows_become_tasks_in_order() {
+        let (m, seqs) = tasks_of(&f(&[
+            ("meeting", " 全市推进会 "),
+            ("year", "2025"),
+            ("pick", "3"),
+            ("pick", "1"),
+            ("text_1", "甲"),
+            ("lead_1", "白水县"),
+            ("lead_1", "白水县"),
+            ("co_1", "市财政局"),
+            ("deadline_1", "2025-10-31"),
+            ("text_2", "不选"),
+            ("text_3", "乙"),
+            ("lead_3", "云台县"),
+            ("deadline_3", ""),
+            ("deadline_text_3", "×月×日前"),
+        ]))
+        .unwrap();
+        assert_eq!(seqs, [3, 1]);
+        assert_eq!(m.meeting, "全市推进会");
+        assert_eq!(m.year, 2025);
+        assert_eq!(m.tasks.len(), 2);
+        assert_eq!(m.tasks[0].text, "乙");
+        assert_eq!(m.tasks[0].deadline, None);
+        assert_eq!(m.tasks[0].deadline_text.as_deref(), Some("×月×日前"));
+        assert_eq!(m.tasks[1].lead_units, ["白水县"], "once each");
+        assert_eq!(m.tasks[1].co_units, ["市财政局"]);
+        assert_eq!(m.tasks[1].deadline, NaiveDate::from_ymd_opt(2025, 10, 31));
+        let bad = tasks_of(&f(&[("pick", "2"), ("deadline_2", "十月底")])).unwrap_err();
+        assert!(
+            bad.detail.starts_with("第 2 条：完成时限"),
+            "{}",
+            bad.detail
+        );
+        assert!(tasks_of(&f(&[("year", "25")])).is_err());
+    }
+
+    #[test]
+    fn errors_name_the_row_shown() {
+        let e = by_row(
+            ApiError::invalid("第 2 条：单位“火星局”不在单位名录中"),
+            &[4, 7],
+        );
+        assert_eq!(e.detail, "第 7 条：单位“火星局”不在单位名录中");
+        let e = by_row(ApiError::invalid("没有选中的议定事项"), &[]);
+        assert_eq!(e.detail, "没有选中的议定事项");
+        let e = by_row(ApiError::invalid("第 3 条：工作内容为空"), &[4]);
+        assert_eq!(e.detail, "第 3 条：工作内容为空", "out of range: as said");
+    }
+}
