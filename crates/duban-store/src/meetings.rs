@@ -2,7 +2,7 @@
 //! office confirms written as tracked items of kind 重点工作, the meeting as their source.
 
 use chrono::NaiveDate;
-use duban_core::{Item, ItemKind, PlanDate, Unit, UnitKind};
+use duban_core::{Item, ItemField, ItemKind, Milestone, PlanDate, StatedFields, Unit, UnitKind};
 use duban_extract::{ActorKind, Directive, Role, match_actor};
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +119,31 @@ impl Store {
         if m.tasks.is_empty() {
             return Err(StoreError::Invalid("没有选中的议定事项".into()));
         }
+        // Confirming again updates what the meeting states and keeps the rest: the milestone
+        // as reported done, the stage, notes and tags the office added since.
+        let stated = std::sync::Arc::new(StatedFields {
+            fields: [
+                ItemField::Year,
+                ItemField::Kind,
+                ItemField::Scale,
+                ItemField::PlannedEnd,
+                ItemField::Region,
+                ItemField::CoUnits,
+            ]
+            .into_iter()
+            .collect(),
+            extra: ["会议来源", "时限"].into_iter().map(String::from).collect(),
+        });
+        let existing: std::collections::HashSet<(String, String)> = self
+            .items(&crate::ItemFilter {
+                kind: Some(ItemKind::Task),
+                year: Some(m.year),
+                ..crate::ItemFilter::default()
+            })
+            .await?
+            .into_iter()
+            .map(|i| (i.name, i.lead_unit))
+            .collect();
         let mut entries = Vec::new();
         for (i, t) in m.tasks.iter().enumerate() {
             let row = i + 1;
@@ -164,7 +189,19 @@ impl Store {
                 if let Some(dt) = t.deadline_text.as_deref().filter(|_| t.deadline.is_none()) {
                     item.extra.insert("时限".to_string(), dt.to_string());
                 }
-                let mut entry = LedgerEntry::whole(item, None);
+                // One milestone at the deadline: past it and not done, the status engine warns.
+                let new = !existing.contains(&(name.clone(), lead.name.clone()));
+                let milestones = t.deadline.filter(|_| new).map(|d| {
+                    vec![Milestone {
+                        name: "完成".to_string(),
+                        planned: Some(d),
+                        actual: None,
+                    }]
+                });
+                let mut entry = LedgerEntry::whole(item, milestones);
+                if !new {
+                    entry.stated = Some(stated.clone());
+                }
                 entry.source = Some(format!("{meeting} 第 {row} 条"));
                 entries.push(entry);
             }

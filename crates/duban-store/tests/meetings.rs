@@ -119,6 +119,14 @@ async fn speech_becomes_items(db: &TestDb) {
         lead.extra.get("会议来源").map(String::as_str),
         Some("2025年全市重点工作推进会")
     );
+    // The deadline is a milestone: past it and not done, the item turns red.
+    let record = store.item(&lead.code).await.unwrap().unwrap();
+    assert_eq!(record.milestones.len(), 1);
+    assert_eq!(record.milestones[0].name, "完成");
+    assert_eq!(
+        record.milestones[0].planned,
+        NaiveDate::from_ymd_opt(2025, 10, 31)
+    );
     let county = items.iter().find(|i| i.lead_unit == "乙县").unwrap();
     assert_eq!(county.region.as_deref(), Some("乙县"));
     assert_eq!(county.planned_end, None);
@@ -127,12 +135,25 @@ async fn speech_becomes_items(db: &TestDb) {
         Some("×月×日前"),
         "a blanked date is kept as written"
     );
-    // Confirming again updates the same items.
+    // The unit reports the task done; confirming the meeting again updates the same items
+    // and loses nothing reported since.
+    let mut done_ms = record.milestones.clone();
+    done_ms[0].actual = NaiveDate::from_ymd_opt(2025, 10, 20);
+    store
+        .set_milestones("白水县", &lead.code, done_ms)
+        .await
+        .unwrap();
     let again = store
         .confirm_meeting_tasks(&meeting, "office")
         .await
         .unwrap();
     assert_eq!((again.created, again.codes.len()), (0, 3));
+    let record = store.item(&lead.code).await.unwrap().unwrap();
+    assert_eq!(
+        record.milestones[0].actual,
+        NaiveDate::from_ymd_opt(2025, 10, 20),
+        "the completion reported is kept"
+    );
 }
 
 duban_store::both_backends!(speech_becomes_items);
