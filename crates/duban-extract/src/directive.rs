@@ -665,6 +665,66 @@ fn directive(
     })
 }
 
+/// 事项名称 — what a directive asks for, without who is asked: its first clause that says
+/// what to do, the subject, its role word and modal (要, 必须) taken off, at most 40
+/// characters. "由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理" → "10月底前完成储备项目梳理";
+/// "各县区要对未开工项目逐个排查" → "对未开工项目逐个排查".
+pub fn task_name(text: &str) -> String {
+    let plain = clean(text).simplify().text;
+    let t: Vec<char> = plain.chars().collect();
+    let actors = actors_of(&plain, &t);
+    let mut name = String::new();
+    let mut from = 0;
+    while from < t.len() {
+        let end = (from..t.len())
+            .find(|k| CLAUSE_ENDS.contains(t[*k]) || SENTENCE_ENDS.contains(t[*k]))
+            .unwrap_or(t.len());
+        let mut i = skip(&t[..end], from, OPENERS);
+        i = skip(&t[..end], i, HANDING);
+        // The subject: actors joined by 、/和/及, then 等部门.
+        while let Some(a) = actors.iter().find(|a| a.2 == i && a.3 <= end) {
+            i = skip(&t[..end], a.3, JOINERS);
+            i = skip(
+                &t[..end],
+                i,
+                &["等有关部门", "等相关部门", "等部门", "等单位", "等"],
+            );
+        }
+        i = skip(&t[..end], i, FILLERS);
+        i = skip(
+            &t[..end],
+            i,
+            &[
+                "牵头负责",
+                "具体负责",
+                "负责",
+                "牵头",
+                "主抓",
+                "配合",
+                "协助",
+            ],
+        );
+        i = skip(
+            &t[..end],
+            i,
+            &["一定要", "必须", "务必", "要", "须", "需要", "应当", "应"],
+        );
+        let clause: String = t[i.min(end)..end].iter().collect();
+        if !clause.is_empty() {
+            if !name.is_empty() {
+                name.push('，');
+            }
+            name.push_str(&clause);
+            if name.chars().count() >= 6 {
+                break;
+            }
+        }
+        from = end + 1;
+    }
+    let name = if name.is_empty() { plain } else { name };
+    name.chars().take(40).collect()
+}
+
 /// The directives of a whole speech, line by line.
 pub fn extract(text: &str, year: i32) -> Vec<Directive> {
     text.lines()
@@ -767,6 +827,24 @@ mod tests {
         let ds = extract("市交通局要于6月底前将方案报市政府审定。", 2025);
         assert_eq!(who(&ds[0]), [("市交通局", Role::Owner)]);
         assert_eq!(ds[0].deadline, date(6, 30));
+    }
+
+    #[test]
+    fn a_task_is_named_by_what_is_to_be_done() {
+        assert_eq!(
+            task_name("由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理"),
+            "10月底前完成储备项目梳理"
+        );
+        assert_eq!(
+            task_name("各县区要对未开工项目逐个排查，找准症结"),
+            "对未开工项目逐个排查"
+        );
+        assert_eq!(task_name("市财政局负责，及时拨付资金"), "及时拨付资金");
+        assert_eq!(task_name("一是市統計局要按月通報。"), "按月通报");
+        assert_eq!(
+            task_name("力争年底前全部建成投用"),
+            "力争年底前全部建成投用"
+        );
     }
 
     #[test]

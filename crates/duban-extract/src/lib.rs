@@ -21,7 +21,7 @@ pub mod units;
 
 pub use actors::{Actor, ActorKind, find_actors};
 pub use clean::{Clean, clean, sentences};
-pub use directive::{Directive, NamedActor, Role, Tier, extract, extract_line};
+pub use directive::{Directive, NamedActor, Role, Tier, extract, extract_line, task_name};
 pub use meeting::{meeting_title, meeting_year};
 pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};

@@ -65,18 +65,6 @@ pub struct Confirmed {
     pub codes: Vec<String>,
 }
 
-/// A task's default name: its first clause that says what to do (the clauses naming who
-/// leads and who co-operates skipped), at most 40 characters.
-fn short_name(text: &str) -> String {
-    const ROLES: &[&str] = &["牵头", "负责", "主抓", "配合", "协助"];
-    let what = text
-        .split(['，', ',', '；', ';', '。'])
-        .map(str::trim)
-        .find(|c| !c.is_empty() && !ROLES.iter().any(|r| c.ends_with(r)))
-        .unwrap_or(text);
-    what.chars().take(40).collect()
-}
-
 impl Store {
     /// The unit directory as units.
     pub async fn unit_directory(&self) -> Result<Vec<Unit>> {
@@ -145,37 +133,47 @@ impl Store {
             .map(|i| (i.name, i.lead_unit))
             .collect();
         let mut entries = Vec::new();
+        let mut errors = Vec::new();
         for (i, t) in m.tasks.iter().enumerate() {
             let row = i + 1;
+            // Every row is checked and every problem named, so that one pass fixes them all.
+            let mut wrong = Vec::new();
             if t.text.trim().is_empty() {
-                return Err(StoreError::Invalid(format!("第 {row} 条：工作内容为空")));
+                wrong.push("工作内容为空".to_string());
             }
             if t.lead_units.is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "第 {row} 条：未指定牵头/责任单位（请从单位名录中选择）"
-                )));
+                wrong.push("未指定牵头/责任单位（请从单位名录中选择）".to_string());
             }
-            let unit = |name: &String| {
-                known(name).ok_or_else(|| {
-                    StoreError::Invalid(format!(
-                        "第 {row} 条：单位“{name}”不在单位名录中（请从名录中选择，或先在“单位”中添加）"
-                    ))
-                })
-            };
+            let unknown: Vec<&String> = t
+                .lead_units
+                .iter()
+                .chain(&t.co_units)
+                .filter(|n| known(n).is_none())
+                .collect();
+            if !unknown.is_empty() {
+                let names: Vec<String> = unknown.iter().map(|n| format!("“{n}”")).collect();
+                wrong.push(format!(
+                    "单位{}不在单位名录中（请从名录中选择，或先在“单位”中添加）",
+                    names.join("、")
+                ));
+            }
+            if !wrong.is_empty() {
+                errors.push(format!("第 {row} 条：{}", wrong.join("，")));
+                continue;
+            }
             let co: Vec<String> = t
                 .co_units
                 .iter()
-                .map(|n| unit(n).map(|u| u.name.clone()))
-                .collect::<Result<_>>()?;
+                .filter_map(|n| known(n).map(|u| u.name.clone()))
+                .collect();
             let name = t
                 .name
                 .as_deref()
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .map(str::to_string)
-                .unwrap_or_else(|| short_name(t.text.trim()));
-            for lead in &t.lead_units {
-                let lead = unit(lead)?;
+                .unwrap_or_else(|| duban_extract::task_name(t.text.trim()));
+            for lead in t.lead_units.iter().filter_map(|n| known(n)) {
                 let mut item = Item::new(m.year, ItemKind::Task, name.clone(), lead.name.clone());
                 item.scale = Some(t.text.trim().to_string());
                 item.co_units = co.iter().filter(|c| **c != lead.name).cloned().collect();
@@ -205,6 +203,9 @@ impl Store {
                 entry.source = Some(format!("{meeting} 第 {row} 条"));
                 entries.push(entry);
             }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors.join("；")));
         }
         let summary = self
             .import_ledger(

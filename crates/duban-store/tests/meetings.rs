@@ -83,12 +83,18 @@ async fn speech_becomes_items(db: &TestDb) {
     // A unit not in the directory is refused and nothing is written.
     let mut bad = meeting.clone();
     bad.tasks.push(task(2, &["市考核办"], &[]));
+    bad.tasks.push(task(2, &[], &["市督查室"]));
     let err = store
         .confirm_meeting_tasks(&bad, "office")
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("第 3 条") && err.contains("市考核办"), "{err}");
+    assert!(
+        err.contains("第 3 条：单位“市考核办”不在单位名录中")
+            && err.contains("第 4 条：未指定牵头/责任单位")
+            && err.contains("“市督查室”"),
+        "every row's problem named at once: {err}"
+    );
     assert_eq!(store.count_items().await.unwrap(), 0);
 
     let done = store
@@ -114,6 +120,11 @@ async fn speech_becomes_items(db: &TestDb) {
     assert_eq!(
         lead.name, "10月底前完成储备项目梳理",
         "named by what is to be done"
+    );
+    let county = items.iter().find(|i| i.lead_unit == "甲县").unwrap();
+    assert_eq!(
+        county.name, "在×月×日前上报开工计划",
+        "the subject is in the lead column"
     );
     assert_eq!(
         lead.extra.get("会议来源").map(String::as_str),

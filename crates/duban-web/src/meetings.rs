@@ -404,20 +404,31 @@ fn tasks_of(fields: &[(String, String)]) -> ApiResult<(MeetingTasks, Vec<usize>)
     ))
 }
 
-/// The store names a task by its place among those sent ("第 2 条：…"); the page names it by
-/// the 序号 of its row.
+/// The store names a task by its place among those sent ("第 2 条：…；第 5 条：…"); the page
+/// names it by the 序号 of its row.
 fn by_row(mut e: ApiError, seqs: &[usize]) -> ApiError {
-    let renamed = e
-        .detail
-        .strip_prefix("第 ")
-        .and_then(|rest| rest.split_once(" 条"))
-        .and_then(|(n, tail)| {
+    let mut out = String::with_capacity(e.detail.len());
+    let mut rest = e.detail.as_str();
+    while let Some(at) = rest.find("第 ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "第 ".len()..];
+        let renamed = after.split_once(" 条").and_then(|(n, tail)| {
             let seq = seqs.get(n.parse::<usize>().ok()?.checked_sub(1)?)?;
-            Some(format!("第 {seq} 条{tail}"))
+            Some((format!("第 {seq} 条"), tail))
         });
-    if let Some(d) = renamed {
-        e.detail = d;
+        match renamed {
+            Some((name, tail)) => {
+                out.push_str(&name);
+                rest = tail;
+            }
+            None => {
+                out.push_str("第 ");
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
+    e.detail = out;
     e
 }
 
@@ -525,5 +536,13 @@ mod tests {
         assert_eq!(e.detail, "没有选中的议定事项");
         let e = by_row(ApiError::invalid("第 3 条：工作内容为空"), &[4]);
         assert_eq!(e.detail, "第 3 条：工作内容为空", "out of range: as said");
+        let e = by_row(
+            ApiError::invalid("第 1 条：未指定牵头/责任单位；第 2 条：工作内容为空"),
+            &[4, 7],
+        );
+        assert_eq!(
+            e.detail,
+            "第 4 条：未指定牵头/责任单位；第 7 条：工作内容为空"
+        );
     }
 }
