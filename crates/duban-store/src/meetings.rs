@@ -71,6 +71,16 @@ impl Store {
         Ok(self.units().await?.into_iter().map(|l| l.unit).collect())
     }
 
+    /// The year's 重点工作 items.
+    async fn tasks_of_year(&self, year: i32) -> Result<Vec<Item>> {
+        self.items(&crate::ItemFilter {
+            kind: Some(ItemKind::Task),
+            year: Some(year),
+            ..crate::ItemFilter::default()
+        })
+        .await
+    }
+
     /// `directives` with their actors matched to the unit directory.
     pub async fn propose(&self, directives: Vec<Directive>) -> Result<Vec<Proposal>> {
         let directory = self.unit_directory().await?;
@@ -123,11 +133,7 @@ impl Store {
             extra: ["会议来源", "时限"].into_iter().map(String::from).collect(),
         });
         let existing: std::collections::HashSet<(String, String)> = self
-            .items(&crate::ItemFilter {
-                kind: Some(ItemKind::Task),
-                year: Some(m.year),
-                ..crate::ItemFilter::default()
-            })
+            .tasks_of_year(m.year)
             .await?
             .into_iter()
             .map(|i| (i.name, i.lead_unit))
@@ -217,11 +223,7 @@ impl Store {
             )
             .await?;
         let mut codes: Vec<String> = self
-            .items(&crate::ItemFilter {
-                kind: Some(ItemKind::Task),
-                year: Some(m.year),
-                ..crate::ItemFilter::default()
-            })
+            .tasks_of_year(m.year)
             .await?
             .into_iter()
             .filter(|i| i.extra.get("会议来源").map(String::as_str) == Some(meeting))

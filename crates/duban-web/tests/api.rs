@@ -690,30 +690,14 @@ async fn rankings_bulletins_and_indicators(db: &TestDb) {
     assert_eq!(got[0]["regions"][0]["vs_target"], "-0.5");
 }
 
-/// A speech of our own, in the words officials use, given this year.
-fn speech(year: i32) -> String {
-    format!(
-        "在{year}年全市重点工作推进会上的讲话\n同志们：\n由市发改委牵头，市财政局配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市考核办要每月通报一次进展。\n要在年底前全面完成项目入库工作。\n"
-    )
-}
-
 /// 会议议定事项 through the API: the office reads a speech into directives matched to the
 /// directory, confirms the ones it keeps as 重点工作 items; others may do neither; a unit not
 /// in the directory writes nothing and names the task.
 async fn meetings_through_the_api(db: &TestDb) {
     let app = App::start(db).await;
-    app.store
-        .ensure_units(
-            "test",
-            &[duban_core::Unit::new(
-                "市发展和改革委员会",
-                duban_core::UnitKind::Department,
-            )],
-        )
-        .await
-        .unwrap();
+    support::add_reform_commission(&app.store).await;
     let year = duban_web::today().year();
-    let speech = speech(year);
+    let speech = support::meeting_speech(year);
     let mut office = app.signed_in("admin").await;
     let a = office
         .post_json("/api/meetings/extract", &json!({ "text": speech }))
@@ -723,7 +707,7 @@ async fn meetings_through_the_api(db: &TestDb) {
     let got = a.json();
     assert_eq!(
         got["meeting"],
-        format!("在{year}年全市重点工作推进会上的讲话")
+        format!("在{year}年全市项目建设调度会上的讲话")
     );
     assert_eq!(got["year"], year, "the year the speech names");
     let ds = got["directives"].as_array().unwrap();

@@ -36,16 +36,7 @@ async fn lamp_of(b: &mut Browser, base: &str, code: &str) -> String {
 /// text and a deadline, adds a unit, merges a row into the one above and confirms; the items
 /// are in the ledger.
 async fn meeting_tasks(b: &mut Browser, base: &str, app: &App) {
-    app.store
-        .ensure_units(
-            "test",
-            &[duban_core::Unit::new(
-                "市发展和改革委员会",
-                duban_core::UnitKind::Department,
-            )],
-        )
-        .await
-        .unwrap();
+    support::add_reform_commission(&app.store).await;
     let year = duban_web::today().year();
     b.goto(&format!("{base}/meetings")).await;
     b.type_into(

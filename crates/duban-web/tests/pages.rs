@@ -425,20 +425,9 @@ async fn indicators_uploaded_on_the_ranking_page(db: &TestDb) {
 /// names the row by its 序号 and writes nothing; other roles may not use the page.
 async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
     let app = App::start(db).await;
-    app.store
-        .ensure_units(
-            "test",
-            &[duban_core::Unit::new(
-                "市发展和改革委员会",
-                duban_core::UnitKind::Department,
-            )],
-        )
-        .await
-        .unwrap();
+    support::add_reform_commission(&app.store).await;
     let year = duban_web::today().year();
-    let speech = format!(
-        "在{year}年全市项目建设调度会上的讲话\n同志们：\n由市发改委牵头，市财政局配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市考核办要每月通报一次进展。\n要在年底前全面完成项目入库工作。\n"
-    );
+    let speech = support::meeting_speech(year);
     let mut bs = app.signed_in("baishui").await;
     assert_eq!(bs.get("/meetings").await.unwrap().status, 403);
     let a = upload(

@@ -106,6 +106,27 @@ pub async fn seed(store: &Store) {
     }
 }
 
+/// A speech of our own, in the words officials use, given in `year`.
+pub fn meeting_speech(year: i32) -> String {
+    format!(
+        "在{year}年全市项目建设调度会上的讲话\n同志们：\n由市发改委牵头，市财政局配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划。\n市考核办要每月通报一次进展。\n要在年底前全面完成项目入库工作。\n"
+    )
+}
+
+/// 市发展和改革委员会 added to the seeded directory (speeches call it 市发改委).
+pub async fn add_reform_commission(store: &Store) {
+    store
+        .ensure_units(
+            "test",
+            &[duban_core::Unit::new(
+                "市发展和改革委员会",
+                duban_core::UnitKind::Department,
+            )],
+        )
+        .await
+        .unwrap();
+}
+
 /// The app on a free port.
 pub struct App {
     pub addr: SocketAddr,
