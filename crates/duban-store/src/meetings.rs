@@ -28,6 +28,7 @@ pub struct Proposal {
 
 /// 会议议定事项 — one task the office confirms, as reviewed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingTask {
     /// 工作内容 — the directive's text as reviewed.
     pub text: String,
@@ -41,13 +42,15 @@ pub struct MeetingTask {
     pub co_units: Vec<String>,
     /// 完成时限 (a date), and the time node as written when there is no date (×月×日前).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
     pub deadline_text: Option<String>,
 }
 
-/// The tasks of one meeting to confirm.
+/// The tasks of one meeting to confirm (有错则一项不写，“第 N 条”即 tasks 的第 N 项).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingTasks {
     /// 会议名称 — the source of every item.
     pub meeting: String,

@@ -55,60 +55,6 @@ pub struct ExtractRequest {
     pub meeting: Option<String>,
 }
 
-/// 确认议定事项：一次会议的选中事项
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ConfirmRequest {
-    /// 会议名称 — 作为每项重点工作的来源
-    pub meeting: String,
-    /// 会议年度 — 重点工作所属年度
-    pub year: i32,
-    /// 选中的事项（有错则一项不写，错误说明“第 N 条”即此数组的第 N 项）
-    pub tasks: Vec<ConfirmTask>,
-}
-
-/// 会议议定事项 — one task as reviewed.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ConfirmTask {
-    /// 工作内容
-    pub text: String,
-    /// 事项名称（默认取工作内容的第一个分句）
-    #[serde(default)]
-    pub name: Option<String>,
-    /// 牵头/责任单位（单位名录中的名称或简称）：每个牵头单位生成一项重点工作
-    pub lead_units: Vec<String>,
-    /// 配合单位
-    #[serde(default)]
-    pub co_units: Vec<String>,
-    /// 完成时限（YYYY-MM-DD）
-    #[serde(default)]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub deadline: Option<NaiveDate>,
-    /// 时限原文，无具体日期时记入（如“×月×日前”）
-    #[serde(default)]
-    pub deadline_text: Option<String>,
-}
-
-impl From<ConfirmRequest> for MeetingTasks {
-    fn from(r: ConfirmRequest) -> MeetingTasks {
-        MeetingTasks {
-            meeting: r.meeting,
-            year: r.year,
-            tasks: r
-                .tasks
-                .into_iter()
-                .map(|t| MeetingTask {
-                    text: t.text,
-                    name: t.name,
-                    lead_units: t.lead_units,
-                    co_units: t.co_units,
-                    deadline: t.deadline,
-                    deadline_text: t.deadline_text,
-                })
-                .collect(),
-        }
-    }
-}
-
 /// A speech read: its meeting, year and directives, actors matched to the directory.
 struct Reading {
     meeting: String,
@@ -186,7 +132,7 @@ pub(crate) async fn extract(
     ))
 }
 
-#[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = ConfirmRequest,
+#[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = MeetingTasks,
     responses((status = 200, description = "已生成（督查室）：{created 新增, updated 更新, codes 本次会议的全部重点工作编号}。\
         每个牵头单位一项重点工作，配合单位、完成时限随之，会议名称记为来源；同一事项再次确认时更新而不重复生成", body = Value),
               (status = 403, body = ApiError),
@@ -194,9 +140,9 @@ pub(crate) async fn extract(
 pub(crate) async fn confirm(
     State(s): State<AppState>,
     c: Caller,
-    Json(r): Json<ConfirmRequest>,
+    Json(r): Json<MeetingTasks>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(confirm_tasks(&s, &c, r.into()).await?)))
+    Ok(Json(json!(confirm_tasks(&s, &c, r).await?)))
 }
 
 // ---- the page ----

@@ -49,7 +49,7 @@ use crate::AppState;
         crate::meetings::confirm,
     ),
     components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest,
-        crate::meetings::ExtractRequest, crate::meetings::ConfirmRequest, crate::meetings::ConfirmTask)),
+        crate::meetings::ExtractRequest, duban_store::MeetingTasks, duban_store::MeetingTask)),
     modifiers(&Security),
     security(("token" = []), ("session" = []))
 )]

@@ -857,7 +857,7 @@ async fn meetings_through_the_api(db: &TestDb) {
     for path in ["/api/meetings/extract", "/api/meetings/confirm"] {
         assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
     }
-    assert!(doc["components"]["schemas"]["ConfirmRequest"].is_object());
+    assert!(doc["components"]["schemas"]["MeetingTasks"].is_object());
 }
 
 duban_store::both_backends!(
