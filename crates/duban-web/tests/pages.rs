@@ -556,7 +556,13 @@ async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
     for code in codes {
         let item = office.get(&format!("/items/{code}")).await.unwrap();
         assert_eq!(item.status, 200);
-        assert!(item.text().contains("重点工作"), "{}", item.text());
+        let text = item.text();
+        assert!(text.contains("重点工作"), "{text}");
+        assert!(
+            text.contains("<dt>会议来源</dt><dd>全市项目建设调度会</dd>")
+                && text.contains("会议议定事项"),
+            "the item shows the meeting it comes from: {text}"
+        );
     }
     let a = office
         .post_form("/meetings/confirm", &[("meeting", "x"), ("year", &y)])
