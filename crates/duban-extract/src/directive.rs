@@ -91,6 +91,10 @@ const ROLE_MARKS: &[(&str, Role)] = &[
     ("负责", Role::Lead),
     ("牵头", Role::Lead),
     ("主抓", Role::Lead),
+    ("为牵头单位", Role::Lead),
+    ("为责任单位", Role::Lead),
+    ("为责任主体", Role::Lead),
+    ("为配合单位", Role::Co),
     ("配合", Role::Co),
     ("协助", Role::Co),
     ("协同", Role::Co),
@@ -141,6 +145,12 @@ const CO_WITH: &[&str] = &["会同", "联合"];
 const HANDING: &[&str] = &["并由", "再由", "由", "请", "要求", "责成", "督促"];
 /// Words opening a clause that are not part of it: enumerations and connectives.
 const OPENERS: &[&str] = &[
+    "此项工作",
+    "该项工作",
+    "这项工作",
+    "上述工作",
+    "以上工作",
+    "此项任务",
     "一是",
     "二是",
     "三是",
@@ -301,9 +311,8 @@ fn marker(t: &[char], i: usize, year: i32) -> Option<(Role, bool)> {
     let mut j = skip(t, i, FILLERS);
     // "各县区×月×日前要…", "在9月底前": a time node may come before the marker.
     let rest: String = t[j..t.len().min(j + 14)].iter().collect();
-    if let Some(d) = find_deadline(&rest, year)
-        && d.found.start <= 1
-    {
+    let timed = find_deadline(&rest, year).filter(|d| d.found.start <= 1);
+    if let Some(d) = &timed {
         j += d.found.end;
         j = skip(t, j, FILLERS);
     }
@@ -324,7 +333,8 @@ fn marker(t: &[char], i: usize, year: i32) -> Option<(Role, bool)> {
         }
         return Some((Role::Owner, false));
     }
-    None
+    // "市住建局在9月底前完成改造": a subject given a time node is asked whatever the verb.
+    timed.map(|_| (Role::Owner, false))
 }
 
 /// The subjects of a sentence `t`.
@@ -889,6 +899,17 @@ mod tests {
         );
         assert_eq!(ds[0].plain, "市住建局要逐一约谈项目业主，每周通报一次");
         assert_eq!(ds[0].cadence, Some(Cadence::Weekly));
+        // A time node after the subject asks whatever the verb; "X为牵头单位" leads.
+        let ds = extract(
+            "市城管局在9月底前完成背街小巷改造。此项工作市住建局为牵头单位，各街道为配合单位。",
+            2025,
+        );
+        assert_eq!(ds.len(), 2, "{ds:#?}");
+        assert_eq!(ds[0].deadline, date(9, 30));
+        assert_eq!(
+            who(&ds[1]),
+            [("市住建局", Role::Lead), ("各街道", Role::Co)]
+        );
         // Half-width punctuation cuts clauses and sentences the same way.
         let ds = extract(
             "市水利局负责河道清淤,10月底前完成;各乡镇配合做好群众工作.",
