@@ -58,7 +58,8 @@ const BODY_ENDS: &[&str] = &[
     "站",
     "队",
     "联",
-    "会",
+    "协会",
+    "商会",
 ];
 /// Tiers of territory, written whole.
 const TIERS: &[&str] = &[
@@ -100,6 +101,13 @@ const POSTS: &[&str] = &[
     "包联领导",
     "县市长",
     "县区长",
+    "县市区长",
+    "县（市、区）长",
+    "区县长",
+    "河长",
+    "湖长",
+    "县级领导",
+    "市级领导",
     "县委书记",
     "主要负责同志",
     "主要领导",
@@ -116,6 +124,15 @@ const GENERIC: &[&str] = &[
     "市直各部门",
     "市直各单位",
     "市直有关部门",
+    "市直相关部门",
+    "县直各部门",
+    "县直各单位",
+    "县直有关部门",
+    "县直相关部门",
+    "有关部门",
+    "相关部门",
+    "有关单位",
+    "相关单位",
     "市级各部门",
     "各县区各部门",
     "各级各部门",
@@ -145,10 +162,15 @@ const OFFICES: &[&str] = &[
     "督办",
     "考核办",
 ];
+/// The tier written before a post (市级包抓领导, 各级河长).
+const POST_TIERS: &[&str] = &["市级", "县级", "各级", "市", "县", "各"];
+/// Characters that start verbs and prepositions before a body's name (落实市委, 推进县委, 向区政府).
+const VERB_CHARS: &str =
+    "落贯执按根报提服配协请经向由对给让把将使在为与和及同跟推加抓做搞促实确力争强深进";
 /// Area words that end in 区 without naming a place (园区, 社区, 地区).
 const AREA_WORDS: &str = "地园社城景片辖矿厂校";
 /// First characters of words that are not place names (本地区, 每个县, 推进国家高新区).
-const NOT_PLACE_STARTS: &str = "县市区本每各全加推总持大老深这那该其个两三四五六七八九十一";
+const NOT_PLACE_STARTS: &str = "本每各全加推总持大老深这那该其个两三四五六七八九十一";
 
 /// Characters a name never contains: where reading leftwards stops.
 const STOPS: &str = "个有但除我由要和及与、，,。；;：:在对请让向将把被等的了是为从同并且也都就还再已需应须（）()“”\"' \n";
@@ -178,6 +200,14 @@ fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
     }
     let from = (start..end - n).find(|k| TIER_MARKS.contains(t[*k]));
     let start = match from {
+        // 云川县政府, 北塘区住建局: a two-character place name before its tier is the name's.
+        Some(k)
+            if k == start + 2
+                && matches!(t[k], '县' | '区')
+                && !t[start..k].iter().any(|c| VERB_CHARS.contains(*c)) =>
+        {
+            start
+        }
         Some(k) => k,
         // 纪检监察部门, 金融部门: a field of two to four characters.
         None if fields && (2..=4).contains(&(end - n - start)) => start,
@@ -210,9 +240,36 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
                 }
                 ActorKind::Body | ActorKind::Post => n,
             };
+            // 市级包抓领导, 各级河长: the tier a post is at is part of its name.
+            if kind == ActorKind::Post
+                && out.last().is_some_and(|a| {
+                    a.kind == ActorKind::Generic
+                        && a.found.end == i
+                        && matches!(a.found.text.as_str(), "各级" | "各")
+                })
+            {
+                let prev = out.pop().map_or(i, |a| a.found.start);
+                out.push(Actor {
+                    kind,
+                    found: found(&t, prev, i + n),
+                });
+                i += n;
+                continue;
+            }
+            let floor = out.last().map_or(0, |a| a.found.end);
+            let start = match kind {
+                ActorKind::Post => POST_TIERS
+                    .iter()
+                    .find(|p| {
+                        let len = p.chars().count();
+                        i >= floor + len && starts(&t, i - len, p)
+                    })
+                    .map_or(i, |p| i - p.chars().count()),
+                _ => i,
+            };
             out.push(Actor {
                 kind,
-                found: found(&t, i, i + n),
+                found: found(&t, start, i + n),
             });
             i += n;
             continue;
@@ -222,9 +279,16 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
         if let Some(n) = longest(&t, i, BODY_ENDS) {
             let end = i + n;
             let floor = out.last().map_or(0, |a| a.found.end);
-            if let Some(start) = name_start(&t, end, n, 10).map(|s| s.max(floor))
-                && let Some(mut actor) = body(&t, start, end, n)
-            {
+            // 市自然资源和规划局: a 和 inside the name when the part after it has no tier.
+            let read = name_start(&t, end, n, 10).map(|s| s.max(floor));
+            let with_and = read.and_then(|s| {
+                let mut s = s.checked_sub(1).filter(|s| t[*s] == '和' && *s > floor)?;
+                while s > floor && end - s < 14 && !STOPS.contains(t[s - 1]) {
+                    s -= 1;
+                }
+                body(&t, s, end, n).filter(|a| a.found.text.contains('和'))
+            });
+            if let Some(mut actor) = with_and.or_else(|| read.and_then(|s| body(&t, s, end, n))) {
                 // 市政府督查室: the office within the body.
                 let end = end + longest(&t, end, OFFICES).unwrap_or(0);
                 actor.found = found(&t, actor.found.start, end);
@@ -244,11 +308,13 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
         }
         // A named territory: 白水县, 青山区, 高新区 (two to six characters before 县/区/市/州).
         if matches!(t[i], '县' | '区' | '州' | '旗')
-            && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级'))
+            && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级' | '区' | '市'))
             && i > 0
             && !AREA_WORDS.contains(t[i - 1])
             && let Some(start) = name_start(&t, i + 1, 1, 6)
             && !NOT_PLACE_STARTS.contains(t[start])
+            // 县区, 市区, 县市区: tier words, not a place.
+            && !"县市区".contains(t[i - 1])
             && out.last().is_none_or(|a| a.found.end <= start)
         {
             out.push(Actor {
@@ -270,6 +336,41 @@ mod tests {
             .into_iter()
             .map(|a| (a.kind, a.found.text))
             .collect()
+    }
+
+    #[test]
+    fn full_names_places_before_bodies_and_posts_with_their_tier() {
+        use ActorKind::*;
+        assert_eq!(
+            names("市自然资源和规划局、市人力资源和社会保障局配合"),
+            [
+                (Body, "市自然资源和规划局".into()),
+                (Body, "市人力资源和社会保障局".into())
+            ],
+            "和 inside a full name"
+        );
+        assert_eq!(
+            names("市财政局和市住建局要配合"),
+            [(Body, "市财政局".into()), (Body, "市住建局".into())],
+            "和 between two bodies"
+        );
+        assert_eq!(
+            names("云川县政府负责征迁，落实县委部署"),
+            [(Body, "云川县政府".into()), (Body, "县委".into())]
+        );
+        assert_eq!(
+            names("市级包抓领导、各级河长和县市区长"),
+            [
+                (Post, "市级包抓领导".into()),
+                (Post, "各级河长".into()),
+                (Post, "县市区长".into())
+            ]
+        );
+        assert_eq!(
+            names("县经开区要加快建设"),
+            [(Territory, "县经开区".into())]
+        );
+        assert!(names("部分县区进展缓慢").is_empty(), "县区 is no place");
     }
 
     #[test]

@@ -441,6 +441,8 @@ fn asks(plain: &str) -> bool {
         "应当",
         "督促",
         "落实",
+        "将在",
+        "将于",
     ];
     const IMPERATIVE_STARTS: &[&str] = &[
         "完成",

@@ -128,6 +128,17 @@ fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
+/// Deadlines named by a holiday or by this month, and the day they mean when known.
+const HOLIDAYS: &[(&str, Option<(u32, u32)>)] = &[
+    ("国庆节前", Some((9, 30))),
+    ("国庆前", Some((9, 30))),
+    ("元旦前", Some((12, 31))),
+    ("春节前", None),
+    ("本月底前", None),
+    ("本月内", None),
+    ("月底前", None),
+];
+
 /// Words after a date that make it a deadline: 前, 之前, 以前, 内, 完成, 底前 ….
 const BEFORE: &[&str] = &["之前", "以前", "前", "内", "止", "为限"];
 
@@ -146,7 +157,10 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
     ] {
         if starts(t, i, word) {
             let mut j = i + word.chars().count();
-            let needs_before = !matches!(word, "年内");
+            // 上半年/下半年 stand alone ("上半年，完成投资要达到…"), unless they are a period
+            // reviewed ("上半年以来", "上半年的").
+            let needs_before = !matches!(word, "年内" | "上半年" | "下半年")
+                || one_of(t, j, &["以来", "的", "工作", "经济", "情况"]).is_some();
             // "年内计划开工项目": which projects, not by when.
             if word == "年内" && one_of(t, i + 2, &["计划", "的", "新开工", "开工项目"]).is_some()
             {
@@ -158,6 +172,14 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
                 None => {}
             }
             return Some((j, month_end(year, m)));
+        }
+    }
+    // Holidays and this month: 国庆节前, 元旦前; 春节前 and 本月底前 without a date (the
+    // meeting's month and the lunar calendar are not known here).
+    for (word, day) in HOLIDAYS {
+        if starts(t, i, word) {
+            let date = day.and_then(|(m, d)| NaiveDate::from_ymd_opt(year, m, d));
+            return Some((i + word.chars().count(), date));
         }
     }
     // (第)一季度(内|末|前|底)
@@ -174,6 +196,8 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
         match one_of(t, k, BEFORE) {
             Some(m) => k += m,
             None if t.get(q0.wrapping_sub(1)) == Some(&'第') || q0 != i => {}
+            // "一季度新开工项目不少于×个": a quarter alone, not "一季一观摩" or "一季度以来".
+            None if n == 2 && !matches!(t.get(k), Some('以' | '的' | '一')) => {}
             None => return None,
         }
         return Some((k, month_end(year, q * 3)));
@@ -408,6 +432,27 @@ mod tests {
             "the span points into the text"
         );
         (d.found.text, d.date)
+    }
+
+    #[test]
+    fn quarters_halves_and_holidays_alone() {
+        assert_eq!(
+            deadline("确保一季度新开工项目不少于×个"),
+            ("一季度".into(), day(2025, 3, 31))
+        );
+        assert!(find_deadline("坚持一季一观摩", 2025).is_none());
+        assert!(find_deadline("一季度以来进展较快", 2025).is_none());
+        assert_eq!(
+            deadline("上半年，完成投资要达到55%以上"),
+            ("上半年".into(), day(2025, 6, 30))
+        );
+        assert!(find_deadline("上半年以来，全市投资增长", 2025).is_none());
+        assert_eq!(
+            deadline("国庆节前完工"),
+            ("国庆节前".into(), day(2025, 9, 30))
+        );
+        assert_eq!(deadline("春节前动态清零"), ("春节前".into(), None));
+        assert_eq!(deadline("本月底前完成排查"), ("本月底前".into(), None));
     }
 
     #[test]
