@@ -168,7 +168,7 @@ const POST_TIERS: &[&str] = &["市级", "县级", "各级", "市", "县", "各"]
 const VERB_CHARS: &str =
     "落贯执按根报提服配协请经向由对给让把将使在为与和及同跟推加抓做搞促实确力争强深进";
 /// Area words that end in 区 without naming a place (园区, 社区, 地区).
-const AREA_WORDS: &str = "地园社城景片辖矿厂校";
+const AREA_WORDS: &str = "地园社城景片辖矿厂校小湾";
 /// First characters of words that are not place names (本地区, 每个县, 推进国家高新区).
 const NOT_PLACE_STARTS: &str = "本每各全加推总持大老深这那该其个两三四五六七八九十一";
 
@@ -315,6 +315,10 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             && !NOT_PLACE_STARTS.contains(t[start])
             // 县区, 市区, 县市区: tier words, not a place.
             && !"县市区".contains(t[i - 1])
+            // "负责老旧城区", "牵头开发区": a role word is no part of a place's name.
+            && !["负责", "牵头", "配合", "协助", "主抓"]
+                .iter()
+                .any(|w| t[start..i].iter().collect::<String>().contains(w))
             && out.last().is_none_or(|a| a.found.end <= start)
         {
             out.push(Actor {

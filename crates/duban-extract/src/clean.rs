@@ -65,6 +65,11 @@ fn pinyin_note(t: &[char], i: usize) -> Option<usize> {
     (after_cjk && (1..=7).contains(&letters) && t.get(j) == Some(&close)).then_some(j + 1)
 }
 
+/// Spaces of every kind within a line (no-break, ideographic, zero-width, tabs).
+fn is_space(c: char) -> bool {
+    c != '\n' && c != '\r' && (c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}'))
+}
+
 /// Full-width digits and Latin letters as ASCII; everything else as it is.
 fn narrow(c: char) -> char {
     match c {
@@ -88,13 +93,10 @@ pub fn clean(text: &str) -> Clean {
             continue;
         }
         let c = t[i];
-        if matches!(c, ' ' | '\u{3000}' | '\t') {
+        if is_space(c) {
             let prev = out.chars().last();
             let mut j = i;
-            while t
-                .get(j)
-                .is_some_and(|c| matches!(c, ' ' | '\u{3000}' | '\t'))
-            {
+            while t.get(j).is_some_and(|c| is_space(*c)) {
                 j += 1;
             }
             let next = t.get(j).copied();
@@ -116,14 +118,23 @@ pub fn clean(text: &str) -> Clean {
     }
 }
 
-/// The sentences of `text` (cut after 。！？；!?; and at line ends), trimmed, as spans of it.
+/// The sentences of `text` (cut after 。！？；!?; and a full stop that is no decimal point, and
+/// at line ends), trimmed, as spans of it.
 pub fn sentences(text: &str) -> Vec<Found> {
     let t: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut start = 0;
     for i in 0..=t.len() {
-        let end_here =
-            i == t.len() || matches!(t[i], '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n');
+        // A full stop written as "." or "．" ends a sentence unless it is a decimal point.
+        let stop = |k: usize| {
+            matches!(t[k], '.' | '．')
+                && !(k > 0
+                    && t[k - 1].is_ascii_digit()
+                    && t.get(k + 1).is_some_and(|c| c.is_ascii_digit()))
+        };
+        let end_here = i == t.len()
+            || matches!(t[i], '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n')
+            || stop(i);
         if !end_here {
             continue;
         }

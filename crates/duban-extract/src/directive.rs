@@ -91,6 +91,8 @@ const ROLE_MARKS: &[(&str, Role)] = &[
     ("负责", Role::Lead),
     ("牵头", Role::Lead),
     ("主抓", Role::Lead),
+    ("会同", Role::Lead),
+    ("联合", Role::Lead),
     ("为牵头单位", Role::Lead),
     ("为责任单位", Role::Lead),
     ("为责任主体", Role::Lead),
@@ -223,7 +225,7 @@ const EXHORTATIONS: &[&str] = &[
 ];
 
 const CLAUSE_ENDS: &str = "，,：:";
-const SENTENCE_ENDS: &str = "。！？；!?;";
+const SENTENCE_ENDS: &str = "。！？；!?;.．";
 
 fn is_specific(kind: ActorKind) -> bool {
     kind != ActorKind::Generic
@@ -512,13 +514,20 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
         };
         let st = &st[..body_end];
         let mut subjects = subjects(st, year);
-        // Co-operating units after a lead join its directive.
+        // Co-operating units join the directive of the subject before them, which leads it
+        // ("各县区要做好征迁，各乡镇配合": 各县区 lead, 各乡镇 co).
         let mut merged: Vec<Subject> = Vec::new();
         for sub in subjects.drain(..) {
             if sub.role == Role::Co
                 && let Some(lead) = merged.last_mut()
-                && lead.role == Role::Lead
+                && lead.role != Role::Co
             {
+                if lead.role == Role::Owner {
+                    lead.role = Role::Lead;
+                    for (_, role) in &mut lead.actors {
+                        *role = Role::Lead;
+                    }
+                }
                 lead.actors.extend(sub.actors);
                 continue;
             }
@@ -901,6 +910,22 @@ mod tests {
         );
         assert_eq!(ds[0].plain, "市住建局要逐一约谈项目业主，每周通报一次");
         assert_eq!(ds[0].cadence, Some(Cadence::Weekly));
+        // "A会同B", "A要会同B": A leads, B co-operates; a 配合 after a plain subject makes it lead.
+        let ds = extract(
+            "市住建局会同市财政局制定方案，9月底前完成；市人社局要会同市住建局，全面排查欠薪问题。各县区要做好征迁，各乡镇配合。",
+            2025,
+        );
+        assert_eq!(ds.len(), 3, "{ds:#?}");
+        assert_eq!(
+            who(&ds[0]),
+            [("市住建局", Role::Lead), ("市财政局", Role::Co)]
+        );
+        assert_eq!(ds[0].deadline, date(9, 30));
+        assert_eq!(
+            who(&ds[1]),
+            [("市人社局", Role::Lead), ("市住建局", Role::Co)]
+        );
+        assert_eq!(who(&ds[2]), [("各县区", Role::Lead), ("各乡镇", Role::Co)]);
         // A time node after the subject asks whatever the verb; "X为牵头单位" leads.
         let ds = extract(
             "市城管局在9月底前完成背街小巷改造。此项工作市住建局为牵头单位，各街道为配合单位。",
@@ -912,6 +937,15 @@ mod tests {
             who(&ds[1]),
             [("市住建局", Role::Lead), ("各街道", Role::Co)]
         );
+        // A full stop written "." ends a sentence, a decimal point does not; a no-break space
+        // is a space.
+        let ds = extract(
+            "市财政局负责筹措资金1.5亿元.市住建局\u{a0}负责老旧小区改造.",
+            2025,
+        );
+        assert_eq!(ds.len(), 2, "{ds:#?}");
+        assert_eq!(ds[0].plain, "市财政局负责筹措资金1.5亿元");
+        assert_eq!(who(&ds[1]), [("市住建局", Role::Lead)]);
         // Half-width punctuation cuts clauses and sentences the same way.
         let ds = extract(
             "市水利局负责河道清淤,10月底前完成;各乡镇配合做好群众工作.",

@@ -89,10 +89,11 @@ fn number(t: &[char], i: usize) -> Option<(Num, usize)> {
         return Some((Num::Blank, j));
     }
     if digit(c).is_some() {
-        let mut v = 0;
+        let mut v: u32 = 0;
         let mut j = i;
         while let Some(d) = t.get(j).and_then(|c| digit(*c)) {
-            v = v * 10 + d;
+            // A telephone number is no date: saturate rather than overflow.
+            v = v.saturating_mul(10).saturating_add(d);
             j += 1;
         }
         return Some((Num::Value(v), j));
@@ -251,10 +252,36 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
     Some((k, date))
 }
 
+/// A year written at `i` ("2026年", "明年", "次年") and where a node after it may start: at
+/// its 年 (年底前) or after it (6月底前).
+fn year_written(t: &[char], i: usize, year: i32) -> Option<(i32, [usize; 2])> {
+    for (word, y) in [("明年", year + 1), ("次年", year + 1), ("来年", year + 1)] {
+        if starts(t, i, word) {
+            return Some((y, [i + 1, i + 2]));
+        }
+    }
+    let digits: String = t.get(i..i + 4)?.iter().collect();
+    let y: i32 = digits.parse().ok()?;
+    ((2000..=2100).contains(&y) && t.get(i + 4) == Some(&'年')).then_some((y, [i + 4, i + 5]))
+}
+
 /// The first deadline written in `text`, read in `year` (the meeting's year).
 pub fn find_deadline(text: &str, year: i32) -> Option<Deadline> {
     let t: Vec<char> = text.chars().collect();
     (0..t.len()).find_map(|i| {
+        // A number is read from its first digit only (and long runs of digits once).
+        if i > 0 && digit(t[i - 1]).is_some() {
+            return None;
+        }
+        // "2026年底前", "2026年6月底前", "明年一季度": a year written before the node.
+        if let Some((y, from)) = year_written(&t, i, year)
+            && let Some((end, date)) = from.iter().find_map(|k| deadline_at(&t, *k, y))
+        {
+            return Some(Deadline {
+                found: found(&t, i, end),
+                date,
+            });
+        }
         let as_of = i >= 2 && matches!(t[i - 2..i], ['截', '至' | '止']);
         deadline_at(&t, i, year)
             .filter(|(end, _)| !as_of || t[end - 1] == '前')
@@ -376,6 +403,9 @@ pub fn find_target(text: &str) -> Option<Found> {
             return Some(found(&t, i, i + n));
         }
         let lead = one_of(&t, i, TARGET_LEADS).unwrap_or(0);
+        if lead == 0 && i > 0 && digit(t[i - 1]).is_some() {
+            continue;
+        }
         let mut j = i + lead;
         // After a lead the figure may come a few words later: 新增规上企业30家.
         if lead > 0 {
@@ -432,6 +462,29 @@ mod tests {
             "the span points into the text"
         );
         (d.found.text, d.date)
+    }
+
+    #[test]
+    fn a_year_written_before_the_node_is_its_year() {
+        assert_eq!(
+            deadline("力争2026年底前建成"),
+            ("2026年底前".into(), day(2026, 12, 31))
+        );
+        assert_eq!(
+            deadline("2026年6月底前完成"),
+            ("2026年6月底前".into(), day(2026, 6, 30))
+        );
+        assert_eq!(
+            deadline("明年一季度开工"),
+            ("明年一季度".into(), day(2026, 3, 31))
+        );
+        assert_eq!(
+            deadline("明年底前竣工"),
+            ("明年底前".into(), day(2026, 12, 31))
+        );
+        // Long numbers are no dates and do not overflow.
+        assert!(find_deadline("联系电话13912345678901234567890", 2025).is_none());
+        assert!(find_target("编号99999999999999999999号").is_none());
     }
 
     #[test]
