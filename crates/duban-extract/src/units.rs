@@ -86,7 +86,11 @@ fn regions(directory: &[Unit]) -> Vec<&Unit> {
 
 /// `name` without its tier (市发改委 → 发改委) and its ending (发改委 → 发改).
 fn stem(name: &str) -> (&str, &str) {
-    let core = name.trim_start_matches(TIER_MARKS);
+    // One tier mark, and not the first character of a word (市场监管局, 市政公用局).
+    let core = match name.strip_prefix(TIER_MARKS) {
+        Some(rest) if !rest.starts_with(['场', '政']) || rest.starts_with("政府") => rest,
+        _ => name,
+    };
     let core = core.strip_suffix("等部门").unwrap_or(core);
     let bare = ENDINGS
         .iter()
@@ -95,19 +99,67 @@ fn stem(name: &str) -> (&str, &str) {
     (core, bare)
 }
 
-/// The units of `directory` an actor stands for (full names), best match first; empty when
-/// none does.
+/// The governments and party committees of the tier itself: matched only by an alias.
+const OWN_TIER: &[&str] = &[
+    "市委",
+    "市政府",
+    "市人民政府",
+    "市委市政府",
+    "县委",
+    "县政府",
+    "县人民政府",
+    "县委县政府",
+    "区委",
+    "区政府",
+];
+
+/// Zones among the regions: 开发区, 园区, 高新区 ….
+const ZONES: &[&str] = &["开发区", "园区", "新区", "示范区", "高新区"];
+
+/// What a body's name says of a place it governs: 白水县政府 → 白水.
+fn place_of(name: &str) -> Option<&str> {
+    let place = ["人民政府", "党委政府", "政府", "党委", "县委"]
+        .iter()
+        .find_map(|e| name.strip_suffix(e))?
+        .trim_end_matches(['县', '区', '市', '旗']);
+    (place.chars().count() >= 2).then_some(place)
+}
+
+/// The regions whose name starts with `place`.
+fn regions_named<'a>(directory: &'a [Unit], place: &str) -> Vec<&'a Unit> {
+    regions(directory)
+        .into_iter()
+        .filter(|u| place.chars().count() >= 2 && u.name.starts_with(place))
+        .collect()
+}
+
+/// The units of `directory` an actor stands for (full names); empty when none does. A body
+/// is one unit (the best match); a tier is every unit it covers.
 pub fn match_actor(name: &str, kind: ActorKind, directory: &[Unit]) -> Vec<String> {
     let names = |us: Vec<&Unit>| us.into_iter().map(|u| u.name.clone()).collect();
     if let Some(u) = directory.iter().find(|u| u.answers_to(name)) {
         return vec![u.name.clone()];
     }
-    if name.contains(['×', 'X', 'x']) || name.starts_with('省') || name.starts_with("国家") {
+    if name.contains(['×', 'X', 'x'])
+        || name.starts_with('省')
+        || name.starts_with("国家")
+        || OWN_TIER.contains(&name)
+    {
         return Vec::new();
     }
     match kind {
         ActorKind::Generic => Vec::new(),
         ActorKind::Territory | ActorKind::Post => {
+            // 各开发区, 各园区: the zones among the regions.
+            if name.starts_with('各') && ZONES.iter().any(|z| name.contains(z)) {
+                let zone = |n: &str| ZONES.iter().any(|z| n.ends_with(z));
+                return names(
+                    regions(directory)
+                        .into_iter()
+                        .filter(|u| zone(&u.name) || u.aliases.iter().any(|a| zone(a)))
+                        .collect(),
+                );
+            }
             // 各县（市、区）, 各县区政府, 县市长: every region. 各乡镇 are below the directory.
             let covers_regions = (name.starts_with('各') || kind == ActorKind::Post)
                 && name.contains(['县', '区'])
@@ -118,16 +170,20 @@ pub fn match_actor(name: &str, kind: ActorKind, directory: &[Unit]) -> Vec<Strin
             if kind == ActorKind::Post {
                 return Vec::new();
             }
-            let (_, bare) = stem(name);
-            let bare = bare.trim_end_matches(['县', '区', '市', '旗']);
-            names(
-                regions(directory)
-                    .into_iter()
-                    .filter(|u| bare.chars().count() >= 2 && u.name.starts_with(bare))
-                    .collect(),
-            )
+            let place =
+                place_of(name).unwrap_or_else(|| name.trim_end_matches(['县', '区', '市', '旗']));
+            names(regions_named(directory, place))
         }
         ActorKind::Body => {
+            // 白水县政府, 云川县党委: the region itself.
+            if let Some(place) = place_of(name) {
+                return names(
+                    regions_named(directory, place)
+                        .into_iter()
+                        .take(1)
+                        .collect(),
+                );
+            }
             let (core, bare) = stem(name);
             let departments: Vec<&Unit> = directory
                 .iter()
@@ -145,20 +201,30 @@ pub fn match_actor(name: &str, kind: ActorKind, directory: &[Unit]) -> Vec<Strin
                 .filter(|(short, _)| bare == *short || bare.starts_with(short))
                 .flat_map(|(_, words)| words.iter().copied())
                 .collect();
-            let found: Vec<&Unit> = departments
-                .iter()
-                .copied()
-                .filter(|u| {
-                    let (ucore, _) = stem(&u.name);
-                    ucore == core
-                        || words.iter().any(|w| ucore.contains(w))
-                        || (bare.chars().count() >= 2 && ucore.starts_with(bare))
-                })
-                .collect();
-            // Several: the shortest names first (财政 → 市财政局 before 市财政投资评审中心).
-            let mut found = found;
-            found.sort_by_key(|u| u.name.chars().count());
-            names(found)
+            // How well a unit answers, best first: the same name; a name starting with the
+            // short name's words or the bare name; one containing them.
+            let rank = |u: &Unit| {
+                let (ucore, _) = stem(&u.name);
+                if ucore == core {
+                    Some(0)
+                } else if words.iter().any(|w| ucore.starts_with(w))
+                    || (bare.chars().count() >= 2 && ucore.starts_with(bare))
+                {
+                    Some(1)
+                } else if words.iter().any(|w| ucore.contains(w)) {
+                    Some(2)
+                } else {
+                    None
+                }
+            };
+            // One body is one unit: the best match, the shortest name among equals (财政 →
+            // 市财政局, not 市财政投资评审中心).
+            departments
+                .into_iter()
+                .filter_map(|u| rank(u).map(|r| (r, u.name.chars().count(), u)))
+                .min_by_key(|(r, len, _)| (*r, *len))
+                .map(|(_, _, u)| vec![u.name.clone()])
+                .unwrap_or_default()
         }
     }
 }
@@ -178,6 +244,13 @@ mod tests {
         for d in [
             "市发展和改革委员会",
             "市财政局",
+            "市财政投资评审中心",
+            "市市场监督管理局",
+            "市城市管理局",
+            "市城市管理综合执法支队",
+            "市公安局",
+            "市公安局交通警察支队",
+            "市政府办公室",
             "市自然资源和规划局",
             "市住房和城乡建设局",
             "市商务局",
@@ -204,6 +277,23 @@ mod tests {
             m("省国土厅").is_empty(),
             "a province's body is not the city's"
         );
+        assert_eq!(m("市场监管部门"), ["市市场监督管理局"], "市场 keeps its 市");
+        assert_eq!(m("市城管局"), ["市城市管理局"], "one body, one unit");
+        assert_eq!(
+            m("财政部门"),
+            ["市财政局"],
+            "the department, not its centre"
+        );
+        assert_eq!(m("公安机关"), ["市公安局"]);
+        assert!(
+            m("市政府").is_empty(),
+            "the city's own government: only by alias"
+        );
+        assert_eq!(
+            m("东山县政府"),
+            ["东山县"],
+            "a county's government is the county"
+        );
         assert!(
             m("市考核办").is_empty(),
             "unknown to the directory: unmatched"
@@ -218,6 +308,11 @@ mod tests {
         assert_eq!(match_actor("各县区政府", ActorKind::Territory, &d), all);
         assert_eq!(match_actor("县市长", ActorKind::Post, &d), all);
         assert!(match_actor("各乡镇", ActorKind::Territory, &d).is_empty());
+        assert_eq!(
+            match_actor("各开发区", ActorKind::Territory, &d),
+            ["高新技术产业开发区"],
+            "the zones only"
+        );
         assert_eq!(
             match_actor("高新区", ActorKind::Territory, &d),
             ["高新技术产业开发区"]

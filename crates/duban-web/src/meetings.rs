@@ -222,6 +222,15 @@ fn push_unique(into: &mut Vec<String>, names: impl IntoIterator<Item = String>) 
     }
 }
 
+/// Whether a row is picked when the table is shown: tier A with a lead unit matched (the
+/// others need the office's eye first).
+fn picked_at_first(p: &Proposal) -> bool {
+    p.directive.tier == Tier::A
+        && p.matched
+            .iter()
+            .any(|m| m.role != Role::Co && !m.units.is_empty())
+}
+
 /// One row of the review table.
 fn review_row(seq: usize, p: &Proposal) -> Value {
     let d = &p.directive;
@@ -247,7 +256,7 @@ fn review_row(seq: usize, p: &Proposal) -> Value {
         cadence => d.cadence.map(|c| c.label()), target => &d.target,
         tier => match d.tier { Tier::A => "A", Tier::B => "B" },
         confidence => format!("{:.0}%", d.confidence * 100.0),
-        low => d.confidence < 0.6,
+        low => d.confidence < 0.6, picked => picked_at_first(p),
     }
 }
 
@@ -268,6 +277,7 @@ async fn extract_page(State(s): State<AppState>, Visitor(c): Visitor, form: Mult
             .iter()
             .filter(|p| p.directive.tier == Tier::A)
             .count();
+        let picked = read.proposals.iter().filter(|p| picked_at_first(p)).count();
         let units: Vec<String> = s
             .store
             .unit_directory()
@@ -278,8 +288,8 @@ async fn extract_page(State(s): State<AppState>, Visitor(c): Visitor, form: Mult
         render(
             &s,
             "meetings_review.html",
-            context! { meeting => read.meeting, year => read.year, rows, tier_a,
-            tier_b => read.proposals.len() - tier_a, units, file => f.file },
+            context! { meeting => read.meeting, year => read.year, tier_a, picked,
+            tier_b => read.proposals.len() - tier_a, units, file => f.file, rows },
         )
     };
     run.await

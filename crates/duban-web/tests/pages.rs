@@ -473,6 +473,12 @@ async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
     ] {
         assert!(review.contains(&want), "{want} in {review}");
     }
+    // 市考核办 is not in the directory: tier A, but left for the office to pick.
+    let row3 = review.split("id=\"row-3\"").nth(1).expect("a third row");
+    assert!(
+        row3.contains("tier A") && !row3.contains("name=\"pick\" value=\"3\" checked"),
+        "{row3}"
+    );
     // 要在年底前…: no one named — tier B, not picked.
     let row4 = review.split("id=\"row-4\"").nth(1).expect("a fourth row");
     assert!(
