@@ -1,6 +1,8 @@
 //! 会议议定事项 — a speech's directives matched to the unit directory, and the ones the
 //! office confirms written as tracked items of kind 重点工作, the meeting as their source.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use duban_core::{Item, ItemField, ItemKind, Milestone, PlanDate, StatedFields, Unit, UnitKind};
 use duban_extract::{ActorKind, Directive, Role, match_actor};
@@ -66,6 +68,24 @@ pub struct Confirmed {
     pub updated: usize,
     /// Every item of the meeting, by code.
     pub codes: Vec<String>,
+}
+
+/// 完成 — the one milestone of a task: done by its deadline.
+fn done_by(deadline: NaiveDate) -> Milestone {
+    Milestone {
+        name: "完成".to_string(),
+        planned: Some(deadline),
+        actual: None,
+    }
+}
+
+/// A task's milestones with 完成 moved to `deadline` (added if missing), the rest as they are.
+fn moved(mut milestones: Vec<Milestone>, deadline: NaiveDate) -> Vec<Milestone> {
+    match milestones.iter_mut().find(|m| m.name == "完成") {
+        Some(m) => m.planned = Some(deadline),
+        None => milestones.push(done_by(deadline)),
+    }
+    milestones
 }
 
 impl Store {
@@ -135,12 +155,18 @@ impl Store {
             .collect(),
             extra: ["会议来源", "时限"].into_iter().map(String::from).collect(),
         });
-        let existing: std::collections::HashSet<(String, String)> = self
-            .tasks_of_year(m.year)
+        // What the year holds, by name and lead unit (how the ledger matches items).
+        let existing: HashMap<(String, String), (String, ItemKind)> = self
+            .items(&crate::ItemFilter {
+                year: Some(m.year),
+                ..crate::ItemFilter::default()
+            })
             .await?
             .into_iter()
-            .map(|i| (i.name, i.lead_unit))
+            .map(|i| ((i.name, i.lead_unit), (i.code, i.kind)))
             .collect();
+        // The rows of this batch by the item they make: two rows may not make one item.
+        let mut made: HashMap<(String, String), usize> = HashMap::new();
         let mut entries = Vec::new();
         let mut errors = Vec::new();
         for (i, t) in m.tasks.iter().enumerate() {
@@ -182,7 +208,30 @@ impl Store {
                 .filter(|n| !n.is_empty())
                 .map(str::to_string)
                 .unwrap_or_else(|| duban_extract::task_name(t.text.trim()));
+            let mut leads: Vec<&Unit> = Vec::new();
             for lead in t.lead_units.iter().filter_map(|n| known(n)) {
+                if !leads.iter().any(|l| l.name == lead.name) {
+                    leads.push(lead);
+                }
+            }
+            for lead in leads {
+                let key = (name.clone(), lead.name.clone());
+                if let Some(first) = made.insert(key.clone(), row) {
+                    errors.push(format!(
+                        "第 {row} 条与第 {first} 条生成同一项重点工作（“{name}”，牵头/责任单位“{}”），请合并这两条或修改工作内容",
+                        lead.name
+                    ));
+                    continue;
+                }
+                let stored = existing.get(&key);
+                if let Some((code, kind)) = stored.filter(|(_, k)| *k != ItemKind::Task) {
+                    errors.push(format!(
+                        "第 {row} 条：{}已有{}“{name}”（{code}），请修改工作内容以免覆盖",
+                        lead.name,
+                        kind.label()
+                    ));
+                    continue;
+                }
                 let mut item = Item::new(m.year, ItemKind::Task, name.clone(), lead.name.clone());
                 item.scale = Some(t.text.trim().to_string());
                 item.co_units = co.iter().filter(|c| **c != lead.name).cloned().collect();
@@ -197,16 +246,16 @@ impl Store {
                     item.extra.insert("时限".to_string(), dt.to_string());
                 }
                 // One milestone at the deadline: past it and not done, the status engine warns.
-                let new = !existing.contains(&(name.clone(), lead.name.clone()));
-                let milestones = t.deadline.filter(|_| new).map(|d| {
-                    vec![Milestone {
-                        name: "完成".to_string(),
-                        planned: Some(d),
-                        actual: None,
-                    }]
-                });
+                // Confirmed again, the deadline moves and what was reported stays.
+                let milestones = match stored {
+                    None => t.deadline.map(|d| vec![done_by(d)]),
+                    Some((code, _)) => match (t.deadline, self.item(code).await?) {
+                        (Some(d), Some(record)) => Some(moved(record.milestones, d)),
+                        _ => None,
+                    },
+                };
                 let mut entry = LedgerEntry::whole(item, milestones);
-                if !new {
+                if stored.is_some() {
                     entry.stated = Some(stated.clone());
                 }
                 entry.source = Some(format!("{meeting} 第 {row} 条"));

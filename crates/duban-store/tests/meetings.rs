@@ -165,6 +165,58 @@ async fn speech_becomes_items(db: &TestDb) {
         NaiveDate::from_ymd_opt(2025, 10, 20),
         "the completion reported is kept"
     );
+
+    // The deadline edited and confirmed again: the milestone moves with it.
+    let mut later = meeting.clone();
+    later.tasks[0].deadline = NaiveDate::from_ymd_opt(2025, 11, 30);
+    store.confirm_meeting_tasks(&later, "office").await.unwrap();
+    let record = store.item(&lead.code).await.unwrap().unwrap();
+    assert_eq!(
+        (record.milestones[0].planned, record.milestones[0].actual),
+        (
+            NaiveDate::from_ymd_opt(2025, 11, 30),
+            NaiveDate::from_ymd_opt(2025, 10, 20)
+        )
+    );
+
+    // Two rows making one item, and a task named like a key project of the same unit: refused,
+    // both named, nothing written.
+    let mut project = duban_core::Item::new(2025, ItemKind::Project, "城北污水处理厂", "市财政局");
+    project.code = "XM1".into();
+    store
+        .import_ledger(
+            vec![duban_store::LedgerEntry::whole(project, None)],
+            &duban_store::ImportOptions {
+                actor: "office".into(),
+                dry_run: false,
+            },
+        )
+        .await
+        .unwrap();
+    let before = store.count_items().await.unwrap();
+    let twice = MeetingTasks {
+        meeting: "专题会".into(),
+        year: 2025,
+        tasks: vec![
+            task(1, &["甲县"], &[]),
+            task(1, &["甲县", "甲县"], &[]),
+            MeetingTask {
+                name: Some("城北污水处理厂".into()),
+                ..task(0, &["市财政局"], &[])
+            },
+        ],
+    };
+    let err = store
+        .confirm_meeting_tasks(&twice, "office")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("第 2 条与第 1 条生成同一项重点工作")
+            && err.contains("第 3 条：市财政局已有重点项目“城北污水处理厂”（XM1）"),
+        "{err}"
+    );
+    assert_eq!(store.count_items().await.unwrap(), before);
 }
 
 duban_store::both_backends!(speech_becomes_items);
