@@ -1,13 +1,14 @@
 //! duban-extract — turning a meeting speech into the tasks it hands out (会议议定事项分解,
-//! domain.md §11). Plain synchronous Rust with no IO: text in, findings out, every finding
-//! with its place in the text as character offsets.
+//! domain.md §11). Plain synchronous Rust with no IO: text in, directives out, every one with
+//! its place in the original text as character offsets.
 //!
-//! Built so far: `clean` (web-page pinyin notes, stray spaces and full-width digits removed,
-//! with a map back to the original; sentences cut at their ends) and `timing` (a clause's
-//! deadline (时间节点) normalised to a date, its cadences (每月, 按季, 半年一次) and its
-//! quantified target (不低于X亿元, 清零)). `simplify` (traditional → simplified through OpenCC's dictionaries, the map kept).
-//! `actors` (a first cut: bodies by their endings from their tier, tiers of territory, named
-//! and redacted counties, posts, generic actors). Still to come (issue 6): clauses and roles, directives with tiers and confidence, matching units.
+//! `clean` (web-page pinyin notes, stray spaces, full-width digits removed, with a map back to
+//! the original; sentences) and `simplify` (traditional → simplified through OpenCC's
+//! dictionaries, the map kept) prepare a line; `actors` finds who it names (bodies, territories
+//! and tiers, posts, generic actors), `timing` its time node, cadence and target; `directive`
+//! cuts it into one directive per subject with roles, tier and confidence (`extract`,
+//! `extract_line`, `task_name`); `units` matches actors to the unit directory; `meeting` reads
+//! the title and year; `quality` scores directives against labels.
 
 pub mod actors;
 pub mod chars;

@@ -21,4 +21,4 @@ pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
 pub use ranking_export::write_ranking;
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};
-pub use speech::{SpeechError, docx_text, speech_text, text_from_bytes};
+pub use speech::{SpeechError, TextEncoding, docx_text, speech_text, text_from_bytes};

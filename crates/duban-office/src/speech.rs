@@ -20,13 +20,49 @@ pub enum SpeechError {
     Empty { path: String },
 }
 
-/// Plain text: UTF-8 (a byte-order mark dropped), else GB18030.
-pub fn text_from_bytes(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+/// How a text file is encoded, judged once from its beginning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    /// Windows Notepad's "ANSI" and WPS on a Chinese system.
+    Gb18030,
+    /// Notepad's "Unicode" (a byte-order mark FF FE or FE FF).
+    Utf16Le,
+    Utf16Be,
+}
+
+impl TextEncoding {
+    /// Judged from the first bytes: a UTF-16 byte-order mark; UTF-8 when they are valid UTF-8
+    /// (a character cut at the end of the sample allowed); else GB18030.
+    pub fn sniff(head: &[u8]) -> TextEncoding {
+        if head.starts_with(b"\xFF\xFE") {
+            return TextEncoding::Utf16Le;
+        }
+        if head.starts_with(b"\xFE\xFF") {
+            return TextEncoding::Utf16Be;
+        }
+        match std::str::from_utf8(head) {
+            Ok(_) => TextEncoding::Utf8,
+            Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
+            Err(_) => TextEncoding::Gb18030,
+        }
     }
+
+    /// `bytes` as text (a byte-order mark dropped).
+    pub fn decode(self, bytes: &[u8]) -> String {
+        let encoding = match self {
+            TextEncoding::Utf8 => encoding_rs::UTF_8,
+            TextEncoding::Gb18030 => encoding_rs::GB18030,
+            TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+        };
+        encoding.decode(bytes).0.into_owned()
+    }
+}
+
+/// Plain text in whichever encoding it was saved (UTF-8, GB18030, UTF-16 with its mark).
+pub fn text_from_bytes(bytes: &[u8]) -> String {
+    TextEncoding::sniff(&bytes[..bytes.len().min(64 * 1024)]).decode(bytes)
 }
 
 /// The paragraphs of a .docx, one per line (tabs as spaces, line breaks kept).
@@ -38,15 +74,36 @@ pub fn docx_text(bytes: &[u8], path: &str) -> Result<String, SpeechError> {
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_docx(e.to_string()))?;
     let mut xml = String::new();
+    // A speech is never this large; a "zip bomb" is stopped here.
+    const MOST: u64 = 64 * 1024 * 1024;
     zip.by_name("word/document.xml")
         .map_err(|e| not_docx(format!("缺少 word/document.xml（{e}）")))?
+        .take(MOST + 1)
         .read_to_string(&mut xml)
         .map_err(|e| not_docx(e.to_string()))?;
+    if xml.len() as u64 > MOST {
+        return Err(not_docx("正文超过 64 MB".into()));
+    }
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
     let mut in_text = false;
+    // Text boxes are written twice (mc:Choice and mc:Fallback): the fallback is skipped.
+    let mut fallback = 0usize;
     loop {
-        match reader.read_event().map_err(|e| not_docx(e.to_string()))? {
+        let event = reader.read_event().map_err(|e| not_docx(e.to_string()))?;
+        match &event {
+            Event::Start(e) if e.name().as_ref() == b"mc:Fallback" => fallback += 1,
+            Event::End(e) if e.name().as_ref() == b"mc:Fallback" => {
+                fallback = fallback.saturating_sub(1);
+                continue;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        if fallback > 0 {
+            continue;
+        }
+        match event {
             Event::Start(e) if e.name().as_ref() == b"w:t" => in_text = true,
             Event::End(e) if e.name().as_ref() == b"w:t" => in_text = false,
             Event::End(e) if e.name().as_ref() == b"w:p" => out.push('\n'),
@@ -104,6 +161,18 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GB18030.encode("市财政局负责资金保障。");
         assert_eq!(text_from_bytes(&gbk), "市财政局负责资金保障。");
         assert_eq!(text_from_bytes("\u{feff}同志们：".as_bytes()), "同志们：");
+        let mut le = vec![0xFF, 0xFE];
+        for u in "各县区要抓落实。".encode_utf16() {
+            le.extend(u.to_le_bytes());
+        }
+        assert_eq!(
+            text_from_bytes(&le),
+            "各县区要抓落实。",
+            "Notepad's Unicode"
+        );
+        // Short GB18030 text that happens to be valid UTF-8 is judged on the whole sample.
+        let (gbk, _, _) = encoding_rs::GB18030.encode("同志们：\n谢谢\n市财政局负责资金保障。");
+        assert_eq!(TextEncoding::sniff(&gbk), TextEncoding::Gb18030);
 
         // A real .docx written by docx-rs: two paragraphs, the second in two runs.
         let doc = docx_rs::Docx::new()

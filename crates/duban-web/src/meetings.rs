@@ -123,9 +123,15 @@ async fn confirm_tasks(s: &AppState, c: &Caller, tasks: MeetingTasks) -> ApiResu
 pub(crate) async fn extract(
     State(s): State<AppState>,
     c: Caller,
-    Json(r): Json<ExtractRequest>,
+    body: Bytes,
 ) -> ApiResult<Json<serde_json::Value>> {
+    // The role is checked before a large body is parsed.
     c.require_admin()?;
+    let r: ExtractRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::invalid(format!(
+            "请求内容应为 JSON {{\"text\": \"讲话稿全文\"}}：{e}"
+        ))
+    })?;
     let read = read_speech(&s, r.text, r.year, r.meeting).await?;
     Ok(Json(
         json!({ "meeting": read.meeting, "year": read.year, "directives": read.proposals }),

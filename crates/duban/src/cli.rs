@@ -102,7 +102,7 @@ pub struct ExtractArgs {
     pub file: PathBuf,
     /// The meeting's year, for deadlines such as 9月底前; default: the year the speech's
     /// first lines name, else this year.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
     pub year: Option<i32>,
     #[arg(long, value_enum, default_value_t = ExtractFormat::Table)]
     pub format: ExtractFormat,

@@ -1502,6 +1502,13 @@ async fn extract_a_speech(db: &TestDb) {
     doc.build()
         .pack(std::fs::File::create(&docx).unwrap())
         .unwrap();
+    // Notepad's "Unicode": UTF-16 with its byte-order mark, blank lines before the title.
+    let utf16 = dir.path().join("讲话（Unicode）.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in format!("\n\n{speech}").encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    std::fs::write(&utf16, bytes).unwrap();
     for file in [&txt, &docx] {
         let out = ok(
             db,
@@ -1532,6 +1539,22 @@ async fn extract_a_speech(db: &TestDb) {
         assert_eq!(rows[2]["cadence"], "monthly");
         assert_eq!(rows[2]["actors"][0]["unit"], "市统计局");
     }
+    let out = ok(
+        db,
+        &["extract", utf16.to_str().unwrap(), "--format", "jsonl"],
+    );
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert_eq!(rows[0]["line"], 5, "two blank lines first");
+    assert_eq!(
+        rows[0]["deadline"], "2025-10-31",
+        "the year found past the blank lines"
+    );
+    let bad_year = duban(db, &["extract", txt.to_str().unwrap(), "--year", "25"]);
+    assert!(!bad_year.status.success());
     let table = ok(db, &["extract", txt.to_str().unwrap(), "--year", "2026"]);
     assert!(
         table.contains("2026-10-31") && table.contains("议定事项 3 条"),

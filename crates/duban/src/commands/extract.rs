@@ -74,25 +74,26 @@ fn record<'a>(d: &'a Directive, units: &'a [Vec<String>], matched: bool) -> Reco
     }
 }
 
-/// A line of bytes as text: UTF-8, else GB18030.
-fn decode(bytes: &[u8]) -> String {
-    duban_office::text_from_bytes(bytes)
-        .trim_end_matches(['\n', '\r'])
-        .to_string()
-}
-
 /// Reads `input` line by line, calling `each` with the directives of every line: memory
-/// stays that of one line however long the speech. The year is `year`, else the one the
-/// first lines name, else this year; it is returned.
+/// stays that of one line however long the speech. The encoding (UTF-8 or GB18030) is judged
+/// once from the first 64 KB. The year is `year`, else the one the first lines name, else this
+/// year; it is returned.
 fn each_line<R: BufRead>(
     mut input: R,
     year: Option<i32>,
     mut each: impl FnMut(Vec<Directive>) -> anyhow::Result<()>,
 ) -> anyhow::Result<i32> {
+    let encoding = duban_office::TextEncoding::sniff(input.fill_buf()?);
+    let decode = |bytes: &[u8]| {
+        encoding
+            .decode(bytes)
+            .trim_end_matches(['\n', '\r'])
+            .to_string()
+    };
     let mut buf = Vec::new();
     let mut head: Vec<String> = Vec::new();
-    // The first three lines are read before the year is known.
-    while head.len() < 3 {
+    // The first three lines with words are read before the year is known.
+    while head.iter().filter(|l| !l.trim().is_empty()).count() < 3 {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
             break;
@@ -153,14 +154,18 @@ pub async fn run(ctx: &Ctx, a: ExtractArgs) -> anyhow::Result<ExitCode> {
     let is_docx = Path::new(&a.file)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
-    let reader: Box<dyn BufRead> = if is_docx || !name.to_lowercase().ends_with(".txt") {
+    let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(64 * 1024, file));
+    let utf16 = matches!(
+        duban_office::TextEncoding::sniff(reader.fill_buf()?),
+        duban_office::TextEncoding::Utf16Le | duban_office::TextEncoding::Utf16Be
+    );
+    // A Word document, or UTF-16 text (whose lines are not cut at a byte), is read whole.
+    if is_docx || utf16 || !name.to_lowercase().ends_with(".txt") {
         let mut bytes = Vec::new();
-        BufReader::new(file).read_to_end(&mut bytes)?;
+        reader.read_to_end(&mut bytes)?;
         let text = duban_office::speech_text(&bytes, &name)?;
-        Box::new(std::io::Cursor::new(text.into_bytes()))
-    } else {
-        Box::new(BufReader::new(file))
-    };
+        reader = Box::new(std::io::Cursor::new(text.into_bytes()));
+    }
     let mut all: Vec<(Directive, Vec<Vec<String>>)> = Vec::new();
     let mut out = std::io::stdout().lock();
     let year = each_line(reader, a.year, |ds| {
@@ -296,7 +301,8 @@ pub fn bench(a: BenchExtractArgs) -> anyhow::Result<ExitCode> {
         each_line(input, Some(2025), |ds| {
             for d in ds {
                 directives += 1;
-                serde_json::to_writer(&mut sink, &record(&d, &[], false))?;
+                let units = vec![Vec::new(); d.actors.len()];
+                serde_json::to_writer(&mut sink, &record(&d, &units, false))?;
                 sink.write_all(b"\n")?;
             }
             Ok(())
