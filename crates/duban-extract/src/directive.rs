@@ -730,6 +730,16 @@ pub fn task_name(text: &str) -> String {
             i,
             &["一定要", "必须", "务必", "要", "须", "需要", "应当", "应"],
         );
+        // The time node has its own column: "在x月x日前", "6月底前将…" are left out of the name.
+        let i = i.min(end);
+        let rest: String = t[i..end].iter().collect();
+        let i = match find_deadline(&rest, 2000) {
+            Some(d) if d.found.start <= 1 => {
+                let after = skip(&t[..end], i + d.found.end, FILLERS);
+                skip(&t[..end], after, &["要", "将", "把"])
+            }
+            _ => i,
+        };
         let clause: String = t[i.min(end)..end].iter().collect();
         if !clause.is_empty() {
             if !name.is_empty() {
@@ -854,7 +864,7 @@ mod tests {
     fn a_task_is_named_by_what_is_to_be_done() {
         assert_eq!(
             task_name("由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理"),
-            "10月底前完成储备项目梳理"
+            "完成储备项目梳理"
         );
         assert_eq!(
             task_name("各县区要对未开工项目逐个排查，找准症结"),
@@ -862,6 +872,15 @@ mod tests {
         );
         assert_eq!(task_name("市财政局负责，及时拨付资金"), "及时拨付资金");
         assert_eq!(task_name("一是市統計局要按月通報。"), "按月通报");
+        assert_eq!(
+            task_name("各县市区要在x月x日前，全面完成项目清理"),
+            "全面完成项目清理",
+            "the time node is a column of its own"
+        );
+        assert_eq!(
+            task_name("市发改委6月底前将清理结果汇总上报"),
+            "清理结果汇总上报"
+        );
         assert_eq!(
             task_name("力争年底前全部建成投用"),
             "力争年底前全部建成投用"

@@ -86,6 +86,11 @@ fn regions(directory: &[Unit]) -> Vec<&Unit> {
 
 /// `name` without its tier (市发改委 → 发改委) and its ending (发改委 → 发改).
 fn stem(name: &str) -> (&str, &str) {
+    // 各级农业农村部门: the field's bodies at every tier are the directory's one.
+    let name = name
+        .strip_prefix("各级")
+        .or_else(|| name.strip_prefix('各'))
+        .unwrap_or(name);
     // One tier mark, and not the first character of a word (市场监管局, 市政公用局).
     let core = match name.strip_prefix(TIER_MARKS) {
         Some(rest) if !rest.starts_with(['场', '政']) || rest.starts_with("政府") => rest,
@@ -161,9 +166,10 @@ pub fn match_actor(name: &str, kind: ActorKind, directory: &[Unit]) -> Vec<Strin
                 );
             }
             // 各县（市、区）, 各县区政府, 县市长: every region. 各乡镇 are below the directory.
-            let covers_regions = (name.starts_with('各') || kind == ActorKind::Post)
-                && name.contains(['县', '区'])
-                && !name.contains("乡镇");
+            let covers_regions =
+                (name.starts_with('各') || name.starts_with("每个") || kind == ActorKind::Post)
+                    && name.contains(['县', '区'])
+                    && !name.contains("乡镇");
             if covers_regions {
                 return names(regions(directory));
             }
@@ -277,6 +283,7 @@ mod tests {
             m("省国土厅").is_empty(),
             "a province's body is not the city's"
         );
+        assert_eq!(m("各级财政部门"), ["市财政局"]);
         assert_eq!(m("市场监管部门"), ["市市场监督管理局"], "市场 keeps its 市");
         assert_eq!(m("市城管局"), ["市城市管理局"], "one body, one unit");
         assert_eq!(
@@ -306,6 +313,7 @@ mod tests {
         let all = ["东山县", "西河区", "高新技术产业开发区"];
         assert_eq!(match_actor("各县（市、区）", ActorKind::Territory, &d), all);
         assert_eq!(match_actor("各县区政府", ActorKind::Territory, &d), all);
+        assert_eq!(match_actor("每个县市区", ActorKind::Territory, &d), all);
         assert_eq!(match_actor("县市长", ActorKind::Post, &d), all);
         assert!(match_actor("各乡镇", ActorKind::Territory, &d).is_empty());
         assert_eq!(

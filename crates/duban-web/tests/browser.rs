@@ -110,7 +110,8 @@ async fn meeting_tasks(b: &mut Browser, base: &str, app: &App) {
     b.goto(&format!("{base}/items?kind=重点工作")).await;
     let ledger = b.text("#ledger").await;
     assert!(
-        ledger.contains("10月20日前完成储备项目梳理")
+        ledger.contains("完成储备项目梳理")
+            && ledger.contains("上报开工计划")
             && ledger.contains("白水县")
             && ledger.contains("云台县"),
         "{ledger}"
@@ -132,6 +133,11 @@ async fn meeting_tasks(b: &mut Browser, base: &str, app: &App) {
         );
         if i.lead_unit == "市发展和改革委员会" {
             assert_eq!(i.planned_end.map(|d| d.to_string()), Some(deadline.clone()));
+            assert_eq!(
+                i.scale.as_deref(),
+                Some("由市发改委牵头，市财政局配合，10月20日前完成储备项目梳理"),
+                "the text as edited is the item's 工作内容"
+            );
         } else {
             assert_eq!(i.co_units, ["市财政局"], "{i:?}");
             assert_eq!(
