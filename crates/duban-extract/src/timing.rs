@@ -129,6 +129,26 @@ fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
+/// What after a bare period (一季度, 上半年) says it is a time reviewed, not a deadline:
+/// "三季度即将过去", "上半年以来", "一季一观摩".
+const NOT_BY_THEN: &[&str] = &[
+    "以来",
+    "的",
+    "一",
+    "即将",
+    "已",
+    "过",
+    "结束",
+    "末以来",
+    "工作",
+    "经济",
+    "情况",
+    "全市",
+    "全县",
+    "累计",
+    "同比",
+];
+
 /// Deadlines named by a holiday or by this month, and the day they mean when known.
 const HOLIDAYS: &[(&str, Option<(u32, u32)>)] = &[
     ("国庆节前", Some((9, 30))),
@@ -161,7 +181,7 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
             // 上半年/下半年 stand alone ("上半年，完成投资要达到…"), unless they are a period
             // reviewed ("上半年以来", "上半年的").
             let needs_before = !matches!(word, "年内" | "上半年" | "下半年")
-                || one_of(t, j, &["以来", "的", "工作", "经济", "情况"]).is_some();
+                || one_of(t, j, NOT_BY_THEN).is_some();
             // "年内计划开工项目": which projects, not by when.
             if word == "年内" && one_of(t, i + 2, &["计划", "的", "新开工", "开工项目"]).is_some()
             {
@@ -198,7 +218,7 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
             Some(m) => k += m,
             None if t.get(q0.wrapping_sub(1)) == Some(&'第') || q0 != i => {}
             // "一季度新开工项目不少于×个": a quarter alone, not "一季一观摩" or "一季度以来".
-            None if n == 2 && !matches!(t.get(k), Some('以' | '的' | '一')) => {}
+            None if n == 2 && one_of(t, k, NOT_BY_THEN).is_none() => {}
             None => return None,
         }
         return Some((k, month_end(year, q * 3)));
@@ -495,6 +515,8 @@ mod tests {
         );
         assert!(find_deadline("坚持一季一观摩", 2025).is_none());
         assert!(find_deadline("一季度以来进展较快", 2025).is_none());
+        assert!(find_deadline("三季度即将过去", 2025).is_none());
+        assert!(find_deadline("一季度全市完成投资×亿元", 2025).is_none());
         assert_eq!(
             deadline("上半年，完成投资要达到55%以上"),
             ("上半年".into(), day(2025, 6, 30))
