@@ -289,3 +289,114 @@ impl Store {
         })
     }
 }
+
+/// 督办清单 — one item made from a meeting, and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingItem {
+    pub meeting: String,
+    pub year: i32,
+    pub code: String,
+    pub name: String,
+    pub lead_unit: String,
+    pub co_units: Vec<String>,
+    /// 完成时限: the date, or the time node as written.
+    pub deadline: Option<NaiveDate>,
+    pub deadline_text: Option<String>,
+    /// 完成 — when its 完成 milestone was done.
+    pub done: Option<NaiveDate>,
+    /// 逾期 — past its deadline and not done.
+    pub overdue: bool,
+}
+
+/// 会议 — a meeting whose tasks were confirmed, and how far they are.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingSummary {
+    pub meeting: String,
+    pub year: i32,
+    /// 事项数
+    pub items: usize,
+    /// 已完成
+    pub done: usize,
+    /// 逾期未完成
+    pub overdue: usize,
+}
+
+impl Store {
+    /// Every item made from a meeting (tagged with its 会议来源), as of `today`, by meeting
+    /// and code.
+    pub async fn meeting_items(&self, today: NaiveDate) -> Result<Vec<MeetingItem>> {
+        let tasks = self
+            .items(&crate::ItemFilter {
+                kind: Some(ItemKind::Task),
+                ..crate::ItemFilter::default()
+            })
+            .await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT i.code, m.actual FROM milestones m JOIN items i ON i.id = m.item_id \
+             WHERE m.name = $1",
+        )
+        .bind("完成")
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut done: HashMap<String, NaiveDate> = HashMap::new();
+        for r in rows {
+            use sqlx::Row;
+            let code: String = r.try_get("code")?;
+            let actual: Option<String> = r.try_get("actual")?;
+            if let Some(d) = actual.and_then(|a| NaiveDate::parse_from_str(&a, "%Y-%m-%d").ok()) {
+                done.insert(code, d);
+            }
+        }
+        let mut out: Vec<MeetingItem> = tasks
+            .into_iter()
+            .filter_map(|i| {
+                let meeting = i.extra.get("会议来源")?.clone();
+                let deadline = i.planned_end.map(|d| d.last_day());
+                let finished = done.get(&i.code).copied();
+                Some(MeetingItem {
+                    meeting,
+                    year: i.year,
+                    overdue: finished.is_none() && deadline.is_some_and(|d| d < today),
+                    deadline,
+                    deadline_text: i.extra.get("时限").cloned(),
+                    done: finished,
+                    code: i.code,
+                    name: i.name,
+                    lead_unit: i.lead_unit,
+                    co_units: i.co_units,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (b.year, &a.meeting, &a.code).cmp(&(a.year, &b.meeting, &b.code)));
+        Ok(out)
+    }
+
+    /// The meetings whose tasks were confirmed, latest year first, with their counts.
+    pub async fn meetings(&self, today: NaiveDate) -> Result<Vec<MeetingSummary>> {
+        let mut out: Vec<MeetingSummary> = Vec::new();
+        for i in self.meeting_items(today).await? {
+            let at = match out
+                .iter()
+                .position(|m| m.meeting == i.meeting && m.year == i.year)
+            {
+                Some(at) => at,
+                None => {
+                    out.push(MeetingSummary {
+                        meeting: i.meeting.clone(),
+                        year: i.year,
+                        items: 0,
+                        done: 0,
+                        overdue: 0,
+                    });
+                    out.len() - 1
+                }
+            };
+            let m = &mut out[at];
+            m.items += 1;
+            m.done += usize::from(i.done.is_some());
+            m.overdue += usize::from(i.overdue);
+        }
+        Ok(out)
+    }
+}

@@ -163,10 +163,36 @@ async fn speech_becomes_items(db: &TestDb) {
         "the completion reported is kept"
     );
 
+    // The meeting's 督办清单: the lead's task done on 10-20; the counties' have no date.
+    let today = NaiveDate::from_ymd_opt(2025, 11, 5).unwrap();
+    let list = store.meetings(today).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (
+            list[0].meeting.as_str(),
+            list[0].items,
+            list[0].done,
+            list[0].overdue
+        ),
+        ("2025年全市重点工作推进会", 3, 1, 0)
+    );
+
     // The deadline edited and confirmed again: the milestone moves with it.
     let mut later = meeting.clone();
     later.tasks[0].deadline = NaiveDate::from_ymd_opt(2025, 11, 30);
     store.confirm_meeting_tasks(&later, "office").await.unwrap();
+    // A county's task given a date already past and not done is overdue.
+    let mut dated = later.clone();
+    dated.tasks[1].deadline = NaiveDate::from_ymd_opt(2025, 10, 31);
+    store.confirm_meeting_tasks(&dated, "office").await.unwrap();
+    let items = store.meeting_items(today).await.unwrap();
+    let overdue: Vec<&str> = items
+        .iter()
+        .filter(|i| i.overdue)
+        .map(|i| i.lead_unit.as_str())
+        .collect();
+    assert_eq!(overdue, ["甲县", "乙县"]);
+    assert_eq!(store.meetings(today).await.unwrap()[0].overdue, 2);
     let record = store.item(&lead.code).await.unwrap().unwrap();
     assert_eq!(
         (record.milestones[0].planned, record.milestones[0].actual),

@@ -5,7 +5,7 @@
 //! (督查室) uses either.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -35,6 +35,9 @@ pub fn routes() -> Router<AppState> {
             post(extract_page).layer(DefaultBodyLimit::max(SPEECH_LIMIT)),
         )
         .route("/meetings/confirm", post(confirm_page))
+        .route("/meetings/list", get(list_page))
+        .route("/api/meetings", get(meetings))
+        .route("/api/meetings/items", get(meeting_items))
         .route(
             "/api/meetings/extract",
             post(extract).layer(DefaultBodyLimit::max(SPEECH_LIMIT)),
@@ -151,16 +154,96 @@ pub(crate) async fn confirm(
     Ok(Json(json!(confirm_tasks(&s, &c, r).await?)))
 }
 
+/// Which meeting's list: its name and year.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct WhichMeeting {
+    /// 会议名称（生成事项时填写的）
+    pub meeting: String,
+    /// 会议年度
+    pub year: Option<i32>,
+}
+
+/// The items of one meeting, as of today.
+async fn items_of(s: &AppState, w: &WhichMeeting) -> ApiResult<Vec<duban_store::MeetingItem>> {
+    let items: Vec<_> = s
+        .store
+        .meeting_items(today())
+        .await?
+        .into_iter()
+        .filter(|i| i.meeting == w.meeting && w.year.is_none_or(|y| y == i.year))
+        .collect();
+    if items.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "没有由会议“{}”生成的重点工作",
+            w.meeting
+        )));
+    }
+    Ok(items)
+}
+
+#[utoipa::path(get, path = "/api/meetings", tag = "会议议定事项",
+    responses((status = 200, description = "已分解的会议（督查室）：[{meeting, year, items 事项数, done 已完成, overdue 逾期未完成}]，完成以事项的“完成”节点为准", body = Value),
+              (status = 403, body = ApiError)))]
+pub(crate) async fn meetings(
+    State(s): State<AppState>,
+    c: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    c.require_admin()?;
+    Ok(Json(json!(s.store.meetings(today()).await?)))
+}
+
+#[utoipa::path(get, path = "/api/meetings/items", tag = "会议议定事项", params(WhichMeeting),
+    responses((status = 200, description = "一次会议的督办清单（督查室）：[{meeting, year, code, name, lead_unit, co_units, deadline, deadline_text, done 完成日期, overdue 逾期}]", body = Value),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub(crate) async fn meeting_items(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(w): Query<WhichMeeting>,
+) -> ApiResult<Json<serde_json::Value>> {
+    c.require_admin()?;
+    Ok(Json(json!(items_of(&s, &w).await?)))
+}
+
 // ---- the page ----
+
+/// 督办清单 — one meeting's items and where each stands.
+async fn list_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(w): Query<WhichMeeting>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let items = items_of(&s, &w).await?;
+        let done = items.iter().filter(|i| i.done.is_some()).count();
+        let overdue = items.iter().filter(|i| i.overdue).count();
+        let year = items[0].year;
+        let ctx = page(&c, "督办清单", "meetings", false);
+        render(
+            &s,
+            "meeting_list.html",
+            context! { meeting => &w.meeting, year, done, overdue, today => today().to_string(),
+            items => items.iter().map(|i| context! { code => &i.code, name => &i.name,
+                lead_unit => &i.lead_unit, co_units => &i.co_units, overdue => i.overdue,
+                deadline => i.deadline.map(|d| d.to_string()), deadline_text => &i.deadline_text,
+                done => i.done.map(|d| d.to_string()) }).collect::<Vec<_>>(), ..ctx },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+}
 
 async fn meetings_page(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
     let run = async {
         c.require_admin()?;
         let ctx = page(&c, "会议议定事项", "meetings", false);
+        let meetings = s.store.meetings(today()).await?;
         render(
             &s,
             "meetings.html",
-            context! { year => today().year(), ..ctx },
+            context! { year => today().year(), meetings => meetings.iter().map(|m| context! {
+            meeting => &m.meeting, year => m.year, items => m.items, done => m.done,
+            overdue => m.overdue }).collect::<Vec<_>>(), ..ctx },
         )
     };
     run.await

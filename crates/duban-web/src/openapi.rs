@@ -47,6 +47,8 @@ use crate::AppState;
         crate::bulletins::import_indicators,
         crate::meetings::extract,
         crate::meetings::confirm,
+        crate::meetings::meetings,
+        crate::meetings::meeting_items,
     ),
     components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest,
         crate::meetings::ExtractRequest, duban_store::MeetingTasks, duban_store::MeetingTask)),

@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "meetings_result.html",
         include_str!("../templates/meetings_result.html"),
     ),
+    (
+        "meeting_list.html",
+        include_str!("../templates/meeting_list.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

@@ -852,10 +852,33 @@ async fn meetings_through_the_api(db: &TestDb) {
     assert_eq!(a.json()["created"], 0, "{}", a.text());
     assert_eq!(a.json()["codes"].as_array().unwrap().len(), 3);
 
+    // The meeting's 督办清单: three items, none done or overdue yet; the office only.
+    let list = office.get("/api/meetings").await.unwrap().json();
+    assert_eq!(list[0]["meeting"], "全市重点工作推进会", "{list}");
+    assert_eq!(
+        (list[0]["items"].as_u64(), list[0]["done"].as_u64()),
+        (Some(3), Some(0))
+    );
+    let path = format!(
+        "/api/meetings/items?meeting={}&year={year}",
+        duban_web::loopback::encode("全市重点工作推进会")
+    );
+    let items = office.get(&path).await.unwrap().json();
+    assert_eq!(items.as_array().unwrap().len(), 3, "{items}");
+    assert_eq!(bs.get("/api/meetings").await.unwrap().status, 403);
+    let none = format!(
+        "/api/meetings/items?meeting={}",
+        duban_web::loopback::encode("没开过的会")
+    );
+    assert_eq!(office.get(&none).await.unwrap().status, 404);
+
     // Documented.
     let doc = office.get("/api/openapi.json").await.unwrap().json();
     for path in ["/api/meetings/extract", "/api/meetings/confirm"] {
         assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
+    }
+    for path in ["/api/meetings", "/api/meetings/items"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
     }
     assert!(doc["components"]["schemas"]["MeetingTasks"].is_object());
 }

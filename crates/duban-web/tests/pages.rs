@@ -576,6 +576,26 @@ async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
         .unwrap();
     assert_eq!(a.status, 422);
     assert!(a.text().contains("没有选中的议定事项"), "{}", a.text());
+    // The meeting is listed on the page, with its 督办清单 a click away.
+    let page = office.get("/meetings").await.unwrap().text();
+    let link = format!(
+        "/meetings/list?meeting={}&amp;year={y}",
+        duban_web::loopback::encode("全市项目建设调度会")
+    );
+    assert!(
+        page.contains("已分解的会议") && page.contains(&link),
+        "{link} in {page}"
+    );
+    let list = office.get(&link.replace("&amp;", "&")).await.unwrap();
+    assert_eq!(list.status, 200);
+    let list = list.text();
+    assert!(
+        list.contains("督办清单")
+            && list.contains("共 3 项，已完成 0 项")
+            && list.contains("推进中")
+            && list.contains("市发展和改革委员会"),
+        "{list}"
+    );
 }
 
 duban_store::both_backends!(
