@@ -13,6 +13,7 @@ mod ledger_import;
 mod ranking_export;
 mod report_sheet;
 mod speech;
+mod table_export;
 
 pub use columns::Field;
 pub use error::{CellError, LedgerError};
@@ -22,3 +23,4 @@ pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
 pub use ranking_export::write_ranking;
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};
 pub use speech::{SpeechError, TextEncoding, docx_text, speech_text, text_from_bytes};
+pub use table_export::{TableSheet, write_table};

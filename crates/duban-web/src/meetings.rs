@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/meetings/confirm", post(confirm_page))
         .route("/meetings/list", get(list_page))
+        .route("/meetings/list.xlsx", get(export_list))
         .route("/api/meetings", get(meetings))
         .route("/api/meetings/items", get(meeting_items))
         .route(
@@ -204,7 +205,76 @@ pub(crate) async fn meeting_items(
     Ok(Json(json!(items_of(&s, &w).await?)))
 }
 
+/// Where an item of a meeting stands, in words.
+fn state(i: &duban_store::MeetingItem) -> &'static str {
+    match (i.done, i.overdue) {
+        (Some(_), _) => "已完成",
+        (None, true) => "逾期",
+        (None, false) => "推进中",
+    }
+}
+
 // ---- the page ----
+
+/// 督办清单 as Excel, for the office to send on.
+async fn export_list(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Query(w): Query<WhichMeeting>,
+) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let items = items_of(&s, &w).await?;
+        let title = format!("{}督办清单", w.meeting);
+        let note = format!(
+            "{} 年度，共 {} 项；截至 {}",
+            items[0].year,
+            items.len(),
+            today()
+        );
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| {
+                vec![
+                    (n + 1).to_string(),
+                    i.code.clone(),
+                    i.name.clone(),
+                    i.lead_unit.clone(),
+                    i.co_units.join("、"),
+                    i.deadline
+                        .map(|d| d.to_string())
+                        .or_else(|| i.deadline_text.clone())
+                        .unwrap_or_default(),
+                    state(i).to_string(),
+                    i.done.map(|d| d.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let sheet = duban_office::TableSheet {
+            sheet: "督办清单",
+            title: &title,
+            note: &note,
+            columns: &[
+                ("序号", 6.0),
+                ("编号", 14.0),
+                ("事项名称", 40.0),
+                ("牵头/责任单位", 20.0),
+                ("配合单位", 24.0),
+                ("完成时限", 12.0),
+                ("状态", 8.0),
+                ("完成时间", 12.0),
+            ],
+        };
+        let bytes = duban_office::write_table(&sheet, &rows).map_err(ApiError::internal)?;
+        Ok::<_, ApiError>(crate::pages::download(
+            bytes,
+            &format!("{title}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ))
+    };
+    run.await.unwrap_or_else(|e| failure(&s, e))
+}
 
 /// 督办清单 — one meeting's items and where each stands.
 async fn list_page(
@@ -225,6 +295,7 @@ async fn list_page(
             context! { meeting => &w.meeting, year, done, overdue, today => today().to_string(),
             items => items.iter().map(|i| context! { code => &i.code, name => &i.name,
                 lead_unit => &i.lead_unit, co_units => &i.co_units, overdue => i.overdue,
+                state => state(i),
                 deadline => i.deadline.map(|d| d.to_string()), deadline_text => &i.deadline_text,
                 done => i.done.map(|d| d.to_string()) }).collect::<Vec<_>>(), ..ctx },
         )

@@ -596,6 +596,33 @@ async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
             && list.contains("市发展和改革委员会"),
         "{list}"
     );
+    // …and as Excel, to send on.
+    let xlsx = office
+        .get(
+            &link
+                .replace("&amp;", "&")
+                .replace("/meetings/list?", "/meetings/list.xlsx?"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status, 200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "督办清单").unwrap();
+    assert_eq!(
+        range.get_value((0, 0)).unwrap().to_string(),
+        "全市项目建设调度会督办清单"
+    );
+    assert_eq!(range.height(), 3 + 3, "title, note, header and three items");
+    assert_eq!(
+        range.get_value((3, 3)).unwrap().to_string(),
+        "市发展和改革委员会"
+    );
+    assert_eq!(
+        range.get_value((4, 6)).unwrap().to_string(),
+        "推进中",
+        "a county's task, without a date, is in progress"
+    );
 }
 
 duban_store::both_backends!(
