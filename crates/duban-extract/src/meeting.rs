@@ -2,12 +2,31 @@
 
 use crate::simplify::simplified;
 
-/// The speech's title: its first line with words in it (pinyin notes and spaces removed,
-/// simplified), at most 60 characters.
+/// What a web page copied with a speech puts around it: not the title.
+const PAGE_NOISE: &[&str] = &[
+    "小编",
+    "供大家参考",
+    "整理的",
+    "发布时间",
+    "来源:",
+    "来源：",
+    "点击:",
+];
+
+/// The speech's title: its first line with words in it that is not a web page's note
+/// ("下面是小编为大家整理的…", "发布时间:…"), pinyin notes and spaces removed, simplified,
+/// at most 60 characters.
 pub fn meeting_title(text: &str) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let t = simplified(&crate::clean::clean(line).text);
-    Some(t.chars().take(60).collect())
+    let mut lines = text
+        .lines()
+        .map(|l| simplified(&crate::clean::clean(l.trim()).text))
+        .filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    let title = std::iter::once(first.clone())
+        .chain(lines.take(2))
+        .find(|l| !PAGE_NOISE.iter().any(|n| l.contains(n)))
+        .unwrap_or(first);
+    Some(title.chars().take(60).collect())
 }
 
 /// The meeting's year as the speech states it near its top: "在2025年全市…会议上的讲话",
@@ -50,6 +69,12 @@ mod tests {
         assert_eq!(
             meeting_year("同志们：\n今天开会。\n要抓落实。\n2019年如何"),
             None
+        );
+        assert_eq!(
+            meeting_title("下面是小编为大家整理的2024年度推进会讲话，供大家参考。\n全县项目推进会讲话\n同志们：")
+                .as_deref(),
+            Some("全县项目推进会讲话"),
+            "a web page's note is not the title"
         );
     }
 }
