@@ -6,6 +6,22 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// 年度 — the years a ledger, a report or a meeting may be in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The first year written in `text` as four digits (not part of a longer number) followed by
+/// one of `then`: "2025年" with `['年']`, "2021-02-25" with `['-']`; only years in [`YEARS`].
+pub fn year_written(text: &str, then: &[char]) -> Option<i32> {
+    let t: Vec<char> = text.chars().collect();
+    t.windows(5).enumerate().find_map(|(i, w)| {
+        let alone = i == 0 || !t[i - 1].is_ascii_digit();
+        (alone && w[..4].iter().all(|c| c.is_ascii_digit()) && then.contains(&w[4]))
+            .then(|| w[..4].iter().collect::<String>().parse().ok())
+            .flatten()
+            .filter(|y| YEARS.contains(y))
+    })
+}
+
 /// 计划时间 — a planned date as precise as the ledger states it: a month or a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlanDate {

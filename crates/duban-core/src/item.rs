@@ -222,7 +222,7 @@ impl Item {
                 "责任单位不能为空（每个项目都要有一个牵头/责任单位）".into(),
             );
         }
-        if !(2000..=2100).contains(&self.year) {
+        if !crate::date::YEARS.contains(&self.year) {
             bad("年度", format!("年度 {} 不在 2000–2100 之间", self.year));
         }
         if let (Some(total), Some(annual)) = (self.total_investment, self.annual_plan)

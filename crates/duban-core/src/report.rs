@@ -70,7 +70,7 @@ pub const DEFAULT_DUE_DAY: u32 = 5;
 const QUARTERS: [&str; 4] = ["一", "二", "三", "四"];
 
 fn in_range(year: i32) -> bool {
-    (2000..=2100).contains(&year)
+    crate::date::YEARS.contains(&year)
 }
 
 impl Period {

@@ -283,7 +283,7 @@ fn actors_of(s: &str, t: &[char]) -> Vec<Mention> {
 
 /// Characters a field's short name is written with (国土, 住建, 自然资源).
 fn is_name_char(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c) && !"由和及与要的等在对请将把各有关相".contains(c)
+    crate::clean::is_cjk(c) && !"由和及与要的等在对请将把各有关相".contains(c)
 }
 
 /// Skips `words` at `i` as long as one is there.

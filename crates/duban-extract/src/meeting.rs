@@ -1,5 +1,7 @@
 //! 会议 — what a speech says about its meeting: the title and the year dates are read in.
 
+use duban_core::date::year_written;
+
 use crate::simplify::simplified;
 
 /// What a web page copied with a speech puts around it: not the title.
@@ -32,22 +34,10 @@ pub fn meeting_title(text: &str) -> Option<String> {
 /// The meeting's year as the speech states it near its top: "在2025年全市…会议上的讲话",
 /// "发布时间:2021-02-25". `None` when the first lines name no year.
 pub fn meeting_year(text: &str) -> Option<i32> {
-    for line in text.lines().filter(|l| !l.trim().is_empty()).take(3) {
-        let t: Vec<char> = crate::clean::clean(line).text.chars().collect();
-        for i in 0..t.len().saturating_sub(4) {
-            let digits: String = t[i..i + 4].iter().collect();
-            let before_ok = i == 0 || !t[i - 1].is_ascii_digit();
-            let after = t.get(i + 4).copied();
-            if before_ok
-                && digits.starts_with("20")
-                && digits.chars().all(|c| c.is_ascii_digit())
-                && matches!(after, Some('年' | '-' | '.' | '/'))
-            {
-                return digits.parse().ok();
-            }
-        }
-    }
-    None
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(3)
+        .find_map(|l| year_written(&crate::clean::clean(l).text, &['年', '-', '.', '/']))
 }
 
 #[cfg(test)]

@@ -282,7 +282,8 @@ fn year_written(t: &[char], i: usize, year: i32) -> Option<(i32, [usize; 2])> {
     }
     let digits: String = t.get(i..i + 4)?.iter().collect();
     let y: i32 = digits.parse().ok()?;
-    ((2000..=2100).contains(&y) && t.get(i + 4) == Some(&'年')).then_some((y, [i + 4, i + 5]))
+    (duban_core::date::YEARS.contains(&y) && t.get(i + 4) == Some(&'年'))
+        .then_some((y, [i + 4, i + 5]))
 }
 
 /// The first deadline written in `text`, read in `year` (the meeting's year).

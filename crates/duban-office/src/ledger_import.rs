@@ -511,13 +511,7 @@ fn is_footnote(text: &str) -> bool {
 }
 
 fn find_year(text: &str) -> Option<i32> {
-    let chars: Vec<char> = text.chars().collect();
-    chars.windows(5).find_map(|w| {
-        (w[..4].iter().all(|c| c.is_ascii_digit()) && w[4] == '年')
-            .then(|| w[..4].iter().collect::<String>().parse().ok())
-            .flatten()
-            .filter(|y| (2000..=2100).contains(y))
-    })
+    duban_core::date::year_written(text, &['年'])
 }
 
 fn read_sheet(

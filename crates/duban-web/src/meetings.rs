@@ -70,7 +70,7 @@ fn year_of(text: &str) -> ApiResult<i32> {
     text.trim()
         .parse()
         .ok()
-        .filter(|y| (2000..=2100).contains(y))
+        .filter(|y| duban_core::date::YEARS.contains(y))
         .ok_or_else(|| ApiError::invalid(format!("会议年度：“{text}”应为四位年份，如 2025")))
 }
 

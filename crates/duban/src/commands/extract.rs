@@ -151,16 +151,18 @@ pub async fn run(ctx: &Ctx, a: ExtractArgs) -> anyhow::Result<ExitCode> {
             })
             .collect()
     };
-    let is_docx = Path::new(&a.file)
+    // Plain UTF-8 or GB18030 text is streamed by line.
+    let plain_text = Path::new(&a.file)
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(64 * 1024, file));
     let utf16 = matches!(
         duban_office::TextEncoding::sniff(reader.fill_buf()?),
         duban_office::TextEncoding::Utf16Le | duban_office::TextEncoding::Utf16Be
     );
-    // A Word document, or UTF-16 text (whose lines are not cut at a byte), is read whole.
-    if is_docx || utf16 || !name.to_lowercase().ends_with(".txt") {
+    // Anything else — a Word document, UTF-16 text (whose lines are not cut at a byte) — is
+    // read whole.
+    if !plain_text || utf16 {
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         let text = duban_office::speech_text(&bytes, &name)?;
