@@ -173,6 +173,54 @@ pub struct FieldProblem {
 }
 
 impl Item {
+    /// Takes control characters out of every text field (`text::without_controls`): what
+    /// every write of an item does first, whatever the source (a sheet, a form, the API).
+    pub fn strip_controls(&mut self) {
+        fn clean(s: &mut String) {
+            if let std::borrow::Cow::Owned(c) = crate::text::without_controls(s) {
+                *s = c;
+            }
+        }
+        for s in [&mut self.code, &mut self.name, &mut self.lead_unit] {
+            clean(s);
+        }
+        for s in [
+            &mut self.owner,
+            &mut self.location,
+            &mut self.scale,
+            &mut self.category,
+            &mut self.region,
+            &mut self.notes,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            clean(s);
+        }
+        self.co_units
+            .iter_mut()
+            .chain(&mut self.tags)
+            .for_each(clean);
+        if let Some(l) = &mut self.leader {
+            clean(&mut l.name);
+            l.title.iter_mut().for_each(clean);
+        }
+        if self.extra.iter().any(|(k, v)| {
+            matches!(crate::text::without_controls(k), std::borrow::Cow::Owned(_))
+                || matches!(crate::text::without_controls(v), std::borrow::Cow::Owned(_))
+        }) {
+            self.extra = std::mem::take(&mut self.extra)
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        crate::text::without_controls(&k).into_owned(),
+                        crate::text::without_controls(&v).into_owned(),
+                    )
+                })
+                .collect();
+        }
+    }
+
     /// A minimal item; the rest of the fields are empty.
     pub fn new(
         year: i32,

@@ -1,5 +1,17 @@
 //! 文本规整 — small text rules shared by every reader of officials' spreadsheets.
 
+/// Text as it may be stored: C0 control characters (U+0000–U+001F) and DEL taken out, except
+/// tab and line breaks. They carry no meaning in a ledger, a report or a name, and some
+/// programs treat them as separators.
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
+    if text.chars().any(control) {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| !control(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Folds full-width ASCII forms (“１２，３”, “（ ）”) and the ideographic space to their
 /// half-width equivalents. Chinese punctuation without an ASCII twin (、。) is kept.
 pub fn normalize_width(text: &str) -> String {
@@ -64,6 +76,16 @@ pub fn non_blank(text: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_taken_out_but_line_breaks_kept() {
+        assert_eq!(without_controls("甲\u{1d}乙\u{0}丙\u{7f}"), "甲乙丙");
+        assert_eq!(without_controls("一\n二\t三\r"), "一\n二\t三\r");
+        assert!(matches!(
+            without_controls("市发改委"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn full_width_folds() {

@@ -38,6 +38,159 @@ pub struct SessionKeys {
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 8;
+/// The longest password accepted (argon2 takes any length; this bounds the work per login).
+pub const MAX_PASSWORD: usize = 128;
+/// The longest user name accepted.
+pub const MAX_USERNAME: usize = 32;
+/// How long an API token lives unless told otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+/// The longest life an API token may be given.
+pub const MAX_TOKEN_DAYS: i64 = 366;
+
+/// Passwords that are guessed first (lists of leaked passwords, and the Chinese favourites):
+/// refused whatever their length.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password12",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "0123456789",
+    "87654321",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "12341234",
+    "11223344",
+    "123123123",
+    "147258369",
+    "qwertyui",
+    "qwerty123",
+    "qwer1234",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "zaq12wsx",
+    "asdf1234",
+    "asdfghjk",
+    "abcd1234",
+    "abc12345",
+    "abc123456",
+    "a1234567",
+    "a12345678",
+    "a123456789",
+    "aa123456",
+    "admin123",
+    "admin888",
+    "admin@123",
+    "root1234",
+    "test1234",
+    "iloveyou",
+    "woaini1314",
+    "woaini520",
+    "5201314",
+    "52013145",
+    "1314520",
+    "welcome1",
+    "letmein1",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "trustno1",
+    "superman",
+    "changeme",
+    "duban123",
+    "duban2025",
+    "duban2026",
+    "admin2025",
+    "admin2026",
+];
+
+/// A user name as it is compared: trimmed of every kind of space (the ideographic one
+/// too) and without case, so "Admin", " admin" and "admin\u{3000}" are one name.
+pub fn username_key(name: &str) -> String {
+    duban_core::text::name(name).to_lowercase()
+}
+
+/// Checks a new password against the policy government systems expect: 8–128 characters, at
+/// least two kinds of letters, digits and symbols, not a common password, not the user name.
+pub fn check_password(username: &str, password: &str) -> Result<()> {
+    let refuse = |why: String| Err(StoreError::Invalid(format!("密码：{why}")));
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return refuse(format!("至少 {MIN_PASSWORD} 个字符"));
+    }
+    if n > MAX_PASSWORD {
+        return refuse(format!("不能超过 {MAX_PASSWORD} 个字符"));
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return refuse("过于常见，容易被猜中，请换一个".into());
+    }
+    let letters = password.chars().any(char::is_alphabetic);
+    let digits = password.chars().any(|c| c.is_ascii_digit());
+    let symbols = password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    if [letters, digits, symbols].iter().filter(|k| **k).count() < 2 {
+        return refuse("须包含字母、数字、符号中的至少两类".into());
+    }
+    let key = username_key(username);
+    if key.chars().count() >= 3 && lower.contains(&key) {
+        return refuse("不能包含用户名".into());
+    }
+    Ok(())
+}
+
+/// A fresh password that meets the policy (for demo accounts): 12 characters of letters
+/// and digits, with at least one of each.
+pub fn fresh_password() -> String {
+    loop {
+        let p: String = secret().chars().take(12).collect();
+        if check_password("", &p).is_ok() {
+            return p;
+        }
+    }
+}
+
+/// What became of a sign-in, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// 登录
+    Succeeded,
+    /// 登录失败
+    Failed,
+    /// 退出
+    SignedOut,
+}
+
+impl SignIn {
+    fn action(self) -> &'static str {
+        match self {
+            SignIn::Succeeded => "login",
+            SignIn::Failed => "login_failed",
+            SignIn::SignedOut => "logout",
+        }
+    }
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TokenListing {
+    pub username: String,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: String,
+    /// 已撤销 — when, if it was revoked (by hand or by a password change).
+    pub revoked_at: Option<String>,
+}
 
 const COLUMNS: &str = "a.id, a.username, a.display_name, a.role, un.name AS unit, \
     l.name AS leader_name, l.title AS leader_title";
@@ -81,13 +234,16 @@ fn digest(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
-fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(StoreError::Invalid(format!(
-            "密码：至少 {MIN_PASSWORD} 个字符"
-        )));
-    }
-    Ok(())
+/// A hash of no account's password, checked when the name is unknown so that the refusal
+/// takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        Argon2::default()
+            .hash_password(secret().as_bytes())
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
 }
 
 async fn hash_password(password: String) -> Result<String> {
@@ -113,7 +269,7 @@ async fn account_by(conn: &mut AnyConnection, cond: &str, key: &str) -> Result<O
 
 /// The account of `username`, or NotFound.
 async fn existing(conn: &mut AnyConnection, username: &str) -> Result<Account> {
-    account_by(conn, "a.username = $1", username.trim())
+    account_by(conn, "a.username_key = $1", &username_key(username))
         .await?
         .ok_or_else(|| StoreError::NotFound {
             what: "用户",
@@ -124,24 +280,34 @@ async fn existing(conn: &mut AnyConnection, username: &str) -> Result<Account> {
 impl Store {
     /// Creates an account. A reporter needs a known unit, a leader a known leader.
     pub async fn add_account(&self, actor: &str, a: NewAccount) -> Result<Account> {
-        let username = a.username.trim().to_string();
+        let username = duban_core::text::name(&a.username);
         if username.is_empty()
             || !username
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         {
+            return Err(StoreError::Invalid(
+                "用户名：只能用字母、数字、汉字和 _ - .".into(),
+            ));
+        }
+        if username.chars().count() > MAX_USERNAME {
             return Err(StoreError::Invalid(format!(
-                "用户名“{username}”：只能用字母、数字、汉字和 _ - ."
+                "用户名：不能超过 {MAX_USERNAME} 个字符"
             )));
         }
-        check_password(&a.password)?;
+        let display_name = duban_core::text::without_controls(a.display_name.trim()).to_string();
+        if display_name.chars().count() > 64 {
+            return Err(StoreError::Invalid("姓名：不能超过 64 个字符".into()));
+        }
+        check_password(&username, &a.password)?;
         let hash = hash_password(a.password.clone()).await?;
-        let mut tx = self.pool.begin().await?;
-        if account_by(&mut tx, "a.username = $1", &username)
-            .await?
-            .is_some()
-        {
-            return Err(StoreError::Invalid(format!("用户名“{username}”已存在")));
+        let mut tx = self.write_tx().await?;
+        let key = username_key(&username);
+        if let Some(other) = account_by(&mut tx, "a.username_key = $1", &key).await? {
+            return Err(StoreError::Invalid(format!(
+                "用户名“{username}”已存在（与“{}”视为同一用户名，不区分大小写）",
+                other.username
+            )));
         }
         let unit_id = match a.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             Some(u) => {
@@ -176,19 +342,20 @@ impl Store {
         };
         let at = audit::now();
         sqlx::query(
-            "INSERT INTO users (username, display_name, role, unit_id, leader_id, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO users (username, display_name, role, unit_id, leader_id, password_hash, created_at, username_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&username)
-        .bind(a.display_name.trim())
+        .bind(&display_name)
         .bind(a.role.code())
         .bind(unit_id)
         .bind(leader_id)
         .bind(hash)
         .bind(&at)
+        .bind(&key)
         .execute(&mut *tx)
         .await?;
-        let account = account_by(&mut tx, "a.username = $1", &username)
+        let account = account_by(&mut tx, "a.username_key = $1", &key)
             .await?
             .ok_or_else(|| StoreError::corrupt("users", "inserted row not found"))?;
         audit::record(
@@ -208,12 +375,19 @@ impl Store {
         Ok(account)
     }
 
-    /// Sets a new password; every session of the account ends.
+    /// Sets a new password; every session and API token of the account ends.
     pub async fn set_password(&self, actor: &str, username: &str, password: &str) -> Result<()> {
-        check_password(password)?;
+        check_password(username, password)?;
         let hash = hash_password(password.to_string()).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let account = existing(&mut tx, username).await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(audit::now())
+        .bind(account.id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(account.id)
@@ -252,18 +426,32 @@ impl Store {
             .collect()
     }
 
-    /// The account if the password is right (argon2id, checked off the async threads).
+    /// The account if the password is right (argon2id, checked off the async threads). An
+    /// unknown name costs the same as a wrong password (a hash is checked either way), so the
+    /// time of a refusal does not tell which names exist.
     pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<Account>> {
-        let mut conn = self.pool.acquire().await?;
-        let Some(account) = account_by(&mut conn, "a.username = $1", username.trim()).await? else {
-            return Ok(None);
+        let key = username_key(username);
+        let found = if key.is_empty() || key.chars().count() > MAX_USERNAME {
+            None
+        } else {
+            let mut conn = self.pool.acquire().await?;
+            match account_by(&mut conn, "a.username_key = $1", &key).await? {
+                Some(account) => {
+                    let hash: String =
+                        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                            .bind(account.id)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    Some((account, hash))
+                }
+                None => None,
+            }
         };
-        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(account.id)
-            .fetch_one(&mut *conn)
-            .await?;
-        drop(conn);
-        let password = password.to_string();
+        let (account, hash) = match found {
+            Some((a, h)) => (Some(a), h),
+            None => (None, decoy_hash().to_string()),
+        };
+        let password: String = password.chars().take(MAX_PASSWORD + 1).collect();
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
                 .map(|h| {
@@ -275,7 +463,32 @@ impl Store {
         })
         .await
         .unwrap_or(false);
-        Ok(ok.then_some(account))
+        Ok(account.filter(|_| ok))
+    }
+
+    /// Records a sign-in, a failed one or a sign-out in the audit trail (who, from where).
+    pub async fn record_sign_in(
+        &self,
+        username: &str,
+        outcome: SignIn,
+        address: Option<&str>,
+    ) -> Result<()> {
+        let name: String = username.chars().take(MAX_USERNAME + 8).collect();
+        let mut tx = self.write_tx().await?;
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::values(
+                &name,
+                &audit::now(),
+                outcome.action(),
+                "user",
+                &name,
+                None,
+                address.map(|a| serde_json::json!({ "address": a })),
+            )],
+        )
+        .await?;
+        tx.commit().await
     }
 
     /// Opens a browser session for `ttl`.
@@ -329,19 +542,40 @@ impl Store {
         Ok(())
     }
 
-    /// Issues an API token for scripts; the secret is shown once.
-    pub async fn issue_token(&self, actor: &str, username: &str, name: &str) -> Result<String> {
-        let mut tx = self.pool.begin().await?;
+    /// Issues an API token for scripts, valid for `days` (1–366); the secret is shown once.
+    pub async fn issue_token(
+        &self,
+        actor: &str,
+        username: &str,
+        name: &str,
+        days: i64,
+    ) -> Result<String> {
+        if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+            return Err(StoreError::Invalid(format!(
+                "有效期：1 至 {MAX_TOKEN_DAYS} 天"
+            )));
+        }
+        let name = duban_core::text::without_controls(name.trim()).to_string();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(StoreError::Invalid("令牌名称：1 至 64 个字符".into()));
+        }
+        let mut tx = self.write_tx().await?;
         let account = existing(&mut tx, username).await?;
         let token = secret();
         let at = audit::now();
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(digest(&token))
-            .bind(account.id)
-            .bind(name)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
+        let expires = (chrono::Utc::now() + chrono::Duration::days(days))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(digest(&token))
+        .bind(account.id)
+        .bind(&name)
+        .bind(&at)
+        .bind(&expires)
+        .execute(&mut *tx)
+        .await?;
         audit::record(
             &mut tx,
             vec![AuditRecord::values(
@@ -351,7 +585,7 @@ impl Store {
                 "user",
                 &account.username,
                 None,
-                Some(serde_json::json!({ "token_name": name })),
+                Some(serde_json::json!({ "token_name": name, "expires_at": expires })),
             )],
         )
         .await?;
@@ -359,14 +593,102 @@ impl Store {
         Ok(token)
     }
 
-    /// The account an API token belongs to.
+    /// The account a live API token belongs to (not revoked, not past its time; a token
+    /// issued before tokens had an end lives [`TOKEN_DAYS`] from its issue).
     pub async fn token_account(&self, token: &str) -> Result<Option<Account>> {
-        let mut conn = self.pool.acquire().await?;
-        account_by(
-            &mut conn,
-            "a.id = (SELECT t.user_id FROM api_tokens t WHERE t.token_hash = $1)",
-            &digest(token),
+        if token.len() > 128 {
+            return Ok(None);
+        }
+        let now = chrono::Utc::now();
+        let stamp = |t: chrono::DateTime<chrono::Utc>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} {FROM} JOIN api_tokens t ON t.user_id = a.id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+               AND (t.expires_at > $2 OR (t.expires_at IS NULL AND t.created_at > $3))"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(digest(token))
+            .bind(stamp(now))
+            .bind(stamp(now - chrono::Duration::days(TOKEN_DAYS)))
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| from_row(&r))
+            .transpose()
+    }
+
+    /// Revokes the API tokens of `username` named `name` (every one of them if None); how
+    /// many were live.
+    pub async fn revoke_tokens(
+        &self,
+        actor: &str,
+        username: &str,
+        name: Option<&str>,
+    ) -> Result<u64> {
+        let mut tx = self.write_tx().await?;
+        let account = existing(&mut tx, username).await?;
+        let at = audit::now();
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 \
+             WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR name = $3)",
         )
-        .await
+        .bind(&at)
+        .bind(account.id)
+        .bind(name.map(str::trim))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::values(
+                actor,
+                &at,
+                "revoke_token",
+                "user",
+                &account.username,
+                None,
+                Some(serde_json::json!({ "token_name": name, "revoked": done })),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The API tokens of `username` (of everybody if None), newest first.
+    pub async fn tokens(&self, username: Option<&str>) -> Result<Vec<TokenListing>> {
+        let key = username.map(username_key);
+        let rows = sqlx::query(
+            "SELECT a.username, t.name, t.created_at, t.expires_at, t.revoked_at \
+             FROM api_tokens t JOIN users a ON a.id = t.user_id \
+             WHERE ($1 IS NULL OR a.username_key = $1) ORDER BY t.created_at DESC",
+        )
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let created: String = r.try_get("created_at")?;
+                let expires: Option<String> = r.try_get("expires_at")?;
+                let expires = match expires {
+                    Some(e) => e,
+                    None => chrono::DateTime::parse_from_rfc3339(&created)
+                        .map(|c| {
+                            (c + chrono::Duration::days(TOKEN_DAYS))
+                                .to_utc()
+                                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                        })
+                        .unwrap_or_default(),
+                };
+                Ok(TokenListing {
+                    username: r.try_get("username")?,
+                    name: r.try_get("name")?,
+                    created_at: created,
+                    expires_at: expires,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect()
     }
 }

@@ -4,12 +4,18 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
-use crate::sql::{Val, insert_many};
+use futures_util::TryStreamExt;
+
+use crate::chain::{self, ChainBreak};
+use crate::sql::{Val, insert_many, stored_text};
 use crate::{Result, Store};
 
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
+    /// 链校验 — the row is what duban wrote, after the row before it in the chain (false:
+    /// changed or put in with plain SQL; `duban audit verify` says more).
+    pub intact: bool,
     /// 时间 — UTC, RFC 3339.
     pub at: String,
     /// 操作人
@@ -40,6 +46,19 @@ pub(crate) struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// The fields the chain's hash covers, in their stored form.
+    fn fields(&self) -> chain::Fields<'_> {
+        chain::Fields {
+            at: &self.at,
+            actor: &self.actor,
+            action: self.action,
+            entity: self.entity,
+            entity_key: &self.entity_key,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+        }
+    }
+
     pub(crate) fn new(
         actor: &str,
         at: &str,
@@ -51,12 +70,12 @@ impl AuditRecord {
     ) -> AuditRecord {
         AuditRecord {
             at: at.to_string(),
-            actor: actor.to_string(),
+            actor: stored_text(actor.to_string()),
             action,
             entity,
-            entity_key: key.to_string(),
-            before,
-            after,
+            entity_key: stored_text(key.to_string()),
+            before: before.map(stored_text),
+            after: after.map(stored_text),
         }
     }
 
@@ -95,19 +114,35 @@ pub(crate) fn diff(before: &Value, after: &Value) -> Option<(Value, Value)> {
     (!oa.is_empty()).then_some((Value::Object(ob), Value::Object(oa)))
 }
 
-/// Writes audit entries inside the caller's transaction.
+/// Writes audit entries inside the caller's write transaction ([`Store::write_tx`], which
+/// serialises writers), each chained to the one before: its place `seq` and its `hash`, and
+/// the chain's new head kept in `data_version`.
 pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) -> Result<()> {
-    let rows = entries.into_iter().map(|e| {
-        vec![
-            Val::from(e.at),
-            e.actor.into(),
-            e.action.into(),
-            e.entity.into(),
-            e.entity_key.into(),
-            e.before.into(),
-            e.after.into(),
-        ]
-    });
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (mut head, mut rows): (String, i64) =
+        sqlx::query_as("SELECT audit_head, audit_rows FROM data_version WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    let values: Vec<Vec<Val>> = entries
+        .into_iter()
+        .map(|e| {
+            rows += 1;
+            head = chain::link(&head, rows, &e.fields());
+            vec![
+                Val::from(e.at),
+                e.actor.into(),
+                e.action.into(),
+                e.entity.into(),
+                e.entity_key.into(),
+                e.before.into(),
+                e.after.into(),
+                rows.into(),
+                head.clone().into(),
+            ]
+        })
+        .collect();
     insert_many(
         conn,
         "audit_log",
@@ -119,33 +154,154 @@ pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) 
             "entity_key",
             "before",
             "after",
+            "seq",
+            "hash",
         ],
-        rows,
+        values,
     )
-    .await
+    .await?;
+    sqlx::query("UPDATE data_version SET audit_head = $1, audit_rows = $2 WHERE id = 1")
+        .bind(head)
+        .bind(rows)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The state of the audit chain, as `duban audit verify` and the office's page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    /// 已核验 — rows read.
+    pub checked: i64,
+    /// 链长 — rows the chain should have, as the last write recorded.
+    pub rows: i64,
+    /// 链头 — the last row's hash (write it down elsewhere to notice a rewritten chain).
+    pub head: String,
+    /// The first break, if any.
+    pub first_break: Option<ChainBreak>,
+}
+
+impl ChainReport {
+    pub fn intact(&self) -> bool {
+        self.first_break.is_none()
+    }
+}
+
+fn stored_row(r: &sqlx::any::AnyRow) -> Result<chain::StoredRow> {
+    Ok(chain::StoredRow {
+        id: r.try_get("id")?,
+        seq: r.try_get("seq")?,
+        hash: r.try_get("hash")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_key: r.try_get("entity_key")?,
+        before: r.try_get("before")?,
+        after: r.try_get("after")?,
+    })
+}
+
+const CHAIN_COLUMNS: &str =
+    "id, seq, hash, at, actor, action, entity, entity_key, before, after FROM audit_log";
+
 impl Store {
-    /// A number that grows with every write (the newest audit entry's id): what a cache of
-    /// derived figures compares to know it is stale.
-    pub async fn data_version(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+    /// Walks the whole audit chain and names the first row altered, inserted or deleted.
+    pub async fn verify_audit(&self) -> Result<ChainReport> {
+        // One consistent view of the chain and its recorded end (a read transaction; on
+        // PostgreSQL a repeatable-read one), so a write committed meanwhile is not half seen.
+        let mut tx = self.pool.begin().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let (head, rows): (String, i64) =
+            sqlx::query_as("SELECT audit_head, audit_rows FROM data_version WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut verifier = chain::Verifier::new();
+        let sql = format!("SELECT {CHAIN_COLUMNS} ORDER BY id");
+        let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
+        while let Some(r) = stream.try_next().await? {
+            verifier.row(&stored_row(&r)?);
+            if verifier.first_break.is_some() {
+                break;
+            }
+        }
+        drop(stream);
+        tx.rollback().await?;
+        let (checked, first_break) = verifier.finish(&head, rows);
+        Ok(ChainReport {
+            checked,
+            rows,
+            head,
+            first_break,
+        })
     }
 
+    /// Chains the rows written before the chain existed (once, on open).
+    pub(crate) async fn chain_existing(&self) -> Result<()> {
+        let chained: i64 = sqlx::query_scalar("SELECT chained FROM data_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        if chained != 0 {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        let sql = format!("SELECT {CHAIN_COLUMNS} WHERE hash IS NULL ORDER BY id");
+        let rows: Vec<chain::StoredRow> = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(stored_row)
+            .collect::<Result<_>>()?;
+        let (mut head, mut seq) = (String::new(), 0i64);
+        let mut links = Vec::with_capacity(rows.len());
+        for r in &rows {
+            seq += 1;
+            head = chain::link(&head, seq, &r.fields());
+            links.push(vec![Val::from(r.id), seq.into(), head.clone().into()]);
+        }
+        if !links.is_empty() {
+            sqlx::query("CREATE TEMPORARY TABLE audit_fill (id BIGINT, seq BIGINT, hash TEXT)")
+                .execute(&mut *tx)
+                .await?;
+            insert_many(&mut tx, "audit_fill", &["id", "seq", "hash"], links).await?;
+            sqlx::query(
+                "UPDATE audit_log SET seq = f.seq, hash = f.hash FROM audit_fill f \
+                 WHERE audit_log.id = f.id",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DROP TABLE audit_fill")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE data_version SET audit_head = $1, audit_rows = $2, chained = 1 WHERE id = 1",
+        )
+        .bind(head)
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+}
+
+impl Store {
     /// The audit trail of one object (`entity` "item" with the item code, "unit" with its
     /// name, …), oldest first.
     pub async fn audit_trail(&self, entity: &str, key: &str) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
-            "SELECT at, actor, action, entity, entity_key, before, after FROM audit_log \
-             WHERE entity = $1 AND entity_key = $2 ORDER BY id",
+            "SELECT a.id, a.seq, a.hash, a.at, a.actor, a.action, a.entity, a.entity_key, \
+                    a.before, a.after, p.hash AS previous \
+             FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1 \
+             WHERE a.entity = $1 AND a.entity_key = $2 ORDER BY a.id",
         )
         .bind(entity)
         .bind(key)
@@ -159,7 +315,17 @@ impl Store {
                         .transpose()
                         .map_err(|e| crate::StoreError::corrupt("audit_log", e))
                 };
+                let stored = stored_row(r)?;
+                let previous: Option<String> = r.try_get("previous")?;
+                let intact = match (stored.seq, &stored.hash) {
+                    (Some(1), Some(h)) => chain::link("", 1, &stored.fields()) == *h,
+                    (Some(seq), Some(h)) => {
+                        previous.is_some_and(|p| chain::link(&p, seq, &stored.fields()) == *h)
+                    }
+                    _ => false,
+                };
                 Ok(AuditEntry {
+                    intact,
                     at: r.try_get("at")?,
                     actor: r.try_get("actor")?,
                     action: r.try_get("action")?,

@@ -43,7 +43,7 @@ impl Store {
 
     /// Sets a setting, recorded in the audit trail.
     pub async fn set_setting(&self, actor: &str, key: &str, value: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let before: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut *tx)
@@ -202,7 +202,7 @@ impl Store {
         period: Period,
         mut b: Bulletin,
     ) -> Result<IssuedBulletin> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if sqlx::query("SELECT id FROM bulletins WHERE period = $1")
             .bind(period.to_string())
             .fetch_optional(&mut *tx)

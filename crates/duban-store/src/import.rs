@@ -152,12 +152,14 @@ impl Store {
         entries: Vec<LedgerEntry>,
         opts: &ImportOptions,
     ) -> Result<ImportSummary> {
-        let mut tx = self.pool.begin().await?;
+        let rows = entries.len();
+        let mut tx = self.write_tx().await?;
         let summary = import_in(&mut tx, entries, opts).await?;
         if opts.dry_run {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
+            self.after_bulk_write(rows).await?;
         }
         Ok(summary)
     }
@@ -234,6 +236,13 @@ async fn import_in(
 ) -> Result<ImportSummary> {
     let actor = opts.actor.as_str();
     let at = audit::now();
+    let mut entries = entries;
+    for e in &mut entries {
+        e.item.strip_controls();
+        for m in e.milestones.iter_mut().flatten() {
+            m.name = duban_core::text::without_controls(&m.name).into_owned();
+        }
+    }
     let mut log: Vec<AuditRecord> = Vec::new();
     let mut summary = ImportSummary {
         dry_run: opts.dry_run,

@@ -107,7 +107,7 @@ impl Store {
         rows: &[IndicatorRow],
         dry_run: bool,
     ) -> Result<IndicatorImport> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let dir = UnitDirectory::load(&mut tx).await?;
         let known = self.indicators().await?;
         let mut errors = Vec::new();

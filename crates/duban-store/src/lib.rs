@@ -6,12 +6,14 @@
 mod accounts;
 mod audit;
 mod bulletins;
+mod chain;
 mod compliance;
 mod error;
 mod import;
 mod indicators;
 mod items;
 mod meetings;
+mod packed;
 mod periods;
 mod problems;
 mod progress;
@@ -20,6 +22,7 @@ mod reports;
 mod sql;
 mod status;
 mod units;
+mod write;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -29,9 +32,13 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
-pub use accounts::{MIN_PASSWORD, NewAccount, SessionKeys, secret};
-pub use audit::AuditEntry;
+pub use accounts::{
+    MAX_PASSWORD, MAX_TOKEN_DAYS, MAX_USERNAME, MIN_PASSWORD, NewAccount, SessionKeys, SignIn,
+    TOKEN_DAYS, TokenListing, check_password, fresh_password, secret, username_key,
+};
+pub use audit::{AuditEntry, ChainReport};
 pub use bulletins::IssuedBulletin;
+pub use chain::ChainBreak;
 pub use compliance::UnitCompliance;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};
@@ -91,6 +98,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    writers: write::WriterQueue,
 }
 
 impl Store {
@@ -135,7 +143,13 @@ impl Store {
         };
         migrator.run(&pool).await?;
         crate::progress::rebuild_if_empty(&mut *pool.acquire().await?).await?;
-        Ok(Store { pool, backend })
+        let store = Store {
+            pool,
+            backend,
+            writers: write::WriterQueue::default(),
+        };
+        store.chain_existing().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

@@ -129,7 +129,7 @@ impl Store {
                 range.end()
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = calendar_in(&mut tx).await?.schedule(kind);
         sqlx::query("DELETE FROM report_calendars WHERE kind = $1")
             .bind(kind.code())
@@ -161,7 +161,7 @@ impl Store {
 
     /// Closes (or with `open`, reopens) a reporting period.
     pub async fn set_period_closed(&self, actor: &str, period: Period, closed: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let was = is_closed(&mut tx, period).await?;
         if was == closed {
             return Err(StoreError::Invalid(format!(

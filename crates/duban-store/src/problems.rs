@@ -132,7 +132,7 @@ async fn record(
     .bind(action)
     .bind(from.map(|s| s.code().to_string()))
     .bind(to.code())
-    .bind(note.clone())
+    .bind(note.clone().map(crate::sql::stored_text))
     .execute(&mut *conn)
     .await?;
     let before = from.map(|s| serde_json::json!({ "state": s }));
@@ -157,7 +157,7 @@ impl Store {
     /// Raises a problem on an item. The office may raise on any item; a unit only on items it
     /// leads, co-operates on or that lie in it.
     pub async fn raise_problem(&self, actor: &str, who: &Role, p: NewProblem) -> Result<Problem> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let item_id: i64 = sqlx::query_scalar("SELECT id FROM items WHERE code = $1")
             .bind(p.code.trim())
             .fetch_optional(&mut *tx)
@@ -195,7 +195,7 @@ impl Store {
         .bind(item_id)
         .bind(p.category.code())
         .bind(p.escalation.code())
-        .bind(p.description.trim())
+        .bind(crate::sql::stored_text(p.description.trim().to_string()))
         .bind(ProblemState::Raised.code())
         .bind(i64::from(p.listed))
         .bind(who.to_string())
@@ -234,7 +234,7 @@ impl Store {
         id: i64,
         mv: Move,
     ) -> Result<Problem> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let p = load(&mut tx, id).await?;
         let to = apply(p.state, p.assigned_unit.as_deref(), who, &mv)
             .map_err(|e| StoreError::Invalid(format!("问题 {id}：{e}")))?;

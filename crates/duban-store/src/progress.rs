@@ -13,6 +13,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Row};
 
 use crate::items::{ItemFilter, filter_sql, resolve_unit};
+use crate::packed::{Unpack, counted};
 use crate::sql::{Val, bind, insert_many};
 use crate::{Result, Store, StoreError};
 
@@ -156,10 +157,7 @@ pub(crate) async fn rebuild_if_empty(conn: &mut AnyConnection) -> Result<()> {
 /// hands rows over one by one, and several readers keep both cores busy.
 const PARTS: usize = 2;
 
-const FIELD_SEP: char = '\u{1f}';
-const RECORD_SEP: char = '\u{1e}';
-
-/// Reads "name␟planned␟actual␞…" as aggregated by `status_inputs`.
+/// Reads a milestone chain packed by `status_inputs`: name, planned, actual, counted.
 fn parse_chain(chain: &str) -> Result<Vec<Milestone>> {
     let day = |s: &str| -> Result<Option<NaiveDate>> {
         if s.is_empty() {
@@ -170,22 +168,19 @@ fn parse_chain(chain: &str) -> Result<Vec<Milestone>> {
                 .ok_or_else(|| StoreError::corrupt("milestones", s))
         }
     };
-    chain
-        .split(RECORD_SEP)
-        .map(|m| {
-            let mut parts = m.split(FIELD_SEP);
-            let (name, planned, actual) = (
-                parts.next().unwrap_or(""),
-                parts.next().unwrap_or(""),
-                parts.next().unwrap_or(""),
-            );
-            Ok(Milestone {
-                name: name.to_string(),
-                planned: day(planned)?,
-                actual: day(actual)?,
-            })
-        })
-        .collect()
+    let mut u = Unpack::new(chain, "milestones");
+    let mut out = Vec::new();
+    while !u.is_empty() {
+        let name = u.next_value()?;
+        let planned = u.next_value()?;
+        let actual = u.next_value()?;
+        out.push(Milestone {
+            name: name.to_string(),
+            planned: day(planned)?,
+            actual: day(actual)?,
+        });
+    }
+    Ok(out)
 }
 
 fn trail_from(year: i32, ytd: &str, submitted: &str) -> Result<ReportTrail> {
@@ -239,19 +234,17 @@ async fn read_part<T>(
     parts: usize,
     map: Mapper<T>,
 ) -> Result<Vec<(String, T)>> {
-    let n = sel.vals.len();
-    let (f, r, g, b) = (n + 1, n + 2, n + 3, n + 4);
     let cond = if sel.where_sql.is_empty() {
         " WHERE ".to_string()
     } else {
         format!("{} AND ", sel.where_sql)
     };
-    let txt = |c: &str| format!("COALESCE(CAST({c} AS TEXT), '')");
+    let txt = |c: &str| counted(&format!("COALESCE(CAST({c} AS TEXT), '')"));
     let line = [
-        "i.code".to_string(),
+        txt("i.code"),
         txt("i.year"),
-        "i.kind".into(),
-        "i.name".into(),
+        txt("i.kind"),
+        txt("i.name"),
         txt("i.stage"),
         txt("i.total_investment"),
         txt("i.annual_plan"),
@@ -259,32 +252,33 @@ async fn read_part<T>(
         txt("i.planned_start"),
         txt("i.planned_end"),
         txt("i.in_statistics"),
-        "l.name".into(),
+        txt("l.name"),
         txt("p.ytd"),
         txt("p.first_submitted"),
         txt("mc.chain"),
     ]
-    .join(&format!(" || ${g} || "));
-    let q = sel
-        .query(format!(
-            "SELECT string_agg(line, ${b}) AS batch FROM (SELECT i.id, {line} AS line \
-             FROM items i JOIN units l ON l.id = i.lead_unit_id \
-             LEFT JOIN item_progress p ON p.item_id = i.id AND p.year = {year} \
-             LEFT JOIN (SELECT m.item_id, string_agg(m.name || ${f} || COALESCE(m.planned, '') || ${f} || \
-                 COALESCE(m.actual, ''), ${r} ORDER BY m.position) AS chain \
-                 FROM milestones m WHERE m.item_id % {parts} = {part} GROUP BY m.item_id) mc ON mc.item_id = i.id\
-             {cond}i.id % {parts} = {part}) x GROUP BY x.id / {BATCH}"
-        ))
-        .bind(FIELD_SEP.to_string())
-        .bind(RECORD_SEP.to_string())
-        .bind(ITEM_FIELD_SEP.to_string())
-        .bind(ITEM_SEP.to_string());
+    .join(" || ");
+    let milestone = [
+        counted("m.name"),
+        counted("COALESCE(m.planned, '')"),
+        counted("COALESCE(m.actual, '')"),
+    ]
+    .join(" || ");
+    let q = sel.query(format!(
+        "SELECT string_agg(line, '') AS batch FROM (SELECT i.id, {line} AS line \
+         FROM items i JOIN units l ON l.id = i.lead_unit_id \
+         LEFT JOIN item_progress p ON p.item_id = i.id AND p.year = {year} \
+         LEFT JOIN (SELECT m.item_id, string_agg({milestone}, '' ORDER BY m.position) AS chain \
+             FROM milestones m WHERE m.item_id % {parts} = {part} GROUP BY m.item_id) mc ON mc.item_id = i.id\
+         {cond}i.id % {parts} = {part}) x GROUP BY x.id / {BATCH}"
+    ));
     let mut out = Vec::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some(row) = rows.try_next().await? {
         let batch: String = row.try_get("batch")?;
-        for line in batch.split(ITEM_SEP) {
-            let input = input_from_line(line, year)?;
+        let mut fields = Unpack::new(&batch, "status read");
+        while !fields.is_empty() {
+            let input = input_from_line(&mut fields, year)?;
             out.push((input.item.code.clone(), map(input)));
         }
     }
@@ -293,18 +287,19 @@ async fn read_part<T>(
 
 /// Items per row of a status read.
 const BATCH: usize = 64;
-const ITEM_FIELD_SEP: char = '\u{1d}';
-const ITEM_SEP: char = '\u{1c}';
 
 /// An empty field is a NULL.
 fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-fn input_from_line(line: &str, year: i32) -> Result<StatusInput> {
-    let f: Vec<&str> = line.split(ITEM_FIELD_SEP).collect();
-    if f.len() != 15 {
-        return Err(corrupt(format!("status line with {} fields", f.len())));
+/// The fields of one item's status line, as `read_part` packs them.
+const LINE_FIELDS: usize = 15;
+
+fn input_from_line(fields: &mut Unpack<'_>, year: i32) -> Result<StatusInput> {
+    let mut f = [""; LINE_FIELDS];
+    for v in &mut f {
+        *v = fields.next_value()?;
     }
     let bad = |c: &str, e: String| StoreError::corrupt(format!("items.{c}"), e);
     let money = |s: &str| -> Result<Option<Wan>> {
@@ -433,13 +428,12 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut rows = sqlx::query(
             "SELECT i.code, r.name AS region, ld.name AS leader, ld.title AS title, \
-                    (SELECT string_agg(u.name, $2 ORDER BY c.position) FROM item_co_units c \
-                     JOIN units u ON u.id = c.unit_id WHERE c.item_id = i.id) AS co \
+                    (SELECT string_agg(octet_length(u.name) || ':' || u.name, '' ORDER BY c.position) \
+                     FROM item_co_units c JOIN units u ON u.id = c.unit_id WHERE c.item_id = i.id) AS co \
              FROM items i LEFT JOIN units r ON r.id = i.region_id \
              LEFT JOIN leaders ld ON ld.id = i.leader_id WHERE i.year = $1",
         )
         .bind(i64::from(year))
-        .bind(FIELD_SEP.to_string())
         .fetch(&mut *conn);
         let mut out = std::collections::HashMap::new();
         while let Some(r) = rows.try_next().await? {
@@ -453,9 +447,17 @@ impl Store {
                 ItemRefs {
                     region: r.try_get("region")?,
                     leader,
-                    co_units: co
-                        .map(|c| c.split(FIELD_SEP).map(str::to_string).collect())
-                        .unwrap_or_default(),
+                    co_units: match co {
+                        Some(c) => {
+                            let mut u = Unpack::new(&c, "item_co_units");
+                            let mut names = Vec::new();
+                            while !u.is_empty() {
+                                names.push(u.next_value()?.to_string());
+                            }
+                            names
+                        }
+                        None => Vec::new(),
+                    },
                 },
             );
         }

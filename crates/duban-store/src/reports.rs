@@ -131,7 +131,7 @@ impl Store {
     /// rules of [`check_report`] are applied against the neighbouring periods; milestones
     /// reached get their actual dates. Everything is audited; nothing is written on error.
     pub async fn submit_report(&self, actor: &str, s: Submission) -> Result<StoredReport> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let out = submit_in(&mut tx, actor, s, Scheduled::Checked).await?;
         tx.commit().await?;
         Ok(out)
@@ -146,7 +146,7 @@ impl Store {
         batch: Vec<(String, Submission)>,
         dry_run: bool,
     ) -> Result<Vec<StoredReport>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut done = Vec::new();
         let mut problems = Vec::new();
         for (source, s) in batch {
@@ -170,6 +170,7 @@ impl Store {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
+            self.after_bulk_write(done.len()).await?;
         }
         Ok(done)
     }
@@ -338,7 +339,7 @@ impl Store {
         actor: &str,
         mut submissions: Vec<Submission>,
     ) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let calendar = crate::periods::calendar_in(&mut tx).await?;
         let mut ids: HashMap<String, (i64, Option<Wan>, duban_core::ItemKind)> = HashMap::new();
         let mut rows =
@@ -406,6 +407,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.after_bulk_write(n).await?;
         Ok(n)
     }
 }

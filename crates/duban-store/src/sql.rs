@@ -26,19 +26,27 @@ impl From<Option<i64>> for Val {
         Val::Int(v)
     }
 }
+/// Text as stored: every text value written through [`Val`] loses its control characters
+/// (`duban_core::text::without_controls`).
+pub(crate) fn stored_text(v: String) -> String {
+    match duban_core::text::without_controls(&v) {
+        std::borrow::Cow::Borrowed(_) => v,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
+}
 impl From<String> for Val {
     fn from(v: String) -> Val {
-        Val::Text(Some(v))
+        Val::Text(Some(stored_text(v)))
     }
 }
 impl From<&str> for Val {
     fn from(v: &str) -> Val {
-        Val::Text(Some(v.to_string()))
+        Val::Text(Some(stored_text(v.to_string())))
     }
 }
 impl From<Option<String>> for Val {
     fn from(v: Option<String>) -> Val {
-        Val::Text(v)
+        Val::Text(v.map(stored_text))
     }
 }
 

@@ -269,7 +269,7 @@ impl Store {
     /// Adds the units of `units` that the directory does not know yet (by name or alias),
     /// parents before children. Returns the names added.
     pub async fn ensure_units(&self, actor: &str, units: &[Unit]) -> Result<Vec<String>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut dir = UnitDirectory::load(&mut tx).await?;
         let at = audit::now();
         let mut log = Vec::new();

@@ -1,0 +1,97 @@
+//! 写事务 — the one way a write begins. Every write transaction
+//! - on SQLite, waits its turn in this process (one writer at a time) and then takes the
+//!   database's write lock up front (`BEGIN IMMEDIATE`), so concurrent writers queue instead of
+//!   failing with "database is locked" when a read lock cannot be upgraded; writers in other
+//!   processes wait on the same lock through `busy_timeout`;
+//! - bumps the one `data_version` row first: on PostgreSQL its row lock serialises writers, and
+//!   on both backends the version a reader sees grows in commit order, so a cache of derived
+//!   figures learns of every committed write (an audit id would not: sequences are handed out
+//!   before commit);
+//! - is the only place the audit chain is extended (`audit::record` runs inside it).
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use sqlx::{Any, AnyConnection, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::{Backend, Result, Store};
+
+/// From how many rows a write counts as bulk (and the statistics are refreshed after it).
+const BULK_ROWS: usize = 500;
+
+/// The turn of this process's writers on SQLite.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WriterQueue(Arc<Mutex<()>>);
+
+/// A write transaction: dereferences to its connection; commit or roll back explicitly
+/// (dropped, it rolls back).
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    /// Held until the transaction ends (declared after `tx`, so it is released after it).
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Store {
+    /// Begins a write transaction (see the module's description).
+    pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
+        let turn = match self.backend {
+            Backend::Sqlite => Some(self.writers.0.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// Brings the planner's statistics up to date after a bulk write of `rows` rows. A server
+    /// with autovacuum off (or before it wakes) otherwise plans a freshly loaded province as
+    /// if each table held one row, and the status read runs for minutes. PostgreSQL only:
+    /// SQLite plans these reads well without statistics.
+    pub(crate) async fn after_bulk_write(&self, rows: usize) -> Result<()> {
+        if self.backend == Backend::Postgres && rows >= BULK_ROWS {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// A number that grows with every committed write: what a cache of derived figures
+    /// compares to know it is stale.
+    pub async fn data_version(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
