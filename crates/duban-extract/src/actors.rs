@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::chars::{Found, found, longest, starts};
+use crate::chars::{Firsts, Found, found, longest, starts};
 
 /// What kind of actor a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -219,6 +219,10 @@ fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
     })
 }
 
+/// What generic actors, tiers and posts start with, and bodies' endings.
+const WHOLE_FIRSTS: Firsts = Firsts::of(&[GENERIC, TIERS, POSTS]);
+const BODY_END_FIRSTS: Firsts = Firsts::of(&[BODY_ENDS]);
+
 /// Every actor named in `text`, left to right, not overlapping.
 pub fn find_actors(text: &str) -> Vec<Actor> {
     let t: Vec<char> = text.chars().collect();
@@ -231,6 +235,7 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             (ActorKind::Post, POSTS),
         ]
         .iter()
+        .filter(|_| WHOLE_FIRSTS.has(t[i]))
         .find_map(|(k, words)| longest(&t, i, words).map(|n| (*k, n)));
         if let Some((kind, n)) = whole {
             // 各县区政府, 各乡镇党委: a tier's governments are the tier.
@@ -276,7 +281,9 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
         }
         // A body: its ending here, its name read leftwards (not into an actor already found)
         // and starting at its tier (落实市委 → 市委); "X部门" names a field's departments.
-        if let Some(n) = longest(&t, i, BODY_ENDS) {
+        if BODY_END_FIRSTS.has(t[i])
+            && let Some(n) = longest(&t, i, BODY_ENDS)
+        {
             let end = i + n;
             let floor = out.last().map_or(0, |a| a.found.end);
             // 市自然资源和规划局: a 和 inside the name when the part after it has no tier.

@@ -56,8 +56,9 @@ fn pinyin_note(t: &[char], i: usize) -> Option<usize> {
         '（' => '）',
         _ => return None,
     };
+    // At most 8 letters are read: a note has 1 to 7.
     let mut j = i + 1;
-    while t.get(j).is_some_and(|c| is_pinyin(*c)) {
+    while j <= i + 8 && t.get(j).is_some_and(|c| is_pinyin(*c)) {
         j += 1;
     }
     let letters = j - i - 1;
@@ -94,7 +95,7 @@ pub fn clean(text: &str) -> Clean {
         }
         let c = t[i];
         if is_space(c) {
-            let prev = out.chars().last();
+            let prev = out.chars().next_back();
             let mut j = i;
             while t.get(j).is_some_and(|c| is_space(*c)) {
                 j += 1;

@@ -8,11 +8,13 @@
 //! first subject is a directive of no one in particular when it asks for something with a
 //! time node, a cadence or a target. Every directive keeps its place in the original line.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::actors::{ActorKind, find_actors};
-use crate::chars::{longest, starts};
+use crate::chars::{Firsts, longest, starts};
 use crate::clean::{Clean, clean, sentences};
 use crate::timing::{Cadence, find_cadences, find_deadline, find_target};
 
@@ -194,6 +196,7 @@ const OPENERS: &[&str] = &[
 const JOINERS: &[&str] = &["、", "和", "及", "以及", "与", "同", ",", "，"];
 /// A list of fields ending in one of these names each field as a body: 国土、财政等部门.
 const FIELD_LIST_ENDS: &[&str] = &["等有关部门", "等相关部门", "等部门", "等单位"];
+const FIELD_LIST_FIRSTS: Firsts = Firsts::of(&[FIELD_LIST_ENDS]);
 /// What is asked when nothing concrete is: exhortations.
 const EXHORTATIONS: &[&str] = &[
     "高度重视",
@@ -251,11 +254,24 @@ fn actors_of(s: &str, t: &[char]) -> Vec<Mention> {
         .into_iter()
         .map(|a| (a.found.text, a.kind, a.found.start, a.found.end))
         .collect();
+    // What is taken so far, start → end: the actors do not overlap, nor do the fields added
+    // (each is checked against all taken before), so whether a span is free is one look-up.
+    let mut taken: BTreeMap<usize, usize> = out.iter().map(|a| (a.2, a.3)).collect();
+    let overlaps = |taken: &BTreeMap<usize, usize>, start: usize, end: usize| {
+        // Of disjoint spans, the last starting before `end` ends last among them.
+        taken
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, e)| *e > start)
+    };
     for i in 0..t.len() {
-        let Some(n) = longest(t, i, FIELD_LIST_ENDS) else {
+        let Some(n) = Some(i)
+            .filter(|i| FIELD_LIST_FIRSTS.has(t[*i]))
+            .and_then(|i| longest(t, i, FIELD_LIST_ENDS))
+        else {
             continue;
         };
-        if out.iter().any(|a| a.2 < i + n && a.3 > i) {
+        if overlaps(&taken, i, i + n) {
             continue;
         }
         let mut fields: Vec<Mention> = Vec::new();
@@ -265,7 +281,7 @@ fn actors_of(s: &str, t: &[char]) -> Vec<Mention> {
             while start > 0 && end - start < 6 && is_name_char(t[start - 1]) {
                 start -= 1;
             }
-            if end - start < 2 || out.iter().any(|a| a.3 > start && a.2 < end) {
+            if end - start < 2 || overlaps(&taken, start, end) {
                 break;
             }
             fields.push((t[start..end].iter().collect(), ActorKind::Body, start, end));
@@ -275,6 +291,7 @@ fn actors_of(s: &str, t: &[char]) -> Vec<Mention> {
                 break;
             }
         }
+        taken.extend(fields.iter().map(|a| (a.2, a.3)));
         out.extend(fields);
     }
     out.sort_by_key(|a| a.2);
@@ -294,12 +311,22 @@ fn skip(t: &[char], mut i: usize, words: &[&str]) -> usize {
     i
 }
 
-/// Where the clause holding position `i` starts.
-fn clause_start(t: &[char], i: usize) -> usize {
-    (0..i)
-        .rev()
-        .find(|k| CLAUSE_ENDS.contains(t[*k]))
-        .map_or(0, |k| k + 1)
+/// How much of what stands before a subject in its clause is read (see `subjects`).
+const BEFORE_READ: usize = 11;
+
+/// Where the clause holding each position of `t` starts (and one past its end: the last
+/// clause's start), read once for the sentence rather than back from each subject.
+fn clause_starts(t: &[char]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(t.len() + 1);
+    let mut start = 0;
+    out.push(start);
+    for (k, c) in t.iter().enumerate() {
+        if CLAUSE_ENDS.contains(*c) {
+            start = k + 1;
+        }
+        out.push(start);
+    }
+    out
 }
 
 /// The marker at `i` (after fillers and a time node): its role, whether explicit.
@@ -339,11 +366,14 @@ fn marker(t: &[char], i: usize, year: i32) -> Option<(Role, bool)> {
     timed.map(|_| (Role::Owner, false))
 }
 
-/// The subjects of a sentence `t`.
-fn subjects(t: &[char], year: i32) -> Vec<Subject> {
+/// The subjects of a sentence `t`, whose clauses start where `clause_starts` says.
+fn subjects(t: &[char], clause_starts: &[usize], year: i32) -> Vec<Subject> {
     let s: String = t.iter().collect();
     let actors = actors_of(&s, t);
     let mut out: Vec<Subject> = Vec::new();
+    // Where the openers of the clause starting at the key end (the subjects come in order, so
+    // each clause's openers are read once).
+    let mut opened_to: Option<(usize, usize)> = None;
     let mut k = 0;
     while k < actors.len() {
         // The group: actors joined by 、/和/及, then "等部门".
@@ -351,6 +381,10 @@ fn subjects(t: &[char], year: i32) -> Vec<Subject> {
         let mut end = actors[k].3;
         while k + 1 < actors.len() {
             let next = &actors[k + 1];
+            // A joiner is at most four characters ("等" and a few): a longer gap is not read.
+            if next.2 - end > 4 {
+                break;
+            }
             let gap: String = t[end..next.2].iter().collect();
             let joined = gap.is_empty()
                 || JOINERS.contains(&gap.as_str())
@@ -373,8 +407,13 @@ fn subjects(t: &[char], year: i32) -> Vec<Subject> {
             &["等有关部门", "等相关部门", "等部门", "等单位", "等"],
         );
         let first = group[0].2;
-        let from = clause_start(t, first);
-        let before: String = t[from..first].iter().collect();
+        let from = clause_starts[first];
+        // What stands before the subject in its clause: only its last words are looked at
+        // (a handing word, 会同, or "…的" of at most ten characters), so no more is read.
+        let before: String = t[from.max(first.saturating_sub(BEFORE_READ))..first]
+            .iter()
+            .collect();
+        let before_len = first - from;
         // "牵头，会同市住建局、市交通局": the units a lead works with.
         if CO_WITH.iter().any(|w| before.ends_with(w)) {
             out.push(Subject {
@@ -390,9 +429,17 @@ fn subjects(t: &[char], year: i32) -> Vec<Subject> {
             .find(|h| before.ends_with(**h))
             .map(|h| h.chars().count());
         // The clause opens with the subject, or with what the subject is of ("各项工作的牵头部门").
-        let opened = skip(t, from, OPENERS) >= first
+        let openers_end = match opened_to {
+            Some((clause, end)) if clause == from => end,
+            _ => {
+                let end = skip(t, from, OPENERS);
+                opened_to = Some((from, end));
+                end
+            }
+        };
+        let opened = openers_end >= first
             || (before.ends_with('的')
-                && before.chars().count() <= 10
+                && before_len <= 10
                 && !ACTION_MARKS.iter().any(|m| before.contains(m)));
         let Some((role, explicit)) = marker(t, after, year).or(handed.map(|_| (Role::Owner, true)))
         else {
@@ -513,7 +560,8 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
             st.len()
         };
         let st = &st[..body_end];
-        let mut subjects = subjects(st, year);
+        let clause_start = clause_starts(st);
+        let mut subjects = subjects(st, &clause_start, year);
         // Co-operating units join the directive of the subject before them, which leads it
         // ("各县区要做好征迁，各乡镇配合": 各县区 lead, 各乡镇 co).
         let mut merged: Vec<Subject> = Vec::new();
@@ -535,9 +583,7 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
         }
         // Runs: before the first subject, then one per subject.
         let mut cuts: Vec<(usize, Option<&Subject>)> = Vec::new();
-        let first = merged
-            .first()
-            .map_or(st.len(), |m| clause_start(st, m.start));
+        let first = merged.first().map_or(st.len(), |m| clause_start[m.start]);
         // "6月中下旬，市政府将…，各县区要…": a time node alone before the first subject.
         let opening: String = st[..first].iter().collect();
         let sentence_time = find_deadline(&opening, year)
@@ -552,7 +598,7 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
         for (n, (start, subject)) in cuts.iter().enumerate() {
             let mut end = cuts
                 .get(n + 1)
-                .map_or(st.len(), |(next, _)| clause_start(st, *next));
+                .map_or(st.len(), |(next, _)| clause_start[*next]);
             if end <= *start {
                 end = cuts.get(n + 1).map_or(st.len(), |(next, _)| *next);
             }
@@ -686,6 +732,12 @@ fn directive(
     })
 }
 
+/// The actor starting at `i` among `actors` (in order, not overlapping).
+fn actor_at(actors: &[Mention], i: usize) -> Option<&Mention> {
+    let k = actors.partition_point(|a| a.2 < i);
+    actors.get(k).filter(|a| a.2 == i)
+}
+
 /// 事项名称 — what a directive asks for, without who is asked: its first clause that says
 /// what to do, the subject, its role word and modal (要, 必须) taken off, at most 40
 /// characters. "由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理" → "10月底前完成储备项目梳理";
@@ -703,7 +755,7 @@ pub fn task_name(text: &str) -> String {
         let mut i = skip(&t[..end], from, OPENERS);
         i = skip(&t[..end], i, HANDING);
         // The subject: actors joined by 、/和/及, then 等部门.
-        while let Some(a) = actors.iter().find(|a| a.2 == i && a.3 <= end) {
+        while let Some(a) = actor_at(&actors, i).filter(|a| a.3 <= end) {
             i = skip(&t[..end], a.3, JOINERS);
             i = skip(
                 &t[..end],

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use crate::chars::Found;
-use crate::chars::{found, one_of, starts};
+use crate::chars::{Firsts, found, one_of, starts};
 
 /// 时间节点 — a deadline as written and, when it names one, the date it means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,19 +163,30 @@ const HOLIDAYS: &[(&str, Option<(u32, u32)>)] = &[
 /// Words after a date that make it a deadline: 前, 之前, 以前, 内, 完成, 底前 ….
 const BEFORE: &[&str] = &["之前", "以前", "前", "内", "止", "为限"];
 
+/// Parts of the year a deadline names, and the month they end in.
+const YEAR_PARTS: &[(&str, u32)] = &[
+    ("今年年底", 12),
+    ("今年底", 12),
+    ("年底", 12),
+    ("年末", 12),
+    ("年内", 12),
+    ("上半年", 6),
+    ("年中", 6),
+    ("下半年", 12),
+];
+
+/// What a deadline or the year before it may start with: the words above, 第 (第三季度),
+/// 明年/次年/来年, and every digit, redaction mark and Chinese numeral `number` reads.
+const DEADLINE_FIRSTS: Firsts = Firsts::of_pairs(YEAR_PARTS)
+    .and(Firsts::of_pairs(HOLIDAYS))
+    .and(Firsts::chars(
+        "第明次来0123456789０１２３４５６７８９×XxＸｘ*＊某〇一二三四五六七八九两十",
+    ));
+
 /// A deadline starting at `i` (a month, a quarter, the year's end …), if one is written there.
 fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDate>)> {
     // 年底前, 年内, 今年底, 年末前, 上半年, 下半年, 年中
-    for (word, m) in [
-        ("今年年底", 12),
-        ("今年底", 12),
-        ("年底", 12),
-        ("年末", 12),
-        ("年内", 12),
-        ("上半年", 6),
-        ("年中", 6),
-        ("下半年", 12),
-    ] {
+    for &(word, m) in YEAR_PARTS {
         if starts(t, i, word) {
             let mut j = i + word.chars().count();
             // 上半年/下半年 stand alone ("上半年，完成投资要达到…"), unless they are a period
@@ -290,8 +301,12 @@ fn year_written(t: &[char], i: usize, year: i32) -> Option<(i32, [usize; 2])> {
 pub fn find_deadline(text: &str, year: i32) -> Option<Deadline> {
     let t: Vec<char> = text.chars().collect();
     (0..t.len()).find_map(|i| {
-        // A number is read from its first digit only (and long runs of digits once).
-        if i > 0 && digit(t[i - 1]).is_some() {
+        // A number is read from its first digit only, a redaction from its first mark: long
+        // runs of either are read once.
+        if i > 0 && (digit(t[i - 1]).is_some() || (is_blank(t[i - 1]) && is_blank(t[i]))) {
+            return None;
+        }
+        if !DEADLINE_FIRSTS.has(t[i]) {
             return None;
         }
         // "2026年底前", "2026年6月底前", "明年一季度": a year written before the node.
@@ -331,13 +346,16 @@ const CADENCES: &[(&str, Cadence)] = &[
     ("一年一次", Cadence::Yearly),
 ];
 
+const CADENCE_FIRSTS: Firsts = Firsts::of_pairs(CADENCES);
+
 /// Every cadence written in `text`, in order ("按月按季督查" gives monthly, then quarterly).
 pub fn find_cadences(text: &str) -> Vec<(Cadence, Found)> {
     let t: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
-        match CADENCES.iter().find(|(w, _)| starts(&t, i, w)) {
+        let here = CADENCE_FIRSTS.has(t[i]);
+        match CADENCES.iter().find(|(w, _)| here && starts(&t, i, w)) {
             Some((w, c)) => {
                 let n = w.chars().count();
                 out.push((*c, found(&t, i, i + n)));
@@ -416,15 +434,26 @@ const WHOLE: &[&str] = &[
     "零容忍",
 ];
 
+/// What a target may start with: a whole target, a lead, or a figure (`number`'s digits and
+/// Chinese numerals).
+const TARGET_FIRSTS: Firsts = Firsts::of(&[WHOLE, TARGET_LEADS]).and(Firsts::chars(
+    "0123456789０１２３４５６７８９〇一二三四五六七八九两十",
+));
+
 /// The first quantified target written in `text`.
 pub fn find_target(text: &str) -> Option<Found> {
     let t: Vec<char> = text.chars().collect();
     for i in 0..t.len() {
+        if !TARGET_FIRSTS.has(t[i]) {
+            continue;
+        }
         if let Some(n) = one_of(&t, i, WHOLE) {
             return Some(found(&t, i, i + n));
         }
         let lead = one_of(&t, i, TARGET_LEADS).unwrap_or(0);
-        if lead == 0 && i > 0 && digit(t[i - 1]).is_some() {
+        // Without a lead a figure is read from its first digit, and a redaction is none: long
+        // runs of either are not read again at each of their characters.
+        if lead == 0 && ((i > 0 && digit(t[i - 1]).is_some()) || is_blank(t[i])) {
             continue;
         }
         let mut j = i + lead;
@@ -483,6 +512,19 @@ mod tests {
             "the span points into the text"
         );
         (d.found.text, d.date)
+    }
+
+    #[test]
+    fn every_number_may_start_a_deadline_or_a_target() {
+        for c in (0..=0xffff).filter_map(char::from_u32) {
+            let starts_number = number(&[c], 0).is_some();
+            assert!(!starts_number || DEADLINE_FIRSTS.has(c), "{c}");
+            let figure = matches!(number(&[c], 0), Some((Num::Value(_), _)));
+            assert!(!figure || TARGET_FIRSTS.has(c), "{c}");
+        }
+        for w in ["第一季度", "明年底前", "来年", "次年"] {
+            assert!(DEADLINE_FIRSTS.has(w.chars().next().unwrap()), "{w}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! a tier of territory to every region it covers (各县（市、区） ↔ every region). What cannot
 //! be matched stays unmatched for the office to settle; nothing is dropped.
 
+use std::collections::HashSet;
+
 use duban_core::{Unit, UnitKind};
 
 use crate::actors::ActorKind;
@@ -71,16 +73,17 @@ const ENDINGS: &[&str] = &[
 /// How the directory's city prefixes its departments (市财政局) and what a speech may put first.
 const TIER_MARKS: &[char] = &['市', '县', '区', '州'];
 
-/// The regions a tier covers: every region but the city above them.
+/// The regions a tier covers: every region but the city above them (a unit some other names
+/// as its parent; the parents are gathered once, not looked for per region).
 fn regions(directory: &[Unit]) -> Vec<&Unit> {
+    let parents: HashSet<&str> = directory
+        .iter()
+        .filter_map(|c| c.parent.as_deref())
+        .collect();
     directory
         .iter()
         .filter(|u| u.kind == UnitKind::Region)
-        .filter(|u| {
-            !directory
-                .iter()
-                .any(|c| c.parent.as_deref() == Some(u.name.as_str()))
-        })
+        .filter(|u| !parents.contains(u.name.as_str()))
         .collect()
 }
 
