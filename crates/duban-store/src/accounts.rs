@@ -473,16 +473,22 @@ impl Store {
         outcome: SignIn,
         address: Option<&str>,
     ) -> Result<()> {
-        let name: String = username.chars().take(MAX_USERNAME + 8).collect();
-        let mut tx = self.write_tx().await?;
+        // Filed under the name as it is compared, so an account's trail shows every attempt
+        // at it however it was typed; the name as typed is the actor.
+        let typed: String = username.chars().take(MAX_USERNAME + 8).collect();
+        let key: String = username_key(username)
+            .chars()
+            .take(MAX_USERNAME + 8)
+            .collect();
+        let mut tx = self.write_tx_quiet().await?;
         audit::record(
             &mut tx,
             vec![AuditRecord::values(
-                &name,
+                &typed,
                 &audit::now(),
                 outcome.action(),
                 "user",
-                &name,
+                &key,
                 None,
                 address.map(|a| serde_json::json!({ "address": a })),
             )],

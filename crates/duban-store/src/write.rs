@@ -35,6 +35,17 @@ pub(crate) struct WriteTx {
 impl Store {
     /// Begins a write transaction (see the module's description).
     pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
+        self.begin_write(true).await
+    }
+
+    /// Begins a write transaction that changes no figure (a sign-in written to the audit
+    /// trail): it queues like any writer, but leaves the data version, so caches of derived
+    /// figures are not rebuilt for it.
+    pub(crate) async fn write_tx_quiet(&self) -> Result<WriteTx> {
+        self.begin_write(false).await
+    }
+
+    async fn begin_write(&self, bump: bool) -> Result<WriteTx> {
         let turn = match self.backend {
             Backend::Sqlite => Some(self.writers.0.clone().lock_owned().await),
             Backend::Postgres => None,
@@ -43,9 +54,15 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        let first = if bump {
+            "UPDATE data_version SET version = version + 1 WHERE id = 1"
+        } else if self.backend == Backend::Postgres {
+            "SELECT version FROM data_version WHERE id = 1 FOR UPDATE"
+        } else {
+            // BEGIN IMMEDIATE holds the lock already.
+            "SELECT version FROM data_version WHERE id = 1"
+        };
+        sqlx::query(first).execute(&mut *tx).await?;
         Ok(WriteTx { tx, _turn: turn })
     }
 

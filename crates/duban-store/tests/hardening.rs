@@ -30,8 +30,8 @@ async fn ledger(db: &TestDb, n: usize) -> duban_store::Store {
             let mut item = Item::new(
                 2025,
                 ItemKind::Project,
-                &format!("项目{i}"),
-                &format!("县{}", i % 8),
+                format!("项目{i}"),
+                format!("县{}", i % 8),
             );
             item.code = format!("XM{:010}", i);
             item.total_investment = Some(wan("1000"));

@@ -99,9 +99,13 @@ pub async fn sign_in(
     if let Some(wait) = s.throttle.locked(username, ip) {
         return Err(ApiError::throttled(wait));
     }
+    let address = ip.map(|a| a.to_string());
     let Some(account) = s.store.verify_password(username, password).await? else {
         s.throttle.failed(username, ip);
         tracing::warn!(username, ?ip, "failed login");
+        s.store
+            .record_sign_in(username, duban_store::SignIn::Failed, address.as_deref())
+            .await?;
         return Err(ApiError {
             code: "unauthorized",
             title: "登录失败",
@@ -111,8 +115,31 @@ pub async fn sign_in(
     };
     s.throttle.succeeded(username, ip);
     let keys = s.store.open_session(&account, auth::SESSION_TTL).await?;
+    s.store
+        .record_sign_in(
+            &account.username,
+            duban_store::SignIn::Succeeded,
+            address.as_deref(),
+        )
+        .await?;
     tracing::info!(username, "signed in");
     Ok((account, keys))
+}
+
+/// Ends the caller's browser session, recorded in the audit trail.
+pub async fn sign_out(s: &AppState, caller: &Caller) -> ApiResult<()> {
+    if let Some(token) = &caller.session {
+        s.sessions.forget(token);
+        s.store.close_session(token).await?;
+        s.store
+            .record_sign_in(
+                &caller.account.username,
+                duban_store::SignIn::SignedOut,
+                None,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/session", tag = "账号", request_body = LoginRequest,
@@ -137,10 +164,7 @@ async fn login(
 #[utoipa::path(delete, path = "/api/session", tag = "账号",
     responses((status = 204, description = "已退出")))]
 async fn logout(State(s): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    if let Some(token) = &caller.session {
-        s.sessions.forget(token);
-        s.store.close_session(token).await?;
-    }
+    sign_out(&s, &caller).await?;
     let mut res = axum::http::StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
@@ -515,7 +539,6 @@ pub async fn submit_as(
             },
         )
         .await?;
-    s.status.invalidate().await;
     Ok(stored)
 }
 
@@ -569,7 +592,6 @@ async fn plan_milestones(
             .await
     })
     .await?;
-    s.status.invalidate().await;
     Ok(Json(json!(plan)))
 }
 
@@ -675,7 +697,6 @@ async fn set_calendar(
     s.store
         .set_schedule(&caller.actor(), kind, schedule)
         .await?;
-    s.status.invalidate().await;
     Ok(Json(
         json!({ "kind": kind, "cadence": cadence, "due_day": due_day, "describe": schedule.describe() }),
     ))
@@ -822,7 +843,6 @@ pub async fn raise_as(
             },
         )
         .await?;
-    s.status.invalidate().await;
     Ok(p)
 }
 
@@ -887,7 +907,6 @@ pub async fn move_as(
         }
     };
     let p = s.store.move_problem(&caller.actor(), &who, id, mv).await?;
-    s.status.invalidate().await;
     Ok(p)
 }
 

@@ -156,41 +156,89 @@ impl SessionCache {
     }
 }
 
-/// Failures per (user name, address): how many, since when.
-type Failures = HashMap<(String, Option<IpAddr>), (u32, Instant)>;
+/// What failed logins are counted against: a user name from one address, a user name from
+/// any address (a spread guessing of one account), or an address whatever the name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    NameAt(String, Option<IpAddr>),
+    Name(String),
+    Address(Option<IpAddr>),
+}
 
-/// Counts failed logins per user name and address.
+impl Key {
+    /// Failures allowed for this key within [`THROTTLE_WINDOW`].
+    fn allowed(&self) -> u32 {
+        match self {
+            Key::NameAt(..) => MAX_FAILURES,
+            Key::Name(_) => MAX_FAILURES * 4,
+            Key::Address(_) => MAX_FAILURES * 10,
+        }
+    }
+}
+
+/// Keys kept at most; past it the oldest windows are dropped first.
+const THROTTLE_KEYS: usize = 100_000;
+
+/// Counts failed logins by the name as it is compared ([`duban_store::username_key`]: no
+/// case, no spaces of any kind), so " admin", "ADMIN\t" and "admin" share one count.
 #[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<Failures>,
+    failures: Mutex<HashMap<Key, (u32, Instant)>>,
 }
 
 impl Throttle {
-    /// Seconds to wait if this user name and address are locked out.
+    fn keys(username: &str, ip: Option<IpAddr>) -> [Key; 3] {
+        let name: String = duban_store::username_key(username)
+            .chars()
+            .take(duban_store::MAX_USERNAME + 1)
+            .collect();
+        [
+            Key::NameAt(name.clone(), ip),
+            Key::Name(name),
+            Key::Address(ip),
+        ]
+    }
+
+    /// Seconds to wait if this user name or address is locked out.
     pub fn locked(&self, username: &str, ip: Option<IpAddr>) -> Option<u64> {
         let map = self.failures.lock().expect("throttle lock");
-        let (n, since) = map.get(&(username.to_string(), ip))?;
-        let elapsed = since.elapsed();
-        (*n >= MAX_FAILURES && elapsed < THROTTLE_WINDOW)
-            .then(|| (THROTTLE_WINDOW - elapsed).as_secs().max(1))
+        Self::keys(username, ip)
+            .iter()
+            .filter_map(|k| {
+                let (n, since) = map.get(k)?;
+                let elapsed = since.elapsed();
+                (*n >= k.allowed() && elapsed < THROTTLE_WINDOW)
+                    .then(|| (THROTTLE_WINDOW - elapsed).as_secs().max(1))
+            })
+            .max()
     }
 
     pub fn failed(&self, username: &str, ip: Option<IpAddr>) {
         let mut map = self.failures.lock().expect("throttle lock");
-        let e = map
-            .entry((username.to_string(), ip))
-            .or_insert((0, Instant::now()));
-        if e.1.elapsed() >= THROTTLE_WINDOW {
-            *e = (0, Instant::now());
+        if map.len() >= THROTTLE_KEYS {
+            map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
+            if map.len() >= THROTTLE_KEYS {
+                // Still full of live windows: forget the oldest half.
+                let mut ages: Vec<Instant> = map.values().map(|(_, s)| *s).collect();
+                ages.sort_unstable();
+                let cut = ages[ages.len() / 2];
+                map.retain(|_, (_, since)| *since > cut);
+            }
         }
-        e.0 += 1;
+        for k in Self::keys(username, ip) {
+            let e = map.entry(k).or_insert((0, Instant::now()));
+            if e.1.elapsed() >= THROTTLE_WINDOW {
+                *e = (0, Instant::now());
+            }
+            e.0 += 1;
+        }
     }
 
+    /// A success clears the name's count from this address (not the address's, nor the
+    /// name's from elsewhere).
     pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
-        self.failures
-            .lock()
-            .expect("throttle lock")
-            .remove(&(username.to_string(), ip));
+        let [at, _, _] = Self::keys(username, ip);
+        self.failures.lock().expect("throttle lock").remove(&at);
     }
 }
 

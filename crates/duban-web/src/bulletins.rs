@@ -521,12 +521,13 @@ async fn upload_indicators(
             .map(|(_, v)| period_of(Some(v)))
             .transpose()?;
         let city = s.store.city_name().await?;
+        let sheet = path.clone();
         let read = tokio::task::spawn_blocking(move || {
-            duban_office::read_indicators(&path, period, &city)
+            duban_office::read_indicators(&sheet, period, &city)
         })
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::invalid(e.to_string()))?;
+        .map_err(|e| ApiError::invalid(crate::pages::about_upload(e, &path)))?;
         let rows: Vec<IndicatorRow> = read
             .rows
             .into_iter()

@@ -33,11 +33,20 @@ pub struct Snapshot {
     /// The overview of everything (office, judges, viewers), computed once.
     overview_all: OnceLock<Arc<Overview>>,
     /// Ledger tables already rendered, by who may see them and the query: (HTML, rows in all).
-    tables: std::sync::Mutex<HashMap<String, (Arc<str>, usize)>>,
+    tables: std::sync::Mutex<TableCache>,
 }
 
-/// Rendered tables kept per snapshot at most (then the cache starts again).
+/// Rendered tables by key, with the bytes they hold.
+#[derive(Default)]
+pub struct TableCache {
+    map: HashMap<String, (Arc<str>, usize)>,
+    bytes: usize,
+}
+
+/// Rendered tables kept per snapshot at most, and their bytes in all (then the cache starts
+/// again).
 const TABLES: usize = 2_000;
+const TABLE_BYTES: usize = 32 * 1024 * 1024;
 
 impl Snapshot {
     /// A ledger table rendered before for this key, or rendered now by `render` and kept.
@@ -46,16 +55,21 @@ impl Snapshot {
         key: String,
         render: impl FnOnce() -> Result<(String, usize), E>,
     ) -> Result<(Arc<str>, usize), E> {
-        if let Some(hit) = self.tables.lock().expect("table cache").get(&key) {
+        if let Some(hit) = self.tables.lock().expect("table cache").map.get(&key) {
             return Ok(hit.clone());
         }
         let (html, total) = render()?;
         let made: (Arc<str>, usize) = (html.into(), total);
-        let mut tables = self.tables.lock().expect("table cache");
-        if tables.len() >= TABLES {
-            tables.clear();
+        let size = made.0.len() + key.len();
+        if size > TABLE_BYTES / 8 {
+            return Ok(made);
         }
-        tables.insert(key, made.clone());
+        let mut tables = self.tables.lock().expect("table cache");
+        if tables.map.len() >= TABLES || tables.bytes + size > TABLE_BYTES {
+            *tables = TableCache::default();
+        }
+        tables.bytes += size;
+        tables.map.insert(key, made.clone());
         Ok(made)
     }
 
@@ -75,18 +89,33 @@ impl Snapshot {
     }
 }
 
-/// The shared snapshot, rebuilt when the data or the date changes. Requests read it without
-/// waiting; one rebuilds it at a time.
+/// The snapshots, rebuilt when the data changes. Today's view — what nearly every request
+/// asks for — has a slot of its own that nothing else evicts; other dates (a user looking
+/// back) share [`OTHER_DATES`] slots, built one at a time, so switching between dates costs
+/// only the one who switches. Requests read a snapshot without waiting; one rebuilds a slot
+/// at a time.
 #[derive(Default)]
 pub struct StatusCache {
+    today: Slot,
+    others: [Slot; OTHER_DATES],
+    /// Builds of other dates: one at a time.
+    other_builds: tokio::sync::Mutex<()>,
+}
+
+/// Snapshots kept for dates other than today.
+const OTHER_DATES: usize = 2;
+
+#[derive(Default)]
+struct Slot {
     current: RwLock<Option<(Arc<Snapshot>, Instant)>>,
     rebuild: tokio::sync::Mutex<()>,
 }
 
-/// How often the database is asked whether anything changed.
+/// How often the database is asked whether anything changed (at once after a write through
+/// this server: see [`StatusCache::written`]).
 const RECHECK: Duration = Duration::from_secs(1);
 
-impl StatusCache {
+impl Slot {
     fn fresh(&self, as_of: NaiveDate) -> Option<Arc<Snapshot>> {
         let guard = self.current.read().expect("snapshot lock");
         guard
@@ -95,7 +124,24 @@ impl StatusCache {
             .map(|(s, _)| s.clone())
     }
 
-    pub async fn get(&self, store: &Store, as_of: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
+    fn holds(&self, as_of: NaiveDate) -> bool {
+        self.current
+            .read()
+            .expect("snapshot lock")
+            .as_ref()
+            .is_some_and(|(s, _)| s.as_of == as_of)
+    }
+
+    /// When the slot was last checked (a never-filled slot is the oldest).
+    fn checked(&self) -> Option<Instant> {
+        self.current
+            .read()
+            .expect("snapshot lock")
+            .as_ref()
+            .map(|(_, at)| *at)
+    }
+
+    async fn get(&self, store: &Store, as_of: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
         if let Some(s) = self.fresh(as_of) {
             return Ok(s);
         }
@@ -113,15 +159,49 @@ impl StatusCache {
         let version = store.data_version().await?;
         let snapshot = match kept {
             Some(s) if s.version == version => s,
-            _ => Arc::new(build(store, as_of, version).await?),
+            _ => {
+                // The old snapshot goes before the new one is built: two at once would
+                // double the memory of a province.
+                *self.current.write().expect("snapshot lock") = None;
+                Arc::new(build(store, as_of, version).await?)
+            }
         };
         *self.current.write().expect("snapshot lock") = Some((snapshot.clone(), Instant::now()));
         Ok(snapshot)
     }
 
-    /// Drops the snapshot (after a write through the app).
-    pub async fn invalidate(&self) {
-        *self.current.write().expect("snapshot lock") = None;
+    fn recheck(&self) {
+        if let Some((_, at)) = self.current.write().expect("snapshot lock").as_mut() {
+            *at = Instant::now() - RECHECK;
+        }
+    }
+}
+
+impl StatusCache {
+    /// The snapshot as of `as_of`.
+    pub async fn get(&self, store: &Store, as_of: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
+        if as_of == crate::today() {
+            return self.today.get(store, as_of).await;
+        }
+        if let Some(s) = self.others.iter().find_map(|s| s.fresh(as_of)) {
+            return Ok(s);
+        }
+        let _one = self.other_builds.lock().await;
+        let slot = self
+            .others
+            .iter()
+            .find(|s| s.holds(as_of))
+            .or_else(|| self.others.iter().min_by_key(|s| s.checked()))
+            .unwrap_or(&self.today);
+        slot.get(store, as_of).await
+    }
+
+    /// Something was written through this server: the next request asks the database for
+    /// the data version at once (writes from elsewhere are noticed within [`RECHECK`]). The
+    /// one place the cache learns of writes, called for every state-changing request.
+    pub fn written(&self) {
+        self.today.recheck();
+        self.others.iter().for_each(Slot::recheck);
     }
 }
 

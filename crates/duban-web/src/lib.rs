@@ -13,9 +13,9 @@ pub mod loopback;
 mod meetings;
 mod openapi;
 mod pages;
+pub mod server;
 mod templates;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -97,6 +97,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 
 async fn security_headers(req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
+    let assets = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !docs {
@@ -110,10 +111,33 @@ async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Nothing but the embedded assets may be kept by a browser or a proxy: every other
+    // answer is someone's data.
+    if !assets && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    res
+}
+
+/// After every state-changing request the snapshot cache rechecks the data version: the one
+/// place the cache is told of writes through this server.
+async fn after_writes(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let res = next.run(req).await;
+    if writes {
+        s.status.written();
+    }
     res
 }
 
@@ -131,8 +155,13 @@ async fn log_requests(req: Request, next: Next) -> Response {
     res
 }
 
-/// The whole application.
+/// The whole application, with the default limits.
 pub fn router(state: AppState) -> Router {
+    router_with(state, server::Limits::default())
+}
+
+/// The whole application.
+pub fn router_with(state: AppState, limits: server::Limits) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
@@ -140,8 +169,14 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), after_writes))
         .with_state(state)
+        .layer(middleware::from_fn(server::problem_json))
+        .layer(axum::extract::DefaultBodyLimit::max(server::MAX_BODY))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |req, next| {
+            server::bounded(limits.request_timeout, req, next)
+        }))
         .layer(middleware::from_fn(log_requests))
 }
 
@@ -151,10 +186,15 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_limited(state, listener, server::Limits::default(), shutdown).await
+}
+
+/// Serves with the given limits until `shutdown` resolves.
+pub async fn serve_limited(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    limits: server::Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    server::serve_with(router_with(state, limits), listener, limits, shutdown).await
 }

@@ -115,7 +115,6 @@ async fn confirm_tasks(s: &AppState, c: &Caller, tasks: MeetingTasks) -> ApiResu
         store.confirm_meeting_tasks(&tasks, &actor).await
     })
     .await?;
-    s.status.invalidate().await;
     Ok(done)
 }
 

@@ -118,21 +118,63 @@ fn pct(d: Option<rust_decimal::Decimal>) -> String {
 
 // ---- login ----
 
-async fn login_page(State(s): State<AppState>) -> ApiResult<Html<String>> {
-    render(&s, "login.html", context! {})
+/// The login form's own CSRF check (before there is a session): the page sets a random
+/// cookie and repeats it in a hidden field; a form posted from another site cannot read the
+/// cookie to repeat it.
+const LOGIN_COOKIE: &str = "duban_login";
+
+/// The login page with a fresh login token (cookie and hidden field).
+fn login_form(s: &AppState, status: StatusCode, error: Option<&str>, username: &str) -> Response {
+    let token = duban_store::secret();
+    let page = render(
+        s,
+        "login.html",
+        context! { error => error, username => username, login_csrf => &token },
+    );
+    match page {
+        Ok(h) => {
+            let mut r = (status, h).into_response();
+            let cookie = format!(
+                "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+                if s.secure_cookies { "; Secure" } else { "" }
+            );
+            if let Ok(v) = cookie.parse() {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn login_page(State(s): State<AppState>) -> Response {
+    login_form(&s, StatusCode::OK, None, "")
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    login_csrf: String,
 }
 
 async fn login(
     State(s): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    let username: String = f.username.chars().take(64).collect();
+    let expected = auth::cookie(&headers, LOGIN_COOKIE);
+    if f.login_csrf.is_empty() || expected.as_deref() != Some(f.login_csrf.as_str()) {
+        return login_form(
+            &s,
+            StatusCode::FORBIDDEN,
+            Some("登录页面已过期或来源无法验证，请重新输入用户名和密码"),
+            &username,
+        );
+    }
     match api::sign_in(&s, Some(addr.ip()), &f.username, &f.password).await {
         Ok((_, keys)) => {
             let mut r = Redirect::to("/").into_response();
@@ -141,25 +183,12 @@ async fn login(
             }
             r
         }
-        Err(e) => {
-            let status = e.status();
-            match render(
-                &s,
-                "login.html",
-                context! { error => e.detail, username => f.username },
-            ) {
-                Ok(h) => (status, h).into_response(),
-                Err(e) => e.into_response(),
-            }
-        }
+        Err(e) => login_form(&s, e.status(), Some(&e.detail), &username),
     }
 }
 
 async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Response> {
-    if let Some(t) = &c.session {
-        s.sessions.forget(t);
-        s.store.close_session(t).await?;
-    }
+    api::sign_out(&s, &c).await?;
     let mut r = ([("hx-redirect", "/login")], StatusCode::NO_CONTENT).into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -315,6 +344,19 @@ async fn export(
     Ok(xlsx(bytes, &format!("{title}.xlsx")))
 }
 
+/// A message about an uploaded file, naming it as the user called it: the server's
+/// temporary folder is nobody's business.
+pub(crate) fn about_upload(message: impl std::fmt::Display, path: &std::path::Path) -> String {
+    let text = message.to_string();
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => text
+            .replace(&path.display().to_string(), &name.to_string_lossy())
+            .replace(&format!("{}/", dir.display()), "")
+            .replace(&dir.display().to_string(), ""),
+        _ => text,
+    }
+}
+
 /// The uploaded file of a multipart form, written to a temporary file.
 pub(crate) async fn upload(
     mut form: Multipart,
@@ -371,10 +413,14 @@ async fn import_file(
     .map_err(ApiError::internal)?;
     let mut read = match read {
         Ok(r) => r,
-        Err(e) => return Ok(Err(vec![e.to_string()])),
+        Err(e) => return Ok(Err(vec![about_upload(e, path)])),
     };
     if !read.errors.is_empty() {
-        return Ok(Err(read.errors.iter().map(|e| e.to_string()).collect()));
+        return Ok(Err(read
+            .errors
+            .iter()
+            .map(|e| about_upload(e, path))
+            .collect()));
     }
     let entries = crate::ledger_io::ledger_entries(&mut read, today());
     let options = ImportOptions {
@@ -385,9 +431,6 @@ async fn import_file(
         store.import_ledger(entries, &options).await
     })
     .await?;
-    if !dry_run {
-        s.status.invalidate().await;
-    }
     Ok(Ok(format!(
         "{}新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个，新建包抓领导 {} 位{}",
         if dry_run {
@@ -772,13 +815,28 @@ async fn report_upload(
     form: Multipart,
 ) -> Response {
     let run = async {
+        // The role first: a file is read only for someone who may report.
+        if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
+            return Err(ApiError::forbidden(
+                "只有责任单位填报员和督查室管理员可以报送进度",
+            ));
+        }
         let (_dir, path, fields) = upload(form).await?;
         let period = fields
             .iter()
             .find(|(k, _)| k == "period")
             .and_then(|(_, v)| Period::parse(v).ok());
-        let read = duban_office::read_report_sheet(&path, period)
-            .map_err(|e| ApiError::invalid(e.to_string()))?;
+        let sheet = path.clone();
+        let read =
+            tokio::task::spawn_blocking(move || duban_office::read_report_sheet(&sheet, period))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(|e| ApiError::invalid(about_upload(e, &path)))?;
+        if read.rows.is_empty() {
+            return Err(ApiError::invalid(
+                "表中没有填报任何进度（累计完成投资、形象进度、节点等都是空的），未报送",
+            ));
+        }
         if !read.errors.is_empty() {
             return Err(ApiError::invalid(format!(
                 "以下 {} 处无法读取，未写入任何数据：\n{}",
@@ -806,7 +864,6 @@ async fn report_upload(
         let period = read.period;
         let batch = crate::ledger_io::report_batch(read, today());
         let done = s.store.submit_reports(&c.actor(), batch, false).await?;
-        s.status.invalidate().await;
         Ok(message(
             &s,
             true,

@@ -395,7 +395,7 @@ async fn sessions_tokens_csrf_and_throttling(db: &TestDb) {
     // An API token: no cookie, no CSRF, the account's rights.
     let token = app
         .store
-        .issue_token("test", "yuntai", "script")
+        .issue_token("test", "yuntai", "script", 30)
         .await
         .unwrap();
     let mut script = app.client();

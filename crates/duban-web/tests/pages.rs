@@ -190,7 +190,8 @@ async fn the_reporting_form_and_sheet(db: &TestDb) {
         .unwrap();
     assert_eq!(a.status, 403);
 
-    // The sheet: downloaded with the unit's items, uploaded back (nothing filled: nothing sent).
+    // The sheet: downloaded with the unit's items, uploaded back with nothing filled in:
+    // refused, and nothing counts as reported.
     let sheet = bs
         .get(&format!("/report/template.xlsx?period={period}"))
         .await
@@ -205,7 +206,7 @@ async fn the_reporting_form_and_sheet(db: &TestDb) {
     )
     .await;
     assert!(
-        a.status == 200 && a.text().contains("进度 0 条"),
+        a.status == 422 && a.text().contains("没有填报任何进度"),
         "{}",
         a.text()
     );

@@ -94,6 +94,19 @@ pub enum Command {
     /// Benchmarks (性能测试), e.g. `bench import`.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The audit trail (审计): `audit verify` walks the hash chain and names the first row
+    /// altered, inserted or deleted outside duban.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole audit chain; exit code 1 if it is broken.
+    Verify {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -165,12 +178,22 @@ pub enum UserCommand {
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
     },
-    /// Issue an API token for scripts (Authorization: Bearer …); shown once.
+    /// Issue an API token for scripts (Authorization: Bearer …); shown once. Tokens end after
+    /// --days, when revoked (--revoke) and when the user's password changes.
     Token {
         username: String,
-        /// What the token is for.
-        #[arg(long, default_value = "script")]
-        name: String,
+        /// What the token is for (with --revoke: only the tokens of this name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Days the token is valid (1–366).
+        #[arg(long, default_value_t = duban_store::TOKEN_DAYS)]
+        days: i64,
+        /// Revoke the user's tokens (all of them, or those named --name) instead of issuing one.
+        #[arg(long, conflicts_with_all = ["days", "list"])]
+        revoke: bool,
+        /// List the user's tokens (never their secrets).
+        #[arg(long)]
+        list: bool,
     },
 }
 

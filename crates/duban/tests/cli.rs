@@ -122,7 +122,10 @@ async fn quick_start_demo_then_list(db: &TestDb) {
     let shown = json(db, &["items", "show", code, "--format", "json"]);
     assert_eq!(shown["code"], code);
     assert!(shown["milestones"].as_array().is_some());
-    assert_eq!(shown["audit"][0]["actor"], "测试员");
+    // The --actor given, and beside it the operating-system user who ran the command.
+    let actor = shown["audit"][0]["actor"].as_str().unwrap();
+    assert!(actor.starts_with("测试员（cli"), "{actor}");
+    assert_eq!(shown["audit"][0]["intact"], true);
     // The demo carries problems in every state, and reports that colour the items.
     let problems = json(db, &["problem", "list", "--format", "json"]);
     let states: std::collections::BTreeSet<&str> = problems

@@ -136,6 +136,11 @@ pub struct App {
 
 impl App {
     pub async fn start(db: &TestDb) -> App {
+        App::start_with(db, duban_web::server::Limits::default()).await
+    }
+
+    /// The app with the server's limits set (short timeouts for the tests of them).
+    pub async fn start_with(db: &TestDb, limits: duban_web::server::Limits) -> App {
         let store = db.open().await;
         seed(&store).await;
         let state = duban_web::AppState::new(store, false);
@@ -143,7 +148,7 @@ impl App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(duban_web::serve(state, listener, async {
+        tokio::spawn(duban_web::serve_limited(state, listener, limits, async {
             let _ = rx.await;
         }));
         App {

@@ -92,13 +92,19 @@ fn each_line<R: BufRead>(
     };
     let mut buf = Vec::new();
     let mut head: Vec<String> = Vec::new();
-    // The first three lines with words are read before the year is known.
-    while head.iter().filter(|l| !l.trim().is_empty()).count() < 3 {
+    // The first three lines with words are read before the year is known (counted as they
+    // come: a file opening with half a million blank lines is read once).
+    let mut with_words = 0;
+    while with_words < 3 {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
-        head.push(decode(&buf));
+        let line = decode(&buf);
+        if !line.trim().is_empty() {
+            with_words += 1;
+        }
+        head.push(line);
     }
     let year = year
         .or_else(|| duban_extract::meeting_year(&head.join("\n")))

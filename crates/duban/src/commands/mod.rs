@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod audit;
 mod bench;
 mod bench_web;
 mod bulletin;
@@ -88,11 +89,21 @@ pub fn today() -> NaiveDate {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let actor = cli.actor.clone().unwrap_or_else(|| {
-        let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME"));
-        user.map(|u| format!("cli:{u}"))
-            .unwrap_or_else(|_| "cli".into())
-    });
+    // The operating-system user is always recorded: an --actor is what the operator says,
+    // not who signed in, so it is kept beside the account that ran the command.
+    let os_user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .map(|u| format!("cli:{u}"))
+        .unwrap_or_else(|_| "cli".into());
+    let actor = match cli
+        .actor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(given) => format!("{given}（{os_user}）"),
+        None => os_user,
+    };
     let ctx = Ctx {
         database_url: cli.database_url.clone(),
         actor,
@@ -136,6 +147,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
+        Command::Audit(crate::cli::AuditCommand::Verify { format }) => {
+            audit::verify(&ctx, format).await
+        }
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
         Command::Bench(BenchCommand::Bulletin(a)) => bench::bulletin(a).await,

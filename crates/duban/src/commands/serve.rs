@@ -52,7 +52,7 @@ async fn demo_accounts(
         if role == AccountRole::Leader && leader.is_none() {
             continue;
         }
-        let password: String = duban_store::secret().chars().take(12).collect();
+        let password = duban_store::fresh_password();
         let display = match (&unit, &leader) {
             (Some(u), _) => format!("{u}{name}"),
             (_, Some(l)) => l.name.clone(),

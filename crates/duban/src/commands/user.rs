@@ -16,8 +16,9 @@ fn password(flag: Option<String>) -> anyhow::Result<String> {
         return Ok(p);
     }
     eprintln!(
-        "请输入密码（至少 {} 位），回车结束：",
-        duban_store::MIN_PASSWORD
+        "请输入密码（{}–{} 位，含字母、数字、符号中的至少两类），回车结束：",
+        duban_store::MIN_PASSWORD,
+        duban_store::MAX_PASSWORD
     );
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -87,10 +88,48 @@ pub async fn run(ctx: &Ctx, cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        UserCommand::Token { username, name } => {
-            let token = store.issue_token(&ctx.actor, &username, &name).await?;
+        UserCommand::Token {
+            username,
+            name,
+            revoke: true,
+            ..
+        } => {
+            let n = store
+                .revoke_tokens(&ctx.actor, &username, name.as_deref())
+                .await?;
+            println!("已撤销 {username} 的 {n} 个 API 令牌");
+        }
+        UserCommand::Token {
+            username,
+            list: true,
+            ..
+        } => {
+            let mut t = table(&["用户名", "名称", "签发时间", "到期时间", "撤销时间"]);
+            for k in store.tokens(Some(&username)).await? {
+                t.add_row(vec![
+                    k.username,
+                    k.name,
+                    k.created_at,
+                    k.expires_at,
+                    or_dash(k.revoked_at),
+                ]);
+            }
+            println!("{t}");
+        }
+        UserCommand::Token {
+            username,
+            name,
+            days,
+            ..
+        } => {
+            let name = name.unwrap_or_else(|| "script".into());
+            let token = store
+                .issue_token(&ctx.actor, &username, &name, days)
+                .await?;
             println!("{token}");
-            eprintln!("（API 令牌只显示这一次；请求时放在 Authorization: Bearer 之后）");
+            eprintln!(
+                "（API 令牌只显示这一次，{days} 天后失效；请求时放在 Authorization: Bearer 之后）"
+            );
         }
     }
     store.close().await;
