@@ -79,4 +79,84 @@ pub enum LedgerError {
     Internal(String),
     #[error("写入 {path} 失败：{detail}")]
     Write { path: PathBuf, detail: String },
+    /// Beyond what can be read safely: which file, which sheet (empty for the file as a
+    /// whole), where, the limit and what to do — all in `detail`.
+    #[error("{path} {}过大，无法读取：{detail}", in_sheet(.sheet))]
+    TooLarge {
+        path: PathBuf,
+        sheet: String,
+        detail: String,
+    },
+}
+
+fn in_sheet(sheet: &str) -> String {
+    if sheet.is_empty() {
+        String::new()
+    } else {
+        format!("的工作表“{sheet}”")
+    }
+}
+
+/// At most this many cell errors are listed (per sheet); the rest are counted in one more
+/// line. Nobody reads further, and a sheet of garbage must not make a list of millions.
+pub(crate) const MAX_LISTED_ERRORS: usize = 10_000;
+
+/// Cell errors: the first [`MAX_LISTED_ERRORS`] pushed are kept, the rest only counted.
+#[derive(Debug, Default)]
+pub(crate) struct ErrorList {
+    list: Vec<CellError>,
+    more: usize,
+    /// Sheet and row of the first error not kept (the lowest row, when lists are joined).
+    first_more: Option<(String, u32)>,
+}
+
+impl ErrorList {
+    pub fn push(&mut self, e: CellError) {
+        if self.list.len() < MAX_LISTED_ERRORS {
+            self.list.push(e);
+        } else {
+            self.count_more(1, e.sheet, e.row);
+        }
+    }
+
+    fn count_more(&mut self, n: usize, sheet: String, row: u32) {
+        self.more += n;
+        if self.first_more.as_ref().is_none_or(|(_, r)| row < *r) {
+            self.first_more = Some((sheet, row));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.more == 0
+    }
+
+    /// Adds the errors of another list (a worker's), keeping the cap.
+    pub fn append(&mut self, other: ErrorList) {
+        for e in other.list {
+            self.push(e);
+        }
+        if let Some((sheet, row)) = other.first_more {
+            self.count_more(other.more, sheet, row);
+        }
+    }
+
+    /// The errors kept, in row order, and a last line for those not listed.
+    pub fn finish(self) -> Vec<CellError> {
+        let mut list = self.list;
+        list.sort_by_key(|e| e.row);
+        if let Some((sheet, row)) = self.first_more {
+            list.push(CellError {
+                sheet,
+                row,
+                column: String::new(),
+                field: String::new(),
+                value: String::new(),
+                message: format!(
+                    "另有 {} 处错误未逐一列出（每个工作表最多列出 {} 处，未列出的第一处在这一行）；请先改正以上错误后重新导入",
+                    self.more, MAX_LISTED_ERRORS
+                ),
+            });
+        }
+        list
+    }
 }

@@ -5,15 +5,17 @@
 
 use std::path::Path;
 
-use calamine::Reader;
 use duban_core::Period;
 use duban_core::indicator::{Indicator, IndicatorValue};
 use duban_core::text::compact;
 use rust_decimal::Decimal;
 
-use crate::error::{CellError, LedgerError};
-use crate::grid::{Grid, column_letter};
-use crate::ledger_import::{open_xlsx, unreadable};
+use crate::error::{CellError, ErrorList, LedgerError};
+use crate::grid::column_letter;
+use crate::workbook::{Workbook, thousands};
+
+/// Indicator values one file may hold (regions × indicators × periods: a few thousand).
+const MAX_VALUES: usize = 100_000;
 
 /// What an indicator file holds: the indicators met and every figure with where it was.
 #[derive(Debug, Clone, Default)]
@@ -187,19 +189,18 @@ pub fn read_indicators(
     period: Option<Period>,
     city: &str,
 ) -> Result<ReadIndicators, LedgerError> {
-    let mut book = open_xlsx(path)?;
+    let mut book = Workbook::open(path)?;
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
     let mut out = ReadIndicators::default();
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::default();
     let mut found = false;
-    for sheet in book.sheet_names() {
-        let range = book
-            .worksheet_range(&sheet)
-            .map_err(|e| unreadable(path, &e))?;
-        let grid = Grid::new(range, Vec::new());
+    // Indicator names already listed, for the rows of every sheet.
+    let mut named: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for sheet in book.sheet_names().to_vec() {
+        let grid = book.grid(&sheet, false)?;
         let Some((first, _)) = grid.rows() else {
             continue;
         };
@@ -299,7 +300,19 @@ pub fn read_indicators(
                     continue;
                 }
             };
-            if !out.indicators.iter().any(|i| i.name == name) {
+            if out.rows.len() >= MAX_VALUES {
+                return Err(LedgerError::TooLarge {
+                    path: path.to_path_buf(),
+                    sheet: sheet.clone(),
+                    detail: format!(
+                        "指标数据超过 {} 行（读到第 {} 行时）。请把指标表拆成几个文件分别导入",
+                        thousands(MAX_VALUES as u64),
+                        r + 1
+                    ),
+                });
+            }
+            if !named.contains(&name) {
+                named.insert(name.clone());
                 let unit = Some(text(Col::Unit))
                     .filter(|u| !u.is_empty())
                     .or(value_unit.clone())
@@ -333,7 +346,7 @@ pub fn read_indicators(
         }
     }
     if !errors.is_empty() {
-        return Err(LedgerError::Rows(errors));
+        return Err(LedgerError::Rows(errors.finish()));
     }
     if !found {
         return Err(LedgerError::NoIndicatorHeader {

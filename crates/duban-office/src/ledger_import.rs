@@ -4,11 +4,9 @@
 //! Every cell that cannot be read is reported with sheet, row, column and reason.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::Path;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use duban_core::text::{compact, non_blank, split_list};
 use duban_core::{
     Item, ItemField, ItemKind, Leader, Level, Milestone, MoneyUnit, MonthlyPlan, Nature, PlanDate,
@@ -17,9 +15,10 @@ use duban_core::{
 use serde::Serialize;
 
 use crate::columns::{Field, match_field, parse_header};
-use crate::error::{CellError, LedgerError};
+use crate::error::{CellError, ErrorList, LedgerError};
 use crate::grid::{Grid, cell_text, column_letter};
 use crate::ledger_export::{MILESTONE_HEADERS, MILESTONE_SHEET};
+use crate::workbook::{Workbook, thousands};
 
 /// How to read a ledger.
 #[derive(Debug, Clone, Default)]
@@ -90,6 +89,11 @@ pub struct ReadLedger {
 
 const SCAN_ROWS: u32 = 30;
 
+/// Items one file may hold: the province (50,000) and a fifth more. Reading a ledger takes
+/// about 4 KB an item at its peak (the grid, the items and their texts); 60,000 items of 20
+/// columns peak near 230 MB.
+const MAX_ITEMS: usize = 60_000;
+
 /// Reads the ledger in `path`. File-level problems are errors; row problems are listed in
 /// [`ReadLedger::errors`] with the rows that could be read in [`ReadLedger::rows`].
 pub fn read_ledger(
@@ -97,9 +101,8 @@ pub fn read_ledger(
     opts: &ReadOptions,
     progress: &mut dyn FnMut(u32, u32),
 ) -> Result<ReadLedger, LedgerError> {
-    let mut book = open_xlsx(path)?;
-    let unreadable = |e: &dyn std::fmt::Display| unreadable(path, e);
-    let names = book.sheet_names();
+    let mut book = Workbook::open(path)?;
+    let names = book.sheet_names().to_vec();
     let candidates: Vec<String> = match &opts.sheet {
         Some(s) => {
             if !names.contains(s) {
@@ -114,38 +117,19 @@ pub fn read_ledger(
         None => names.clone(),
     };
     for name in &candidates {
-        // The merged cells are listed after the cells in the sheet's XML: read them on a
-        // second core while the cells are read on this one.
-        let (range, merges) = std::thread::scope(|scope| {
-            let merges = scope.spawn(|| {
-                let mut second: Xlsx<BufReader<File>> = calamine::open_workbook(path)
-                    .map_err(|e: calamine::XlsxError| e.to_string())?;
-                second
-                    .merge_cells_by_sheet_name(name)
-                    .map_err(|e| e.to_string())
-            });
-            let range = book.worksheet_range(name).map_err(|e| e.to_string());
-            let merges = merges
-                .join()
-                .unwrap_or_else(|_| Err("合并单元格读取失败".to_string()));
-            (range, merges)
-        });
-        let grid = Grid::new(
-            range.map_err(|e| unreadable(&e))?,
-            merges.map_err(|e| unreadable(&e))?,
-        );
+        let grid = book.grid(name, true)?;
         if let Some(header) = find_header(&grid) {
-            let mut ledger = read_sheet(name, &grid, header, opts, progress)?;
+            let mut ledger = read_sheet(path, name, &grid, header, opts, progress)?;
+            drop(grid);
             ledger.other_sheets = names
                 .iter()
                 .filter(|n| *n != name && n.as_str() != MILESTONE_SHEET)
                 .cloned()
                 .collect();
             if name != MILESTONE_SHEET && names.iter().any(|n| n == MILESTONE_SHEET) {
-                let range = book
-                    .worksheet_range(MILESTONE_SHEET)
-                    .map_err(|e| unreadable(&e))?;
-                read_milestones(&Grid::new(range, Vec::new()), &mut ledger);
+                let grid = book.grid(MILESTONE_SHEET, false)?;
+                drop(book);
+                read_milestones(&grid, &mut ledger);
             }
             return Ok(ledger);
         }
@@ -158,36 +142,6 @@ pub fn read_ledger(
         },
         scanned: SCAN_ROWS as usize,
     })
-}
-
-/// A workbook that cannot be read: which file, and why.
-pub(crate) fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> LedgerError {
-    LedgerError::Unreadable {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    }
-}
-
-/// Opens `path` as an .xlsx workbook, after checking it is one.
-pub(crate) fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, LedgerError> {
-    check_is_xlsx(path)?;
-    calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(path, &e))
-}
-
-pub(crate) fn check_is_xlsx(path: &Path) -> Result<(), LedgerError> {
-    let mut f = File::open(path).map_err(|_| LedgerError::NotFound(path.to_path_buf()))?;
-    let mut magic = [0u8; 4];
-    let n = f.read(&mut magic).unwrap_or(0);
-    let not = |detail: &str| LedgerError::NotXlsx {
-        path: path.to_path_buf(),
-        detail: detail.into(),
-    };
-    match &magic[..n] {
-        [0x50, 0x4B, 0x03, 0x04] => Ok(()),
-        [0xD0, 0xCF, 0x11, 0xE0] => Err(not("这是旧版 .xls 格式或加密的工作簿")),
-        [] => Err(not("文件是空的")),
-        _ => Err(not("文件内容不是 Excel 工作簿")),
-    }
 }
 
 /// Where the header is and what each column holds.
@@ -515,6 +469,7 @@ fn find_year(text: &str) -> Option<i32> {
 }
 
 fn read_sheet(
+    path: &Path,
     sheet: &str,
     grid: &Grid,
     header: Header,
@@ -589,6 +544,7 @@ fn read_sheet(
         out.stated.fields.insert(ItemField::Kind);
     }
 
+    let mut errors = ErrorList::default();
     // Pass 1, in order: classify rows; section rows set the defaults of the rows below.
     let mut outer = Section::default();
     let mut inner = Section::default();
@@ -674,7 +630,7 @@ fn read_sheet(
             if texts.iter().all(|(c, _)| Some(*c) == seq_col) {
                 continue; // an empty numbered row of a template
             }
-            out.errors.push(CellError {
+            errors.push(CellError {
                 sheet: sheet.into(),
                 row: excel_row,
                 column: column_letter(name_col),
@@ -691,6 +647,20 @@ fn read_sheet(
         }
         jobs.push((r, sections.len() - 1));
     }
+    if jobs.len() > MAX_ITEMS {
+        let (first, last) = (jobs[0].0, jobs[jobs.len() - 1].0);
+        return Err(LedgerError::TooLarge {
+            path: path.to_path_buf(),
+            sheet: sheet.into(),
+            detail: format!(
+                "第 {}–{} 行有 {} 个项目，超过一次可导入的 {} 个（全省台账约 5 万个）。请按地区或类别把台账拆成几个文件分别导入",
+                first + 1,
+                last + 1,
+                thousands(jobs.len() as u64),
+                thousands(MAX_ITEMS as u64)
+            ),
+        });
+    }
 
     // Pass 2, on every core: read the data rows.
     let ctx = |row| RowContext {
@@ -704,13 +674,17 @@ fn read_sheet(
         .map_or(1, |n| n.get())
         .clamp(1, 4);
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<(u32, Option<RowRead>, Vec<CellError>)> = std::thread::scope(|scope| {
+    // Each worker keeps the first errors of its rows (see `ErrorList`) and marks the rows
+    // that have some; its rows are kept apart, and freed as pass 3 takes their items.
+    let results: Vec<Vec<(u32, Option<RowRead>, bool)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .chunks(chunk)
             .map(|part| {
                 let (sections, ctx) = (&sections, &ctx);
                 scope.spawn(move || {
-                    part.iter()
+                    let mut kept = ErrorList::default();
+                    let rows = part
+                        .iter()
                         .map(|&(r, sec)| {
                             let mut errors = Vec::new();
                             let item = ctx(r).read_item(
@@ -720,19 +694,25 @@ fn read_sheet(
                                 title_kind,
                                 &mut errors,
                             );
-                            (r, item, errors)
+                            let bad = !errors.is_empty();
+                            for e in errors {
+                                kept.push(e);
+                            }
+                            (r, item, bad)
                         })
-                        .collect::<Vec<_>>()
+                        .collect::<Vec<_>>();
+                    (rows, kept)
                 })
             })
             .collect();
-        let mut all = Vec::with_capacity(jobs.len());
+        let mut all = Vec::with_capacity(handles.len());
         for h in handles {
             // A worker that stopped must not leave rows silently unread.
-            all.extend(
-                h.join()
-                    .map_err(|_| LedgerError::Internal("读取数据行的线程意外中止".into()))?,
-            );
+            let (rows, kept) = h
+                .join()
+                .map_err(|_| LedgerError::Internal("读取数据行的线程意外中止".into()))?;
+            all.push(rows);
+            errors.append(kept);
         }
         Ok::<_, LedgerError>(all)
     })?;
@@ -741,17 +721,17 @@ fn read_sheet(
     // Pass 3, in order: collect, and catch duplicates within the file.
     let mut seen_codes: HashMap<String, u32> = HashMap::new();
     let mut seen_names: HashMap<(String, String), u32> = HashMap::new();
-    for (r, item, errors) in results {
+    out.rows.reserve_exact(jobs.len());
+    for (r, item, bad) in results.into_iter().flatten() {
         let excel_row = r + 1;
-        if !errors.is_empty() {
-            out.errors.extend(errors);
+        if bad {
             continue;
         }
         let Some((item, done)) = item else { continue };
         let ctx = ctx(r);
         if !item.code.is_empty() {
             if let Some(prev) = seen_codes.insert(item.code.clone(), excel_row) {
-                out.errors.push(ctx.error(
+                errors.push(ctx.error(
                     col_of(Field::Code),
                     "项目编号",
                     &item.code,
@@ -762,7 +742,7 @@ fn read_sheet(
         } else if let Some(prev) =
             seen_names.insert((item.name.clone(), item.lead_unit.clone()), excel_row)
         {
-            out.errors.push(ctx.error(
+            errors.push(ctx.error(
                 Some(name_col),
                 "项目名称",
                 &item.name,
@@ -779,7 +759,7 @@ fn read_sheet(
             done_to_month: done,
         });
     }
-    out.errors.sort_by_key(|e| e.row);
+    out.errors = errors.finish();
     for s in &sections {
         if s.kind.is_some() {
             out.stated.fields.insert(ItemField::Kind);
@@ -972,6 +952,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
     let (c_plan, c_done) = (col(MILESTONE_HEADERS[4]), col(MILESTONE_HEADERS[5]));
     let mut by_code: HashMap<String, Vec<Milestone>> = HashMap::new();
     let mut first_row: HashMap<String, u32> = HashMap::new();
+    let mut errors = ErrorList::default();
     for r in header + 1..=r1 {
         let code = grid.text(r, c_code);
         let name = grid.text(r, c_name);
@@ -986,7 +967,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
                 Ok(PlanDate::Day(d)) => Some(d),
                 Ok(month) => Some(month.last_day()),
                 Err(message) => {
-                    ledger.errors.push(CellError {
+                    errors.push(CellError {
                         sheet: MILESTONE_SHEET.into(),
                         row: r + 1,
                         column: column_letter(c),
@@ -1016,7 +997,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
     let mut unknown: Vec<String> = by_code.into_keys().collect();
     unknown.sort_by_key(|c| first_row.get(c).copied().unwrap_or(0));
     for code in unknown {
-        ledger.errors.push(CellError {
+        errors.push(CellError {
             sheet: MILESTONE_SHEET.into(),
             row: first_row.get(&code).copied().unwrap_or(0),
             column: column_letter(c_code),
@@ -1025,6 +1006,7 @@ fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
             message: format!("节点计划中的项目编号“{code}”在台账中不存在"),
         });
     }
+    ledger.errors.extend(errors.finish());
 }
 
 /// The fields the header's columns state, and its extra columns.

@@ -10,10 +10,12 @@ mod grid;
 mod indicator_import;
 mod ledger_export;
 mod ledger_import;
+mod package;
 mod ranking_export;
 mod report_sheet;
 mod speech;
 mod table_export;
+mod workbook;
 
 pub use columns::Field;
 pub use error::{CellError, LedgerError};

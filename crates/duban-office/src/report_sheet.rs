@@ -3,13 +3,17 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader};
+use calamine::Data;
 use duban_core::text::{compact, non_blank};
 use duban_core::{MilestoneReached, MoneyUnit, Period, ReportDraft, Wan};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
-use crate::error::{CellError, LedgerError};
-use crate::grid::{Grid, cell_text, column_letter};
+use crate::error::{CellError, ErrorList, LedgerError};
+use crate::grid::{cell_text, column_letter};
+use crate::workbook::thousands;
+
+/// Rows one reporting sheet may hold: one unit's items (a few hundred at most).
+const MAX_REPORT_ROWS: usize = 100_000;
 
 /// One item's line of the template.
 #[derive(Debug, Clone)]
@@ -132,17 +136,15 @@ pub struct ReadReports {
 /// Reads a reporting sheet. The period comes from the sheet's note ("填报期：2025-06") unless
 /// given.
 pub fn read_report_sheet(path: &Path, period: Option<Period>) -> Result<ReadReports, LedgerError> {
-    let mut book = crate::ledger_import::open_xlsx(path)?;
-    let unreadable = |e: &dyn std::fmt::Display| crate::ledger_import::unreadable(path, e);
+    let mut book = crate::workbook::Workbook::open(path)?;
+    let unreadable = |e: &dyn std::fmt::Display| crate::workbook::unreadable(path, e);
     let sheet = book
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| unreadable(&"没有工作表"))?;
-    let grid = Grid::new(
-        book.worksheet_range(&sheet).map_err(|e| unreadable(&e))?,
-        Vec::new(),
-    );
+    let grid = book.grid(&sheet, false)?;
+    drop(book);
     let (r0, r1) = grid.rows().ok_or_else(|| unreadable(&"工作表是空的"))?;
     let mut found_period = period;
     let mut header = None;
@@ -200,10 +202,22 @@ pub fn read_report_sheet(path: &Path, period: Option<Period>) -> Result<ReadRepo
         rows: Vec::new(),
         errors: Vec::new(),
     };
+    let mut all_errors = ErrorList::default();
     for r in header + 1..=r1 {
         let code = grid.text(r, c_code).to_string();
         if code.is_empty() {
             continue;
+        }
+        if out.rows.len() >= MAX_REPORT_ROWS {
+            return Err(LedgerError::TooLarge {
+                path: path.to_path_buf(),
+                sheet,
+                detail: format!(
+                    "填报的项目超过 {} 个（读到第 {} 行时）。一个单位的填报表不会有这么多项目：请确认选择的文件是否正确",
+                    thousands(MAX_REPORT_ROWS as u64),
+                    r + 1
+                ),
+            });
         }
         let mut errors = Vec::new();
         let mut err = |c: u32, value: &str, message: String| {
@@ -267,10 +281,13 @@ pub fn read_report_sheet(path: &Path, period: Option<Period>) -> Result<ReadRepo
         }
         let empty = report == ReportDraft::default();
         if !errors.is_empty() {
-            out.errors.extend(errors);
+            for e in errors {
+                all_errors.push(e);
+            }
         } else if !empty {
             out.rows.push((r + 1, code, report));
         }
     }
+    out.errors = all_errors.finish();
     Ok(out)
 }

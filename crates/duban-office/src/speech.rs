@@ -18,7 +18,19 @@ pub enum SpeechError {
     NotDocx { path: String, detail: String },
     #[error("{path} 中没有文字")]
     Empty { path: String },
+    #[error("{path} 过大，无法读取：{detail}")]
+    TooLarge { path: String, detail: String },
 }
+
+/// A speech file: a speech is tens of kilobytes; a Word document with pictures a few
+/// megabytes.
+pub const MAX_SPEECH_BYTES: usize = 32 * 1024 * 1024;
+/// The text of a Word document (word/document.xml), unzipped.
+pub const MAX_DOCUMENT_XML: u64 = 64 * 1024 * 1024;
+/// Parts in a Word document (a few dozen, one per picture more), and the bytes of its
+/// central directory.
+pub const MAX_DOCX_ENTRIES: usize = 10_000;
+pub const MAX_DOCX_DIRECTORY: u64 = 4 * 1024 * 1024;
 
 /// How a text file is encoded, judged once from its beginning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,23 +78,53 @@ pub fn text_from_bytes(bytes: &[u8]) -> String {
 }
 
 /// The paragraphs of a .docx, one per line (tabs as spaces, line breaks kept).
+///
+/// Bounded whatever the bytes: the zip's central directory is counted (parts, bytes) before
+/// it is read, the text part must declare at most [`MAX_DOCUMENT_XML`] and is unpacked no
+/// further than that (a part that unpacks to more than it declares is refused).
 pub fn docx_text(bytes: &[u8], path: &str) -> Result<String, SpeechError> {
     let not_docx = |detail: String| SpeechError::NotDocx {
         path: path.to_string(),
         detail,
     };
+    let too_large = |detail: String| SpeechError::TooLarge {
+        path: path.to_string(),
+        detail,
+    };
+    if bytes.len() > MAX_SPEECH_BYTES {
+        return Err(too_large(too_long(bytes.len())));
+    }
+    let dir = crate::package::scan_directory(bytes).map_err(|e| not_docx(e.to_string()))?;
+    if dir.headers > MAX_DOCX_ENTRIES || dir.header_bytes > MAX_DOCX_DIRECTORY {
+        return Err(too_large(format!(
+            "压缩包中有 {} 个部件、目录 {} MB，超过 {} 个、{} MB（Word 文档通常只有几十个部件）。文件可能已损坏或被篡改：请在 Word 或 WPS 中打开后另存为 .docx 再提取",
+            crate::workbook::thousands(dir.headers as u64),
+            crate::workbook::megabytes(dir.header_bytes),
+            crate::workbook::thousands(MAX_DOCX_ENTRIES as u64),
+            MAX_DOCX_DIRECTORY / 1024 / 1024
+        )));
+    }
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| not_docx(e.to_string()))?;
     let mut xml = String::new();
-    // A speech is never this large; a "zip bomb" is stopped here.
-    const MOST: u64 = 64 * 1024 * 1024;
-    zip.by_name("word/document.xml")
-        .map_err(|e| not_docx(format!("缺少 word/document.xml（{e}）")))?
-        .take(MOST + 1)
+    let part = zip
+        .by_name("word/document.xml")
+        .map_err(|e| not_docx(format!("缺少 word/document.xml（{e}）")))?;
+    let declared = part.size();
+    if declared > MAX_DOCUMENT_XML {
+        return Err(too_large(format!(
+            "正文（word/document.xml）解压后有 {} MB，超过 {} MB（一篇讲话稿的正文通常不到 1 MB）。这可能是“压缩炸弹”：请确认选择的文件是否正确",
+            crate::workbook::megabytes(declared),
+            MAX_DOCUMENT_XML / 1024 / 1024
+        )));
+    }
+    part.take(declared + 1)
         .read_to_string(&mut xml)
         .map_err(|e| not_docx(e.to_string()))?;
-    if xml.len() as u64 > MOST {
-        return Err(not_docx("正文超过 64 MB".into()));
+    if xml.len() as u64 > declared {
+        return Err(not_docx(
+            "正文解压后比它声明的大小更大，文件已损坏或被篡改".into(),
+        ));
     }
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
@@ -129,8 +171,23 @@ pub fn docx_text(bytes: &[u8], path: &str) -> Result<String, SpeechError> {
     Ok(out)
 }
 
+fn too_long(len: usize) -> String {
+    format!(
+        "文件有 {} MB，超过讲话稿的上限 {} MB（一篇讲话稿通常只有几十 KB）：请确认选择的文件是否正确，或把讲话稿分成几篇分别提取",
+        crate::workbook::megabytes(len as u64),
+        MAX_SPEECH_BYTES / 1024 / 1024
+    )
+}
+
 /// The text of a speech file by its extension (.txt, .docx); `name` is used in messages.
+/// At most [`MAX_SPEECH_BYTES`] are read.
 pub fn speech_text(bytes: &[u8], name: &str) -> Result<String, SpeechError> {
+    if bytes.len() > MAX_SPEECH_BYTES {
+        return Err(SpeechError::TooLarge {
+            path: name.to_string(),
+            detail: too_long(bytes.len()),
+        });
+    }
     let ext = Path::new(name)
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
