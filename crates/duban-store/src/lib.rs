@@ -93,6 +93,10 @@ impl Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Every SQLite connection: foreign keys, write-ahead log, writers waiting their turn.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -8000;";
+
 /// The store: a connection pool on one backend.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -112,21 +116,41 @@ impl Store {
                 source: e,
             })?
             .disable_statement_logging();
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // An in-memory database lives in its connection: the pool keeps exactly one, forever.
+        let memory = backend == Backend::Sqlite && url.contains("memory");
+        if backend == Backend::Sqlite && !memory {
+            // A fresh file is set up on one connection before the pool opens others: pooled
+            // connections opened while another switches the file to WAL and creates the
+            // tables could miss them ("no such table" on the first command).
+            use sqlx::{Connection, Executor};
+            let mut first = sqlx::AnyConnection::connect_with(&options)
+                .await
+                .map_err(|e| StoreError::Connect {
+                    url: redact(&url),
+                    source: e,
+                })?;
+            first.execute(SQLITE_PRAGMAS).await?;
+            migrator.run(&mut first).await?;
+            first.close().await?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
+                Backend::Sqlite if memory => 1,
                 Backend::Sqlite => 4,
                 Backend::Postgres => 16,
             })
+            .min_connections(u32::from(memory))
+            .idle_timeout((!memory).then_some(std::time::Duration::from_secs(600)))
+            .max_lifetime((!memory).then_some(std::time::Duration::from_secs(1800)))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         use sqlx::Executor;
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -8000;",
-                        )
-                        .await?;
+                        conn.execute(SQLITE_PRAGMAS).await?;
                     }
                     Ok(())
                 })
@@ -137,11 +161,9 @@ impl Store {
                 url: redact(&url),
                 source: e,
             })?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await?;
+        if backend == Backend::Postgres || memory {
+            migrator.run(&pool).await?;
+        }
         crate::progress::rebuild_if_empty(&mut *pool.acquire().await?).await?;
         let store = Store {
             pool,

@@ -77,6 +77,17 @@ impl Store {
         Ok(())
     }
 
+    /// The database's own check of its file ("ok" when sound): SQLite's `integrity_check`;
+    /// PostgreSQL keeps its own and answers "ok".
+    pub async fn integrity_check(&self) -> Result<String> {
+        match self.backend {
+            Backend::Sqlite => Ok(sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&self.pool)
+                .await?),
+            Backend::Postgres => Ok("ok".into()),
+        }
+    }
+
     /// A number that grows with every committed write: what a cache of derived figures
     /// compares to know it is stale.
     pub async fn data_version(&self) -> Result<i64> {

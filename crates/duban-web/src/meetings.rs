@@ -27,6 +27,11 @@ use crate::{AppState, today};
 /// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
 const SPEECH_LIMIT: usize = 16 * 1024 * 1024;
 
+/// The longest speech text read (a long work report is 30,000 characters): extraction is
+/// linear, so this bounds the time one request can keep a core busy — also after its client
+/// has gone — to about a second.
+const SPEECH_CHARS: usize = 1_000_000;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/meetings", get(meetings_page))
@@ -86,6 +91,12 @@ async fn read_speech(
         return Err(ApiError::invalid(
             "请粘贴讲话稿全文，或上传讲话稿文件（.txt 或 .docx）",
         ));
+    }
+    let chars = text.chars().count();
+    if chars > SPEECH_CHARS {
+        return Err(ApiError::invalid(format!(
+            "讲话稿共 {chars} 字，超过一次提取的上限 {SPEECH_CHARS} 字；请按篇分开提取"
+        )));
     }
     let year = match year {
         Some(y) => year_of(&y.to_string())?,

@@ -1581,3 +1581,52 @@ fn help_explains_the_domain_words() {
         assert!(help.contains(word), "--help explains {word}");
     }
 }
+
+/// A dry run on a database file that does not exist yet reads the ledger against an empty
+/// directory in memory: every try succeeds (it once failed with "no such table" when the
+/// in-memory database was opened on several connections) and no file is created.
+#[test]
+fn a_dry_run_on_a_new_file_always_succeeds_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = support::wan_ledger(dir.path());
+    for i in 0..5 {
+        let db = dir.path().join(format!("new{i}.db"));
+        let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+            .args(["import", "ledger", ledger.to_str().unwrap(), "--dry-run"])
+            .env("DUBAN_DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DUBAN_TODAY", "2025-07-01")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "try {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!db.exists(), "try {i}: a dry run creates no database");
+    }
+}
+
+/// `items list --format csv`: a cell a spreadsheet would run as a formula comes out as text.
+#[tokio::test]
+async fn csv_cells_never_run_as_formulas() {
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let mut item = duban_core::Item::new(2025, duban_core::ItemKind::Task, "=1+1", "白水县");
+    item.code = "GZ1".into();
+    item.owner = Some("+cmd|' /C calc'!A0".into());
+    store
+        .import_ledger(
+            vec![duban_store::LedgerEntry::whole(item, None)],
+            &duban_store::ImportOptions {
+                actor: "test".into(),
+                dry_run: false,
+            },
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let csv = ok(&db, &["items", "list", "--format", "csv"]);
+    assert!(csv.contains("'=1+1"), "{csv}");
+    assert!(!csv.contains(",=1+1"), "{csv}");
+    assert!(!csv.contains(",+cmd"), "{csv}");
+}
