@@ -307,6 +307,24 @@ impl Store {
         .bind(key)
         .fetch_all(&self.pool)
         .await?;
+        self.entries(rows)
+    }
+
+    /// The newest `limit` audit entries (at most 500), newest first.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.seq, a.hash, a.at, a.actor, a.action, a.entity, a.entity_key, \
+                    a.before, a.after, p.hash AS previous \
+             FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1 \
+             ORDER BY a.id DESC LIMIT $1",
+        )
+        .bind(limit.clamp(1, 500))
+        .fetch_all(&self.pool)
+        .await?;
+        self.entries(rows)
+    }
+
+    fn entries(&self, rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<AuditEntry>> {
         rows.iter()
             .map(|r| {
                 let json = |col: &str| -> Result<Option<Value>> {

@@ -97,7 +97,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 
 async fn security_headers(req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
-    let assets = req.uri().path().starts_with("/assets/");
+    let assets = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if !docs {

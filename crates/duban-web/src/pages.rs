@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/problems/{id}/{action}", post(problem_move))
         .route("/admin/units", get(units).post(add_unit))
         .route("/admin/users", get(users).post(add_user))
+        .route("/admin/audit", get(audit_page))
 }
 
 /// A signed-in page visitor; anyone else is sent to the login page.
@@ -1023,6 +1024,40 @@ async fn add_unit(
         Ok(message(&s, true, vec![format!("已新增单位 {name}")]))
     };
     run.await.unwrap_or_else(|e| failure(&s, e))
+}
+
+/// 审计 — the office sees whether the audit chain holds, and the newest entries.
+async fn audit_page(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
+    let run = async {
+        c.require_admin()?;
+        let chain = s.store.verify_audit().await?;
+        let entries: Vec<Value> = s
+            .store
+            .recent_audit(200)
+            .await?
+            .into_iter()
+            .map(|e| {
+                context! { at => e.at, actor => e.actor, action => e.action, entity => e.entity,
+                key => e.entity_key, intact => e.intact }
+            })
+            .collect();
+        let ctx = page(&c, "审计", "audit", false);
+        render(
+            &s,
+            "audit.html",
+            context! {
+                intact => chain.intact(),
+                checked => chain.checked,
+                rows => chain.rows,
+                head => chain.head,
+                problem => chain.first_break.map(|b| b.to_string()),
+                entries,
+                ..ctx
+            },
+        )
+    };
+    run.await
+        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
 }
 
 async fn users(State(s): State<AppState>, Visitor(c): Visitor) -> Response {

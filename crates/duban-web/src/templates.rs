@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("problems.html", include_str!("../templates/problems.html")),
     ("units.html", include_str!("../templates/units.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("bulletin.html", include_str!("../templates/bulletin.html")),

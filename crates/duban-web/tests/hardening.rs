@@ -165,6 +165,14 @@ async fn the_throttle_counts_the_name_as_compared_and_sign_ins_are_audited(db: &
         "{judge:?}"
     );
     assert!(app.store.verify_audit().await.unwrap().intact());
+    // The office sees the chain's state; others do not see the page.
+    let mut admin = app.signed_in("admin").await;
+    let page = admin.get("/admin/audit").await.unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("审计链完好"), "{}", page.text());
+    assert!(page.text().contains("login_failed"));
+    let mut viewer = app.signed_in("judge").await;
+    assert_eq!(viewer.get("/admin/audit").await.unwrap().status, 403);
 }
 
 async fn answers_are_not_cached_and_errors_are_problem_json(db: &TestDb) {
@@ -174,6 +182,13 @@ async fn answers_are_not_cached_and_errors_are_problem_json(db: &TestDb) {
     assert_eq!(me.header("cache-control"), Some("no-store"));
     let page = c.get("/").await.unwrap();
     assert_eq!(page.header("cache-control"), Some("no-store"));
+    let css = c.get("/static/app.css").await.unwrap();
+    assert_eq!(css.status, 200);
+    assert_ne!(
+        css.header("cache-control"),
+        Some("no-store"),
+        "assets may be kept"
+    );
     // A body that is not JSON, a missing field, a wrong content type: problem+json.
     for (ct, body, status) in [
         ("application/json", b"{not json".to_vec(), 400),
