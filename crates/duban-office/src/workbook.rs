@@ -475,8 +475,9 @@ impl Workbook {
         drop(zip);
 
         // 3. calamine, on a package known to be bounded.
-        let book: Xlsx<BufReader<File>> =
-            calamine::open_workbook(path).map_err(|e: XlsxError| unreadable(&e))?;
+        let book: Xlsx<BufReader<File>> = guarded(path, || {
+            calamine::open_workbook(path).map_err(|e: XlsxError| unreadable(&e))
+        })?;
         let names = book.sheet_names();
         Ok(Workbook {
             path: path.to_path_buf(),
@@ -580,6 +581,15 @@ impl Workbook {
         name: &str,
         limits: &SheetLimits,
     ) -> Result<Vec<(u32, u32, Data)>, LedgerError> {
+        let path = self.path.clone();
+        guarded(&path, || self.cells_unguarded(name, limits))
+    }
+
+    fn cells_unguarded(
+        &mut self,
+        name: &str,
+        limits: &SheetLimits,
+    ) -> Result<Vec<(u32, u32, Data)>, LedgerError> {
         let path = &self.path;
         let too_large = |detail: String| LedgerError::TooLarge {
             path: path.clone(),
@@ -666,6 +676,19 @@ impl Workbook {
         }
         Ok(cells)
     }
+}
+
+/// Runs calamine, turning a panic of its into an error about the file. Built with overflow
+/// checks (debug builds, tests), calamine panics on some forged references — a reversed
+/// `<dimension ref="C3:A1">`, a row number past u32 — where a release build wraps (and the
+/// checks above then refuse the position). Either way the reader returns an error.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(unreadable(
+            path,
+            &"其中的单元格地址或区域无效，无法解析（文件可能已损坏或被篡改）",
+        ))
+    })
 }
 
 /// The merged ranges spanning more rows of the sheet than the limit (each counted over the

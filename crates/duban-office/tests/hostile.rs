@@ -443,3 +443,30 @@ fn speeches_are_bounded() {
         .to_string();
     assert!(e.contains("压缩包中有 10,001 个部件"), "{e}");
 }
+
+#[test]
+fn forged_references_give_an_error_or_a_reading_never_a_panic() {
+    // calamine subtracts the corners of a reversed dimension and multiplies out long
+    // references: with overflow checks (this debug build) it panics, which the readers turn
+    // into an error; a release build wraps, and the position checks refuse what comes out.
+    let dir = tempfile::tempdir().unwrap();
+    let shapes = [
+        ("reversed.xlsx", Some("C3:A1"), ("B2", "x")),
+        ("long-column.xlsx", None, ("ZZZZZZZZ1", "x")),
+        ("long-row.xlsx", None, ("A99999999999", "x")),
+    ];
+    for (name, dimension, (addr, text)) in shapes {
+        let mut cells = ledger_cells();
+        cells.push((addr, Cell::Text(text)));
+        let path = write(
+            dir.path(),
+            name,
+            &workbook(vec![("台账", sheet(dimension, &cells, &[]))], Vec::new()),
+        );
+        for r in all_readers(&path) {
+            if let Err(e) = r {
+                assert!(e.contains(name), "{e}");
+            }
+        }
+    }
+}
