@@ -271,7 +271,8 @@ pub(crate) async fn set_requirements(
 }
 
 #[utoipa::path(get, path = "/api/indicators", tag = "排名通报", params(PeriodQuery),
-    responses((status = 200, description = "该期各指标：各地区完成值、目标值、与目标差、与全市（或平均）差、名次", body = Value)))]
+    responses((status = 200, description = "该期各指标：各地区完成值、目标值、与目标差、与全市（或平均）差、名次", body = Value),
+              (status = 422, description = "填报期无法识别", body = ApiError)))]
 pub(crate) async fn indicators(
     State(s): State<AppState>,
     _c: Caller,

@@ -52,7 +52,7 @@ use crate::AppState;
     ),
     components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest,
         crate::meetings::ExtractRequest, duban_store::MeetingTasks, duban_store::MeetingTask)),
-    modifiers(&Security),
+    modifiers(&Security, &Problems),
     security(("token" = []), ("session" = []))
 )]
 pub struct ApiDoc;
@@ -72,6 +72,75 @@ impl utoipa::Modify for Security {
                 crate::auth::SESSION_COOKIE,
             ))),
         );
+    }
+}
+
+/// Every operation's error answers, as they are sent: `application/problem+json` with the
+/// [`ApiError`](crate::error::ApiError) body — those an operation declares, and those any
+/// request can meet (bad JSON 400, not signed in 401, timeout 408, too large 413, wrong
+/// media type 415, the server's own failure 500).
+struct Problems;
+
+impl utoipa::Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, path::HttpMethod};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ApiError")))
+                .build()
+        };
+        let common = [
+            ("400", "请求无法解析"),
+            ("401", "未登录或令牌无效"),
+            ("408", "请求超时"),
+            ("413", "请求体过大"),
+            ("415", "请求格式不对"),
+            ("500", "服务器内部错误"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for method in [
+                HttpMethod::Get,
+                HttpMethod::Post,
+                HttpMethod::Put,
+                HttpMethod::Delete,
+                HttpMethod::Patch,
+            ] {
+                let op = match method {
+                    HttpMethod::Get => item.get.as_mut(),
+                    HttpMethod::Post => item.post.as_mut(),
+                    HttpMethod::Put => item.put.as_mut(),
+                    HttpMethod::Delete => item.delete.as_mut(),
+                    HttpMethod::Patch => item.patch.as_mut(),
+                    _ => None,
+                };
+                let Some(op) = op else { continue };
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let utoipa::openapi::RefOr::T(r) = response else {
+                        continue;
+                    };
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if is_error && let Some(c) = r.content.shift_remove("application/json") {
+                        r.content.insert("application/problem+json".into(), c);
+                    }
+                }
+                // Anything that takes input can find it wrong.
+                let takes_input = op.request_body.is_some()
+                    || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let invalid = takes_input.then_some(("422", "数据不符合要求"));
+                for (status, description) in common.into_iter().chain(invalid) {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content("application/problem+json", problem())
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
     }
 }
 
