@@ -99,13 +99,18 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::Deleted {
                 from,
                 to,
-                before_id: Some(id),
-            } => write!(f, "第 {from}–{to} 条审计记录被删除（在 id {id} 之前）"),
-            ChainBreak::Deleted {
-                from,
-                to,
-                before_id: None,
-            } => write!(f, "最后第 {from}–{to} 条审计记录被删除"),
+                before_id,
+            } => {
+                let which = if from == to {
+                    format!("第 {from} 条")
+                } else {
+                    format!("第 {from}–{to} 条")
+                };
+                match before_id {
+                    Some(id) => write!(f, "{which}审计记录被删除（在 id {id} 之前）"),
+                    None => write!(f, "链尾的{which}审计记录被删除"),
+                }
+            }
         }
     }
 }
@@ -264,6 +269,22 @@ mod tests {
                 before_id: None
             })
         );
+    }
+
+    #[test]
+    fn breaks_are_said_in_words() {
+        let one = ChainBreak::Deleted {
+            from: 5,
+            to: 5,
+            before_id: Some(6),
+        };
+        assert_eq!(one.to_string(), "第 5 条审计记录被删除（在 id 6 之前）");
+        let tail = ChainBreak::Deleted {
+            from: 4,
+            to: 5,
+            before_id: None,
+        };
+        assert_eq!(tail.to_string(), "链尾的第 4–5 条审计记录被删除");
     }
 
     #[test]
