@@ -154,7 +154,7 @@ impl Prescan {
                 let finished = Finished(done);
                 let Ok(mut zip) = File::open(&path)
                     .map_err(drop)
-                    .and_then(|f| zip::ZipArchive::new(BufReader::new(f)).map_err(drop))
+                    .and_then(|f| zip9::ZipArchive::new(BufReader::new(f)).map_err(drop))
                 else {
                     return;
                 };
@@ -269,9 +269,11 @@ pub fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> LedgerError {
     }
 }
 
-/// The package as a zip (the same `zip` crate version as this crate's writers; calamine has
-/// its own), for the parts read here.
-type Zip = zip::ZipArchive<BufReader<File>>;
+/// The package as a zip, read with the very `zip` crate calamine uses: a forged file with
+/// several central directories (or one hidden after another zip) is then seen here as
+/// calamine will see it. (That crate also refuses to unpack a part past its declared size;
+/// the reads here stop there too.)
+type Zip = zip9::ZipArchive<BufReader<File>>;
 
 /// A part of the zip, read up to its declared size (one byte more tells it lied).
 fn read_part(zip: &mut Zip, name: &str, declared: u64) -> Result<Vec<u8>, String> {
@@ -280,11 +282,21 @@ fn read_part(zip: &mut Zip, name: &str, declared: u64) -> Result<Vec<u8>, String
         .map_err(|e| format!("{name}：{e}"))?
         .take(declared + 1)
         .read_to_end(&mut out)
-        .map_err(|e| format!("{name}：{e}"))?;
+        .map_err(|e| read_error(name, &e))?;
     if out.len() as u64 > declared {
         return Err(lied(name));
     }
     Ok(out)
+}
+
+/// A read that failed: the zip reader stops a part at its declared size with an error of its
+/// own, said here in the words of [`lied`].
+fn read_error(name: &str, e: &std::io::Error) -> String {
+    if e.to_string().contains("declared uncompressed size") {
+        lied(name)
+    } else {
+        format!("{name}：{e}")
+    }
 }
 
 /// A reader that ends early once `stop` is set.
@@ -320,7 +332,7 @@ fn scan_part(
         inner: entry.take(declared + 1),
         stop,
     };
-    let scan = scan_xml(reader, what).map_err(|e| format!("{name}：{e}"))?;
+    let scan = scan_xml(reader, what).map_err(|e| read_error(name, &e))?;
     if scan.bytes > declared {
         return Err(lied(name));
     }
@@ -391,11 +403,12 @@ impl Workbook {
 
         // 2. The parts calamine reads on opening.
         let mut zip: Zip =
-            zip::ZipArchive::new(BufReader::new(open()?)).map_err(|e| unreadable(&e))?;
+            zip9::ZipArchive::new(BufReader::new(open()?)).map_err(|e| unreadable(&e))?;
         let mut parts = HashMap::new();
         for i in 0..zip.len() {
-            let f = zip.by_index_raw(i).map_err(|e| unreadable(&e))?;
-            let name = f.name().to_string();
+            // The central directory's record, without reading the part.
+            let f = zip.by_index_data(i).map_err(|e| unreadable(&e))?;
+            let name = f.name().map_err(|e| unreadable(&e))?.into_owned();
             parts.insert(
                 name.replace('\\', "/").to_ascii_lowercase(),
                 (name, f.size()),
@@ -516,7 +529,7 @@ impl Workbook {
             let mut zip: Zip = File::open(&path)
                 .map_err(|e| Refusal::Unreadable(e.to_string()))
                 .and_then(|f| {
-                    zip::ZipArchive::new(BufReader::new(f))
+                    zip9::ZipArchive::new(BufReader::new(f))
                         .map_err(|e| Refusal::Unreadable(e.to_string()))
                 })?;
             measure(&mut zip, part, *size, &want)
@@ -1084,7 +1097,7 @@ mod tests {
             ),
         );
         let mut zip: Zip =
-            zip::ZipArchive::new(BufReader::new(File::open(&path).unwrap())).unwrap();
+            zip9::ZipArchive::new(BufReader::new(File::open(&path).unwrap())).unwrap();
         let check = |zip: &mut Zip, budget| match check_shared_strings(
             zip,
             "xl/sharedStrings.xml",
