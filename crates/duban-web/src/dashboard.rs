@@ -507,3 +507,69 @@ fn overview(s: &Snapshot, account: &Account) -> Overview {
         overdue_problems: problems.iter().filter(|p| p.overdue(s.as_of)).count(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_store::testing::TestDb;
+    use duban_store::{ImportOptions, LedgerEntry};
+
+    async fn one_item(store: &Store, code: &str) {
+        let mut i = Item::new(
+            crate::today().year(),
+            duban_core::ItemKind::Project,
+            format!("项目{code}"),
+            "白水县",
+        );
+        i.code = code.into();
+        store
+            .import_ledger(
+                vec![LedgerEntry::whole(i, None)],
+                &ImportOptions {
+                    actor: "test".into(),
+                    dry_run: false,
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    /// A user switching between two other dates rebuilds only the slots for other dates:
+    /// today's snapshot is the same one throughout; a write anywhere is seen once the cache
+    /// is told (or within a second).
+    #[tokio::test]
+    async fn other_dates_never_evict_today_and_writes_are_seen() {
+        let db = TestDb::sqlite();
+        let store = db.open().await;
+        one_item(&store, "XM1").await;
+        let cache = StatusCache::default();
+        let today = crate::today();
+        let first = cache.get(&store, today).await.unwrap();
+        let (a, b, c) = (
+            today - chrono::Duration::days(40),
+            today - chrono::Duration::days(80),
+            today - chrono::Duration::days(120),
+        );
+        for _ in 0..3 {
+            for d in [a, b, c] {
+                assert_eq!(cache.get(&store, d).await.unwrap().as_of, d);
+            }
+        }
+        let again = cache.get(&store, today).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "today's snapshot was kept");
+        // Two of the three other dates are kept at most.
+        let kept = cache
+            .others
+            .iter()
+            .filter(|s| s.checked().is_some())
+            .count();
+        assert_eq!(kept, OTHER_DATES);
+
+        // A write (here straight to the store, as another server or the CLI would).
+        one_item(&store, "XM2").await;
+        cache.written();
+        let after = cache.get(&store, today).await.unwrap();
+        assert!(after.version > first.version);
+        assert!(after.by_code.contains_key("XM2"));
+    }
+}
