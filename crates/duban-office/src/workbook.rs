@@ -246,13 +246,16 @@ const TRIM: &str = "请删除数据区以外多余的行和列（或只把数据
 
 /// Checks that `path` is an .xlsx file by its first bytes.
 pub fn check_is_xlsx(path: &Path) -> Result<(), LedgerError> {
-    let mut f = File::open(path).map_err(|_| LedgerError::NotFound(path.to_path_buf()))?;
-    let mut magic = [0u8; 4];
-    let n = f.read(&mut magic).unwrap_or(0);
     let not = |detail: &str| LedgerError::NotXlsx {
         path: path.to_path_buf(),
         detail: detail.into(),
     };
+    if path.is_dir() {
+        return Err(not("这是一个文件夹；请给出其中的 .xlsx 文件"));
+    }
+    let mut f = File::open(path).map_err(|_| LedgerError::NotFound(path.to_path_buf()))?;
+    let mut magic = [0u8; 4];
+    let n = f.read(&mut magic).unwrap_or(0);
     match &magic[..n] {
         [0x50, 0x4B, 0x03, 0x04] => Ok(()),
         [0xD0, 0xCF, 0x11, 0xE0] => Err(not("这是旧版 .xls 格式或加密的工作簿")),

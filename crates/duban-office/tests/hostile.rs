@@ -404,6 +404,10 @@ fn broken_files_are_refused_without_a_panic() {
             .to_string(),
         format!("找不到文件 {}", dir.path().join("absent.xlsx").display())
     );
+    // A folder given where a workbook was meant.
+    let folder = dir.path().join("台账.xlsx");
+    std::fs::create_dir(&folder).unwrap();
+    refused_by_all(&folder, &["这是一个文件夹"]);
 }
 
 #[test]
