@@ -7,6 +7,10 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Instant;
 
+#[path = "../tests/support/words.rs"]
+mod support;
+use support::{RULE_WORDS, words};
+
 /// A hostile shape: a name, its default size, and the text of size `n`.
 type Shape = (&'static str, usize, fn(usize) -> String);
 
@@ -30,41 +34,6 @@ const SHAPES: &[Shape] = &[
     ("mixed", 1_000_000, mixed),
 ];
 
-/// The words the rules look for.
-const RULE_WORDS: &[&str] = &[
-    "市",
-    "县",
-    "区",
-    "各",
-    "委",
-    "局",
-    "办",
-    "负责",
-    "牵头",
-    "配合",
-    "要",
-    "由",
-    "等部门",
-    "项目",
-    "建设",
-    "月底前",
-    "9月",
-    "×",
-    "完成",
-    "亿元",
-    "每月",
-    "一是",
-    "的",
-    "和",
-    "政府",
-    "领导",
-    "全部开工",
-    "确保",
-    "年底前",
-    "2026年",
-    "第三季度",
-];
-
 /// A line of `n` characters with no punctuation, from the words the rules look for.
 fn no_punctuation(n: usize) -> String {
     words(n, RULE_WORDS)
@@ -77,22 +46,6 @@ fn mixed(n: usize) -> String {
         "会同", "请",
     ];
     words(n, &[RULE_WORDS, punctuation].concat())
-}
-
-/// About `n` characters of `vocabulary` drawn by a fixed pseudo-random sequence.
-fn words(n: usize, vocabulary: &[&str]) -> String {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut out = String::new();
-    let mut len = 0;
-    while len < n {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let w = vocabulary[(state % vocabulary.len() as u64) as usize];
-        out.push_str(w);
-        len += w.chars().count();
-    }
-    out
 }
 
 fn run(name: &str, text: &str) {

@@ -4,6 +4,10 @@
 //! timings of the same shapes at a size and four times it are printed by `cargo run --release
 //! -p duban-extract --example hostile`.
 
+#[path = "support/words.rs"]
+mod support;
+use support::words;
+
 use duban_extract::{
     ActorKind, Directive, Role, Tier, extract, extract_line, find_actors, find_deadline,
     find_target, meeting_title, meeting_year, task_name,
@@ -144,64 +148,14 @@ fn twenty_thousand_lists_of_fields() {
     spans_hold(&with_lead, &ds);
 }
 
-/// About `n` characters of `vocabulary` drawn by a fixed pseudo-random sequence.
-fn words(n: usize, vocabulary: &[&str]) -> String {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut out = String::new();
-    let mut len = 0;
-    while len < n {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let w = vocabulary[(state % vocabulary.len() as u64) as usize];
-        out.push_str(w);
-        len += w.chars().count();
-    }
-    out
+/// The rule words and a few more joining words.
+fn rule_words() -> Vec<&'static str> {
+    [support::RULE_WORDS, &["、", "会同", "请", "也", "今年"]].concat()
 }
-
-const RULE_WORDS: &[&str] = &[
-    "市",
-    "县",
-    "区",
-    "各",
-    "委",
-    "局",
-    "办",
-    "负责",
-    "牵头",
-    "配合",
-    "要",
-    "由",
-    "等部门",
-    "项目",
-    "建设",
-    "月底前",
-    "9月",
-    "×",
-    "完成",
-    "亿元",
-    "每月",
-    "一是",
-    "的",
-    "和",
-    "政府",
-    "领导",
-    "全部开工",
-    "确保",
-    "年底前",
-    "2026年",
-    "第三季度",
-    "、",
-    "会同",
-    "请",
-    "也",
-    "今年",
-];
 
 #[test]
 fn a_megabyte_line_without_punctuation() {
-    let text = words(size(1_000_000) / 3, RULE_WORDS);
+    let text = words(size(1_000_000) / 3, &rule_words());
     let ds = extract(&text, 2025);
     assert!(!ds.is_empty());
     spans_hold(&text, &ds);
@@ -223,7 +177,7 @@ fn long_runs_of_one_character() {
 
 #[test]
 fn mixed_text_of_many_lines() {
-    let mut vocabulary = RULE_WORDS.to_vec();
+    let mut vocabulary = rule_words();
     vocabulary.extend([
         "，",
         "，",
