@@ -5,7 +5,6 @@
 pub mod account;
 pub mod bulletin;
 pub mod date;
-pub mod demo;
 pub mod indicator;
 pub mod item;
 pub mod label;

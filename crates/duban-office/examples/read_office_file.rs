@@ -21,7 +21,7 @@ fn main() {
     match what.as_str() {
         "province" => {
             let rows: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(50_000);
-            let mut demo = duban_core::demo::generate(duban_core::demo::Scale::Province, 1, 2025);
+            let mut demo = duban_demo::generate(duban_demo::Scale::Province, 1, 2025);
             demo.items.truncate(rows);
             let items: Vec<_> = demo.items.iter().map(|(i, _)| i.clone()).collect();
             let milestones: Vec<_> = demo

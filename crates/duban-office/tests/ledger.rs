@@ -4,8 +4,8 @@ mod support;
 
 use std::path::Path;
 
-use duban_core::demo::{Scale, generate};
 use duban_core::{ItemKind, Leader, MoneyUnit, Nature, PlanDate, Stage, Wan};
+use duban_demo::{Scale, generate};
 use duban_office::{
     CellError, ExportOptions, LedgerError, ReadLedger, ReadOptions, read_ledger, write_ledger,
 };

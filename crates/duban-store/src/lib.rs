@@ -44,9 +44,7 @@ pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary, LedgerEntry};
 pub use indicators::{IndicatorImport, IndicatorRow};
 pub use items::{ItemFilter, ItemRecord};
-pub use meetings::{
-    Confirmed, MatchedActor, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks, Proposal,
-};
+pub use meetings::{Confirmed, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks};
 pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};

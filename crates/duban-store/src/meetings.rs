@@ -5,36 +5,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use duban_core::{Item, ItemField, ItemKind, Milestone, PlanDate, StatedFields, Unit, UnitKind};
-use duban_extract::{ActorKind, Directive, Role, match_actor};
 use serde::{Deserialize, Serialize};
 
 use crate::import::{ImportOptions, LedgerEntry};
 use crate::{Result, Store, StoreError};
 
-/// An actor of a directive and the units it was matched to (none: unmatched, shown as such).
-#[derive(Debug, Clone, Serialize)]
-pub struct MatchedActor {
-    pub name: String,
-    pub kind: ActorKind,
-    pub role: Role,
-    pub units: Vec<String>,
-}
-
-/// A directive as proposed to the office: what was found, its actors matched to units.
-#[derive(Debug, Clone, Serialize)]
-pub struct Proposal {
-    #[serde(flatten)]
-    pub directive: Directive,
-    pub matched: Vec<MatchedActor>,
-}
-
 /// 会议议定事项 — one task the office confirms, as reviewed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingTask {
     /// 工作内容 — the directive's text as reviewed.
     pub text: String,
-    /// 事项名称 — a short name; the text's first clause when empty.
+    /// 事项名称 — a short name; the whole text when empty (duban-app names it from the text first).
     #[serde(default)]
     pub name: Option<String>,
     /// 牵头/责任单位 — one item is written per lead unit (各县区 → every region).
@@ -44,7 +25,6 @@ pub struct MeetingTask {
     pub co_units: Vec<String>,
     /// 完成时限 (a date), and the time node as written when there is no date (×月×日前).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
     pub deadline_text: Option<String>,
@@ -52,7 +32,6 @@ pub struct MeetingTask {
 
 /// The tasks of one meeting to confirm (有错则一项不写，“第 N 条”即 tasks 的第 N 项).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetingTasks {
     /// 会议名称 — the source of every item.
     pub meeting: String,
@@ -102,30 +81,6 @@ impl Store {
             ..crate::ItemFilter::default()
         })
         .await
-    }
-
-    /// `directives` with their actors matched to the unit directory.
-    pub async fn propose(&self, directives: Vec<Directive>) -> Result<Vec<Proposal>> {
-        let directory = self.unit_directory().await?;
-        Ok(directives
-            .into_iter()
-            .map(|d| {
-                let matched = d
-                    .actors
-                    .iter()
-                    .map(|a| MatchedActor {
-                        name: a.name.clone(),
-                        kind: a.kind,
-                        role: a.role,
-                        units: match_actor(&a.name, a.kind, &directory),
-                    })
-                    .collect();
-                Proposal {
-                    directive: d,
-                    matched,
-                }
-            })
-            .collect())
     }
 
     /// Writes the confirmed tasks as items of kind 重点工作, one per lead unit, in one
@@ -207,7 +162,7 @@ impl Store {
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .map(str::to_string)
-                .unwrap_or_else(|| duban_extract::task_name(t.text.trim()));
+                .unwrap_or_else(|| t.text.trim().to_string());
             let mut leads: Vec<&Unit> = Vec::new();
             for lead in t.lead_units.iter().filter_map(|n| known(n)) {
                 if !leads.iter().any(|l| l.name == lead.name) {

@@ -282,33 +282,6 @@ async fn milestones_are_kept_and_rescheduled_with_audit(db: &TestDb) {
     );
 }
 
-async fn demo_scale_import_round_trips(db: &TestDb) {
-    let store = db.open().await;
-    let demo = duban_core::demo::generate(duban_core::demo::Scale::City, 3, 2025);
-    store.ensure_units("demo", &demo.units).await.unwrap();
-    let entries: Vec<LedgerEntry> = demo
-        .items
-        .iter()
-        .map(|(item, ms)| LedgerEntry::whole(item.clone(), Some(ms.clone())))
-        .collect();
-    let s = store
-        .import_ledger(entries.clone(), &opts(false))
-        .await
-        .unwrap();
-    assert_eq!(s.created, 2_000);
-    assert!(s.new_units.is_empty());
-    let records = store.item_records(&ItemFilter::default()).await.unwrap();
-    let mut expected: Vec<_> = demo.items.clone();
-    expected.sort_by(|a, b| a.0.code.cmp(&b.0.code));
-    for (r, (item, ms)) in records.iter().zip(&expected) {
-        assert_eq!(&r.item, item);
-        assert_eq!(&r.milestones, ms);
-    }
-    // Running the demo again changes nothing.
-    let s = store.import_ledger(entries, &opts(false)).await.unwrap();
-    assert_eq!((s.created, s.updated, s.unchanged), (0, 0, 2_000));
-}
-
 async fn same_name_leaders_with_different_posts_stay_apart(db: &TestDb) {
     let store = db.open().await;
     let mut a = project("XM1", "甲项目", "甲县");
@@ -395,5 +368,4 @@ duban_store::both_backends!(
     dry_run_writes_nothing,
     invalid_batch_leaves_database_unchanged,
     milestones_are_kept_and_rescheduled_with_audit,
-    demo_scale_import_round_trips,
 );

@@ -11,10 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use duban_core::{
-    Account, AccountRole, Colour, Escalation, Item, ItemKind, Leader, Move, Period,
-    ProblemCategory, ProblemState, ReportDraft, Stage,
+    Account, AccountRole, Colour, Item, ItemKind, Leader, Period, ProblemState, ReportDraft, Stage,
 };
-use duban_store::{NewAccount, NewProblem, Problem, Submission};
+use duban_store::{NewAccount, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -460,11 +459,7 @@ pub async fn visible_item(
     caller: &Caller,
     code: &str,
 ) -> ApiResult<duban_store::ItemRecord> {
-    s.store
-        .item(code)
-        .await?
-        .filter(|r| caller.account.can_see(&r.item))
-        .ok_or_else(|| ApiError::not_found(format!("没有编号为“{code}”的项目")))
+    Ok(duban_app::items::visible_item(&s.store, &caller.account, code).await?)
 }
 
 #[utoipa::path(get, path = "/api/items/{code}", tag = "台账",
@@ -517,29 +512,20 @@ pub async fn submit_as(
     code: &str,
     req: ReportRequest,
 ) -> ApiResult<duban_store::StoredReport> {
-    let record = visible_item(s, caller, code).await?;
-    if !caller.account.can_report(&record.item) {
-        return Err(ApiError::forbidden(format!(
-            "只有牵头单位“{}”或项目所在地可以报送“{}”的进度",
-            record.item.lead_unit, record.item.name
-        )));
-    }
-    let period =
-        Period::parse(&req.period).map_err(|e| ApiError::invalid(format!("填报期：{e}")))?;
-    let stored = s
-        .store
-        .submit_report(
-            &caller.actor(),
-            Submission {
-                code: record.item.code.clone(),
-                period,
-                report: req.report,
-                reason: req.reason.filter(|r| !r.trim().is_empty()),
-                submitted_on: today(),
-            },
-        )
-        .await?;
-    Ok(stored)
+    let input = duban_app::reporting::ReportInput {
+        period: req.period,
+        report: req.report,
+        reason: req.reason,
+    };
+    Ok(duban_app::reporting::submit(
+        &s.store,
+        &caller.account,
+        &caller.actor(),
+        code,
+        input,
+        today(),
+    )
+    .await?)
 }
 
 #[utoipa::path(post, path = "/api/items/{code}/reports", tag = "进度填报", request_body = ReportRequest,
@@ -578,18 +564,17 @@ async fn plan_milestones(
     Path(code): Path<String>,
     Json(req): Json<PlanRequest>,
 ) -> ApiResult<Json<Value>> {
-    let record = visible_item(&s, &caller, &code).await?;
-    if !caller.account.can_report(&record.item) {
-        return Err(ApiError::forbidden("只有督查室和牵头单位可以排节点计划"));
-    }
-    let template = duban_core::MilestoneTemplate::parse(&req.template)
-        .map_err(|e| ApiError::invalid(format!("template：{e}")))?;
-    let actor = caller.actor();
-    let code = record.item.code;
     let plan = crate::detached(s.store.clone(), move |store| async move {
-        store
-            .plan_milestones(&actor, &code, template, req.start, req.target)
-            .await
+        duban_app::items::plan_milestones(
+            &store,
+            &caller.account,
+            &caller.actor(),
+            &code,
+            &req.template,
+            req.start,
+            req.target,
+        )
+        .await
     })
     .await?;
     Ok(Json(json!(plan)))
@@ -818,32 +803,13 @@ pub async fn raise_as(
     code: &str,
     req: ProblemRequest,
 ) -> ApiResult<Problem> {
-    let record = visible_item(s, caller, code).await?;
-    let who = caller
-        .account
-        .problem_role()
-        .ok_or_else(|| ApiError::forbidden("只有督查室和责任单位可以登记问题"))?;
-    let category = ProblemCategory::parse(&req.category)
-        .map_err(|e| ApiError::invalid(format!("问题类别：{e}")))?;
-    let escalation = match req.escalation.as_deref().filter(|e| !e.is_empty()) {
-        Some(e) => Escalation::parse(e).map_err(|e| ApiError::invalid(format!("协调层级：{e}")))?,
-        None => Escalation::ALL[0],
+    let input = duban_app::problems::ProblemInput {
+        category: req.category,
+        escalation: req.escalation,
+        description: req.description,
+        listed: req.listed,
     };
-    let p = s
-        .store
-        .raise_problem(
-            &caller.actor(),
-            &who,
-            NewProblem {
-                code: record.item.code,
-                category,
-                escalation,
-                description: req.description,
-                listed: req.listed,
-            },
-        )
-        .await?;
-    Ok(p)
+    Ok(duban_app::problems::raise(&s.store, &caller.account, &caller.actor(), code, input).await?)
 }
 
 /// 问题流转
@@ -867,47 +833,16 @@ pub async fn move_as(
     id: i64,
     req: MoveRequest,
 ) -> ApiResult<Problem> {
-    let visible = visible_problems(s, caller).await?;
-    let problem = visible
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("没有编号为 {id} 的问题")))?;
-    let who = caller
-        .account
-        .problem_role()
-        .ok_or_else(|| ApiError::forbidden("只有督查室和承办单位可以办理问题"))?;
-    if let duban_core::Role::Unit(u) = &who
-        && problem.assigned_unit.as_deref() != Some(u.as_str())
-    {
-        return Err(ApiError::forbidden(format!(
-            "问题 {id} 不是交办给“{u}”的，只有承办单位或督查室可以办理"
-        )));
-    }
-    let note = req.note.filter(|n| !n.trim().is_empty());
-    let mv = match req.action.as_str() {
-        "assign" => Move::Assign {
-            unit: req
-                .unit
-                .filter(|u| !u.trim().is_empty())
-                .ok_or_else(|| ApiError::invalid("交办须指定承办单位（unit）"))?,
-            due: req
-                .due
-                .ok_or_else(|| ApiError::invalid("交办须指定整改时限（due）"))?,
-        },
-        "start" => Move::Start,
-        "request-close" => Move::RequestClosure { note },
-        "close" => Move::Close,
-        "send-back" => Move::SendBack {
-            reason: note.ok_or_else(|| ApiError::invalid("退回须说明原因（note）"))?,
-        },
-        other => {
-            return Err(ApiError::invalid(format!(
-                "action：“{other}”应为 assign、start、request-close、close 或 send-back"
-            )));
-        }
+    let input = duban_app::problems::MoveInput {
+        action: req.action,
+        unit: req.unit,
+        due: req.due,
+        note: req.note,
     };
-    let p = s.store.move_problem(&caller.actor(), &who, id, mv).await?;
-    Ok(p)
+    Ok(
+        duban_app::problems::move_problem(&s.store, &caller.account, &caller.actor(), id, input)
+            .await?,
+    )
 }
 
 #[utoipa::path(post, path = "/api/problems/{id}/moves", tag = "问题清单", request_body = MoveRequest,

@@ -18,7 +18,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     (
         "bulletin.css",
         "text/css; charset=utf-8",
-        include_bytes!("../assets/bulletin.css"),
+        duban_app::bulletin::CSS.as_bytes(),
     ),
     (
         "app.js",

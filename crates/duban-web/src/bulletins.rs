@@ -17,11 +17,13 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::pages::{Visitor, download, failure, field, message, page, render, ser, upload};
 use crate::templates::script_json;
-use crate::{AppState, today};
+use duban_app::bulletin::{BulletinFormat, bulletin_file};
+use duban_app::clock::{beijing, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -41,57 +43,6 @@ pub fn routes() -> Router<AppState> {
             put(set_requirements),
         )
         .route("/api/indicators", get(indicators).post(import_indicators))
-}
-
-/// The format a bulletin is downloaded in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum BulletinFormat {
-    #[default]
-    Json,
-    Docx,
-    Html,
-    Md,
-}
-
-/// A bulletin as a file: its bytes, extension and content type.
-pub fn bulletin_file(
-    b: &Bulletin,
-    format: BulletinFormat,
-) -> Result<(Vec<u8>, &'static str, &'static str), String> {
-    Ok(match format {
-        BulletinFormat::Docx => (
-            duban_office::bulletin_docx::bulletin_docx(b)
-                .map_err(|e| format!("生成 Word 文件失败：{e}"))?,
-            "docx",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-        BulletinFormat::Html => (
-            standalone_html(b).into_bytes(),
-            "html",
-            "text/html; charset=utf-8",
-        ),
-        BulletinFormat::Md => (
-            b.to_markdown().into_bytes(),
-            "md",
-            "text/markdown; charset=utf-8",
-        ),
-        BulletinFormat::Json => (
-            serde_json::to_vec_pretty(b).map_err(|e| e.to_string())?,
-            "json",
-            "application/json",
-        ),
-    })
-}
-
-/// A whole HTML page around the bulletin, for reading or printing outside duban.
-fn standalone_html(b: &Bulletin) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>{}</style></head>\n<body>\n{}</body></html>\n",
-        duban_core::bulletin::escape(&b.title),
-        crate::BULLETIN_CSS,
-        b.to_html()
-    )
 }
 
 /// 期间查询
@@ -183,15 +134,8 @@ async fn current(
 }
 
 fn format_of(text: Option<&str>) -> ApiResult<BulletinFormat> {
-    match text.map(str::trim) {
-        None | Some("") | Some("json") => Ok(BulletinFormat::Json),
-        Some("docx") => Ok(BulletinFormat::Docx),
-        Some("html") => Ok(BulletinFormat::Html),
-        Some("md") => Ok(BulletinFormat::Md),
-        Some(other) => Err(ApiError::invalid(format!(
-            "format：“{other}”应为 json、docx、html 或 md"
-        ))),
-    }
+    BulletinFormat::parse(text.unwrap_or_default())
+        .map_err(|e| ApiError::invalid(format!("format：{e}")))
 }
 
 fn file_response(b: &Bulletin, format: BulletinFormat) -> ApiResult<Response> {
@@ -322,15 +266,6 @@ pub(crate) async fn import_indicators(
     )))
 }
 
-/// A stored UTC timestamp in Beijing time, to the minute: "2025-11-03 09:30".
-pub fn beijing(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .ok()
-        .and_then(|t| chrono::FixedOffset::east_opt(8 * 3600).map(|z| t.with_timezone(&z)))
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| at.to_string())
-}
-
 /// A rate cell as the page shows it: "63.8%" over "38/57".
 fn cell_view(c: &duban_core::ranking::RateCell) -> Value {
     let detail = if c.denominator.is_zero() {
@@ -431,7 +366,7 @@ async fn bulletin_page(
             context! {
             period => period.to_string(), period_label => period.label(), found => b.is_some(),
             issued => issued.map(|i| context! { at => beijing(&i.issued_at), by => i.issued_by, number => i.bulletin.number }),
-            requirements => b.as_ref().map(Bulletin::requirements), preview => b.as_ref().map(Bulletin::to_html), history, ..ctx }
+            requirements => b.as_ref().map(Bulletin::requirements), preview => b.as_ref().map(duban_app::bulletin::html), history, ..ctx }
         })
     };
     run.await

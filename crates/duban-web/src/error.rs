@@ -3,6 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use duban_app::AppError;
 use duban_store::StoreError;
 use serde::Serialize;
 
@@ -97,6 +98,17 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(m) => ApiError::invalid(m),
             StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
             other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound(m) => ApiError::not_found(m),
+            AppError::Forbidden(m) => ApiError::forbidden(m),
+            AppError::Invalid(m) => ApiError::invalid(m),
+            AppError::Store(e) => e.into(),
         }
     }
 }

@@ -8,8 +8,6 @@ pub mod auth;
 mod bulletins;
 mod dashboard;
 pub mod error;
-pub mod ledger_io;
-pub mod loopback;
 mod meetings;
 mod openapi;
 mod pages;
@@ -23,14 +21,9 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use chrono::NaiveDate;
 use duban_store::Store;
 
-pub use bulletins::{BulletinFormat, beijing, bulletin_file};
 pub use dashboard::StatusCache;
-
-/// The style of a bulletin shown as a page (the preview, and the HTML export).
-pub const BULLETIN_CSS: &str = include_str!("../assets/bulletin.css");
 
 /// Uploaded ledgers waiting for the office to confirm the import, by id: (file, uploader).
 pub type PendingUploads = std::sync::Mutex<
@@ -67,11 +60,12 @@ impl AppState {
 /// Runs a store operation to completion on a blocking thread of its own. The ledger write
 /// path's future is not provably `Send` for every lifetime (a rustc limitation with its nested
 /// borrows), so handlers that import or re-plan items go through here.
-pub(crate) async fn detached<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, error::ApiError>
+pub(crate) async fn detached<T, E, F, Fut>(store: Arc<Store>, f: F) -> Result<T, error::ApiError>
 where
     T: Send + 'static,
+    E: Into<error::ApiError> + Send + 'static,
     F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<T, duban_store::StoreError>>,
+    Fut: std::future::Future<Output = Result<T, E>>,
 {
     tokio::task::spawn_blocking(move || tokio::runtime::Handle::current().block_on(f(store)))
         .await
@@ -79,16 +73,7 @@ where
         .map_err(Into::into)
 }
 
-/// 今天 — the date in China (UTC+8), or `DUBAN_TODAY` (YYYY-MM-DD) when set (tests, demos).
-pub fn today() -> NaiveDate {
-    if let Some(d) = std::env::var("DUBAN_TODAY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return d;
-    }
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+pub use duban_app::clock::today;
 
 /// The pages' Content-Security-Policy: nothing from elsewhere, no inline script. Inline styles
 /// are allowed because ECharts draws its tooltips as styled HTML.

@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::{Datelike, NaiveDate};
+use duban_app::meetings::Proposal;
 use duban_core::ItemKind;
 use duban_extract::{ActorKind, Role, Tier};
-use duban_store::{Confirmed, ItemFilter, MeetingTask, MeetingTasks, Proposal};
+use duban_store::{Confirmed, ItemFilter, MeetingTask, MeetingTasks};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use serde_json::json;
@@ -110,7 +111,7 @@ async fn read_speech(
     let directives = tokio::task::spawn_blocking(move || duban_extract::extract(&text, year))
         .await
         .map_err(ApiError::internal)?;
-    let proposals = s.store.propose(directives).await?;
+    let proposals = duban_app::meetings::propose(&s.store, directives).await?;
     Ok(Reading {
         meeting,
         year,
@@ -123,7 +124,7 @@ async fn confirm_tasks(s: &AppState, c: &Caller, tasks: MeetingTasks) -> ApiResu
     c.require_admin()?;
     let actor = c.actor();
     let done = crate::detached(s.store.clone(), move |store| async move {
-        store.confirm_meeting_tasks(&tasks, &actor).await
+        duban_app::meetings::confirm(&store, tasks, &actor).await
     })
     .await?;
     Ok(done)
@@ -152,7 +153,61 @@ pub(crate) async fn extract(
     ))
 }
 
-#[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = MeetingTasks,
+/// 会议议定事项（确认）— the tasks of one meeting as reviewed (有错则一项不写，“第 N 条”即 tasks 的第 N 项).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = MeetingTasks)]
+pub struct MeetingTasksRequest {
+    /// 会议名称 — the source of every item.
+    pub meeting: String,
+    pub year: i32,
+    pub tasks: Vec<MeetingTaskRequest>,
+}
+
+/// 议定事项 — one task as reviewed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = MeetingTask)]
+pub struct MeetingTaskRequest {
+    /// 工作内容 — the directive's text as reviewed.
+    pub text: String,
+    /// 事项名称 — a short name; the text's first clause when empty.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 牵头/责任单位 — one item is written per lead unit (各县区 → every region).
+    pub lead_units: Vec<String>,
+    /// 配合单位
+    #[serde(default)]
+    pub co_units: Vec<String>,
+    /// 完成时限 (a date)
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<NaiveDate>,
+    /// The time node as written when there is no date (×月×日前).
+    #[serde(default)]
+    pub deadline_text: Option<String>,
+}
+
+impl From<MeetingTasksRequest> for MeetingTasks {
+    fn from(r: MeetingTasksRequest) -> MeetingTasks {
+        MeetingTasks {
+            meeting: r.meeting,
+            year: r.year,
+            tasks: r
+                .tasks
+                .into_iter()
+                .map(|t| MeetingTask {
+                    text: t.text,
+                    name: t.name,
+                    lead_units: t.lead_units,
+                    co_units: t.co_units,
+                    deadline: t.deadline,
+                    deadline_text: t.deadline_text,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = MeetingTasksRequest,
     responses((status = 200, description = "已生成（督查室）：{created 新增, updated 更新, codes 本次会议的全部重点工作编号}。\
         每个牵头单位一项重点工作，配合单位、完成时限随之，会议名称记为来源；同一事项再次确认时更新而不重复生成", body = Value),
               (status = 403, body = ApiError),
@@ -160,9 +215,9 @@ pub(crate) async fn extract(
 pub(crate) async fn confirm(
     State(s): State<AppState>,
     c: Caller,
-    Json(r): Json<MeetingTasks>,
+    Json(r): Json<MeetingTasksRequest>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(confirm_tasks(&s, &c, r).await?)))
+    Ok(Json(json!(confirm_tasks(&s, &c, r.into()).await?)))
 }
 
 /// Which meeting's list: its name and year.

@@ -51,7 +51,7 @@ use crate::AppState;
         crate::meetings::meeting_items,
     ),
     components(schemas(crate::error::ApiError, crate::bulletins::RequirementsRequest, crate::bulletins::IndicatorImportRequest,
-        crate::meetings::ExtractRequest, duban_store::MeetingTasks, duban_store::MeetingTask)),
+        crate::meetings::ExtractRequest, crate::meetings::MeetingTasksRequest, crate::meetings::MeetingTaskRequest)),
     modifiers(&Security, &Problems),
     security(("token" = []), ("session" = []))
 )]

@@ -225,7 +225,7 @@ fn query_string(q: &ItemQuery) -> String {
     pairs
         .iter()
         .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .map(|(k, v)| format!("{k}={}", crate::loopback::encode(v)))
+        .map(|(k, v)| format!("{k}={}", encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -296,12 +296,21 @@ fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
     )
 }
 
+/// Everything but letters, digits and `-_.~` is escaped (RFC 3986 unreserved).
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value or a file name (RFC 5987).
+pub(crate) fn encode(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, COMPONENT).to_string()
+}
+
 /// A file to save, named in UTF-8 (Chinese file names survive every browser).
 pub(crate) fn download(bytes: Vec<u8>, filename: &str, content_type: &'static str) -> Response {
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        crate::loopback::encode(filename)
-    );
+    let disposition = format!("attachment; filename*=UTF-8''{}", encode(filename));
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
@@ -340,7 +349,7 @@ async fn export(
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
     let path = dir.path().join("台账.xlsx");
     let title =
-        crate::ledger_io::export(&path, &records, None, today()).map_err(ApiError::internal)?;
+        duban_app::ledger_io::export(&path, &records, None, today()).map_err(ApiError::internal)?;
     let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
     Ok(xlsx(bytes, &format!("{title}.xlsx")))
 }
@@ -423,7 +432,7 @@ async fn import_file(
             .map(|e| about_upload(e, path))
             .collect()));
     }
-    let entries = crate::ledger_io::ledger_entries(&mut read, today());
+    let entries = duban_app::ledger_io::ledger_entries(&mut read, today());
     let options = ImportOptions {
         actor: c.actor(),
         dry_run,
@@ -790,7 +799,7 @@ async fn report_template(
     }
     let period = Period::parse(q.period.as_deref().unwrap_or(""))
         .map_err(|e| ApiError::invalid(format!("填报期：{e}")))?;
-    let (rows, due) = crate::ledger_io::report_sheet(&s.store, &unit, period, false)
+    let (rows, due) = duban_app::ledger_io::report_sheet(&s.store, &unit, period, false)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(format!(
@@ -863,7 +872,7 @@ async fn report_upload(
             }
         }
         let period = read.period;
-        let batch = crate::ledger_io::report_batch(read, today());
+        let batch = duban_app::ledger_io::report_batch(read, today());
         let done = s.store.submit_reports(&c.actor(), batch, false).await?;
         Ok(message(
             &s,

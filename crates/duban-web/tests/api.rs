@@ -1,6 +1,6 @@
 //! The API on a real server and a real database (both backends): who may read and write what.
 
-mod support;
+use duban_testkit::harness as support;
 
 use chrono::Datelike;
 use duban_store::testing::TestDb;
@@ -509,7 +509,7 @@ async fn documents_pages_and_headers(db: &TestDb) {
         ("/admin/units", "市财政局"),
         ("/admin/users", "baishui"),
     ] {
-        let encoded = path.replace("白水县", &duban_web::loopback::encode("白水县"));
+        let encoded = path.replace("白水县", &duban_testkit::client::encode("白水县"));
         let a = admin.get(&encoded).await.unwrap();
         assert_eq!(a.status, 200, "{path}");
         assert!(a.text().contains(needle), "{path} shows {needle}");
@@ -838,7 +838,7 @@ async fn meetings_through_the_api(db: &TestDb) {
     let list = bs
         .get(&format!(
             "/api/items?kind={}",
-            duban_web::loopback::encode("重点工作")
+            duban_testkit::client::encode("重点工作")
         ))
         .await
         .unwrap()
@@ -861,14 +861,14 @@ async fn meetings_through_the_api(db: &TestDb) {
     );
     let path = format!(
         "/api/meetings/items?meeting={}&year={year}",
-        duban_web::loopback::encode("全市重点工作推进会")
+        duban_testkit::client::encode("全市重点工作推进会")
     );
     let items = office.get(&path).await.unwrap().json();
     assert_eq!(items.as_array().unwrap().len(), 3, "{items}");
     assert_eq!(bs.get("/api/meetings").await.unwrap().status, 403);
     let none = format!(
         "/api/meetings/items?meeting={}",
-        duban_web::loopback::encode("没开过的会")
+        duban_testkit::client::encode("没开过的会")
     );
     assert_eq!(office.get(&none).await.unwrap().status, 404);
 

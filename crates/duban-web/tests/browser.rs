@@ -3,7 +3,7 @@
 //! ledger, with the charts drawn; the office reads a speech into 会议议定事项, reviews and
 //! confirms them. Screenshots go to target/screenshots.
 
-mod support;
+use duban_testkit::harness as support;
 
 use chrono::Datelike;
 use duban_store::testing::TestDb;

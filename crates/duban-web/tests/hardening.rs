@@ -2,7 +2,7 @@
 //! submitting at once all succeed, the login throttle and its audit, the server's limits on
 //! slow and oversized requests, errors as problem+json, no caching of anyone's data.
 
-mod support;
+use duban_testkit::harness as support;
 
 use std::time::Duration;
 

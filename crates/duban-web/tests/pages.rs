@@ -2,12 +2,12 @@
 //! ledger import with its dry run, the reporting form, the problem board, user administration,
 //! the reporting sheet.
 
-mod support;
+use duban_testkit::harness as support;
 
 use chrono::Datelike;
 use duban_core::{Item, ItemKind};
 use duban_store::testing::TestDb;
-use duban_web::loopback::Client;
+use duban_testkit::client::Client;
 use support::{App, wan};
 
 /// A multipart form with one file and text fields.
@@ -37,7 +37,7 @@ async fn upload(
     path: &str,
     file: (&str, &[u8]),
     fields: &[(&str, &str)],
-) -> duban_web::loopback::Answer {
+) -> duban_testkit::client::Answer {
     let (ct, body) = multipart(file, fields);
     c.send(hyper::Method::POST, path, Some((&ct, body)))
         .await
@@ -581,7 +581,7 @@ async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
     let page = office.get("/meetings").await.unwrap().text();
     let link = format!(
         "/meetings/list?meeting={}&amp;year={y}",
-        duban_web::loopback::encode("全市项目建设调度会")
+        duban_testkit::client::encode("全市项目建设调度会")
     );
     assert!(
         page.contains("已分解的会议") && page.contains(&link),

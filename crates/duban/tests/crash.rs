@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use duban_core::{AccountRole, Item, ItemKind, MoneyUnit, Wan};
 use duban_store::testing::TestDb;
 use duban_store::{ImportOptions, LedgerEntry, NewAccount};
-use duban_web::loopback::Client;
+use duban_testkit::client::Client;
 
 const PASSWORD: &str = "crash-test-1";
 const ROUNDS: usize = 3;

@@ -5,7 +5,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use chrono::Datelike;
-use duban_core::demo::{Scale, generate};
+use duban_demo::{Scale, generate};
 use duban_office::{ExportOptions, write_ledger};
 
 use super::{Ctx, today};
@@ -117,11 +117,10 @@ async fn province_store(
     let t = Instant::now();
     let mut demo = generate(Scale::Province, 1, year);
     demo.items.truncate(items);
-    let reports =
-        duban_core::demo::reports(&demo, 1, Period::month(year, 12).expect("a demo year"));
+    let reports = duban_demo::reports(&demo, 1, Period::month(year, 12).expect("a demo year"));
     let demo_problems = if problems {
         let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
-        duban_core::demo::problems(&demo, 1, year_end)
+        duban_demo::problems(&demo, 1, year_end)
     } else {
         Vec::new()
     };
@@ -244,11 +243,13 @@ pub async fn bulletin(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitC
         let t = Instant::now();
         let b = store.draft_bulletin(period, today, &th).await?;
         let drafted = t.elapsed().as_secs_f64();
-        let docx = duban_web::bulletin_file(&b, duban_web::BulletinFormat::Docx)
-            .map_err(anyhow::Error::msg)?;
-        let html = duban_web::bulletin_file(&b, duban_web::BulletinFormat::Html)
-            .map_err(anyhow::Error::msg)?;
-        let md = duban_web::bulletin_file(&b, duban_web::BulletinFormat::Md)
+        let docx =
+            duban_app::bulletin::bulletin_file(&b, duban_app::bulletin::BulletinFormat::Docx)
+                .map_err(anyhow::Error::msg)?;
+        let html =
+            duban_app::bulletin::bulletin_file(&b, duban_app::bulletin::BulletinFormat::Html)
+                .map_err(anyhow::Error::msg)?;
+        let md = duban_app::bulletin::bulletin_file(&b, duban_app::bulletin::BulletinFormat::Md)
             .map_err(anyhow::Error::msg)?;
         let wall = t.elapsed().as_secs_f64();
         docx_size = docx.0.len();
@@ -267,7 +268,7 @@ pub async fn bulletin(args: crate::cli::BenchStatusArgs) -> anyhow::Result<ExitC
     let issued = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let again = store.bulletin(period, today, &th).await?;
-    duban_web::bulletin_file(&again, duban_web::BulletinFormat::Docx)
+    duban_app::bulletin::bulletin_file(&again, duban_app::bulletin::BulletinFormat::Docx)
         .map_err(anyhow::Error::msg)?;
     let reread = t.elapsed().as_secs_f64();
     println!(

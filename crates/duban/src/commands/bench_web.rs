@@ -7,9 +7,9 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use super::load_client::Client;
 use duban_core::AccountRole;
 use duban_store::{NewAccount, Store};
-use duban_web::loopback::Client;
 
 use crate::cli::{BenchWebArgs, DemoArgs};
 

@@ -25,12 +25,15 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
         (Some(i), true) => anyhow::bail!(
             "{}的通报已于 {} 印发（{}），不能重复印发；不加 --issue 可再次导出已印发的版本",
             period.label(),
-            duban_web::beijing(&i.issued_at),
+            duban_app::clock::beijing(&i.issued_at),
             i.bulletin.number.unwrap_or_default()
         ),
         (Some(i), false) => (
             i.bulletin,
-            format!("已印发的版本（{} 印发）", duban_web::beijing(&i.issued_at)),
+            format!(
+                "已印发的版本（{} 印发）",
+                duban_app::clock::beijing(&i.issued_at)
+            ),
         ),
         (None, issue) => {
             if issue {
@@ -50,11 +53,12 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
     };
     store.close().await;
     let format = match a.format {
-        BulletinFormat::Docx => duban_web::BulletinFormat::Docx,
-        BulletinFormat::Html => duban_web::BulletinFormat::Html,
-        BulletinFormat::Md => duban_web::BulletinFormat::Md,
+        BulletinFormat::Docx => duban_app::bulletin::BulletinFormat::Docx,
+        BulletinFormat::Html => duban_app::bulletin::BulletinFormat::Html,
+        BulletinFormat::Md => duban_app::bulletin::BulletinFormat::Md,
     };
-    let (bytes, _, _) = duban_web::bulletin_file(&bulletin, format).map_err(anyhow::Error::msg)?;
+    let (bytes, _, _) =
+        duban_app::bulletin::bulletin_file(&bulletin, format).map_err(anyhow::Error::msg)?;
     std::fs::write(&a.output, &bytes)
         .map_err(|e| anyhow::anyhow!("写入 {} 失败：{e}", a.output.display()))?;
     println!("{}，{}：{}", bulletin.title, note, a.output.display());

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::Datelike;
-use duban_core::demo::{DEMO_CITY, DemoProblem, Scale, generate, problems, reports};
 use duban_core::{Period, ReportDraft};
+use duban_demo::{DEMO_CITY, DemoProblem, Scale, generate, problems, reports};
 use duban_store::{ImportOptions, LedgerEntry, Submission};
 use indicatif::ProgressBar;
 
@@ -174,7 +174,7 @@ pub(crate) async fn drive_problems(
 }
 
 /// The demo's reports as submissions of their year-to-date figure.
-pub fn as_submissions(reports: Vec<duban_core::demo::DemoReport>) -> Vec<Submission> {
+pub fn as_submissions(reports: Vec<duban_demo::DemoReport>) -> Vec<Submission> {
     reports
         .into_iter()
         .map(|r| Submission {

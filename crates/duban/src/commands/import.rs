@@ -124,7 +124,7 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
     };
     let report = read_report(&read);
     let errors = std::mem::take(&mut read.errors);
-    let entries = duban_web::ledger_io::ledger_entries(&mut read, today());
+    let entries = duban_app::ledger_io::ledger_entries(&mut read, today());
     let spinner =
         ProgressBar::new_spinner().with_message(format!("写入数据库（{} 项）…", entries.len()));
     if text {

@@ -10,6 +10,7 @@ mod extract;
 mod import;
 mod indicator;
 mod items;
+mod load_client;
 mod milestones;
 mod problem;
 mod rank;
@@ -85,7 +86,7 @@ pub fn peak_rss_mib(pid: &str) -> Option<f64> {
 
 /// Today in the city's time zone (Asia/Shanghai, UTC+8); `DUBAN_TODAY=YYYY-MM-DD` overrides it.
 pub fn today() -> NaiveDate {
-    duban_web::today()
+    duban_app::clock::today()
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -170,7 +170,7 @@ pub async fn template(
         .find(|u| u.unit.answers_to(unit.trim()))
         .map(|u| u.unit.name)
         .ok_or_else(|| anyhow::anyhow!("没有名为“{unit}”的单位（duban units list 可查看）"))?;
-    let sheet = duban_web::ledger_io::report_sheet(&store, &canonical, period, true).await;
+    let sheet = duban_app::ledger_io::report_sheet(&store, &canonical, period, true).await;
     store.close().await;
     let Some((rows, due)) = sheet? else {
         anyhow::bail!(
@@ -209,7 +209,7 @@ pub async fn import(
     }
     let store = ctx.store().await?;
     let period = read.period;
-    let batch = duban_web::ledger_io::report_batch(read, today());
+    let batch = duban_app::ledger_io::report_batch(read, today());
     let done = store.submit_reports(&ctx.actor, batch, dry_run).await;
     store.close().await;
     let done = done?;

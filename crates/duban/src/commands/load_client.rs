@@ -1,6 +1,6 @@
-//! 回环客户端 — a small HTTP/1.1 client for talking to a duban (or a chromedriver) on this
-//! machine: the tests, the browser driver and the load benchmark use it. One kept-alive
-//! connection per client; a session cookie and CSRF token once signed in.
+//! 压测客户端 — the load benchmark's HTTP/1.1 client: one kept-alive hyper connection per
+//! simulated user, a session cookie and CSRF token once signed in. It is kept this thin (no
+//! pool, no redirects, no decoding) so that `bench web` measures the server, not the client.
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -9,11 +9,10 @@ use hyper::{Method, Request, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 
-/// An answer: status, headers and the whole body.
+/// An answer: status and the whole body.
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
-    pub headers: hyper::HeaderMap,
     pub body: Bytes,
 }
 
@@ -24,10 +23,6 @@ impl Answer {
 
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -115,7 +110,6 @@ impl Client {
         }
         Ok(Answer {
             status: parts.status,
-            headers: parts.headers,
             body,
         })
     }
@@ -133,24 +127,6 @@ impl Client {
         .await
     }
 
-    pub async fn post_form(
-        &mut self,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> Result<Answer, Error> {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            Method::POST,
-            path,
-            Some(("application/x-www-form-urlencoded", body.into_bytes())),
-        )
-        .await
-    }
-
     /// Signs in through the API; keeps the session cookie and CSRF token.
     pub async fn login(&mut self, username: &str, password: &str) -> Result<Answer, Error> {
         let a = self
@@ -164,16 +140,4 @@ impl Client {
         }
         Ok(a)
     }
-}
-
-/// Percent-encodes a form value.
-pub fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -137,7 +137,7 @@ async fn an_issued_bulletin_does_not_change_with_the_data(db: &TestDb) {
         .draft_bulletin(june(), d("2025-07-10"), &th)
         .await
         .unwrap();
-    let text = draft.to_markdown();
+    let text = duban_app::bulletin::markdown(&draft);
     assert!(
         text.contains("投资完成率低于全市平均水平（36.6%）的有：乙县（35.0%）。"),
         "{text}"
@@ -170,14 +170,17 @@ async fn an_issued_bulletin_does_not_change_with_the_data(db: &TestDb) {
     };
     store.submit_report("乙县", s).await.unwrap();
     let again = store.bulletin(june(), d("2025-08-01"), &th).await.unwrap();
-    assert_eq!(again.to_markdown(), issued.bulletin.to_markdown());
+    assert_eq!(
+        duban_app::bulletin::markdown(&again),
+        duban_app::bulletin::markdown(&issued.bulletin)
+    );
     let fresh = store
         .draft_bulletin(june(), d("2025-08-01"), &th)
         .await
         .unwrap();
     assert_ne!(
-        fresh.to_markdown(),
-        again.to_markdown(),
+        duban_app::bulletin::markdown(&fresh),
+        duban_app::bulletin::markdown(&again),
         "a new draft sees the correction"
     );
     assert_eq!(store.issued_bulletins().await.unwrap().len(), 1);
@@ -258,7 +261,7 @@ async fn indicators_import_all_or_nothing(db: &TestDb) {
         .draft_bulletin(june(), d("2025-07-10"), &Thresholds::default())
         .await
         .unwrap();
-    assert!(b.to_markdown().contains("规上工业增加值增速：各地区平均7.0%。未完成目标的有：甲县（6.0%，目标6.5%）；低于全市平均水平的有：甲县（6.0%）。"), "{}", b.to_markdown());
+    assert!(duban_app::bulletin::markdown(&b).contains("规上工业增加值增速：各地区平均7.0%。未完成目标的有：甲县（6.0%，目标6.5%）；低于全市平均水平的有：甲县（6.0%）。"), "{}", duban_app::bulletin::markdown(&b));
 }
 
 /// An item led by a department counts for the region it is in and for the department.
@@ -366,7 +369,7 @@ async fn movement_counts_from_the_published_ranks(db: &TestDb) {
         .await
         .unwrap();
     assert!(b.ranks.contains(&("乙县".to_string(), Some(1))));
-    let md = b.to_markdown();
+    let md = duban_app::bulletin::markdown(&b);
     assert!(
         md.contains("| 甲县 | 2 |") && md.contains(" | 2 | ↓1 |"),
         "{md}"

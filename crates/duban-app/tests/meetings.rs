@@ -24,8 +24,7 @@ async fn city(db: &TestDb) -> duban_store::Store {
 async fn speech_becomes_items(db: &TestDb) {
     let store = city(db).await;
     let text = "会议要求：\n由市发改委牵头，国土、财政等部门配合，10月底前完成储备项目梳理；各县（市、区）要在×月×日前上报开工计划；市考核办要按月通报。";
-    let proposals = store
-        .propose(duban_extract::extract(text, 2025))
+    let proposals = duban_app::meetings::propose(&store, duban_extract::extract(text, 2025))
         .await
         .unwrap();
     assert_eq!(proposals.len(), 3);
@@ -84,8 +83,7 @@ async fn speech_becomes_items(db: &TestDb) {
     let mut bad = meeting.clone();
     bad.tasks.push(task(2, &["市考核办"], &[]));
     bad.tasks.push(task(2, &[], &["市督查室"]));
-    let err = store
-        .confirm_meeting_tasks(&bad, "office")
+    let err = duban_app::meetings::confirm(&store, bad.clone(), "office")
         .await
         .unwrap_err()
         .to_string();
@@ -97,8 +95,7 @@ async fn speech_becomes_items(db: &TestDb) {
     );
     assert_eq!(store.count_items().await.unwrap(), 0);
 
-    let done = store
-        .confirm_meeting_tasks(&meeting, "office")
+    let done = duban_app::meetings::confirm(&store, meeting.clone(), "office")
         .await
         .unwrap();
     assert_eq!(done.created, 3, "one item for the lead, one per region");
@@ -151,8 +148,7 @@ async fn speech_becomes_items(db: &TestDb) {
         .set_milestones("白水县", &lead.code, done_ms)
         .await
         .unwrap();
-    let again = store
-        .confirm_meeting_tasks(&meeting, "office")
+    let again = duban_app::meetings::confirm(&store, meeting.clone(), "office")
         .await
         .unwrap();
     assert_eq!((again.created, again.codes.len()), (0, 3));
@@ -180,11 +176,15 @@ async fn speech_becomes_items(db: &TestDb) {
     // The deadline edited and confirmed again: the milestone moves with it.
     let mut later = meeting.clone();
     later.tasks[0].deadline = NaiveDate::from_ymd_opt(2025, 11, 30);
-    store.confirm_meeting_tasks(&later, "office").await.unwrap();
+    duban_app::meetings::confirm(&store, later.clone(), "office")
+        .await
+        .unwrap();
     // A county's task given a date already past and not done is overdue.
     let mut dated = later.clone();
     dated.tasks[1].deadline = NaiveDate::from_ymd_opt(2025, 10, 31);
-    store.confirm_meeting_tasks(&dated, "office").await.unwrap();
+    duban_app::meetings::confirm(&store, dated.clone(), "office")
+        .await
+        .unwrap();
     let items = store.meeting_items(today).await.unwrap();
     let overdue: Vec<&str> = items
         .iter()
@@ -229,8 +229,7 @@ async fn speech_becomes_items(db: &TestDb) {
             },
         ],
     };
-    let err = store
-        .confirm_meeting_tasks(&twice, "office")
+    let err = duban_app::meetings::confirm(&store, twice.clone(), "office")
         .await
         .unwrap_err()
         .to_string();

@@ -1,10 +1,10 @@
 //! A headless Chromium driven through chromedriver's WebDriver REST protocol, spoken with the
-//! loopback client (no extra crates).
+//! test kit's HTTP client. Eight JSON calls are all the tests need, so no WebDriver crate.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use duban_web::loopback::Client;
+use crate::client::Client;
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -73,9 +73,9 @@ impl Browser {
         }
     }
 
-    async fn call(&mut self, method: hyper::Method, path: &str, body: Value) -> Value {
+    async fn call(&mut self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let path = format!("/session/{}{path}", self.session);
-        let a = if method == hyper::Method::GET {
+        let a = if method == reqwest::Method::GET {
             self.client.get(&path).await.unwrap()
         } else {
             self.client
@@ -91,7 +91,7 @@ impl Browser {
     }
 
     pub async fn goto(&mut self, url: &str) {
-        self.call(hyper::Method::POST, "/url", json!({ "url": url }))
+        self.call(reqwest::Method::POST, "/url", json!({ "url": url }))
             .await;
     }
 
@@ -101,7 +101,7 @@ impl Browser {
         loop {
             let v = self
                 .call(
-                    hyper::Method::POST,
+                    reqwest::Method::POST,
                     "/element",
                     json!({ "using": "css selector", "value": css }),
                 )
@@ -121,7 +121,7 @@ impl Browser {
     pub async fn clear(&mut self, css: &str) {
         let id = self.find(css).await;
         self.call(
-            hyper::Method::POST,
+            reqwest::Method::POST,
             &format!("/element/{id}/clear"),
             json!({}),
         )
@@ -131,7 +131,7 @@ impl Browser {
     pub async fn type_into(&mut self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.call(
-            hyper::Method::POST,
+            reqwest::Method::POST,
             &format!("/element/{id}/value"),
             json!({ "text": text }),
         )
@@ -141,7 +141,7 @@ impl Browser {
     pub async fn click(&mut self, css: &str) {
         let id = self.find(css).await;
         self.call(
-            hyper::Method::POST,
+            reqwest::Method::POST,
             &format!("/element/{id}/click"),
             json!({}),
         )
@@ -151,7 +151,7 @@ impl Browser {
     pub async fn text(&mut self, css: &str) -> String {
         let id = self.find(css).await;
         self.call(
-            hyper::Method::GET,
+            reqwest::Method::GET,
             &format!("/element/{id}/text"),
             Value::Null,
         )
@@ -182,7 +182,7 @@ impl Browser {
         let started = Instant::now();
         loop {
             let v = self
-                .call(hyper::Method::POST, "/alert/accept", json!({}))
+                .call(reqwest::Method::POST, "/alert/accept", json!({}))
                 .await;
             if v.is_null() {
                 return;
@@ -198,7 +198,7 @@ impl Browser {
     /// Runs a script in the page (`arguments[0]`… are `args`); what it returns.
     pub async fn execute(&mut self, script: &str, args: Value) -> Value {
         self.call(
-            hyper::Method::POST,
+            reqwest::Method::POST,
             "/execute/sync",
             json!({ "script": script, "args": args }),
         )
@@ -206,26 +206,29 @@ impl Browser {
     }
 
     pub async fn delete_cookies(&mut self) {
-        self.call(hyper::Method::DELETE, "/cookie", Value::Null)
+        self.call(reqwest::Method::DELETE, "/cookie", Value::Null)
             .await;
     }
 
     /// Saves a PNG screenshot under target/screenshots; its path.
     pub async fn screenshot(&mut self, name: &str) -> std::path::PathBuf {
         let b64 = self
-            .call(hyper::Method::GET, "/screenshot", Value::Null)
+            .call(reqwest::Method::GET, "/screenshot", Value::Null)
             .await;
         let png = decode_base64(b64.as_str().unwrap_or_default());
         assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../target/screenshots"
+        ));
+        std::fs::create_dir_all(dir).unwrap();
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
     }
 
     pub async fn quit(mut self) {
-        self.call(hyper::Method::DELETE, "", Value::Null).await;
+        self.call(reqwest::Method::DELETE, "", Value::Null).await;
         let _ = self.driver.kill().await;
     }
 }

@@ -1,17 +1,14 @@
 //! The harness: a fresh database with a small ledger and an account for every role, and the
 //! app spawned on a free port; shut down when dropped.
-// Each test binary uses part of it.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 
+pub use crate::client::Client;
+pub use crate::webdriver;
 use chrono::Datelike;
 use duban_core::{AccountRole, Item, ItemKind, Leader, MoneyUnit, Wan};
 use duban_store::testing::TestDb;
 use duban_store::{ImportOptions, LedgerEntry, NewAccount, Store};
-use duban_web::loopback::Client;
-
-pub mod webdriver;
 
 pub const PASSWORD: &str = "password-123";
 
@@ -31,7 +28,12 @@ pub fn wan(s: &str) -> Wan {
 }
 
 fn item(code: &str, name: &str, lead: &str, region: &str, leader: &str, co: &[&str]) -> Item {
-    let mut i = Item::new(duban_web::today().year(), ItemKind::Project, name, lead);
+    let mut i = Item::new(
+        duban_app::clock::today().year(),
+        ItemKind::Project,
+        name,
+        lead,
+    );
     i.code = code.into();
     i.region = Some(region.into());
     i.leader = Leader::parse_list(leader).into_iter().next();
@@ -70,7 +72,8 @@ pub async fn seed(store: &Store) {
         ),
     ];
     // XM3 has the standard construction chain up to a completion late next year.
-    let end = chrono::NaiveDate::from_ymd_opt(duban_web::today().year() + 1, 12, 31).unwrap();
+    let end =
+        chrono::NaiveDate::from_ymd_opt(duban_app::clock::today().year() + 1, 12, 31).unwrap();
     let chain = duban_core::MilestoneTemplate::Construction.schedule_back(end);
     store
         .import_ledger(

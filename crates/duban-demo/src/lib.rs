@@ -6,12 +6,12 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::PlanDate;
-use crate::item::{Item, ItemKind, Level, MonthlyPlan, Nature, Stage};
-use crate::leader::Leader;
-use crate::milestone::{Milestone, MilestoneTemplate};
-use crate::money::Wan;
-use crate::unit::{Unit, UnitKind};
+use duban_core::PlanDate;
+use duban_core::item::{Item, ItemKind, Level, MonthlyPlan, Nature, Stage};
+use duban_core::leader::Leader;
+use duban_core::milestone::{Milestone, MilestoneTemplate};
+use duban_core::money::Wan;
+use duban_core::unit::{Unit, UnitKind};
 
 /// 规模 — how large a demo ledger to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -581,7 +581,7 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoReport {
     pub code: String,
-    pub period: crate::Period,
+    pub period: duban_core::Period,
     pub ytd: Wan,
     pub submitted_on: NaiveDate,
 }
@@ -589,7 +589,7 @@ pub struct DemoReport {
 /// A year of monthly reports for the demo's items with money, from January to `until`: most
 /// items on track, some lagging, some stalled after a few months, a few never started; most
 /// reports on time, some late (迟报), some missing (漏报).
-pub fn reports(ledger: &DemoLedger, seed: u64, until: crate::Period) -> Vec<DemoReport> {
+pub fn reports(ledger: &DemoLedger, seed: u64, until: duban_core::Period) -> Vec<DemoReport> {
     let mut dice = Dice(seed ^ 0x7265_706f_7274_7300);
     let mut out = Vec::new();
     for (item, _) in &ledger.items {
@@ -618,9 +618,9 @@ pub fn reports(ledger: &DemoLedger, seed: u64, until: crate::Period) -> Vec<Demo
             let planned = if effective == 0 {
                 0
             } else {
-                let t = crate::status::time_progress(
+                let t = duban_core::status::time_progress(
                     item,
-                    crate::date::month_end(item.year, effective),
+                    duban_core::date::month_end(item.year, effective),
                 );
                 (rust_decimal::Decimal::from(annual.yuan()) * t
                     / rust_decimal::Decimal::ONE_HUNDRED)
@@ -628,12 +628,12 @@ pub fn reports(ledger: &DemoLedger, seed: u64, until: crate::Period) -> Vec<Demo
                     .unwrap_or(0i64)
             };
             ytd = ytd.max(planned * pace as i64 / 100).min(total.yuan());
-            let period = crate::Period::month(item.year, month).expect("month 1-12");
+            let period = duban_core::Period::month(item.year, month).expect("month 1-12");
             let roll = dice.below(100);
             if roll < 4 {
                 continue; // 漏报
             }
-            let due = period.due(crate::report::DEFAULT_DUE_DAY);
+            let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
             let submitted_on = if roll < 12 {
                 due + chrono::Days::new(1 + dice.below(10)) // 迟报
             } else {
@@ -657,7 +657,7 @@ mod report_tests {
     #[test]
     fn demo_reports_are_valid_and_mixed() {
         let ledger = generate(Scale::City, 1, 2025);
-        let until = crate::Period::month(2025, 10).unwrap();
+        let until = duban_core::Period::month(2025, 10).unwrap();
         let reports = reports(&ledger, 1, until);
         assert!(reports.len() > 10_000, "{}", reports.len());
         assert_eq!(reports, super::reports(&ledger, 1, until), "deterministic");
@@ -672,7 +672,7 @@ mod report_tests {
             assert!(r.ytd <= totals[r.code.as_str()]);
             let prev = last.insert(r.code.as_str(), r.ytd).unwrap_or(Wan::ZERO);
             assert!(r.ytd >= prev, "year-to-date never goes down");
-            late += usize::from(r.submitted_on > r.period.due(crate::report::DEFAULT_DUE_DAY));
+            late += usize::from(r.submitted_on > r.period.due(duban_core::report::DEFAULT_DUE_DAY));
         }
         assert!(late > 100 && late < reports.len() / 5, "{late} late");
     }
@@ -683,18 +683,18 @@ mod report_tests {
 pub struct DemoProblem {
     pub code: String,
     pub unit: String,
-    pub category: crate::ProblemCategory,
-    pub escalation: crate::Escalation,
+    pub category: duban_core::ProblemCategory,
+    pub escalation: duban_core::Escalation,
     pub description: String,
     pub listed: bool,
     pub due: NaiveDate,
-    pub state: crate::ProblemState,
+    pub state: duban_core::ProblemState,
 }
 
 /// Problems on about one item in twelve (at most 400), in every state, some overdue by
 /// `as_of`.
 pub fn problems(ledger: &DemoLedger, seed: u64, as_of: NaiveDate) -> Vec<DemoProblem> {
-    use crate::{Escalation, ProblemCategory as C, ProblemState as S};
+    use duban_core::{Escalation, ProblemCategory as C, ProblemState as S};
     let mut dice = Dice(seed ^ 0x7072_6f62_6c65_6d00);
     let texts: &[(C, &str)] = &[
         (C::Approvals, "施工许可证尚未办理，需协调加快审批"),

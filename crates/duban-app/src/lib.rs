@@ -1,0 +1,16 @@
+//! duban-app — the application layer: one function per use case (submit a report as a caller,
+//! raise or move a problem, propose and confirm a meeting's tasks, read a ledger file into
+//! entries, render a bulletin in a format), taking the caller and the store.
+//! The web app and the command line both call these; neither holds a use case of its own.
+//! The clock lives here too (`clock`): the core is given "today", never reads it.
+
+pub mod bulletin;
+pub mod clock;
+mod error;
+pub mod items;
+pub mod ledger_io;
+pub mod meetings;
+pub mod problems;
+pub mod reporting;
+
+pub use error::{AppError, AppResult};
