@@ -5,32 +5,49 @@ use std::collections::BTreeSet;
 
 use crate::item::Item;
 
-/// A field of an item that a ledger may or may not carry. Code, name and lead unit identify
-/// the item and are always stated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ItemField {
+/// Declares [`ItemField`] and what a re-import keeps for each, from one list: adding a field
+/// to items is one line here (`Variant => field`).
+macro_rules! item_fields {
+    ($( $(#[$doc:meta])* $variant:ident => $field:ident ),* $(,)?) => {
+        /// A field of an item that a ledger may or may not carry. Code, name and lead unit
+        /// identify the item and are always stated.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ItemField {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Item {
+            /// Takes from `stored` every listed field `stated` does not state.
+            fn keep_unstated_fields(&mut self, stored: &Item, stated: &StatedFields) {
+                $( if !stated.states(ItemField::$variant) { self.$field = stored.$field.clone(); } )*
+            }
+        }
+    };
+}
+
+item_fields! {
     /// 年度 — stated by a column, the title or the caller; otherwise a re-import keeps it.
-    Year,
+    Year => year,
     /// 事项类型 — likewise.
-    Kind,
-    Owner,
-    Nature,
-    Location,
-    Scale,
-    Category,
-    Level,
-    Stage,
-    TotalInvestment,
-    AnnualPlan,
-    MonthlyPlan,
-    PlannedStart,
-    PlannedEnd,
-    Region,
-    CoUnits,
-    Leader,
-    InStatistics,
-    Tags,
-    Notes,
+    Kind => kind,
+    Owner => owner,
+    Nature => nature,
+    Location => location,
+    Scale => scale,
+    Category => category,
+    Level => level,
+    Stage => stage,
+    TotalInvestment => total_investment,
+    AnnualPlan => annual_plan,
+    MonthlyPlan => monthly_plan,
+    PlannedStart => planned_start,
+    PlannedEnd => planned_end,
+    Region => region,
+    CoUnits => co_units,
+    Leader => leader,
+    InStatistics => in_statistics,
+    Tags => tags,
+    Notes => notes,
 }
 
 /// The fields a source states, and the names of the extra columns it carries.
@@ -50,21 +67,7 @@ impl Item {
     /// Takes from `stored` every field this item's source does not state, and every extra
     /// column the source does not carry: a re-import of a narrower sheet loses nothing.
     pub fn keep_unstated(&mut self, stored: &Item, stated: &StatedFields) {
-        macro_rules! keep {
-            ($($variant:ident => $field:ident),* $(,)?) => {
-                $( if !stated.states(ItemField::$variant) { self.$field = stored.$field.clone(); } )*
-            };
-        }
-        keep!(
-            Year => year,
-            Kind => kind,
-            Owner => owner, Nature => nature, Location => location, Scale => scale,
-            Category => category, Level => level, Stage => stage,
-            TotalInvestment => total_investment, AnnualPlan => annual_plan,
-            MonthlyPlan => monthly_plan, PlannedStart => planned_start, PlannedEnd => planned_end,
-            Region => region, CoUnits => co_units, Leader => leader,
-            InStatistics => in_statistics, Tags => tags, Notes => notes,
-        );
+        self.keep_unstated_fields(stored, stated);
         for (k, v) in &stored.extra {
             if !stated.extra.contains(k) {
                 self.extra.entry(k.clone()).or_insert_with(|| v.clone());

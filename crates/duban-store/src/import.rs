@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, AuditRecord, diff};
-use crate::items::{self, ITEM_COLUMNS, ItemRefs, item_values};
+use crate::item_columns::{self, ItemRefs};
+use crate::items;
 use crate::sql::{Val, bind, insert_many};
 use crate::units::{LeaderBook, UnitDirectory};
 use crate::{Result, Store, StoreError};
@@ -539,11 +540,11 @@ async fn insert_items(
     if inserts.is_empty() {
         return Ok(());
     }
-    let mut columns: Vec<&str> = ITEM_COLUMNS.to_vec();
+    let mut columns: Vec<&str> = item_columns::WRITTEN.clone();
     columns.push("created_at");
     // Rows are built chunk by chunk as they are sent, not all at once.
     let rows = inserts.iter().map(|(item, refs, _)| {
-        let mut v = item_values(item, refs, at);
+        let mut v = item_columns::values(item, refs, at);
         v.push(at.into());
         v
     });
@@ -609,7 +610,7 @@ async fn update_item(
     refs: &ItemRefs,
     at: &str,
 ) -> Result<()> {
-    let sets: Vec<String> = ITEM_COLUMNS
+    let sets: Vec<String> = item_columns::WRITTEN
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{c} = ${}", i + 1))
@@ -617,10 +618,10 @@ async fn update_item(
     let sql = format!(
         "UPDATE items SET {} WHERE id = ${}",
         sets.join(", "),
-        ITEM_COLUMNS.len() + 1
+        item_columns::WRITTEN.len() + 1
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-    for v in item_values(item, refs, at) {
+    for v in item_columns::values(item, refs, at) {
         q = bind(q, v);
     }
     q.bind(id).execute(&mut *conn).await?;

@@ -2,14 +2,12 @@
 
 use std::collections::HashMap;
 
-use duban_core::{
-    Item, ItemKind, Leader, Level, Milestone, MonthlyPlan, Nature, PlanDate, Stage, Wan,
-};
+use duban_core::{Item, ItemKind, Milestone, Stage};
 use futures_util::TryStreamExt;
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::item_columns;
 use crate::sql::{Val, bind};
 use crate::{Result, Store, StoreError};
 
@@ -49,159 +47,6 @@ pub struct ItemRecord {
     pub item: Item,
     /// 节点
     pub milestones: Vec<Milestone>,
-}
-
-pub(crate) const ITEM_SELECT: &str = "SELECT i.id, i.code, i.year, i.kind, i.name, i.owner, \
-    i.nature, i.location, i.scale, i.category, i.level, i.stage, i.total_investment, \
-    i.annual_plan, i.monthly_plan, i.planned_start, i.planned_end, r.name AS region_name, \
-    l.name AS lead_name, ld.name AS leader_name, ld.title AS leader_title, i.in_statistics, \
-    i.tags, i.notes, i.extra \
-    FROM items i JOIN units l ON l.id = i.lead_unit_id \
-    LEFT JOIN units r ON r.id = i.region_id LEFT JOIN leaders ld ON ld.id = i.leader_id";
-
-fn corrupt(col: &str, e: impl ToString) -> StoreError {
-    StoreError::corrupt(format!("items.{col}"), e)
-}
-
-fn opt_parse<T>(r: &AnyRow, col: &str, f: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| f(&s).map_err(|e| corrupt(col, e))).transpose()
-}
-
-fn json_col<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<T> {
-    let s: String = r.try_get(col)?;
-    serde_json::from_str(&s).map_err(|e| corrupt(col, e))
-}
-
-/// Reads one item row (without its co-operating units).
-pub(crate) fn item_from_row(r: &AnyRow) -> Result<(i64, Item)> {
-    let kind: String = r.try_get("kind")?;
-    let leader_name: Option<String> = r.try_get("leader_name")?;
-    let monthly: Option<String> = r.try_get("monthly_plan")?;
-    let monthly_plan = monthly
-        .map(|s| {
-            serde_json::from_str::<Vec<i64>>(&s)
-                .map(|v| MonthlyPlan(v.into_iter().map(Wan::from_yuan).collect()))
-        })
-        .transpose()
-        .map_err(|e| corrupt("monthly_plan", e))?;
-    let item = Item {
-        code: r.try_get("code")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        kind: ItemKind::parse(&kind).map_err(|e| corrupt("kind", e))?,
-        name: r.try_get("name")?,
-        owner: r.try_get("owner")?,
-        nature: opt_parse(r, "nature", |s| Nature::parse(s).map_err(|e| e.to_string()))?,
-        location: r.try_get("location")?,
-        scale: r.try_get("scale")?,
-        category: r.try_get("category")?,
-        level: opt_parse(r, "level", |s| Level::parse(s).map_err(|e| e.to_string()))?,
-        stage: opt_parse(r, "stage", |s| Stage::parse(s).map_err(|e| e.to_string()))?,
-        total_investment: r
-            .try_get::<Option<i64>, _>("total_investment")?
-            .map(Wan::from_yuan),
-        annual_plan: r
-            .try_get::<Option<i64>, _>("annual_plan")?
-            .map(Wan::from_yuan),
-        monthly_plan,
-        planned_start: opt_parse(r, "planned_start", |s| {
-            PlanDate::parse(s).map_err(|e| e.to_string())
-        })?,
-        planned_end: opt_parse(r, "planned_end", |s| {
-            PlanDate::parse(s).map_err(|e| e.to_string())
-        })?,
-        region: r.try_get("region_name")?,
-        lead_unit: r.try_get("lead_name")?,
-        co_units: Vec::new(),
-        leader: leader_name.map(|name| Leader {
-            name,
-            title: r
-                .try_get::<Option<String>, _>("leader_title")
-                .ok()
-                .flatten()
-                .filter(|t| !t.is_empty()),
-        }),
-        in_statistics: r
-            .try_get::<Option<i64>, _>("in_statistics")?
-            .map(|v| v != 0),
-        tags: json_col(r, "tags")?,
-        notes: r.try_get("notes")?,
-        extra: json_col(r, "extra")?,
-    };
-    Ok((r.try_get("id")?, item))
-}
-
-/// The item columns in write order, and their values.
-pub(crate) const ITEM_COLUMNS: &[&str] = &[
-    "code",
-    "year",
-    "kind",
-    "name",
-    "owner",
-    "nature",
-    "location",
-    "scale",
-    "category",
-    "level",
-    "stage",
-    "total_investment",
-    "annual_plan",
-    "monthly_plan",
-    "planned_start",
-    "planned_end",
-    "region_id",
-    "lead_unit_id",
-    "leader_id",
-    "in_statistics",
-    "tags",
-    "notes",
-    "extra",
-    "updated_at",
-];
-
-/// Ids of the units and the leader an item refers to.
-pub(crate) struct ItemRefs {
-    pub region: Option<i64>,
-    pub lead: i64,
-    pub leader: Option<i64>,
-}
-
-pub(crate) fn item_values(item: &Item, refs: &ItemRefs, now: &str) -> Vec<Val> {
-    let money = |w: Option<Wan>| Val::Int(w.map(Wan::yuan));
-    let text = |s: &Option<String>| Val::Text(s.clone());
-    vec![
-        item.code.as_str().into(),
-        i64::from(item.year).into(),
-        item.kind.code().into(),
-        item.name.as_str().into(),
-        text(&item.owner),
-        Val::Text(item.nature.map(|v| v.code().to_string())),
-        text(&item.location),
-        text(&item.scale),
-        text(&item.category),
-        Val::Text(item.level.map(|v| v.code().to_string())),
-        Val::Text(item.stage.map(|v| v.code().to_string())),
-        money(item.total_investment),
-        money(item.annual_plan),
-        Val::Text(item.monthly_plan.as_ref().map(|p| {
-            serde_json::to_string(&p.0.iter().map(|w| w.yuan()).collect::<Vec<_>>())
-                .unwrap_or_default()
-        })),
-        Val::Text(item.planned_start.map(|d| d.to_string())),
-        Val::Text(item.planned_end.map(|d| d.to_string())),
-        refs.region.into(),
-        refs.lead.into(),
-        refs.leader.into(),
-        Val::Int(item.in_statistics.map(i64::from)),
-        serde_json::to_string(&item.tags)
-            .unwrap_or_else(|_| "[]".into())
-            .into(),
-        text(&item.notes),
-        serde_json::to_string(&item.extra)
-            .unwrap_or_else(|_| "{}".into())
-            .into(),
-        now.into(),
-    ]
 }
 
 /// Builds the WHERE clause of a filter; the unit, if any, must already be resolved to an id.
@@ -291,7 +136,7 @@ pub(crate) async fn list(conn: &mut AnyConnection, f: &ItemFilter) -> Result<Vec
         None => None,
     };
     let (where_sql, vals) = filter_sql(f, unit_id);
-    let mut sql = format!("{ITEM_SELECT}{where_sql} ORDER BY i.code");
+    let mut sql = format!("{}{where_sql} ORDER BY i.code", *item_columns::SELECT);
     if let Some(l) = f.limit {
         sql.push_str(&format!(" LIMIT {}", l.max(0)));
         if let Some(o) = f.offset {
@@ -306,7 +151,7 @@ pub(crate) async fn list(conn: &mut AnyConnection, f: &ItemFilter) -> Result<Vec
     let mut items = Vec::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
-        items.push(item_from_row(&r)?);
+        items.push(item_columns::item_from_row(&r)?);
     }
     drop(rows);
     attach_co_units(conn, &mut items, &where_sql, &vals).await?;
@@ -400,7 +245,7 @@ impl Store {
     /// One item by code, with its milestones.
     pub async fn item(&self, code: &str) -> Result<Option<ItemRecord>> {
         let mut conn = self.pool.acquire().await?;
-        let sql = format!("{ITEM_SELECT} WHERE i.code = $1");
+        let sql = format!("{} WHERE i.code = $1", *item_columns::SELECT);
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(code.trim())
             .fetch_optional(&mut *conn)
@@ -408,7 +253,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let (id, mut item) = item_from_row(&row)?;
+        let (id, mut item) = item_columns::item_from_row(&row)?;
         for r in sqlx::query(
             "SELECT u.name FROM item_co_units c JOIN units u ON u.id = c.unit_id WHERE c.item_id = $1 ORDER BY c.position",
         )

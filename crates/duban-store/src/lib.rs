@@ -11,6 +11,7 @@ mod compliance;
 mod error;
 mod import;
 mod indicators;
+mod item_columns;
 mod items;
 mod meetings;
 mod packed;

@@ -55,8 +55,11 @@ impl TestDb {
 
     /// An SQLite file in a fresh temporary folder.
     pub fn sqlite() -> TestDb {
-        let dir = std::env::temp_dir().join(unique("duban_test"));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("duban_test")
+            .tempdir()
+            .expect("create temp dir")
+            .keep();
         let url = format!("sqlite://{}", dir.join("duban.db").display());
         TestDb {
             url,
