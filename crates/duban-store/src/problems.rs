@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use duban_core::problem::{apply, is_overdue};
 use duban_core::{Escalation, Move, ProblemCategory, ProblemState, Role};
 use serde::Serialize;
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -74,28 +75,52 @@ const SELECT: &str = "SELECT p.id, i.code, i.name AS item_name, p.category, p.es
     p.state, u.name AS assigned_unit, p.due, p.listed, p.raised_by, p.raised_at \
     FROM problems p JOIN items i ON i.id = p.item_id LEFT JOIN units u ON u.id = p.assigned_unit_id";
 
+/// A row of [`SELECT`], as stored.
+#[derive(sqlx::FromRow)]
+struct ProblemRow {
+    id: i64,
+    code: String,
+    item_name: String,
+    category: String,
+    escalation: String,
+    description: String,
+    state: String,
+    assigned_unit: Option<String>,
+    due: Option<String>,
+    listed: i64,
+    raised_by: String,
+    raised_at: String,
+}
+
+impl TryFrom<ProblemRow> for Problem {
+    type Error = StoreError;
+
+    fn try_from(r: ProblemRow) -> Result<Problem> {
+        let bad = |c: &str, e: String| StoreError::corrupt(format!("problems.{c}"), e);
+        Ok(Problem {
+            id: r.id,
+            code: r.code,
+            item_name: r.item_name,
+            category: ProblemCategory::parse(&r.category)
+                .map_err(|e| bad("category", e.to_string()))?,
+            escalation: Escalation::parse(&r.escalation)
+                .map_err(|e| bad("escalation", e.to_string()))?,
+            description: r.description,
+            state: ProblemState::parse(&r.state).map_err(|e| bad("state", e.to_string()))?,
+            assigned_unit: r.assigned_unit,
+            due: r
+                .due
+                .map(|d| duban_core::date::parse_iso_day(&d).ok_or_else(|| bad("due", d)))
+                .transpose()?,
+            listed: r.listed != 0,
+            raised_by: r.raised_by,
+            raised_at: r.raised_at,
+        })
+    }
+}
+
 fn from_row(r: &AnyRow) -> Result<Problem> {
-    let bad = |c: &str, e: String| StoreError::corrupt(format!("problems.{c}"), e);
-    let due: Option<String> = r.try_get("due")?;
-    Ok(Problem {
-        id: r.try_get("id")?,
-        code: r.try_get("code")?,
-        item_name: r.try_get("item_name")?,
-        category: ProblemCategory::parse(&r.try_get::<String, _>("category")?)
-            .map_err(|e| bad("category", e.to_string()))?,
-        escalation: Escalation::parse(&r.try_get::<String, _>("escalation")?)
-            .map_err(|e| bad("escalation", e.to_string()))?,
-        description: r.try_get("description")?,
-        state: ProblemState::parse(&r.try_get::<String, _>("state")?)
-            .map_err(|e| bad("state", e.to_string()))?,
-        assigned_unit: r.try_get("assigned_unit")?,
-        due: due
-            .map(|d| duban_core::date::parse_iso_day(&d).ok_or_else(|| bad("due", d)))
-            .transpose()?,
-        listed: r.try_get::<i64, _>("listed")? != 0,
-        raised_by: r.try_get("raised_by")?,
-        raised_at: r.try_get("raised_at")?,
-    })
+    ProblemRow::from_row(r)?.try_into()
 }
 
 async fn load(conn: &mut AnyConnection, id: i64) -> Result<Problem> {
