@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::pages::{Visitor, download, failure, field, message, page, render, ser, upload};
+use crate::page::{Visitor, download, failure, field, message, page, render, ser, upload};
 use crate::templates::script_json;
 use duban_app::bulletin::{BulletinFormat, bulletin_file};
 use duban_app::clock::{beijing, today};
@@ -463,7 +463,7 @@ async fn upload_indicators(
         })
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::invalid(crate::pages::about_upload(e, &path)))?;
+        .map_err(|e| ApiError::invalid(crate::page::about_upload(e, &path)))?;
         let rows: Vec<IndicatorRow> = read
             .rows
             .into_iter()

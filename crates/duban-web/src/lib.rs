@@ -10,7 +10,9 @@ mod dashboard;
 pub mod error;
 mod meetings;
 mod openapi;
+mod page;
 mod pages;
+mod select;
 pub mod server;
 mod templates;
 

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::pages::{Visitor, failure, page, render};
+use crate::page::{Visitor, failure, page, render};
 use crate::{AppState, today};
 
 /// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
@@ -332,7 +332,7 @@ async fn export_list(
             ],
         };
         let bytes = duban_office::write_table(&sheet, &rows).map_err(ApiError::internal)?;
-        Ok::<_, ApiError>(crate::pages::download(
+        Ok::<_, ApiError>(crate::page::download(
             bytes,
             &format!("{title}.xlsx"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -417,9 +417,9 @@ async fn speech_form(mut form: Multipart) -> ApiResult<SpeechForm> {
                 }
             }
             "text" => f.text = field.text().await.map_err(unreadable)?,
-            "meeting" => f.meeting = crate::pages::field(field.text().await.ok()),
+            "meeting" => f.meeting = crate::page::field(field.text().await.ok()),
             "year" => {
-                if let Some(y) = crate::pages::field(field.text().await.ok()) {
+                if let Some(y) = crate::page::field(field.text().await.ok()) {
                     f.year = Some(year_of(&y)?);
                 }
             }

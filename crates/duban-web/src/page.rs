@@ -1,0 +1,176 @@
+//! 页面的共同部分 — what every page shares: the signed-in [`Visitor`], rendering a template
+//! in the layout's context, messages, downloads and uploads.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Multipart};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use duban_core::{AccountRole, Wan};
+use minijinja::{Value, context};
+
+use crate::AppState;
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult};
+
+/// A signed-in page visitor; anyone else is sent to the login page.
+pub struct Visitor(pub Caller);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match auth::identify(state, parts).await {
+            Ok(Some(c)) => Ok(Visitor(c)),
+            Ok(None) => Err(if parts.headers.contains_key("hx-request") {
+                ([("hx-redirect", "/login")], StatusCode::UNAUTHORIZED).into_response()
+            } else {
+                Redirect::to("/login").into_response()
+            }),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+pub(crate) fn render(s: &AppState, name: &str, ctx: Value) -> ApiResult<Html<String>> {
+    s.templates
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map(Html)
+        .map_err(ApiError::internal)
+}
+
+/// The context every page shares: who, the menu, the CSRF token.
+pub(crate) fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value {
+    let a = &c.account;
+    context! {
+        title, active, charts,
+        user => ser(a),
+        role_label => a.role.label(),
+        csrf => c.csrf.clone().unwrap_or_default(),
+        is_admin => a.is_admin(),
+        can_report => matches!(a.role, AccountRole::Admin | AccountRole::Reporter),
+    }
+}
+
+/// An error as the page shows it: the API's message in the page's frame, or as a fragment for
+/// htmx.
+pub(crate) fn message(s: &AppState, ok: bool, messages: Vec<String>) -> Response {
+    match render(s, "message.html", context! { ok, messages }) {
+        Ok(h) => h.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub(crate) fn failure(s: &AppState, e: ApiError) -> Response {
+    let status = e.status();
+    let mut r = message(s, false, e.detail.split('\n').map(str::to_string).collect());
+    // The pages' htmx config swaps 4xx answers in too: the status stays for scripts.
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    r
+}
+
+/// Any serializable value for a template.
+pub(crate) fn ser<T: serde::Serialize>(v: T) -> Value {
+    Value::from(minijinja::value::Serde(v))
+}
+
+pub(crate) fn wan(w: Option<Wan>) -> String {
+    w.map(|w| w.to_string()).unwrap_or_else(|| "—".into())
+}
+
+pub(crate) fn pct(d: Option<rust_decimal::Decimal>) -> String {
+    d.map(|d| format!("{:.1}%", d.round_dp(1)))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub(crate) fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    download(
+        bytes,
+        filename,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+}
+
+/// Everything but letters, digits and `-_.~` is escaped (RFC 3986 unreserved).
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a query value or a file name (RFC 5987).
+pub(crate) fn encode(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, COMPONENT).to_string()
+}
+
+/// A file to save, named in UTF-8 (Chinese file names survive every browser).
+pub(crate) fn download(bytes: Vec<u8>, filename: &str, content_type: &'static str) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", encode(filename));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A message about an uploaded file, naming it as the user called it: the server's
+/// temporary folder is nobody's business.
+pub(crate) fn about_upload(message: impl std::fmt::Display, path: &std::path::Path) -> String {
+    let text = message.to_string();
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => text
+            .replace(&path.display().to_string(), &name.to_string_lossy())
+            .replace(&format!("{}/", dir.display()), "")
+            .replace(&dir.display().to_string(), ""),
+        _ => text,
+    }
+}
+
+/// The uploaded file of a multipart form, written to a temporary file.
+pub(crate) async fn upload(
+    mut form: Multipart,
+) -> ApiResult<(tempfile::TempDir, std::path::PathBuf, Vec<(String, String)>)> {
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    let mut path = None;
+    let mut fields = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid(format!("上传内容无法读取：{e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("upload.xlsx").to_string();
+            let bytes: Bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::invalid(format!("上传内容无法读取：{e}")))?;
+            let p = dir.path().join(
+                std::path::Path::new(&file_name)
+                    .file_name()
+                    .map(|f| f.to_owned())
+                    .unwrap_or_else(|| "upload.xlsx".into()),
+            );
+            std::fs::write(&p, &bytes).map_err(ApiError::internal)?;
+            path = Some(p);
+        } else {
+            fields.push((name, field.text().await.unwrap_or_default()));
+        }
+    }
+    let path = path.ok_or_else(|| ApiError::invalid("请选择要上传的 .xlsx 文件"))?;
+    Ok((dir, path, fields))
+}
+
+pub(crate) fn field(v: Option<String>) -> Option<String> {
+    v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
