@@ -38,6 +38,19 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The account the command line acts as: the office (督查室), which may do everything;
+    /// the audit trail records `actor`, the OS user beside it.
+    pub fn office(&self) -> duban_core::Account {
+        duban_core::Account {
+            id: 0,
+            username: "cli".into(),
+            display_name: self.actor.clone(),
+            role: duban_core::AccountRole::Admin,
+            unit: None,
+            leader: None,
+        }
+    }
+
     /// Whether the database is an SQLite file that does not exist yet.
     pub fn is_missing_sqlite_file(&self) -> bool {
         match duban_store::Backend::from_url(&self.database_url) {

@@ -4,7 +4,6 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use duban_core::{MilestoneReached, MoneyUnit, Period, ReportDraft, Wan};
-use duban_store::Submission;
 
 use super::{Ctx, today};
 use crate::cli::{ReportSubmitArgs, ShowFormat};
@@ -61,18 +60,20 @@ pub async fn submit(ctx: &Ctx, a: ReportSubmitArgs) -> anyhow::Result<ExitCode> 
         None => draft_from_flags(&a)?,
     };
     let store = ctx.store().await?;
-    let stored = store
-        .submit_report(
-            &ctx.actor,
-            Submission {
-                code: a.code.clone(),
-                period,
-                report,
-                reason: a.reason.clone(),
-                submitted_on: today(),
-            },
-        )
-        .await?;
+    let input = duban_app::reporting::ReportInput {
+        period: a.period.clone(),
+        report,
+        reason: a.reason.clone(),
+    };
+    let stored = duban_app::reporting::submit(
+        &store,
+        &ctx.office(),
+        &ctx.actor,
+        &stored_code(&a.code),
+        input,
+        today(),
+    )
+    .await?;
     let kind = store
         .item(&stored_code(&a.code))
         .await?
