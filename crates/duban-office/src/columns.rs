@@ -1,286 +1,285 @@
 //! 列名 — the columns of a ledger, matched by alias rather than position, with the money
 //! unit a header states ("总投资（亿元）").
 
-use duban_core::MoneyUnit;
-use duban_core::text::compact;
+use std::fmt::Display;
+use std::str::FromStr;
 
-/// A ledger field a column can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    /// 序号 — a running number, not kept.
-    Seq,
-    Code,
-    Name,
-    Kind,
-    Year,
-    Owner,
-    Nature,
-    Location,
-    Region,
-    Scale,
-    Category,
-    Level,
-    Stage,
-    TotalInvestment,
-    AnnualPlan,
-    /// 1–N月累计计划投资
-    PlanToMonth(u8),
-    /// 1–N月累计完成投资 — imported as the report for month N.
-    DoneToMonth(u8),
-    PlannedStart,
-    PlannedEnd,
-    LeadUnit,
-    CoUnits,
-    Leader,
-    InStatistics,
-    Tags,
-    Notes,
+use duban_core::text::compact;
+use duban_core::{Item, ItemField, MoneyUnit, PlanDate, Wan};
+
+/// One row of [`COLUMNS`]: what duban knows of a column besides its [`Field`].
+pub(crate) struct Column {
+    /// The header duban writes, then the aliases real ledgers use (compacted, without unit).
+    /// Empty for the month columns, which are matched by their pattern.
+    pub(crate) names: &'static [&'static str],
+    /// The item field a sheet with this column states: re-importing a sheet without it keeps
+    /// the stored value.
+    pub(crate) states: Option<ItemField>,
+    /// How a cell is read into the item.
+    pub(crate) read: Read,
 }
 
-/// (field, the header duban writes, aliases seen in real ledgers — compacted, without unit).
-const ALIASES: &[(Field, &str, &[&str])] = &[
-    (Field::Seq, "序号", &["序号", "编码序号", "No", "NO"]),
-    (
-        Field::Code,
-        "项目编号",
-        &[
-            "项目编号",
-            "编号",
-            "项目代码",
-            "事项编号",
-            "项目编码",
-            "代码",
+/// Where a field lives in an item: to read a cell into.
+pub(crate) struct Slot<T: 'static> {
+    pub(crate) set: fn(&mut Item) -> &mut T,
+}
+
+/// The [`Slot`] of the item's field `$field`.
+macro_rules! slot {
+    ($field:ident) => {
+        Slot {
+            set: |item| &mut item.$field,
+        }
+    };
+}
+
+/// How a column's cell is read into the item (`ledger_import::values`).
+pub(crate) enum Read {
+    /// By code of its own: the fields that identify the item or are read across columns or
+    /// into more than one field (序号, 编号, 名称, 类型, 年度, 月度, 单位, 领导).
+    Special,
+    /// Text, trimmed.
+    Text(Slot<Option<String>>),
+    /// A name: white space removed.
+    Name(Slot<Option<String>>),
+    /// Money in the column's unit, else the sheet's.
+    Money(Slot<Option<Wan>>),
+    /// A month or a day, in every form seen in the wild.
+    Date(Slot<Option<PlanDate>>),
+    /// 是/否, 已/未, √/×.
+    YesNo(Slot<Option<bool>>),
+    /// A list: "甲、乙，丙".
+    List(Slot<Vec<String>>),
+    /// A labelled enum (建设性质, 项目级别, 项目阶段): its label, code or an alias.
+    Choice(&'static dyn LabelledSlot),
+}
+
+/// The [`Slot`] of a labelled enum, its type forgotten so that rows of different enums are
+/// all [`Read::Choice`].
+pub(crate) trait LabelledSlot: Sync {
+    /// Reads `text` (a label, code or alias) into the item; else the enum's message.
+    fn read(&self, item: &mut Item, text: &str) -> Result<(), String>;
+}
+
+impl<T> LabelledSlot for Slot<Option<T>>
+where
+    T: FromStr + Display,
+    T::Err: Display,
+{
+    fn read(&self, item: &mut Item, text: &str) -> Result<(), String> {
+        *(self.set)(item) = Some(text.parse().map_err(|e: T::Err| e.to_string())?);
+        Ok(())
+    }
+}
+
+/// Declares [`Field`] and [`COLUMNS`] from one list of rows, `Variant => row`, in the order
+/// duban writes the columns. A month field (`Variant(u8)`) has one row for every month and is
+/// listed with month 0.
+macro_rules! ledger_columns {
+    ($( $(#[$doc:meta])* $variant:ident $(($month:ty))? => $row:expr ),* $(,)?) => {
+        /// A ledger field a column can hold: one per row of [`COLUMNS`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Field {
+            $( $(#[$doc])* $variant $(($month))?, )*
+        }
+
+        /// Every column duban knows, in the order it writes them.
+        pub(crate) const COLUMNS: &[(Field, Column)] = &[
+            $( (Field::$variant $((0 as $month))?, $row), )*
+        ];
+    };
+}
+
+ledger_columns! {
+    /// 序号 — a running number, not kept.
+    Seq => Column {
+        names: &["序号", "编码序号", "No", "NO"],
+        states: None,
+        read: Read::Special,
+    },
+    Code => Column {
+        names: &["项目编号", "编号", "项目代码", "事项编号", "项目编码", "代码"],
+        states: None,
+        read: Read::Special,
+    },
+    Name => Column {
+        names: &[
+            "项目名称", "名称", "事项名称", "工作任务", "重点工作", "任务名称", "工作名称",
+            "重点项目名称", "项目(工作)名称", "实事名称", "民生实事", "项目(事项)名称", "重点任务",
         ],
-    ),
-    (
-        Field::Name,
-        "项目名称",
-        &[
-            "项目名称",
-            "名称",
-            "事项名称",
-            "工作任务",
-            "重点工作",
-            "任务名称",
-            "工作名称",
-            "重点项目名称",
-            "项目(工作)名称",
-            "实事名称",
-            "民生实事",
-            "项目(事项)名称",
-            "重点任务",
-        ],
-    ),
-    (Field::Kind, "事项类型", &["事项类型", "类型", "项目类型"]),
-    (Field::Year, "年度", &["年度", "年份"]),
-    (
-        Field::Owner,
-        "建设单位",
-        &[
-            "建设单位",
-            "项目业主",
-            "业主单位",
-            "项目单位",
-            "实施主体",
-            "建设主体",
-            "项目法人",
+        states: None,
+        read: Read::Special,
+    },
+    Kind => Column {
+        names: &["事项类型", "类型", "项目类型"],
+        states: Some(ItemField::Kind),
+        read: Read::Special,
+    },
+    Year => Column {
+        names: &["年度", "年份"],
+        states: Some(ItemField::Year),
+        read: Read::Special,
+    },
+    Owner => Column {
+        names: &[
+            "建设单位", "项目业主", "业主单位", "项目单位", "实施主体", "建设主体", "项目法人",
             "项目业主单位",
         ],
-    ),
-    (Field::Nature, "建设性质", &["建设性质", "性质"]),
-    (
-        Field::Location,
-        "建设地点",
-        &["建设地点", "项目地点", "地点", "建设地址", "所在地"],
-    ),
-    (
-        Field::Region,
-        "所属区域",
-        &[
-            "所属区域",
-            "所在县区",
-            "县区",
-            "所属县区",
-            "区域",
-            "县(市、区)",
-            "县市区",
-            "属地",
+        states: Some(ItemField::Owner),
+        read: Read::Text(slot!(owner)),
+    },
+    Nature => Column {
+        names: &["建设性质", "性质"],
+        states: Some(ItemField::Nature),
+        read: Read::Choice(&slot!(nature)),
+    },
+    Location => Column {
+        names: &["建设地点", "项目地点", "地点", "建设地址", "所在地"],
+        states: Some(ItemField::Location),
+        read: Read::Text(slot!(location)),
+    },
+    Region => Column {
+        names: &[
+            "所属区域", "所在县区", "县区", "所属县区", "区域", "县(市、区)", "县市区", "属地",
             "所属县(市、区)",
         ],
-    ),
-    (
-        Field::Scale,
-        "建设规模及内容",
-        &[
-            "建设规模及内容",
-            "建设内容及规模",
-            "建设规模及主要建设内容",
-            "建设内容",
-            "主要建设内容",
-            "建设规模",
-            "工作内容",
-            "主要内容",
-            "目标任务",
-            "主要任务",
+        states: Some(ItemField::Region),
+        read: Read::Name(slot!(region)),
+    },
+    Scale => Column {
+        names: &[
+            "建设规模及内容", "建设内容及规模", "建设规模及主要建设内容", "建设内容",
+            "主要建设内容", "建设规模", "工作内容", "主要内容", "目标任务", "主要任务",
         ],
-    ),
-    (
-        Field::Category,
-        "项目类别",
-        &["项目类别", "类别", "行业类别", "产业类别", "项目分类"],
-    ),
-    (Field::Level, "项目级别", &["项目级别", "级别", "项目层级"]),
-    (
-        Field::Stage,
-        "项目阶段",
-        &["项目阶段", "阶段", "建设阶段", "进展阶段"],
-    ),
-    (
-        Field::TotalInvestment,
-        "总投资",
-        &[
-            "总投资",
-            "计划总投资",
-            "项目总投资",
-            "估算总投资",
-            "总投资额",
-        ],
-    ),
-    (
-        Field::AnnualPlan,
-        "年度计划投资",
-        &[
-            "年度计划投资",
-            "计划投资",
-            "年计划投资",
-            "本年计划投资",
-            "年度投资计划",
-            "投资计划",
+        states: Some(ItemField::Scale),
+        read: Read::Text(slot!(scale)),
+    },
+    Category => Column {
+        names: &["项目类别", "类别", "行业类别", "产业类别", "项目分类"],
+        states: Some(ItemField::Category),
+        read: Read::Text(slot!(category)),
+    },
+    Level => Column {
+        names: &["项目级别", "级别", "项目层级"],
+        states: Some(ItemField::Level),
+        read: Read::Choice(&slot!(level)),
+    },
+    Stage => Column {
+        names: &["项目阶段", "阶段", "建设阶段", "进展阶段"],
+        states: Some(ItemField::Stage),
+        read: Read::Choice(&slot!(stage)),
+    },
+    TotalInvestment => Column {
+        names: &["总投资", "计划总投资", "项目总投资", "估算总投资", "总投资额"],
+        states: Some(ItemField::TotalInvestment),
+        read: Read::Money(slot!(total_investment)),
+    },
+    AnnualPlan => Column {
+        names: &[
+            "年度计划投资", "计划投资", "年计划投资", "本年计划投资", "年度投资计划", "投资计划",
             "年度计划",
         ],
-    ),
-    (
-        Field::PlannedStart,
-        "计划开工时间",
-        &[
-            "计划开工时间",
-            "开工时间",
-            "开工日期",
-            "计划开工日期",
-            "开工年月",
-            "计划开工",
+        states: Some(ItemField::AnnualPlan),
+        read: Read::Money(slot!(annual_plan)),
+    },
+    /// 1–N月累计计划投资 — twelve columns, written when an item has a monthly plan.
+    PlanToMonth(u8) => Column {
+        names: &[],
+        states: Some(ItemField::MonthlyPlan),
+        read: Read::Special,
+    },
+    /// 1–N月累计完成投资 — imported as the report for month N.
+    DoneToMonth(u8) => Column {
+        names: &[],
+        states: None,
+        read: Read::Special,
+    },
+    PlannedStart => Column {
+        names: &["计划开工时间", "开工时间", "开工日期", "计划开工日期", "开工年月", "计划开工"],
+        states: Some(ItemField::PlannedStart),
+        read: Read::Date(slot!(planned_start)),
+    },
+    PlannedEnd => Column {
+        names: &[
+            "计划竣工时间", "竣工时间", "完工时间", "计划完成时间", "完成时限", "完成时间",
+            "竣工日期", "计划竣工日期", "时限", "办结时限", "计划竣工",
         ],
-    ),
-    (
-        Field::PlannedEnd,
-        "计划竣工时间",
-        &[
-            "计划竣工时间",
-            "竣工时间",
-            "完工时间",
-            "计划完成时间",
-            "完成时限",
-            "完成时间",
-            "竣工日期",
-            "计划竣工日期",
-            "时限",
-            "办结时限",
-            "计划竣工",
+        states: Some(ItemField::PlannedEnd),
+        read: Read::Date(slot!(planned_end)),
+    },
+    /// The lead unit; a cell may name co-operating units too.
+    LeadUnit => Column {
+        names: &[
+            "牵头单位", "责任单位", "主责单位", "责任部门", "牵头部门", "牵头责任单位",
+            "主要责任单位", "市级责任单位", "责任主体", "牵头单位(责任单位)",
         ],
-    ),
-    (
-        Field::LeadUnit,
-        "牵头单位",
-        &[
-            "牵头单位",
-            "责任单位",
-            "主责单位",
-            "责任部门",
-            "牵头部门",
-            "牵头责任单位",
-            "主要责任单位",
-            "市级责任单位",
-            "责任主体",
-            "牵头单位(责任单位)",
+        states: Some(ItemField::CoUnits),
+        read: Read::Special,
+    },
+    CoUnits => Column {
+        names: &["配合单位", "协办单位", "配合部门", "协助单位", "参与单位", "协同单位"],
+        states: Some(ItemField::CoUnits),
+        read: Read::Special,
+    },
+    /// The first leader of the cell; the others are kept as an extra column.
+    Leader => Column {
+        names: &[
+            "包抓领导", "市级包抓领导", "分包领导", "责任领导", "牵头领导", "市级领导", "包联领导",
+            "分管领导", "包抓市领导", "市级分包领导", "包抓市级领导",
         ],
-    ),
-    (
-        Field::CoUnits,
-        "配合单位",
-        &[
-            "配合单位",
-            "协办单位",
-            "配合部门",
-            "协助单位",
-            "参与单位",
-            "协同单位",
-        ],
-    ),
-    (
-        Field::Leader,
-        "包抓领导",
-        &[
-            "包抓领导",
-            "市级包抓领导",
-            "分包领导",
-            "责任领导",
-            "牵头领导",
-            "市级领导",
-            "包联领导",
-            "分管领导",
-            "包抓市领导",
-            "市级分包领导",
-            "包抓市级领导",
-        ],
-    ),
-    (
-        Field::InStatistics,
-        "是否纳入统计",
-        &[
-            "是否纳入统计",
-            "是否入统",
-            "纳入统计",
-            "是否入库",
-            "入统情况",
-            "是否纳统",
+        states: Some(ItemField::Leader),
+        read: Read::Special,
+    },
+    InStatistics => Column {
+        names: &[
+            "是否纳入统计", "是否入统", "纳入统计", "是否入库", "入统情况", "是否纳统",
             "是否入统入库",
         ],
-    ),
-    (Field::Tags, "标签", &["标签"]),
-    (Field::Notes, "备注", &["备注", "说明"]),
-];
+        states: Some(ItemField::InStatistics),
+        read: Read::YesNo(slot!(in_statistics)),
+    },
+    Tags => Column {
+        names: &["标签"],
+        states: Some(ItemField::Tags),
+        read: Read::List(slot!(tags)),
+    },
+    Notes => Column {
+        names: &["备注", "说明"],
+        states: Some(ItemField::Notes),
+        read: Read::Text(slot!(notes)),
+    },
+
+}
 
 impl Field {
+    /// The field's row of [`COLUMNS`].
+    pub(crate) fn column(self) -> &'static Column {
+        let kind = std::mem::discriminant(&self);
+        COLUMNS
+            .iter()
+            .find(|(f, _)| std::mem::discriminant(f) == kind)
+            .map(|(_, c)| c)
+            .expect("every field has a row")
+    }
+
     /// The header duban writes for the field.
     pub fn header(self) -> String {
         match self {
             Field::PlanToMonth(m) => format!("1-{m}月累计计划投资"),
             Field::DoneToMonth(m) => format!("1-{m}月累计完成投资"),
-            _ => ALIASES
-                .iter()
-                .find(|(f, _, _)| *f == self)
-                .map(|(_, h, _)| h.to_string())
-                .unwrap_or_default(),
+            _ => self.column().names[0].to_string(),
         }
     }
 
     /// The aliases a column of this field may carry, for messages.
     pub fn aliases(self) -> String {
-        ALIASES
-            .iter()
-            .find(|(f, _, _)| *f == self)
-            .map(|(_, _, a)| a.join("、"))
-            .unwrap_or_default()
+        self.column().names.join("、")
     }
 
+    /// Whether the field holds money (its header may state a unit).
     pub fn is_money(self) -> bool {
-        matches!(
-            self,
-            Field::TotalInvestment
-                | Field::AnnualPlan
-                | Field::PlanToMonth(_)
-                | Field::DoneToMonth(_)
-        )
+        matches!(self, Field::PlanToMonth(_) | Field::DoneToMonth(_))
+            || matches!(self.column().read, Read::Money(_))
     }
 }
 
@@ -352,10 +351,10 @@ pub fn match_field(base: &str) -> Option<Field> {
     if let Some(m) = done_to_month(base) {
         return Some(Field::DoneToMonth(m));
     }
-    ALIASES
+    COLUMNS
         .iter()
-        .find(|(_, _, aliases)| aliases.contains(&base))
-        .map(|(f, _, _)| *f)
+        .find(|(_, c)| c.names.contains(&base))
+        .map(|(f, _)| *f)
 }
 
 /// "1-6月累计计划投资", "1—6月计划投资", "1至6月计划" → 6.

@@ -5,7 +5,7 @@
 use duban_core::text::non_blank;
 use duban_core::{Item, ItemKind, MoneyUnit, MonthlyPlan, Wan};
 
-use crate::columns::Field;
+use crate::columns::{Field, match_field};
 use crate::error::CellError;
 use crate::grid::{Grid, cell_text, column_letter};
 
@@ -94,6 +94,9 @@ impl RowContext<'_> {
         title_kind: Option<ItemKind>,
         errors: &mut Vec<CellError>,
     ) -> Option<RowRead> {
+        // Fields read by their kind go straight into the item; year, kind, name and lead unit
+        // are set once the row is read.
+        let mut item = Item::new(0, ItemKind::Project, "", "");
         let mut v = Values::default();
         for (col, header, field, unit) in &self.header.columns {
             let data = self.grid.cell(self.row, *col);
@@ -108,50 +111,41 @@ impl RowContext<'_> {
                 continue;
             }
             let unit = unit.unwrap_or(self.money_unit);
-            if let Err(message) = v.set(*field, data, &text, unit) {
+            if let Err(message) = v.set(&mut item, *field, data, &text, unit) {
                 errors.push(self.error(Some(*col), header, &text, message));
             }
         }
-        let year = v
+        item.year = v
             .year
             .or(opts.year)
             .or(title_year)
             .unwrap_or(opts.fallback_year);
-        let kind = v
+        item.kind = v
             .kind
             .or(opts.kind)
             .or(defaults.kind)
             .or(title_kind)
             .unwrap_or(ItemKind::Project);
-        let region = v.region.clone().or_else(|| defaults.region.clone());
-        let mut units = v.lead_units.clone();
-        let lead = if units.is_empty() {
-            v.region
-                .clone()
+        item.name = v.name.take().unwrap_or_default();
+        item.code = v.code.take().unwrap_or_default();
+        // The region column, else the section's; with no lead unit, the region leads.
+        let region_cell = item.region.take();
+        item.region = region_cell.clone().or_else(|| defaults.region.clone());
+        let mut units = std::mem::take(&mut v.lead_units);
+        item.lead_unit = if units.is_empty() {
+            region_cell
                 .or_else(|| defaults.lead.clone())
                 .or_else(|| defaults.region.clone())
                 .unwrap_or_default()
         } else {
             units.remove(0)
         };
-        let mut item = Item::new(year, kind, v.name.clone().unwrap_or_default(), lead);
-        item.code = v.code.clone().unwrap_or_default();
-        item.owner = v.owner.take();
-        item.nature = v.nature;
-        item.location = v.location.take();
-        item.scale = v.scale.take();
-        item.category = v
+        item.category = item
             .category
             .take()
             .or_else(|| v.kind_as_category.take())
             .or_else(|| defaults.category.clone());
-        item.level = v.level;
-        item.stage = v.stage.or(defaults.stage);
-        item.total_investment = v.total;
-        item.annual_plan = v.annual;
-        item.planned_start = v.start;
-        item.planned_end = v.end;
-        item.region = region;
+        item.stage = item.stage.or(defaults.stage);
         for u in units.into_iter().chain(v.co_units.drain(..)) {
             if u != item.lead_unit && !item.co_units.contains(&u) {
                 item.co_units.push(u);
@@ -165,9 +159,6 @@ impl RowContext<'_> {
                 v.extra.insert(OTHER_LEADERS.into(), rest.join("、"));
             }
         }
-        item.in_statistics = v.in_statistics;
-        item.tags = std::mem::take(&mut v.tags);
-        item.notes = v.notes.take();
         item.extra = std::mem::take(&mut v.extra);
         if !v.months.is_empty() {
             if v.months.len() == 12 {
@@ -206,15 +197,11 @@ impl RowContext<'_> {
 /// The extra column that keeps the leaders after the first of a 包抓领导 cell.
 pub(super) const OTHER_LEADERS: &str = "其他包抓领导";
 
+/// The field of a problem [`Item::validate`] names by its header or an alias ("年度计划投资",
+/// "责任单位"); the monthly plan's problems go to its last column.
 fn problem_field(name: &str) -> Option<Field> {
-    Some(match name {
-        "项目名称" => Field::Name,
-        "责任单位" => Field::LeadUnit,
-        "年度" => Field::Year,
-        "年度计划投资" => Field::AnnualPlan,
-        "计划竣工时间" => Field::PlannedEnd,
-        "配合单位" => Field::CoUnits,
-        "月度计划" => Field::PlanToMonth(12),
-        _ => return None,
-    })
+    match name {
+        "月度计划" => Some(Field::PlanToMonth(12)),
+        _ => match_field(name),
+    }
 }

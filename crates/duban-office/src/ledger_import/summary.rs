@@ -71,10 +71,11 @@ pub(super) fn describe(
         year_source: year_source(header, opts, preamble.year),
         other_sheets: Vec::new(),
     };
-    if header.col_of(Field::Year).is_some() || opts.year.is_some() || preamble.year.is_some() {
+    // A year or kind column states them too (its row says so).
+    if opts.year.is_some() || preamble.year.is_some() {
         out.stated.fields.insert(ItemField::Year);
     }
-    if header.col_of(Field::Kind).is_some() || opts.kind.is_some() || preamble.kind.is_some() {
+    if opts.kind.is_some() || preamble.kind.is_some() {
         out.stated.fields.insert(ItemField::Kind);
     }
     out
@@ -110,48 +111,18 @@ fn year_source(header: &Header, opts: &ReadOptions, title_year: Option<i32>) -> 
     }
 }
 
-/// The fields the header's columns state, and its extra columns.
+/// The fields the header's columns state (each column's row says which), and its extra columns.
 fn stated_by_columns(header: &Header) -> StatedFields {
     let mut stated = StatedFields::default();
     for (_, display, field, _) in &header.columns {
-        let f = match field {
-            None => {
-                stated.extra.insert(display.clone());
-                continue;
-            }
-            Some(f) => *f,
+        let Some(f) = field else {
+            stated.extra.insert(display.clone());
+            continue;
         };
-        let item_field = match f {
-            Field::Owner => ItemField::Owner,
-            Field::Nature => ItemField::Nature,
-            Field::Location => ItemField::Location,
-            Field::Scale => ItemField::Scale,
-            Field::Category => ItemField::Category,
-            Field::Level => ItemField::Level,
-            Field::Stage => ItemField::Stage,
-            Field::TotalInvestment => ItemField::TotalInvestment,
-            Field::AnnualPlan => ItemField::AnnualPlan,
-            Field::PlanToMonth(_) => ItemField::MonthlyPlan,
-            Field::PlannedStart => ItemField::PlannedStart,
-            Field::PlannedEnd => ItemField::PlannedEnd,
-            Field::Region => ItemField::Region,
-            // A lead-unit cell may name co-operating units too.
-            Field::LeadUnit | Field::CoUnits => ItemField::CoUnits,
-            Field::Leader => {
-                stated.extra.insert(OTHER_LEADERS.to_string());
-                ItemField::Leader
-            }
-            Field::InStatistics => ItemField::InStatistics,
-            Field::Tags => ItemField::Tags,
-            Field::Notes => ItemField::Notes,
-            Field::Seq
-            | Field::Code
-            | Field::Name
-            | Field::Kind
-            | Field::Year
-            | Field::DoneToMonth(_) => continue,
-        };
-        stated.fields.insert(item_field);
+        if *f == Field::Leader {
+            stated.extra.insert(OTHER_LEADERS.to_string());
+        }
+        stated.fields.extend(f.column().states);
     }
     stated
 }

@@ -1,15 +1,18 @@
-//! 单元格取值 — one cell read into its field: money in the sheet's or column's unit, dates in
-//! every form seen in the wild, yes/no, unit lists with their lead marked, years, kinds.
+//! 单元格取值 — one cell read into its field: by its kind (`columns::Read`) — text, names, money
+//! in the sheet's or column's unit, dates in every form seen in the wild, yes/no, lists,
+//! labelled enums —, or by code of its own for the special fields: unit lists with their lead
+//! marked, leaders, years, kinds, months.
 
 use std::collections::BTreeMap;
 
 use calamine::Data;
 use duban_core::text::{compact, split_list};
-use duban_core::{ItemKind, Leader, Level, MoneyUnit, Nature, PlanDate, Stage, Wan};
+use duban_core::{Item, ItemKind, Leader, MoneyUnit, PlanDate, Wan};
 
-use crate::columns::Field;
+use crate::columns::{Field, Read};
 
-/// The values of one row as they are read, field by field.
+/// The values of one row's special fields as they are read (every other field is read
+/// straight into the item, by its kind).
 #[derive(Default)]
 pub(super) struct Values {
     pub(super) code: Option<String>,
@@ -17,26 +20,11 @@ pub(super) struct Values {
     pub(super) kind: Option<ItemKind>,
     pub(super) kind_as_category: Option<String>,
     pub(super) year: Option<i32>,
-    pub(super) owner: Option<String>,
-    pub(super) nature: Option<Nature>,
-    pub(super) location: Option<String>,
-    pub(super) region: Option<String>,
-    pub(super) scale: Option<String>,
-    pub(super) category: Option<String>,
-    pub(super) level: Option<Level>,
-    pub(super) stage: Option<Stage>,
-    pub(super) total: Option<Wan>,
-    pub(super) annual: Option<Wan>,
     pub(super) months: BTreeMap<u8, Wan>,
     pub(super) done: Option<(u8, Wan)>,
-    pub(super) start: Option<PlanDate>,
-    pub(super) end: Option<PlanDate>,
     pub(super) lead_units: Vec<String>,
     pub(super) co_units: Vec<String>,
     pub(super) leaders: Vec<Leader>,
-    pub(super) in_statistics: Option<bool>,
-    pub(super) tags: Vec<String>,
-    pub(super) notes: Option<String>,
     pub(super) extra: BTreeMap<String, String>,
 }
 
@@ -126,8 +114,11 @@ fn unit_list(text: &str) -> Vec<String> {
 }
 
 impl Values {
+    /// Reads a cell of `field`: a special field into these values, any other into `item` as
+    /// its row of the columns says.
     pub(super) fn set(
         &mut self,
+        item: &mut Item,
         field: Field,
         data: &Data,
         text: &str,
@@ -151,16 +142,6 @@ impl Values {
                     .map_err(|_| format!("年度应为四位数年份，如 2025，而不是“{text}”"))?;
                 self.year = Some(y);
             }
-            Field::Owner => self.owner = own(),
-            Field::Nature => self.nature = Some(Nature::parse(text).map_err(|e| e.to_string())?),
-            Field::Location => self.location = own(),
-            Field::Region => self.region = Some(duban_core::text::name(text)),
-            Field::Scale => self.scale = own(),
-            Field::Category => self.category = own(),
-            Field::Level => self.level = Some(Level::parse(text).map_err(|e| e.to_string())?),
-            Field::Stage => self.stage = Some(Stage::parse(text).map_err(|e| e.to_string())?),
-            Field::TotalInvestment => self.total = Some(money(data, text, unit)?),
-            Field::AnnualPlan => self.annual = Some(money(data, text, unit)?),
             Field::PlanToMonth(m) => {
                 self.months.insert(m, money(data, text, unit)?);
             }
@@ -171,17 +152,35 @@ impl Values {
                     self.done = Some((m, w));
                 }
             }
-            Field::PlannedStart => self.start = Some(date(data, text)?),
-            Field::PlannedEnd => self.end = Some(date(data, text)?),
             Field::LeadUnit => self.lead_units = unit_list(text),
             Field::CoUnits => self.co_units = unit_list(text),
             Field::Leader => self.leaders = Leader::parse_list(text),
-            Field::InStatistics => self.in_statistics = Some(yes_no(text)?),
-            Field::Tags => self.tags = split_list(text),
-            Field::Notes => self.notes = own(),
+            _ => read(&field.column().read, item, data, text, unit)?,
         }
         Ok(())
     }
+}
+
+/// Reads a cell into the item as `how` says.
+fn read(
+    how: &Read,
+    item: &mut Item,
+    data: &Data,
+    text: &str,
+    unit: MoneyUnit,
+) -> Result<(), String> {
+    match how {
+        // Read by `Values::set`.
+        Read::Special => {}
+        Read::Text(slot) => *(slot.set)(item) = Some(text.trim().to_string()),
+        Read::Name(slot) => *(slot.set)(item) = Some(duban_core::text::name(text)),
+        Read::Money(slot) => *(slot.set)(item) = Some(money(data, text, unit)?),
+        Read::Date(slot) => *(slot.set)(item) = Some(date(data, text)?),
+        Read::YesNo(slot) => *(slot.set)(item) = Some(yes_no(text)?),
+        Read::List(slot) => *(slot.set)(item) = split_list(text),
+        Read::Choice(slot) => slot.read(item, text)?,
+    }
+    Ok(())
 }
 
 #[cfg(test)]
