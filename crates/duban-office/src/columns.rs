@@ -17,10 +17,13 @@ pub(crate) struct Column {
     pub(crate) states: Option<ItemField>,
     /// How a cell is read into the item.
     pub(crate) read: Read,
+    /// How duban writes the column — the cells' look and the column's width —, if it does.
+    pub(crate) write: Option<(Look, f64)>,
 }
 
-/// Where a field lives in an item: to read a cell into.
+/// Where a field lives in an item: to read a cell into and to write it from.
 pub(crate) struct Slot<T: 'static> {
+    pub(crate) get: fn(&Item) -> &T,
     pub(crate) set: fn(&mut Item) -> &mut T,
 }
 
@@ -28,12 +31,14 @@ pub(crate) struct Slot<T: 'static> {
 macro_rules! slot {
     ($field:ident) => {
         Slot {
+            get: |item| &item.$field,
             set: |item| &mut item.$field,
         }
     };
 }
 
-/// How a column's cell is read into the item (`ledger_import::values`).
+/// How a column's cell is read into the item (`ledger_import::values`); the kind also says how
+/// the value is written (`ledger_export`).
 pub(crate) enum Read {
     /// By code of its own: the fields that identify the item or are read across columns or
     /// into more than one field (序号, 编号, 名称, 类型, 年度, 月度, 单位, 领导).
@@ -59,6 +64,8 @@ pub(crate) enum Read {
 pub(crate) trait LabelledSlot: Sync {
     /// Reads `text` (a label, code or alias) into the item; else the enum's message.
     fn read(&self, item: &mut Item, text: &str) -> Result<(), String>;
+    /// The item's value as its label, or nothing.
+    fn label(&self, item: &Item) -> String;
 }
 
 impl<T> LabelledSlot for Slot<Option<T>>
@@ -70,6 +77,21 @@ where
         *(self.set)(item) = Some(text.parse().map_err(|e: T::Err| e.to_string())?);
         Ok(())
     }
+
+    fn label(&self, item: &Item) -> String {
+        (self.get)(item)
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+}
+
+/// How the cells of a written column look: wrapped text, centred, or money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    Wrap,
+    Center,
+    Money,
 }
 
 /// Declares [`Field`] and [`COLUMNS`] from one list of rows, `Variant => row`, in the order
@@ -96,11 +118,13 @@ ledger_columns! {
         names: &["序号", "编码序号", "No", "NO"],
         states: None,
         read: Read::Special,
+        write: Some((Look::Center, 6.0)),
     },
     Code => Column {
         names: &["项目编号", "编号", "项目代码", "事项编号", "项目编码", "代码"],
         states: None,
         read: Read::Special,
+        write: Some((Look::Center, 14.0)),
     },
     Name => Column {
         names: &[
@@ -109,16 +133,19 @@ ledger_columns! {
         ],
         states: None,
         read: Read::Special,
+        write: Some((Look::Wrap, 36.0)),
     },
     Kind => Column {
         names: &["事项类型", "类型", "项目类型"],
         states: Some(ItemField::Kind),
         read: Read::Special,
+        write: Some((Look::Center, 10.0)),
     },
     Year => Column {
         names: &["年度", "年份"],
         states: Some(ItemField::Year),
         read: Read::Special,
+        write: Some((Look::Center, 7.0)),
     },
     Owner => Column {
         names: &[
@@ -127,16 +154,19 @@ ledger_columns! {
         ],
         states: Some(ItemField::Owner),
         read: Read::Text(slot!(owner)),
+        write: Some((Look::Wrap, 22.0)),
     },
     Nature => Column {
         names: &["建设性质", "性质"],
         states: Some(ItemField::Nature),
         read: Read::Choice(&slot!(nature)),
+        write: Some((Look::Center, 8.0)),
     },
     Location => Column {
         names: &["建设地点", "项目地点", "地点", "建设地址", "所在地"],
         states: Some(ItemField::Location),
         read: Read::Text(slot!(location)),
+        write: Some((Look::Wrap, 18.0)),
     },
     Region => Column {
         names: &[
@@ -145,6 +175,7 @@ ledger_columns! {
         ],
         states: Some(ItemField::Region),
         read: Read::Name(slot!(region)),
+        write: Some((Look::Center, 14.0)),
     },
     Scale => Column {
         names: &[
@@ -153,26 +184,31 @@ ledger_columns! {
         ],
         states: Some(ItemField::Scale),
         read: Read::Text(slot!(scale)),
+        write: Some((Look::Wrap, 40.0)),
     },
     Category => Column {
         names: &["项目类别", "类别", "行业类别", "产业类别", "项目分类"],
         states: Some(ItemField::Category),
         read: Read::Text(slot!(category)),
+        write: Some((Look::Center, 10.0)),
     },
     Level => Column {
         names: &["项目级别", "级别", "项目层级"],
         states: Some(ItemField::Level),
         read: Read::Choice(&slot!(level)),
+        write: Some((Look::Center, 8.0)),
     },
     Stage => Column {
         names: &["项目阶段", "阶段", "建设阶段", "进展阶段"],
         states: Some(ItemField::Stage),
         read: Read::Choice(&slot!(stage)),
+        write: Some((Look::Center, 8.0)),
     },
     TotalInvestment => Column {
         names: &["总投资", "计划总投资", "项目总投资", "估算总投资", "总投资额"],
         states: Some(ItemField::TotalInvestment),
         read: Read::Money(slot!(total_investment)),
+        write: Some((Look::Money, 14.0)),
     },
     AnnualPlan => Column {
         names: &[
@@ -181,23 +217,27 @@ ledger_columns! {
         ],
         states: Some(ItemField::AnnualPlan),
         read: Read::Money(slot!(annual_plan)),
+        write: Some((Look::Money, 14.0)),
     },
     /// 1–N月累计计划投资 — twelve columns, written when an item has a monthly plan.
     PlanToMonth(u8) => Column {
         names: &[],
         states: Some(ItemField::MonthlyPlan),
         read: Read::Special,
+        write: Some((Look::Money, 12.0)),
     },
     /// 1–N月累计完成投资 — imported as the report for month N.
     DoneToMonth(u8) => Column {
         names: &[],
         states: None,
         read: Read::Special,
+        write: None,
     },
     PlannedStart => Column {
         names: &["计划开工时间", "开工时间", "开工日期", "计划开工日期", "开工年月", "计划开工"],
         states: Some(ItemField::PlannedStart),
         read: Read::Date(slot!(planned_start)),
+        write: Some((Look::Center, 12.0)),
     },
     PlannedEnd => Column {
         names: &[
@@ -206,6 +246,7 @@ ledger_columns! {
         ],
         states: Some(ItemField::PlannedEnd),
         read: Read::Date(slot!(planned_end)),
+        write: Some((Look::Center, 12.0)),
     },
     /// The lead unit; a cell may name co-operating units too.
     LeadUnit => Column {
@@ -215,11 +256,13 @@ ledger_columns! {
         ],
         states: Some(ItemField::CoUnits),
         read: Read::Special,
+        write: Some((Look::Wrap, 18.0)),
     },
     CoUnits => Column {
         names: &["配合单位", "协办单位", "配合部门", "协助单位", "参与单位", "协同单位"],
         states: Some(ItemField::CoUnits),
         read: Read::Special,
+        write: Some((Look::Wrap, 24.0)),
     },
     /// The first leader of the cell; the others are kept as an extra column.
     Leader => Column {
@@ -229,6 +272,7 @@ ledger_columns! {
         ],
         states: Some(ItemField::Leader),
         read: Read::Special,
+        write: Some((Look::Wrap, 16.0)),
     },
     InStatistics => Column {
         names: &[
@@ -237,16 +281,19 @@ ledger_columns! {
         ],
         states: Some(ItemField::InStatistics),
         read: Read::YesNo(slot!(in_statistics)),
+        write: Some((Look::Center, 8.0)),
     },
     Tags => Column {
         names: &["标签"],
         states: Some(ItemField::Tags),
         read: Read::List(slot!(tags)),
+        write: Some((Look::Wrap, 12.0)),
     },
     Notes => Column {
         names: &["备注", "说明"],
         states: Some(ItemField::Notes),
         read: Read::Text(slot!(notes)),
+        write: Some((Look::Wrap, 20.0)),
     },
 
 }

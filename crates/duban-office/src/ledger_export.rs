@@ -8,7 +8,7 @@ use std::path::Path;
 use duban_core::{Item, Milestone, Wan};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::columns::Field;
+use crate::columns::{COLUMNS, Field, Look, Read};
 use crate::error::LedgerError;
 
 /// What to put around the table.
@@ -69,117 +69,110 @@ impl Styles {
     }
 }
 
+/// A cell's content; its column's [`Look`] gives its format.
 enum Value {
-    Wrap(String),
-    Center(String),
+    Text(String),
     Money(Option<Wan>),
     Number(u32),
 }
 
-/// Takes a column's value from an item and its 0-based position.
-type Cell = Box<dyn Fn(usize, &Item) -> Value>;
+/// What a column of the export holds: a field, or an extra column of that name.
+enum Source {
+    Field(Field),
+    Extra(String),
+}
 
-/// One column of the export: header, width, and how to take the value from an item.
+/// One column of the export: header, width, look, and what it holds.
 struct Column {
     header: String,
     width: f64,
-    value: Cell,
+    look: Look,
+    source: Source,
 }
 
-fn col(field: Field, width: f64, value: impl Fn(usize, &Item) -> Value + 'static) -> Column {
-    let header = match field {
-        Field::TotalInvestment | Field::AnnualPlan | Field::PlanToMonth(_) => {
+impl Column {
+    fn field(field: Field, look: Look, width: f64) -> Column {
+        let header = if field.is_money() {
             format!("{}（万元）", field.header())
-        }
-        _ => field.header(),
-    };
-    Column {
-        header,
-        width,
-        value: Box::new(value),
-    }
-}
-
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
-}
-
-fn columns(items: &[Item]) -> Vec<Column> {
-    let mut cols = vec![
-        col(Field::Seq, 6.0, |i, _| Value::Number(i as u32 + 1)),
-        col(Field::Code, 14.0, |_, it| Value::Center(it.code.clone())),
-        col(Field::Name, 36.0, |_, it| Value::Wrap(it.name.clone())),
-        col(Field::Kind, 10.0, |_, it| {
-            Value::Center(it.kind.label().into())
-        }),
-        col(Field::Year, 7.0, |_, it| Value::Center(it.year.to_string())),
-        col(Field::Owner, 22.0, |_, it| Value::Wrap(opt(&it.owner))),
-        col(Field::Nature, 8.0, |_, it| {
-            Value::Center(it.nature.map(|v| v.label().into()).unwrap_or_default())
-        }),
-        col(Field::Location, 18.0, |_, it| {
-            Value::Wrap(opt(&it.location))
-        }),
-        col(Field::Region, 14.0, |_, it| Value::Center(opt(&it.region))),
-        col(Field::Scale, 40.0, |_, it| Value::Wrap(opt(&it.scale))),
-        col(Field::Category, 10.0, |_, it| {
-            Value::Center(opt(&it.category))
-        }),
-        col(Field::Level, 8.0, |_, it| {
-            Value::Center(it.level.map(|v| v.label().into()).unwrap_or_default())
-        }),
-        col(Field::Stage, 8.0, |_, it| {
-            Value::Center(it.stage.map(|v| v.label().into()).unwrap_or_default())
-        }),
-        col(Field::TotalInvestment, 14.0, |_, it| {
-            Value::Money(it.total_investment)
-        }),
-        col(Field::AnnualPlan, 14.0, |_, it| {
-            Value::Money(it.annual_plan)
-        }),
-    ];
-    if items.iter().any(|i| i.monthly_plan.is_some()) {
-        for m in 1..=12u8 {
-            cols.push(col(Field::PlanToMonth(m), 12.0, move |_, it| {
-                Value::Money(
-                    it.monthly_plan
-                        .as_ref()
-                        .and_then(|p| p.0.get(m as usize - 1).copied()),
-                )
-            }));
+        } else {
+            field.header()
+        };
+        Column {
+            header,
+            width,
+            look,
+            source: Source::Field(field),
         }
     }
-    cols.extend([
-        col(Field::PlannedStart, 12.0, |_, it| {
-            Value::Center(it.planned_start.map(|d| d.to_string()).unwrap_or_default())
-        }),
-        col(Field::PlannedEnd, 12.0, |_, it| {
-            Value::Center(it.planned_end.map(|d| d.to_string()).unwrap_or_default())
-        }),
-        col(Field::LeadUnit, 18.0, |_, it| {
-            Value::Wrap(it.lead_unit.clone())
-        }),
-        col(Field::CoUnits, 24.0, |_, it| {
-            Value::Wrap(it.co_units.join("、"))
-        }),
-        col(Field::Leader, 16.0, |_, it| {
-            Value::Wrap(
+
+    /// The value of item `it`, the `i`th (0-based).
+    fn value(&self, i: usize, it: &Item) -> Value {
+        let field = match &self.source {
+            Source::Extra(key) => {
+                return Value::Text(it.extra.get(key).cloned().unwrap_or_default());
+            }
+            Source::Field(f) => *f,
+        };
+        let text = Value::Text;
+        match field {
+            Field::Seq => Value::Number(i as u32 + 1),
+            Field::Code => text(it.code.clone()),
+            Field::Name => text(it.name.clone()),
+            Field::Kind => text(it.kind.label().into()),
+            Field::Year => text(it.year.to_string()),
+            Field::PlanToMonth(m) => Value::Money(
+                it.monthly_plan
+                    .as_ref()
+                    .and_then(|p| p.0.get(m as usize - 1).copied()),
+            ),
+            Field::LeadUnit => text(it.lead_unit.clone()),
+            Field::CoUnits => text(it.co_units.join("、")),
+            Field::Leader => text(
                 it.leader
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-            )
-        }),
-        col(Field::InStatistics, 8.0, |_, it| {
-            Value::Center(
-                it.in_statistics
-                    .map(|b| if b { "是" } else { "否" }.to_string())
-                    .unwrap_or_default(),
-            )
-        }),
-        col(Field::Tags, 12.0, |_, it| Value::Wrap(it.tags.join("、"))),
-        col(Field::Notes, 20.0, |_, it| Value::Wrap(opt(&it.notes))),
-    ]);
+            ),
+            _ => by_kind(&field.column().read, it),
+        }
+    }
+}
+
+/// The value of a field that is read by its kind, written the same way.
+fn by_kind(read: &Read, it: &Item) -> Value {
+    let text = Value::Text;
+    match read {
+        Read::Special => text(String::new()),
+        Read::Text(slot) | Read::Name(slot) => text((slot.get)(it).clone().unwrap_or_default()),
+        Read::Money(slot) => Value::Money(*(slot.get)(it)),
+        Read::Date(slot) => text((slot.get)(it).map(|d| d.to_string()).unwrap_or_default()),
+        Read::YesNo(slot) => text(
+            (slot.get)(it)
+                .map(|b| if b { "是" } else { "否" }.to_string())
+                .unwrap_or_default(),
+        ),
+        Read::List(slot) => text((slot.get)(it).join("、")),
+        Read::Choice(slot) => text(slot.label(it)),
+    }
+}
+
+/// The columns of the export: every written column of the table, the twelve months when an
+/// item has a monthly plan, then the extra columns.
+fn columns(items: &[Item]) -> Vec<Column> {
+    let monthly = items.iter().any(|i| i.monthly_plan.is_some());
+    let mut cols = Vec::new();
+    for (field, row) in COLUMNS {
+        let Some((look, width)) = row.write else {
+            continue;
+        };
+        match field {
+            Field::PlanToMonth(_) if !monthly => {}
+            Field::PlanToMonth(_) => {
+                cols.extend((1..=12u8).map(|m| Column::field(Field::PlanToMonth(m), look, width)))
+            }
+            _ => cols.push(Column::field(*field, look, width)),
+        }
+    }
     // Columns duban has no field for, in the order first met.
     let mut extra: Vec<String> = Vec::new();
     for it in items {
@@ -189,16 +182,12 @@ fn columns(items: &[Item]) -> Vec<Column> {
             }
         }
     }
-    for key in extra {
-        let k = key.clone();
-        cols.push(Column {
-            header: key,
-            width: 14.0,
-            value: Box::new(move |_, it| {
-                Value::Wrap(it.extra.get(&k).cloned().unwrap_or_default())
-            }),
-        });
-    }
+    cols.extend(extra.into_iter().map(|key| Column {
+        header: key.clone(),
+        width: 14.0,
+        look: Look::Wrap,
+        source: Source::Extra(key),
+    }));
     cols
 }
 
@@ -211,8 +200,8 @@ pub fn ledger_table(items: &[Item]) -> (Vec<String>, Vec<Vec<String>>) {
         .enumerate()
         .map(|(i, item)| {
             cols.iter()
-                .map(|c| match (c.value)(i, item) {
-                    Value::Wrap(t) | Value::Center(t) => t,
+                .map(|c| match c.value(i, item) {
+                    Value::Text(t) => t,
                     Value::Money(w) => w.map(|w| w.to_string()).unwrap_or_default(),
                     Value::Number(n) => n.to_string(),
                 })
@@ -295,14 +284,18 @@ fn write_items(
         let row = header + 1 + i as u32;
         for (c, column) in cols.iter().enumerate() {
             let c = c as u16;
-            match (column.value)(i, item) {
-                Value::Wrap(t) => sheet.write_string_with_format(row, c, &t, &s.wrap)?,
-                Value::Center(t) => sheet.write_string_with_format(row, c, &t, &s.center)?,
+            let format = match column.look {
+                Look::Wrap => &s.wrap,
+                Look::Center => &s.center,
+                Look::Money => &s.money,
+            };
+            match column.value(i, item) {
+                Value::Text(t) => sheet.write_string_with_format(row, c, &t, format)?,
                 Value::Money(Some(w)) => {
-                    sheet.write_number_with_format(row, c, w.to_f64(), &s.money)?
+                    sheet.write_number_with_format(row, c, w.to_f64(), format)?
                 }
-                Value::Money(None) => sheet.write_blank(row, c, &s.money)?,
-                Value::Number(n) => sheet.write_number_with_format(row, c, n, &s.center)?,
+                Value::Money(None) => sheet.write_blank(row, c, format)?,
+                Value::Number(n) => sheet.write_number_with_format(row, c, n, format)?,
             };
         }
     }
