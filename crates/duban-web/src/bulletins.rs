@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::page::{Visitor, download, failure, field, message, page, render, ser, upload};
+use crate::page::{PageResult, Visitor, download, field, message, page, render, ser, upload};
 use crate::templates::script_json;
 use duban_app::bulletin::{BulletinFormat, bulletin_file};
 use duban_app::clock::{beijing, today};
@@ -286,91 +286,83 @@ async fn rankings_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let run = async {
-        let period = period_of(q.period.as_deref())?;
-        let grouping = grouping_of(q.by.as_deref())?;
-        let t = table(&s, period, grouping).await?;
-        let city = s.store.city_name().await?;
-        let comparisons = s.store.indicator_comparisons(period, &city).await?;
-        let rows: Vec<Value> = t
-            .rows
-            .iter()
-            .map(|r| {
-                context! { unit => r.unit.clone(), items => r.items, rank => r.composite.rank, movement => r.movement.clone(),
-                    called_in => r.called_in, time_progress => format_percent(r.time_progress),
-                    composite => r.composite.value.map(|v| format!("{:.1}", one_decimal(v))),
-                    rates => r.rates.iter().map(cell_view).collect::<Vec<_>>() }
-            })
-            .collect();
-        let chart = json!({
-            "units": t.rows.iter().map(|r| &r.unit).collect::<Vec<_>>(),
-            "composite": t.rows.iter().map(|r| r.composite.value.map(one_decimal)).collect::<Vec<_>>(),
-            "investment": t.rows.iter().map(|r| r.rates.iter().find(|c| c.rate == Rate::Investment).and_then(|c| c.percent).map(one_decimal)).collect::<Vec<_>>(),
-            "schedule": t.rows.iter().map(|r| r.time_progress.map(one_decimal)).collect::<Vec<_>>(),
-        });
-        let indicators: Vec<Value> = comparisons
-            .iter()
-            .map(|cmp| {
-                let ind = &cmp.indicator;
-                let fig = |v: Option<rust_decimal::Decimal>| v.map(|v| format!("{}", v.round_dp(2).normalize())).unwrap_or_else(|| "—".into());
-                context! { name => ind.name.clone(), unit => ind.unit.clone(), higher => ind.higher_is_better, basis => cmp.basis, city => fig(cmp.city),
-                    regions => cmp.regions.iter().map(|r| context! { region => r.region.clone(), rank => r.rank, value => fig(r.value),
-                        target => fig(r.target), vs_target => fig(r.vs_target), vs_city => fig(r.vs_city),
-                        below_target => r.below_target(ind), below_city => r.below_city(ind) }).collect::<Vec<_>>() }
-            })
-            .collect();
-        let ctx = page(&c, "排名", "rankings", true);
-        render(
-            &s,
-            "rankings.html",
-            context! {
-            period => period.to_string(), period_label => period.label(), by => ser(grouping), by_label => grouping.label(),
-            rates => Rate::ALL.iter().map(|r| r.label()).collect::<Vec<_>>(),
-            rows, overall => t.overall.iter().map(cell_view).collect::<Vec<_>>(), overall_items => t.overall_items,
-            overall_time => format_percent(t.overall_time_progress),
-            called_in => t.called_in, rule => t.rules.talk_text(),
-            weights => t.rules.weights.iter().map(|(r, w)| format!("{}{}", r.label(), w)).collect::<Vec<_>>().join("、"),
-            indicators, chart_json => script_json(&chart), ..ctx },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+) -> PageResult {
+    let period = period_of(q.period.as_deref())?;
+    let grouping = grouping_of(q.by.as_deref())?;
+    let t = table(&s, period, grouping).await?;
+    let city = s.store.city_name().await?;
+    let comparisons = s.store.indicator_comparisons(period, &city).await?;
+    let rows: Vec<Value> = t
+        .rows
+        .iter()
+        .map(|r| {
+            context! { unit => r.unit.clone(), items => r.items, rank => r.composite.rank, movement => r.movement.clone(),
+                called_in => r.called_in, time_progress => format_percent(r.time_progress),
+                composite => r.composite.value.map(|v| format!("{:.1}", one_decimal(v))),
+                rates => r.rates.iter().map(cell_view).collect::<Vec<_>>() }
+        })
+        .collect();
+    let chart = json!({
+        "units": t.rows.iter().map(|r| &r.unit).collect::<Vec<_>>(),
+        "composite": t.rows.iter().map(|r| r.composite.value.map(one_decimal)).collect::<Vec<_>>(),
+        "investment": t.rows.iter().map(|r| r.rates.iter().find(|c| c.rate == Rate::Investment).and_then(|c| c.percent).map(one_decimal)).collect::<Vec<_>>(),
+        "schedule": t.rows.iter().map(|r| r.time_progress.map(one_decimal)).collect::<Vec<_>>(),
+    });
+    let indicators: Vec<Value> = comparisons
+        .iter()
+        .map(|cmp| {
+            let ind = &cmp.indicator;
+            let fig = |v: Option<rust_decimal::Decimal>| v.map(|v| format!("{}", v.round_dp(2).normalize())).unwrap_or_else(|| "—".into());
+            context! { name => ind.name.clone(), unit => ind.unit.clone(), higher => ind.higher_is_better, basis => cmp.basis, city => fig(cmp.city),
+                regions => cmp.regions.iter().map(|r| context! { region => r.region.clone(), rank => r.rank, value => fig(r.value),
+                    target => fig(r.target), vs_target => fig(r.vs_target), vs_city => fig(r.vs_city),
+                    below_target => r.below_target(ind), below_city => r.below_city(ind) }).collect::<Vec<_>>() }
+        })
+        .collect();
+    let ctx = page(&c, "排名", "rankings", true);
+    render(
+        &s,
+        "rankings.html",
+        context! {
+        period => period.to_string(), period_label => period.label(), by => ser(grouping), by_label => grouping.label(),
+        rates => Rate::ALL.iter().map(|r| r.label()).collect::<Vec<_>>(),
+        rows, overall => t.overall.iter().map(cell_view).collect::<Vec<_>>(), overall_items => t.overall_items,
+        overall_time => format_percent(t.overall_time_progress),
+        called_in => t.called_in, rule => t.rules.talk_text(),
+        weights => t.rules.weights.iter().map(|(r, w)| format!("{}{}", r.label(), w)).collect::<Vec<_>>().join("、"),
+        indicators, chart_json => script_json(&chart), ..ctx },
+    )
 }
 
 async fn bulletin_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let run = async {
-        let period = period_of(q.period.as_deref())?;
-        let shown = match current(&s, &c, period).await {
-            Ok(found) => Some(found),
-            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => None,
-            Err(e) => return Err(e),
-        };
-        let history: Vec<Value> = s
-            .store
-            .issued_bulletins()
-            .await?
-            .into_iter()
-            .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => beijing(&i.issued_at) })
-            .collect();
-        let ctx = page(&c, "通报", "bulletin", false);
-        render(&s, "bulletin.html", {
-            let (b, issued) = match shown {
-                Some((b, issued)) => (Some(b), issued),
-                None => (None, None),
-            };
-            context! {
-            period => period.to_string(), period_label => period.label(), found => b.is_some(),
-            issued => issued.map(|i| context! { at => beijing(&i.issued_at), by => i.issued_by, number => i.bulletin.number }),
-            requirements => b.as_ref().map(Bulletin::requirements), preview => b.as_ref().map(duban_app::bulletin::html), history, ..ctx }
-        })
+) -> PageResult {
+    let period = period_of(q.period.as_deref())?;
+    let shown = match current(&s, &c, period).await {
+        Ok(found) => Some(found),
+        Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => None,
+        Err(e) => return Err(e.into()),
     };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+    let history: Vec<Value> = s
+        .store
+        .issued_bulletins()
+        .await?
+        .into_iter()
+        .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => beijing(&i.issued_at) })
+        .collect();
+    let ctx = page(&c, "通报", "bulletin", false);
+    render(&s, "bulletin.html", {
+        let (b, issued) = match shown {
+            Some((b, issued)) => (Some(b), issued),
+            None => (None, None),
+        };
+        context! {
+        period => period.to_string(), period_label => period.label(), found => b.is_some(),
+        issued => issued.map(|i| context! { at => beijing(&i.issued_at), by => i.issued_by, number => i.bulletin.number }),
+        requirements => b.as_ref().map(Bulletin::requirements), preview => b.as_ref().map(duban_app::bulletin::html), history, ..ctx }
+    })
 }
 
 #[derive(Deserialize)]
@@ -383,15 +375,10 @@ async fn save_requirements(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(f): Form<RequirementsForm>,
-) -> Response {
-    let run = async {
-        let period = period_of(Some(&f.period))?;
-        keep_requirements(&s, &c, period, &field(f.text).unwrap_or_default()).await?;
-        Ok::<_, ApiError>(
-            ([("hx-redirect", format!("/bulletin?period={period}"))], "").into_response(),
-        )
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult<Response> {
+    let period = period_of(Some(&f.period))?;
+    keep_requirements(&s, &c, period, &field(f.text).unwrap_or_default()).await?;
+    Ok(([("hx-redirect", format!("/bulletin?period={period}"))], "").into_response())
 }
 
 #[derive(Deserialize)]
@@ -403,43 +390,36 @@ async fn issue_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(f): Form<IssueForm>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let period = period_of(Some(&f.period))?;
-        let draft = s
-            .store
-            .draft_bulletin(period, today(), &Thresholds::default())
-            .await?;
-        let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
-        Ok::<_, ApiError>(message(
-            &s,
-            true,
-            vec![format!(
-                "已印发：{}（{}）",
-                done.bulletin.title,
-                done.bulletin.number.unwrap_or_default()
-            )],
-        ))
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult {
+    c.require_admin()?;
+    let period = period_of(Some(&f.period))?;
+    let draft = s
+        .store
+        .draft_bulletin(period, today(), &Thresholds::default())
+        .await?;
+    let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
+    message(
+        &s,
+        vec![format!(
+            "已印发：{}（{}）",
+            done.bulletin.title,
+            done.bulletin.number.unwrap_or_default()
+        )],
+    )
 }
 
 async fn download_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let run = async {
-        let period = period_of(q.period.as_deref())?;
-        let format = match format_of(q.format.as_deref())? {
-            BulletinFormat::Json => BulletinFormat::Docx,
-            f => f,
-        };
-        let (b, _) = current(&s, &c, period).await?;
-        file_response(&b, format)
+) -> PageResult<Response> {
+    let period = period_of(q.period.as_deref())?;
+    let format = match format_of(q.format.as_deref())? {
+        BulletinFormat::Json => BulletinFormat::Docx,
+        f => f,
     };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+    let (b, _) = current(&s, &c, period).await?;
+    Ok(file_response(&b, format)?)
 }
 
 /// 指标导入 on the 排名 page: the office uploads a statistics sheet; all rows or none.
@@ -447,39 +427,35 @@ async fn upload_indicators(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     form: Multipart,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let (_dir, path, fields) = upload(form).await?;
-        let period = fields
-            .iter()
-            .find(|(k, v)| k == "period" && !v.trim().is_empty())
-            .map(|(_, v)| period_of(Some(v)))
-            .transpose()?;
-        let city = s.store.city_name().await?;
-        let sheet = path.clone();
-        let read = tokio::task::spawn_blocking(move || {
-            duban_office::read_indicators(&sheet, period, &city)
-        })
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::invalid(crate::page::about_upload(e, &path)))?;
-        let rows: Vec<IndicatorRow> = read
-            .rows
-            .into_iter()
-            .map(|(source, value)| IndicatorRow { source, value })
-            .collect();
-        let done = s
-            .store
-            .import_indicators(&c.actor(), &read.indicators, &rows)
-            .await?;
-        let mut said = vec![format!("已导入 {} 条指标数值", done.values)];
-        if !done.new_indicators.is_empty() {
-            said.push(format!("新定义指标：{}", done.new_indicators.join("、")));
-        }
-        Ok::<_, ApiError>(message(&s, true, said))
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult {
+    c.require_admin()?;
+    let (_dir, path, fields) = upload(form).await?;
+    let period = fields
+        .iter()
+        .find(|(k, v)| k == "period" && !v.trim().is_empty())
+        .map(|(_, v)| period_of(Some(v)))
+        .transpose()?;
+    let city = s.store.city_name().await?;
+    let sheet = path.clone();
+    let read =
+        tokio::task::spawn_blocking(move || duban_office::read_indicators(&sheet, period, &city))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::invalid(crate::page::about_upload(e, &path)))?;
+    let rows: Vec<IndicatorRow> = read
+        .rows
+        .into_iter()
+        .map(|(source, value)| IndicatorRow { source, value })
+        .collect();
+    let done = s
+        .store
+        .import_indicators(&c.actor(), &read.indicators, &rows)
+        .await?;
+    let mut said = vec![format!("已导入 {} 条指标数值", done.values)];
+    if !done.new_indicators.is_empty() {
+        said.push(format!("新定义指标：{}", done.new_indicators.join("、")));
+    }
+    message(&s, said)
 }
 
 /// 导出 — the ranking shown as an .xlsx (every rate with its numerator and denominator).
@@ -487,19 +463,16 @@ async fn export_rankings(
     State(s): State<AppState>,
     Visitor(_c): Visitor,
     Query(q): Query<PeriodQuery>,
-) -> Response {
-    let run = async {
-        let period = period_of(q.period.as_deref())?;
-        let grouping = grouping_of(q.by.as_deref())?;
-        let t = table(&s, period, grouping).await?;
-        let title = format!("{}{}排名", period.label(), grouping.label());
-        let bytes = duban_office::write_ranking(&t, &title, grouping.label())
-            .map_err(ApiError::internal)?;
-        Ok::<_, ApiError>(download(
-            bytes,
-            &format!("{title}.xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ))
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult<Response> {
+    let period = period_of(q.period.as_deref())?;
+    let grouping = grouping_of(q.by.as_deref())?;
+    let t = table(&s, period, grouping).await?;
+    let title = format!("{}{}排名", period.label(), grouping.label());
+    let bytes =
+        duban_office::write_ranking(&t, &title, grouping.label()).map_err(ApiError::internal)?;
+    Ok(download(
+        bytes,
+        &format!("{title}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ))
 }

@@ -156,6 +156,7 @@ pub fn router_with(state: AppState, limits: server::Limits) -> Router {
         .merge(meetings::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), page::layout))
         .layer(middleware::from_fn_with_state(state.clone(), after_writes))
         .with_state(state)
         .layer(middleware::from_fn(server::problem_json))

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::page::{Visitor, failure, page, render};
+use crate::page::{PageResult, Visitor, page, render};
 use crate::{AppState, today};
 
 /// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
@@ -286,59 +286,56 @@ async fn export_list(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(w): Query<WhichMeeting>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let items = items_of(&s, &w).await?;
-        let title = format!("{}督办清单", w.meeting);
-        let note = format!(
-            "{} 年度，共 {} 项；截至 {}",
-            items[0].year,
-            items.len(),
-            today()
-        );
-        let rows: Vec<Vec<String>> = items
-            .iter()
-            .enumerate()
-            .map(|(n, i)| {
-                vec![
-                    (n + 1).to_string(),
-                    i.code.clone(),
-                    i.name.clone(),
-                    i.lead_unit.clone(),
-                    i.co_units.join("、"),
-                    i.deadline
-                        .map(|d| d.to_string())
-                        .or_else(|| i.deadline_text.clone())
-                        .unwrap_or_default(),
-                    state(i).to_string(),
-                    i.done.map(|d| d.to_string()).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        let sheet = duban_office::TableSheet {
-            sheet: "督办清单",
-            title: &title,
-            note: &note,
-            columns: &[
-                ("序号", 6.0),
-                ("编号", 14.0),
-                ("事项名称", 40.0),
-                ("牵头/责任单位", 20.0),
-                ("配合单位", 24.0),
-                ("完成时限", 12.0),
-                ("状态", 8.0),
-                ("完成时间", 12.0),
-            ],
-        };
-        let bytes = duban_office::write_table(&sheet, &rows).map_err(ApiError::internal)?;
-        Ok::<_, ApiError>(crate::page::download(
-            bytes,
-            &format!("{title}.xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ))
+) -> PageResult<Response> {
+    c.require_admin()?;
+    let items = items_of(&s, &w).await?;
+    let title = format!("{}督办清单", w.meeting);
+    let note = format!(
+        "{} 年度，共 {} 项；截至 {}",
+        items[0].year,
+        items.len(),
+        today()
+    );
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            vec![
+                (n + 1).to_string(),
+                i.code.clone(),
+                i.name.clone(),
+                i.lead_unit.clone(),
+                i.co_units.join("、"),
+                i.deadline
+                    .map(|d| d.to_string())
+                    .or_else(|| i.deadline_text.clone())
+                    .unwrap_or_default(),
+                state(i).to_string(),
+                i.done.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let sheet = duban_office::TableSheet {
+        sheet: "督办清单",
+        title: &title,
+        note: &note,
+        columns: &[
+            ("序号", 6.0),
+            ("编号", 14.0),
+            ("事项名称", 40.0),
+            ("牵头/责任单位", 20.0),
+            ("配合单位", 24.0),
+            ("完成时限", 12.0),
+            ("状态", 8.0),
+            ("完成时间", 12.0),
+        ],
     };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+    let bytes = duban_office::write_table(&sheet, &rows).map_err(ApiError::internal)?;
+    Ok(crate::page::download(
+        bytes,
+        &format!("{title}.xlsx"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ))
 }
 
 /// 督办清单 — one meeting's items and where each stands.
@@ -346,44 +343,36 @@ async fn list_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(w): Query<WhichMeeting>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let items = items_of(&s, &w).await?;
-        let done = items.iter().filter(|i| i.done.is_some()).count();
-        let overdue = items.iter().filter(|i| i.overdue).count();
-        let year = items[0].year;
-        let ctx = page(&c, "督办清单", "meetings", false);
-        render(
-            &s,
-            "meeting_list.html",
-            context! { meeting => &w.meeting, year, done, overdue, today => today().to_string(),
-            items => items.iter().map(|i| context! { code => &i.code, name => &i.name,
-                lead_unit => &i.lead_unit, co_units => &i.co_units, overdue => i.overdue,
-                state => state(i),
-                deadline => i.deadline.map(|d| d.to_string()), deadline_text => &i.deadline_text,
-                done => i.done.map(|d| d.to_string()) }).collect::<Vec<_>>(), ..ctx },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+) -> PageResult {
+    c.require_admin()?;
+    let items = items_of(&s, &w).await?;
+    let done = items.iter().filter(|i| i.done.is_some()).count();
+    let overdue = items.iter().filter(|i| i.overdue).count();
+    let year = items[0].year;
+    let ctx = page(&c, "督办清单", "meetings", false);
+    render(
+        &s,
+        "meeting_list.html",
+        context! { meeting => &w.meeting, year, done, overdue, today => today().to_string(),
+        items => items.iter().map(|i| context! { code => &i.code, name => &i.name,
+            lead_unit => &i.lead_unit, co_units => &i.co_units, overdue => i.overdue,
+            state => state(i),
+            deadline => i.deadline.map(|d| d.to_string()), deadline_text => &i.deadline_text,
+            done => i.done.map(|d| d.to_string()) }).collect::<Vec<_>>(), ..ctx },
+    )
 }
 
-async fn meetings_page(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let ctx = page(&c, "会议议定事项", "meetings", false);
-        let meetings = s.store.meetings(today()).await?;
-        render(
-            &s,
-            "meetings.html",
-            context! { year => today().year(), meetings => meetings.iter().map(|m| context! {
-            meeting => &m.meeting, year => m.year, items => m.items, done => m.done,
-            overdue => m.overdue }).collect::<Vec<_>>(), ..ctx },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+async fn meetings_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    c.require_admin()?;
+    let ctx = page(&c, "会议议定事项", "meetings", false);
+    let meetings = s.store.meetings(today()).await?;
+    render(
+        &s,
+        "meetings.html",
+        context! { year => today().year(), meetings => meetings.iter().map(|m| context! {
+        meeting => &m.meeting, year => m.year, items => m.items, done => m.done,
+        overdue => m.overdue }).collect::<Vec<_>>(), ..ctx },
+    )
 }
 
 /// What the speech form sent: the text (pasted, or read from the uploaded file), and the
@@ -486,39 +475,39 @@ fn review_row(seq: usize, p: &Proposal) -> Value {
 }
 
 /// 识别议定事项 on the page: the review table of the speech sent.
-async fn extract_page(State(s): State<AppState>, Visitor(c): Visitor, form: Multipart) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let f = speech_form(form).await?;
-        let read = read_speech(&s, f.text, f.year, f.meeting).await?;
-        let rows: Vec<Value> = read
-            .proposals
-            .iter()
-            .enumerate()
-            .map(|(i, p)| review_row(i + 1, p))
-            .collect();
-        let tier_a = read
-            .proposals
-            .iter()
-            .filter(|p| p.directive.tier == Tier::A)
-            .count();
-        let picked = read.proposals.iter().filter(|p| picked_at_first(p)).count();
-        let units: Vec<String> = s
-            .store
-            .unit_directory()
-            .await?
-            .into_iter()
-            .map(|u| u.name)
-            .collect();
-        render(
-            &s,
-            "meetings_review.html",
-            context! { meeting => read.meeting, year => read.year, tier_a, picked,
-            tier_b => read.proposals.len() - tier_a, units, file => f.file, rows },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+async fn extract_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    form: Multipart,
+) -> PageResult {
+    c.require_admin()?;
+    let f = speech_form(form).await?;
+    let read = read_speech(&s, f.text, f.year, f.meeting).await?;
+    let rows: Vec<Value> = read
+        .proposals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| review_row(i + 1, p))
+        .collect();
+    let tier_a = read
+        .proposals
+        .iter()
+        .filter(|p| p.directive.tier == Tier::A)
+        .count();
+    let picked = read.proposals.iter().filter(|p| picked_at_first(p)).count();
+    let units: Vec<String> = s
+        .store
+        .unit_directory()
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    render(
+        &s,
+        "meetings_review.html",
+        context! { meeting => read.meeting, year => read.year, tier_a, picked,
+        tier_b => read.proposals.len() - tier_a, units, file => f.file, rows },
+    )
 }
 
 /// The picked rows of the review form as tasks, with the 序号 of each (in the order posted).
@@ -618,43 +607,40 @@ async fn confirm_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let (tasks, seqs) = tasks_of(&fields)?;
-        let (meeting, year) = (tasks.meeting.trim().to_string(), tasks.year);
-        let done = confirm_tasks(&s, &c, tasks)
-            .await
-            .map_err(|e| by_row(e, &seqs))?;
-        let items: Vec<Value> = s
-            .store
-            .items(&ItemFilter {
-                kind: Some(ItemKind::Task),
-                year: Some(year),
-                ..ItemFilter::default()
-            })
-            .await?
-            .into_iter()
-            .filter(|i| done.codes.contains(&i.code))
-            .map(|i| {
-                context! { code => i.code, name => i.name, lead => i.lead_unit, co => i.co_units.join("、"),
-                    deadline => i.planned_end.map(|d| d.to_string()), deadline_text => i.extra.get("时限").cloned() }
-            })
-            .collect();
-        let html = render(
-            &s,
-            "meetings_result.html",
-            context! { created => done.created, updated => done.updated, meeting, year, items },
-        )?;
-        // The answer replaces the whole review; an error stays under the table.
-        let mut r = html.into_response();
-        r.headers_mut()
-            .insert("hx-retarget", HeaderValue::from_static("#review"));
-        r.headers_mut()
-            .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-        Ok::<_, ApiError>(r)
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult<Response> {
+    c.require_admin()?;
+    let (tasks, seqs) = tasks_of(&fields)?;
+    let (meeting, year) = (tasks.meeting.trim().to_string(), tasks.year);
+    let done = confirm_tasks(&s, &c, tasks)
+        .await
+        .map_err(|e| by_row(e, &seqs))?;
+    let items: Vec<Value> = s
+        .store
+        .items(&ItemFilter {
+            kind: Some(ItemKind::Task),
+            year: Some(year),
+            ..ItemFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|i| done.codes.contains(&i.code))
+        .map(|i| {
+            context! { code => i.code, name => i.name, lead => i.lead_unit, co => i.co_units.join("、"),
+                deadline => i.planned_end.map(|d| d.to_string()), deadline_text => i.extra.get("时限").cloned() }
+        })
+        .collect();
+    let html = render(
+        &s,
+        "meetings_result.html",
+        context! { created => done.created, updated => done.updated, meeting, year, items },
+    )?;
+    // The answer replaces the whole review; an error stays under the table.
+    let mut r = html.into_response();
+    r.headers_mut()
+        .insert("hx-retarget", HeaderValue::from_static("#review"));
+    r.headers_mut()
+        .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    Ok(r)
 }
 
 #[cfg(test)]

@@ -1,17 +1,25 @@
 //! 页面的共同部分 — what every page shares: the signed-in [`Visitor`], rendering a template
 //! in the layout's context, messages, downloads and uploads.
 
+use std::sync::{Arc, OnceLock};
+
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Multipart};
+use axum::extract::{FromRequestParts, Multipart, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use duban_app::AppError;
 use duban_core::{AccountRole, Wan};
+use duban_store::StoreError;
 use minijinja::{Value, context};
 
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
+
+/// What a page handler answers: the page (or another answer), or the error shown in its place.
+pub(crate) type PageResult<T = Html<String>> = Result<T, PageError>;
 
 /// A signed-in page visitor; anyone else is sent to the login page.
 pub struct Visitor(pub Caller);
@@ -21,7 +29,13 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match auth::identify(state, parts).await {
-            Ok(Some(c)) => Ok(Visitor(c)),
+            Ok(Some(c)) => {
+                // Noted for [`layout`]: an error on this page is shown in this visitor's frame.
+                if let Some(seen) = parts.extensions.get::<Seen>() {
+                    let _ = seen.0.set(c.clone());
+                }
+                Ok(Visitor(c))
+            }
             Ok(None) => Err(if parts.headers.contains_key("hx-request") {
                 ([("hx-redirect", "/login")], StatusCode::UNAUTHORIZED).into_response()
             } else {
@@ -32,12 +46,88 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-pub(crate) fn render(s: &AppState, name: &str, ctx: Value) -> ApiResult<Html<String>> {
+/// An error on a page: the same message the API gives, shown inside the layout (the menu and
+/// all) when a page was asked for, or alone in place of the answer when htmx sent a form;
+/// with the error's status either way. Handlers return it with `?` from any error of the app.
+#[derive(Debug)]
+pub(crate) struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+/// A page's error on its way out: [`layout`] renders it, knowing the request and the visitor.
+#[derive(Clone)]
+struct Failure(ApiError);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut r = (self.0.status(), self.0.detail.clone()).into_response();
+        r.extensions_mut().insert(Failure(self.0));
+        r
+    }
+}
+
+/// The visitor of a request, once [`Visitor`] has found them.
+#[derive(Clone, Default)]
+struct Seen(Arc<OnceLock<Caller>>);
+
+/// Renders a page's error: inside the layout for the visitor who asked for a page, alone for
+/// htmx (which swaps it in where the answer would have gone).
+pub(crate) async fn layout(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    let htmx = req.headers().contains_key("hx-request");
+    let seen = Seen::default();
+    req.extensions_mut().insert(seen.clone());
+    let mut res = next.run(req).await;
+    let Some(Failure(e)) = res.extensions_mut().remove::<Failure>() else {
+        return res;
+    };
+    let status = e.status();
+    let messages: Vec<String> = e.detail.split('\n').map(str::to_string).collect();
+    let shown = match seen.0.get().filter(|_| !htmx) {
+        Some(c) => {
+            let ctx = page(c, e.title, "", false);
+            render(
+                &s,
+                "failure.html",
+                context! { ok => false, messages, ..ctx },
+            )
+        }
+        None => render(&s, "message.html", context! { ok => false, messages }),
+    };
+    let mut r = match shown {
+        Ok(h) => h.into_response(),
+        Err(PageError(e)) => return e.into_response(),
+    };
+    *r.status_mut() = status;
+    if htmx {
+        // The pages' htmx config swaps 4xx answers in too: the status stays for scripts.
+        r.headers_mut()
+            .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+    }
+    r
+}
+
+pub(crate) fn render(s: &AppState, name: &str, ctx: Value) -> PageResult {
     s.templates
         .get_template(name)
         .and_then(|t| t.render(ctx))
         .map(Html)
-        .map_err(ApiError::internal)
+        .map_err(|e| PageError(ApiError::internal(e)))
 }
 
 /// The context every page shares: who, the menu, the CSRF token.
@@ -53,23 +143,9 @@ pub(crate) fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value
     }
 }
 
-/// An error as the page shows it: the API's message in the page's frame, or as a fragment for
-/// htmx.
-pub(crate) fn message(s: &AppState, ok: bool, messages: Vec<String>) -> Response {
-    match render(s, "message.html", context! { ok, messages }) {
-        Ok(h) => h.into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-pub(crate) fn failure(s: &AppState, e: ApiError) -> Response {
-    let status = e.status();
-    let mut r = message(s, false, e.detail.split('\n').map(str::to_string).collect());
-    // The pages' htmx config swaps 4xx answers in too: the status stays for scripts.
-    *r.status_mut() = status;
-    r.headers_mut()
-        .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-    r
+/// What was done, in words, for htmx to show where the form asked.
+pub(crate) fn message(s: &AppState, messages: Vec<String>) -> PageResult {
+    render(s, "message.html", context! { ok => true, messages })
 }
 
 /// Any serializable value for a template.

@@ -19,8 +19,8 @@ use crate::api::{self, MoveRequest, NewUserRequest, ReportRequest};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::page::{
-    Visitor, about_upload, encode, failure, field, message, page, pct, render, ser, upload, wan,
-    xlsx,
+    PageError, PageResult, Visitor, about_upload, encode, field, message, page, pct, render, ser,
+    upload, wan, xlsx,
 };
 use crate::select::{ItemQuery, select};
 use crate::templates::script_json;
@@ -118,7 +118,7 @@ async fn login(
     }
 }
 
-async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Response> {
+async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult<Response> {
     api::sign_out(&s, &c).await?;
     let mut r = ([("hx-redirect", "/login")], StatusCode::NO_CONTENT).into_response();
     r.headers_mut().insert(
@@ -132,7 +132,7 @@ async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Res
 
 // ---- 总览 ----
 
-async fn overview(State(s): State<AppState>, Visitor(c): Visitor) -> ApiResult<Html<String>> {
+async fn overview(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
     let snap = s.status.get(&s.store, today()).await?;
     let o = snap.overview(&c.account);
     let chart_json = script_json(&*o);
@@ -164,65 +164,61 @@ async fn items(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ItemQuery>,
-) -> Response {
-    let run = async {
-        let snap = s.status.get(&s.store, today()).await?;
-        let query = query_string(&q);
-        // The table depends only on what the account may see and the query: rendered once
-        // per data version and shared.
-        let key = format!(
-            "{:?}|{query}|{:?}|{:?}",
-            c.account.visibility(),
-            q.page,
-            q.per_page
-        );
-        let (table, total) = snap.table(key, || {
-            let p = select(&snap, &c.account, &q, true)?;
-            let rows: Vec<Value> = p
-                .rows
-                .iter()
-                .map(|(i, st)| {
-                    context! {
-                        code => &i.code, name => &i.name, kind => i.kind.label(),
-                        unit => &i.lead_unit,
-                        leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_default(),
-                        stage => i.stage.map(|s| s.label()).unwrap_or("—"),
-                        total => wan(i.total_investment), plan => wan(i.annual_plan),
-                        t => pct(Some(st.t)), p => pct(st.p),
-                        colour => ser(st.colour), colour_label => st.colour.label(),
-                    }
-                })
-                .collect();
-            let html = render(
-                &s,
-                "items_table.html",
-                context! { rows, page => p.page, pages => p.total.div_ceil(p.per_page).max(1),
-                query => &query },
-            )?;
-            Ok::<_, ApiError>((html.0, p.total))
-        })?;
-        let ctx = page(&c, "项目台账", "items", false);
-        render(
+) -> PageResult {
+    let snap = s.status.get(&s.store, today()).await?;
+    let query = query_string(&q);
+    // The table depends only on what the account may see and the query: rendered once
+    // per data version and shared.
+    let key = format!(
+        "{:?}|{query}|{:?}|{:?}",
+        c.account.visibility(),
+        q.page,
+        q.per_page
+    );
+    let (table, total) = snap.table(key, || {
+        let p = select(&snap, &c.account, &q, true)?;
+        let rows: Vec<Value> = p
+            .rows
+            .iter()
+            .map(|(i, st)| {
+                context! {
+                    code => &i.code, name => &i.name, kind => i.kind.label(),
+                    unit => &i.lead_unit,
+                    leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_default(),
+                    stage => i.stage.map(|s| s.label()).unwrap_or("—"),
+                    total => wan(i.total_investment), plan => wan(i.annual_plan),
+                    t => pct(Some(st.t)), p => pct(st.p),
+                    colour => ser(st.colour), colour_label => st.colour.label(),
+                }
+            })
+            .collect();
+        let html = render(
             &s,
-            "items.html",
-            context! { table => &*table, total, as_of => snap.as_of.to_string(),
-            q => context!{
-                search => &q.search, kind => &q.kind, stage => &q.stage, colour => &q.colour,
-                unit => &q.unit, sort => &q.sort },
-            query,
-            kinds => ItemKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
-            stages => Stage::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(), ..ctx },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+            "items_table.html",
+            context! { rows, page => p.page, pages => p.total.div_ceil(p.per_page).max(1),
+            query => &query },
+        )?;
+        Ok::<_, PageError>((html.0, p.total))
+    })?;
+    let ctx = page(&c, "项目台账", "items", false);
+    render(
+        &s,
+        "items.html",
+        context! { table => &*table, total, as_of => snap.as_of.to_string(),
+        q => context!{
+            search => &q.search, kind => &q.kind, stage => &q.stage, colour => &q.colour,
+            unit => &q.unit, sort => &q.sort },
+        query,
+        kinds => ItemKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+        stages => Stage::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(), ..ctx },
+    )
 }
 
 async fn export(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ItemQuery>,
-) -> ApiResult<Response> {
+) -> PageResult<Response> {
     let snap = s.status.get(&s.store, today()).await?;
     let codes: std::collections::HashSet<String> = select(&snap, &c.account, &q, false)?
         .rows
@@ -310,30 +306,26 @@ async fn import_dry_run(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     form: Multipart,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let (dir, path, _) = upload(form).await?;
-        let result = import_file(&s, &c, &path, true).await?;
-        let (summary, errors, upload) = match result {
-            Ok(summary) => {
-                let id = duban_store::secret();
-                s.pending
-                    .lock()
-                    .expect("pending uploads")
-                    .insert(id.clone(), (dir, path, c.account.username.clone()));
-                (summary, Vec::new(), Some(id))
-            }
-            Err(errors) => (String::new(), errors, None),
-        };
-        render(
-            &s,
-            "import_result.html",
-            context! { summary, errors, upload },
-        )
+) -> PageResult {
+    c.require_admin()?;
+    let (dir, path, _) = upload(form).await?;
+    let result = import_file(&s, &c, &path, true).await?;
+    let (summary, errors, upload) = match result {
+        Ok(summary) => {
+            let id = duban_store::secret();
+            s.pending
+                .lock()
+                .expect("pending uploads")
+                .insert(id.clone(), (dir, path, c.account.username.clone()));
+            (summary, Vec::new(), Some(id))
+        }
+        Err(errors) => (String::new(), errors, None),
     };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+    render(
+        &s,
+        "import_result.html",
+        context! { summary, errors, upload },
+    )
 }
 
 #[derive(Deserialize)]
@@ -345,27 +337,23 @@ async fn import_confirm(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(f): Form<ConfirmForm>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let (_dir, path, owner) = s
-            .pending
-            .lock()
-            .expect("pending uploads")
-            .remove(&f.upload)
-            .ok_or_else(|| ApiError::not_found("上传的文件已失效，请重新选择文件试导入"))?;
-        if owner != c.account.username {
-            return Err(ApiError::forbidden("只能确认自己上传的文件"));
-        }
-        let result = import_file(&s, &c, &path, false).await?;
-        let (summary, errors) = match result {
-            Ok(summary) => (summary, Vec::new()),
-            Err(errors) => (String::new(), errors),
-        };
-        render(&s, "import_result.html", context! { summary, errors })
+) -> PageResult {
+    c.require_admin()?;
+    let (_dir, path, owner) = s
+        .pending
+        .lock()
+        .expect("pending uploads")
+        .remove(&f.upload)
+        .ok_or_else(|| ApiError::not_found("上传的文件已失效，请重新选择文件试导入"))?;
+    if owner != c.account.username {
+        return Err(ApiError::forbidden("只能确认自己上传的文件").into());
+    }
+    let result = import_file(&s, &c, &path, false).await?;
+    let (summary, errors) = match result {
+        Ok(summary) => (summary, Vec::new()),
+        Err(errors) => (String::new(), errors),
     };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+    render(&s, "import_result.html", context! { summary, errors })
 }
 
 // ---- the item page ----
@@ -374,69 +362,65 @@ async fn item(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Path(code): Path<String>,
-) -> Response {
-    let run = async {
-        let record = api::visible_item(&s, &c, &code).await?;
-        let snap = s.status.get(&s.store, today()).await?;
-        let status = snap.status_of(&code).map(|(i, st)| st.row(i));
-        let reports = s.store.report_history(&code).await?;
-        let problems: Vec<Value> = s
-            .store
-            .problems(&duban_store::ProblemFilter {
-                code: Some(code.clone()),
-                ..Default::default()
-            })
-            .await?
-            .into_iter()
-            .map(|p| {
-                context! { id => p.id, category => p.category.label(), description => p.description,
-                    listed => p.listed, state => p.state.label(), unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()) }
-            })
-            .collect();
-        let audit: Vec<Value> = s
-            .store
-            .audit_trail("item", &code)
-            .await?
-            .into_iter()
-            .rev()
-            .take(30)
-            .map(|a| {
-                let change = a.after.as_ref().map(|v| {
-                    let t = v.to_string();
-                    t.chars().take(160).collect::<String>()
-                });
-                context! { at => a.at, actor => a.actor, action => a.action, change }
-            })
-            .collect();
-        let as_of = snap.as_of;
-        let milestones: Vec<Value> = record
-            .milestones
-            .iter()
-            .map(|m| {
-                context! { name => &m.name, planned => m.planned.map(|d| d.to_string()), actual => m.actual.map(|d| d.to_string()),
-                    overdue => m.actual.is_none() && m.planned.is_some_and(|p| p < as_of) }
-            })
-            .collect();
-        let chart_json = script_json(&serde_json::json!({
-            "milestones": milestones,
-            "start": record.item.planned_start.map(|d| d.first_day()),
-        }));
-        let i = &record.item;
-        let ctx = page(&c, &i.name, "items", true);
-        render(
-            &s,
-            "item.html",
-            context! {
-            item => ser(i), status => ser(&status), reports => ser(&reports), problems, audit, milestones, chart_json,
-            kind => i.kind.label(), stage => i.stage.map(|s| s.label()).unwrap_or("—"),
-            nature => i.nature.map(|n| n.label()).unwrap_or("—"),
-            leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "—".into()),
-            total => wan(i.total_investment), plan => wan(i.annual_plan),
-            in_statistics => match i.in_statistics { Some(true) => "是", Some(false) => "否", None => "—" }, ..ctx },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+) -> PageResult {
+    let record = api::visible_item(&s, &c, &code).await?;
+    let snap = s.status.get(&s.store, today()).await?;
+    let status = snap.status_of(&code).map(|(i, st)| st.row(i));
+    let reports = s.store.report_history(&code).await?;
+    let problems: Vec<Value> = s
+        .store
+        .problems(&duban_store::ProblemFilter {
+            code: Some(code.clone()),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|p| {
+            context! { id => p.id, category => p.category.label(), description => p.description,
+                listed => p.listed, state => p.state.label(), unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()) }
+        })
+        .collect();
+    let audit: Vec<Value> = s
+        .store
+        .audit_trail("item", &code)
+        .await?
+        .into_iter()
+        .rev()
+        .take(30)
+        .map(|a| {
+            let change = a.after.as_ref().map(|v| {
+                let t = v.to_string();
+                t.chars().take(160).collect::<String>()
+            });
+            context! { at => a.at, actor => a.actor, action => a.action, change }
+        })
+        .collect();
+    let as_of = snap.as_of;
+    let milestones: Vec<Value> = record
+        .milestones
+        .iter()
+        .map(|m| {
+            context! { name => &m.name, planned => m.planned.map(|d| d.to_string()), actual => m.actual.map(|d| d.to_string()),
+                overdue => m.actual.is_none() && m.planned.is_some_and(|p| p < as_of) }
+        })
+        .collect();
+    let chart_json = script_json(&serde_json::json!({
+        "milestones": milestones,
+        "start": record.item.planned_start.map(|d| d.first_day()),
+    }));
+    let i = &record.item;
+    let ctx = page(&c, &i.name, "items", true);
+    render(
+        &s,
+        "item.html",
+        context! {
+        item => ser(i), status => ser(&status), reports => ser(&reports), problems, audit, milestones, chart_json,
+        kind => i.kind.label(), stage => i.stage.map(|s| s.label()).unwrap_or("—"),
+        nature => i.nature.map(|n| n.label()).unwrap_or("—"),
+        leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "—".into()),
+        total => wan(i.total_investment), plan => wan(i.annual_plan),
+        in_statistics => match i.in_statistics { Some(true) => "是", Some(false) => "否", None => "—" }, ..ctx },
+    )
 }
 
 // ---- 进度填报 ----
@@ -463,72 +447,66 @@ async fn report_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ReportQuery>,
-) -> Response {
-    let run = async {
-        if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
-            return Err(ApiError::forbidden(
-                "只有督查室和责任单位填报员可以填报进度",
-            ));
-        }
-        let calendar = s.store.calendar().await?;
-        let schedule = calendar.schedule(ItemKind::Project);
-        let period = match q.period.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => Period::parse(p).map_err(|e| ApiError::invalid(format!("填报期：{e}")))?,
-            None => open_period(schedule.cadence, schedule.due_day),
-        };
-        let unit = if c.account.is_admin() {
-            q.unit.clone().filter(|u| !u.trim().is_empty())
-        } else {
-            c.account.unit.clone()
-        };
-        let snap = s.status.get(&s.store, today()).await?;
-        let inputs = s
-            .store
-            .status_inputs(period.year(), unit.as_deref())
-            .await?;
-        let reportable: Vec<&duban_store::StatusInput> = inputs
-            .iter()
-            .filter(|i| calendar.schedule(i.item.kind).cadence == period.cadence())
-            .filter(|i| {
-                snap.status_of(&i.item.code)
-                    .is_some_and(|(full, _)| c.account.can_report(full))
-                    && i.item.stage != Some(Stage::Reserve)
-            })
-            .collect();
-        let rows: Vec<Value> = reportable
-            .iter()
-            .take(100)
-            .map(|i| {
-                let previous = i
-                    .trail
-                    .ytd
-                    .iter()
-                    .rev()
-                    .find(|(d, _)| *d < period.first_day())
-                    .map(|(_, w)| *w);
-                let reported = i
-                    .trail
-                    .ytd
-                    .iter()
-                    .find(|(d, _)| *d == period.last_day())
-                    .map(|(_, w)| *w);
-                context! {
-                    code => &i.item.code, name => &i.item.name, plan => wan(i.item.annual_plan),
-                    previous => wan(previous), reported => reported.map(|w| w.to_string()),
-                    colour => snap.status_of(&i.item.code).map(|(_, st)| ser(st.colour)),
-                }
-            })
-            .collect();
-        let ctx = page(&c, "进度填报", "report", false);
-        render(
-            &s,
-            "report.html",
-            context! { rows, total => reportable.len(), period => period.to_string(),
-            period_label => period.label(), due => schedule.due(period).to_string(), unit, ..ctx },
-        )
+) -> PageResult {
+    if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
+        return Err(ApiError::forbidden("只有督查室和责任单位填报员可以填报进度").into());
+    }
+    let calendar = s.store.calendar().await?;
+    let schedule = calendar.schedule(ItemKind::Project);
+    let period = match q.period.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => Period::parse(p).map_err(|e| ApiError::invalid(format!("填报期：{e}")))?,
+        None => open_period(schedule.cadence, schedule.due_day),
     };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+    let unit = if c.account.is_admin() {
+        q.unit.clone().filter(|u| !u.trim().is_empty())
+    } else {
+        c.account.unit.clone()
+    };
+    let snap = s.status.get(&s.store, today()).await?;
+    let inputs = s
+        .store
+        .status_inputs(period.year(), unit.as_deref())
+        .await?;
+    let reportable: Vec<&duban_store::StatusInput> = inputs
+        .iter()
+        .filter(|i| calendar.schedule(i.item.kind).cadence == period.cadence())
+        .filter(|i| {
+            snap.status_of(&i.item.code)
+                .is_some_and(|(full, _)| c.account.can_report(full))
+                && i.item.stage != Some(Stage::Reserve)
+        })
+        .collect();
+    let rows: Vec<Value> = reportable
+        .iter()
+        .take(100)
+        .map(|i| {
+            let previous = i
+                .trail
+                .ytd
+                .iter()
+                .rev()
+                .find(|(d, _)| *d < period.first_day())
+                .map(|(_, w)| *w);
+            let reported = i
+                .trail
+                .ytd
+                .iter()
+                .find(|(d, _)| *d == period.last_day())
+                .map(|(_, w)| *w);
+            context! {
+                code => &i.item.code, name => &i.item.name, plan => wan(i.item.annual_plan),
+                previous => wan(previous), reported => reported.map(|w| w.to_string()),
+                colour => snap.status_of(&i.item.code).map(|(_, st)| ser(st.colour)),
+            }
+        })
+        .collect();
+    let ctx = page(&c, "进度填报", "report", false);
+    render(
+        &s,
+        "report.html",
+        context! { rows, total => reportable.len(), period => period.to_string(),
+        period_label => period.label(), due => schedule.due(period).to_string(), unit, ..ctx },
+    )
 }
 
 #[derive(Deserialize)]
@@ -590,43 +568,33 @@ async fn report_submit(
     Visitor(c): Visitor,
     Path(code): Path<String>,
     Form(f): Form<ReportForm>,
-) -> Response {
-    let (period, report, reason) = match f.draft() {
-        Ok(d) => d,
-        Err(errors) => return failure(&s, ApiError::invalid(errors.join("\n"))),
+) -> PageResult {
+    let (period, report, reason) = f
+        .draft()
+        .map_err(|errors| ApiError::invalid(errors.join("\n")))?;
+    let request = ReportRequest {
+        period,
+        report,
+        reason,
     };
-    match api::submit_as(
+    let r = api::submit_as(&s, &c, &code, request).await?;
+    message(
         &s,
-        &c,
-        &code,
-        ReportRequest {
-            period,
-            report,
-            reason,
-        },
+        vec![format!(
+            "已{}（第 {} 版）：累计完成 {} 万元，本期 {} 万元",
+            if r.revision == 1 { "报送" } else { "更正" },
+            r.revision,
+            wan(r.report.ytd),
+            wan(r.report.this_period)
+        )],
     )
-    .await
-    {
-        Ok(r) => message(
-            &s,
-            true,
-            vec![format!(
-                "已{}（第 {} 版）：累计完成 {} 万元，本期 {} 万元",
-                if r.revision == 1 { "报送" } else { "更正" },
-                r.revision,
-                wan(r.report.ytd),
-                wan(r.report.this_period)
-            )],
-        ),
-        Err(e) => failure(&s, e),
-    }
 }
 
 async fn report_template(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ReportQuery>,
-) -> ApiResult<Response> {
+) -> PageResult<Response> {
     let unit = if c.account.is_admin() {
         q.unit.clone()
     } else {
@@ -634,9 +602,7 @@ async fn report_template(
     }
     .ok_or_else(|| ApiError::invalid("请指定单位"))?;
     if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
-        return Err(ApiError::forbidden(
-            "只有督查室和责任单位填报员可以下载填报表",
-        ));
+        return Err(ApiError::forbidden("只有督查室和责任单位填报员可以下载填报表").into());
     }
     let period = Period::parse(q.period.as_deref().unwrap_or(""))
         .map_err(|e| ApiError::invalid(format!("填报期：{e}")))?;
@@ -664,64 +630,60 @@ async fn report_upload(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     form: Multipart,
-) -> Response {
-    let run = async {
-        // The role first: a file is read only for someone who may report.
-        if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
-            return Err(ApiError::forbidden(
-                "只有责任单位填报员和督查室管理员可以报送进度",
-            ));
-        }
-        let (_dir, path, fields) = upload(form).await?;
-        let period = fields
-            .iter()
-            .find(|(k, _)| k == "period")
-            .and_then(|(_, v)| Period::parse(v).ok());
-        let sheet = path.clone();
-        let read =
-            tokio::task::spawn_blocking(move || duban_office::read_report_sheet(&sheet, period))
-                .await
-                .map_err(ApiError::internal)?
-                .map_err(|e| ApiError::invalid(about_upload(e, &path)))?;
-        if read.rows.is_empty() {
-            return Err(ApiError::invalid(
-                "表中没有填报任何进度（累计完成投资、形象进度、节点等都是空的），未报送",
-            ));
-        }
-        if !read.errors.is_empty() {
-            return Err(ApiError::invalid(format!(
-                "以下 {} 处无法读取，未写入任何数据：\n{}",
-                read.errors.len(),
-                read.errors
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )));
-        }
-        // Every row must be an item this account may report.
-        for (row, code, _) in &read.rows {
-            let record = api::visible_item(&s, &c, code).await.map_err(|_| {
-                ApiError::not_found(format!(
-                    "第 {row} 行：没有编号为“{code}”的项目，未写入任何数据"
-                ))
-            })?;
-            if !c.account.can_report(&record.item) {
-                return Err(ApiError::forbidden(format!(
-                    "第 {row} 行：“{code}”不是本单位牵头的项目，未写入任何数据"
-                )));
-            }
-        }
-        let period = read.period;
-        let batch = duban_app::ledger_io::report_batch(read, today());
-        let done = s.store.submit_reports(&c.actor(), batch, false).await?;
-        Ok(message(
-            &s,
-            true,
-            vec![format!("已报送：{} 进度 {} 条", period, done.len())],
+) -> PageResult {
+    // The role first: a file is read only for someone who may report.
+    if !matches!(c.account.role, AccountRole::Admin | AccountRole::Reporter) {
+        return Err(ApiError::forbidden("只有责任单位填报员和督查室管理员可以报送进度").into());
+    }
+    let (_dir, path, fields) = upload(form).await?;
+    let period = fields
+        .iter()
+        .find(|(k, _)| k == "period")
+        .and_then(|(_, v)| Period::parse(v).ok());
+    let sheet = path.clone();
+    let read = tokio::task::spawn_blocking(move || duban_office::read_report_sheet(&sheet, period))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::invalid(about_upload(e, &path)))?;
+    if read.rows.is_empty() {
+        return Err(ApiError::invalid(
+            "表中没有填报任何进度（累计完成投资、形象进度、节点等都是空的），未报送",
+        )
+        .into());
+    }
+    if !read.errors.is_empty() {
+        return Err(ApiError::invalid(format!(
+            "以下 {} 处无法读取，未写入任何数据：\n{}",
+            read.errors.len(),
+            read.errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
         ))
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+        .into());
+    }
+    // Every row must be an item this account may report.
+    for (row, code, _) in &read.rows {
+        let record = api::visible_item(&s, &c, code).await.map_err(|_| {
+            ApiError::not_found(format!(
+                "第 {row} 行：没有编号为“{code}”的项目，未写入任何数据"
+            ))
+        })?;
+        if !c.account.can_report(&record.item) {
+            return Err(ApiError::forbidden(format!(
+                "第 {row} 行：“{code}”不是本单位牵头的项目，未写入任何数据"
+            ))
+            .into());
+        }
+    }
+    let period = read.period;
+    let batch = duban_app::ledger_io::report_batch(read, today());
+    let done = s.store.submit_reports(&c.actor(), batch, false).await?;
+    message(
+        &s,
+        vec![format!("已报送：{} 进度 {} 条", period, done.len())],
+    )
 }
 
 // ---- 问题清单 ----
@@ -751,31 +713,27 @@ fn ticket(c: &Caller, p: &duban_store::Problem) -> Value {
     }
 }
 
-async fn problems(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
-    let run = async {
-        let all = api::visible_problems(&s, &c).await?;
-        let overdue = all.iter().filter(|p| p.overdue(today())).count();
-        let columns: Vec<Value> = ProblemState::ALL
-            .iter()
-            .map(|st| {
-                let mut mine: Vec<&duban_store::Problem> =
-                    all.iter().filter(|p| p.state == *st).collect();
-                // Overdue and 挂牌督办 first.
-                mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
-                let more = mine.len().saturating_sub(60);
-                context! { code => st.code(), label => st.label(), more,
-                problems => mine.iter().take(60).map(|p| ticket(&c, p)).collect::<Vec<_>>() }
-            })
-            .collect();
-        let ctx = page(&c, "问题清单", "problems", false);
-        render(
-            &s,
-            "problems.html",
-            context! { columns, total => all.len(), overdue, ..ctx },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+async fn problems(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    let all = api::visible_problems(&s, &c).await?;
+    let overdue = all.iter().filter(|p| p.overdue(today())).count();
+    let columns: Vec<Value> = ProblemState::ALL
+        .iter()
+        .map(|st| {
+            let mut mine: Vec<&duban_store::Problem> =
+                all.iter().filter(|p| p.state == *st).collect();
+            // Overdue and 挂牌督办 first.
+            mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
+            let more = mine.len().saturating_sub(60);
+            context! { code => st.code(), label => st.label(), more,
+            problems => mine.iter().take(60).map(|p| ticket(&c, p)).collect::<Vec<_>>() }
+        })
+        .collect();
+    let ctx = page(&c, "问题清单", "problems", false);
+    render(
+        &s,
+        "problems.html",
+        context! { columns, total => all.len(), overdue, ..ctx },
+    )
 }
 
 #[derive(Deserialize)]
@@ -790,53 +748,43 @@ async fn problem_move(
     Visitor(c): Visitor,
     Path((id, action)): Path<(i64, String)>,
     Form(f): Form<MoveForm>,
-) -> Response {
-    let due = match field(f.due).map(|d| d.parse::<chrono::NaiveDate>()) {
-        Some(Ok(d)) => Some(d),
-        Some(Err(_)) => return failure(&s, ApiError::invalid("整改时限：应为 YYYY-MM-DD")),
-        None => None,
-    };
+) -> PageResult {
+    let due = field(f.due)
+        .map(|d| d.parse::<chrono::NaiveDate>())
+        .transpose()
+        .map_err(|_| ApiError::invalid("整改时限：应为 YYYY-MM-DD"))?;
     let req = MoveRequest {
         action,
         unit: field(f.unit),
         due,
         note: field(f.note),
     };
-    match api::move_as(&s, &c, id, req).await {
-        Ok(p) => {
-            let html = format!(
-                "<div class=\"ticket\" id=\"problem-{}\"><div class=\"ok\">#{} 已{}：{}</div></div>",
-                p.id,
-                p.id,
-                p.state.label(),
-                minijinja::HtmlEscape(&p.description)
-            );
-            Html(html).into_response()
-        }
-        Err(e) => failure(&s, e),
-    }
+    let p = api::move_as(&s, &c, id, req).await?;
+    Ok(Html(format!(
+        "<div class=\"ticket\" id=\"problem-{}\"><div class=\"ok\">#{} 已{}：{}</div></div>",
+        p.id,
+        p.id,
+        p.state.label(),
+        minijinja::HtmlEscape(&p.description)
+    )))
 }
 
 // ---- 单位/用户 ----
 
-async fn units(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let units: Vec<Value> = s
-            .store
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| {
-                context! { name => u.unit.name, kind => u.unit.kind.label(), parent => u.unit.parent,
-                    aliases => u.unit.aliases, lead_items => u.lead_items }
-            })
-            .collect();
-        let ctx = page(&c, "单位管理", "units", false);
-        render(&s, "units.html", context! { units, ..ctx })
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+async fn units(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    c.require_admin()?;
+    let units: Vec<Value> = s
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| {
+            context! { name => u.unit.name, kind => u.unit.kind.label(), parent => u.unit.parent,
+            aliases => u.unit.aliases, lead_items => u.lead_items }
+        })
+        .collect();
+    let ctx = page(&c, "单位管理", "units", false);
+    render(&s, "units.html", context! { units, ..ctx })
 }
 
 #[derive(Deserialize)]
@@ -851,102 +799,85 @@ async fn add_unit(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(f): Form<UnitForm>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let name = f.name.trim();
-        if name.is_empty() {
-            return Err(ApiError::invalid("单位名称：不能为空"));
-        }
-        let kind = duban_core::UnitKind::parse(&f.kind)
-            .map_err(|e| ApiError::invalid(format!("单位类型：{e}")))?;
-        let mut unit = duban_core::Unit::new(name, kind);
-        unit.parent = field(f.parent);
-        unit.aliases = field(f.aliases)
-            .map(|a| duban_core::text::split_list(&a))
-            .unwrap_or_default();
-        let added = s.store.ensure_units(&c.actor(), &[unit]).await?;
-        if added.is_empty() {
-            return Err(ApiError::invalid(format!(
-                "单位“{name}”已存在（名称或简称相同）"
-            )));
-        }
-        Ok(message(&s, true, vec![format!("已新增单位 {name}")]))
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult {
+    c.require_admin()?;
+    let name = f.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::invalid("单位名称：不能为空").into());
+    }
+    let kind = duban_core::UnitKind::parse(&f.kind)
+        .map_err(|e| ApiError::invalid(format!("单位类型：{e}")))?;
+    let mut unit = duban_core::Unit::new(name, kind);
+    unit.parent = field(f.parent);
+    unit.aliases = field(f.aliases)
+        .map(|a| duban_core::text::split_list(&a))
+        .unwrap_or_default();
+    let added = s.store.ensure_units(&c.actor(), &[unit]).await?;
+    if added.is_empty() {
+        return Err(ApiError::invalid(format!("单位“{name}”已存在（名称或简称相同）")).into());
+    }
+    message(&s, vec![format!("已新增单位 {name}")])
 }
 
 /// 审计 — the office sees whether the audit chain holds, and the newest entries.
-async fn audit_page(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let chain = s.store.verify_audit().await?;
-        let entries: Vec<Value> = s
-            .store
-            .recent_audit(200)
-            .await?
-            .into_iter()
-            .map(|e| {
-                context! { at => e.at, actor => e.actor, action => e.action, entity => e.entity,
-                key => e.entity_key, intact => e.intact }
-            })
-            .collect();
-        let ctx = page(&c, "审计", "audit", false);
-        render(
-            &s,
-            "audit.html",
-            context! {
-                intact => chain.intact(),
-                checked => chain.checked,
-                rows => chain.rows,
-                head => chain.head,
-                problem => chain.first_break.map(|b| b.to_string()),
-                entries,
-                ..ctx
-            },
-        )
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+async fn audit_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    c.require_admin()?;
+    let chain = s.store.verify_audit().await?;
+    let entries: Vec<Value> = s
+        .store
+        .recent_audit(200)
+        .await?
+        .into_iter()
+        .map(|e| {
+            context! { at => e.at, actor => e.actor, action => e.action, entity => e.entity,
+            key => e.entity_key, intact => e.intact }
+        })
+        .collect();
+    let ctx = page(&c, "审计", "audit", false);
+    render(
+        &s,
+        "audit.html",
+        context! {
+            intact => chain.intact(),
+            checked => chain.checked,
+            rows => chain.rows,
+            head => chain.head,
+            problem => chain.first_break.map(|b| b.to_string()),
+            entries,
+            ..ctx
+        },
+    )
 }
 
-async fn users(State(s): State<AppState>, Visitor(c): Visitor) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let users: Vec<Value> = s
-            .store
-            .accounts()
-            .await?
-            .into_iter()
-            .map(|u| {
-                context! { username => u.username, display_name => u.display_name, role => u.role.label(),
-                    unit => u.unit, leader => u.leader.map(|l| l.to_string()) }
-            })
-            .collect();
-        let roles: Vec<(&str, &str)> = AccountRole::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect();
-        let ctx = page(&c, "用户管理", "users", false);
-        render(&s, "users.html", context! { users, roles, ..ctx })
-    };
-    run.await
-        .map_or_else(|e| failure(&s, e), IntoResponse::into_response)
+async fn users(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    c.require_admin()?;
+    let users: Vec<Value> = s
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|u| {
+            context! { username => u.username, display_name => u.display_name, role => u.role.label(),
+                unit => u.unit, leader => u.leader.map(|l| l.to_string()) }
+        })
+        .collect();
+    let roles: Vec<(&str, &str)> = AccountRole::ALL
+        .iter()
+        .map(|r| (r.code(), r.label()))
+        .collect();
+    let ctx = page(&c, "用户管理", "users", false);
+    render(&s, "users.html", context! { users, roles, ..ctx })
 }
 
 async fn add_user(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(f): Form<NewUserRequest>,
-) -> Response {
-    let run = async {
-        c.require_admin()?;
-        let a = s.store.add_account(&c.actor(), f.into_account()?).await?;
-        Ok::<_, ApiError>(message(
-            &s,
-            true,
-            vec![format!("已创建用户 {}（{}）", a.username, a.role.label())],
-        ))
-    };
-    run.await.unwrap_or_else(|e| failure(&s, e))
+) -> PageResult {
+    c.require_admin()?;
+    let a = s.store.add_account(&c.actor(), f.into_account()?).await?;
+    message(
+        &s,
+        vec![format!("已创建用户 {}（{}）", a.username, a.role.label())],
+    )
 }

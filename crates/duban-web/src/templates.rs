@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rankings.html", include_str!("../templates/rankings.html")),
     ("bulletin.html", include_str!("../templates/bulletin.html")),
     ("message.html", include_str!("../templates/message.html")),
+    ("failure.html", include_str!("../templates/failure.html")),
     ("meetings.html", include_str!("../templates/meetings.html")),
     (
         "meetings_review.html",

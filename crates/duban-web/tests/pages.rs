@@ -626,7 +626,50 @@ async fn meeting_tasks_reviewed_and_confirmed(db: &TestDb) {
     );
 }
 
+/// A page's error is shown inside the layout — the menu, the visitor — with the error's
+/// status; for htmx (a form's answer) the message alone, swapped in where the answer goes.
+async fn page_errors_shown_in_the_layout(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut bs = app.signed_in("baishui").await;
+    let a = bs.get("/admin/units").await.unwrap();
+    assert_eq!(a.status, 403);
+    let page = a.text();
+    assert!(
+        page.contains("<title>无权操作")
+            && page.contains("<nav class=\"menu\">")
+            && page.contains("只有督查室管理员可以进行此操作"),
+        "{page}"
+    );
+    let a = bs.get("/items?kind=火箭").await.unwrap();
+    assert_eq!(a.status, 422);
+    assert!(a.text().contains("<nav class=\"menu\">"), "{}", a.text());
+
+    // The same through htmx: the message alone.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let cookie = bs.cookie.clone().unwrap();
+    tcp.write_all(
+        format!(
+            "GET /admin/units HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nHX-Request: true\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut raw = Vec::new();
+    tcp.read_to_end(&mut raw).await.unwrap();
+    let raw = String::from_utf8_lossy(&raw).to_lowercase();
+    assert!(
+        raw.starts_with("http/1.1 403")
+            && raw.contains("hx-reswap: innerhtml")
+            && raw.contains("只有督查室管理员可以进行此操作")
+            && !raw.contains("<nav"),
+        "{raw}"
+    );
+}
+
 duban_store::both_backends!(
+    page_errors_shown_in_the_layout,
     meeting_tasks_reviewed_and_confirmed,
     indicators_uploaded_on_the_ranking_page,
     ledger_import_shows_the_dry_run_then_writes,
