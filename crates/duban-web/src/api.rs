@@ -23,7 +23,6 @@ use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/health", get(health))
         .route("/api/session", post(login).delete(logout))
         .route("/api/me", get(me))
         .route("/api/units", get(units))
@@ -43,17 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/dashboard", get(overview))
         .route("/api/problems", get(problems))
         .route("/api/problems/{id}/moves", post(move_problem))
-}
-
-#[utoipa::path(get, path = "/api/health", tag = "系统",
-    responses((status = 200, description = "服务与数据库正常", body = Value)))]
-async fn health(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    let version = s.store.data_version().await?;
-    Ok(Json(json!({
-        "status": "ok",
-        "database": format!("{:?}", s.store.backend()).to_lowercase(),
-        "data_version": version,
-    })))
 }
 
 /// 登录

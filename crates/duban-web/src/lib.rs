@@ -8,6 +8,7 @@ pub mod auth;
 mod bulletins;
 mod dashboard;
 pub mod error;
+mod features;
 mod meetings;
 mod openapi;
 mod page;
@@ -150,6 +151,7 @@ pub fn router(state: AppState) -> Router {
 /// The whole application.
 pub fn router_with(state: AppState, limits: server::Limits) -> Router {
     Router::new()
+        .merge(features::routes())
         .merge(api::routes())
         .merge(pages::routes())
         .merge(bulletins::routes())

@@ -17,7 +17,7 @@ use crate::AppState;
                        错误以 application/problem+json 返回，code 为稳定的错误代码。"
     ),
     paths(
-        crate::api::health,
+        crate::features::system::health,
         crate::api::login,
         crate::api::logout,
         crate::api::me,

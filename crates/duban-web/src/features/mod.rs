@@ -1,0 +1,15 @@
+//! 功能 — the application by feature: each module holds its pages and its JSON API side by
+//! side, over the shared infrastructure (the [`Visitor`](crate::page::Visitor) and
+//! [`PageError`](crate::page::PageError) of the pages, the API's [`ApiError`](crate::error::ApiError),
+//! the [`Caller`](crate::auth::Caller), the snapshot of [`dashboard`](crate::dashboard)).
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) mod system;
+
+/// Every feature's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(system::routes())
+}
