@@ -1,5 +1,29 @@
-//! 列名 — the columns of a ledger, matched by alias rather than position, with the money
+//! 列 — the columns of a ledger: one table, [`COLUMNS`], from which the import and the export
+//! of every field derive; headers are matched by alias rather than position, with the money
 //! unit a header states ("总投资（亿元）").
+//!
+//! **Adding a field: one row here.** A row, `Variant => Column { … }`, holds
+//! - the [`Field`] variant (the enum is declared by the rows);
+//! - `names`: the header duban writes, then the aliases real ledgers use;
+//! - `states`: the [`ItemField`] a sheet with the column states (re-importing a narrower sheet
+//!   keeps what it does not state);
+//! - `read`: how a cell is read into the item — a kind ([`Read`]: text, name, money, date,
+//!   yes/no, list, a labelled enum) and the item's field, `slot!(field)` —, or `Special`;
+//! - `write`: how the export writes it — the cells' [`Look`] and the column's width —, or `None`.
+//!
+//! The rest follows from the rows: matching headers ([`match_field`]) and the aliases named in
+//! messages, the fields a sheet states (`ledger_import::summary`), reading a cell
+//! (`ledger_import::values`), the export and `ledger_table` in the rows' order
+//! (`ledger_export`), the column a validation problem is placed at (`ledger_import::item`).
+//!
+//! The special fields are `Read::Special`, read and written by code of their own because
+//! their logic is their own: 序号, 项目编号, 项目名称, 事项类型 and 年度 make the item (a
+//! 类型 cell that is no kind is a category; year and kind fall back on the options, the title
+//! and sections); a lead-unit cell may name co-operating units, and with none the region or
+//! the section leads; a 包抓领导 cell keeps its first leader and the others as an extra column;
+//! the twelve month columns make one monthly plan, and the latest year-to-date column a
+//! report. Sections also stand in for region, stage and category (`ledger_import::item`).
+//! Outside this crate a new field is also a field of `duban_core::Item` and an `ItemField`.
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -7,24 +31,22 @@ use std::str::FromStr;
 use duban_core::text::compact;
 use duban_core::{Item, ItemField, MoneyUnit, PlanDate, Wan};
 
-/// One row of [`COLUMNS`]: what duban knows of a column besides its [`Field`].
-pub(crate) struct Column {
-    /// The header duban writes, then the aliases real ledgers use (compacted, without unit).
-    /// Empty for the month columns, which are matched by their pattern.
-    pub(crate) names: &'static [&'static str],
-    /// The item field a sheet with this column states: re-importing a sheet without it keeps
-    /// the stored value.
-    pub(crate) states: Option<ItemField>,
-    /// How a cell is read into the item.
-    pub(crate) read: Read,
-    /// How duban writes the column — the cells' look and the column's width —, if it does.
-    pub(crate) write: Option<(Look, f64)>,
-}
+/// Declares [`Field`] and [`COLUMNS`] from one list of rows, `Variant => row`, in the order
+/// duban writes the columns. A month field (`Variant(u8)`) has one row for every month and is
+/// listed with month 0.
+macro_rules! ledger_columns {
+    ($( $(#[$doc:meta])* $variant:ident $(($month:ty))? => $row:expr ),* $(,)?) => {
+        /// A ledger field a column can hold: one per row of the columns table (`COLUMNS`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Field {
+            $( $(#[$doc])* $variant $(($month))?, )*
+        }
 
-/// Where a field lives in an item: to read a cell into and to write it from.
-pub(crate) struct Slot<T: 'static> {
-    pub(crate) get: fn(&Item) -> &T,
-    pub(crate) set: fn(&mut Item) -> &mut T,
+        /// Every column duban knows, in the order it writes them.
+        pub(crate) static COLUMNS: &[(Field, Column)] = &[
+            $( (Field::$variant $((0 as $month))?, $row), )*
+        ];
+    };
 }
 
 /// The [`Slot`] of the item's field `$field`.
@@ -34,81 +56,6 @@ macro_rules! slot {
             get: |item| &item.$field,
             set: |item| &mut item.$field,
         }
-    };
-}
-
-/// How a column's cell is read into the item (`ledger_import::values`); the kind also says how
-/// the value is written (`ledger_export`).
-pub(crate) enum Read {
-    /// By code of its own: the fields that identify the item or are read across columns or
-    /// into more than one field (序号, 编号, 名称, 类型, 年度, 月度, 单位, 领导).
-    Special,
-    /// Text, trimmed.
-    Text(Slot<Option<String>>),
-    /// A name: white space removed.
-    Name(Slot<Option<String>>),
-    /// Money in the column's unit, else the sheet's.
-    Money(Slot<Option<Wan>>),
-    /// A month or a day, in every form seen in the wild.
-    Date(Slot<Option<PlanDate>>),
-    /// 是/否, 已/未, √/×.
-    YesNo(Slot<Option<bool>>),
-    /// A list: "甲、乙，丙".
-    List(Slot<Vec<String>>),
-    /// A labelled enum (建设性质, 项目级别, 项目阶段): its label, code or an alias.
-    Choice(&'static dyn LabelledSlot),
-}
-
-/// The [`Slot`] of a labelled enum, its type forgotten so that rows of different enums are
-/// all [`Read::Choice`].
-pub(crate) trait LabelledSlot: Sync {
-    /// Reads `text` (a label, code or alias) into the item; else the enum's message.
-    fn read(&self, item: &mut Item, text: &str) -> Result<(), String>;
-    /// The item's value as its label, or nothing.
-    fn label(&self, item: &Item) -> String;
-}
-
-impl<T> LabelledSlot for Slot<Option<T>>
-where
-    T: FromStr + Display,
-    T::Err: Display,
-{
-    fn read(&self, item: &mut Item, text: &str) -> Result<(), String> {
-        *(self.set)(item) = Some(text.parse().map_err(|e: T::Err| e.to_string())?);
-        Ok(())
-    }
-
-    fn label(&self, item: &Item) -> String {
-        (self.get)(item)
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default()
-    }
-}
-
-/// How the cells of a written column look: wrapped text, centred, or money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Look {
-    Wrap,
-    Center,
-    Money,
-}
-
-/// Declares [`Field`] and [`COLUMNS`] from one list of rows, `Variant => row`, in the order
-/// duban writes the columns. A month field (`Variant(u8)`) has one row for every month and is
-/// listed with month 0.
-macro_rules! ledger_columns {
-    ($( $(#[$doc:meta])* $variant:ident $(($month:ty))? => $row:expr ),* $(,)?) => {
-        /// A ledger field a column can hold: one per row of [`COLUMNS`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Field {
-            $( $(#[$doc])* $variant $(($month))?, )*
-        }
-
-        /// Every column duban knows, in the order it writes them.
-        pub(crate) const COLUMNS: &[(Field, Column)] = &[
-            $( (Field::$variant $((0 as $month))?, $row), )*
-        ];
     };
 }
 
@@ -295,7 +242,83 @@ ledger_columns! {
         read: Read::Text(slot!(notes)),
         write: Some((Look::Wrap, 20.0)),
     },
+}
 
+/// One row of [`COLUMNS`]: what duban knows of a column besides its [`Field`].
+pub(crate) struct Column {
+    /// The header duban writes, then the aliases real ledgers use (compacted, without unit).
+    /// Empty for the month columns, which are matched by their pattern.
+    pub(crate) names: &'static [&'static str],
+    /// The item field a sheet with this column states: re-importing a sheet without it keeps
+    /// the stored value.
+    pub(crate) states: Option<ItemField>,
+    /// How a cell is read into the item.
+    pub(crate) read: Read,
+    /// How duban writes the column — the cells' look and the column's width —, if it does.
+    pub(crate) write: Option<(Look, f64)>,
+}
+
+/// Where a field lives in an item: to read a cell into and to write it from.
+pub(crate) struct Slot<T: 'static> {
+    pub(crate) get: fn(&Item) -> &T,
+    pub(crate) set: fn(&mut Item) -> &mut T,
+}
+
+/// How a column's cell is read into the item (`ledger_import::values`); the kind also says how
+/// the value is written (`ledger_export`).
+pub(crate) enum Read {
+    /// By code of its own: the fields that identify the item or are read across columns or
+    /// into more than one field (序号, 编号, 名称, 类型, 年度, 月度, 单位, 领导).
+    Special,
+    /// Text, trimmed.
+    Text(Slot<Option<String>>),
+    /// A name: white space removed.
+    Name(Slot<Option<String>>),
+    /// Money in the column's unit, else the sheet's.
+    Money(Slot<Option<Wan>>),
+    /// A month or a day, in every form seen in the wild.
+    Date(Slot<Option<PlanDate>>),
+    /// 是/否, 已/未, √/×.
+    YesNo(Slot<Option<bool>>),
+    /// A list: "甲、乙，丙".
+    List(Slot<Vec<String>>),
+    /// A labelled enum (建设性质, 项目级别, 项目阶段): its label, code or an alias.
+    Choice(&'static dyn LabelledSlot),
+}
+
+/// The [`Slot`] of a labelled enum, its type forgotten so that rows of different enums are
+/// all [`Read::Choice`].
+pub(crate) trait LabelledSlot: Sync {
+    /// Reads `text` (a label, code or alias) into the item; else the enum's message.
+    fn read(&self, item: &mut Item, text: &str) -> Result<(), String>;
+    /// The item's value as its label, or nothing.
+    fn label(&self, item: &Item) -> String;
+}
+
+impl<T> LabelledSlot for Slot<Option<T>>
+where
+    T: FromStr + Display,
+    T::Err: Display,
+{
+    fn read(&self, item: &mut Item, text: &str) -> Result<(), String> {
+        *(self.set)(item) = Some(text.parse().map_err(|e: T::Err| e.to_string())?);
+        Ok(())
+    }
+
+    fn label(&self, item: &Item) -> String {
+        (self.get)(item)
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+}
+
+/// How the cells of a written column look: wrapped text, centred, or money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    Wrap,
+    Center,
+    Money,
 }
 
 impl Field {
@@ -498,6 +521,60 @@ mod tests {
             Field::Notes,
         ] {
             assert_eq!(match_field(&parse_header(&f.header()).base), Some(f));
+        }
+    }
+
+    /// Each field's twelve months, or the field.
+    fn every_field() -> Vec<Field> {
+        COLUMNS
+            .iter()
+            .flat_map(|(f, _)| match f {
+                Field::PlanToMonth(_) => (1..=12).map(Field::PlanToMonth).collect(),
+                Field::DoneToMonth(_) => (1..=12).map(Field::DoneToMonth).collect(),
+                f => vec![*f],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_header_written_reads_back_as_its_field() {
+        for f in every_field() {
+            assert_eq!(
+                match_field(&parse_header(&f.header()).base),
+                Some(f),
+                "{f:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_name_belongs_to_one_column_and_is_matched_as_written() {
+        let mut seen = std::collections::HashMap::new();
+        for (f, c) in COLUMNS {
+            for name in c.names {
+                assert_eq!(seen.insert(*name, *f), None, "{name} in two rows");
+                assert_eq!(
+                    parse_header(name).base,
+                    *name,
+                    "{name} is not a header's base"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rows_are_consistent() {
+        for (f, c) in COLUMNS {
+            // A field read into the item must be stated, or a re-import would keep the stored
+            // value over the sheet's.
+            if !matches!(c.read, Read::Special) {
+                assert!(c.states.is_some(), "{f:?} is read but states nothing");
+            }
+            // Money is written as money, and only money.
+            if let Some((look, width)) = c.write {
+                assert_eq!(look == Look::Money, f.is_money(), "{f:?}");
+                assert!(width > 0.0, "{f:?}");
+            }
         }
     }
 }
