@@ -2,31 +2,24 @@
 //! requests. Reads are narrowed to what the caller may see (an item another unit owns is 404,
 //! as if it did not exist); writes are checked against the caller's role (403).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use duban_core::{Account, AccountRole, Item, ItemKind, Leader, Period, ProblemState, ReportDraft};
-use duban_store::{NewAccount, Problem};
+use duban_core::{Item, ItemKind, Period, ProblemState, ReportDraft};
+use duban_store::Problem;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::select::{ItemQuery, paginate, select};
 use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/session", post(login).delete(logout))
-        .route("/api/me", get(me))
         .route("/api/units", get(units))
-        .route("/api/users", get(users).post(add_user))
         .route("/api/items", get(items))
         .route("/api/items/{code}", get(item))
         .route(
@@ -44,174 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/problems/{id}/moves", post(move_problem))
 }
 
-/// 登录
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginRequest {
-    pub username: String,
-    pub password: String,
-}
-
-/// Checks a password with throttling; the account on success.
-pub async fn sign_in(
-    s: &AppState,
-    ip: Option<std::net::IpAddr>,
-    username: &str,
-    password: &str,
-) -> ApiResult<(Account, duban_store::SessionKeys)> {
-    if let Some(wait) = s.throttle.locked(username, ip) {
-        return Err(ApiError::throttled(wait));
-    }
-    let address = ip.map(|a| a.to_string());
-    let Some(account) = s.store.verify_password(username, password).await? else {
-        s.throttle.failed(username, ip);
-        tracing::warn!(username, ?ip, "failed login");
-        s.store
-            .record_sign_in(username, duban_store::SignIn::Failed, address.as_deref())
-            .await?;
-        return Err(ApiError {
-            code: "unauthorized",
-            title: "登录失败",
-            status: 401,
-            detail: "用户名或密码不正确".into(),
-        });
-    };
-    s.throttle.succeeded(username, ip);
-    let keys = s.store.open_session(&account, auth::SESSION_TTL).await?;
-    s.store
-        .record_sign_in(
-            &account.username,
-            duban_store::SignIn::Succeeded,
-            address.as_deref(),
-        )
-        .await?;
-    tracing::info!(username, "signed in");
-    Ok((account, keys))
-}
-
-/// Ends the caller's browser session, recorded in the audit trail.
-pub async fn sign_out(s: &AppState, caller: &Caller) -> ApiResult<()> {
-    if let Some(token) = &caller.session {
-        s.sessions.forget(token);
-        s.store.close_session(token).await?;
-        s.store
-            .record_sign_in(
-                &caller.account.username,
-                duban_store::SignIn::SignedOut,
-                None,
-            )
-            .await?;
-    }
-    Ok(())
-}
-
-#[utoipa::path(post, path = "/api/session", tag = "账号", request_body = LoginRequest,
-    responses((status = 200, description = "已登录：会话 Cookie 与 CSRF 令牌", body = Value),
-              (status = 401, body = ApiError), (status = 429, body = ApiError)))]
-async fn login(
-    State(s): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Json(req): Json<LoginRequest>,
-) -> ApiResult<Response> {
-    let (account, keys) = sign_in(&s, Some(addr.ip()), &req.username, &req.password).await?;
-    let mut res = Json(json!({ "user": account, "csrf": keys.csrf })).into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::session_cookie(&keys.token, s.secure_cookies)
-            .parse()
-            .map_err(ApiError::internal)?,
-    );
-    Ok(res)
-}
-
-#[utoipa::path(delete, path = "/api/session", tag = "账号",
-    responses((status = 204, description = "已退出")))]
-async fn logout(State(s): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    sign_out(&s, &caller).await?;
-    let mut res = axum::http::StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::clear_cookie(s.secure_cookies)
-            .parse()
-            .map_err(ApiError::internal)?,
-    );
-    Ok(res)
-}
-
-#[utoipa::path(get, path = "/api/me", tag = "账号",
-    responses((status = 200, description = "当前用户", body = Value), (status = 401, body = ApiError)))]
-async fn me(caller: Caller) -> Json<Value> {
-    Json(json!({ "user": caller.account, "csrf": caller.csrf }))
-}
-
 #[utoipa::path(get, path = "/api/units", tag = "单位",
     responses((status = 200, description = "单位目录", body = Value)))]
 async fn units(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<Value>> {
     Ok(Json(json!(s.store.units().await?)))
-}
-
-#[utoipa::path(get, path = "/api/users", tag = "账号",
-    responses((status = 200, description = "全部账号（管理员）", body = Value), (status = 403, body = ApiError)))]
-async fn users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    caller.require_admin()?;
-    Ok(Json(json!(s.store.accounts().await?)))
-}
-
-/// 新建账号
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewUserRequest {
-    pub username: String,
-    pub display_name: String,
-    /// admin|leader|reporter|judge|viewer
-    pub role: String,
-    pub unit: Option<String>,
-    /// 包抓领导 as in the ledger, e.g. "王某（副市长）".
-    pub leader: Option<String>,
-    pub password: String,
-}
-
-impl NewUserRequest {
-    pub fn into_account(self) -> ApiResult<NewAccount> {
-        let role =
-            AccountRole::parse(&self.role).map_err(|e| ApiError::invalid(format!("角色：{e}")))?;
-        let leader = match self
-            .leader
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            Some(l) => Some(
-                Leader::parse_list(l)
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| ApiError::invalid(format!("包抓领导：无法识别“{l}”")))?,
-            ),
-            None => None,
-        };
-        Ok(NewAccount {
-            username: self.username,
-            display_name: self.display_name,
-            role,
-            unit: self.unit.filter(|u| !u.trim().is_empty()),
-            leader,
-            password: self.password,
-        })
-    }
-}
-
-#[utoipa::path(post, path = "/api/users", tag = "账号", request_body = NewUserRequest,
-    responses((status = 200, description = "已创建", body = Value), (status = 403, body = ApiError),
-              (status = 422, body = ApiError)))]
-async fn add_user(
-    State(s): State<AppState>,
-    caller: Caller,
-    Json(req): Json<NewUserRequest>,
-) -> ApiResult<Json<Value>> {
-    caller.require_admin()?;
-    let account = s
-        .store
-        .add_account(&caller.actor(), req.into_account()?)
-        .await?;
-    Ok(Json(json!(account)))
 }
 
 fn item_json(i: &Item, st: &duban_core::Status) -> Value {

@@ -2,11 +2,8 @@
 //! administration pages. Server-rendered; htmx sends the forms (with the CSRF header) and
 //! swaps in the answer; the same checks as the API apply, through the same functions.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
@@ -15,8 +12,8 @@ use duban_store::{ImportOptions, ItemFilter};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use crate::api::{self, MoveRequest, NewUserRequest, ReportRequest};
-use crate::auth::{self, Caller};
+use crate::api::{self, MoveRequest, ReportRequest};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::page::{
     PageError, PageResult, Visitor, about_upload, encode, field, message, page, pct, render, ser,
@@ -28,8 +25,6 @@ use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
         .route("/", get(overview))
         .route("/items", get(items))
         .route("/items/export.xlsx", get(export))
@@ -43,91 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/problems", get(problems))
         .route("/problems/{id}/{action}", post(problem_move))
         .route("/admin/units", get(units).post(add_unit))
-        .route("/admin/users", get(users).post(add_user))
         .route("/admin/audit", get(audit_page))
-}
-
-// ---- login ----
-
-/// The login form's own CSRF check (before there is a session): the page sets a random
-/// cookie and repeats it in a hidden field; a form posted from another site cannot read the
-/// cookie to repeat it.
-const LOGIN_COOKIE: &str = "duban_login";
-
-/// The login page with a fresh login token (cookie and hidden field).
-fn login_form(s: &AppState, status: StatusCode, error: Option<&str>, username: &str) -> Response {
-    let token = duban_store::secret();
-    let page = render(
-        s,
-        "login.html",
-        context! { error => error, username => username, login_csrf => &token },
-    );
-    match page {
-        Ok(h) => {
-            let mut r = (status, h).into_response();
-            let cookie = format!(
-                "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
-                if s.secure_cookies { "; Secure" } else { "" }
-            );
-            if let Ok(v) = cookie.parse() {
-                r.headers_mut().append(header::SET_COOKIE, v);
-            }
-            r
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn login_page(State(s): State<AppState>) -> Response {
-    login_form(&s, StatusCode::OK, None, "")
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    username: String,
-    password: String,
-    #[serde(default)]
-    login_csrf: String,
-}
-
-async fn login(
-    State(s): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: axum::http::HeaderMap,
-    Form(f): Form<LoginForm>,
-) -> Response {
-    let username: String = f.username.chars().take(64).collect();
-    let expected = auth::cookie(&headers, LOGIN_COOKIE);
-    if f.login_csrf.is_empty() || expected.as_deref() != Some(f.login_csrf.as_str()) {
-        return login_form(
-            &s,
-            StatusCode::FORBIDDEN,
-            Some("登录页面已过期或来源无法验证，请重新输入用户名和密码"),
-            &username,
-        );
-    }
-    match api::sign_in(&s, Some(addr.ip()), &f.username, &f.password).await {
-        Ok((_, keys)) => {
-            let mut r = Redirect::to("/").into_response();
-            if let Ok(v) = auth::session_cookie(&keys.token, s.secure_cookies).parse() {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            r
-        }
-        Err(e) => login_form(&s, e.status(), Some(&e.detail), &username),
-    }
-}
-
-async fn logout(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult<Response> {
-    api::sign_out(&s, &c).await?;
-    let mut r = ([("hx-redirect", "/login")], StatusCode::NO_CONTENT).into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::clear_cookie(s.secure_cookies)
-            .parse()
-            .map_err(ApiError::internal)?,
-    );
-    Ok(r)
 }
 
 // ---- 总览 ----
@@ -846,38 +757,5 @@ async fn audit_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResul
             entries,
             ..ctx
         },
-    )
-}
-
-async fn users(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
-    c.require_admin()?;
-    let users: Vec<Value> = s
-        .store
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|u| {
-            context! { username => u.username, display_name => u.display_name, role => u.role.label(),
-                unit => u.unit, leader => u.leader.map(|l| l.to_string()) }
-        })
-        .collect();
-    let roles: Vec<(&str, &str)> = AccountRole::ALL
-        .iter()
-        .map(|r| (r.code(), r.label()))
-        .collect();
-    let ctx = page(&c, "用户管理", "users", false);
-    render(&s, "users.html", context! { users, roles, ..ctx })
-}
-
-async fn add_user(
-    State(s): State<AppState>,
-    Visitor(c): Visitor,
-    Form(f): Form<NewUserRequest>,
-) -> PageResult {
-    c.require_admin()?;
-    let a = s.store.add_account(&c.actor(), f.into_account()?).await?;
-    message(
-        &s,
-        vec![format!("已创建用户 {}（{}）", a.username, a.role.label())],
     )
 }

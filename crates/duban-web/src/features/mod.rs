@@ -7,9 +7,12 @@ use axum::Router;
 
 use crate::AppState;
 
+pub(crate) mod accounts;
 pub(crate) mod system;
 
 /// Every feature's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(system::routes())
+    Router::new()
+        .merge(system::routes())
+        .merge(accounts::routes())
 }
