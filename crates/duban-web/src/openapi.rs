@@ -21,7 +21,7 @@ use crate::AppState;
         crate::features::accounts::login,
         crate::features::accounts::logout,
         crate::features::accounts::me,
-        crate::api::units,
+        crate::features::admin::units,
         crate::features::accounts::users,
         crate::features::accounts::add_user,
         crate::api::items,

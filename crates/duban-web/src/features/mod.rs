@@ -8,11 +8,13 @@ use axum::Router;
 use crate::AppState;
 
 pub(crate) mod accounts;
+pub(crate) mod admin;
 pub(crate) mod system;
 
 /// Every feature's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(system::routes())
+        .merge(admin::routes())
         .merge(accounts::routes())
 }
