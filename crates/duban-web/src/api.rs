@@ -3,6 +3,7 @@
 //! as if it did not exist); writes are checked against the caller's role (403).
 
 use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use duban_core::{Item, ItemKind, Period, ProblemState, ReportDraft};
@@ -18,6 +19,21 @@ use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/items", get(items))
+        .route("/api/items/{code}", get(item))
+        .route(
+            "/api/items/{code}/reports",
+            get(reports).post(submit_report),
+        )
+        .route("/api/items/{code}/problems", post(raise_problem))
+        .route("/api/items/{code}/milestones", post(plan_milestones))
+        .route("/api/status", get(status))
+        .route("/api/compliance", get(compliance))
+        .route("/api/calendar", get(calendar).post(set_calendar))
+        .route("/api/periods/{period}/{action}", post(close_period))
+        .route("/api/dashboard", get(overview))
+        .route("/api/problems", get(problems))
+        .route("/api/problems/{id}/moves", post(move_problem))
 }
 
 fn item_json(i: &Item, st: &duban_core::Status) -> Value {
