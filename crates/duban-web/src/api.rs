@@ -31,7 +31,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/compliance", get(compliance))
         .route("/api/calendar", get(calendar).post(set_calendar))
         .route("/api/periods/{period}/{action}", post(close_period))
-        .route("/api/dashboard", get(overview))
         .route("/api/problems", get(problems))
         .route("/api/problems/{id}/moves", post(move_problem))
 }
@@ -313,13 +312,6 @@ async fn close_period(
     };
     s.store.set_period_closed(&caller.actor(), p, close).await?;
     Ok(Json(json!({ "period": p, "closed": close })))
-}
-
-#[utoipa::path(get, path = "/api/dashboard", tag = "预警",
-    responses((status = 200, description = "挂图作战：红黄绿数量、各地完成与序时进度、趋势、需关注项目、问题分布", body = Value)))]
-async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    let snap = s.status.get(&s.store, today()).await?;
-    Ok(Json(json!(*snap.overview(&caller.account))))
 }
 
 /// 问题筛选

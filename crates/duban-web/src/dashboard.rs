@@ -3,15 +3,14 @@
 //! monthly trend and the problems. A write through the app drops it at once; a write from
 //! elsewhere (the CLI) is noticed within a second.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::features::overview::{Overview, compute};
 use chrono::{Datelike, NaiveDate};
-use duban_core::{Account, Colour, Item, ProblemCategory, ProblemState, Status, Thresholds};
+use duban_core::{Account, Item, Status, Thresholds};
 use duban_store::{Problem, ProblemFilter, Store, StoreError};
-use rust_decimal::Decimal;
-use serde::Serialize;
 
 /// Every item of the year with its status, and what the overview adds up.
 pub struct Snapshot {
@@ -81,10 +80,10 @@ impl Snapshot {
     pub fn overview(&self, account: &Account) -> Arc<Overview> {
         if account.visibility() == duban_core::Visibility::All {
             self.overview_all
-                .get_or_init(|| Arc::new(overview(self, account)))
+                .get_or_init(|| Arc::new(compute(self, account)))
                 .clone()
         } else {
-            Arc::new(overview(self, account))
+            Arc::new(compute(self, account))
         }
     }
 }
@@ -365,146 +364,6 @@ impl Index {
     pub fn involves(&self, n: usize, u: u32) -> bool {
         let k = &self.keys[n];
         u != NONE && (k.lead == u || k.region == u || self.co[n].contains(&u))
-    }
-}
-
-/// The figures of the 总览 page for what one account may see.
-#[derive(Debug, Serialize)]
-pub struct Overview {
-    pub as_of: NaiveDate,
-    pub total: usize,
-    pub red: usize,
-    pub yellow: usize,
-    pub green: usize,
-    /// Per region: (name, completion %, 序时进度 %), by completion.
-    pub regions: Vec<RegionBar>,
-    /// (month, year-to-date % of the annual plan).
-    pub trend: Vec<(u32, f64)>,
-    /// Red items, most behind first.
-    pub attention: Vec<Attention>,
-    /// (category label, counts by state label).
-    pub problems_by_category: Vec<(String, usize)>,
-    pub problems_by_state: Vec<(String, usize)>,
-    pub overdue_problems: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RegionBar {
-    pub region: String,
-    pub completion: f64,
-    pub schedule: f64,
-    pub items: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Attention {
-    pub code: String,
-    pub name: String,
-    pub unit: String,
-    pub lag: Option<f64>,
-    pub reasons: Vec<String>,
-}
-
-fn f(d: Decimal) -> f64 {
-    d.round_dp(1).to_string().parse().unwrap_or(0.0)
-}
-
-/// Adds up the snapshot for `account`.
-fn overview(s: &Snapshot, account: &Account) -> Overview {
-    let vis = account.visibility();
-    let visible: Vec<&(Item, Status)> = s.rows.iter().filter(|(i, _)| vis.admits(i)).collect();
-    let count = |c: Colour| visible.iter().filter(|(_, st)| st.colour == c).count();
-    // Completion and schedule weighted by the annual plan, per region.
-    let mut regions: BTreeMap<String, (Decimal, Decimal, Decimal, usize)> = BTreeMap::new();
-    for (i, st) in &visible {
-        let (Some(plan), Some(p)) = (i.annual_plan, st.p) else {
-            continue;
-        };
-        let w = Decimal::from(plan.yuan());
-        let e = regions
-            .entry(i.region.clone().unwrap_or_else(|| "市直".into()))
-            .or_default();
-        e.0 += w * p;
-        e.1 += w * st.t;
-        e.2 += w;
-        e.3 += 1;
-    }
-    let mut regions: Vec<RegionBar> = regions
-        .into_iter()
-        .filter(|(_, v)| !v.2.is_zero())
-        .map(|(region, (p, t, w, n))| RegionBar {
-            region,
-            completion: f(p / w),
-            schedule: f(t / w),
-            items: n,
-        })
-        .collect();
-    regions.sort_by(|a, b| b.completion.total_cmp(&a.completion));
-    let all = vis == duban_core::Visibility::All;
-    let trend = if all {
-        s.trend
-            .iter()
-            .filter(|(_, _, plan)| *plan > 0)
-            .map(|(m, ytd, plan)| (*m, ((*ytd as f64) * 1000.0 / (*plan as f64)).round() / 10.0))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut attention: Vec<&(Item, Status)> = visible
-        .iter()
-        .copied()
-        .filter(|(_, st)| st.colour == Colour::Red)
-        .collect();
-    attention.sort_by_key(|a| std::cmp::Reverse(a.1.lag));
-    let attention = attention
-        .into_iter()
-        .take(15)
-        .map(|(i, st)| Attention {
-            code: i.code.clone(),
-            name: i.name.clone(),
-            unit: i.lead_unit.clone(),
-            lag: st.lag.map(f),
-            reasons: st.reasons.iter().map(|r| r.text.clone()).collect(),
-        })
-        .collect();
-    let problems: Vec<&Problem> = s
-        .problems
-        .iter()
-        .filter(|p| {
-            s.status_of(&p.code).is_some_and(|(i, _)| vis.admits(i))
-                || (account.unit.is_some() && p.assigned_unit == account.unit)
-        })
-        .collect();
-    let problems_by_category = ProblemCategory::ALL
-        .iter()
-        .map(|c| {
-            (
-                c.label().to_string(),
-                problems.iter().filter(|p| p.category == *c).count(),
-            )
-        })
-        .collect();
-    let problems_by_state = ProblemState::ALL
-        .iter()
-        .map(|st| {
-            (
-                st.label().to_string(),
-                problems.iter().filter(|p| p.state == *st).count(),
-            )
-        })
-        .collect();
-    Overview {
-        as_of: s.as_of,
-        total: visible.len(),
-        red: count(Colour::Red),
-        yellow: count(Colour::Yellow),
-        green: count(Colour::Green),
-        regions,
-        trend,
-        attention,
-        problems_by_category,
-        problems_by_state,
-        overdue_problems: problems.iter().filter(|p| p.overdue(s.as_of)).count(),
     }
 }
 

@@ -29,7 +29,7 @@ use crate::AppState;
         crate::api::reports,
         crate::api::submit_report,
         crate::api::status,
-        crate::api::overview,
+        crate::features::overview::overview,
         crate::api::compliance,
         crate::api::calendar,
         crate::api::set_calendar,

@@ -25,7 +25,6 @@ use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(overview))
         .route("/items", get(items))
         .route("/items/export.xlsx", get(export))
         .route("/items/import", post(import_dry_run))
@@ -37,17 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/report/{code}", post(report_submit))
         .route("/problems", get(problems))
         .route("/problems/{id}/{action}", post(problem_move))
-}
-
-// ---- 总览 ----
-
-async fn overview(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
-    let snap = s.status.get(&s.store, today()).await?;
-    let o = snap.overview(&c.account);
-    let chart_json = script_json(&*o);
-    let mut ctx = page(&c, "总览", "overview", true);
-    ctx = context! { o => ser(&*o), chart_json, ..ctx };
-    render(&s, "overview.html", ctx)
 }
 
 // ---- 项目台账 ----

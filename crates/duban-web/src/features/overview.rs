@@ -1,0 +1,188 @@
+//! 总览（挂图作战）— the overview page and `/api/dashboard`: how many items are red, yellow
+//! and green, each region's completion against its 序时进度, the monthly trend, the red items
+//! to look at and the problems by category and state — for what the caller may see. Computed
+//! from the snapshot (shared when the caller sees everything).
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use duban_core::{Account, Colour, Item, ProblemCategory, ProblemState, Status};
+use duban_store::Problem;
+use minijinja::context;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::auth::Caller;
+use crate::dashboard::Snapshot;
+use crate::error::ApiResult;
+use crate::page::{PageResult, Visitor, page, render, ser};
+use crate::templates::script_json;
+use crate::{AppState, today};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview_page))
+        .route("/api/dashboard", get(overview))
+}
+
+#[utoipa::path(get, path = "/api/dashboard", tag = "预警",
+    responses((status = 200, description = "挂图作战：红黄绿数量、各地完成与序时进度、趋势、需关注项目、问题分布", body = Value)))]
+async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<serde_json::Value>> {
+    let snap = s.status.get(&s.store, today()).await?;
+    Ok(Json(json!(*snap.overview(&caller.account))))
+}
+
+// ---- the pages ----
+
+async fn overview_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    let snap = s.status.get(&s.store, today()).await?;
+    let o = snap.overview(&c.account);
+    let chart_json = script_json(&*o);
+    let mut ctx = page(&c, "总览", "overview", true);
+    ctx = context! { o => ser(&*o), chart_json, ..ctx };
+    render(&s, "overview.html", ctx)
+}
+
+/// The figures of the 总览 page for what one account may see.
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub as_of: NaiveDate,
+    pub total: usize,
+    pub red: usize,
+    pub yellow: usize,
+    pub green: usize,
+    /// Per region: (name, completion %, 序时进度 %), by completion.
+    pub regions: Vec<RegionBar>,
+    /// (month, year-to-date % of the annual plan).
+    pub trend: Vec<(u32, f64)>,
+    /// Red items, most behind first.
+    pub attention: Vec<Attention>,
+    /// (category label, counts by state label).
+    pub problems_by_category: Vec<(String, usize)>,
+    pub problems_by_state: Vec<(String, usize)>,
+    pub overdue_problems: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegionBar {
+    pub region: String,
+    pub completion: f64,
+    pub schedule: f64,
+    pub items: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Attention {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub lag: Option<f64>,
+    pub reasons: Vec<String>,
+}
+
+fn f(d: Decimal) -> f64 {
+    d.round_dp(1).to_string().parse().unwrap_or(0.0)
+}
+
+/// Adds up the snapshot for `account`.
+pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
+    let vis = account.visibility();
+    let visible: Vec<&(Item, Status)> = s.rows.iter().filter(|(i, _)| vis.admits(i)).collect();
+    let count = |c: Colour| visible.iter().filter(|(_, st)| st.colour == c).count();
+    // Completion and schedule weighted by the annual plan, per region.
+    let mut regions: BTreeMap<String, (Decimal, Decimal, Decimal, usize)> = BTreeMap::new();
+    for (i, st) in &visible {
+        let (Some(plan), Some(p)) = (i.annual_plan, st.p) else {
+            continue;
+        };
+        let w = Decimal::from(plan.yuan());
+        let e = regions
+            .entry(i.region.clone().unwrap_or_else(|| "市直".into()))
+            .or_default();
+        e.0 += w * p;
+        e.1 += w * st.t;
+        e.2 += w;
+        e.3 += 1;
+    }
+    let mut regions: Vec<RegionBar> = regions
+        .into_iter()
+        .filter(|(_, v)| !v.2.is_zero())
+        .map(|(region, (p, t, w, n))| RegionBar {
+            region,
+            completion: f(p / w),
+            schedule: f(t / w),
+            items: n,
+        })
+        .collect();
+    regions.sort_by(|a, b| b.completion.total_cmp(&a.completion));
+    let all = vis == duban_core::Visibility::All;
+    let trend = if all {
+        s.trend
+            .iter()
+            .filter(|(_, _, plan)| *plan > 0)
+            .map(|(m, ytd, plan)| (*m, ((*ytd as f64) * 1000.0 / (*plan as f64)).round() / 10.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut attention: Vec<&(Item, Status)> = visible
+        .iter()
+        .copied()
+        .filter(|(_, st)| st.colour == Colour::Red)
+        .collect();
+    attention.sort_by_key(|a| std::cmp::Reverse(a.1.lag));
+    let attention = attention
+        .into_iter()
+        .take(15)
+        .map(|(i, st)| Attention {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            unit: i.lead_unit.clone(),
+            lag: st.lag.map(f),
+            reasons: st.reasons.iter().map(|r| r.text.clone()).collect(),
+        })
+        .collect();
+    let problems: Vec<&Problem> = s
+        .problems
+        .iter()
+        .filter(|p| {
+            s.status_of(&p.code).is_some_and(|(i, _)| vis.admits(i))
+                || (account.unit.is_some() && p.assigned_unit == account.unit)
+        })
+        .collect();
+    let problems_by_category = ProblemCategory::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.label().to_string(),
+                problems.iter().filter(|p| p.category == *c).count(),
+            )
+        })
+        .collect();
+    let problems_by_state = ProblemState::ALL
+        .iter()
+        .map(|st| {
+            (
+                st.label().to_string(),
+                problems.iter().filter(|p| p.state == *st).count(),
+            )
+        })
+        .collect();
+    Overview {
+        as_of: s.as_of,
+        total: visible.len(),
+        red: count(Colour::Red),
+        yellow: count(Colour::Yellow),
+        green: count(Colour::Green),
+        regions,
+        trend,
+        attention,
+        problems_by_category,
+        problems_by_state,
+        overdue_problems: problems.iter().filter(|p| p.overdue(s.as_of)).count(),
+    }
+}
