@@ -6,15 +6,14 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use duban_core::{Item, ItemKind, Period, ProblemState, ReportDraft};
-use duban_store::Problem;
+use duban_core::{Item, ItemKind, Period, ReportDraft};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::select::{ItemQuery, paginate, select};
+use crate::select::{ItemQuery, select};
 use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
@@ -25,14 +24,11 @@ pub fn routes() -> Router<AppState> {
             "/api/items/{code}/reports",
             get(reports).post(submit_report),
         )
-        .route("/api/items/{code}/problems", post(raise_problem))
         .route("/api/items/{code}/milestones", post(plan_milestones))
         .route("/api/status", get(status))
         .route("/api/compliance", get(compliance))
         .route("/api/calendar", get(calendar).post(set_calendar))
         .route("/api/periods/{period}/{action}", post(close_period))
-        .route("/api/problems", get(problems))
-        .route("/api/problems/{id}/moves", post(move_problem))
 }
 
 fn item_json(i: &Item, st: &duban_core::Status) -> Value {
@@ -312,148 +308,4 @@ async fn close_period(
     };
     s.store.set_period_closed(&caller.actor(), p, close).await?;
     Ok(Json(json!({ "period": p, "closed": close })))
-}
-
-/// 问题筛选
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct ProblemQuery {
-    /// raised|assigned|rectifying|closure_requested|closed
-    pub state: Option<String>,
-    /// Only those past their due date.
-    pub overdue: Option<bool>,
-    pub page: Option<usize>,
-    pub per_page: Option<usize>,
-}
-
-/// The problems a caller may see: on items it may see, or assigned to its unit.
-pub async fn visible_problems(s: &AppState, caller: &Caller) -> ApiResult<Vec<Problem>> {
-    let snap = s.status.get(&s.store, today()).await?;
-    let vis = caller.account.visibility();
-    Ok(snap
-        .problems
-        .iter()
-        .filter(|p| {
-            vis == duban_core::Visibility::All
-                || snap.status_of(&p.code).is_some_and(|(i, _)| vis.admits(i))
-                || (caller.account.unit.is_some() && p.assigned_unit == caller.account.unit)
-        })
-        .cloned()
-        .collect())
-}
-
-#[utoipa::path(get, path = "/api/problems", tag = "问题清单", params(ProblemQuery),
-    responses((status = 200, description = "分页的问题清单", body = Value)))]
-async fn problems(
-    State(s): State<AppState>,
-    caller: Caller,
-    Query(q): Query<ProblemQuery>,
-) -> ApiResult<Json<Value>> {
-    let state = q
-        .state
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(|v| ProblemState::parse(v).map_err(|e| ApiError::invalid(format!("state：{e}"))))
-        .transpose()?;
-    let as_of = today();
-    let rows: Vec<Value> = visible_problems(&s, &caller)
-        .await?
-        .into_iter()
-        .filter(|p| state.is_none_or(|st| p.state == st))
-        .filter(|p| !q.overdue.unwrap_or(false) || p.overdue(as_of))
-        .map(|p| {
-            let overdue = p.overdue(as_of);
-            let mut v = json!(p);
-            v["overdue"] = json!(overdue);
-            v
-        })
-        .collect();
-    Ok(Json(json!(paginate(&rows, q.page, q.per_page))))
-}
-
-/// 新问题
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ProblemRequest {
-    /// 手续|用地|征迁|资金|环保|要素保障|其他
-    pub category: String,
-    /// county|department|leader|meeting (县级|部门|包抓领导|联席会议)
-    pub escalation: Option<String>,
-    pub description: String,
-    /// 挂牌督办
-    #[serde(default)]
-    pub listed: bool,
-}
-
-#[utoipa::path(post, path = "/api/items/{code}/problems", tag = "问题清单", request_body = ProblemRequest,
-    params(("code" = String, Path, description = "项目编号")),
-    responses((status = 200, description = "已登记", body = Value), (status = 403, body = ApiError),
-              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
-async fn raise_problem(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-    Json(req): Json<ProblemRequest>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(raise_as(&s, &caller, &code, req).await?)))
-}
-
-/// Raises a problem as `caller`.
-pub async fn raise_as(
-    s: &AppState,
-    caller: &Caller,
-    code: &str,
-    req: ProblemRequest,
-) -> ApiResult<Problem> {
-    let input = duban_app::problems::ProblemInput {
-        category: req.category,
-        escalation: req.escalation,
-        description: req.description,
-        listed: req.listed,
-    };
-    Ok(duban_app::problems::raise(&s.store, &caller.account, &caller.actor(), code, input).await?)
-}
-
-/// 问题流转
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct MoveRequest {
-    /// assign|start|request-close|close|send-back
-    pub action: String,
-    /// assign: 承办单位
-    pub unit: Option<String>,
-    /// assign: 整改时限 YYYY-MM-DD
-    #[schema(value_type = Option<String>)]
-    pub due: Option<NaiveDate>,
-    /// request-close: 整改情况; send-back: 退回原因
-    pub note: Option<String>,
-}
-
-/// Moves a problem as `caller`: 404 if it may not see it, 403 if its role may not move it.
-pub async fn move_as(
-    s: &AppState,
-    caller: &Caller,
-    id: i64,
-    req: MoveRequest,
-) -> ApiResult<Problem> {
-    let input = duban_app::problems::MoveInput {
-        action: req.action,
-        unit: req.unit,
-        due: req.due,
-        note: req.note,
-    };
-    Ok(
-        duban_app::problems::move_problem(&s.store, &caller.account, &caller.actor(), id, input)
-            .await?,
-    )
-}
-
-#[utoipa::path(post, path = "/api/problems/{id}/moves", tag = "问题清单", request_body = MoveRequest,
-    params(("id" = i64, Path, description = "问题编号")),
-    responses((status = 200, description = "已流转", body = Value), (status = 403, body = ApiError),
-              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
-async fn move_problem(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Json(req): Json<MoveRequest>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(move_as(&s, &caller, id, req).await?)))
 }

@@ -3,16 +3,16 @@
 //! swaps in the answer; the same checks as the API apply, through the same functions.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::{Html, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Datelike;
-use duban_core::{AccountRole, ItemKind, Period, ProblemState, ReportDraft, Stage, Wan};
+use duban_core::{AccountRole, ItemKind, Period, ReportDraft, Stage, Wan};
 use duban_store::{ImportOptions, ItemFilter};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use crate::api::{self, MoveRequest, ReportRequest};
+use crate::api::{self, ReportRequest};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::page::{
@@ -34,8 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/report/template.xlsx", get(report_template))
         .route("/report/upload", post(report_upload))
         .route("/report/{code}", post(report_submit))
-        .route("/problems", get(problems))
-        .route("/problems/{id}/{action}", post(problem_move))
 }
 
 // ---- 项目台账 ----
@@ -581,87 +579,4 @@ async fn report_upload(
         &s,
         vec![format!("已报送：{} 进度 {} 条", period, done.len())],
     )
-}
-
-// ---- 问题清单 ----
-
-/// What a role may do to a problem in a state: (action, label).
-fn actions(c: &Caller, p: &duban_store::Problem) -> Vec<(&'static str, &'static str)> {
-    let office = c.account.is_admin();
-    let assigned = c.account.role == AccountRole::Reporter
-        && c.account.unit.is_some()
-        && p.assigned_unit == c.account.unit;
-    match p.state {
-        ProblemState::Raised if office => vec![("assign", "交办")],
-        ProblemState::Assigned if assigned => vec![("start", "开始整改")],
-        ProblemState::Assigned if office => vec![("assign", "改派")],
-        ProblemState::Rectifying if assigned => vec![("request-close", "申请销号")],
-        ProblemState::ClosureRequested if office => vec![("close", "销号"), ("send-back", "退回")],
-        _ => Vec::new(),
-    }
-}
-
-fn ticket(c: &Caller, p: &duban_store::Problem) -> Value {
-    context! {
-        id => p.id, code => &p.code, item_name => &p.item_name, category => p.category.label(),
-        description => &p.description, listed => p.listed, unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()),
-        overdue => p.overdue(today()),
-        actions => actions(c, p).into_iter().map(|(action, label)| context!{ action, label }).collect::<Vec<_>>(),
-    }
-}
-
-async fn problems(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
-    let all = api::visible_problems(&s, &c).await?;
-    let overdue = all.iter().filter(|p| p.overdue(today())).count();
-    let columns: Vec<Value> = ProblemState::ALL
-        .iter()
-        .map(|st| {
-            let mut mine: Vec<&duban_store::Problem> =
-                all.iter().filter(|p| p.state == *st).collect();
-            // Overdue and 挂牌督办 first.
-            mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
-            let more = mine.len().saturating_sub(60);
-            context! { code => st.code(), label => st.label(), more,
-            problems => mine.iter().take(60).map(|p| ticket(&c, p)).collect::<Vec<_>>() }
-        })
-        .collect();
-    let ctx = page(&c, "问题清单", "problems", false);
-    render(
-        &s,
-        "problems.html",
-        context! { columns, total => all.len(), overdue, ..ctx },
-    )
-}
-
-#[derive(Deserialize)]
-struct MoveForm {
-    unit: Option<String>,
-    due: Option<String>,
-    note: Option<String>,
-}
-
-async fn problem_move(
-    State(s): State<AppState>,
-    Visitor(c): Visitor,
-    Path((id, action)): Path<(i64, String)>,
-    Form(f): Form<MoveForm>,
-) -> PageResult {
-    let due = field(f.due)
-        .map(|d| d.parse::<chrono::NaiveDate>())
-        .transpose()
-        .map_err(|_| ApiError::invalid("整改时限：应为 YYYY-MM-DD"))?;
-    let req = MoveRequest {
-        action,
-        unit: field(f.unit),
-        due,
-        note: field(f.note),
-    };
-    let p = api::move_as(&s, &c, id, req).await?;
-    Ok(Html(format!(
-        "<div class=\"ticket\" id=\"problem-{}\"><div class=\"ok\">#{} 已{}：{}</div></div>",
-        p.id,
-        p.id,
-        p.state.label(),
-        minijinja::HtmlEscape(&p.description)
-    )))
 }

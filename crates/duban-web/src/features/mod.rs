@@ -10,12 +10,14 @@ use crate::AppState;
 pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod overview;
+pub(crate) mod problems;
 pub(crate) mod system;
 
 /// Every feature's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(system::routes())
+        .merge(problems::routes())
         .merge(overview::routes())
         .merge(admin::routes())
         .merge(accounts::routes())

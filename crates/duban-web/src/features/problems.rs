@@ -1,0 +1,258 @@
+//! 问题清单 — problems raised on items and moved through their lifecycle (交办 → 整改 →
+//! 申请销号 → 销号, or 退回): the board page with what each role may do, and the API. Who may
+//! move a problem is the core's rule; a caller sees the problems of the items it may see and
+//! those assigned to its unit.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use chrono::NaiveDate;
+use duban_core::{AccountRole, ProblemState};
+use duban_store::Problem;
+use minijinja::{Value, context};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::page::{PageResult, Visitor, field, page, render};
+use crate::select::paginate;
+use crate::{AppState, today};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/problems", get(problems_page))
+        .route("/problems/{id}/{action}", post(problem_move))
+        .route("/api/problems", get(problems))
+        .route("/api/items/{code}/problems", post(raise_problem))
+        .route("/api/problems/{id}/moves", post(move_problem))
+}
+
+/// 问题筛选
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ProblemQuery {
+    /// raised|assigned|rectifying|closure_requested|closed
+    pub state: Option<String>,
+    /// Only those past their due date.
+    pub overdue: Option<bool>,
+    pub page: Option<usize>,
+    pub per_page: Option<usize>,
+}
+
+/// The problems a caller may see: on items it may see, or assigned to its unit.
+pub async fn visible_problems(s: &AppState, caller: &Caller) -> ApiResult<Vec<Problem>> {
+    let snap = s.status.get(&s.store, today()).await?;
+    let vis = caller.account.visibility();
+    Ok(snap
+        .problems
+        .iter()
+        .filter(|p| {
+            vis == duban_core::Visibility::All
+                || snap.status_of(&p.code).is_some_and(|(i, _)| vis.admits(i))
+                || (caller.account.unit.is_some() && p.assigned_unit == caller.account.unit)
+        })
+        .cloned()
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/problems", tag = "问题清单", params(ProblemQuery),
+    responses((status = 200, description = "分页的问题清单", body = Value)))]
+async fn problems(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ProblemQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let state = q
+        .state
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| ProblemState::parse(v).map_err(|e| ApiError::invalid(format!("state：{e}"))))
+        .transpose()?;
+    let as_of = today();
+    let rows: Vec<serde_json::Value> = visible_problems(&s, &caller)
+        .await?
+        .into_iter()
+        .filter(|p| state.is_none_or(|st| p.state == st))
+        .filter(|p| !q.overdue.unwrap_or(false) || p.overdue(as_of))
+        .map(|p| {
+            let overdue = p.overdue(as_of);
+            let mut v = json!(p);
+            v["overdue"] = json!(overdue);
+            v
+        })
+        .collect();
+    Ok(Json(json!(paginate(&rows, q.page, q.per_page))))
+}
+
+/// 新问题
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProblemRequest {
+    /// 手续|用地|征迁|资金|环保|要素保障|其他
+    pub category: String,
+    /// county|department|leader|meeting (县级|部门|包抓领导|联席会议)
+    pub escalation: Option<String>,
+    pub description: String,
+    /// 挂牌督办
+    #[serde(default)]
+    pub listed: bool,
+}
+
+#[utoipa::path(post, path = "/api/items/{code}/problems", tag = "问题清单", request_body = ProblemRequest,
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, description = "已登记", body = Value), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn raise_problem(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(req): Json<ProblemRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json!(raise_as(&s, &caller, &code, req).await?)))
+}
+
+/// Raises a problem as `caller`.
+pub async fn raise_as(
+    s: &AppState,
+    caller: &Caller,
+    code: &str,
+    req: ProblemRequest,
+) -> ApiResult<Problem> {
+    let input = duban_app::problems::ProblemInput {
+        category: req.category,
+        escalation: req.escalation,
+        description: req.description,
+        listed: req.listed,
+    };
+    Ok(duban_app::problems::raise(&s.store, &caller.account, &caller.actor(), code, input).await?)
+}
+
+/// 问题流转
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MoveRequest {
+    /// assign|start|request-close|close|send-back
+    pub action: String,
+    /// assign: 承办单位
+    pub unit: Option<String>,
+    /// assign: 整改时限 YYYY-MM-DD
+    #[schema(value_type = Option<String>)]
+    pub due: Option<NaiveDate>,
+    /// request-close: 整改情况; send-back: 退回原因
+    pub note: Option<String>,
+}
+
+/// Moves a problem as `caller`: 404 if it may not see it, 403 if its role may not move it.
+pub async fn move_as(
+    s: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: MoveRequest,
+) -> ApiResult<Problem> {
+    let input = duban_app::problems::MoveInput {
+        action: req.action,
+        unit: req.unit,
+        due: req.due,
+        note: req.note,
+    };
+    Ok(
+        duban_app::problems::move_problem(&s.store, &caller.account, &caller.actor(), id, input)
+            .await?,
+    )
+}
+
+#[utoipa::path(post, path = "/api/problems/{id}/moves", tag = "问题清单", request_body = MoveRequest,
+    params(("id" = i64, Path, description = "问题编号")),
+    responses((status = 200, description = "已流转", body = Value), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+async fn move_problem(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<MoveRequest>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(json!(move_as(&s, &caller, id, req).await?)))
+}
+
+// ---- the pages ----
+
+/// What a role may do to a problem in a state: (action, label).
+fn actions(c: &Caller, p: &duban_store::Problem) -> Vec<(&'static str, &'static str)> {
+    let office = c.account.is_admin();
+    let assigned = c.account.role == AccountRole::Reporter
+        && c.account.unit.is_some()
+        && p.assigned_unit == c.account.unit;
+    match p.state {
+        ProblemState::Raised if office => vec![("assign", "交办")],
+        ProblemState::Assigned if assigned => vec![("start", "开始整改")],
+        ProblemState::Assigned if office => vec![("assign", "改派")],
+        ProblemState::Rectifying if assigned => vec![("request-close", "申请销号")],
+        ProblemState::ClosureRequested if office => vec![("close", "销号"), ("send-back", "退回")],
+        _ => Vec::new(),
+    }
+}
+
+fn ticket(c: &Caller, p: &duban_store::Problem) -> Value {
+    context! {
+        id => p.id, code => &p.code, item_name => &p.item_name, category => p.category.label(),
+        description => &p.description, listed => p.listed, unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()),
+        overdue => p.overdue(today()),
+        actions => actions(c, p).into_iter().map(|(action, label)| context!{ action, label }).collect::<Vec<_>>(),
+    }
+}
+
+async fn problems_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    let all = visible_problems(&s, &c).await?;
+    let overdue = all.iter().filter(|p| p.overdue(today())).count();
+    let columns: Vec<Value> = ProblemState::ALL
+        .iter()
+        .map(|st| {
+            let mut mine: Vec<&duban_store::Problem> =
+                all.iter().filter(|p| p.state == *st).collect();
+            // Overdue and 挂牌督办 first.
+            mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
+            let more = mine.len().saturating_sub(60);
+            context! { code => st.code(), label => st.label(), more,
+            problems => mine.iter().take(60).map(|p| ticket(&c, p)).collect::<Vec<_>>() }
+        })
+        .collect();
+    let ctx = page(&c, "问题清单", "problems", false);
+    render(
+        &s,
+        "problems.html",
+        context! { columns, total => all.len(), overdue, ..ctx },
+    )
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    unit: Option<String>,
+    due: Option<String>,
+    note: Option<String>,
+}
+
+async fn problem_move(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<MoveForm>,
+) -> PageResult {
+    let due = field(f.due)
+        .map(|d| d.parse::<chrono::NaiveDate>())
+        .transpose()
+        .map_err(|_| ApiError::invalid("整改时限：应为 YYYY-MM-DD"))?;
+    let req = MoveRequest {
+        action,
+        unit: field(f.unit),
+        due,
+        note: field(f.note),
+    };
+    let p = move_as(&s, &c, id, req).await?;
+    Ok(Html(format!(
+        "<div class=\"ticket\" id=\"problem-{}\"><div class=\"ok\">#{} 已{}：{}</div></div>",
+        p.id,
+        p.id,
+        p.state.label(),
+        minijinja::HtmlEscape(&p.description)
+    )))
+}
