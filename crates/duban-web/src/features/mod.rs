@@ -11,12 +11,14 @@ pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod overview;
 pub(crate) mod problems;
+pub(crate) mod reporting;
 pub(crate) mod system;
 
 /// Every feature's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(system::routes())
+        .merge(reporting::routes())
         .merge(problems::routes())
         .merge(overview::routes())
         .merge(admin::routes())
