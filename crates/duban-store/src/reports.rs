@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use duban_core::{Period, ReportContext, ReportDraft, Wan, check_report};
+use duban_core::{ItemKind, Period, ReportContext, ReportDraft, Wan, check_report};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::audit::{self, AuditRecord};
 use crate::sql::{Val, insert_many};
@@ -86,8 +86,37 @@ fn report_row(item_id: i64, s: &Submission, revision: i64, actor: &str, at: &str
     ]
 }
 
-fn ytd_of(r: &sqlx::any::AnyRow) -> Result<Option<Wan>> {
-    Ok(r.try_get::<Option<i64>, _>("ytd")?.map(Wan::from_yuan))
+/// The head of an item, as a report needs it: which item, its kind (which calendar it reports
+/// on) and its total investment (a year-to-date cannot exceed it).
+const ITEM_HEAD: &str = "SELECT id, code, kind, total_investment FROM items";
+
+/// A row of [`ITEM_HEAD`], as stored.
+#[derive(sqlx::FromRow)]
+struct ItemHeadRow {
+    id: i64,
+    code: String,
+    kind: String,
+    total_investment: Option<i64>,
+}
+
+struct ItemHead {
+    id: i64,
+    code: String,
+    kind: ItemKind,
+    total: Option<Wan>,
+}
+
+impl TryFrom<ItemHeadRow> for ItemHead {
+    type Error = StoreError;
+
+    fn try_from(r: ItemHeadRow) -> Result<ItemHead> {
+        Ok(ItemHead {
+            id: r.id,
+            code: r.code,
+            kind: ItemKind::parse(&r.kind).map_err(|e| StoreError::corrupt("items.kind", e))?,
+            total: r.total_investment.map(Wan::from_yuan),
+        })
+    }
 }
 
 /// The latest year-to-date reported before (or the earliest after) `period` within the year of
@@ -117,13 +146,13 @@ async fn neighbour_ytd(
         "SELECT ytd FROM reports WHERE item_id = $1 AND period_end >= $2 AND period_end <= $3 \
          AND ytd IS NOT NULL ORDER BY period_end {order}, revision DESC LIMIT 1"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let ytd: Option<Option<i64>> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(item_id)
         .bind(lo)
         .bind(hi)
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| ytd_of(&r)).transpose().map(Option::flatten)
+    Ok(ytd.flatten().map(Wan::from_yuan))
 }
 
 impl Store {
@@ -193,25 +222,24 @@ pub(crate) async fn submit_in(
     scheduled: Scheduled,
 ) -> Result<StoredReport> {
     {
-        let item = sqlx::query("SELECT id, kind, total_investment FROM items WHERE code = $1")
-            .bind(s.code.trim())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "项目",
-                key: s.code.clone(),
-            })?;
-        let item_id: i64 = item.try_get("id")?;
+        let item: ItemHead = sqlx::query_as::<_, ItemHeadRow>(sqlx::AssertSqlSafe(format!(
+            "{ITEM_HEAD} WHERE code = $1"
+        )))
+        .bind(s.code.trim())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "项目",
+            key: s.code.clone(),
+        })?
+        .try_into()?;
+        let item_id = item.id;
         if scheduled == Scheduled::Checked {
-            let kind = duban_core::ItemKind::parse(&item.try_get::<String, _>("kind")?)
-                .map_err(|e| StoreError::corrupt("items.kind", e))?;
             crate::periods::calendar_in(tx)
                 .await?
-                .check_period(kind, s.period)?;
+                .check_period(item.kind, s.period)?;
         }
-        let total = item
-            .try_get::<Option<i64>, _>("total_investment")?
-            .map(Wan::from_yuan);
+        let total = item.total;
         let revision: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(revision), 0) FROM reports WHERE item_id = $1 AND period = $2",
         )
@@ -321,14 +349,15 @@ impl Store {
 
     /// Every revision of every report of an item, by period then revision.
     pub async fn report_history(&self, code: &str) -> Result<Vec<StoredReport>> {
-        let rows = sqlx::query(
-            "SELECT r.* FROM reports r JOIN items i ON i.id = r.item_id WHERE i.code = $1 ORDER BY r.period_end, r.period, r.revision",
-        )
-        .bind(code.trim())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| stored_from_row(code.trim(), r))
+        let sql = format!(
+            "{STORED_REPORT} WHERE i.code = $1 ORDER BY r.period_end, r.period, r.revision"
+        );
+        sqlx::query_as::<_, StoredReportRow>(sqlx::AssertSqlSafe(sql))
+            .bind(code.trim())
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(StoredReport::try_from)
             .collect()
     }
 
@@ -341,21 +370,11 @@ impl Store {
     ) -> Result<usize> {
         let mut tx = self.write_tx().await?;
         let calendar = crate::periods::calendar_in(&mut tx).await?;
-        let mut ids: HashMap<String, (i64, Option<Wan>, duban_core::ItemKind)> = HashMap::new();
-        let mut rows =
-            sqlx::query("SELECT id, code, kind, total_investment FROM items").fetch(&mut *tx);
+        let mut ids: HashMap<String, (i64, Option<Wan>, ItemKind)> = HashMap::new();
+        let mut rows = sqlx::query_as::<_, ItemHeadRow>(ITEM_HEAD).fetch(&mut *tx);
         while let Some(r) = rows.try_next().await? {
-            let kind = duban_core::ItemKind::parse(&r.try_get::<String, _>("kind")?)
-                .map_err(|e| StoreError::corrupt("items.kind", e))?;
-            ids.insert(
-                r.try_get("code")?,
-                (
-                    r.try_get("id")?,
-                    r.try_get::<Option<i64>, _>("total_investment")?
-                        .map(Wan::from_yuan),
-                    kind,
-                ),
-            );
+            let item = ItemHead::try_from(r)?;
+            ids.insert(item.code, (item.id, item.total, item.kind));
         }
         drop(rows);
         submissions.sort_by(|a, b| (&a.code, a.period).cmp(&(&b.code, b.period)));
@@ -416,32 +435,58 @@ fn parse_day(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::corrupt("reports", e))
 }
 
-fn stored_from_row(code: &str, r: &sqlx::any::AnyRow) -> Result<StoredReport> {
-    let money = |c: &str| -> Result<Option<Wan>> {
-        Ok(r.try_get::<Option<i64>, _>(c)?.map(Wan::from_yuan))
-    };
-    let percent: Option<String> = r.try_get("progress_percent")?;
-    Ok(StoredReport {
-        code: code.to_string(),
-        period: Period::parse(&r.try_get::<String, _>("period")?)
-            .map_err(|e| StoreError::corrupt("reports.period", e))?,
-        revision: r.try_get("revision")?,
-        report: ReportDraft {
-            ytd: money("ytd")?,
-            this_period: money("this_period")?,
-            progress_text: r.try_get("progress_text")?,
-            progress_percent: percent
-                .map(|p| p.parse::<Decimal>())
-                .transpose()
-                .map_err(|e| StoreError::corrupt("reports.progress_percent", e))?,
-            milestones: serde_json::from_str(&r.try_get::<String, _>("milestones")?)
-                .map_err(|e| StoreError::corrupt("reports.milestones", e))?,
-            narrative: r.try_get("narrative")?,
-            problems: r.try_get("problems")?,
-        },
-        reason: r.try_get("reason")?,
-        submitted_on: parse_day(&r.try_get::<String, _>("submitted_on")?)?,
-        submitted_at: r.try_get("submitted_at")?,
-        submitted_by: r.try_get("submitted_by")?,
-    })
+/// Every revision of the reports, with the item's code.
+const STORED_REPORT: &str = "SELECT i.code, r.period, r.revision, r.ytd, r.this_period, \
+    r.progress_text, r.progress_percent, r.milestones, r.narrative, r.problems, r.reason, \
+    r.submitted_on, r.submitted_at, r.submitted_by \
+    FROM reports r JOIN items i ON i.id = r.item_id";
+
+/// A row of [`STORED_REPORT`], as stored.
+#[derive(sqlx::FromRow)]
+struct StoredReportRow {
+    code: String,
+    period: String,
+    revision: i64,
+    ytd: Option<i64>,
+    this_period: Option<i64>,
+    progress_text: Option<String>,
+    progress_percent: Option<String>,
+    milestones: String,
+    narrative: Option<String>,
+    problems: Option<String>,
+    reason: Option<String>,
+    submitted_on: String,
+    submitted_at: String,
+    submitted_by: String,
+}
+
+impl TryFrom<StoredReportRow> for StoredReport {
+    type Error = StoreError;
+
+    fn try_from(r: StoredReportRow) -> Result<StoredReport> {
+        Ok(StoredReport {
+            code: r.code,
+            period: Period::parse(&r.period)
+                .map_err(|e| StoreError::corrupt("reports.period", e))?,
+            revision: r.revision,
+            report: ReportDraft {
+                ytd: r.ytd.map(Wan::from_yuan),
+                this_period: r.this_period.map(Wan::from_yuan),
+                progress_text: r.progress_text,
+                progress_percent: r
+                    .progress_percent
+                    .map(|p| p.parse::<Decimal>())
+                    .transpose()
+                    .map_err(|e| StoreError::corrupt("reports.progress_percent", e))?,
+                milestones: serde_json::from_str(&r.milestones)
+                    .map_err(|e| StoreError::corrupt("reports.milestones", e))?,
+                narrative: r.narrative,
+                problems: r.problems,
+            },
+            reason: r.reason,
+            submitted_on: parse_day(&r.submitted_on)?,
+            submitted_at: r.submitted_at,
+            submitted_by: r.submitted_by,
+        })
+    }
 }
