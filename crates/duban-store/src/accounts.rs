@@ -9,8 +9,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use duban_core::{Account, AccountRole, Leader};
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::audit::{self, AuditRecord};
 use crate::units::{LeaderBook, UnitDirectory};
@@ -192,31 +191,76 @@ pub struct TokenListing {
     pub revoked_at: Option<String>,
 }
 
+/// The API tokens with their accounts' names.
+const TOKENS: &str = "SELECT a.username, t.name, t.created_at, t.expires_at, t.revoked_at \
+    FROM api_tokens t JOIN users a ON a.id = t.user_id";
+
+/// A row of [`TOKENS`], as stored.
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    username: String,
+    name: String,
+    created_at: String,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+/// A token issued before tokens had an end lives [`TOKEN_DAYS`] from its issue.
+impl From<TokenRow> for TokenListing {
+    fn from(r: TokenRow) -> TokenListing {
+        let expires_at = match r.expires_at {
+            Some(e) => e,
+            None => chrono::DateTime::parse_from_rfc3339(&r.created_at)
+                .map(|c| {
+                    (c + chrono::Duration::days(TOKEN_DAYS))
+                        .to_utc()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                })
+                .unwrap_or_default(),
+        };
+        TokenListing {
+            username: r.username,
+            name: r.name,
+            created_at: r.created_at,
+            expires_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
 const COLUMNS: &str = "a.id, a.username, a.display_name, a.role, un.name AS unit, \
     l.name AS leader_name, l.title AS leader_title";
 const FROM: &str = "FROM users a \
     LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN leaders l ON l.id = a.leader_id";
 
-fn from_row(r: &AnyRow) -> Result<Account> {
-    let leader = r
-        .try_get::<Option<String>, _>("leader_name")?
-        .map(|name| {
-            let title: Option<String> = r.try_get("leader_title")?;
-            Ok::<_, StoreError>(Leader::new(
-                name,
-                title.as_deref().filter(|t| !t.is_empty()),
-            ))
+/// A row of [`COLUMNS`] [`FROM`], as stored.
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    unit: Option<String>,
+    leader_name: Option<String>,
+    leader_title: Option<String>,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+
+    fn try_from(r: AccountRow) -> Result<Account> {
+        let leader_title = r.leader_title;
+        Ok(Account {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            role: AccountRole::parse(&r.role).map_err(|e| StoreError::corrupt("users.role", e))?,
+            unit: r.unit,
+            leader: r
+                .leader_name
+                .map(|name| Leader::new(name, leader_title.as_deref().filter(|t| !t.is_empty()))),
         })
-        .transpose()?;
-    Ok(Account {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        display_name: r.try_get("display_name")?,
-        role: AccountRole::parse(&r.try_get::<String, _>("role")?)
-            .map_err(|e| StoreError::corrupt("users.role", e))?,
-        unit: r.try_get("unit")?,
-        leader,
-    })
+    }
 }
 
 /// A fresh random secret, as 64 hex digits.
@@ -259,11 +303,11 @@ async fn hash_password(password: String) -> Result<String> {
 
 async fn account_by(conn: &mut AnyConnection, cond: &str, key: &str) -> Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond}");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as::<_, AccountRow>(sqlx::AssertSqlSafe(sql))
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?
-        .map(|r| from_row(&r))
+        .map(Account::try_from)
         .transpose()
 }
 
@@ -418,11 +462,11 @@ impl Store {
     /// Every account, by username.
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         let sql = format!("SELECT {COLUMNS} {FROM} ORDER BY a.username");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query_as::<_, AccountRow>(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(from_row)
+            .into_iter()
+            .map(Account::try_from)
             .collect()
     }
 
@@ -528,7 +572,14 @@ impl Store {
             "SELECT s.csrf, {COLUMNS} {FROM} JOIN sessions s ON s.user_id = a.id \
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+        /// A row of the session's select, as stored.
+        #[derive(sqlx::FromRow)]
+        struct SessionRow {
+            csrf: String,
+            #[sqlx(flatten)]
+            account: AccountRow,
+        }
+        let Some(row) = sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
             .bind(digest(token))
             .bind(audit::now())
             .fetch_optional(&self.pool)
@@ -536,7 +587,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        Ok(Some((from_row(&row)?, row.try_get("csrf")?)))
+        Ok(Some((row.account.try_into()?, row.csrf)))
     }
 
     /// Ends a session (sign out).
@@ -614,13 +665,13 @@ impl Store {
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
                AND (t.expires_at > $2 OR (t.expires_at IS NULL AND t.created_at > $3))"
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query_as::<_, AccountRow>(sqlx::AssertSqlSafe(sql))
             .bind(digest(token))
             .bind(stamp(now))
             .bind(stamp(now - chrono::Duration::days(TOKEN_DAYS)))
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| from_row(&r))
+            .map(Account::try_from)
             .transpose()
     }
 
@@ -665,36 +716,15 @@ impl Store {
     /// The API tokens of `username` (of everybody if None), newest first.
     pub async fn tokens(&self, username: Option<&str>) -> Result<Vec<TokenListing>> {
         let key = username.map(username_key);
-        let rows = sqlx::query(
-            "SELECT a.username, t.name, t.created_at, t.expires_at, t.revoked_at \
-             FROM api_tokens t JOIN users a ON a.id = t.user_id \
-             WHERE ($1 IS NULL OR a.username_key = $1) ORDER BY t.created_at DESC",
-        )
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let created: String = r.try_get("created_at")?;
-                let expires: Option<String> = r.try_get("expires_at")?;
-                let expires = match expires {
-                    Some(e) => e,
-                    None => chrono::DateTime::parse_from_rfc3339(&created)
-                        .map(|c| {
-                            (c + chrono::Duration::days(TOKEN_DAYS))
-                                .to_utc()
-                                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-                        })
-                        .unwrap_or_default(),
-                };
-                Ok(TokenListing {
-                    username: r.try_get("username")?,
-                    name: r.try_get("name")?,
-                    created_at: created,
-                    expires_at: expires,
-                    revoked_at: r.try_get("revoked_at")?,
-                })
-            })
-            .collect()
+        let sql = format!(
+            "{TOKENS} WHERE ($1 IS NULL OR a.username_key = $1) ORDER BY t.created_at DESC"
+        );
+        Ok(sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(TokenListing::from)
+            .collect())
     }
 }

@@ -4,10 +4,25 @@ use std::collections::HashMap;
 
 use duban_core::{Leader, Unit, UnitKind};
 use serde_json::json;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::audit::{self, AuditRecord};
 use crate::{Result, Store, StoreError};
+
+fn parse_kind(kind: &str) -> Result<UnitKind> {
+    UnitKind::parse(kind).map_err(|e| StoreError::corrupt("units.kind", e))
+}
+
+/// Every unit's name and kind.
+const UNIT_KEYS: &str = "SELECT id, name, kind FROM units";
+
+/// A row of [`UNIT_KEYS`], as stored.
+#[derive(sqlx::FromRow)]
+struct UnitKeyRow {
+    id: i64,
+    name: String,
+    kind: String,
+}
 
 /// The unit directory loaded inside a transaction: resolves names and aliases to ids and
 /// creates the units it does not know.
@@ -21,29 +36,21 @@ pub(crate) struct UnitDirectory {
 impl UnitDirectory {
     pub async fn load(conn: &mut AnyConnection) -> Result<UnitDirectory> {
         let mut by_name = HashMap::new();
-        for r in sqlx::query("SELECT id, name, kind FROM units")
+        for r in sqlx::query_as::<_, UnitKeyRow>(UNIT_KEYS)
             .fetch_all(&mut *conn)
             .await?
         {
-            let kind: String = r.try_get("kind")?;
-            let kind = UnitKind::parse(&kind).map_err(|e| StoreError::corrupt("units.kind", e))?;
-            by_name.insert(
-                r.try_get::<String, _>("name")?,
-                (r.try_get::<i64, _>("id")?, kind),
-            );
+            let kind = parse_kind(&r.kind)?;
+            by_name.insert(r.name, (r.id, kind));
         }
-        let mut alias = HashMap::new();
-        for r in sqlx::query(
+        // (alias, canonical name)
+        let alias: HashMap<String, String> = sqlx::query_as(
             "SELECT a.alias, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id",
         )
         .fetch_all(&mut *conn)
         .await?
-        {
-            alias.insert(
-                r.try_get::<String, _>("alias")?,
-                r.try_get::<String, _>("name")?,
-            );
-        }
+        .into_iter()
+        .collect();
         Ok(UnitDirectory {
             by_name,
             alias,
@@ -130,6 +137,17 @@ impl UnitDirectory {
     }
 }
 
+/// Every leader.
+const LEADERS: &str = "SELECT id, name, title FROM leaders";
+
+/// A row of [`LEADERS`], as stored.
+#[derive(sqlx::FromRow)]
+struct LeaderRow {
+    id: i64,
+    name: String,
+    title: String,
+}
+
 /// The leaders loaded inside a transaction. A leader is a name with a title: two people of
 /// the same name with different posts stay two leaders, and a cell without a title takes the
 /// only leader of that name, if there is just one.
@@ -146,11 +164,11 @@ impl LeaderBook {
             titles: HashMap::new(),
             created: Vec::new(),
         };
-        for r in sqlx::query("SELECT id, name, title FROM leaders")
+        for r in sqlx::query_as::<_, LeaderRow>(LEADERS)
             .fetch_all(&mut *conn)
             .await?
         {
-            book.note(r.try_get("name")?, r.try_get("title")?, r.try_get("id")?);
+            book.note(r.name, r.title, r.id);
         }
         Ok(book)
     }
@@ -227,41 +245,61 @@ pub struct UnitListing {
     pub lead_items: i64,
 }
 
+/// The directory as [`Store::units`] lists it: regions first, then departments, each in the
+/// order they were added.
+const UNIT_LISTING: &str = "SELECT u.id, u.name, u.kind, p.name AS parent, \
+        (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id) AS lead_items \
+    FROM units u LEFT JOIN units p ON p.id = u.parent_id \
+    ORDER BY CASE u.kind WHEN 'region' THEN 0 ELSE 1 END, u.sort_order, u.id";
+
+/// A row of [`UNIT_LISTING`], as stored.
+#[derive(sqlx::FromRow)]
+struct UnitListingRow {
+    id: i64,
+    name: String,
+    kind: String,
+    parent: Option<String>,
+    lead_items: i64,
+}
+
+/// The listing without its aliases (read separately).
+impl TryFrom<UnitListingRow> for UnitListing {
+    type Error = StoreError;
+
+    fn try_from(r: UnitListingRow) -> Result<UnitListing> {
+        Ok(UnitListing {
+            unit: Unit {
+                name: r.name,
+                kind: parse_kind(&r.kind)?,
+                parent: r.parent,
+                aliases: Vec::new(),
+            },
+            lead_items: r.lead_items,
+        })
+    }
+}
+
 impl Store {
     /// The unit directory: regions first, then departments, each in the order they were added.
     pub async fn units(&self) -> Result<Vec<UnitListing>> {
-        let rows = sqlx::query(
-            "SELECT u.id, u.name, u.kind, p.name AS parent, \
-                    (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id) AS lead_items \
-             FROM units u LEFT JOIN units p ON p.id = u.parent_id \
-             ORDER BY CASE u.kind WHEN 'region' THEN 0 ELSE 1 END, u.sort_order, u.id",
+        let rows = sqlx::query_as::<_, UnitListingRow>(UNIT_LISTING)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
+        for (unit_id, alias) in sqlx::query_as::<_, (i64, String)>(
+            "SELECT unit_id, alias FROM unit_aliases ORDER BY alias",
         )
         .fetch_all(&self.pool)
-        .await?;
-        let mut aliases: HashMap<i64, Vec<String>> = HashMap::new();
-        for r in sqlx::query("SELECT unit_id, alias FROM unit_aliases ORDER BY alias")
-            .fetch_all(&self.pool)
-            .await?
+        .await?
         {
-            aliases
-                .entry(r.try_get("unit_id")?)
-                .or_default()
-                .push(r.try_get("alias")?);
+            aliases.entry(unit_id).or_default().push(alias);
         }
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let id: i64 = r.try_get("id")?;
-                let kind: String = r.try_get("kind")?;
-                Ok(UnitListing {
-                    unit: Unit {
-                        name: r.try_get("name")?,
-                        kind: UnitKind::parse(&kind)
-                            .map_err(|e| StoreError::corrupt("units.kind", e))?,
-                        parent: r.try_get("parent")?,
-                        aliases: aliases.remove(&id).unwrap_or_default(),
-                    },
-                    lead_items: r.try_get("lead_items")?,
-                })
+                let id = r.id;
+                let mut listing = UnitListing::try_from(r)?;
+                listing.unit.aliases = aliases.remove(&id).unwrap_or_default();
+                Ok(listing)
             })
             .collect()
     }
@@ -298,17 +336,16 @@ impl Store {
 
     /// The leaders, by name.
     pub async fn leaders(&self) -> Result<Vec<Leader>> {
-        let rows = sqlx::query("SELECT name, title FROM leaders ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let title: String = r.try_get("title")?;
-                Ok(Leader {
-                    name: r.try_get("name")?,
-                    title: (!title.is_empty()).then_some(title),
-                })
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, title FROM leaders ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, title)| Leader {
+                name,
+                title: (!title.is_empty()).then_some(title),
             })
-            .collect()
+            .collect())
     }
 }
