@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use futures_util::TryStreamExt;
 
@@ -191,23 +191,83 @@ impl ChainReport {
     }
 }
 
-fn stored_row(r: &sqlx::any::AnyRow) -> Result<chain::StoredRow> {
-    Ok(chain::StoredRow {
-        id: r.try_get("id")?,
-        seq: r.try_get("seq")?,
-        hash: r.try_get("hash")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        entity: r.try_get("entity")?,
-        entity_key: r.try_get("entity_key")?,
-        before: r.try_get("before")?,
-        after: r.try_get("after")?,
-    })
-}
-
 const CHAIN_COLUMNS: &str =
     "id, seq, hash, at, actor, action, entity, entity_key, before, after FROM audit_log";
+
+/// A row of [`CHAIN_COLUMNS`], as stored.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    seq: Option<i64>,
+    hash: Option<String>,
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_key: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl From<AuditRow> for chain::StoredRow {
+    fn from(r: AuditRow) -> chain::StoredRow {
+        chain::StoredRow {
+            id: r.id,
+            seq: r.seq,
+            hash: r.hash,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            entity: r.entity,
+            entity_key: r.entity_key,
+            before: r.before,
+            after: r.after,
+        }
+    }
+}
+
+/// The entries of the trail: the row and the hash of the row before it in the chain.
+const ENTRY_SELECT: &str = "SELECT a.id, a.seq, a.hash, a.at, a.actor, a.action, a.entity, \
+    a.entity_key, a.before, a.after, p.hash AS previous \
+    FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1";
+
+/// A row of [`ENTRY_SELECT`], as stored.
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    #[sqlx(flatten)]
+    row: AuditRow,
+    previous: Option<String>,
+}
+
+impl TryFrom<EntryRow> for AuditEntry {
+    type Error = crate::StoreError;
+
+    fn try_from(r: EntryRow) -> Result<AuditEntry> {
+        let json = |s: Option<String>| -> Result<Option<Value>> {
+            s.map(|s| serde_json::from_str(&s))
+                .transpose()
+                .map_err(|e| crate::StoreError::corrupt("audit_log", e))
+        };
+        let stored = chain::StoredRow::from(r.row);
+        let intact = match (stored.seq, &stored.hash) {
+            (Some(1), Some(h)) => chain::link("", 1, &stored.fields()) == *h,
+            (Some(seq), Some(h)) => r
+                .previous
+                .is_some_and(|p| chain::link(&p, seq, &stored.fields()) == *h),
+            _ => false,
+        };
+        Ok(AuditEntry {
+            intact,
+            before: json(stored.before)?,
+            after: json(stored.after)?,
+            at: stored.at,
+            actor: stored.actor,
+            action: stored.action,
+            entity: stored.entity,
+            entity_key: stored.entity_key,
+        })
+    }
+}
 
 impl Store {
     /// Walks the whole audit chain and names the first row altered, inserted or deleted.
@@ -226,9 +286,9 @@ impl Store {
                 .await?;
         let mut verifier = chain::Verifier::new();
         let sql = format!("SELECT {CHAIN_COLUMNS} ORDER BY id");
-        let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
+        let mut stream = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
         while let Some(r) = stream.try_next().await? {
-            verifier.row(&stored_row(&r)?);
+            verifier.row(&r.into());
             if verifier.first_break.is_some() {
                 break;
             }
@@ -254,12 +314,12 @@ impl Store {
         }
         let mut tx = self.write_tx().await?;
         let sql = format!("SELECT {CHAIN_COLUMNS} WHERE hash IS NULL ORDER BY id");
-        let rows: Vec<chain::StoredRow> = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<chain::StoredRow> = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *tx)
             .await?
-            .iter()
-            .map(stored_row)
-            .collect::<Result<_>>()?;
+            .into_iter()
+            .map(chain::StoredRow::from)
+            .collect();
         let (mut head, mut seq) = (String::new(), 0i64);
         let mut links = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -297,63 +357,23 @@ impl Store {
     /// The audit trail of one object (`entity` "item" with the item code, "unit" with its
     /// name, …), oldest first.
     pub async fn audit_trail(&self, entity: &str, key: &str) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.seq, a.hash, a.at, a.actor, a.action, a.entity, a.entity_key, \
-                    a.before, a.after, p.hash AS previous \
-             FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1 \
-             WHERE a.entity = $1 AND a.entity_key = $2 ORDER BY a.id",
-        )
-        .bind(entity)
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await?;
-        self.entries(rows)
+        let sql = format!("{ENTRY_SELECT} WHERE a.entity = $1 AND a.entity_key = $2 ORDER BY a.id");
+        let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(entity)
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?;
+        entries(rows)
     }
 
     /// The newest `limit` audit entries (at most 500), newest first.
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.seq, a.hash, a.at, a.actor, a.action, a.entity, a.entity_key, \
-                    a.before, a.after, p.hash AS previous \
-             FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1 \
-             ORDER BY a.id DESC LIMIT $1",
-        )
-        .bind(limit.clamp(1, 500))
-        .fetch_all(&self.pool)
-        .await?;
-        self.entries(rows)
-    }
-
-    fn entries(&self, rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<AuditEntry>> {
-        rows.iter()
-            .map(|r| {
-                let json = |col: &str| -> Result<Option<Value>> {
-                    let s: Option<String> = r.try_get(col)?;
-                    s.map(|s| serde_json::from_str(&s))
-                        .transpose()
-                        .map_err(|e| crate::StoreError::corrupt("audit_log", e))
-                };
-                let stored = stored_row(r)?;
-                let previous: Option<String> = r.try_get("previous")?;
-                let intact = match (stored.seq, &stored.hash) {
-                    (Some(1), Some(h)) => chain::link("", 1, &stored.fields()) == *h,
-                    (Some(seq), Some(h)) => {
-                        previous.is_some_and(|p| chain::link(&p, seq, &stored.fields()) == *h)
-                    }
-                    _ => false,
-                };
-                Ok(AuditEntry {
-                    intact,
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
-                    entity_key: r.try_get("entity_key")?,
-                    before: json("before")?,
-                    after: json("after")?,
-                })
-            })
-            .collect()
+        let sql = format!("{ENTRY_SELECT} ORDER BY a.id DESC LIMIT $1");
+        let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&self.pool)
+            .await?;
+        entries(rows)
     }
 
     /// How many audit entries there are in all.
@@ -362,6 +382,10 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+fn entries(rows: Vec<EntryRow>) -> Result<Vec<AuditEntry>> {
+    rows.into_iter().map(AuditEntry::try_from).collect()
 }
 
 #[cfg(test)]
