@@ -8,7 +8,6 @@ use duban_core::ranking::{Measure, RankingRules, ranking, with_published};
 use duban_core::rates::Rate;
 use duban_core::{Period, ProblemState, Thresholds};
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::audit::{self, AuditRecord};
 use crate::{Grouping, Result, Store, StoreError};
@@ -33,23 +32,22 @@ pub struct IssuedBulletin {
 impl Store {
     /// A setting's value, if set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| r.try_get("value"))
-            .transpose()?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Sets a setting, recorded in the audit trail.
     pub async fn set_setting(&self, actor: &str, key: &str, value: &str) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let before: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("value"))
-            .transpose()?;
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
@@ -215,11 +213,10 @@ impl Store {
             )));
         }
         let year = period.year().to_string();
-        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM bulletins WHERE period LIKE $1")
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bulletins WHERE period LIKE $1")
             .bind(format!("{year}%"))
             .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+            .await?;
         let number = count + 1;
         b.number = Some(format!("{}年第{number}期", period.year()));
         let content = serde_json::to_string(&b).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -298,22 +295,23 @@ impl Store {
 
     /// The issued bulletin of `period`, if issued.
     pub async fn issued_bulletin(&self, period: Period) -> Result<Option<IssuedBulletin>> {
-        let row = sqlx::query(
-            "SELECT period, number, content, issued_at, issued_by FROM bulletins WHERE period = $1",
-        )
-        .bind(period.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| issued_from_row(&r)).transpose()
+        let sql = format!("{ISSUED} WHERE period = $1");
+        sqlx::query_as::<_, IssuedRow>(sqlx::AssertSqlSafe(sql))
+            .bind(period.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(IssuedBulletin::try_from)
+            .transpose()
     }
 
     /// Every issued bulletin, newest first.
     pub async fn issued_bulletins(&self) -> Result<Vec<IssuedBulletin>> {
-        sqlx::query("SELECT period, number, content, issued_at, issued_by FROM bulletins ORDER BY period DESC")
+        let sql = format!("{ISSUED} ORDER BY period DESC");
+        sqlx::query_as::<_, IssuedRow>(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(issued_from_row)
+            .into_iter()
+            .map(IssuedBulletin::try_from)
             .collect()
     }
 
@@ -354,15 +352,31 @@ impl Store {
     }
 }
 
-fn issued_from_row(r: &sqlx::any::AnyRow) -> Result<IssuedBulletin> {
-    let period: String = r.try_get("period")?;
-    let content: String = r.try_get("content")?;
-    Ok(IssuedBulletin {
-        period: Period::parse(&period).map_err(|e| StoreError::corrupt("bulletins.period", e))?,
-        number: r.try_get("number")?,
-        issued_at: r.try_get("issued_at")?,
-        issued_by: r.try_get("issued_by")?,
-        bulletin: serde_json::from_str(&content)
-            .map_err(|e| StoreError::corrupt("bulletins.content", e))?,
-    })
+/// The issued bulletins.
+const ISSUED: &str = "SELECT period, number, content, issued_at, issued_by FROM bulletins";
+
+/// A row of [`ISSUED`], as stored.
+#[derive(sqlx::FromRow)]
+struct IssuedRow {
+    period: String,
+    number: i64,
+    content: String,
+    issued_at: String,
+    issued_by: String,
+}
+
+impl TryFrom<IssuedRow> for IssuedBulletin {
+    type Error = StoreError;
+
+    fn try_from(r: IssuedRow) -> Result<IssuedBulletin> {
+        Ok(IssuedBulletin {
+            period: Period::parse(&r.period)
+                .map_err(|e| StoreError::corrupt("bulletins.period", e))?,
+            number: r.number,
+            issued_at: r.issued_at,
+            issued_by: r.issued_by,
+            bulletin: serde_json::from_str(&r.content)
+                .map_err(|e| StoreError::corrupt("bulletins.content", e))?,
+        })
+    }
 }

@@ -5,7 +5,6 @@ use duban_core::Period;
 use duban_core::indicator::{Indicator, IndicatorValue};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::audit::{self, AuditRecord};
 use crate::units::UnitDirectory;
@@ -35,52 +34,85 @@ fn decimal(text: Option<String>, what: &str) -> Result<Option<Decimal>> {
     .transpose()
 }
 
+/// Every indicator's definition.
+const INDICATORS: &str = "SELECT name, unit, higher_is_better FROM indicators";
+
+/// A row of [`INDICATORS`], as stored.
+#[derive(sqlx::FromRow)]
+struct IndicatorDefRow {
+    name: String,
+    unit: String,
+    higher_is_better: i64,
+}
+
+impl From<IndicatorDefRow> for Indicator {
+    fn from(r: IndicatorDefRow) -> Indicator {
+        Indicator {
+            name: r.name,
+            unit: r.unit,
+            higher_is_better: r.higher_is_better != 0,
+        }
+    }
+}
+
+/// Every value with its indicator's and region's names.
+const VALUES: &str = "SELECT i.name AS indicator, u.name AS region, v.period, v.value, v.target \
+    FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN units u ON u.id = v.unit_id";
+
+/// A row of [`VALUES`], as stored.
+#[derive(sqlx::FromRow)]
+struct IndicatorValueRow {
+    indicator: String,
+    region: String,
+    period: String,
+    value: Option<String>,
+    target: Option<String>,
+}
+
+impl TryFrom<IndicatorValueRow> for IndicatorValue {
+    type Error = StoreError;
+
+    fn try_from(r: IndicatorValueRow) -> Result<IndicatorValue> {
+        Ok(IndicatorValue {
+            indicator: r.indicator,
+            region: r.region,
+            period: Period::parse(&r.period)
+                .map_err(|e| StoreError::corrupt("indicator_values.period", e))?,
+            value: decimal(r.value, "value")?,
+            target: decimal(r.target, "target")?,
+        })
+    }
+}
+
 impl Store {
     /// Every indicator, in the order defined.
     pub async fn indicators(&self) -> Result<Vec<Indicator>> {
-        sqlx::query("SELECT name, unit, higher_is_better FROM indicators ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let better: i64 = r.try_get("higher_is_better")?;
-                Ok(Indicator {
-                    name: r.try_get("name")?,
-                    unit: r.try_get("unit")?,
-                    higher_is_better: better != 0,
-                })
-            })
-            .collect()
+        let sql = format!("{INDICATORS} ORDER BY id");
+        Ok(
+            sqlx::query_as::<_, IndicatorDefRow>(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(Indicator::from)
+                .collect(),
+        )
     }
 
     /// Values of every indicator (of one period), by indicator, period and region.
     pub async fn indicator_values(&self, period: Option<Period>) -> Result<Vec<IndicatorValue>> {
-        let mut sql = String::from(
-            "SELECT i.name AS indicator, u.name AS region, v.period, v.value, v.target \
-             FROM indicator_values v JOIN indicators i ON i.id = v.indicator_id JOIN units u ON u.id = v.unit_id",
-        );
+        let mut sql = String::from(VALUES);
         if period.is_some() {
             sql.push_str(" WHERE v.period = $1");
         }
         sql.push_str(" ORDER BY i.id, v.period, u.sort_order, u.id");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, IndicatorValueRow>(sqlx::AssertSqlSafe(sql));
         if let Some(p) = period {
             q = q.bind(p.to_string());
         }
         q.fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(|r| {
-                let period: String = r.try_get("period")?;
-                Ok(IndicatorValue {
-                    indicator: r.try_get("indicator")?,
-                    region: r.try_get("region")?,
-                    period: Period::parse(&period)
-                        .map_err(|e| StoreError::corrupt("indicator_values.period", e))?,
-                    value: decimal(r.try_get("value")?, "value")?,
-                    target: decimal(r.try_get("target")?, "target")?,
-                })
-            })
+            .into_iter()
+            .map(IndicatorValue::try_from)
             .collect()
     }
 
@@ -165,11 +197,10 @@ impl Store {
         }
         let mut audits = Vec::new();
         for (unit_id, v) in resolved {
-            let id: i64 = sqlx::query("SELECT id FROM indicators WHERE name = $1")
+            let id: i64 = sqlx::query_scalar("SELECT id FROM indicators WHERE name = $1")
                 .bind(&v.indicator)
                 .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
+                .await?;
             sqlx::query(
                 "INSERT INTO indicator_values (indicator_id, unit_id, period, value, target) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET \
