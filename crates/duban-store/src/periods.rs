@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use duban_core::{Cadence, ItemKind, Period};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::audit::{self, AuditRecord};
 use crate::{Result, Store, StoreError};
@@ -81,20 +81,36 @@ impl Calendar {
     }
 }
 
+/// The schedule of each kind the office has set.
+const CALENDARS: &str = "SELECT kind, cadence, due_day FROM report_calendars";
+
+/// A row of [`CALENDARS`], as stored.
+#[derive(sqlx::FromRow)]
+struct CalendarRow {
+    kind: String,
+    cadence: String,
+    due_day: i64,
+}
+
+impl TryFrom<CalendarRow> for (ItemKind, Schedule) {
+    type Error = StoreError;
+
+    fn try_from(r: CalendarRow) -> Result<(ItemKind, Schedule)> {
+        let bad = |e: String| StoreError::corrupt("report_calendars", e);
+        let kind = ItemKind::parse(&r.kind).map_err(|e| bad(e.to_string()))?;
+        let cadence = Cadence::parse(&r.cadence).map_err(|e| bad(e.to_string()))?;
+        let due_day = r.due_day as u32;
+        Ok((kind, Schedule { cadence, due_day }))
+    }
+}
+
 pub(crate) async fn calendar_in(conn: &mut AnyConnection) -> Result<Calendar> {
-    let mut schedules = HashMap::new();
-    for r in sqlx::query("SELECT kind, cadence, due_day FROM report_calendars")
+    let schedules = sqlx::query_as::<_, CalendarRow>(CALENDARS)
         .fetch_all(&mut *conn)
         .await?
-    {
-        let bad = |e: String| StoreError::corrupt("report_calendars", e);
-        let kind =
-            ItemKind::parse(&r.try_get::<String, _>("kind")?).map_err(|e| bad(e.to_string()))?;
-        let cadence =
-            Cadence::parse(&r.try_get::<String, _>("cadence")?).map_err(|e| bad(e.to_string()))?;
-        let due_day = r.try_get::<i64, _>("due_day")? as u32;
-        schedules.insert(kind, Schedule { cadence, due_day });
-    }
+        .into_iter()
+        .map(<(ItemKind, Schedule)>::try_from)
+        .collect::<Result<HashMap<_, _>>>()?;
     Ok(Calendar { schedules })
 }
 

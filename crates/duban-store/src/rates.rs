@@ -9,7 +9,6 @@ use duban_core::bulletin::RedItem;
 use duban_core::rates::{RateFacts, Tally, tally_item};
 use duban_core::{Colour, Item, Period, ProblemState, ReportState, Stage, Thresholds, UnitKind};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use crate::periods::{Calendar, Schedule};
 use crate::progress::ReportTrail;
@@ -179,6 +178,39 @@ struct ProblemLine {
     closed: bool,
 }
 
+/// Every problem with the region and lead unit of its item and the unit it is assigned to.
+const PROBLEM_LINES: &str = "SELECT r.name AS region, l.name AS lead, a.name AS assigned, p.due, p.state \
+    FROM problems p JOIN items i ON i.id = p.item_id \
+    JOIN units l ON l.id = i.lead_unit_id \
+    LEFT JOIN units r ON r.id = i.region_id \
+    LEFT JOIN units a ON a.id = p.assigned_unit_id";
+
+/// A row of [`PROBLEM_LINES`], as stored.
+#[derive(sqlx::FromRow)]
+struct ProblemLineRow {
+    region: Option<String>,
+    lead: String,
+    assigned: Option<String>,
+    due: Option<String>,
+    state: String,
+}
+
+impl TryFrom<ProblemLineRow> for ProblemLine {
+    type Error = StoreError;
+
+    fn try_from(r: ProblemLineRow) -> Result<ProblemLine> {
+        Ok(ProblemLine {
+            region: r.region,
+            lead: r.lead,
+            assigned: r.assigned,
+            due: r.due.as_deref().and_then(duban_core::date::parse_iso_day),
+            closed: ProblemState::parse(&r.state)
+                .map_err(|e| StoreError::corrupt("problems.state", e))?
+                == ProblemState::Closed,
+        })
+    }
+}
+
 impl Store {
     /// The rates for `period` and up to `back` periods before it in the same year (latest
     /// first; a year's rankings start afresh in its first period), by region and by
@@ -252,44 +284,24 @@ impl Store {
 
     /// Where each item of `year` is (所在地), by code.
     async fn regions_by_code(&self, year: i32) -> Result<HashMap<String, String>> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT i.code, r.name FROM items i JOIN units r ON r.id = i.region_id WHERE i.year = $1",
         )
         .bind(i64::from(year))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
-            .collect()
+        Ok(rows.into_iter().collect())
     }
 
     /// Every problem on the items of `year`, with where it belongs and whether it is closed.
     async fn problem_lines(&self, year: i32) -> Result<Vec<ProblemLine>> {
-        let rows = sqlx::query(
-            "SELECT r.name AS region, l.name AS lead, a.name AS assigned, p.due, p.state \
-             FROM problems p JOIN items i ON i.id = p.item_id \
-             JOIN units l ON l.id = i.lead_unit_id \
-             LEFT JOIN units r ON r.id = i.region_id \
-             LEFT JOIN units a ON a.id = p.assigned_unit_id \
-             WHERE i.year = $1",
-        )
-        .bind(i64::from(year))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let due: Option<String> = r.try_get("due")?;
-                let state: String = r.try_get("state")?;
-                Ok(ProblemLine {
-                    region: r.try_get("region")?,
-                    lead: r.try_get("lead")?,
-                    assigned: r.try_get("assigned")?,
-                    due: due.as_deref().and_then(duban_core::date::parse_iso_day),
-                    closed: ProblemState::parse(&state)
-                        .map_err(|e| StoreError::corrupt("problems.state", e))?
-                        == ProblemState::Closed,
-                })
-            })
+        let sql = format!("{PROBLEM_LINES} WHERE i.year = $1");
+        sqlx::query_as::<_, ProblemLineRow>(sqlx::AssertSqlSafe(sql))
+            .bind(i64::from(year))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ProblemLine::try_from)
             .collect()
     }
 }
