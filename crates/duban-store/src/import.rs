@@ -8,7 +8,7 @@ use std::sync::Arc;
 use duban_core::{Item, Milestone, StatedFields};
 use serde::Serialize;
 use serde_json::{Value, json};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::audit::{self, AuditRecord, diff};
 use crate::item_columns::{self, ItemRefs};
@@ -551,12 +551,13 @@ async fn insert_items(
     insert_many(conn, "items", &columns, rows).await?;
     // The ids the database gave the new items.
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserts.len());
-    for r in sqlx::query("SELECT id, code FROM items WHERE created_at = $1")
-        .bind(at)
-        .fetch_all(&mut *conn)
-        .await?
+    for (id, code) in
+        sqlx::query_as::<_, (i64, String)>("SELECT id, code FROM items WHERE created_at = $1")
+            .bind(at)
+            .fetch_all(&mut *conn)
+            .await?
     {
-        ids.insert(r.try_get("code")?, r.try_get("id")?);
+        ids.insert(code, id);
     }
     let mut co_rows = Vec::new();
     let mut ms_rows = Vec::new();
@@ -579,11 +580,11 @@ async fn insert_co_units(conn: &mut AnyConnection, rows: Vec<(i64, i64, String)>
         return Ok(());
     }
     let mut unit_ids: HashMap<String, i64> = HashMap::new();
-    for r in sqlx::query("SELECT id, name FROM units")
+    for (id, name) in sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM units")
         .fetch_all(&mut *conn)
         .await?
     {
-        unit_ids.insert(r.try_get("name")?, r.try_get("id")?);
+        unit_ids.insert(name, id);
     }
     let rows = rows
         .into_iter()

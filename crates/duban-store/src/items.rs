@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use duban_core::{Item, ItemKind, Milestone, Stage};
 use futures_util::TryStreamExt;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 
 use crate::item_columns;
 use crate::sql::{Val, bind};
@@ -117,9 +117,8 @@ async fn attach_co_units(
     let mut co: HashMap<i64, Vec<String>> = HashMap::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
-        co.entry(r.try_get("item_id")?)
-            .or_default()
-            .push(r.try_get("name")?);
+        let (item_id, name) = <(i64, String)>::from_row(&r)?;
+        co.entry(item_id).or_default().push(name);
     }
     for (id, item) in items.iter_mut() {
         if let Some(v) = co.remove(id) {
@@ -163,35 +162,53 @@ pub(crate) async fn milestones(
     conn: &mut AnyConnection,
     item_id: Option<i64>,
 ) -> Result<HashMap<i64, Vec<Milestone>>> {
+    let order = "ORDER BY item_id, position";
     let sql = match item_id {
-        Some(_) => {
-            "SELECT item_id, name, planned, actual FROM milestones WHERE item_id = $1 ORDER BY item_id, position"
-        }
-        None => "SELECT item_id, name, planned, actual FROM milestones ORDER BY item_id, position",
+        Some(_) => format!("{MILESTONES} WHERE item_id = $1 {order}"),
+        None => format!("{MILESTONES} {order}"),
     };
-    let mut q = sqlx::query(sql);
+    let mut q = sqlx::query_as::<_, MilestoneRow>(sqlx::AssertSqlSafe(sql));
     if let Some(id) = item_id {
         q = q.bind(id);
     }
-    let day = |s: Option<String>| -> Result<Option<chrono::NaiveDate>> {
-        s.map(|s| {
-            chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-                .map_err(|e| StoreError::corrupt("milestones", e))
-        })
-        .transpose()
-    };
     let mut out: HashMap<i64, Vec<Milestone>> = HashMap::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
-        out.entry(r.try_get("item_id")?)
-            .or_default()
-            .push(Milestone {
-                name: r.try_get("name")?,
-                planned: day(r.try_get("planned")?)?,
-                actual: day(r.try_get("actual")?)?,
-            });
+        out.entry(r.item_id).or_default().push(r.try_into()?);
     }
     Ok(out)
+}
+
+/// Every milestone with its item.
+const MILESTONES: &str = "SELECT item_id, name, planned, actual FROM milestones";
+
+/// A row of [`MILESTONES`], as stored.
+#[derive(sqlx::FromRow)]
+struct MilestoneRow {
+    item_id: i64,
+    name: String,
+    planned: Option<String>,
+    actual: Option<String>,
+}
+
+/// The milestone, without its item.
+impl TryFrom<MilestoneRow> for Milestone {
+    type Error = StoreError;
+
+    fn try_from(r: MilestoneRow) -> Result<Milestone> {
+        let day = |s: Option<String>| -> Result<Option<chrono::NaiveDate>> {
+            s.map(|s| {
+                chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                    .map_err(|e| StoreError::corrupt("milestones", e))
+            })
+            .transpose()
+        };
+        Ok(Milestone {
+            name: r.name,
+            planned: day(r.planned)?,
+            actual: day(r.actual)?,
+        })
+    }
 }
 
 /// Resolves a unit name or alias to its id.
@@ -232,7 +249,8 @@ impl Store {
         for v in &vals {
             q = bind(q, v.clone());
         }
-        Ok(q.fetch_one(&mut *conn).await?.try_get("n")?)
+        let (n,) = <(i64,)>::from_row(&q.fetch_one(&mut *conn).await?)?;
+        Ok(n)
     }
 
     /// Counts items.
@@ -254,15 +272,13 @@ impl Store {
             return Ok(None);
         };
         let (id, mut item) = item_columns::item_from_row(&row)?;
-        for r in sqlx::query(
+        let co_units: Vec<String> = sqlx::query_scalar(
             "SELECT u.name FROM item_co_units c JOIN units u ON u.id = c.unit_id WHERE c.item_id = $1 ORDER BY c.position",
         )
         .bind(id)
         .fetch_all(&mut *conn)
-        .await?
-        {
-            item.co_units.push(r.try_get("name")?);
-        }
+        .await?;
+        item.co_units.extend(co_units);
         let milestones = milestones(&mut conn, Some(id))
             .await?
             .remove(&id)

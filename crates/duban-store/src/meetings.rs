@@ -287,7 +287,7 @@ impl Store {
             })
             .await?;
         let mut conn = self.pool.acquire().await?;
-        let rows = sqlx::query(
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
             "SELECT i.code, m.actual FROM milestones m JOIN items i ON i.id = m.item_id \
              WHERE m.name = $1",
         )
@@ -295,10 +295,7 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         let mut done: HashMap<String, NaiveDate> = HashMap::new();
-        for r in rows {
-            use sqlx::Row;
-            let code: String = r.try_get("code")?;
-            let actual: Option<String> = r.try_get("actual")?;
+        for (code, actual) in rows {
             if let Some(d) = actual.and_then(|a| NaiveDate::parse_from_str(&a, "%Y-%m-%d").ok()) {
                 done.insert(code, d);
             }
