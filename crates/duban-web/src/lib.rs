@@ -2,7 +2,6 @@
 //! `/api/openapi.json`, Swagger UI at `/api/docs`), accounts and roles, and the Chinese UI
 //! (server-rendered, htmx, ECharts; every asset embedded). One process, one [`Store`].
 
-mod api;
 mod assets;
 pub mod auth;
 mod bulletins;
@@ -12,7 +11,6 @@ mod features;
 mod meetings;
 mod openapi;
 mod page;
-mod pages;
 mod select;
 pub mod server;
 mod templates;
@@ -152,8 +150,6 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, limits: server::Limits) -> Router {
     Router::new()
         .merge(features::routes())
-        .merge(api::routes())
-        .merge(pages::routes())
         .merge(bulletins::routes())
         .merge(meetings::routes())
         .merge(assets::routes())

@@ -9,6 +9,7 @@ use crate::AppState;
 
 pub(crate) mod accounts;
 pub(crate) mod admin;
+pub(crate) mod ledger;
 pub(crate) mod overview;
 pub(crate) mod problems;
 pub(crate) mod reporting;
@@ -18,6 +19,7 @@ pub(crate) mod system;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(system::routes())
+        .merge(ledger::routes())
         .merge(reporting::routes())
         .merge(problems::routes())
         .merge(overview::routes())

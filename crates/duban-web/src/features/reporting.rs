@@ -15,9 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::visible_item;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::features::ledger::visible_item;
 use crate::page::{
     PageResult, Visitor, about_upload, field, message, page, render, ser, upload, wan, xlsx,
 };

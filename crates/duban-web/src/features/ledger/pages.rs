@@ -1,37 +1,19 @@
-//! 页面 — the Chinese UI: 总览, 项目台账, the item page, 进度填报, 问题清单 and the
-//! administration pages. Server-rendered; htmx sends the forms (with the CSRF header) and
-//! swaps in the answer; the same checks as the API apply, through the same functions.
+//! 项目台账 as pages: the list (its table rendered once per data version and query, and
+//! shared), the item page, and the list exported as the office's .xlsx.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::Datelike;
 use duban_core::{ItemKind, Stage};
-use duban_store::{ImportOptions, ItemFilter};
+use duban_store::ItemFilter;
 use minijinja::{Value, context};
-use serde::Deserialize;
 
-use crate::api;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::page::{
-    PageError, PageResult, Visitor, about_upload, encode, page, pct, render, ser, upload, wan, xlsx,
-};
+use super::visible_item;
+use crate::error::ApiError;
+use crate::page::{PageError, PageResult, Visitor, encode, page, pct, render, ser, wan, xlsx};
 use crate::select::{ItemQuery, select};
 use crate::templates::script_json;
 use crate::{AppState, today};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/items", get(items))
-        .route("/items/export.xlsx", get(export))
-        .route("/items/import", post(import_dry_run))
-        .route("/items/import/confirm", post(import_confirm))
-        .route("/items/{code}", get(item))
-}
-
-// ---- 项目台账 ----
 
 fn query_string(q: &ItemQuery) -> String {
     let pairs = [
@@ -50,7 +32,7 @@ fn query_string(q: &ItemQuery) -> String {
         .join("&")
 }
 
-async fn items(
+pub(super) async fn items_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ItemQuery>,
@@ -104,7 +86,7 @@ async fn items(
     )
 }
 
-async fn export(
+pub(super) async fn export(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ItemQuery>,
@@ -133,127 +115,12 @@ async fn export(
     Ok(xlsx(bytes, &format!("{title}.xlsx")))
 }
 
-/// Reads a ledger and imports it (or checks it, with `dry_run`); the summary in words.
-async fn import_file(
-    s: &AppState,
-    c: &Caller,
-    path: &std::path::Path,
-    dry_run: bool,
-) -> ApiResult<Result<String, Vec<String>>> {
-    let opts = duban_office::ReadOptions {
-        sheet: None,
-        year: None,
-        kind: None,
-        fallback_year: today().year(),
-    };
-    let path_owned = path.to_path_buf();
-    let read = tokio::task::spawn_blocking(move || {
-        duban_office::read_ledger(&path_owned, &opts, &mut |_, _| {})
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let mut read = match read {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(vec![about_upload(e, path)])),
-    };
-    if !read.errors.is_empty() {
-        return Ok(Err(read
-            .errors
-            .iter()
-            .map(|e| about_upload(e, path))
-            .collect()));
-    }
-    let entries = duban_app::ledger_io::ledger_entries(&mut read, today());
-    let options = ImportOptions {
-        actor: c.actor(),
-        dry_run,
-    };
-    let summary = crate::detached(s.store.clone(), move |store| async move {
-        store.import_ledger(entries, &options).await
-    })
-    .await?;
-    Ok(Ok(format!(
-        "{}新增 {} 项，更新 {} 项，未变化 {} 项；新建单位 {} 个，新建包抓领导 {} 位{}",
-        if dry_run {
-            "检查通过（尚未写入）：将"
-        } else {
-            "导入完成："
-        },
-        summary.created,
-        summary.updated,
-        summary.unchanged,
-        summary.new_units.len(),
-        summary.new_leaders.len(),
-        if summary.reports > 0 {
-            format!("；累计完成投资记为进度报告 {} 条", summary.reports)
-        } else {
-            String::new()
-        }
-    )))
-}
-
-async fn import_dry_run(
-    State(s): State<AppState>,
-    Visitor(c): Visitor,
-    form: Multipart,
-) -> PageResult {
-    c.require_admin()?;
-    let (dir, path, _) = upload(form).await?;
-    let result = import_file(&s, &c, &path, true).await?;
-    let (summary, errors, upload) = match result {
-        Ok(summary) => {
-            let id = duban_store::secret();
-            s.pending
-                .lock()
-                .expect("pending uploads")
-                .insert(id.clone(), (dir, path, c.account.username.clone()));
-            (summary, Vec::new(), Some(id))
-        }
-        Err(errors) => (String::new(), errors, None),
-    };
-    render(
-        &s,
-        "import_result.html",
-        context! { summary, errors, upload },
-    )
-}
-
-#[derive(Deserialize)]
-struct ConfirmForm {
-    upload: String,
-}
-
-async fn import_confirm(
-    State(s): State<AppState>,
-    Visitor(c): Visitor,
-    Form(f): Form<ConfirmForm>,
-) -> PageResult {
-    c.require_admin()?;
-    let (_dir, path, owner) = s
-        .pending
-        .lock()
-        .expect("pending uploads")
-        .remove(&f.upload)
-        .ok_or_else(|| ApiError::not_found("上传的文件已失效，请重新选择文件试导入"))?;
-    if owner != c.account.username {
-        return Err(ApiError::forbidden("只能确认自己上传的文件").into());
-    }
-    let result = import_file(&s, &c, &path, false).await?;
-    let (summary, errors) = match result {
-        Ok(summary) => (summary, Vec::new()),
-        Err(errors) => (String::new(), errors),
-    };
-    render(&s, "import_result.html", context! { summary, errors })
-}
-
-// ---- the item page ----
-
-async fn item(
+pub(super) async fn item_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Path(code): Path<String>,
 ) -> PageResult {
-    let record = api::visible_item(&s, &c, &code).await?;
+    let record = visible_item(&s, &c, &code).await?;
     let snap = s.status.get(&s.store, today()).await?;
     let status = snap.status_of(&code).map(|(i, st)| st.row(i));
     let reports = s.store.report_history(&code).await?;

@@ -1,6 +1,11 @@
-//! The JSON API under `/api`: everything the CLI does, for scripts and for the UI's own
-//! requests. Reads are narrowed to what the caller may see (an item another unit owns is 404,
-//! as if it did not exist); writes are checked against the caller's role (403).
+//! 项目台账 — the ledger: the list of items with their status (filtered and paged from the
+//! snapshot), one item with its milestones and its record of changes, the status of every
+//! item, milestones planned backwards from a target date (倒排工期), and the ledger as a file:
+//! exported, and imported with a dry run first. The API here; the pages in [`pages`], the
+//! import in [`import`].
+
+mod import;
+mod pages;
 
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
@@ -18,6 +23,11 @@ use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/items", get(pages::items_page))
+        .route("/items/export.xlsx", get(pages::export))
+        .route("/items/import", post(import::import_dry_run))
+        .route("/items/import/confirm", post(import::import_confirm))
+        .route("/items/{code}", get(pages::item_page))
         .route("/api/items", get(items))
         .route("/api/items/{code}", get(item))
         .route("/api/items/{code}/milestones", post(plan_milestones))
