@@ -243,10 +243,10 @@ impl TryFrom<EntryRow> for AuditEntry {
     type Error = crate::StoreError;
 
     fn try_from(r: EntryRow) -> Result<AuditEntry> {
+        // Items and problems are recorded as JSON; settings, issued bulletins and indicator
+        // imports as plain text, shown as a string.
         let json = |s: Option<String>| -> Result<Option<Value>> {
-            s.map(|s| serde_json::from_str(&s))
-                .transpose()
-                .map_err(|e| crate::StoreError::corrupt("audit_log", e))
+            Ok(s.map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s))))
         };
         let stored = chain::StoredRow::from(r.row);
         let intact = match (stored.seq, &stored.hash) {

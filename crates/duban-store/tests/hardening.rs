@@ -373,7 +373,29 @@ async fn accounts_follow_the_policy_and_tokens_end(db: &TestDb) {
     assert!(listed.iter().filter(|t| t.revoked_at.is_some()).count() == 2);
 }
 
+/// The 审计 page reads every kind of record: settings are kept as plain text, not JSON.
+async fn the_audit_reads_plain_text_records(db: &TestDb) {
+    let store = db.open().await;
+    store
+        .set_setting("office", "bulletin.requirements", "按时报送")
+        .await
+        .unwrap();
+    let recent = store.recent_audit(10).await.unwrap();
+    let entry = recent
+        .iter()
+        .find(|e| e.entity == "setting")
+        .expect("the setting's record is listed");
+    assert_eq!(entry.after, Some(serde_json::json!("按时报送")));
+    assert!(entry.intact);
+    let trail = store
+        .audit_trail("setting", "bulletin.requirements")
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 1);
+}
+
 duban_store::both_backends!(
+    the_audit_reads_plain_text_records,
     eight_concurrent_reporters_all_succeed,
     control_characters_cannot_break_the_status_read,
     the_audit_chain_catches_update_insert_and_delete,
