@@ -4,7 +4,6 @@
 
 mod assets;
 pub mod auth;
-mod bulletins;
 mod dashboard;
 pub mod error;
 mod features;
@@ -150,7 +149,6 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, limits: server::Limits) -> Router {
     Router::new()
         .merge(features::routes())
-        .merge(bulletins::routes())
         .merge(meetings::routes())
         .merge(assets::routes())
         .merge(openapi::routes())

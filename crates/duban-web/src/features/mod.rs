@@ -9,9 +9,11 @@ use crate::AppState;
 
 pub(crate) mod accounts;
 pub(crate) mod admin;
+pub(crate) mod bulletins;
 pub(crate) mod ledger;
 pub(crate) mod overview;
 pub(crate) mod problems;
+pub(crate) mod rankings;
 pub(crate) mod reporting;
 pub(crate) mod system;
 
@@ -19,6 +21,8 @@ pub(crate) mod system;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(system::routes())
+        .merge(rankings::routes())
+        .merge(bulletins::routes())
         .merge(ledger::routes())
         .merge(reporting::routes())
         .merge(problems::routes())
