@@ -7,7 +7,6 @@ pub mod auth;
 mod dashboard;
 pub mod error;
 mod features;
-mod meetings;
 mod openapi;
 mod page;
 mod select;
@@ -149,7 +148,6 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, limits: server::Limits) -> Router {
     Router::new()
         .merge(features::routes())
-        .merge(meetings::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
         .layer(middleware::from_fn_with_state(state.clone(), page::layout))

@@ -45,13 +45,13 @@ use crate::AppState;
         crate::features::bulletins::set_requirements,
         crate::features::rankings::indicators,
         crate::features::rankings::import_indicators,
-        crate::meetings::extract,
-        crate::meetings::confirm,
-        crate::meetings::meetings,
-        crate::meetings::meeting_items,
+        crate::features::meetings::extract,
+        crate::features::meetings::confirm,
+        crate::features::meetings::meetings,
+        crate::features::meetings::meeting_items,
     ),
     components(schemas(crate::error::ApiError, crate::features::bulletins::RequirementsRequest, crate::features::rankings::IndicatorImportRequest,
-        crate::meetings::ExtractRequest, crate::meetings::MeetingTasksRequest, crate::meetings::MeetingTaskRequest)),
+        crate::features::meetings::ExtractRequest, crate::features::meetings::MeetingTasksRequest, crate::features::meetings::MeetingTaskRequest)),
     modifiers(&Security, &Problems),
     security(("token" = []), ("session" = []))
 )]

@@ -11,6 +11,7 @@ pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod bulletins;
 pub(crate) mod ledger;
+pub(crate) mod meetings;
 pub(crate) mod overview;
 pub(crate) mod problems;
 pub(crate) mod rankings;
@@ -21,6 +22,7 @@ pub(crate) mod system;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(system::routes())
+        .merge(meetings::routes())
         .merge(rankings::routes())
         .merge(bulletins::routes())
         .merge(ledger::routes())

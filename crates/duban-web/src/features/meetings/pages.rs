@@ -1,288 +1,26 @@
-//! 会议议定事项 — a speech, pasted or uploaded (.txt, .docx), read into its directives with
-//! their actors matched to the unit directory; the office reviews the table (edits the text,
-//! the units and the deadline, drops or merges rows) and confirms the rows it picks as tracked
-//! items of kind 重点工作, the meeting as their source. The page and the API; only the office
-//! (督查室) uses either.
+//! 会议议定事项 as pages: the speech form, the review table (rows picked at first: tier A
+//! with a lead unit matched), the confirmation that names errors by the row shown, the list of
+//! meetings and each meeting's 督办清单 (also as .xlsx).
 
+use axum::Form;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
 use chrono::{Datelike, NaiveDate};
 use duban_app::meetings::Proposal;
 use duban_core::ItemKind;
 use duban_extract::{ActorKind, Role, Tier};
-use duban_store::{Confirmed, ItemFilter, MeetingTask, MeetingTasks};
+use duban_store::{ItemFilter, MeetingTask, MeetingTasks};
 use minijinja::{Value, context};
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use super::{WhichMeeting, confirm_tasks, items_of, read_speech, state, year_of};
 use crate::error::{ApiError, ApiResult};
-use crate::page::{PageResult, Visitor, page, render};
+use crate::page::{PageResult, Visitor, download, page, render};
 use crate::{AppState, today};
 
-/// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
-const SPEECH_LIMIT: usize = 16 * 1024 * 1024;
-
-/// The longest speech text read (a long work report is 30,000 characters): extraction is
-/// linear, so this bounds the time one request can keep a core busy — also after its client
-/// has gone — to about a second.
-const SPEECH_CHARS: usize = 1_000_000;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/meetings", get(meetings_page))
-        .route(
-            "/meetings/extract",
-            post(extract_page).layer(DefaultBodyLimit::max(SPEECH_LIMIT)),
-        )
-        .route("/meetings/confirm", post(confirm_page))
-        .route("/meetings/list", get(list_page))
-        .route("/meetings/list.xlsx", get(export_list))
-        .route("/api/meetings", get(meetings))
-        .route("/api/meetings/items", get(meeting_items))
-        .route(
-            "/api/meetings/extract",
-            post(extract).layer(DefaultBodyLimit::max(SPEECH_LIMIT)),
-        )
-        .route("/api/meetings/confirm", post(confirm))
-}
-
-/// 识别议定事项：讲话稿全文
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ExtractRequest {
-    /// 讲话稿全文（纯文本）
-    pub text: String,
-    /// 会议年度：时限按此年份换算为日期（默认取讲话稿开头写明的年份，否则为今年）
-    #[serde(default)]
-    pub year: Option<i32>,
-    /// 会议名称（默认取讲话稿首行）
-    #[serde(default)]
-    pub meeting: Option<String>,
-}
-
-/// A speech read: its meeting, year and directives, actors matched to the directory.
-struct Reading {
-    meeting: String,
-    year: i32,
-    proposals: Vec<Proposal>,
-}
-
-fn year_of(text: &str) -> ApiResult<i32> {
-    text.trim()
-        .parse()
-        .ok()
-        .filter(|y| duban_core::date::YEARS.contains(y))
-        .ok_or_else(|| ApiError::invalid(format!("会议年度：“{text}”应为四位年份，如 2025")))
-}
-
-/// Reads a speech: the year is `year`, else the one its first lines name, else this year; the
-/// meeting is `meeting`, else the speech's first line.
-async fn read_speech(
-    s: &AppState,
-    text: String,
-    year: Option<i32>,
-    meeting: Option<String>,
-) -> ApiResult<Reading> {
-    if text.trim().is_empty() {
-        return Err(ApiError::invalid(
-            "请粘贴讲话稿全文，或上传讲话稿文件（.txt 或 .docx）",
-        ));
-    }
-    let chars = text.chars().count();
-    if chars > SPEECH_CHARS {
-        return Err(ApiError::invalid(format!(
-            "讲话稿共 {chars} 字，超过一次提取的上限 {SPEECH_CHARS} 字；请按篇分开提取"
-        )));
-    }
-    let year = match year {
-        Some(y) => year_of(&y.to_string())?,
-        None => duban_extract::meeting_year(&text).unwrap_or_else(|| today().year()),
-    };
-    let meeting = meeting
-        .map(|m| m.trim().to_string())
-        .filter(|m| !m.is_empty())
-        .or_else(|| duban_extract::meeting_title(&text))
-        .unwrap_or_default();
-    let directives = tokio::task::spawn_blocking(move || duban_extract::extract(&text, year))
-        .await
-        .map_err(ApiError::internal)?;
-    let proposals = duban_app::meetings::propose(&s.store, directives).await?;
-    Ok(Reading {
-        meeting,
-        year,
-        proposals,
-    })
-}
-
-/// Writes the tasks (all or none) as the signed-in account; the status cache is renewed.
-async fn confirm_tasks(s: &AppState, c: &Caller, tasks: MeetingTasks) -> ApiResult<Confirmed> {
-    c.require_admin()?;
-    let actor = c.actor();
-    let done = crate::detached(s.store.clone(), move |store| async move {
-        duban_app::meetings::confirm(&store, tasks, &actor).await
-    })
-    .await?;
-    Ok(done)
-}
-
-#[utoipa::path(post, path = "/api/meetings/extract", tag = "会议议定事项", request_body = ExtractRequest,
-    responses((status = 200, description = "识别结果（督查室）：{meeting, year, directives}。每条议定事项含行号、原文与字符位置（text, start, end）、\
-        清理后的文本（plain）、责任主体（actors）及其与单位名录的匹配（matched：name, kind, role 牵头 lead/配合 co/责任 owner, units；units 为空即未匹配）、\
-        时限（deadline_text 原文，deadline 日期）、频次（cadence）、量化目标（target）、层级（tier：A 点名到单位，B 泛指）和置信度（confidence）。不写入任何数据", body = Value),
-              (status = 403, body = ApiError), (status = 422, body = ApiError)))]
-pub(crate) async fn extract(
-    State(s): State<AppState>,
-    c: Caller,
-    body: Bytes,
-) -> ApiResult<Json<serde_json::Value>> {
-    // The role is checked before a large body is parsed.
-    c.require_admin()?;
-    let r: ExtractRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::invalid(format!(
-            "请求内容应为 JSON {{\"text\": \"讲话稿全文\"}}：{e}"
-        ))
-    })?;
-    let read = read_speech(&s, r.text, r.year, r.meeting).await?;
-    Ok(Json(
-        json!({ "meeting": read.meeting, "year": read.year, "directives": read.proposals }),
-    ))
-}
-
-/// 会议议定事项（确认）— the tasks of one meeting as reviewed (有错则一项不写，“第 N 条”即 tasks 的第 N 项).
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(as = MeetingTasks)]
-pub struct MeetingTasksRequest {
-    /// 会议名称 — the source of every item.
-    pub meeting: String,
-    pub year: i32,
-    pub tasks: Vec<MeetingTaskRequest>,
-}
-
-/// 议定事项 — one task as reviewed.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(as = MeetingTask)]
-pub struct MeetingTaskRequest {
-    /// 工作内容 — the directive's text as reviewed.
-    pub text: String,
-    /// 事项名称 — a short name; the text's first clause when empty.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// 牵头/责任单位 — one item is written per lead unit (各县区 → every region).
-    pub lead_units: Vec<String>,
-    /// 配合单位
-    #[serde(default)]
-    pub co_units: Vec<String>,
-    /// 完成时限 (a date)
-    #[serde(default)]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub deadline: Option<NaiveDate>,
-    /// The time node as written when there is no date (×月×日前).
-    #[serde(default)]
-    pub deadline_text: Option<String>,
-}
-
-impl From<MeetingTasksRequest> for MeetingTasks {
-    fn from(r: MeetingTasksRequest) -> MeetingTasks {
-        MeetingTasks {
-            meeting: r.meeting,
-            year: r.year,
-            tasks: r
-                .tasks
-                .into_iter()
-                .map(|t| MeetingTask {
-                    text: t.text,
-                    name: t.name,
-                    lead_units: t.lead_units,
-                    co_units: t.co_units,
-                    deadline: t.deadline,
-                    deadline_text: t.deadline_text,
-                })
-                .collect(),
-        }
-    }
-}
-
-#[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = MeetingTasksRequest,
-    responses((status = 200, description = "已生成（督查室）：{created 新增, updated 更新, codes 本次会议的全部重点工作编号}。\
-        每个牵头单位一项重点工作，配合单位、完成时限随之，会议名称记为来源；同一事项再次确认时更新而不重复生成", body = Value),
-              (status = 403, body = ApiError),
-              (status = 422, description = "有错则一项不写：如“第 2 条：单位“…”不在单位名录中”", body = ApiError)))]
-pub(crate) async fn confirm(
-    State(s): State<AppState>,
-    c: Caller,
-    Json(r): Json<MeetingTasksRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(confirm_tasks(&s, &c, r.into()).await?)))
-}
-
-/// Which meeting's list: its name and year.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct WhichMeeting {
-    /// 会议名称（生成事项时填写的）
-    pub meeting: String,
-    /// 会议年度
-    pub year: Option<i32>,
-}
-
-/// The items of one meeting, as of today.
-async fn items_of(s: &AppState, w: &WhichMeeting) -> ApiResult<Vec<duban_store::MeetingItem>> {
-    let items: Vec<_> = s
-        .store
-        .meeting_items(today())
-        .await?
-        .into_iter()
-        .filter(|i| i.meeting == w.meeting && w.year.is_none_or(|y| y == i.year))
-        .collect();
-    if items.is_empty() {
-        return Err(ApiError::not_found(format!(
-            "没有由会议“{}”生成的重点工作",
-            w.meeting
-        )));
-    }
-    Ok(items)
-}
-
-#[utoipa::path(get, path = "/api/meetings", tag = "会议议定事项",
-    responses((status = 200, description = "已分解的会议（督查室）：[{meeting, year, items 事项数, done 已完成, overdue 逾期未完成}]，完成以事项的“完成”节点为准", body = Value),
-              (status = 403, body = ApiError)))]
-pub(crate) async fn meetings(
-    State(s): State<AppState>,
-    c: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
-    c.require_admin()?;
-    Ok(Json(json!(s.store.meetings(today()).await?)))
-}
-
-#[utoipa::path(get, path = "/api/meetings/items", tag = "会议议定事项", params(WhichMeeting),
-    responses((status = 200, description = "一次会议的督办清单（督查室）：[{meeting, year, code, name, lead_unit, co_units, deadline, deadline_text, done 完成日期, overdue 逾期}]", body = Value),
-              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub(crate) async fn meeting_items(
-    State(s): State<AppState>,
-    c: Caller,
-    Query(w): Query<WhichMeeting>,
-) -> ApiResult<Json<serde_json::Value>> {
-    c.require_admin()?;
-    Ok(Json(json!(items_of(&s, &w).await?)))
-}
-
-/// Where an item of a meeting stands, in words.
-fn state(i: &duban_store::MeetingItem) -> &'static str {
-    match (i.done, i.overdue) {
-        (Some(_), _) => "已完成",
-        (None, true) => "逾期",
-        (None, false) => "推进中",
-    }
-}
-
-// ---- the page ----
-
 /// 督办清单 as Excel, for the office to send on.
-async fn export_list(
+pub(super) async fn export_list(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(w): Query<WhichMeeting>,
@@ -331,7 +69,7 @@ async fn export_list(
         ],
     };
     let bytes = duban_office::write_table(&sheet, &rows).map_err(ApiError::internal)?;
-    Ok(crate::page::download(
+    Ok(download(
         bytes,
         &format!("{title}.xlsx"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -339,7 +77,7 @@ async fn export_list(
 }
 
 /// 督办清单 — one meeting's items and where each stands.
-async fn list_page(
+pub(super) async fn list_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(w): Query<WhichMeeting>,
@@ -362,7 +100,7 @@ async fn list_page(
     )
 }
 
-async fn meetings_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+pub(super) async fn meetings_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
     c.require_admin()?;
     let ctx = page(&c, "会议议定事项", "meetings", false);
     let meetings = s.store.meetings(today()).await?;
@@ -475,7 +213,7 @@ fn review_row(seq: usize, p: &Proposal) -> Value {
 }
 
 /// 识别议定事项 on the page: the review table of the speech sent.
-async fn extract_page(
+pub(super) async fn extract_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     form: Multipart,
@@ -603,7 +341,7 @@ fn by_row(mut e: ApiError, seqs: &[usize]) -> ApiError {
 }
 
 /// 确认选中事项 on the page: the items written, linked; or the error, the table kept as it is.
-async fn confirm_page(
+pub(super) async fn confirm_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Form(fields): Form<Vec<(String, String)>>,
