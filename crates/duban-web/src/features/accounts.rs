@@ -12,14 +12,14 @@ use axum::{Form, Json, Router};
 use duban_core::{Account, AccountRole, Leader};
 use duban_store::NewAccount;
 use minijinja::{Value, context};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::page::{PageResult, Visitor, message, page, render};
+use crate::schema::{AccountRoleCode, LeaderView};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -92,7 +92,7 @@ pub async fn sign_out(s: &AppState, caller: &Caller) -> ApiResult<()> {
 }
 
 #[utoipa::path(post, path = "/api/session", tag = "账号", request_body = LoginRequest,
-    responses((status = 200, description = "已登录：会话 Cookie 与 CSRF 令牌", body = Value),
+    responses((status = 200, description = "已登录：会话 Cookie 与 CSRF 令牌", body = Session),
               (status = 401, body = ApiError), (status = 429, body = ApiError)))]
 async fn login(
     State(s): State<AppState>,
@@ -100,7 +100,11 @@ async fn login(
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Response> {
     let (account, keys) = sign_in(&s, Some(addr.ip()), &req.username, &req.password).await?;
-    let mut res = Json(json!({ "user": account, "csrf": keys.csrf })).into_response();
+    let mut res = Json(Session {
+        user: account.into(),
+        csrf: keys.csrf,
+    })
+    .into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
         auth::session_cookie(&keys.token, s.secure_cookies)
@@ -125,16 +129,20 @@ async fn logout(State(s): State<AppState>, caller: Caller) -> ApiResult<Response
 }
 
 #[utoipa::path(get, path = "/api/me", tag = "账号",
-    responses((status = 200, description = "当前用户", body = Value), (status = 401, body = ApiError)))]
-async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(json!({ "user": caller.account, "csrf": caller.csrf }))
+    responses((status = 200, description = "当前用户", body = Me), (status = 401, body = ApiError)))]
+async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        user: caller.account.into(),
+        csrf: caller.csrf,
+    })
 }
 
 #[utoipa::path(get, path = "/api/users", tag = "账号",
-    responses((status = 200, description = "全部账号（管理员）", body = Value), (status = 403, body = ApiError)))]
-async fn users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<serde_json::Value>> {
+    responses((status = 200, description = "全部账号（管理员）", body = Vec<AccountView>), (status = 403, body = ApiError)))]
+async fn users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<AccountView>>> {
     caller.require_admin()?;
-    Ok(Json(json!(s.store.accounts().await?)))
+    let accounts = s.store.accounts().await?;
+    Ok(Json(accounts.into_iter().map(Into::into).collect()))
 }
 
 /// 新建账号
@@ -180,19 +188,74 @@ impl NewUserRequest {
 }
 
 #[utoipa::path(post, path = "/api/users", tag = "账号", request_body = NewUserRequest,
-    responses((status = 200, description = "已创建", body = Value), (status = 403, body = ApiError),
+    responses((status = 200, description = "已创建", body = AccountView), (status = 403, body = ApiError),
               (status = 422, body = ApiError)))]
 async fn add_user(
     State(s): State<AppState>,
     caller: Caller,
     Json(req): Json<NewUserRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<AccountView>> {
     caller.require_admin()?;
     let account = s
         .store
         .add_account(&caller.actor(), req.into_account()?)
         .await?;
-    Ok(Json(json!(account)))
+    Ok(Json(account.into()))
+}
+
+// ---- what the API answers ----
+
+/// 账号 — a person who signs in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Account)]
+pub struct AccountView {
+    pub id: i64,
+    /// 用户名
+    pub username: String,
+    /// 姓名
+    pub display_name: String,
+    #[schema(value_type = AccountRoleCode)]
+    pub role: AccountRole,
+    /// 所属单位 — a reporter's unit.
+    pub unit: Option<String>,
+    /// The leader this account is (role leader).
+    pub leader: Option<LeaderView>,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        let Account {
+            id,
+            username,
+            display_name,
+            role,
+            unit,
+            leader,
+        } = a;
+        AccountView {
+            id,
+            username,
+            display_name,
+            role,
+            unit,
+            leader: leader.map(Into::into),
+        }
+    }
+}
+
+/// 已登录 — the account, and the CSRF token to send with every state-changing request of the
+/// session (X-CSRF-Token).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub user: AccountView,
+    pub csrf: String,
+}
+
+/// 当前用户 — the account, and the session's CSRF token (null with an API token).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: AccountView,
+    pub csrf: Option<String>,
 }
 
 // ---- the pages ----

@@ -5,14 +5,17 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Form, Json, Router};
+use duban_core::{Unit, UnitKind};
+use duban_store::UnitListing;
 use minijinja::{Value, context};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::page::{PageResult, Visitor, field, message, page, render};
+use crate::schema::UnitKindCode;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,9 +25,46 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/units", tag = "单位",
-    responses((status = 200, description = "单位目录", body = Value)))]
-async fn units(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(s.store.units().await?)))
+    responses((status = 200, description = "单位目录", body = Vec<UnitView>)))]
+async fn units(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<Vec<UnitView>>> {
+    let units = s.store.units().await?;
+    Ok(Json(units.into_iter().map(Into::into).collect()))
+}
+
+/// 单位 — a region or a department of the directory, with the number of items it leads.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Unit)]
+pub struct UnitView {
+    /// 单位名称
+    pub name: String,
+    #[schema(value_type = UnitKindCode)]
+    pub kind: UnitKind,
+    /// 上级单位 (absent without one)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// 简称/别名
+    pub aliases: Vec<String>,
+    /// 牵头事项数
+    pub lead_items: i64,
+}
+
+impl From<UnitListing> for UnitView {
+    fn from(u: UnitListing) -> Self {
+        let UnitListing { unit, lead_items } = u;
+        let Unit {
+            name,
+            kind,
+            parent,
+            aliases,
+        } = unit;
+        UnitView {
+            name,
+            kind,
+            parent,
+            aliases,
+            lead_items,
+        }
+    }
 }
 
 // ---- the pages ----
