@@ -3,14 +3,14 @@
 
 use chrono::NaiveDate;
 use duban_core::{Account, Colour, Item, ItemKind, Stage};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::dashboard::Snapshot;
 use crate::error::{ApiError, ApiResult};
 
 /// 分页 — one page of a list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: usize,
@@ -19,14 +19,15 @@ pub struct Page<T> {
 }
 
 /// Page numbers start at 1; at most 500 rows a page (default 50).
-pub fn paginate<T: Clone>(all: &[T], page: Option<usize>, per_page: Option<usize>) -> Page<T> {
+pub fn paginate<T>(all: Vec<T>, page: Option<usize>, per_page: Option<usize>) -> Page<T> {
     let per_page = per_page.unwrap_or(50).clamp(1, 500);
-    let pages = all.len().div_ceil(per_page).max(1);
+    let total = all.len();
+    let pages = total.div_ceil(per_page).max(1);
     let page = page.unwrap_or(1).clamp(1, pages);
     let start = (page - 1) * per_page;
     Page {
-        items: all.iter().skip(start).take(per_page).cloned().collect(),
-        total: all.len(),
+        items: all.into_iter().skip(start).take(per_page).collect(),
+        total,
         page,
         per_page,
     }

@@ -14,12 +14,13 @@ use duban_store::Problem;
 use minijinja::context;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::dashboard::Snapshot;
 use crate::error::ApiResult;
 use crate::page::{PageResult, Visitor, page, render, ser};
+use crate::schema::Date;
 use crate::templates::script_json;
 use crate::{AppState, today};
 
@@ -30,10 +31,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/dashboard", tag = "预警",
-    responses((status = 200, description = "挂图作战：红黄绿数量、各地完成与序时进度、趋势、需关注项目、问题分布", body = Value)))]
-async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<serde_json::Value>> {
+    responses((status = 200, description = "挂图作战：红黄绿数量、各地完成与序时进度、趋势、需关注项目、问题分布", body = Overview)))]
+async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Overview>> {
     let snap = s.status.get(&s.store, today()).await?;
-    Ok(Json(json!(*snap.overview(&caller.account))))
+    Ok(Json(Overview::clone(&snap.overview(&caller.account))))
 }
 
 // ---- the pages ----
@@ -47,35 +48,44 @@ async fn overview_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageRe
     render(&s, "overview.html", ctx)
 }
 
-/// The figures of the 总览 page for what one account may see.
-#[derive(Debug, Serialize)]
+/// 挂图作战 — the figures of the 总览 page for what one account may see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Overview {
+    /// 统计日期
+    #[schema(value_type = Date)]
     pub as_of: NaiveDate,
+    /// 项目数, and how many are red, yellow and green.
     pub total: usize,
     pub red: usize,
     pub yellow: usize,
     pub green: usize,
-    /// Per region: (name, completion %, 序时进度 %), by completion.
+    /// Per region: completion and 序时进度 weighted by the annual plan, by completion.
     pub regions: Vec<RegionBar>,
-    /// (month, year-to-date % of the annual plan).
+    /// (month, year-to-date investment in % of the annual plan) — for those who see
+    /// everything; empty otherwise.
     pub trend: Vec<(u32, f64)>,
-    /// Red items, most behind first.
+    /// Red items, most behind first (at most 15).
     pub attention: Vec<Attention>,
-    /// (category label, counts by state label).
+    /// (category label, problems).
     pub problems_by_category: Vec<(String, usize)>,
+    /// (state label, problems).
     pub problems_by_state: Vec<(String, usize)>,
+    /// 逾期问题
     pub overdue_problems: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// One region: completion and 序时进度 in percent, weighted by the annual plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegionBar {
     pub region: String,
     pub completion: f64,
     pub schedule: f64,
+    /// Items with a plan and a completion.
     pub items: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// A red item to look at: its lag in percentage points and the reasons.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Attention {
     pub code: String,
     pub name: String,

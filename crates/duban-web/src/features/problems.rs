@@ -8,16 +8,16 @@ use axum::response::Html;
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use chrono::NaiveDate;
-use duban_core::{AccountRole, ProblemState};
+use duban_core::{AccountRole, Escalation, ProblemCategory, ProblemState};
 use duban_store::Problem;
 use minijinja::{Value, context};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::page::{PageResult, Visitor, field, page, render};
+use crate::schema::{Date, EscalationCode, ProblemCategoryCode, ProblemStateCode, Timestamp};
 use crate::select::paginate;
 use crate::{AppState, today};
 
@@ -58,12 +58,12 @@ pub async fn visible_problems(s: &AppState, caller: &Caller) -> ApiResult<Vec<Pr
 }
 
 #[utoipa::path(get, path = "/api/problems", tag = "问题清单", params(ProblemQuery),
-    responses((status = 200, description = "分页的问题清单", body = Value)))]
+    responses((status = 200, description = "分页的问题清单", body = ProblemPage)))]
 async fn problems(
     State(s): State<AppState>,
     caller: Caller,
     Query(q): Query<ProblemQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ProblemPage>> {
     let state = q
         .state
         .as_deref()
@@ -71,19 +71,23 @@ async fn problems(
         .map(|v| ProblemState::parse(v).map_err(|e| ApiError::invalid(format!("state：{e}"))))
         .transpose()?;
     let as_of = today();
-    let rows: Vec<serde_json::Value> = visible_problems(&s, &caller)
+    let rows: Vec<ListedProblem> = visible_problems(&s, &caller)
         .await?
         .into_iter()
         .filter(|p| state.is_none_or(|st| p.state == st))
         .filter(|p| !q.overdue.unwrap_or(false) || p.overdue(as_of))
-        .map(|p| {
-            let overdue = p.overdue(as_of);
-            let mut v = json!(p);
-            v["overdue"] = json!(overdue);
-            v
+        .map(|p| ListedProblem {
+            overdue: p.overdue(as_of),
+            problem: p.into(),
         })
         .collect();
-    Ok(Json(json!(paginate(&rows, q.page, q.per_page))))
+    let page = paginate(rows, q.page, q.per_page);
+    Ok(Json(ProblemPage {
+        items: page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// 新问题
@@ -101,15 +105,15 @@ pub struct ProblemRequest {
 
 #[utoipa::path(post, path = "/api/items/{code}/problems", tag = "问题清单", request_body = ProblemRequest,
     params(("code" = String, Path, description = "项目编号")),
-    responses((status = 200, description = "已登记", body = Value), (status = 403, body = ApiError),
+    responses((status = 200, description = "已登记", body = ProblemView), (status = 403, body = ApiError),
               (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 async fn raise_problem(
     State(s): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
     Json(req): Json<ProblemRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(raise_as(&s, &caller, &code, req).await?)))
+) -> ApiResult<Json<ProblemView>> {
+    Ok(Json(raise_as(&s, &caller, &code, req).await?.into()))
 }
 
 /// Raises a problem as `caller`.
@@ -163,15 +167,98 @@ pub async fn move_as(
 
 #[utoipa::path(post, path = "/api/problems/{id}/moves", tag = "问题清单", request_body = MoveRequest,
     params(("id" = i64, Path, description = "问题编号")),
-    responses((status = 200, description = "已流转", body = Value), (status = 403, body = ApiError),
+    responses((status = 200, description = "已流转", body = ProblemView), (status = 403, body = ApiError),
               (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 async fn move_problem(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     Json(req): Json<MoveRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(move_as(&s, &caller, id, req).await?)))
+) -> ApiResult<Json<ProblemView>> {
+    Ok(Json(move_as(&s, &caller, id, req).await?.into()))
+}
+
+// ---- what the API answers ----
+
+/// 问题 — a problem of an item: its category, how high it is escalated, where it stands in
+/// its lifecycle, the unit it is assigned to and by when.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemView {
+    pub id: i64,
+    /// 项目编号
+    pub code: String,
+    /// 项目名称
+    pub item_name: String,
+    #[schema(value_type = ProblemCategoryCode)]
+    pub category: ProblemCategory,
+    #[schema(value_type = EscalationCode)]
+    pub escalation: Escalation,
+    /// 问题描述
+    pub description: String,
+    #[schema(value_type = ProblemStateCode)]
+    pub state: ProblemState,
+    /// 承办单位
+    pub assigned_unit: Option<String>,
+    /// 整改时限
+    #[schema(value_type = Option<Date>)]
+    pub due: Option<NaiveDate>,
+    /// 挂牌督办
+    pub listed: bool,
+    pub raised_by: String,
+    #[schema(value_type = Timestamp)]
+    pub raised_at: String,
+}
+
+impl From<Problem> for ProblemView {
+    fn from(p: Problem) -> Self {
+        let Problem {
+            id,
+            code,
+            item_name,
+            category,
+            escalation,
+            description,
+            state,
+            assigned_unit,
+            due,
+            listed,
+            raised_by,
+            raised_at,
+        } = p;
+        ProblemView {
+            id,
+            code,
+            item_name,
+            category,
+            escalation,
+            description,
+            state,
+            assigned_unit,
+            due,
+            listed,
+            raised_by,
+            raised_at,
+        }
+    }
+}
+
+/// A problem of the list, and whether it is past its due date.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedProblem {
+    #[serde(flatten)]
+    pub problem: ProblemView,
+    /// 逾期
+    pub overdue: bool,
+}
+
+/// 分页的问题清单
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemPage {
+    pub items: Vec<ListedProblem>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
 }
 
 // ---- the pages ----

@@ -1,221 +1,24 @@
-//! 进度填报 — units report their items' progress for each period: the 进度填报 page (one
-//! form per item, or the unit's sheet downloaded, filled in and uploaded) and the API (a
-//! report and its corrections, each a new revision); whether units reported on time
-//! (`/api/compliance`); the calendar of periods — how often each kind reports, when it is due,
-//! which periods are closed.
+//! 进度填报 as pages: the period open now, one form per item the unit may report (the
+//! previous year-to-date beside it), the unit's sheet to download, fill in and upload (every
+//! row checked before anything is written).
 
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
-use chrono::NaiveDate;
 use duban_core::{AccountRole, ItemKind, Period, ReportDraft, Stage, Wan};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use super::{ReportRequest, submit_as};
+use crate::error::ApiError;
 use crate::features::ledger::visible_item;
 use crate::page::{
     PageResult, Visitor, about_upload, field, message, page, render, ser, upload, wan, xlsx,
 };
 use crate::{AppState, today};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/report", get(report_page))
-        .route("/report/template.xlsx", get(report_template))
-        .route("/report/upload", post(report_upload))
-        .route("/report/{code}", post(report_submit))
-        .route(
-            "/api/items/{code}/reports",
-            get(reports).post(submit_report),
-        )
-        .route("/api/compliance", get(compliance))
-        .route("/api/calendar", get(calendar).post(set_calendar))
-        .route("/api/periods/{period}/{action}", post(close_period))
-}
-
-#[utoipa::path(get, path = "/api/items/{code}/reports", tag = "进度填报",
-    params(("code" = String, Path, description = "项目编号")),
-    responses((status = 200, description = "全部报告及更正版本", body = Value), (status = 404, body = ApiError)))]
-async fn reports(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
-    visible_item(&s, &caller, &code).await?;
-    Ok(Json(json!(s.store.report_history(&code).await?)))
-}
-
-/// 进度报告
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ReportRequest {
-    /// 填报期: 2025-06, 2025-Q2 or 2025-W23
-    pub period: String,
-    /// The report: ytd, this_period (万元 as decimal strings), progress_text,
-    /// progress_percent, milestones [{name, date}], narrative, problems (docs/json.md).
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub report: ReportDraft,
-    /// 更正原因 — required to correct a period already reported.
-    pub reason: Option<String>,
-}
-
-/// Submits a report as `caller`: 404 if it may not see the item, 403 if it may not report.
-pub async fn submit_as(
-    s: &AppState,
-    caller: &Caller,
-    code: &str,
-    req: ReportRequest,
-) -> ApiResult<duban_store::StoredReport> {
-    let input = duban_app::reporting::ReportInput {
-        period: req.period,
-        report: req.report,
-        reason: req.reason,
-    };
-    Ok(duban_app::reporting::submit(
-        &s.store,
-        &caller.account,
-        &caller.actor(),
-        code,
-        input,
-        today(),
-    )
-    .await?)
-}
-
-#[utoipa::path(post, path = "/api/items/{code}/reports", tag = "进度填报", request_body = ReportRequest,
-    params(("code" = String, Path, description = "项目编号")),
-    responses((status = 200, description = "已报送（或更正）", body = Value), (status = 403, body = ApiError),
-              (status = 404, body = ApiError), (status = 422, body = ApiError)))]
-async fn submit_report(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(code): Path<String>,
-    Json(req): Json<ReportRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(submit_as(&s, &caller, &code, req).await?)))
-}
-
-/// 报送情况查询
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ComplianceQuery {
-    /// 填报期: 2025-06, 2025-Q2 or 2025-W23
-    pub period: String,
-    /// 统计日期 YYYY-MM-DD (default today)
-    #[param(value_type = Option<String>)]
-    pub as_of: Option<NaiveDate>,
-}
-
-#[utoipa::path(get, path = "/api/compliance", tag = "进度填报", params(ComplianceQuery),
-    responses((status = 200, description = "各单位按时、迟报、漏报及报送及时率（填报员只看本单位）", body = Value),
-              (status = 422, body = ApiError)))]
-async fn compliance(
-    State(s): State<AppState>,
-    caller: Caller,
-    Query(q): Query<ComplianceQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let period = Period::parse(&q.period).map_err(|e| ApiError::invalid(format!("period：{e}")))?;
-    let rows = s
-        .store
-        .compliance(period, q.as_of.unwrap_or_else(today))
-        .await?;
-    let rows: Vec<_> = match caller.account.visibility() {
-        duban_core::Visibility::Unit(u) => rows.into_iter().filter(|r| r.unit == u).collect(),
-        duban_core::Visibility::Nothing => Vec::new(),
-        _ => rows,
-    };
-    Ok(Json(json!(rows)))
-}
-
-#[utoipa::path(get, path = "/api/calendar", tag = "进度填报",
-    responses((status = 200, description = "各类事项的填报周期和截止日，及已关闭的填报期", body = Value)))]
-async fn calendar(
-    State(s): State<AppState>,
-    _caller: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
-    let cal = s.store.calendar().await?;
-    let kinds: Vec<serde_json::Value> = ItemKind::ALL
-        .iter()
-        .map(|k| {
-            let sch = cal.schedule(*k);
-            json!({ "kind": k, "cadence": sch.cadence, "due_day": sch.due_day, "describe": sch.describe() })
-        })
-        .collect();
-    Ok(Json(
-        json!({ "kinds": kinds, "closed_periods": s.store.closed_periods().await? }),
-    ))
-}
-
-/// 设置填报周期
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CalendarRequest {
-    /// 重点项目|重点工作|民生实事|招商项目
-    pub kind: String,
-    /// weekly|monthly|quarterly; unchanged if absent
-    pub cadence: Option<String>,
-    /// weekly: days after the Sunday (1–7); else the day of the following month (1–31)
-    pub due_day: Option<u32>,
-}
-
-#[utoipa::path(post, path = "/api/calendar", tag = "进度填报", request_body = CalendarRequest,
-    responses((status = 200, description = "已设置（管理员）", body = Value), (status = 403, body = ApiError),
-              (status = 422, body = ApiError)))]
-async fn set_calendar(
-    State(s): State<AppState>,
-    caller: Caller,
-    Json(req): Json<CalendarRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    caller.require_admin()?;
-    let kind = ItemKind::parse(&req.kind).map_err(|e| ApiError::invalid(format!("kind：{e}")))?;
-    let now = s.store.calendar().await?.schedule(kind);
-    let cadence = match req.cadence.as_deref() {
-        Some(c) => {
-            duban_core::Cadence::parse(c).map_err(|e| ApiError::invalid(format!("cadence：{e}")))?
-        }
-        None => now.cadence,
-    };
-    let due_day = req.due_day.unwrap_or(if cadence == now.cadence {
-        now.due_day
-    } else {
-        cadence.default_due_day()
-    });
-    let schedule = duban_store::Schedule { cadence, due_day };
-    s.store
-        .set_schedule(&caller.actor(), kind, schedule)
-        .await?;
-    Ok(Json(
-        json!({ "kind": kind, "cadence": cadence, "due_day": due_day, "describe": schedule.describe() }),
-    ))
-}
-
-#[utoipa::path(post, path = "/api/periods/{period}/{action}", tag = "进度填报",
-    params(("period" = String, Path, description = "填报期，如 2025-06"), ("action" = String, Path, description = "close|open")),
-    responses((status = 200, description = "已关闭或重新开放（管理员）", body = Value), (status = 403, body = ApiError),
-              (status = 422, body = ApiError)))]
-async fn close_period(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path((period, action)): Path<(String, String)>,
-) -> ApiResult<Json<serde_json::Value>> {
-    caller.require_admin()?;
-    let p = Period::parse(&period).map_err(|e| ApiError::invalid(format!("period：{e}")))?;
-    let close = match action.as_str() {
-        "close" => true,
-        "open" => false,
-        other => return Err(ApiError::invalid(format!("“{other}”应为 close 或 open"))),
-    };
-    s.store.set_period_closed(&caller.actor(), p, close).await?;
-    Ok(Json(json!({ "period": p, "closed": close })))
-}
-
-// ---- the pages ----
-
 #[derive(Deserialize, Default)]
-struct ReportQuery {
+pub(super) struct ReportQuery {
     period: Option<String>,
     unit: Option<String>,
 }
@@ -232,7 +35,7 @@ fn open_period(cadence: duban_core::Cadence, due_day: u32) -> Period {
     }
 }
 
-async fn report_page(
+pub(super) async fn report_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ReportQuery>,
@@ -299,7 +102,7 @@ async fn report_page(
 }
 
 #[derive(Deserialize)]
-struct ReportForm {
+pub(super) struct ReportForm {
     period: String,
     ytd: Option<String>,
     this_period: Option<String>,
@@ -352,7 +155,7 @@ impl ReportForm {
     }
 }
 
-async fn report_submit(
+pub(super) async fn report_submit(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Path(code): Path<String>,
@@ -379,7 +182,7 @@ async fn report_submit(
     )
 }
 
-async fn report_template(
+pub(super) async fn report_template(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<ReportQuery>,
@@ -415,7 +218,7 @@ async fn report_template(
     ))
 }
 
-async fn report_upload(
+pub(super) async fn report_upload(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     form: Multipart,
