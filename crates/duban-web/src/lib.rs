@@ -9,7 +9,6 @@ pub mod error;
 mod features;
 mod openapi;
 mod page;
-#[allow(dead_code)] // until every feature answers with its response types (the next commits)
 mod schema;
 mod select;
 pub mod server;

@@ -50,8 +50,43 @@ use crate::AppState;
         crate::features::meetings::meetings,
         crate::features::meetings::meeting_items,
     ),
-    components(schemas(crate::error::ApiError, crate::features::bulletins::RequirementsRequest, crate::features::rankings::IndicatorImportRequest,
-        crate::features::meetings::ExtractRequest, crate::features::meetings::MeetingTasksRequest, crate::features::meetings::MeetingTaskRequest)),
+    components(schemas(
+        crate::error::ApiError,
+        // What the operations answer (nested types are collected from these).
+        crate::features::system::Health,
+        crate::features::accounts::Session,
+        crate::features::accounts::Me,
+        crate::features::accounts::AccountView,
+        crate::features::admin::UnitView,
+        crate::features::ledger::ItemPage,
+        crate::features::ledger::ItemDetail,
+        crate::features::ledger::StatusPage,
+        crate::features::ledger::MilestoneView,
+        crate::features::reporting::ReportView,
+        crate::features::reporting::ComplianceView,
+        crate::features::reporting::CalendarView,
+        crate::features::reporting::ScheduleView,
+        crate::features::reporting::PeriodState,
+        crate::features::overview::Overview,
+        crate::features::problems::ProblemPage,
+        crate::features::problems::ProblemView,
+        crate::features::rankings::RankingView,
+        crate::features::rankings::IndicatorComparisonView,
+        crate::features::rankings::IndicatorImportView,
+        crate::features::bulletins::IssuedListing,
+        crate::features::bulletins::BulletinAnswer,
+        crate::features::bulletins::IssuedBulletinView,
+        crate::features::meetings::ExtractAnswer,
+        crate::features::meetings::ConfirmedView,
+        crate::features::meetings::MeetingSummaryView,
+        crate::features::meetings::MeetingItemView,
+        // What they take.
+        crate::features::bulletins::RequirementsRequest,
+        crate::features::rankings::IndicatorImportRequest,
+        crate::features::meetings::ExtractRequest,
+        crate::features::meetings::MeetingTasksRequest,
+        crate::features::meetings::MeetingTaskRequest,
+    )),
     modifiers(&Security, &Problems),
     security(("token" = []), ("session" = []))
 )]
@@ -146,4 +181,41 @@ impl utoipa::Modify for Problems {
 
 pub fn routes() -> Router<AppState> {
     Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer of 2xx with a body declares what the body is: a schema with a type or a
+    /// reference, never the empty schema that allows anything.
+    #[test]
+    fn every_success_declares_its_schema() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, answer) in op["responses"].as_object().unwrap() {
+                    if !status.starts_with('2') {
+                        continue;
+                    }
+                    let Some(content) = answer["content"].as_object() else {
+                        assert_eq!(status, "204", "{method} {path} {status} has no body");
+                        continue;
+                    };
+                    for (media, c) in content {
+                        let schema = &c["schema"];
+                        assert!(
+                            schema.get("$ref").is_some()
+                                || schema.get("type").is_some()
+                                || schema.get("items").is_some(),
+                            "{method} {path} {status} {media}: {schema}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked >= 30, "{checked}");
+    }
 }

@@ -7,11 +7,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
-use duban_core::bulletin::Bulletin;
+use chrono::NaiveDate;
+use duban_core::bulletin::{Block, Bulletin, Part, Table};
 use duban_core::{Period, Thresholds};
+use duban_store::IssuedBulletin;
 use minijinja::{Value, context};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::rankings::{PeriodQuery, period_of};
@@ -19,6 +20,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::page::{PageResult, Visitor, download, field, message, page, render};
+use crate::schema::{self, Date, Timestamp};
 use duban_app::bulletin::{BulletinFormat, bulletin_file};
 use duban_app::clock::{beijing, today};
 
@@ -38,22 +40,25 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/bulletins", tag = "排名通报",
-    responses((status = 200, description = "已印发的通报（期间、期号、标题、印发时间），新的在前", body = Value)))]
+    responses((status = 200, description = "已印发的通报（期间、期号、标题、印发时间），新的在前", body = Vec<IssuedListing>)))]
 pub(crate) async fn bulletins(
     State(s): State<AppState>,
     _c: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
-    let list: Vec<serde_json::Value> = s
+) -> ApiResult<Json<Vec<IssuedListing>>> {
+    let list = s
         .store
         .issued_bulletins()
         .await?
         .into_iter()
-        .map(|b| {
-            json!({ "period": b.period, "number": b.bulletin.number, "title": b.bulletin.title,
-            "issued_at": b.issued_at, "issued_by": b.issued_by })
+        .map(|b| IssuedListing {
+            period: b.period,
+            number: b.bulletin.number,
+            title: b.bulletin.title,
+            issued_at: b.issued_at,
+            issued_by: b.issued_by,
         })
         .collect();
-    Ok(Json(json!(list)))
+    Ok(Json(list))
 }
 
 /// The bulletin of `period`: as issued, or — for the office only — a draft from the data now.
@@ -62,7 +67,7 @@ async fn current(
     s: &AppState,
     c: &Caller,
     period: Period,
-) -> ApiResult<(Bulletin, Option<duban_store::IssuedBulletin>)> {
+) -> ApiResult<(Bulletin, Option<IssuedBulletin>)> {
     match s.store.issued_bulletin(period).await? {
         Some(i) => Ok((i.bulletin.clone(), Some(i))),
         None if c.account.is_admin() => Ok((
@@ -90,7 +95,10 @@ fn file_response(b: &Bulletin, format: BulletinFormat) -> ApiResult<Response> {
 
 #[utoipa::path(get, path = "/api/bulletins/{period}", tag = "排名通报",
     params(("period" = String, Path, description = "期间，如 2025-06"), PeriodQuery),
-    responses((status = 200, description = "该期通报：已印发的按印发时的原样；未印发的仅督查室可按当前数据查看草稿。format 选 json、docx、html、md", body = Value),
+    responses((status = 200, description = "该期通报：已印发的按印发时的原样；未印发的仅督查室可按当前数据查看草稿。format 选 json、docx、html、md",
+               content((BulletinAnswer = "application/json"),
+                       (schema::Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                       (String = "text/html"), (String = "text/markdown"))),
               (status = 404, description = "尚未印发（非督查室）", body = ApiError), (status = 422, body = ApiError)))]
 pub(crate) async fn bulletin(
     State(s): State<AppState>,
@@ -102,20 +110,27 @@ pub(crate) async fn bulletin(
     let format = format_of(q.format.as_deref())?;
     let (b, issued) = current(&s, &c, period).await?;
     if format == BulletinFormat::Json {
-        return Ok(Json(json!({ "issued": issued.as_ref().map(|i| json!({ "at": i.issued_at, "by": i.issued_by })), "bulletin": b })).into_response());
+        let answer = BulletinAnswer {
+            issued: issued.map(|i| Issued {
+                at: i.issued_at,
+                by: i.issued_by,
+            }),
+            bulletin: b.into(),
+        };
+        return Ok(Json(answer).into_response());
     }
     file_response(&b, format)
 }
 
 #[utoipa::path(post, path = "/api/bulletins/{period}/issue", tag = "排名通报",
     params(("period" = String, Path, description = "期间，如 2025-06")),
-    responses((status = 200, description = "已印发（督查室）：按当前数据生成并存档，此后原样输出", body = Value),
+    responses((status = 200, description = "已印发（督查室）：按当前数据生成并存档，此后原样输出", body = IssuedBulletinView),
               (status = 403, body = ApiError), (status = 422, description = "已印发过", body = ApiError)))]
 pub(crate) async fn issue(
     State(s): State<AppState>,
     c: Caller,
     Path(period): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<IssuedBulletinView>> {
     c.require_admin()?;
     let period = period_of(Some(&period))?;
     let draft = s
@@ -123,7 +138,7 @@ pub(crate) async fn issue(
         .draft_bulletin(period, today(), &Thresholds::default())
         .await?;
     let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
-    Ok(Json(json!(done)))
+    Ok(Json(done.into()))
 }
 
 /// 下步工作要求
@@ -158,6 +173,184 @@ pub(crate) async fn set_requirements(
     keep_requirements(&s, &c, period_of(Some(&period))?, &r.text).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+// ---- what the API answers ----
+
+/// 已印发的通报 — one line of the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedListing {
+    #[schema(value_type = schema::Period)]
+    pub period: Period,
+    /// 期号 — "第3期"
+    pub number: Option<String>,
+    pub title: String,
+    #[schema(value_type = Timestamp)]
+    pub issued_at: String,
+    pub issued_by: String,
+}
+
+/// 通报 — the bulletin as JSON, and when and by whom it was issued (null: a draft, which only
+/// the office sees).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulletinAnswer {
+    pub issued: Option<Issued>,
+    pub bulletin: BulletinView,
+}
+
+/// 印发 — when and by whom.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Issued {
+    #[schema(value_type = Timestamp)]
+    pub at: String,
+    pub by: String,
+}
+
+/// 通报 — a bulletin as a document: its title, issuer, number, period, date, recipients and
+/// parts, and the composite ranks of the regions it publishes.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Bulletin)]
+pub struct BulletinView {
+    pub title: String,
+    /// 发文机关
+    pub issuer: String,
+    /// 期号 — given when issued.
+    pub number: Option<String>,
+    #[schema(value_type = schema::Period)]
+    pub period: Period,
+    /// 成文日期
+    #[schema(value_type = Date)]
+    pub date: NaiveDate,
+    /// 主送机关
+    pub recipients: String,
+    pub parts: Vec<PartView>,
+    /// (region, composite rank)
+    pub ranks: Vec<(String, Option<usize>)>,
+}
+
+impl From<Bulletin> for BulletinView {
+    fn from(b: Bulletin) -> Self {
+        let Bulletin {
+            title,
+            issuer,
+            number,
+            period,
+            date,
+            recipients,
+            parts,
+            ranks,
+        } = b;
+        BulletinView {
+            title,
+            issuer,
+            number,
+            period,
+            date,
+            recipients,
+            parts: parts.into_iter().map(Into::into).collect(),
+            ranks,
+        }
+    }
+}
+
+/// 一级标题 with what follows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Part)]
+pub struct PartView {
+    pub heading: String,
+    pub blocks: Vec<BlockView>,
+}
+
+impl From<Part> for PartView {
+    fn from(p: Part) -> Self {
+        let Part { heading, blocks } = p;
+        PartView {
+            heading,
+            blocks: blocks.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A paragraph, a second-level heading or a table, by `type`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[schema(as = Block)]
+pub enum BlockView {
+    /// 正文段落
+    Paragraph { text: String },
+    /// 二级标题
+    Heading { text: String },
+    /// 表格
+    Table(TableView),
+}
+
+impl From<Block> for BlockView {
+    fn from(b: Block) -> Self {
+        match b {
+            Block::Paragraph { text } => BlockView::Paragraph { text },
+            Block::Heading { text } => BlockView::Heading { text },
+            Block::Table(t) => BlockView::Table(t.into()),
+        }
+    }
+}
+
+/// 表格 with its title.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Table)]
+pub struct TableView {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl From<Table> for TableView {
+    fn from(t: Table) -> Self {
+        let Table {
+            title,
+            header,
+            rows,
+        } = t;
+        TableView {
+            title,
+            header,
+            rows,
+        }
+    }
+}
+
+/// 已印发 — the bulletin as issued (stored, never recomputed), its number in the year.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IssuedBulletin)]
+pub struct IssuedBulletinView {
+    #[schema(value_type = schema::Period)]
+    pub period: Period,
+    /// 期号 within the year.
+    pub number: i64,
+    #[schema(value_type = Timestamp)]
+    pub issued_at: String,
+    pub issued_by: String,
+    pub bulletin: BulletinView,
+}
+
+impl From<IssuedBulletin> for IssuedBulletinView {
+    fn from(i: IssuedBulletin) -> Self {
+        let IssuedBulletin {
+            period,
+            number,
+            issued_at,
+            issued_by,
+            bulletin,
+        } = i;
+        IssuedBulletinView {
+            period,
+            number,
+            issued_at,
+            issued_by,
+            bulletin: bulletin.into(),
+        }
+    }
+}
+
+// ---- the pages ----
 
 async fn bulletin_page(
     State(s): State<AppState>,

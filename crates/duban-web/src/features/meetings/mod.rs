@@ -9,16 +9,17 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
-use duban_app::meetings::Proposal;
-use duban_store::{Confirmed, MeetingTask, MeetingTasks};
-use serde::Deserialize;
-use serde_json::json;
+use duban_app::meetings::{MatchedActor, Proposal};
+use duban_extract::{ActorKind, Directive, NamedActor, Role, Tier};
+use duban_store::{Confirmed, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod pages;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::schema::{ActorKindCode, ActorRoleCode, Date, DirectiveCadenceCode, TierCode};
 use crate::{AppState, today};
 
 /// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
@@ -129,13 +130,13 @@ async fn confirm_tasks(s: &AppState, c: &Caller, tasks: MeetingTasks) -> ApiResu
 #[utoipa::path(post, path = "/api/meetings/extract", tag = "会议议定事项", request_body = ExtractRequest,
     responses((status = 200, description = "识别结果（督查室）：{meeting, year, directives}。每条议定事项含行号、原文与字符位置（text, start, end）、\
         清理后的文本（plain）、责任主体（actors）及其与单位名录的匹配（matched：name, kind, role 牵头 lead/配合 co/责任 owner, units；units 为空即未匹配）、\
-        时限（deadline_text 原文，deadline 日期）、频次（cadence）、量化目标（target）、层级（tier：A 点名到单位，B 泛指）和置信度（confidence）。不写入任何数据", body = Value),
+        时限（deadline_text 原文，deadline 日期）、频次（cadence）、量化目标（target）、层级（tier：A 点名到单位，B 泛指）和置信度（confidence）。不写入任何数据", body = ExtractAnswer),
               (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 pub(crate) async fn extract(
     State(s): State<AppState>,
     c: Caller,
     body: Bytes,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ExtractAnswer>> {
     // The role is checked before a large body is parsed.
     c.require_admin()?;
     let r: ExtractRequest = serde_json::from_slice(&body).map_err(|e| {
@@ -144,9 +145,11 @@ pub(crate) async fn extract(
         ))
     })?;
     let read = read_speech(&s, r.text, r.year, r.meeting).await?;
-    Ok(Json(
-        json!({ "meeting": read.meeting, "year": read.year, "directives": read.proposals }),
-    ))
+    Ok(Json(ExtractAnswer {
+        meeting: read.meeting,
+        year: read.year,
+        directives: read.proposals.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// 会议议定事项（确认）— the tasks of one meeting as reviewed (有错则一项不写，“第 N 条”即 tasks 的第 N 项).
@@ -205,15 +208,15 @@ impl From<MeetingTasksRequest> for MeetingTasks {
 
 #[utoipa::path(post, path = "/api/meetings/confirm", tag = "会议议定事项", request_body = MeetingTasksRequest,
     responses((status = 200, description = "已生成（督查室）：{created 新增, updated 更新, codes 本次会议的全部重点工作编号}。\
-        每个牵头单位一项重点工作，配合单位、完成时限随之，会议名称记为来源；同一事项再次确认时更新而不重复生成", body = Value),
+        每个牵头单位一项重点工作，配合单位、完成时限随之，会议名称记为来源；同一事项再次确认时更新而不重复生成", body = ConfirmedView),
               (status = 403, body = ApiError),
               (status = 422, description = "有错则一项不写：如“第 2 条：单位“…”不在单位名录中”", body = ApiError)))]
 pub(crate) async fn confirm(
     State(s): State<AppState>,
     c: Caller,
     Json(r): Json<MeetingTasksRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(json!(confirm_tasks(&s, &c, r.into()).await?)))
+) -> ApiResult<Json<ConfirmedView>> {
+    Ok(Json(confirm_tasks(&s, &c, r.into()).await?.into()))
 }
 
 /// Which meeting's list: its name and year.
@@ -244,26 +247,28 @@ async fn items_of(s: &AppState, w: &WhichMeeting) -> ApiResult<Vec<duban_store::
 }
 
 #[utoipa::path(get, path = "/api/meetings", tag = "会议议定事项",
-    responses((status = 200, description = "已分解的会议（督查室）：[{meeting, year, items 事项数, done 已完成, overdue 逾期未完成}]，完成以事项的“完成”节点为准", body = Value),
+    responses((status = 200, description = "已分解的会议（督查室）：[{meeting, year, items 事项数, done 已完成, overdue 逾期未完成}]，完成以事项的“完成”节点为准", body = Vec<MeetingSummaryView>),
               (status = 403, body = ApiError)))]
 pub(crate) async fn meetings(
     State(s): State<AppState>,
     c: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Vec<MeetingSummaryView>>> {
     c.require_admin()?;
-    Ok(Json(json!(s.store.meetings(today()).await?)))
+    let meetings = s.store.meetings(today()).await?;
+    Ok(Json(meetings.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/meetings/items", tag = "会议议定事项", params(WhichMeeting),
-    responses((status = 200, description = "一次会议的督办清单（督查室）：[{meeting, year, code, name, lead_unit, co_units, deadline, deadline_text, done 完成日期, overdue 逾期}]", body = Value),
+    responses((status = 200, description = "一次会议的督办清单（督查室）：[{meeting, year, code, name, lead_unit, co_units, deadline, deadline_text, done 完成日期, overdue 逾期}]", body = Vec<MeetingItemView>),
               (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub(crate) async fn meeting_items(
     State(s): State<AppState>,
     c: Caller,
     Query(w): Query<WhichMeeting>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Vec<MeetingItemView>>> {
     c.require_admin()?;
-    Ok(Json(json!(items_of(&s, &w).await?)))
+    let items = items_of(&s, &w).await?;
+    Ok(Json(items.into_iter().map(Into::into).collect()))
 }
 
 /// Where an item of a meeting stands, in words.
@@ -272,5 +277,260 @@ fn state(i: &duban_store::MeetingItem) -> &'static str {
         (Some(_), _) => "已完成",
         (None, true) => "逾期",
         (None, false) => "推进中",
+    }
+}
+
+// ---- what the API answers ----
+
+/// 识别结果 — the meeting, its year and the directives found, each with its actors matched to
+/// the directory. Nothing is written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtractAnswer {
+    pub meeting: String,
+    pub year: i32,
+    pub directives: Vec<ProposalView>,
+}
+
+/// 议定事项 — a directive found, and its actors matched to units (none: unmatched).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Proposal)]
+pub struct ProposalView {
+    #[serde(flatten)]
+    pub directive: DirectiveView,
+    pub matched: Vec<MatchedActorView>,
+}
+
+impl From<Proposal> for ProposalView {
+    fn from(p: Proposal) -> Self {
+        let Proposal { directive, matched } = p;
+        ProposalView {
+            directive: directive.into(),
+            matched: matched.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A directive as found: where it is in the speech (line, character offsets, the original
+/// text), the text cleaned and simplified, its actors, time node, cadence, target, tier
+/// (A: a specific actor named) and how likely it is one the office tracks (0–1).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Directive)]
+pub struct DirectiveView {
+    /// 1-based line of the speech
+    pub line: usize,
+    /// Character offsets in the original line (end exclusive).
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub plain: String,
+    pub actors: Vec<NamedActorView>,
+    /// 时间节点 as written
+    pub deadline_text: Option<String>,
+    /// The date it means in the meeting's year.
+    #[schema(value_type = Option<Date>)]
+    pub deadline: Option<NaiveDate>,
+    #[schema(value_type = Option<DirectiveCadenceCode>)]
+    pub cadence: Option<duban_extract::Cadence>,
+    /// 量化目标 as written
+    pub target: Option<String>,
+    #[schema(value_type = TierCode)]
+    pub tier: Tier,
+    pub confidence: f64,
+}
+
+impl From<Directive> for DirectiveView {
+    fn from(d: Directive) -> Self {
+        let Directive {
+            line,
+            start,
+            end,
+            text,
+            plain,
+            actors,
+            deadline_text,
+            deadline,
+            cadence,
+            target,
+            tier,
+            confidence,
+        } = d;
+        DirectiveView {
+            line,
+            start,
+            end,
+            text,
+            plain,
+            actors: actors.into_iter().map(Into::into).collect(),
+            deadline_text,
+            deadline,
+            cadence,
+            target,
+            tier,
+            // As JSON has always had it: the f32 widened.
+            confidence: f64::from(confidence),
+        }
+    }
+}
+
+/// An actor named in the directive, with its character offsets in the original line.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = NamedActor)]
+pub struct NamedActorView {
+    pub name: String,
+    #[schema(value_type = ActorKindCode)]
+    pub kind: ActorKind,
+    #[schema(value_type = ActorRoleCode)]
+    pub role: Role,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl From<NamedActor> for NamedActorView {
+    fn from(a: NamedActor) -> Self {
+        let NamedActor {
+            name,
+            kind,
+            role,
+            start,
+            end,
+        } = a;
+        NamedActorView {
+            name,
+            kind,
+            role,
+            start,
+            end,
+        }
+    }
+}
+
+/// An actor and the units of the directory it was matched to (empty: not matched).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MatchedActor)]
+pub struct MatchedActorView {
+    pub name: String,
+    #[schema(value_type = ActorKindCode)]
+    pub kind: ActorKind,
+    #[schema(value_type = ActorRoleCode)]
+    pub role: Role,
+    pub units: Vec<String>,
+}
+
+impl From<MatchedActor> for MatchedActorView {
+    fn from(m: MatchedActor) -> Self {
+        let MatchedActor {
+            name,
+            kind,
+            role,
+            units,
+        } = m;
+        MatchedActorView {
+            name,
+            kind,
+            role,
+            units,
+        }
+    }
+}
+
+/// 已生成 — items created and updated, and every item of the meeting by code.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Confirmed)]
+pub struct ConfirmedView {
+    pub created: usize,
+    pub updated: usize,
+    pub codes: Vec<String>,
+}
+
+impl From<Confirmed> for ConfirmedView {
+    fn from(c: Confirmed) -> Self {
+        let Confirmed {
+            created,
+            updated,
+            codes,
+        } = c;
+        ConfirmedView {
+            created,
+            updated,
+            codes,
+        }
+    }
+}
+
+/// 会议 — a meeting whose tasks were confirmed: items, done, overdue.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MeetingSummary)]
+pub struct MeetingSummaryView {
+    pub meeting: String,
+    pub year: i32,
+    pub items: usize,
+    pub done: usize,
+    pub overdue: usize,
+}
+
+impl From<MeetingSummary> for MeetingSummaryView {
+    fn from(m: MeetingSummary) -> Self {
+        let MeetingSummary {
+            meeting,
+            year,
+            items,
+            done,
+            overdue,
+        } = m;
+        MeetingSummaryView {
+            meeting,
+            year,
+            items,
+            done,
+            overdue,
+        }
+    }
+}
+
+/// 督办清单 — one item made from a meeting: its deadline (a date, or the time node as
+/// written), when its 完成 milestone was done, whether it is overdue.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MeetingItem)]
+pub struct MeetingItemView {
+    pub meeting: String,
+    pub year: i32,
+    pub code: String,
+    pub name: String,
+    pub lead_unit: String,
+    pub co_units: Vec<String>,
+    #[schema(value_type = Option<Date>)]
+    pub deadline: Option<NaiveDate>,
+    pub deadline_text: Option<String>,
+    #[schema(value_type = Option<Date>)]
+    pub done: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+impl From<MeetingItem> for MeetingItemView {
+    fn from(i: MeetingItem) -> Self {
+        let MeetingItem {
+            meeting,
+            year,
+            code,
+            name,
+            lead_unit,
+            co_units,
+            deadline,
+            deadline_text,
+            done,
+            overdue,
+        } = i;
+        MeetingItemView {
+            meeting,
+            year,
+            code,
+            name,
+            lead_unit,
+            co_units,
+            deadline,
+            deadline_text,
+            done,
+            overdue,
+        }
     }
 }

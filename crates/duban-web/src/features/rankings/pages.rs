@@ -1,139 +1,21 @@
-//! 排名 — every region or department on every rate (numerator over denominator), the weighted
-//! composite, movement against the previous period and the units named for a talk (约谈):
-//! the 排名 page (with its .xlsx) and `/api/rankings`; and the regions' economic indicators
-//! against their targets and the city, imported by the office (a sheet on the page, JSON
-//! through `/api/indicators`). Everyone signed in reads rankings; only the office imports.
+//! 排名 as a page: the table (every rate with its numerator and denominator, the composite,
+//! movement, 约谈), the chart, the indicators against targets and the city; the table as
+//! .xlsx; and the office's upload of an indicator sheet (all rows or none).
 
 use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use duban_core::indicator::{Indicator, IndicatorValue};
-use duban_core::ranking::RankTable;
 use duban_core::rates::{Rate, format_percent, one_decimal};
-use duban_core::{Period, Thresholds};
-use duban_store::{Grouping, IndicatorRow};
+use duban_store::IndicatorRow;
 use minijinja::{Value, context};
-use serde::Deserialize;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
 
+use super::{PeriodQuery, grouping_of, period_of, table};
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
 use crate::page::{
     PageResult, Visitor, about_upload, download, message, page, render, ser, upload,
 };
 use crate::templates::script_json;
-use duban_app::clock::today;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/rankings", get(rankings_page))
-        .route("/rankings/indicators", post(upload_indicators))
-        .route("/rankings/export.xlsx", get(export_rankings))
-        .route("/api/rankings", get(rankings))
-        .route("/api/indicators", get(indicators).post(import_indicators))
-}
-
-/// 期间查询
-#[derive(Debug, Deserialize, IntoParams, Default)]
-pub(crate) struct PeriodQuery {
-    /// 期间: 2025-06, 2025-Q2 or 2025-W23 (default: the last month whose reports are due)
-    pub period: Option<String>,
-    /// region（县区）or department（部门）
-    pub by: Option<String>,
-    /// json, docx, html or md (bulletins)
-    pub format: Option<String>,
-}
-
-pub(crate) fn period_of(text: Option<&str>) -> ApiResult<Period> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Period::parse(t).map_err(|e| ApiError::invalid(format!("period：{e}"))),
-        None => Ok(duban_store::Schedule::default().last_closed(today())),
-    }
-}
-
-fn grouping_of(text: Option<&str>) -> ApiResult<Grouping> {
-    text.map(Grouping::parse)
-        .transpose()
-        .map(Option::unwrap_or_default)
-        .map_err(ApiError::invalid)
-}
-
-async fn table(s: &AppState, period: Period, grouping: Grouping) -> ApiResult<RankTable> {
-    Ok(s.store
-        .rank_table(period, grouping, today(), &Thresholds::default())
-        .await?)
-}
-
-#[utoipa::path(get, path = "/api/rankings", tag = "排名通报", params(PeriodQuery),
-    responses((status = 200, description = "各县区或部门的各项比率（分子、分母、百分比、名次）、综合得分、升降和约谈名单", body = Value),
-              (status = 422, body = ApiError)))]
-pub(crate) async fn rankings(
-    State(s): State<AppState>,
-    _c: Caller,
-    Query(q): Query<PeriodQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let period = period_of(q.period.as_deref())?;
-    let grouping = grouping_of(q.by.as_deref())?;
-    let t = table(&s, period, grouping).await?;
-    Ok(Json(
-        json!({ "period": period, "by": grouping, "table": t }),
-    ))
-}
-
-#[utoipa::path(get, path = "/api/indicators", tag = "排名通报", params(PeriodQuery),
-    responses((status = 200, description = "该期各指标：各地区完成值、目标值、与目标差、与全市（或平均）差、名次", body = Value),
-              (status = 422, description = "填报期无法识别", body = ApiError)))]
-pub(crate) async fn indicators(
-    State(s): State<AppState>,
-    _c: Caller,
-    Query(q): Query<PeriodQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let period = period_of(q.period.as_deref())?;
-    let city = s.store.city_name().await?;
-    Ok(Json(json!(
-        s.store.indicator_comparisons(period, &city).await?
-    )))
-}
-
-/// 指标导入：指标定义与各地区数值
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct IndicatorImportRequest {
-    /// 新指标的定义（已有的可省略）
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub indicators: Vec<Indicator>,
-    /// {indicator, region, period, value, target}；数值为字符串或数字
-    #[schema(value_type = Vec<Object>)]
-    pub values: Vec<IndicatorValue>,
-}
-
-#[utoipa::path(post, path = "/api/indicators", tag = "排名通报", request_body = IndicatorImportRequest,
-    responses((status = 200, description = "已导入（督查室）；有错则一条不写，并逐条说明", body = Value),
-              (status = 403, body = ApiError), (status = 422, body = ApiError)))]
-pub(crate) async fn import_indicators(
-    State(s): State<AppState>,
-    c: Caller,
-    Json(r): Json<IndicatorImportRequest>,
-) -> ApiResult<Json<serde_json::Value>> {
-    c.require_admin()?;
-    let rows: Vec<IndicatorRow> = r
-        .values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| IndicatorRow {
-            source: format!("values[{i}]"),
-            value,
-        })
-        .collect();
-    Ok(Json(json!(
-        s.store
-            .import_indicators(&c.actor(), &r.indicators, &rows)
-            .await?
-    )))
-}
 
 /// A rate cell as the page shows it: "63.8%" over "38/57".
 fn cell_view(c: &duban_core::ranking::RateCell) -> Value {
@@ -151,7 +33,7 @@ fn cell_view(c: &duban_core::ranking::RateCell) -> Value {
     context! { percent => format_percent(c.percent), detail, rank => c.rank, none => c.denominator.is_zero() }
 }
 
-async fn rankings_page(
+pub(super) async fn rankings_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Query(q): Query<PeriodQuery>,
@@ -204,7 +86,7 @@ async fn rankings_page(
 }
 
 /// 指标导入 on the 排名 page: the office uploads a statistics sheet; all rows or none.
-async fn upload_indicators(
+pub(super) async fn upload_indicators(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     form: Multipart,
@@ -240,7 +122,7 @@ async fn upload_indicators(
 }
 
 /// 导出 — the ranking shown as an .xlsx (every rate with its numerator and denominator).
-async fn export_rankings(
+pub(super) async fn export_rankings(
     State(s): State<AppState>,
     Visitor(_c): Visitor,
     Query(q): Query<PeriodQuery>,
