@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use axum_extra::extract::cookie::Cookie;
 use duban_core::Account;
 
 use crate::AppState;
@@ -48,15 +49,19 @@ impl Caller {
     }
 }
 
+/// The value of the first cookie called `name` in the request's Cookie headers, parsed by the
+/// cookie crate (through axum-extra). The first, as before: a browser sends the cookie of the
+/// most specific path first, and a cookie of the same name set by a neighbouring site comes
+/// after ours (a [`CookieJar`](axum_extra::extract::cookie::CookieJar) keeps the last).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -257,4 +262,26 @@ pub fn clear_cookie(secure: bool) -> String {
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
         if secure { "; Secure" } else { "" }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_read_by_name_the_first_wins() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            "duban_login=abc; duban_session=s1 ;other=x=y"
+                .parse()
+                .unwrap(),
+        );
+        h.append(header::COOKIE, "duban_session=s2".parse().unwrap());
+        assert_eq!(cookie(&h, "duban_session").as_deref(), Some("s1"));
+        assert_eq!(cookie(&h, "duban_login").as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "other").as_deref(), Some("x=y"));
+        assert_eq!(cookie(&h, "missing"), None);
+        assert_eq!(cookie(&HeaderMap::new(), SESSION_COOKIE), None);
+    }
 }
