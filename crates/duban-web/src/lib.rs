@@ -1,6 +1,13 @@
 //! duban-web — the web application: the JSON API under `/api` (OpenAPI 3.1 at
 //! `/api/openapi.json`, Swagger UI at `/api/docs`), accounts and roles, and the Chinese UI
 //! (server-rendered, htmx, ECharts; every asset embedded). One process, one [`Store`].
+//!
+//! By feature, in `features/`: each module holds its pages and its API side by side, and the
+//! API's response types beside their handlers. Under them, the shared infrastructure: the
+//! server's bounds (`server`), who is calling (`auth`), the API's errors (`error`), what every
+//! page shares and its error type (`page`), the filtering engine (`select`), the snapshot
+//! cache (`dashboard`), the domain's values as OpenAPI schemas (`schema`), the OpenAPI
+//! document (`openapi`), the templates and the embedded assets.
 
 mod assets;
 pub mod auth;

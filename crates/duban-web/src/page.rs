@@ -1,5 +1,6 @@
-//! 页面的共同部分 — what every page shares: the signed-in [`Visitor`], rendering a template
-//! in the layout's context, messages, downloads and uploads.
+//! 页面的共同部分 — what every page shares: the signed-in [`Visitor`], the one error type of
+//! the pages ([`PageError`], shown inside the layout by the [`layout`] middleware, or alone for
+//! htmx), rendering a template in the layout's context, messages, downloads and uploads.
 
 use std::sync::{Arc, OnceLock};
 

@@ -2,24 +2,27 @@
 //! their actors matched to the unit directory; the office reviews the table (edits the text,
 //! the units and the deadline, drops or merges rows) and confirms the rows it picks as tracked
 //! items of kind 重点工作, the meeting as their source. The API and the services shared with
-//! the pages ([`pages`]); only the office (督查室) uses either.
+//! the pages ([`pages`]); what a speech was read into, as the API answers it, in
+//! [`directives`]. Only the office (督查室) uses either.
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
-use duban_app::meetings::{MatchedActor, Proposal};
-use duban_extract::{ActorKind, Directive, NamedActor, Role, Tier};
+use duban_app::meetings::Proposal;
 use duban_store::{Confirmed, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod directives;
 mod pages;
+
+pub use directives::ProposalView;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::schema::{ActorKindCode, ActorRoleCode, Date, DirectiveCadenceCode, TierCode};
+use crate::schema::Date;
 use crate::{AppState, today};
 
 /// The largest speech accepted, pasted or uploaded (a .docx may carry pictures).
@@ -271,15 +274,6 @@ pub(crate) async fn meeting_items(
     Ok(Json(items.into_iter().map(Into::into).collect()))
 }
 
-/// Where an item of a meeting stands, in words.
-fn state(i: &duban_store::MeetingItem) -> &'static str {
-    match (i.done, i.overdue) {
-        (Some(_), _) => "已完成",
-        (None, true) => "逾期",
-        (None, false) => "推进中",
-    }
-}
-
 // ---- what the API answers ----
 
 /// 识别结果 — the meeting, its year and the directives found, each with its actors matched to
@@ -289,148 +283,6 @@ pub struct ExtractAnswer {
     pub meeting: String,
     pub year: i32,
     pub directives: Vec<ProposalView>,
-}
-
-/// 议定事项 — a directive found, and its actors matched to units (none: unmatched).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Proposal)]
-pub struct ProposalView {
-    #[serde(flatten)]
-    pub directive: DirectiveView,
-    pub matched: Vec<MatchedActorView>,
-}
-
-impl From<Proposal> for ProposalView {
-    fn from(p: Proposal) -> Self {
-        let Proposal { directive, matched } = p;
-        ProposalView {
-            directive: directive.into(),
-            matched: matched.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// A directive as found: where it is in the speech (line, character offsets, the original
-/// text), the text cleaned and simplified, its actors, time node, cadence, target, tier
-/// (A: a specific actor named) and how likely it is one the office tracks (0–1).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Directive)]
-pub struct DirectiveView {
-    /// 1-based line of the speech
-    pub line: usize,
-    /// Character offsets in the original line (end exclusive).
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    pub plain: String,
-    pub actors: Vec<NamedActorView>,
-    /// 时间节点 as written
-    pub deadline_text: Option<String>,
-    /// The date it means in the meeting's year.
-    #[schema(value_type = Option<Date>)]
-    pub deadline: Option<NaiveDate>,
-    #[schema(value_type = Option<DirectiveCadenceCode>)]
-    pub cadence: Option<duban_extract::Cadence>,
-    /// 量化目标 as written
-    pub target: Option<String>,
-    #[schema(value_type = TierCode)]
-    pub tier: Tier,
-    pub confidence: f64,
-}
-
-impl From<Directive> for DirectiveView {
-    fn from(d: Directive) -> Self {
-        let Directive {
-            line,
-            start,
-            end,
-            text,
-            plain,
-            actors,
-            deadline_text,
-            deadline,
-            cadence,
-            target,
-            tier,
-            confidence,
-        } = d;
-        DirectiveView {
-            line,
-            start,
-            end,
-            text,
-            plain,
-            actors: actors.into_iter().map(Into::into).collect(),
-            deadline_text,
-            deadline,
-            cadence,
-            target,
-            tier,
-            // As JSON has always had it: the f32 widened.
-            confidence: f64::from(confidence),
-        }
-    }
-}
-
-/// An actor named in the directive, with its character offsets in the original line.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = NamedActor)]
-pub struct NamedActorView {
-    pub name: String,
-    #[schema(value_type = ActorKindCode)]
-    pub kind: ActorKind,
-    #[schema(value_type = ActorRoleCode)]
-    pub role: Role,
-    pub start: usize,
-    pub end: usize,
-}
-
-impl From<NamedActor> for NamedActorView {
-    fn from(a: NamedActor) -> Self {
-        let NamedActor {
-            name,
-            kind,
-            role,
-            start,
-            end,
-        } = a;
-        NamedActorView {
-            name,
-            kind,
-            role,
-            start,
-            end,
-        }
-    }
-}
-
-/// An actor and the units of the directory it was matched to (empty: not matched).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = MatchedActor)]
-pub struct MatchedActorView {
-    pub name: String,
-    #[schema(value_type = ActorKindCode)]
-    pub kind: ActorKind,
-    #[schema(value_type = ActorRoleCode)]
-    pub role: Role,
-    pub units: Vec<String>,
-}
-
-impl From<MatchedActor> for MatchedActorView {
-    fn from(m: MatchedActor) -> Self {
-        let MatchedActor {
-            name,
-            kind,
-            role,
-            units,
-        } = m;
-        MatchedActorView {
-            name,
-            kind,
-            role,
-            units,
-        }
-    }
 }
 
 /// 已生成 — items created and updated, and every item of the meeting by code.

@@ -14,7 +14,7 @@ use duban_extract::{ActorKind, Role, Tier};
 use duban_store::{ItemFilter, MeetingTask, MeetingTasks};
 use minijinja::{Value, context};
 
-use super::{WhichMeeting, confirm_tasks, items_of, read_speech, state, year_of};
+use super::{WhichMeeting, confirm_tasks, items_of, read_speech, year_of};
 use crate::error::{ApiError, ApiResult};
 use crate::page::{PageResult, Visitor, download, page, render};
 use crate::{AppState, today};
@@ -379,6 +379,15 @@ pub(super) async fn confirm_page(
     r.headers_mut()
         .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
     Ok(r)
+}
+
+/// Where an item of a meeting stands, in words.
+fn state(i: &duban_store::MeetingItem) -> &'static str {
+    match (i.done, i.overdue) {
+        (Some(_), _) => "已完成",
+        (None, true) => "逾期",
+        (None, false) => "推进中",
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! form per item, or the unit's sheet downloaded, filled in and uploaded) and the API (a
 //! report and its corrections, each a new revision); whether units reported on time
 //! (`/api/compliance`); the calendar of periods — how often each kind reports, when it is due,
-//! which periods are closed.
+//! which periods are closed. The API and its answers here; the pages in [`pages`].
 
 mod pages;
 
