@@ -15,6 +15,7 @@ mod item_columns;
 mod items;
 mod meetings;
 mod packed;
+mod password;
 mod periods;
 mod problems;
 mod progress;
