@@ -2,8 +2,6 @@
 //! the pages ([`PageError`], shown inside the layout by the [`layout`] middleware, or alone for
 //! htmx), rendering a template in the layout's context, messages, downloads and uploads.
 
-use std::sync::{Arc, OnceLock};
-
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Multipart, Request, State};
 use axum::http::request::Parts;
@@ -30,13 +28,7 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match auth::identify(state, parts).await {
-            Ok(Some(c)) => {
-                // Noted for [`layout`]: an error on this page is shown in this visitor's frame.
-                if let Some(seen) = parts.extensions.get::<Seen>() {
-                    let _ = seen.0.set(c.clone());
-                }
-                Ok(Visitor(c))
-            }
+            Ok(Some(c)) => Ok(Visitor(c)),
             Ok(None) => Err(if parts.headers.contains_key("hx-request") {
                 ([("hx-redirect", "/login")], StatusCode::UNAUTHORIZED).into_response()
             } else {
@@ -83,23 +75,31 @@ impl IntoResponse for PageError {
     }
 }
 
-/// The visitor of a request, once [`Visitor`] has found them.
-#[derive(Clone, Default)]
-struct Seen(Arc<OnceLock<Caller>>);
+/// The headers that say who is asking, kept by [`layout`] (a `HeaderValue` clone is a reference
+/// count, so a page that succeeds pays nothing more).
+const WHO: [axum::http::HeaderName; 2] = [header::COOKIE, header::AUTHORIZATION];
 
 /// Renders a page's error: inside the layout for the visitor who asked for a page, alone for
-/// htmx (which swaps it in where the answer would have gone).
-pub(crate) async fn layout(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+/// htmx (which swaps it in where the answer would have gone). The visitor is looked up again
+/// only when there is an error to show.
+pub(crate) async fn layout(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let htmx = req.headers().contains_key("hx-request");
-    let seen = Seen::default();
-    req.extensions_mut().insert(seen.clone());
+    let who = WHO.map(|h| req.headers().get(&h).cloned().map(|v| (h, v)));
     let mut res = next.run(req).await;
     let Some(Failure(e)) = res.extensions_mut().remove::<Failure>() else {
         return res;
     };
+    let visitor = if htmx {
+        None
+    } else {
+        let mut asking = Request::new(());
+        asking.headers_mut().extend(who.into_iter().flatten());
+        let (mut parts, ()) = asking.into_parts();
+        auth::identify(&s, &mut parts).await.ok().flatten()
+    };
     let status = e.status();
     let messages: Vec<String> = e.detail.split('\n').map(str::to_string).collect();
-    let shown = match seen.0.get().filter(|_| !htmx) {
+    let shown = match visitor.as_ref() {
         Some(c) => {
             let ctx = page(c, e.title, "", false);
             render(

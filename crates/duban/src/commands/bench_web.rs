@@ -103,7 +103,7 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
                 role: AccountRole::Admin,
                 unit: None,
                 leader: None,
-                password: "bench-password".into(),
+                password: "load-test-2025".into(),
             },
         )
         .await?;
@@ -130,7 +130,7 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
     };
     let mut c = Client::new(addr);
     let a = c
-        .login("bench", "bench-password")
+        .login("bench", "load-test-2025")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     anyhow::ensure!(a.status == 200, "login: {}", a.text());
