@@ -94,8 +94,8 @@ pub(crate) async fn layout(State(s): State<AppState>, req: Request, next: Next) 
     } else {
         let mut asking = Request::new(());
         asking.headers_mut().extend(who.into_iter().flatten());
-        let (mut parts, ()) = asking.into_parts();
-        auth::identify(&s, &mut parts).await.ok().flatten()
+        let (parts, ()) = asking.into_parts();
+        auth::identify(&s, &parts).await.ok().flatten()
     };
     let status = e.status();
     let messages: Vec<String> = e.detail.split('\n').map(str::to_string).collect();
