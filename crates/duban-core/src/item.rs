@@ -1,6 +1,7 @@
 //! 项目/事项 — the items of the ledger (台账): key projects, key work, livelihood projects
 //! and investment-attraction projects.
 
+use crate::stated::StatedFields;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -93,75 +94,110 @@ crate::labelled_enum! {
 #[serde(transparent)]
 pub struct MonthlyPlan(pub Vec<Wan>);
 
+/// Declares [`Item`] with, for each field a ledger may or may not carry, its [`ItemField`]
+/// (`[Variant]` before the field) and what a re-import of a narrower sheet keeps: adding a
+/// field to items is one line here. Code, name, lead unit and the extra columns identify the
+/// item or are kept otherwise, and have no `ItemField`.
+macro_rules! item {
+    (
+        $(#[$attr:meta])*
+        pub struct Item {
+            $( $(#[$fattr:meta])* $([$variant:ident])? pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct Item {
+            $( $(#[$fattr])* pub $field: $ty, )*
+        }
+
+        /// A field of an item that a ledger may or may not carry. Code, name and lead unit
+        /// identify the item and are always stated.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ItemField {
+            $( $($variant,)? )*
+        }
+
+        impl Item {
+            /// Takes from `stored` every field with an [`ItemField`] that `stated` does not state.
+            pub(crate) fn keep_unstated_fields(&mut self, stored: &Item, stated: &StatedFields) {
+                $( $( if !stated.states(ItemField::$variant) { self.$field = stored.$field.clone(); } )? )*
+            }
+        }
+    };
+}
+
+item! {
 /// 项目/事项 — one line of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// 项目编号 — unique; empty until the store assigns one to an imported item without a code.
     pub code: String,
-    /// 年度
-    pub year: i32,
-    pub kind: ItemKind,
+    /// 年度 — stated by a column, the title or the caller; otherwise a re-import keeps it.
+    [Year] pub year: i32,
+    /// 事项类型 — likewise.
+    [Kind] pub kind: ItemKind,
     /// 项目名称
     pub name: String,
     /// 建设单位/项目业主
     #[serde(default)]
-    pub owner: Option<String>,
+    [Owner] pub owner: Option<String>,
     /// 建设性质
     #[serde(default)]
-    pub nature: Option<Nature>,
+    [Nature] pub nature: Option<Nature>,
     /// 建设地点
     #[serde(default)]
-    pub location: Option<String>,
+    [Location] pub location: Option<String>,
     /// 建设规模及内容
     #[serde(default)]
-    pub scale: Option<String>,
+    [Scale] pub scale: Option<String>,
     /// 项目类别 — 产业/基础设施/社会民生/生态环保 or the city's own.
     #[serde(default)]
-    pub category: Option<String>,
+    [Category] pub category: Option<String>,
     /// 项目级别
     #[serde(default)]
-    pub level: Option<Level>,
+    [Level] pub level: Option<Level>,
     /// 项目阶段
     #[serde(default)]
-    pub stage: Option<Stage>,
+    [Stage] pub stage: Option<Stage>,
     /// 总投资（万元）
     #[serde(default)]
-    pub total_investment: Option<Wan>,
+    [TotalInvestment] pub total_investment: Option<Wan>,
     /// 年度计划投资（万元）
     #[serde(default)]
-    pub annual_plan: Option<Wan>,
+    [AnnualPlan] pub annual_plan: Option<Wan>,
     /// 1–12月累计计划投资（万元）
     #[serde(default)]
-    pub monthly_plan: Option<MonthlyPlan>,
+    [MonthlyPlan] pub monthly_plan: Option<MonthlyPlan>,
     /// 计划开工时间 — a month or a day.
     #[serde(default)]
-    pub planned_start: Option<PlanDate>,
+    [PlannedStart] pub planned_start: Option<PlanDate>,
     /// 计划竣工时间 — a month or a day.
     #[serde(default)]
-    pub planned_end: Option<PlanDate>,
+    [PlannedEnd] pub planned_end: Option<PlanDate>,
     /// 所属区域 — the region (县区) the item counts for in regional rankings.
     #[serde(default)]
-    pub region: Option<String>,
+    [Region] pub region: Option<String>,
     /// 牵头单位/责任单位 — the lead responsible unit.
     pub lead_unit: String,
     /// 配合单位 — co-operating units.
     #[serde(default)]
-    pub co_units: Vec<String>,
+    [CoUnits] pub co_units: Vec<String>,
     /// 包抓领导
     #[serde(default)]
-    pub leader: Option<Leader>,
+    [Leader] pub leader: Option<Leader>,
     /// 是否纳入统计 — registered in the statistics system (入统/入库).
     #[serde(default)]
-    pub in_statistics: Option<bool>,
+    [InStatistics] pub in_statistics: Option<bool>,
     /// 标签
     #[serde(default)]
-    pub tags: Vec<String>,
+    [Tags] pub tags: Vec<String>,
     /// 备注
     #[serde(default)]
-    pub notes: Option<String>,
+    [Notes] pub notes: Option<String>,
     /// 其他列 — columns of an imported ledger that duban has no field for, kept as written.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+}
 }
 
 /// A field-level complaint about an item, named by its ledger header.

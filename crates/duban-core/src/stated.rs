@@ -5,50 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::item::Item;
 
-/// Declares [`ItemField`] and what a re-import keeps for each, from one list: adding a field
-/// to items is one line here (`Variant => field`).
-macro_rules! item_fields {
-    ($( $(#[$doc:meta])* $variant:ident => $field:ident ),* $(,)?) => {
-        /// A field of an item that a ledger may or may not carry. Code, name and lead unit
-        /// identify the item and are always stated.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum ItemField {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl Item {
-            /// Takes from `stored` every listed field `stated` does not state.
-            fn keep_unstated_fields(&mut self, stored: &Item, stated: &StatedFields) {
-                $( if !stated.states(ItemField::$variant) { self.$field = stored.$field.clone(); } )*
-            }
-        }
-    };
-}
-
-item_fields! {
-    /// 年度 — stated by a column, the title or the caller; otherwise a re-import keeps it.
-    Year => year,
-    /// 事项类型 — likewise.
-    Kind => kind,
-    Owner => owner,
-    Nature => nature,
-    Location => location,
-    Scale => scale,
-    Category => category,
-    Level => level,
-    Stage => stage,
-    TotalInvestment => total_investment,
-    AnnualPlan => annual_plan,
-    MonthlyPlan => monthly_plan,
-    PlannedStart => planned_start,
-    PlannedEnd => planned_end,
-    Region => region,
-    CoUnits => co_units,
-    Leader => leader,
-    InStatistics => in_statistics,
-    Tags => tags,
-    Notes => notes,
-}
+pub use crate::item::ItemField;
 
 /// The fields a source states, and the names of the extra columns it carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

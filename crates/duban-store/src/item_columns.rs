@@ -1,7 +1,7 @@
 //! 项目列 — the one table of an item's stored columns. The select list, the column list of
 //! inserts and updates, the row mapper and the bound values are all derived from `COLUMNS`;
-//! adding a field to items is one row here (plus the field on `Item`, its `ItemField`, the
-//! ledger column in duban-office and a migration in both trees).
+//! adding a field to items is one row here (the other places are listed in ARCHITECTURE.md,
+//! "Adding a field to items").
 
 use std::sync::LazyLock;
 
