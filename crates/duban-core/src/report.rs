@@ -339,6 +339,21 @@ pub fn check_report(
     let mut problems = Vec::new();
     let mut bad =
         |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+    let blank = |t: &Option<String>| t.as_deref().is_none_or(|t| t.trim().is_empty());
+    if draft.ytd.is_none()
+        && draft.this_period.is_none()
+        && draft.progress_percent.is_none()
+        && draft.milestones.is_empty()
+        && blank(&draft.progress_text)
+        && blank(&draft.narrative)
+        && blank(&draft.problems)
+    {
+        bad(
+            "报告内容",
+            "报告是空的：请至少填写累计完成投资、本期完成投资、形象进度、完成的节点或进展情况中的一项"
+                .into(),
+        );
+    }
     let previous = ctx.previous_ytd.unwrap_or(Wan::ZERO);
     let mut out = draft.clone();
     match (draft.ytd, draft.this_period) {
@@ -414,6 +429,32 @@ mod tests {
             previous_ytd: previous.map(wan),
             total_investment: Some(wan("1000")),
         }
+    }
+
+    #[test]
+    fn an_empty_report_is_refused() {
+        let empty = ReportDraft {
+            progress_text: Some("  ".into()),
+            narrative: Some(String::new()),
+            ..ReportDraft::default()
+        };
+        let problems = check_report(&empty, &june(None)).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "报告内容");
+        // Any one thing reported is a report: a task's progress in words, or a milestone.
+        let words = ReportDraft {
+            progress_text: Some("已完成方案编制".into()),
+            ..ReportDraft::default()
+        };
+        assert!(check_report(&words, &june(None)).is_ok());
+        let milestone = ReportDraft {
+            milestones: vec![MilestoneReached {
+                name: "开工".into(),
+                date: chrono::NaiveDate::from_ymd_opt(2025, 6, 10).unwrap(),
+            }],
+            ..ReportDraft::default()
+        };
+        assert!(check_report(&milestone, &june(None)).is_ok());
     }
 
     #[test]
