@@ -243,14 +243,14 @@ impl Store {
                 let dir = UnitDirectory::load(&mut tx).await?;
                 let name = dir.canonical(u).ok_or_else(|| {
                     StoreError::Invalid(format!(
-                        "所属单位：没有名为“{u}”的单位（duban units list 可查看）"
+                        "所属单位：没有名为“{u}”的单位（可在单位名录中查看）"
                     ))
                 })?;
                 dir.id(name)
             }
             None if a.role == AccountRole::Reporter => {
                 return Err(StoreError::Invalid(
-                    "所属单位：责任单位填报员必须属于一个单位（--unit）".into(),
+                    "所属单位：责任单位填报员必须属于一个单位".into(),
                 ));
             }
             None => None,
@@ -264,7 +264,7 @@ impl Store {
             ),
             None if a.role == AccountRole::Leader => {
                 return Err(StoreError::Invalid(
-                    "包抓领导：领导账号须对应台账中的一位包抓领导（--leader）".into(),
+                    "包抓领导：领导账号须对应台账中的一位包抓领导".into(),
                 ));
             }
             None => None,

@@ -37,7 +37,7 @@ impl Store {
             .any(|k| calendar.schedule(*k).cadence == period.cadence())
         {
             return Err(StoreError::Invalid(format!(
-                "没有{}填报的事项类型（各类事项的填报周期见 duban report calendar）",
+                "没有{}填报的事项类型（各类事项的填报周期见填报日历）",
                 period.cadence().label()
             )));
         }

@@ -166,7 +166,10 @@ impl Store {
             }
             match dir.canonical(&v.region).and_then(|c| dir.id(c)) {
                 Some(id) => resolved.push((id, v)),
-                None => errors.push(format!("{}：地区“{}”不在单位名录中（先用 duban units add 添加，或改用名录中的名称或简称）", r.source, v.region)),
+                None => errors.push(format!(
+                    "{}：地区“{}”不在单位名录中（先在单位名录中添加，或改用名录中的名称或简称）",
+                    r.source, v.region
+                )),
             }
         }
         if !errors.is_empty() {

@@ -255,7 +255,7 @@ pub(crate) async fn submit_in(
         }
         if revision > 0 && s.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(StoreError::Invalid(format!(
-                "{} 的 {} 进度已报送（第 {revision} 版）；报送后不能修改，更正须说明原因（--reason）",
+                "{} 的 {} 进度已报送（第 {revision} 版）；报送后不能修改，更正须说明原因",
                 s.code, s.period
             )));
         }

@@ -394,7 +394,28 @@ async fn the_audit_reads_plain_text_records(db: &TestDb) {
     assert_eq!(trail.len(), 1);
 }
 
+/// What the store refuses is shown on the web as well as on the command line: its words name
+/// no command-line flag or command.
+async fn refusals_name_no_command_line(db: &TestDb) {
+    let store = db.open().await;
+    let mut no_unit = account("tianbao", "tian-2025-x");
+    no_unit.role = duban_core::AccountRole::Reporter;
+    let mut unknown_unit = no_unit.clone();
+    unknown_unit.unit = Some("不存在的局".into());
+    let mut no_leader = account("lingdao", "ling-2025-x");
+    no_leader.role = duban_core::AccountRole::Leader;
+    for a in [no_unit, unknown_unit, no_leader] {
+        let e = store
+            .add_account("office", a)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("--") && !e.contains("duban "), "{e}");
+    }
+}
+
 duban_store::both_backends!(
+    refusals_name_no_command_line,
     the_audit_reads_plain_text_records,
     eight_concurrent_reporters_all_succeed,
     control_characters_cannot_break_the_status_read,

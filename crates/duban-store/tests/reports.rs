@@ -84,6 +84,8 @@ async fn reports_derive_figures_and_keep_every_revision(db: &TestDb) {
         .await
         .unwrap_err();
     assert!(again.to_string().contains("更正须说明原因"), "{again}");
+    // Its words are shown on the web too: no command-line flag in them.
+    assert!(!again.to_string().contains("--"), "{again}");
     let mut fix = submission("2025-06", Some("360"), None);
     fix.reason = Some("漏报一笔设备款".into());
     assert_eq!(store.submit_report("甲县", fix).await.unwrap().revision, 2);

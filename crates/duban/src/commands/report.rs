@@ -73,7 +73,12 @@ pub async fn submit(ctx: &Ctx, a: ReportSubmitArgs) -> anyhow::Result<ExitCode> 
         input,
         today(),
     )
-    .await?;
+    .await
+    .map_err(|e| match e.to_string() {
+        // The store's words are for every caller; on the command line the flag is named.
+        m if m.contains("更正须说明原因") => anyhow::anyhow!("{m}（--reason）"),
+        _ => anyhow::Error::from(e),
+    })?;
     let kind = store
         .item(&stored_code(&a.code))
         .await?
