@@ -376,7 +376,34 @@ async fn movement_counts_from_the_published_ranks(db: &TestDb) {
     );
 }
 
+/// A period still running (or not begun) is neither ranked nor bulletined: its reports are
+/// not due, and a 约谈 list drawn from it would name every unit.
+async fn a_period_not_over_is_not_ranked(db: &TestDb) {
+    let store = city(db).await;
+    let th = Thresholds::default();
+    for today in ["2025-05-20", "2025-06-15", "2025-06-30"] {
+        let e = store
+            .rank_table(june(), Grouping::Region, d(today), &th)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("尚未结束"), "{today}: {e}");
+        let e = store
+            .draft_bulletin(june(), d(today), &th)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("不能排名或通报"), "{today}: {e}");
+    }
+    // The day after June it is ranked.
+    assert!(
+        store
+            .rank_table(june(), Grouping::Region, d("2025-07-01"), &th)
+            .await
+            .is_ok()
+    );
+}
+
 duban_store::both_backends!(
+    a_period_not_over_is_not_ranked,
     an_item_counts_where_it_is_and_for_who_leads_it,
     movement_counts_from_the_published_ranks,
     rates_count_every_region_and_keep_no_data_apart,

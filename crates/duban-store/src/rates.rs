@@ -222,6 +222,14 @@ impl Store {
         today: NaiveDate,
         th: &Thresholds,
     ) -> Result<Review> {
+        // A period is ranked, bulletined and its 约谈 list drawn only once it is over: before,
+        // its reports are not even due and every unit would look behind.
+        if today <= period.last_day() {
+            return Err(StoreError::Invalid(format!(
+                "{}尚未结束（今天是 {today}），不能排名或通报；请选择已结束的期间",
+                period.label()
+            )));
+        }
         let dir = Directory::load(self).await?;
         let calendar = self.calendar().await?;
         let mut periods = vec![period];
