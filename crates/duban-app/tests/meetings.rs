@@ -145,7 +145,12 @@ async fn speech_becomes_items(db: &TestDb) {
     let mut done_ms = record.milestones.clone();
     done_ms[0].actual = NaiveDate::from_ymd_opt(2025, 10, 20);
     store
-        .set_milestones("白水县", &lead.code, done_ms)
+        .set_milestones(
+            "白水县",
+            &lead.code,
+            done_ms,
+            duban_store::PlanAuthority::Office,
+        )
         .await
         .unwrap();
     let again = duban_app::meetings::confirm(&store, meeting.clone(), "office")

@@ -14,6 +14,17 @@ pub struct Milestone {
     /// 实际完成时间
     #[serde(default)]
     pub actual: Option<NaiveDate>,
+    /// 原计划 — the date the office approved (the baseline); `None` while the plan is a unit's
+    /// draft. When it differs from `planned`, the milestone was extended (延期).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<NaiveDate>,
+}
+
+impl Milestone {
+    /// 已延期 — moved from its approved date by an approved extension.
+    pub fn extended(&self) -> bool {
+        self.baseline.is_some() && self.baseline != self.planned
+    }
 }
 
 crate::labelled_enum! {
@@ -64,6 +75,7 @@ impl MilestoneTemplate {
         for (name, gap) in self.steps().iter().rev() {
             date = date - Days::new(gap_to_next);
             out.push(Milestone {
+                baseline: None,
                 name: (*name).to_string(),
                 planned: Some(date),
                 actual: None,
@@ -92,6 +104,7 @@ impl MilestoneTemplate {
                     start + Days::new(elapsed * window / span)
                 };
                 Milestone {
+                    baseline: None,
                     name: (*name).to_string(),
                     planned: Some(planned),
                     actual: None,

@@ -281,21 +281,25 @@ mod tests {
         let item = project(3, 9, 1_000);
         let ms = vec![
             Milestone {
+                baseline: None,
                 name: "开工".into(),
                 planned: Some(day(3, 15)),
                 actual: Some(day(3, 20)),
             },
             Milestone {
+                baseline: None,
                 name: "主体框架".into(),
                 planned: Some(day(5, 31)),
                 actual: Some(day(5, 30)),
             },
             Milestone {
+                baseline: None,
                 name: "封顶".into(),
                 planned: Some(day(6, 20)),
                 actual: None,
             },
             Milestone {
+                baseline: None,
                 name: "竣工".into(),
                 planned: Some(day(9, 30)),
                 actual: None,
@@ -339,11 +343,13 @@ mod tests {
         item.kind = ItemKind::Investment;
         let ms = vec![
             Milestone {
+                baseline: None,
                 name: "签约".into(),
                 planned: Some(day(4, 30)),
                 actual: Some(day(4, 28)),
             },
             Milestone {
+                baseline: None,
                 name: "开工".into(),
                 planned: Some(day(6, 1)),
                 actual: None,

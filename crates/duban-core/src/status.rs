@@ -648,6 +648,7 @@ mod tests {
         );
         // Started (a 开工 milestone reached): no flag.
         let ms = [Milestone {
+            baseline: None,
             name: "开工".into(),
             planned: Some(d("2025-03-31")),
             actual: Some(d("2025-05-01")),
@@ -664,6 +665,7 @@ mod tests {
     fn milestones_overdue() {
         let item = project("100");
         let ms = [Milestone {
+            baseline: None,
             name: "主体封顶".into(),
             planned: Some(d("2025-05-31")),
             actual: None,
@@ -682,6 +684,7 @@ mod tests {
         );
         assert_eq!(assess(&f, d("2025-07-01"), &th).colour, Colour::Red);
         let done = [Milestone {
+            baseline: None,
             actual: Some(d("2025-06-10")),
             ..ms[0].clone()
         }];
@@ -748,6 +751,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, n)| Milestone {
+                baseline: None,
                 name: (*n).into(),
                 planned: Some(month_end(2025, 3 * (i as u32 + 1))),
                 actual: (i < 2).then(|| month_end(2025, 3 * (i as u32 + 1))),
@@ -833,7 +837,7 @@ mod tests {
                 item in item_strategy(), a in 0u64..200_000, extra in 0u64..200_000, when in 0u32..365,
             ) {
                 let as_of = day(when);
-                let ms = [Milestone { name: "开工".into(), planned: item.planned_start.map(|p| p.last_day()), actual: None }];
+                let ms = [Milestone { baseline: None,  name: "开工".into(), planned: item.planned_start.map(|p| p.last_day()), actual: None }];
                 let less = [(as_of, Wan::from_yuan((a * 10_000) as i64))];
                 let more = [(as_of, Wan::from_yuan(((a + extra) * 10_000) as i64))];
                 let th = Thresholds::default();
@@ -849,7 +853,7 @@ mod tests {
             ) {
                 let reported = day(when);
                 let points = [(reported, Wan::from_yuan((a * 10_000) as i64))];
-                let ms = [Milestone { name: "节点".into(), planned: Some(day(when / 2)), actual: None }];
+                let ms = [Milestone { baseline: None,  name: "节点".into(), planned: Some(day(when / 2)), actual: None }];
                 let mut f = facts(&item, &ms, &points);
                 f.started_on = started.map(day).filter(|s| *s <= reported);
                 let th = Thresholds::default();

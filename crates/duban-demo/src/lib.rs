@@ -435,6 +435,7 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
             for (idx, step) in ["制定方案", "组织实施", "总结验收"].iter().enumerate() {
                 let m = due.first_day().month() * (idx as u32 + 1) / 3;
                 milestones.push(Milestone {
+                    baseline: None,
                     name: (*step).to_string(),
                     planned: Some(PlanDate::month(year, m.max(1)).expect("valid").last_day()),
                     actual: None,

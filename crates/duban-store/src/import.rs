@@ -153,9 +153,20 @@ impl Store {
         entries: Vec<LedgerEntry>,
         opts: &ImportOptions,
     ) -> Result<ImportSummary> {
+        self.write_ledger(entries, opts, PlanAuthority::Office)
+            .await
+    }
+
+    /// [`Store::import_ledger`] with the plans written by `authority`.
+    async fn write_ledger(
+        &self,
+        entries: Vec<LedgerEntry>,
+        opts: &ImportOptions,
+        authority: PlanAuthority,
+    ) -> Result<ImportSummary> {
         let rows = entries.len();
         let mut tx = self.write_tx().await?;
-        let summary = import_in(&mut tx, entries, opts).await?;
+        let summary = import_in(&mut tx, entries, opts, authority).await?;
         if opts.dry_run {
             tx.rollback().await?;
         } else {
@@ -174,6 +185,7 @@ impl Store {
         template: duban_core::MilestoneTemplate,
         start: Option<chrono::NaiveDate>,
         target: chrono::NaiveDate,
+        authority: PlanAuthority,
     ) -> Result<Vec<Milestone>> {
         if let Some(start) = start
             && start > target
@@ -195,32 +207,65 @@ impl Store {
                 m.actual = old.actual;
             }
         }
-        self.set_milestones(actor, &record.item.code, plan.clone())
+        self.set_milestones(actor, &record.item.code, plan, authority)
             .await?;
-        Ok(plan)
+        Ok(self
+            .item(code)
+            .await?
+            .map(|r| r.milestones)
+            .unwrap_or_default())
     }
 
-    /// Replaces an item's milestones (e.g. after reverse scheduling), audited.
+    /// Replaces an item's milestones (e.g. after reverse scheduling), audited; baselined as
+    /// `authority` says (whether a unit may replace an approved plan is the caller's rule).
     pub async fn set_milestones(
         &self,
         actor: &str,
         code: &str,
         milestones: Vec<Milestone>,
+        authority: PlanAuthority,
     ) -> Result<()> {
         let record = self.item(code).await?.ok_or_else(|| StoreError::NotFound {
             what: "项目",
             key: code.to_string(),
         })?;
         let entry = LedgerEntry::whole(record.item, Some(milestones));
-        self.import_ledger(
+        self.write_ledger(
             vec![entry],
             &ImportOptions {
                 actor: actor.to_string(),
                 dry_run: false,
             },
+            authority,
         )
         .await?;
         Ok(())
+    }
+}
+
+/// 计划权限 — who writes a milestone plan. The office's plan is approved as written: its
+/// dates become the baseline (原计划), a date it leaves unchanged keeps its baseline (and an
+/// approved extension stays marked). A unit's plan is a draft, without a baseline, until the
+/// office approves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanAuthority {
+    /// 督查室
+    Office,
+    /// 责任单位
+    Unit,
+}
+
+/// Gives each milestone of a plan written by `authority` its baseline, against the stored
+/// plan `old`.
+fn settle_baselines(plan: &mut [Milestone], old: &[Milestone], authority: PlanAuthority) {
+    for m in plan.iter_mut().filter(|m| m.baseline.is_none()) {
+        m.baseline = match authority {
+            PlanAuthority::Unit => None,
+            PlanAuthority::Office => old
+                .iter()
+                .find(|o| o.name == m.name && o.planned == m.planned && o.baseline.is_some())
+                .map_or(m.planned, |o| o.baseline),
+        };
     }
 }
 
@@ -234,6 +279,7 @@ async fn import_in(
     conn: &mut AnyConnection,
     entries: Vec<LedgerEntry>,
     opts: &ImportOptions,
+    authority: PlanAuthority,
 ) -> Result<ImportSummary> {
     let actor = opts.actor.as_str();
     let at = audit::now();
@@ -267,7 +313,11 @@ async fn import_in(
     let mut leaders = LeaderBook::load(conn).await?;
 
     // What is stored now.
-    let stored = items::list(conn, &Default::default()).await?;
+    let every = items::ItemFilter {
+        archive: items::ArchiveScope::All,
+        ..Default::default()
+    };
+    let stored = items::list(conn, &every).await?;
     let mut stored_ms = items::milestones(conn, None).await?;
     let existing: Vec<Existing> = stored
         .into_iter()
@@ -304,7 +354,7 @@ async fn import_in(
     let mut matched: HashSet<usize> = HashSet::new();
     for LedgerEntry {
         mut item,
-        milestones,
+        mut milestones,
         stated,
         source,
         reported,
@@ -344,6 +394,9 @@ async fn import_in(
                     )));
                 }
                 let old = &existing[i];
+                if let Some(plan) = milestones.as_mut() {
+                    settle_baselines(plan, &old.milestones, authority);
+                }
                 if item.code.is_empty() {
                     item.code = old.item.code.clone();
                 }
@@ -401,6 +454,9 @@ async fn import_in(
                 summary.updated += 1;
             }
             None => {
+                if let Some(plan) = milestones.as_mut() {
+                    settle_baselines(plan, &[], authority);
+                }
                 let refs = item_refs(&item, &dir, &leaders)?;
                 if item.code.is_empty() {
                     item.code = codes.assign(&item);
@@ -514,7 +570,9 @@ fn item_refs(item: &Item, dir: &UnitDirectory, leaders: &LeaderBook) -> Result<I
     })
 }
 
-const MILESTONE_COLUMNS: &[&str] = &["item_id", "position", "name", "planned", "actual"];
+const MILESTONE_COLUMNS: &[&str] = &[
+    "item_id", "position", "name", "planned", "actual", "baseline",
+];
 
 fn milestone_rows(item_id: i64, ms: &[Milestone]) -> Vec<Vec<Val>> {
     let day = |d: Option<chrono::NaiveDate>| Val::Text(d.map(|d| d.format("%Y-%m-%d").to_string()));
@@ -527,6 +585,7 @@ fn milestone_rows(item_id: i64, ms: &[Milestone]) -> Vec<Vec<Val>> {
                 m.name.as_str().into(),
                 day(m.planned),
                 day(m.actual),
+                day(m.baseline),
             ]
         })
         .collect()

@@ -25,6 +25,20 @@ pub struct ItemFilter {
     pub leader: Option<duban_core::Leader>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// 归档 — active items (the default), archived ones, or both.
+    pub archive: ArchiveScope,
+}
+
+/// 归档范围 — which items a read includes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ArchiveScope {
+    /// 在册 — items not archived.
+    #[default]
+    Active,
+    /// 已归档
+    Archived,
+    /// 全部
+    All,
 }
 
 impl ItemFilter {
@@ -47,6 +61,9 @@ pub struct ItemRecord {
     pub item: Item,
     /// 节点
     pub milestones: Vec<Milestone>,
+    /// 已归档 — out of the ledger, the status and the rankings until restored.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// Builds the WHERE clause of a filter; the unit, if any, must already be resolved to an id.
@@ -70,6 +87,11 @@ pub(crate) fn filter_sql(f: &ItemFilter, unit_id: Option<i64>) -> (String, Vec<V
         conds.push(format!(
             "i.leader_id IN (SELECT id FROM leaders WHERE name = {name} AND title = {title})"
         ));
+    }
+    match f.archive {
+        ArchiveScope::Active => conds.push("i.archived_at IS NULL".to_string()),
+        ArchiveScope::Archived => conds.push("i.archived_at IS NOT NULL".to_string()),
+        ArchiveScope::All => {}
     }
     if let Some(k) = f.kind {
         conds.push(format!("i.kind = {}", next(k.code().into(), &mut vals)));
@@ -180,7 +202,7 @@ pub(crate) async fn milestones(
 }
 
 /// Every milestone with its item.
-const MILESTONES: &str = "SELECT item_id, name, planned, actual FROM milestones";
+const MILESTONES: &str = "SELECT item_id, name, planned, actual, baseline FROM milestones";
 
 /// A row of [`MILESTONES`], as stored.
 #[derive(sqlx::FromRow)]
@@ -189,6 +211,7 @@ struct MilestoneRow {
     name: String,
     planned: Option<String>,
     actual: Option<String>,
+    baseline: Option<String>,
 }
 
 /// The milestone, without its item.
@@ -207,6 +230,7 @@ impl TryFrom<MilestoneRow> for Milestone {
             name: r.name,
             planned: day(r.planned)?,
             actual: day(r.actual)?,
+            baseline: day(r.baseline)?,
         })
     }
 }
@@ -283,7 +307,16 @@ impl Store {
             .await?
             .remove(&id)
             .unwrap_or_default();
-        Ok(Some(ItemRecord { item, milestones }))
+        let archived_at: Option<String> =
+            sqlx::query_scalar("SELECT archived_at FROM items WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(Some(ItemRecord {
+            item,
+            milestones,
+            archived: archived_at.is_some(),
+        }))
     }
 
     /// Items with their milestones (for the ledger export).
@@ -296,6 +329,7 @@ impl Store {
             .map(|(id, item)| ItemRecord {
                 item,
                 milestones: ms.remove(&id).unwrap_or_default(),
+                archived: filter.archive == ArchiveScope::Archived,
             })
             .collect())
     }

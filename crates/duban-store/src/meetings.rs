@@ -52,6 +52,7 @@ pub struct Confirmed {
 /// 完成 — the one milestone of a task: done by its deadline.
 fn done_by(deadline: NaiveDate) -> Milestone {
     Milestone {
+        baseline: None,
         name: "完成".to_string(),
         planned: Some(deadline),
         actual: None,

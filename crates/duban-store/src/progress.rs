@@ -175,6 +175,7 @@ fn parse_chain(chain: &str) -> Result<Vec<Milestone>> {
         let planned = u.next_value()?;
         let actual = u.next_value()?;
         out.push(Milestone {
+            baseline: None,
             name: name.to_string(),
             planned: day(planned)?,
             actual: day(actual)?,

@@ -263,12 +263,25 @@ async fn milestones_are_kept_and_rescheduled_with_audit(db: &TestDb) {
         .schedule_back(chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
     done[0].actual = Some(chrono::NaiveDate::from_ymd_opt(2025, 1, 10).unwrap());
     store
-        .set_milestones("office", "XM202500001", done.clone())
+        .set_milestones(
+            "office",
+            "XM202500001",
+            done.clone(),
+            duban_store::PlanAuthority::Office,
+        )
         .await
         .unwrap();
+    // The office's plan is approved as written: each date is its own baseline.
+    let approved: Vec<_> = done
+        .iter()
+        .map(|m| duban_core::Milestone {
+            baseline: m.planned,
+            ..m.clone()
+        })
+        .collect();
     assert_eq!(
         store.item("XM202500001").await.unwrap().unwrap().milestones,
-        done
+        approved
     );
     let trail = store.audit_trail("item", "XM202500001").await.unwrap();
     let last = trail.last().unwrap();

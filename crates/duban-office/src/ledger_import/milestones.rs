@@ -74,6 +74,7 @@ pub(super) fn read_milestones(grid: &Grid, ledger: &mut ReadLedger) {
             .entry(code.into_owned())
             .or_default()
             .push(Milestone {
+                baseline: None,
                 name: name.into_owned(),
                 planned,
                 actual,

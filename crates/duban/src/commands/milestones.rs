@@ -18,6 +18,8 @@ pub async fn plan(ctx: &Ctx, args: MilestonesPlanArgs) -> anyhow::Result<ExitCod
             args.template,
             args.start,
             args.target,
+            // The command line is the office's tool: its plan is the approved one.
+            duban_store::PlanAuthority::Office,
         )
         .await?;
     store.close().await;

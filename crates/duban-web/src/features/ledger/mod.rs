@@ -391,6 +391,11 @@ pub struct MilestoneView {
     /// 实际完成时间
     #[schema(value_type = Option<Date>)]
     pub actual: Option<NaiveDate>,
+    /// 原计划 — the approved date; absent while the plan awaits approval. Differs from
+    /// `planned` after an approved extension (延期).
+    #[schema(value_type = Option<Date>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<NaiveDate>,
 }
 
 impl From<Milestone> for MilestoneView {
@@ -399,11 +404,13 @@ impl From<Milestone> for MilestoneView {
             name,
             planned,
             actual,
+            baseline,
         } = m;
         MilestoneView {
             name,
             planned,
             actual,
+            baseline,
         }
     }
 }
@@ -416,14 +423,21 @@ pub struct ItemRecordView {
     pub item: ItemView,
     /// 节点
     pub milestones: Vec<MilestoneView>,
+    /// 已归档
+    pub archived: bool,
 }
 
 impl From<ItemRecord> for ItemRecordView {
     fn from(r: ItemRecord) -> Self {
-        let ItemRecord { item, milestones } = r;
+        let ItemRecord {
+            item,
+            milestones,
+            archived,
+        } = r;
         ItemRecordView {
             item: item.into(),
             milestones: milestones.into_iter().map(Into::into).collect(),
+            archived,
         }
     }
 }
