@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use duban_core::{Account, Milestone, MilestoneTemplate};
-use duban_store::{ItemRecord, PlanAuthority, Store};
+use duban_store::{Archiving, ItemRecord, LedgerEntry, PlanAuthority, Store};
 
 use crate::{AppError, AppResult};
 
@@ -110,4 +110,42 @@ pub async fn approve_plan(
         )
         .await?;
     Ok(visible_item(store, account, code).await?.milestones)
+}
+
+/// The office's edit of one item (created when `code` is empty): validated as an import row,
+/// audited with `reason`. Milestones stay as they are unless `milestones` is given. The code
+/// it has.
+pub async fn save(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    item: duban_core::Item,
+    reason: &str,
+) -> AppResult<String> {
+    if !account.is_admin() {
+        return Err(AppError::Forbidden("只有督查室可以新增和修改项目".into()));
+    }
+    if !item.code.trim().is_empty() && store.item(&item.code).await?.is_none() {
+        return Err(AppError::NotFound(format!("没有编号为“{}”的项目", item.code)));
+    }
+    let (_, code) = store
+        .save_item(actor, LedgerEntry::whole(item, None), reason)
+        .await?;
+    Ok(code)
+}
+
+/// 归档 / 恢复 — the office takes an item out of the ledger or brings it back, with a reason.
+pub async fn archive(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    code: &str,
+    how: Archiving,
+    reason: &str,
+) -> AppResult<()> {
+    if !account.is_admin() {
+        return Err(AppError::Forbidden("只有督查室可以归档或恢复项目".into()));
+    }
+    visible_item(store, account, code).await?;
+    Ok(store.archive_item(actor, code, how, reason).await?)
 }

@@ -6,7 +6,10 @@
 
 pub mod bulletin;
 pub mod clock;
+pub mod evidence;
+pub mod extensions;
 mod error;
+pub mod instructions;
 pub mod items;
 pub mod ledger_io;
 pub mod meetings;

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use duban_core::{Account, Escalation, Move, ProblemCategory, Role, Visibility};
-use duban_store::{NewProblem, Problem, Store};
+use duban_store::{NewAttachment, NewProblem, Problem, Store};
 
 use crate::items::visible_item;
 use crate::{AppError, AppResult};
@@ -19,6 +19,8 @@ pub struct ProblemInput {
     pub description: String,
     /// 挂牌督办
     pub listed: bool,
+    /// 附件 — photos and documents, already checked ([`crate::evidence::prepare`]).
+    pub evidence: Vec<NewAttachment>,
 }
 
 /// 问题流转 — a move as a caller asks for it.
@@ -32,6 +34,8 @@ pub struct MoveInput {
     pub due: Option<NaiveDate>,
     /// request-close: 整改情况; send-back: 退回原因
     pub note: Option<String>,
+    /// request-close: 整改佐证 — photos and documents, already checked.
+    pub evidence: Vec<NewAttachment>,
 }
 
 /// Raises a problem on item `code` as `account`.
@@ -52,8 +56,11 @@ pub async fn raise(
         Some(e) => Escalation::parse(e).map_err(|e| AppError::Invalid(format!("协调层级：{e}")))?,
         None => Escalation::ALL[0],
     };
+    if input.description.trim().is_empty() {
+        return Err(AppError::Invalid("问题描述：不能为空，请写明存在什么问题".into()));
+    }
     Ok(store
-        .raise_problem(
+        .raise_problem_with(
             actor,
             &who,
             NewProblem {
@@ -63,6 +70,7 @@ pub async fn raise(
                 description: input.description,
                 listed: input.listed,
             },
+            input.evidence,
         )
         .await?)
 }
@@ -81,23 +89,24 @@ async fn sees(store: &Store, account: &Account, p: &Problem) -> AppResult<bool> 
 }
 
 /// The move `input` asks for, or what is missing.
-fn parse_move(input: MoveInput) -> AppResult<Move> {
-    let note = input.note.filter(|n| !n.trim().is_empty());
+fn parse_move(input: &MoveInput) -> AppResult<Move> {
+    let note = input.note.clone().filter(|n| !n.trim().is_empty());
     Ok(match input.action.as_str() {
         "assign" => Move::Assign {
             unit: input
                 .unit
+                .clone()
                 .filter(|u| !u.trim().is_empty())
-                .ok_or_else(|| AppError::Invalid("交办须指定承办单位（unit）".into()))?,
+                .ok_or_else(|| AppError::Invalid("承办单位：交办须指定承办单位".into()))?,
             due: input
                 .due
-                .ok_or_else(|| AppError::Invalid("交办须指定整改时限（due）".into()))?,
+                .ok_or_else(|| AppError::Invalid("整改时限：交办须指定整改时限".into()))?,
         },
         "start" => Move::Start,
         "request-close" => Move::RequestClosure { note },
         "close" => Move::Close,
         "send-back" => Move::SendBack {
-            reason: note.ok_or_else(|| AppError::Invalid("退回须说明原因（note）".into()))?,
+            reason: note.ok_or_else(|| AppError::Invalid("退回原因：退回须说明原因".into()))?,
         },
         other => {
             return Err(AppError::Invalid(format!(
@@ -131,6 +140,8 @@ pub async fn move_problem(
             "问题 {id} 不是交办给“{u}”的，只有承办单位或督查室可以办理"
         )));
     }
-    let mv = parse_move(input)?;
-    Ok(store.move_problem(actor, &who, id, mv).await?)
+    let mv = parse_move(&input)?;
+    Ok(store
+        .move_problem_with(actor, &who, id, mv, input.evidence)
+        .await?)
 }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use duban_core::{Account, Period, ReportDraft};
-use duban_store::{Store, StoredReport, Submission};
+use duban_store::{NewAttachment, Store, StoredReport, Submission};
 
 use crate::items::visible_item;
 use crate::{AppError, AppResult};
@@ -15,6 +15,8 @@ pub struct ReportInput {
     pub report: ReportDraft,
     /// 更正原因 — required to correct a period already reported; blank is none.
     pub reason: Option<String>,
+    /// 附件 — 形象进度照片 and documents, already checked ([`crate::evidence::prepare`]).
+    pub evidence: Vec<NewAttachment>,
 }
 
 /// Submits a report as `account`: not found if it may not see the item, forbidden if it may
@@ -37,7 +39,7 @@ pub async fn submit(
     let period =
         Period::parse(&input.period).map_err(|e| AppError::Invalid(format!("填报期：{e}")))?;
     Ok(store
-        .submit_report(
+        .submit_report_with(
             actor,
             Submission {
                 code: record.item.code.clone(),
@@ -46,6 +48,7 @@ pub async fn submit(
                 reason: input.reason.filter(|r| !r.trim().is_empty()),
                 submitted_on: today,
             },
+            input.evidence,
         )
         .await?)
 }

@@ -127,6 +127,9 @@ pub enum MoveError {
     },
     #[error("只有督查室可以{0}")]
     OfficeOnly(&'static str),
+    /// 申请销号 without saying what was done.
+    #[error("申请销号须写明整改情况（做了什么、结果如何），空白的不能申请")]
+    NoRectification,
     #[error("只有承办单位“{assigned}”可以{action}，{who}不能")]
     AssignedUnitOnly {
         assigned: String,
@@ -179,8 +182,11 @@ pub fn apply(
                 _ => wrong("须先交办"),
             }
         }
-        Move::RequestClosure { .. } => {
+        Move::RequestClosure { note } => {
             assigned_only()?;
+            if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                return Err(MoveError::NoRectification);
+            }
             match state {
                 Rectifying => Ok(ClosureRequested),
                 _ => wrong("须在整改中"),
@@ -225,11 +231,20 @@ mod tests {
         let s = apply(Raised, None, &office, &assign).unwrap();
         assert_eq!(s, Assigned);
         let s = apply(s, Some("白水县"), &unit, &Move::Start).unwrap();
+        // 销号 is asked for with what was done: a blank 整改情况 is refused.
+        for blank in [None, Some("  ".to_string())] {
+            assert_eq!(
+                apply(s, Some("白水县"), &unit, &Move::RequestClosure { note: blank }),
+                Err(MoveError::NoRectification)
+            );
+        }
         let s = apply(
             s,
             Some("白水县"),
             &unit,
-            &Move::RequestClosure { note: None },
+            &Move::RequestClosure {
+                note: Some("已办结用地手续".into()),
+            },
         )
         .unwrap();
         assert_eq!(s, ClosureRequested);

@@ -269,6 +269,122 @@ fn settle_baselines(plan: &mut [Milestone], old: &[Milestone], authority: PlanAu
     }
 }
 
+/// 归档 or 恢复 — whether an archive write takes an item out of the ledger or brings it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archiving {
+    Archive,
+    Restore,
+}
+
+impl Store {
+    /// Writes one item as the office edits it (created when its code is new or empty),
+    /// validated as an import row, audited with `reason`.
+    pub async fn save_item(
+        &self,
+        actor: &str,
+        entry: LedgerEntry,
+        reason: &str,
+    ) -> Result<(ImportSummary, String)> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("修改原因：不能为空".into()));
+        }
+        let mut tx = self.write_tx().await?;
+        let (given, name) = (entry.item.code.clone(), entry.item.name.clone());
+        let opts = ImportOptions {
+            actor: actor.to_string(),
+            dry_run: false,
+        };
+        let summary = import_in(&mut tx, vec![entry], &opts, PlanAuthority::Office).await?;
+        // The code it has now: as given, or the one assigned to the newest item of its name.
+        let code: String = if given.trim().is_empty() {
+            sqlx::query_scalar("SELECT code FROM items WHERE name = $1 ORDER BY id DESC LIMIT 1")
+                .bind(&name)
+                .fetch_one(&mut *tx)
+                .await?
+        } else {
+            given.trim().to_string()
+        };
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::values(
+                actor,
+                &audit::now(),
+                "reason",
+                "item",
+                &code,
+                None,
+                Some(json!({ "reason": reason })),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((summary, code))
+    }
+
+    /// 归档 / 恢复 an item, audited with `reason`: archived, it leaves the ledger, the status
+    /// and the rankings; its reports, problems and history stay.
+    pub async fn archive_item(
+        &self,
+        actor: &str,
+        code: &str,
+        how: Archiving,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(match how {
+                Archiving::Archive => "归档原因：不能为空".into(),
+                Archiving::Restore => "恢复原因：不能为空".into(),
+            }));
+        }
+        let mut tx = self.write_tx().await?;
+        let archived: Option<Option<String>> =
+            sqlx::query_scalar("SELECT archived_at FROM items WHERE code = $1")
+                .bind(code.trim())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let archived = archived.ok_or_else(|| StoreError::NotFound {
+            what: "项目",
+            key: code.to_string(),
+        })?;
+        let at = audit::now();
+        match (how, archived.is_some()) {
+            (Archiving::Archive, true) => {
+                return Err(StoreError::Invalid(format!("项目 {code} 已经归档")));
+            }
+            (Archiving::Restore, false) => {
+                return Err(StoreError::Invalid(format!("项目 {code} 没有归档，无需恢复")));
+            }
+            _ => {}
+        }
+        let stamp = (how == Archiving::Archive).then(|| at.clone());
+        sqlx::query("UPDATE items SET archived_at = $1 WHERE code = $2")
+            .bind(stamp)
+            .bind(code.trim())
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::values(
+                actor,
+                &at,
+                match how {
+                    Archiving::Archive => "archive",
+                    Archiving::Restore => "restore",
+                },
+                "item",
+                code.trim(),
+                None,
+                Some(json!({ "reason": reason })),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 struct Existing {
     id: i64,
     item: Item,

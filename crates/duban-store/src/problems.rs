@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, AuditRecord};
+use crate::evidence::{EvidenceOf, NewAttachment, attach_in};
 use crate::{Result, Store, StoreError};
 
 /// A problem as stored.
@@ -182,6 +183,17 @@ impl Store {
     /// Raises a problem on an item. The office may raise on any item; a unit only on items it
     /// leads, co-operates on or that lie in it.
     pub async fn raise_problem(&self, actor: &str, who: &Role, p: NewProblem) -> Result<Problem> {
+        self.raise_problem_with(actor, who, p, Vec::new()).await
+    }
+
+    /// [`Store::raise_problem`] with evidence (photos, documents), written together.
+    pub async fn raise_problem_with(
+        &self,
+        actor: &str,
+        who: &Role,
+        p: NewProblem,
+        evidence: Vec<NewAttachment>,
+    ) -> Result<Problem> {
         let mut tx = self.write_tx().await?;
         let item_id: i64 = sqlx::query_scalar("SELECT id FROM items WHERE code = $1")
             .bind(p.code.trim())
@@ -237,6 +249,14 @@ impl Store {
             Some(p.description.trim().to_string()),
         )
         .await?;
+        attach_in(
+            &mut tx,
+            actor,
+            (item_id, p.code.trim()),
+            (EvidenceOf::Problem, id),
+            evidence,
+        )
+        .await?;
         let out = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)
@@ -258,6 +278,19 @@ impl Store {
         who: &Role,
         id: i64,
         mv: Move,
+    ) -> Result<Problem> {
+        self.move_problem_with(actor, who, id, mv, Vec::new()).await
+    }
+
+    /// [`Store::move_problem`] with evidence (a closure request's 整改 photos and documents),
+    /// written together.
+    pub async fn move_problem_with(
+        &self,
+        actor: &str,
+        who: &Role,
+        id: i64,
+        mv: Move,
+        evidence: Vec<NewAttachment>,
     ) -> Result<Problem> {
         let mut tx = self.write_tx().await?;
         let p = load(&mut tx, id).await?;
@@ -293,6 +326,14 @@ impl Store {
             note,
         )
         .await?;
+        if !evidence.is_empty() {
+            let item = crate::evidence::item_id(&mut tx, &p.code).await?;
+            let of = match mv {
+                Move::RequestClosure { .. } => EvidenceOf::Closure,
+                _ => EvidenceOf::Problem,
+            };
+            attach_in(&mut tx, actor, (item, &p.code), (of, id), evidence).await?;
+        }
         let out = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)

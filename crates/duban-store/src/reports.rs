@@ -160,8 +160,37 @@ impl Store {
     /// rules of [`check_report`] are applied against the neighbouring periods; milestones
     /// reached get their actual dates. Everything is audited; nothing is written on error.
     pub async fn submit_report(&self, actor: &str, s: Submission) -> Result<StoredReport> {
+        self.submit_report_with(actor, s, Vec::new()).await
+    }
+
+    /// [`Store::submit_report`] with evidence (形象进度照片, documents), written together.
+    pub async fn submit_report_with(
+        &self,
+        actor: &str,
+        s: Submission,
+        evidence: Vec<crate::NewAttachment>,
+    ) -> Result<StoredReport> {
         let mut tx = self.write_tx().await?;
         let out = submit_in(&mut tx, actor, s, Scheduled::Checked).await?;
+        if !evidence.is_empty() {
+            let item = crate::evidence::item_id(&mut tx, &out.code).await?;
+            let report: i64 = sqlx::query_scalar(
+                "SELECT id FROM reports WHERE item_id = $1 AND period = $2 AND revision = $3",
+            )
+            .bind(item)
+            .bind(out.period.to_string())
+            .bind(out.revision)
+            .fetch_one(&mut *tx)
+            .await?;
+            crate::evidence::attach_in(
+                &mut tx,
+                actor,
+                (item, &out.code),
+                (crate::EvidenceOf::Report, report),
+                evidence,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(out)
     }

@@ -105,7 +105,7 @@ async fn problems_move_only_as_their_roles_allow(db: &TestDb) {
         .await
         .unwrap();
     store
-        .move_problem("白水县", &unit, p.id, Move::RequestClosure { note: None })
+        .move_problem("白水县", &unit, p.id, Move::RequestClosure { note: Some("已完成整改".into()) })
         .await
         .unwrap();
     let closed = store

@@ -61,6 +61,7 @@ pub async fn submit(ctx: &Ctx, a: ReportSubmitArgs) -> anyhow::Result<ExitCode> 
     };
     let store = ctx.store().await?;
     let input = duban_app::reporting::ReportInput {
+        evidence: Vec::new(),
         period: a.period.clone(),
         report,
         reason: a.reason.clone(),
