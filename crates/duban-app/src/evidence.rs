@@ -67,7 +67,11 @@ fn media_type(name: &str, b: &[u8]) -> Option<(&'static str, bool)> {
 
 /// A JPEG thumbnail of a photo, decoded within bounds.
 fn thumbnail(name: &str, bytes: &[u8]) -> AppResult<Vec<u8>> {
-    let bad = || AppError::Invalid(format!("附件“{name}”：照片无法读取（文件可能已损坏），请重新拍摄或导出后上传"));
+    let bad = || {
+        AppError::Invalid(format!(
+            "附件“{name}”：照片无法读取（文件可能已损坏），请重新拍摄或导出后上传"
+        ))
+    };
     let mut reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| bad())?;
@@ -94,14 +98,21 @@ fn thumbnail(name: &str, bytes: &[u8]) -> AppResult<Vec<u8>> {
 fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
     let base: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
-    if base.is_empty() { "附件".into() } else { base }
+    if base.is_empty() {
+        "附件".into()
+    } else {
+        base
+    }
 }
 
 /// Checks every upload and prepares it for the store (thumbnails made, bytes written to the
 /// directory if that is where they go). Empty uploads (a file field left blank) are skipped.
 /// Blocking: call it off the async threads.
 pub fn prepare(uploads: Vec<Upload>, storage: &Storage) -> AppResult<Vec<NewAttachment>> {
-    let uploads: Vec<Upload> = uploads.into_iter().filter(|u| !u.bytes.is_empty()).collect();
+    let uploads: Vec<Upload> = uploads
+        .into_iter()
+        .filter(|u| !u.bytes.is_empty())
+        .collect();
     if uploads.len() > MAX_FILES {
         return Err(AppError::Invalid(format!(
             "附件：一次最多 {MAX_FILES} 个（选了 {} 个）",
@@ -119,9 +130,15 @@ pub fn prepare(uploads: Vec<Upload>, storage: &Storage) -> AppResult<Vec<NewAtta
             )));
         }
         let (media, photo) = media_type(&name, &u.bytes).ok_or_else(|| {
-            AppError::Invalid(format!("附件“{name}”：不是可接受的文件类型；只接受 {ACCEPTED}"))
+            AppError::Invalid(format!(
+                "附件“{name}”：不是可接受的文件类型；只接受 {ACCEPTED}"
+            ))
         })?;
-        let thumb = if photo { Some(thumbnail(&name, &u.bytes)?) } else { None };
+        let thumb = if photo {
+            Some(thumbnail(&name, &u.bytes)?)
+        } else {
+            None
+        };
         let sha256 = format!("{:x}", Sha256::digest(&u.bytes));
         let size = u.bytes.len() as i64;
         let (content, stored_path) = match storage {
@@ -152,9 +169,11 @@ fn keep_in(dir: &Path, sha256: &str, bytes: &[u8]) -> AppResult<String> {
                 std::fs::write(&tmp, bytes)?;
                 std::fs::rename(&tmp, &path)
             })
-            .map_err(|e| AppError::Store(duban_store::StoreError::Invalid(format!(
-                "附件无法保存到附件目录：{e}"
-            ))))?;
+            .map_err(|e| {
+                AppError::Store(duban_store::StoreError::Invalid(format!(
+                    "附件无法保存到附件目录：{e}"
+                )))
+            })?;
     }
     Ok(sha256.to_string())
 }
@@ -166,12 +185,16 @@ pub fn read(body: &duban_store::AttachmentBody, storage: &Storage) -> AppResult<
         return Ok(b.clone());
     }
     let (Some(name), Storage::Directory(dir)) = (&body.stored_path, storage) else {
-        return Err(AppError::NotFound("附件内容不在本服务器的附件目录中".into()));
+        return Err(AppError::NotFound(
+            "附件内容不在本服务器的附件目录中".into(),
+        ));
     };
     let bytes = std::fs::read(dir.join(name))
         .map_err(|_| AppError::NotFound("附件文件已不在附件目录中".into()))?;
     if format!("{:x}", Sha256::digest(&bytes)) != body.sha256 {
-        return Err(AppError::NotFound("附件文件已被改动，与上传时不一致".into()));
+        return Err(AppError::NotFound(
+            "附件文件已被改动，与上传时不一致".into(),
+        ));
     }
     Ok(bytes)
 }
@@ -190,7 +213,10 @@ mod tests {
 
     #[test]
     fn a_photo_gets_a_thumbnail_no_larger_than_its_bound() {
-        let up = Upload { file_name: "C:\\现场\\照片.png".into(), bytes: png(1200, 600) };
+        let up = Upload {
+            file_name: "C:\\现场\\照片.png".into(),
+            bytes: png(1200, 600),
+        };
         let done = prepare(vec![up], &Storage::Database).unwrap();
         assert_eq!(done[0].file_name, "照片.png", "the folder is dropped");
         assert_eq!(done[0].media_type, "image/png");
@@ -200,8 +226,13 @@ mod tests {
 
     #[test]
     fn a_renamed_program_is_refused_by_what_it_is() {
-        let up = Upload { file_name: "照片.jpg".into(), bytes: b"MZ\x90\x00 not a photo".to_vec() };
-        let e = prepare(vec![up], &Storage::Database).unwrap_err().to_string();
+        let up = Upload {
+            file_name: "照片.jpg".into(),
+            bytes: b"MZ\x90\x00 not a photo".to_vec(),
+        };
+        let e = prepare(vec![up], &Storage::Database)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("照片.jpg") && e.contains("只接受"), "{e}");
     }
 
@@ -209,14 +240,30 @@ mod tests {
     fn a_broken_photo_and_a_huge_one_are_refused() {
         let mut broken = png(50, 50);
         broken.truncate(40);
-        let e = prepare(vec![Upload { file_name: "a.png".into(), bytes: broken }], &Storage::Database)
+        let e = prepare(
+            vec![Upload {
+                file_name: "a.png".into(),
+                bytes: broken,
+            }],
+            &Storage::Database,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("无法读取"), "{e}");
+        let big = Upload {
+            file_name: "b.pdf".into(),
+            bytes: [b"%PDF-".as_slice(), &vec![0u8; MAX_FILE]].concat(),
+        };
+        let e = prepare(vec![big], &Storage::Database)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("无法读取"), "{e}");
-        let big = Upload { file_name: "b.pdf".into(), bytes: [b"%PDF-".as_slice(), &vec![0u8; MAX_FILE]].concat() };
-        let e = prepare(vec![big], &Storage::Database).unwrap_err().to_string();
         assert!(e.contains("10 MB"), "{e}");
-        let many = (0..7).map(|i| Upload { file_name: format!("{i}.pdf"), bytes: b"%PDF-1.4".to_vec() }).collect();
+        let many = (0..7)
+            .map(|i| Upload {
+                file_name: format!("{i}.pdf"),
+                bytes: b"%PDF-1.4".to_vec(),
+            })
+            .collect();
         let e = prepare(many, &Storage::Database).unwrap_err().to_string();
         assert!(e.contains("最多 6 个"), "{e}");
     }
@@ -225,7 +272,14 @@ mod tests {
     fn a_directory_keeps_the_bytes_by_their_hash_and_reads_them_back() {
         let dir = std::env::temp_dir().join(format!("duban-evidence-{}", std::process::id()));
         let storage = Storage::Directory(dir.clone());
-        let done = prepare(vec![Upload { file_name: "整改报告.pdf".into(), bytes: b"%PDF-1.7 x".to_vec() }], &storage).unwrap();
+        let done = prepare(
+            vec![Upload {
+                file_name: "整改报告.pdf".into(),
+                bytes: b"%PDF-1.7 x".to_vec(),
+            }],
+            &storage,
+        )
+        .unwrap();
         assert!(done[0].content.is_none());
         let body = duban_store::AttachmentBody {
             item_id: 1,
@@ -239,7 +293,10 @@ mod tests {
         };
         assert_eq!(read(&body, &storage).unwrap(), b"%PDF-1.7 x");
         std::fs::write(dir.join(&done[0].sha256), b"%PDF-1.7 changed").unwrap();
-        assert!(read(&body, &storage).is_err(), "a changed file is not served");
+        assert!(
+            read(&body, &storage).is_err(),
+            "a changed file is not served"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -31,5 +31,7 @@ pub async fn instruct(
             record.item.name
         )));
     }
-    Ok(store.instruct(author, &record.item.code, problem, body).await?)
+    Ok(store
+        .instruct(author, &record.item.code, problem, body)
+        .await?)
 }

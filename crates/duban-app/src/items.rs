@@ -126,7 +126,10 @@ pub async fn save(
         return Err(AppError::Forbidden("只有督查室可以新增和修改项目".into()));
     }
     if !item.code.trim().is_empty() && store.item(&item.code).await?.is_none() {
-        return Err(AppError::NotFound(format!("没有编号为“{}”的项目", item.code)));
+        return Err(AppError::NotFound(format!(
+            "没有编号为“{}”的项目",
+            item.code
+        )));
     }
     let (_, code) = store
         .save_item(actor, LedgerEntry::whole(item, None), reason)

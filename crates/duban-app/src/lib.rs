@@ -6,9 +6,9 @@
 
 pub mod bulletin;
 pub mod clock;
+mod error;
 pub mod evidence;
 pub mod extensions;
-mod error;
 pub mod instructions;
 pub mod items;
 pub mod ledger_io;

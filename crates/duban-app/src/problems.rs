@@ -57,7 +57,9 @@ pub async fn raise(
         None => Escalation::ALL[0],
     };
     if input.description.trim().is_empty() {
-        return Err(AppError::Invalid("问题描述：不能为空，请写明存在什么问题".into()));
+        return Err(AppError::Invalid(
+            "问题描述：不能为空，请写明存在什么问题".into(),
+        ));
     }
     Ok(store
         .raise_problem_with(

@@ -234,7 +234,12 @@ mod tests {
         // 销号 is asked for with what was done: a blank 整改情况 is refused.
         for blank in [None, Some("  ".to_string())] {
             assert_eq!(
-                apply(s, Some("白水县"), &unit, &Move::RequestClosure { note: blank }),
+                apply(
+                    s,
+                    Some("白水县"),
+                    &unit,
+                    &Move::RequestClosure { note: blank }
+                ),
                 Err(MoveError::NoRectification)
             );
         }

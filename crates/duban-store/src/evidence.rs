@@ -167,7 +167,9 @@ pub(crate) async fn attach_in(
         .bind(&at)
         .execute(&mut *conn)
         .await?;
-        names.push(serde_json::json!({ "file_name": f.file_name, "size": f.size, "sha256": f.sha256 }));
+        names.push(
+            serde_json::json!({ "file_name": f.file_name, "size": f.size, "sha256": f.sha256 }),
+        );
     }
     audit::record(
         conn,
@@ -207,7 +209,11 @@ impl Store {
     }
 
     /// The attachments of one report, problem or request.
-    pub async fn attachments_of(&self, owner: EvidenceOf, owner_id: i64) -> Result<Vec<Attachment>> {
+    pub async fn attachments_of(
+        &self,
+        owner: EvidenceOf,
+        owner_id: i64,
+    ) -> Result<Vec<Attachment>> {
         let sql = format!("{LISTED} WHERE a.owner = $1 AND a.owner_id = $2 ORDER BY a.id");
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(owner.code())

@@ -134,16 +134,19 @@ impl Store {
     ) -> Result<ExtensionRequest> {
         let reason = req.reason.trim().to_string();
         if reason.is_empty() {
-            return Err(StoreError::Invalid("延期理由：不能为空，请说明为什么需要延期".into()));
+            return Err(StoreError::Invalid(
+                "延期理由：不能为空，请说明为什么需要延期".into(),
+            ));
         }
         let mut tx = self.write_tx().await?;
         let item = item_id(&mut tx, &req.code).await?;
-        let row: Option<(Option<String>, Option<String>)> =
-            sqlx::query_as("SELECT planned, actual FROM milestones WHERE item_id = $1 AND name = $2")
-                .bind(item)
-                .bind(req.milestone.trim())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT planned, actual FROM milestones WHERE item_id = $1 AND name = $2",
+        )
+        .bind(item)
+        .bind(req.milestone.trim())
+        .fetch_optional(&mut *tx)
+        .await?;
         let (planned, actual) = row.ok_or_else(|| {
             StoreError::Invalid(format!(
                 "节点：项目 {} 没有名为“{}”的节点",

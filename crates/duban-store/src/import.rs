@@ -354,7 +354,9 @@ impl Store {
                 return Err(StoreError::Invalid(format!("项目 {code} 已经归档")));
             }
             (Archiving::Restore, false) => {
-                return Err(StoreError::Invalid(format!("项目 {code} 没有归档，无需恢复")));
+                return Err(StoreError::Invalid(format!(
+                    "项目 {code} 没有归档，无需恢复"
+                )));
             }
             _ => {}
         }

@@ -105,7 +105,14 @@ async fn problems_move_only_as_their_roles_allow(db: &TestDb) {
         .await
         .unwrap();
     store
-        .move_problem("白水县", &unit, p.id, Move::RequestClosure { note: Some("已完成整改".into()) })
+        .move_problem(
+            "白水县",
+            &unit,
+            p.id,
+            Move::RequestClosure {
+                note: Some("已完成整改".into()),
+            },
+        )
         .await
         .unwrap();
     let closed = store

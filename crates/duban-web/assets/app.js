@@ -144,5 +144,25 @@
   }
 
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+
+  // A refused form shows its error where the form says (data-error), not in place of what
+  // it would have replaced: a card or a board stays as it was.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    if (e.detail.xhr.status < 400) { return; }
+    var form = e.detail.requestConfig && e.detail.requestConfig.elt;
+    var where = form && form.closest('[data-error]');
+    var target = where && document.querySelector(where.getAttribute('data-error'));
+    if (target) { e.detail.target = target; }
+  });
+  // 返回上一页 on an error page.
+  document.addEventListener('click', function (e) {
+    var back = e.target.closest && e.target.closest('[data-back]');
+    if (back) { e.preventDefault(); window.history.back(); }
+  });
+  // A form that succeeded is emptied for the next entry (data-reset).
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var form = e.detail.elt;
+    if (e.detail.successful && form && form.hasAttribute && form.hasAttribute('data-reset')) { form.reset(); }
+  });
   document.addEventListener('DOMContentLoaded', draw);
 })();

@@ -47,6 +47,8 @@ pub struct AppState {
     pub status: Arc<StatusCache>,
     /// Send cookies with `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// 附件存放 — where uploaded evidence is kept.
+    pub evidence: Arc<duban_app::evidence::Storage>,
     templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -59,8 +61,15 @@ impl AppState {
             pending: Arc::default(),
             status: Arc::default(),
             secure_cookies,
+            evidence: Arc::default(),
             templates: Arc::new(templates::environment()),
         }
+    }
+
+    /// Keeps uploaded evidence in `dir` instead of the database.
+    pub fn with_evidence_dir(mut self, dir: std::path::PathBuf) -> AppState {
+        self.evidence = Arc::new(duban_app::evidence::Storage::Directory(dir));
+        self
     }
 }
 

@@ -251,3 +251,12 @@ pub(crate) async fn upload(
 pub(crate) fn field(v: Option<String>) -> Option<String> {
     v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
+
+/// Who did something, as people read it: the account's name without the channel prefix.
+pub(crate) fn who(actor: &str) -> String {
+    actor
+        .strip_prefix("web:")
+        .or_else(|| actor.strip_prefix("cli:"))
+        .unwrap_or(actor)
+        .to_string()
+}

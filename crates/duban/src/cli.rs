@@ -144,6 +144,10 @@ pub struct ServeArgs {
     /// Behind a TLS-terminating proxy: session cookies get `Secure`.
     #[arg(long, env = "DUBAN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Keep uploaded evidence (photos, documents) in this directory instead of the database
+    /// (附件目录; each file named by its SHA-256)
+    #[arg(long, env = "DUBAN_ATTACHMENT_DIR")]
+    pub attachment_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,9 @@ use crate::AppState;
 pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod bulletins;
+pub(crate) mod evidence;
+pub(crate) mod extensions;
+pub(crate) mod leaders;
 pub(crate) mod ledger;
 pub(crate) mod meetings;
 pub(crate) mod overview;
@@ -31,4 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(overview::routes())
         .merge(admin::routes())
         .merge(accounts::routes())
+        .merge(evidence::routes())
+        .merge(extensions::routes())
+        .merge(leaders::routes())
 }

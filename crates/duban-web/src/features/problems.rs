@@ -4,9 +4,8 @@
 //! those assigned to its unit.
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use chrono::NaiveDate;
 use duban_core::{AccountRole, Escalation, ProblemCategory, ProblemState};
 use duban_store::Problem;
@@ -16,7 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::page::{PageResult, Visitor, field, page, render};
+use crate::features::evidence::{FormData, prepared};
+use crate::page::{PageResult, Visitor, message, page, render};
 use crate::schema::{Date, EscalationCode, ProblemCategoryCode, ProblemStateCode, Timestamp};
 use crate::select::paginate;
 use crate::{AppState, today};
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/problems", get(problems_page))
         .route("/problems/{id}/{action}", post(problem_move))
+        .route("/items/{code}/problems", post(raise_page))
         .route("/api/problems", get(problems))
         .route("/api/items/{code}/problems", post(raise_problem))
         .route("/api/problems/{id}/moves", post(move_problem))
@@ -128,6 +129,7 @@ pub async fn raise_as(
         escalation: req.escalation,
         description: req.description,
         listed: req.listed,
+        evidence: Vec::new(),
     };
     Ok(duban_app::problems::raise(&s.store, &caller.account, &caller.actor(), code, input).await?)
 }
@@ -153,11 +155,23 @@ pub async fn move_as(
     id: i64,
     req: MoveRequest,
 ) -> ApiResult<Problem> {
+    move_with(s, caller, id, req, Vec::new()).await
+}
+
+/// [`move_as`] with evidence (a closure request's photos and documents).
+pub async fn move_with(
+    s: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: MoveRequest,
+    evidence: Vec<duban_store::NewAttachment>,
+) -> ApiResult<Problem> {
     let input = duban_app::problems::MoveInput {
         action: req.action,
         unit: req.unit,
         due: req.due,
         note: req.note,
+        evidence,
     };
     Ok(
         duban_app::problems::move_problem(&s.store, &caller.account, &caller.actor(), id, input)
@@ -271,75 +285,152 @@ fn actions(c: &Caller, p: &duban_store::Problem) -> Vec<(&'static str, &'static 
         && p.assigned_unit == c.account.unit;
     match p.state {
         ProblemState::Raised if office => vec![("assign", "交办")],
-        ProblemState::Assigned if assigned => vec![("start", "开始整改")],
-        ProblemState::Assigned if office => vec![("assign", "改派")],
+        ProblemState::Assigned | ProblemState::SentBack if assigned => vec![("start", "开始整改")],
+        ProblemState::Assigned | ProblemState::SentBack if office => vec![("assign", "改派")],
         ProblemState::Rectifying if assigned => vec![("request-close", "申请销号")],
         ProblemState::ClosureRequested if office => vec![("close", "销号"), ("send-back", "退回")],
         _ => Vec::new(),
     }
 }
 
-fn ticket(c: &Caller, p: &duban_store::Problem) -> Value {
+/// A problem's card: what it is, where it stands, the last 整改情况 or 退回原因, its
+/// evidence, and what the visitor may do.
+fn ticket(c: &Caller, p: &duban_store::Problem, notes: &ProblemNotes) -> Value {
+    let (rectification, sent_back, files) = notes.get(&p.id).cloned().unwrap_or_default();
     context! {
         id => p.id, code => &p.code, item_name => &p.item_name, category => p.category.label(),
         description => &p.description, listed => p.listed, unit => &p.assigned_unit, due => p.due.map(|d| d.to_string()),
-        overdue => p.overdue(today()),
+        overdue => p.overdue(today()), state => p.state.label(), rectification, sent_back, files,
         actions => actions(c, p).into_iter().map(|(action, label)| context!{ action, label }).collect::<Vec<_>>(),
     }
 }
 
-async fn problems_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
-    let all = visible_problems(&s, &c).await?;
+/// Per problem: its last 整改情况, its last 退回原因, and its evidence (id, name, photo?).
+type ProblemNotes = std::collections::HashMap<i64, (Option<String>, Option<String>, Vec<Value>)>;
+
+/// The notes of the problems shown (those waiting for 销号 or sent back carry them).
+async fn notes_of(s: &AppState, shown: &[&duban_store::Problem]) -> ApiResult<ProblemNotes> {
+    let mut out = ProblemNotes::new();
+    for p in shown.iter().filter(|p| {
+        matches!(
+            p.state,
+            ProblemState::ClosureRequested | ProblemState::SentBack
+        )
+    }) {
+        let events = s.store.problem_events(p.id).await?;
+        let last = |action: &str| {
+            events
+                .iter()
+                .rev()
+                .find(|e| e.action == action)
+                .and_then(|e| e.note.clone())
+        };
+        let mut files = Vec::new();
+        for of in [
+            duban_store::EvidenceOf::Problem,
+            duban_store::EvidenceOf::Closure,
+        ] {
+            for a in s.store.attachments_of(of, p.id).await? {
+                files
+                    .push(context! { id => a.id, name => a.file_name, photo => a.has_thumbnail.0 });
+            }
+        }
+        out.insert(p.id, (last("申请销号"), last("退回"), files));
+    }
+    Ok(out)
+}
+
+/// The board's columns for the visitor, each state's problems overdue and 挂牌督办 first.
+async fn board(s: &AppState, c: &Caller) -> PageResult<minijinja::Value> {
+    let all = visible_problems(s, c).await?;
     let overdue = all.iter().filter(|p| p.overdue(today())).count();
-    let columns: Vec<Value> = ProblemState::ALL
+    let mut shown: Vec<(ProblemState, Vec<&duban_store::Problem>, usize)> = Vec::new();
+    for st in ProblemState::ALL {
+        let mut mine: Vec<&duban_store::Problem> = all.iter().filter(|p| p.state == *st).collect();
+        mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
+        let more = mine.len().saturating_sub(60);
+        mine.truncate(60);
+        shown.push((*st, mine, more));
+    }
+    let flat: Vec<&duban_store::Problem> = shown
         .iter()
-        .map(|st| {
-            let mut mine: Vec<&duban_store::Problem> =
-                all.iter().filter(|p| p.state == *st).collect();
-            // Overdue and 挂牌督办 first.
-            mine.sort_by_key(|p| (!p.overdue(today()), !p.listed, p.id));
-            let more = mine.len().saturating_sub(60);
-            context! { code => st.code(), label => st.label(), more,
-            problems => mine.iter().take(60).map(|p| ticket(&c, p)).collect::<Vec<_>>() }
+        .flat_map(|(_, m, _)| m.iter().copied())
+        .collect();
+    let notes = notes_of(s, &flat).await?;
+    let columns: Vec<Value> = shown
+        .iter()
+        .map(|(st, mine, more)| {
+            context! { code => st.code(), label => st.label(), more, count => mine.len() + more,
+            problems => mine.iter().map(|p| ticket(c, p, &notes)).collect::<Vec<_>>() }
         })
         .collect();
+    let units: Vec<String> = if c.account.is_admin() {
+        s.store
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| u.unit.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(context! { columns, total => all.len(), overdue, units })
+}
+
+async fn problems_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
+    let b = board(&s, &c).await?;
     let ctx = page(&c, "问题清单", "problems", false);
-    render(
-        &s,
-        "problems.html",
-        context! { columns, total => all.len(), overdue, ..ctx },
-    )
+    render(&s, "problems.html", context! { ..b, ..ctx })
 }
 
-#[derive(Deserialize)]
-struct MoveForm {
-    unit: Option<String>,
-    due: Option<String>,
-    note: Option<String>,
-}
-
+/// A move from the board: the board again, the card in its new column, with what was done
+/// said above it (an error is shown in the same place, the board untouched).
 async fn problem_move(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Path((id, action)): Path<(i64, String)>,
-    Form(f): Form<MoveForm>,
+    f: FormData,
 ) -> PageResult {
-    let due = field(f.due)
+    let due = f
+        .text("due")
         .map(|d| d.parse::<chrono::NaiveDate>())
         .transpose()
-        .map_err(|_| ApiError::invalid("整改时限：应为 YYYY-MM-DD"))?;
+        .map_err(|_| ApiError::invalid("整改时限：应为日期，如 2025-09-30"))?;
     let req = MoveRequest {
         action,
-        unit: field(f.unit),
+        unit: f.text("unit"),
         due,
-        note: field(f.note),
+        note: f.text("note"),
     };
-    let p = move_as(&s, &c, id, req).await?;
-    Ok(Html(format!(
-        "<div class=\"ticket\" id=\"problem-{}\"><div class=\"ok\">#{} 已{}：{}</div></div>",
-        p.id,
-        p.id,
-        p.state.label(),
-        minijinja::HtmlEscape(&p.description)
-    )))
+    let evidence = prepared(&s, f.files).await?;
+    let p = move_with(&s, &c, id, req, evidence).await?;
+    let done = format!("问题 #{}：{}", p.id, p.state.label());
+    let b = board(&s, &c).await?;
+    render(&s, "problems_board.html", context! { done, ..b })
+}
+
+/// 提出问题 from the item page or the report form: category, description, evidence.
+async fn raise_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    Path(code): Path<String>,
+    f: FormData,
+) -> PageResult {
+    let input = duban_app::problems::ProblemInput {
+        category: f.text("category").unwrap_or_else(|| "其他".into()),
+        escalation: f.text("escalation"),
+        description: f.text("description").unwrap_or_default(),
+        listed: false,
+        evidence: prepared(&s, f.files).await?,
+    };
+    let p = duban_app::problems::raise(&s.store, &c.account, &c.actor(), &code, input).await?;
+    message(
+        &s,
+        vec![format!(
+            "已登记问题 #{}（{}）：{}；督查室交办后可在“问题清单”跟踪",
+            p.id,
+            p.category.label(),
+            p.description
+        )],
+    )
 }

@@ -138,7 +138,10 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     use std::io::Write;
     std::io::stdout().flush()?;
-    let state = duban_web::AppState::new(store, a.secure_cookies);
+    let mut state = duban_web::AppState::new(store, a.secure_cookies);
+    if let Some(dir) = a.attachment_dir.clone() {
+        state = state.with_evidence_dir(dir);
+    }
     duban_web::serve(state, listener, shutdown_signal()).await?;
     drop(demo_dir);
     Ok(ExitCode::SUCCESS)

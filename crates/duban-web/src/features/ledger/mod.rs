@@ -4,8 +4,10 @@
 //! exported, and imported with a dry run first. The API here; the pages in [`pages`], the
 //! import in [`import`].
 
+mod edit;
 mod import;
 mod pages;
+mod work;
 
 use std::collections::BTreeMap;
 
@@ -33,6 +35,7 @@ use crate::{AppState, today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(edit::routes())
         .route("/items", get(pages::items_page))
         .route("/items/export.xlsx", get(pages::export))
         .route("/items/import", post(import::import_dry_run))

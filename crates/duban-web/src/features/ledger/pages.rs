@@ -158,6 +158,7 @@ pub(super) async fn item_page(
         .iter()
         .map(|m| {
             context! { name => &m.name, planned => m.planned.map(|d| d.to_string()), actual => m.actual.map(|d| d.to_string()),
+                baseline => m.baseline.map(|d| d.to_string()), extended => m.extended(),
                 overdue => m.actual.is_none() && m.planned.is_some_and(|p| p < as_of) }
         })
         .collect();
@@ -165,13 +166,14 @@ pub(super) async fn item_page(
         "milestones": milestones,
         "start": record.item.planned_start.map(|d| d.first_day()),
     }));
+    let work = super::work::context(&s, &c, &record).await?;
     let i = &record.item;
     let ctx = page(&c, &i.name, "items", true);
     render(
         &s,
         "item.html",
         context! {
-        item => ser(i), status => ser(&status), reports => ser(&reports), problems, audit, milestones, chart_json,
+        work, item => ser(i), status => ser(&status), reports => ser(&reports), problems, audit, milestones, chart_json,
         kind => i.kind.label(), stage => i.stage.map(|s| s.label()).unwrap_or("—"),
         nature => i.nature.map(|n| n.label()).unwrap_or("—"),
         leader => i.leader.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "—".into()),

@@ -71,6 +71,7 @@ pub async fn submit_as(
     req: ReportRequest,
 ) -> ApiResult<duban_store::StoredReport> {
     let input = duban_app::reporting::ReportInput {
+        evidence: Vec::new(),
         period: req.period,
         report: req.report,
         reason: req.reason,

@@ -2,18 +2,17 @@
 //! previous year-to-date beside it), the unit's sheet to download, fill in and upload (every
 //! row checked before anything is written).
 
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
-use duban_core::{AccountRole, ItemKind, Period, ReportDraft, Stage, Wan};
+use duban_core::{AccountRole, ItemKind, MilestoneReached, Period, ReportDraft, Stage, Wan};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::{ReportRequest, submit_as};
 use crate::error::ApiError;
+use crate::features::evidence::{FormData, prepared};
 use crate::features::ledger::visible_item;
 use crate::page::{
-    PageResult, Visitor, about_upload, field, message, page, render, ser, upload, wan, xlsx,
+    PageResult, Visitor, about_upload, message, page, render, ser, upload, wan, xlsx,
 };
 use crate::{AppState, today};
 
@@ -21,7 +20,15 @@ use crate::{AppState, today};
 pub(super) struct ReportQuery {
     period: Option<String>,
     unit: Option<String>,
+    /// 搜索 — part of the code or the name.
+    q: Option<String>,
+    /// unreported（未报送）| red（红灯）
+    only: Option<String>,
+    page: Option<usize>,
 }
+
+/// Items per page of the report page (a phone scrolls through one page).
+const PER_PAGE: usize = 20;
 
 /// The period units report now: the last one while its due date has not passed, else the
 /// current one.
@@ -33,6 +40,15 @@ fn open_period(cadence: duban_core::Cadence, due_day: u32) -> Period {
     } else {
         now
     }
+}
+
+/// Words that say "no problem" in a report's 存在问题 (nothing to raise).
+fn says_none(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['。', '.']);
+    matches!(
+        t,
+        "无" | "暂无" | "没有" | "无问题" | "暂无问题" | "/" | "-" | "—" | "否" | "正常"
+    )
 }
 
 pub(super) async fn report_page(
@@ -59,6 +75,8 @@ pub(super) async fn report_page(
         .store
         .status_inputs(period.year(), unit.as_deref())
         .await?;
+    let reported_in =
+        |i: &duban_store::StatusInput| i.trail.first_submitted.iter().any(|(p, _)| *p == period);
     let reportable: Vec<&duban_store::StatusInput> = inputs
         .iter()
         .filter(|i| calendar.schedule(i.item.kind).cadence == period.cadence())
@@ -68,9 +86,26 @@ pub(super) async fn report_page(
                 && i.item.stage != Some(Stage::Reserve)
         })
         .collect();
-    let rows: Vec<Value> = reportable
+    let reported = reportable.iter().filter(|i| reported_in(i)).count();
+    let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let only = q.only.as_deref().unwrap_or("");
+    let shown: Vec<&&duban_store::StatusInput> = reportable
         .iter()
-        .take(100)
+        .filter(|i| search.is_none_or(|t| i.item.code.contains(t) || i.item.name.contains(t)))
+        .filter(|i| match only {
+            "unreported" => !reported_in(i),
+            "red" => snap
+                .status_of(&i.item.code)
+                .is_some_and(|(_, st)| st.colour == duban_core::Colour::Red),
+            _ => true,
+        })
+        .collect();
+    let pages = shown.len().div_ceil(PER_PAGE).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, pages);
+    let rows: Vec<Value> = shown
+        .iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
         .map(|i| {
             let previous = i
                 .trail
@@ -79,46 +114,51 @@ pub(super) async fn report_page(
                 .rev()
                 .find(|(d, _)| *d < period.first_day())
                 .map(|(_, w)| *w);
-            let reported = i
+            let reported_ytd = i
                 .trail
                 .ytd
                 .iter()
                 .find(|(d, _)| *d == period.last_day())
                 .map(|(_, w)| *w);
+            let open: Vec<Value> = i
+                .milestones
+                .iter()
+                .filter(|m| m.actual.is_none())
+                .take(8)
+                .map(|m| context! { name => &m.name, planned => m.planned.map(|d| d.to_string()) })
+                .collect();
             context! {
                 code => &i.item.code, name => &i.item.name, plan => wan(i.item.annual_plan),
-                previous => wan(previous), reported => reported.map(|w| w.to_string()),
-                colour => snap.status_of(&i.item.code).map(|(_, st)| ser(st.colour)),
+                previous => wan(previous), reported => reported_in(i), reported_ytd => reported_ytd.map(|w| w.to_string()),
+                colour => snap.status_of(&i.item.code).map(|(_, st)| ser(st.colour)), open,
             }
         })
+        .collect();
+    let categories: Vec<&str> = duban_core::ProblemCategory::ALL
+        .iter()
+        .map(|c| c.label())
         .collect();
     let ctx = page(&c, "进度填报", "report", false);
     render(
         &s,
         "report.html",
-        context! { rows, total => reportable.len(), period => period.to_string(),
-        period_label => period.label(), due => schedule.due(period).to_string(), unit, ..ctx },
+        context! { rows, total => reportable.len(), reported, matching => shown.len(), pages, page_no,
+        q => search, only, categories,
+        period => period.to_string(), period_label => period.label(), due => schedule.due(period).to_string(), unit, ..ctx },
     )
 }
 
-#[derive(Deserialize)]
-pub(super) struct ReportForm {
-    period: String,
-    ytd: Option<String>,
-    this_period: Option<String>,
-    progress_text: Option<String>,
-    progress_percent: Option<String>,
-    narrative: Option<String>,
-    problems: Option<String>,
-    reason: Option<String>,
-}
+/// The report form's figures, read from the multipart form.
+struct ReportForm<'a>(&'a FormData);
 
-impl ReportForm {
-    /// The draft, or every field that is not a number, by name.
-    fn draft(self) -> Result<(String, ReportDraft, Option<String>), Vec<String>> {
+impl ReportForm<'_> {
+    /// The draft (with the milestones reported done: fields `ms:<name>` holding a date), or
+    /// every field that is wrong, by its label.
+    fn draft(&self) -> Result<ReportDraft, Vec<String>> {
+        let f = self.0;
         let mut errors = Vec::new();
         let mut money = |label: &str, v: Option<String>| {
-            field(v).and_then(|t| match Wan::parse(&t, duban_core::MoneyUnit::Wan) {
+            v.and_then(|t| match Wan::parse(&t, duban_core::MoneyUnit::Wan) {
                 Ok(w) => Some(w),
                 Err(e) => {
                     errors.push(format!("{label}：{e}"));
@@ -126,32 +166,40 @@ impl ReportForm {
                 }
             })
         };
-        let ytd = money("累计完成投资", self.ytd);
-        let this_period = money("本期完成投资", self.this_period);
+        let ytd = money("累计完成投资", f.text("ytd"));
+        let this_period = money("本期完成投资", f.text("this_period"));
         let progress_percent =
-            field(self.progress_percent).and_then(|t| match t.trim_end_matches('%').parse() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    errors.push(format!("形象进度（%）：“{t}”不是数字"));
-                    None
-                }
-            });
+            f.text("progress_percent")
+                .and_then(|t| match t.trim_end_matches('%').parse() {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        errors.push(format!("形象进度（%）：“{t}”不是数字"));
+                        None
+                    }
+                });
+        let mut milestones = Vec::new();
+        let mut names: Vec<&String> = f.fields.keys().filter(|k| k.starts_with("ms:")).collect();
+        names.sort();
+        for k in names {
+            let Some(date) = f.text(k) else { continue };
+            let name = k.trim_start_matches("ms:").to_string();
+            match date.parse::<chrono::NaiveDate>() {
+                Ok(date) => milestones.push(MilestoneReached { name, date }),
+                Err(_) => errors.push(format!("节点“{name}”完成日期：应为日期，如 2025-06-18")),
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok((
-            self.period,
-            ReportDraft {
-                ytd,
-                this_period,
-                progress_text: field(self.progress_text),
-                progress_percent,
-                milestones: Vec::new(),
-                narrative: field(self.narrative),
-                problems: field(self.problems),
-            },
-            field(self.reason),
-        ))
+        Ok(ReportDraft {
+            ytd,
+            this_period,
+            progress_text: f.text("progress_text"),
+            progress_percent,
+            milestones,
+            narrative: f.text("narrative"),
+            problems: f.text("problems"),
+        })
     }
 }
 
@@ -159,26 +207,78 @@ pub(super) async fn report_submit(
     State(s): State<AppState>,
     Visitor(c): Visitor,
     Path(code): Path<String>,
-    Form(f): Form<ReportForm>,
+    f: FormData,
 ) -> PageResult {
-    let (period, report, reason) = f
+    let report = ReportForm(&f)
         .draft()
         .map_err(|errors| ApiError::invalid(errors.join("\n")))?;
-    let request = ReportRequest {
+    // 存在问题 that names a problem is raised as one (its category chosen on the form).
+    let raise = report
+        .problems
+        .clone()
+        .filter(|p| !says_none(p))
+        .map(|description| -> Result<_, ApiError> {
+            let category = f.text("problem_category").unwrap_or_else(|| "其他".into());
+            duban_core::ProblemCategory::parse(&category)
+                .map_err(|e| ApiError::invalid(format!("问题类别：{e}")))?;
+            Ok((category, description))
+        })
+        .transpose()?;
+    let evidence = prepared(&s, f.files.clone()).await?;
+    let period = f.text("period").unwrap_or_default();
+    let input = duban_app::reporting::ReportInput {
         period,
         report,
-        reason,
+        reason: f.text("reason"),
+        evidence,
     };
-    let r = submit_as(&s, &c, &code, request).await?;
-    message(
+    let r = duban_app::reporting::submit(&s.store, &c.account, &c.actor(), &code, input, today())
+        .await?;
+    let mut said = vec![format!(
+        "已{}（第 {} 版）：累计完成 {} 万元，本期 {} 万元{}",
+        if r.revision == 1 { "报送" } else { "更正" },
+        r.revision,
+        wan(r.report.ytd),
+        wan(r.report.this_period),
+        if r.report.milestones.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "；节点完成：{}",
+                r.report
+                    .milestones
+                    .iter()
+                    .map(|m| format!("{} {}", m.name, m.date))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
+        }
+    )];
+    if let Some((category, description)) = raise {
+        let input = duban_app::problems::ProblemInput {
+            category,
+            escalation: None,
+            description,
+            listed: false,
+            evidence: Vec::new(),
+        };
+        let p = duban_app::problems::raise(&s.store, &c.account, &c.actor(), &code, input).await?;
+        said.push(format!(
+            "存在问题已登记为问题 #{}（{}），在“问题清单”跟踪",
+            p.id,
+            p.category.label()
+        ));
+    }
+    // The row's lamp and state as they are now.
+    let snap = s.status.get(&s.store, today()).await?;
+    let colour = snap
+        .status_of(&code)
+        .map(|(_, st)| ser(st.colour))
+        .unwrap_or_default();
+    render(
         &s,
-        vec![format!(
-            "已{}（第 {} 版）：累计完成 {} 万元，本期 {} 万元",
-            if r.revision == 1 { "报送" } else { "更正" },
-            r.revision,
-            wan(r.report.ytd),
-            wan(r.report.this_period)
-        )],
+        "report_done.html",
+        context! { ok => true, messages => said, code, colour },
     )
 }
 
