@@ -38,6 +38,27 @@ const TEMPLATES: &[(&str, &str)] = &[
         "meeting_list.html",
         include_str!("../templates/meeting_list.html"),
     ),
+    (
+        "problems_board.html",
+        include_str!("../templates/problems_board.html"),
+    ),
+    (
+        "report_done.html",
+        include_str!("../templates/report_done.html"),
+    ),
+    (
+        "item_edit.html",
+        include_str!("../templates/item_edit.html"),
+    ),
+    (
+        "extensions.html",
+        include_str!("../templates/extensions.html"),
+    ),
+    (
+        "extension_decide.html",
+        include_str!("../templates/extension_decide.html"),
+    ),
+    ("leader.html", include_str!("../templates/leader.html")),
 ];
 
 pub fn environment() -> Environment<'static> {

@@ -511,7 +511,7 @@ async fn documents_pages_and_headers(db: &TestDb) {
     ] {
         let encoded = path.replace("白水县", &duban_testkit::client::encode("白水县"));
         let a = admin.get(&encoded).await.unwrap();
-        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.status, 200, "{path}: {}", a.text());
         assert!(a.text().contains(needle), "{path} shows {needle}");
     }
     let mut bs = app.signed_in("baishui").await;

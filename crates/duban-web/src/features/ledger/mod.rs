@@ -426,7 +426,8 @@ pub struct ItemRecordView {
     pub item: ItemView,
     /// 节点
     pub milestones: Vec<MilestoneView>,
-    /// 已归档
+    /// 已归档 — present (true) only for an archived item.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
 }
 

@@ -1,0 +1,544 @@
+//! A working day of each role through the pages' forms, as the browser sends them (multipart
+//! with files, or URL-encoded), on both backends: the unit reports figures, a milestone and a
+//! photo, raises a problem, asks for 销号 with its 整改情况 and evidence, asks for an
+//! extension; the office approves it, edits, archives and restores an item; the leader
+//! instructs and the unit reads it. Baselined milestones stay out of the unit's reach.
+
+use duban_testkit::harness as support;
+
+use chrono::{Datelike, Days, NaiveDate};
+use duban_store::testing::TestDb;
+use duban_testkit::client::{Answer, Client};
+use support::App;
+
+/// A multipart body: text fields, then files (field `files`).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----duban-daily-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_multipart(
+    c: &mut Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> Answer {
+    let (ct, body) = multipart(fields, files);
+    c.send(hyper::Method::POST, path, Some((&ct, body)))
+        .await
+        .unwrap()
+}
+
+/// A small PNG photo of the site.
+fn photo() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(640, 480, image::Rgb([120, 160, 90]));
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// The month before today, and a day in it.
+fn last_month() -> (String, NaiveDate) {
+    let first = duban_web::today().with_day(1).unwrap();
+    let day = first - Days::new(3);
+    (format!("{}-{:02}", day.year(), day.month()), day)
+}
+
+async fn a_units_day(db: &TestDb) {
+    let app = App::start(db).await;
+    let (period, done_on) = last_month();
+    // 市财政局 leads XM3, whose construction chain the office planned (and so approved).
+    let mut cz = app.signed_in("caizheng").await;
+    let page = cz
+        .get(&format!("/report?period={period}"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        page.contains("row-XM3") && page.contains("ms:开工"),
+        "the open milestones are on the form"
+    );
+    let a = post_multipart(
+        &mut cz,
+        "/report/XM3",
+        &[
+            ("period", &period),
+            ("ytd", "300"),
+            ("progress_text", "场地平整"),
+            ("ms:开工", &done_on.to_string()),
+            ("problems", "征地拆迁还有三户未签约"),
+            ("problem_category", "征迁"),
+        ],
+        &[("现场.png", &photo())],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let said = a.text();
+    assert!(
+        said.contains(&format!("节点完成：开工 {done_on}")),
+        "{said}"
+    );
+    assert!(
+        said.contains("hx-swap-oob") && said.contains("lamp-XM3"),
+        "the row's lamp is refreshed: {said}"
+    );
+    assert!(said.contains("登记为问题 #"), "{said}");
+    let record = app.store.item("XM3").await.unwrap().unwrap();
+    assert_eq!(record.milestones[0].actual, Some(done_on));
+    let problems = app
+        .store
+        .problems(&duban_store::ProblemFilter {
+            code: Some("XM3".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        problems[0].category,
+        duban_core::ProblemCategory::Relocation
+    );
+    // The photo is kept with a thumbnail, served to those who see the item only.
+    let files = app.store.attachments("XM3").await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(files[0].has_thumbnail.0);
+    let got = cz
+        .get(&format!("/attachments/{}", files[0].id))
+        .await
+        .unwrap();
+    assert_eq!(
+        (got.status.as_u16(), got.header("content-type")),
+        (200, Some("image/png"))
+    );
+    let thumb = cz
+        .get(&format!("/attachments/{}/thumb", files[0].id))
+        .await
+        .unwrap();
+    assert_eq!(thumb.header("content-type"), Some("image/jpeg"));
+    let mut bs = app.signed_in("baishui").await;
+    assert_eq!(
+        bs.get(&format!("/attachments/{}", files[0].id))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    // A file that is not what it says is refused, and nothing of the report is written.
+    let a = post_multipart(
+        &mut cz,
+        "/report/XM3",
+        &[("period", &period), ("ytd", "400"), ("reason", "补报")],
+        &[("照片.jpg", b"MZ not a photo")],
+    )
+    .await;
+    assert_eq!(a.status, 422);
+    assert!(a.text().contains("只接受"), "{}", a.text());
+    assert_eq!(app.store.report_history("XM3").await.unwrap().len(), 1);
+
+    // 白水县 raises a problem on its item from the item page, with a document.
+    let a = post_multipart(
+        &mut bs,
+        "/items/XM1/problems",
+        &[
+            ("category", "用地"),
+            ("escalation", "市领导"),
+            ("description", "用地指标未下达"),
+        ],
+        &[("说明.pdf", b"%PDF-1.4 test")],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let blank = post_multipart(
+        &mut bs,
+        "/items/XM1/problems",
+        &[("category", "用地"), ("description", " ")],
+        &[],
+    )
+    .await;
+    assert_eq!(blank.status, 422);
+    let id = app
+        .store
+        .problems(&duban_store::ProblemFilter {
+            code: Some("XM1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    // The office assigns it from the board (the unit chosen from the directory) …
+    let mut admin = app.signed_in("admin").await;
+    let due = (duban_web::today() + Days::new(20)).to_string();
+    let board = admin
+        .post_form(
+            &format!("/problems/{id}/assign"),
+            &[("unit", "白水县"), ("due", &due)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(board.status, 200);
+    let text = board.text();
+    assert!(
+        text.contains("问题 #") && text.contains("已交办") && !text.contains("已已"),
+        "{text}"
+    );
+    assert!(in_column(&text, "assigned", id), "the card moved to 已交办");
+    // … the unit rectifies and asks for 销号: an empty 整改情况 is refused, the board kept.
+    assert_eq!(
+        bs.post_form(&format!("/problems/{id}/start"), &[])
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let refused = post_multipart(
+        &mut bs,
+        &format!("/problems/{id}/request-close"),
+        &[("note", "")],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("整改情况"), "{}", refused.text());
+    let asked = post_multipart(
+        &mut bs,
+        &format!("/problems/{id}/request-close"),
+        &[("note", "指标已于本月下达，用地手续办结")],
+        &[("整改后.png", &photo())],
+    )
+    .await;
+    assert_eq!(asked.status, 200, "{}", asked.text());
+    // The office sees what was done and the evidence on the card, in its new column.
+    let board = admin.get("/problems").await.unwrap().text();
+    assert!(in_column(&board, "closure_requested", id));
+    assert!(
+        board.contains("整改情况：</b>指标已于本月下达"),
+        "the 整改情况 is shown"
+    );
+    assert!(board.contains("/thumb"), "the evidence is shown");
+    assert_eq!(
+        admin
+            .post_form(&format!("/problems/{id}/close"), &[])
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    assert!(in_column(
+        &admin.get("/problems").await.unwrap().text(),
+        "closed",
+        id
+    ));
+}
+
+/// Whether problem `id`'s card is in the board's column `state`.
+fn in_column(board: &str, state: &str, id: i64) -> bool {
+    let Some(start) = board.find(&format!("id=\"col-{state}\"")) else {
+        return false;
+    };
+    let rest = &board[start..];
+    let end = rest[10..].find("id=\"col-").map_or(rest.len(), |e| e + 10);
+    rest[..end].contains(&format!("id=\"problem-{id}\""))
+}
+
+async fn baselines_and_extensions(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut cz = app.signed_in("caizheng").await;
+    let before = app.store.item("XM3").await.unwrap().unwrap().milestones;
+    // The plan the office wrote is approved: the unit cannot re-plan it, by API or page.
+    let target = (duban_web::today() + Days::new(900)).to_string();
+    let a = cz
+        .post_json(
+            "/api/items/XM3/milestones",
+            &serde_json::json!({ "template": "建设", "target": target }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert!(a.json()["detail"].as_str().unwrap().contains("延期申请"));
+    let a = cz
+        .post_form(
+            "/items/XM3/milestones",
+            &[("name", "开工"), ("planned", &target)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403);
+    assert_eq!(
+        app.store.item("XM3").await.unwrap().unwrap().milestones,
+        before,
+        "nothing moved"
+    );
+    // It asks for an extension of 正负零 instead; the office approves it.
+    let old = before[1].planned.unwrap();
+    let asked = old + Days::new(45);
+    let a = post_multipart(
+        &mut cz,
+        "/items/XM3/extension",
+        &[
+            ("milestone", "正负零"),
+            ("requested", &asked.to_string()),
+            ("reason", "设计变更，需重新审图"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let earlier = post_multipart(
+        &mut cz,
+        "/items/XM3/extension",
+        &[
+            ("milestone", "封顶"),
+            ("requested", "2000-01-01"),
+            ("reason", "x"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(earlier.status, 422, "a date not later is refused");
+    let pending = app
+        .store
+        .extension_requests(Some("XM3"), true)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        cz.post_form(&format!("/extensions/{}/approve", pending[0].id), &[])
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let mut admin = app.signed_in("admin").await;
+    assert!(
+        admin
+            .get("/extensions")
+            .await
+            .unwrap()
+            .text()
+            .contains("设计变更")
+    );
+    let a = admin
+        .post_form(&format!("/extensions/{}/approve", pending[0].id), &[])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    let ms = app.store.item("XM3").await.unwrap().unwrap().milestones;
+    assert_eq!((ms[1].planned, ms[1].baseline), (Some(asked), Some(old)));
+    assert!(ms[1].extended() && !ms[0].extended());
+    let page = cz.get("/items/XM3").await.unwrap().text();
+    assert!(
+        page.contains(&format!("原计划 <s>{old}</s> / 调整后 {asked}")) && page.contains("已延期")
+    );
+    // Refusing needs a reason.
+    let a = post_multipart(
+        &mut cz,
+        "/items/XM3/extension",
+        &[
+            ("milestone", "封顶"),
+            (
+                "requested",
+                &(ms[3].planned.unwrap() + Days::new(10)).to_string(),
+            ),
+            ("reason", "雨季"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let id = app
+        .store
+        .extension_requests(Some("XM3"), true)
+        .await
+        .unwrap()[0]
+        .id;
+    assert_eq!(
+        admin
+            .post_form(&format!("/extensions/{id}/refuse"), &[])
+            .await
+            .unwrap()
+            .status,
+        422
+    );
+    assert_eq!(
+        admin
+            .post_form(
+                &format!("/extensions/{id}/refuse"),
+                &[("note", "工期不能后延")]
+            )
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let ms2 = app.store.item("XM3").await.unwrap().unwrap().milestones;
+    assert_eq!(
+        ms2[3].planned, ms[3].planned,
+        "a refused request moves nothing"
+    );
+}
+
+async fn the_office_and_the_leader(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut admin = app.signed_in("admin").await;
+    // A unit typed by hand is refused: units come from the directory.
+    let form = |unit: &'static str| {
+        vec![
+            ("name", "白水县智慧农业示范园"),
+            ("kind", "重点项目"),
+            ("year", "2026"),
+            ("lead_unit", unit),
+            ("annual_plan", "800"),
+            ("total_investment", "3000"),
+            ("reason", "县政府常务会新增"),
+        ]
+    };
+    let a = admin.post_form("/items/new", &form("青山")).await.unwrap();
+    assert_eq!(a.status, 422);
+    assert!(a.text().contains("不在单位名录中"), "{}", a.text());
+    let a = admin
+        .post_form("/items/new", &form("白水县"))
+        .await
+        .unwrap();
+    let to = a.header("hx-redirect").unwrap_or_default().to_string();
+    assert!(to.starts_with("/items/XM2026"), "{} {}", a.status, a.text());
+    let code = to.trim_start_matches("/items/").to_string();
+    // Edited with a reason; the plan over the total is refused as an import refuses it.
+    let mut edit = form("白水县");
+    edit[4] = ("annual_plan", "9000");
+    let a = admin
+        .post_form(&format!("/items/{code}/edit"), &edit)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "{}", a.text());
+    edit[4] = ("annual_plan", "1000");
+    assert_eq!(
+        admin
+            .post_form(&format!("/items/{code}/edit"), &edit)
+            .await
+            .unwrap()
+            .status,
+        303
+    );
+    let item = app.store.item(&code).await.unwrap().unwrap().item;
+    assert_eq!(item.annual_plan, Some(support::wan("1000")));
+    // 倒排工期 on the item page, then archived (out of the ledger) and restored.
+    let target = (duban_web::today() + Days::new(400)).to_string();
+    let a = admin
+        .post_form(
+            &format!("/items/{code}/plan"),
+            &[("template", "建设"), ("target", &target)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        app.store
+            .item(&code)
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones
+            .len(),
+        7
+    );
+    assert_eq!(
+        admin
+            .post_form(&format!("/items/{code}/archive"), &[])
+            .await
+            .unwrap()
+            .status,
+        422,
+        "a reason is required"
+    );
+    assert_eq!(
+        admin
+            .post_form(&format!("/items/{code}/archive"), &[("reason", "项目取消")])
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let listed = admin.get("/api/items?per_page=100").await.unwrap().json();
+    assert!(
+        !listed.to_string().contains(&code),
+        "an archived item leaves the ledger"
+    );
+    assert_eq!(
+        admin
+            .post_form(&format!("/items/{code}/restore"), &[("reason", "恢复建设")])
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    assert!(
+        admin
+            .get("/api/items?per_page=100")
+            .await
+            .unwrap()
+            .json()
+            .to_string()
+            .contains(&code)
+    );
+
+    // The leader reads his page and instructs on his item; the unit sees it.
+    let mut wang = app.signed_in("wang").await;
+    let page = wang.get("/leader").await.unwrap().text();
+    assert!(
+        page.contains("白水县产业园") && !page.contains("云台县物流园"),
+        "only his items"
+    );
+    let a = wang
+        .post_form(
+            "/items/XM1/instructions",
+            &[("body", "请本周内协调解决用地问题")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        wang.post_form("/items/XM2/instructions", &[("body", "x")])
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    let mut bs = app.signed_in("baishui").await;
+    assert_eq!(
+        bs.post_form("/items/XM1/instructions", &[("body", "x")])
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let page = bs.get("/items/XM1").await.unwrap().text();
+    assert!(
+        page.contains("请本周内协调解决用地问题") && page.contains("王某（副市长）"),
+        "the unit reads the instruction"
+    );
+}
+
+duban_store::both_backends!(
+    a_units_day,
+    baselines_and_extensions,
+    the_office_and_the_leader
+);
