@@ -205,6 +205,27 @@ impl Browser {
         .await
     }
 
+    /// Resizes the window (a phone: 390 × 844).
+    pub async fn resize(&mut self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": width, "height": height }),
+        )
+        .await;
+    }
+
+    /// Sets a form field's value by script (date inputs, selects) and tells the page.
+    pub async fn set_value(&mut self, css: &str, value: &str) {
+        self.find(css).await;
+        self.execute(
+            "var e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            json!([css, value]),
+        )
+        .await;
+    }
+
     pub async fn delete_cookies(&mut self) {
         self.call(reqwest::Method::DELETE, "/cookie", Value::Null)
             .await;

@@ -170,6 +170,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     // The reporter of 白水县 reports October's year-to-date for XM1 on the phone-sized form.
     sign_in(&mut b, &base, "baishui").await;
     b.goto(&format!("{base}/report?period=2025-10")).await;
+    b.click("#row-XM1 summary").await;
     b.type_into("#row-XM1 input[name=ytd]", "1,150").await;
     b.type_into("#row-XM1 input[name=progress_text]", "主体封顶")
         .await;

@@ -436,7 +436,7 @@ async fn the_office_and_the_leader(db: &TestDb) {
             .await
             .unwrap()
             .status,
-        303
+        200
     );
     let item = app.store.item(&code).await.unwrap().unwrap().item;
     assert_eq!(item.annual_plan, Some(support::wan("1000")));

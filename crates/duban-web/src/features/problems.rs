@@ -340,9 +340,16 @@ async fn notes_of(s: &AppState, shown: &[&duban_store::Problem]) -> ApiResult<Pr
     Ok(out)
 }
 
-/// The board's columns for the visitor, each state's problems overdue and 挂牌督办 first.
-async fn board(s: &AppState, c: &Caller) -> PageResult<minijinja::Value> {
-    let all = visible_problems(s, c).await?;
+/// The board's columns for the visitor, each state's problems overdue and 挂牌督办 first;
+/// `moved`, just written, as it is now (the snapshot of problems may not have caught up).
+async fn board(s: &AppState, c: &Caller, moved: Option<Problem>) -> PageResult<minijinja::Value> {
+    let mut all = visible_problems(s, c).await?;
+    if let Some(m) = moved {
+        match all.iter_mut().find(|p| p.id == m.id) {
+            Some(p) => *p = m,
+            None => all.push(m),
+        }
+    }
     let overdue = all.iter().filter(|p| p.overdue(today())).count();
     let mut shown: Vec<(ProblemState, Vec<&duban_store::Problem>, usize)> = Vec::new();
     for st in ProblemState::ALL {
@@ -378,7 +385,7 @@ async fn board(s: &AppState, c: &Caller) -> PageResult<minijinja::Value> {
 }
 
 async fn problems_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
-    let b = board(&s, &c).await?;
+    let b = board(&s, &c, None).await?;
     let ctx = page(&c, "问题清单", "problems", false);
     render(&s, "problems.html", context! { ..b, ..ctx })
 }
@@ -405,7 +412,7 @@ async fn problem_move(
     let evidence = prepared(&s, f.files).await?;
     let p = move_with(&s, &c, id, req, evidence).await?;
     let done = format!("问题 #{}：{}", p.id, p.state.label());
-    let b = board(&s, &c).await?;
+    let b = board(&s, &c, Some(p)).await?;
     render(&s, "problems_board.html", context! { done, ..b })
 }
 

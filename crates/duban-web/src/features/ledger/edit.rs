@@ -4,7 +4,7 @@
 //! directory; every change is validated as an import row and audited with its reason.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -258,11 +258,9 @@ async fn save(
         duban_app::items::save(&store, &account, &actor, item, &reason).await
     })
     .await?;
-    Ok((
-        [("hx-redirect", format!("/items/{code}"))],
-        Redirect::to(&format!("/items/{code}")),
-    )
-        .into_response())
+    // htmx goes on to the item's page (a redirect would be followed by the request itself).
+    let said = message(s, vec![format!("已保存 {code}")])?;
+    Ok(([("hx-redirect", format!("/items/{code}"))], said).into_response())
 }
 
 async fn save_new(
