@@ -68,9 +68,9 @@ pub fn entity_label(code: &str) -> String {
 const FIELDS: &[(&str, &str)] = &[
     // 事项 (Item, as its JSON names the fields)
     ("code", "项目编号"),
+    ("name", "项目名称"),
     ("year", "年度"),
     ("kind", "事项类型"),
-    ("name", "项目名称"),
     ("owner", "建设单位"),
     ("nature", "建设性质"),
     ("location", "建设地点"),
@@ -498,8 +498,8 @@ mod tests {
             lines(&r),
             [
                 "项目编号：XM1",
-                "事项类型：重点项目",
                 "项目名称：白水县产业园",
+                "事项类型：重点项目",
                 "是否纳入统计：是"
             ]
         );
