@@ -205,6 +205,16 @@ impl Browser {
         .await
     }
 
+    /// Sets the window's size in CSS pixels (a phone: 390 wide).
+    pub async fn resize(&mut self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": width, "height": height }),
+        )
+        .await;
+    }
+
     pub async fn delete_cookies(&mut self) {
         self.call(reqwest::Method::DELETE, "/cookie", Value::Null)
             .await;
