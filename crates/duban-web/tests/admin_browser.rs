@@ -86,13 +86,16 @@ async fn the_office_moves_and_disables_a_user_and_reads_it_in_the_audit() {
     sign_in(&mut b, &base, "admin").await;
     b.wait_text("#who", "admin").await;
     b.goto(&format!("{base}/admin/audit")).await;
-    b.type_into("#audit-filters input[name=actor]", "admin").await;
+    b.type_into("#audit-filters input[name=actor]", "admin")
+        .await;
     b.click("#audit-filters button[type=submit]").await;
     let table = b
         .wait_text("#audit-entries", "所属单位：白水县 → 云台县")
         .await;
     assert!(
-        table.contains(&beijing) && table.contains("调往云台县") && table.contains("状态：在用 → 已停用"),
+        table.contains(&beijing)
+            && table.contains("调往云台县")
+            && table.contains("状态：在用 → 已停用"),
         "{beijing}: {table}"
     );
     assert!(!table.contains(&moved.at), "no UTC stamp: {table}");

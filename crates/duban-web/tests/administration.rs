@@ -617,7 +617,56 @@ async fn the_audit_page_reads_changes_in_words_and_beijing_time(db: &TestDb) {
     );
 }
 
+/// A user's page lists its changes (filed under the name as written, "LiSi") and its
+/// sign-ins (under the name as compared, "lisi"), newest first.
+async fn a_users_page_shows_its_changes_and_sign_ins(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut admin = app.signed_in("admin").await;
+    let a = htmx(
+        &mut admin,
+        "/admin/users",
+        &[
+            ("username", "LiSi"),
+            ("display_name", "李四"),
+            ("role", "viewer"),
+            ("unit", ""),
+            ("leader", ""),
+            ("password", "long-enough-1"),
+        ],
+    )
+    .await;
+    assert!(a.text().contains("已创建用户 LiSi"), "{}", a.text());
+    app.signed_in_with("lisi", "long-enough-1").await;
+    let a = htmx(
+        &mut admin,
+        "/admin/users/lisi",
+        &[
+            ("display_name", "李四（督查科）"),
+            ("role", "viewer"),
+            ("unit", "市财政局"),
+            ("leader", ""),
+            ("reason", "补填单位"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        a.header("hx-redirect"),
+        Some("/admin/users/LiSi?done=saved")
+    );
+    let page = admin.get("/admin/users/LiSi").await.unwrap().text();
+    let log = &page[page.find(r#"id="user-history""#).unwrap()..];
+    let actions: Vec<&str> = log
+        .split(r#"<td class="nowrap">"#)
+        .skip(1)
+        .filter_map(|c| c.split("</td>").next())
+        .filter(|c| !c.contains(':'))
+        .collect();
+    assert_eq!(actions, ["修改", "登录", "新建"], "{log}");
+    assert!(log.contains("姓名</span>：<span class=\"old\">李四</span> → <span class=\"new\">李四（督查科）</span>"), "{log}");
+}
+
 duban_store::both_backends!(
+    a_users_page_shows_its_changes_and_sign_ins,
     the_office_edits_and_disables_a_user_who_then_cannot_sign_in,
     units_are_edited_and_disabled,
     the_audit_page_reads_changes_in_words_and_beijing_time,

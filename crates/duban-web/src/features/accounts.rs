@@ -705,14 +705,18 @@ async fn user_page(
         }
         _ => None,
     };
-    let history: Vec<Value> = s
-        .store
-        .audit_trail("user", &duban_store::username_key(&a.username))
-        .await?
-        .into_iter()
+    // Changes are filed under the name as written, sign-ins under the name as compared.
+    let mut trail = s.store.audit_trail("user", &a.username).await?;
+    let key = duban_store::username_key(&a.username);
+    if key != a.username {
+        trail.extend(s.store.audit_trail("user", &key).await?);
+        trail.sort_by(|x, y| x.at.cmp(&y.at));
+    }
+    let history: Vec<Value> = trail
+        .iter()
         .rev()
         .take(20)
-        .map(|e| ser(duban_app::changes::readable(&e)))
+        .map(|e| ser(duban_app::changes::readable(e)))
         .collect();
     let ctx = page(&c, &format!("用户 {}", a.username), "users", false);
     render(
