@@ -29,9 +29,27 @@ pub fn beijing(at: &str) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
+/// The UTC stamp (RFC 3339, as the audit trail stores them) at which `day` begins in Beijing:
+/// a day's entries are those from its start to the next day's.
+pub fn beijing_day_start(day: NaiveDate) -> String {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(beijing_zone()).single())
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_beijing_day_starts_at_four_in_the_afternoon_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2025, 11, 3).unwrap();
+        assert_eq!(beijing_day_start(d), "2025-11-02T16:00:00.000Z");
+    }
 
     #[test]
     fn a_utc_stamp_is_shown_in_beijing_time() {

@@ -5,6 +5,7 @@
 //! The clock lives here too (`clock`): the core is given "today", never reads it.
 
 pub mod bulletin;
+pub mod changes;
 pub mod clock;
 mod error;
 pub mod evidence;

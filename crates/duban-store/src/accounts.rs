@@ -53,6 +53,8 @@ pub enum SignIn {
     Failed,
     /// 退出
     SignedOut,
+    /// 登录被拒 — the right password for a disabled account.
+    Refused,
 }
 
 impl SignIn {
@@ -61,8 +63,57 @@ impl SignIn {
             SignIn::Succeeded => "login",
             SignIn::Failed => "login_failed",
             SignIn::SignedOut => "logout",
+            SignIn::Refused => "login_refused",
         }
     }
+}
+
+/// What a sign-in attempt meets ([`Store::check_sign_in`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PasswordCheck {
+    /// The account, signed in.
+    Valid(Account),
+    /// No such name, or a wrong password (not told apart).
+    Wrong,
+    /// 已停用 — the right password for a disabled account.
+    Disabled(Account),
+}
+
+/// 用户 — an account as the office's 用户管理 lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UserListing {
+    #[serde(flatten)]
+    pub account: Account,
+    /// 已停用 — cannot sign in; its sessions and tokens have ended.
+    pub disabled: bool,
+    /// 创建时间 — UTC, RFC 3339.
+    pub created_at: String,
+}
+
+/// 用户修改 — what the office may change about an account (not its name: the audit trail
+/// and the sign-in throttle know accounts by it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountEdit {
+    pub display_name: String,
+    pub role: AccountRole,
+    /// 所属单位 (name or alias) — required for a reporter.
+    pub unit: Option<String>,
+    /// The leader this account is — required for a leader.
+    pub leader: Option<Leader>,
+}
+
+/// An account as its audit rows show it.
+fn account_json(a: &Account) -> serde_json::Value {
+    serde_json::json!({
+        "display_name": a.display_name,
+        "role": a.role.code(),
+        "unit": a.unit,
+        "leader": a.leader.as_ref().map(|l| l.to_string()),
+    })
+}
+
+fn status_json(disabled: bool) -> serde_json::Value {
+    serde_json::json!({ "status": if disabled { "disabled" } else { "active" } })
 }
 
 /// An API token as listed (never its secret).
@@ -114,7 +165,7 @@ impl From<TokenRow> for TokenListing {
 }
 
 const COLUMNS: &str = "a.id, a.username, a.display_name, a.role, un.name AS unit, \
-    l.name AS leader_name, l.title AS leader_title";
+    l.name AS leader_name, l.title AS leader_title, a.disabled_at, a.created_at";
 const FROM: &str = "FROM users a \
     LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN leaders l ON l.id = a.leader_id";
 
@@ -128,6 +179,8 @@ struct AccountRow {
     unit: Option<String>,
     leader_name: Option<String>,
     leader_title: Option<String>,
+    disabled_at: Option<String>,
+    created_at: String,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -196,6 +249,64 @@ async fn account_by(conn: &mut AnyConnection, cond: &str, key: &str) -> Result<O
         .transpose()
 }
 
+/// The listing of `username`, or NotFound.
+async fn listing(conn: &mut AnyConnection, username: &str) -> Result<UserListing> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE a.username_key = $1");
+    let row = sqlx::query_as::<_, AccountRow>(sqlx::AssertSqlSafe(sql))
+        .bind(username_key(username))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "用户",
+            key: username.to_string(),
+        })?;
+    UserListing::try_from(row)
+}
+
+impl TryFrom<AccountRow> for UserListing {
+    type Error = StoreError;
+
+    fn try_from(mut r: AccountRow) -> Result<UserListing> {
+        let disabled = r.disabled_at.take().is_some();
+        let created_at = std::mem::take(&mut r.created_at);
+        Ok(UserListing {
+            account: r.try_into()?,
+            disabled,
+            created_at,
+        })
+    }
+}
+
+/// Refuses to leave no administrator who can sign in: `id` is about to stop being one.
+async fn keep_an_admin(conn: &mut AnyConnection, id: i64, username: &str) -> Result<()> {
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if others == 0 {
+        return Err(StoreError::Invalid(format!(
+            "“{username}”是唯一在用的督查室管理员：请先为另一位用户设置管理员角色，否则将无人能管理系统"
+        )));
+    }
+    Ok(())
+}
+
+/// Ends every session and API token of an account at once.
+async fn end_sessions_and_tokens(conn: &mut AnyConnection, id: i64, at: &str) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// The account of `username`, or NotFound.
 async fn existing(conn: &mut AnyConnection, username: &str) -> Result<Account> {
     account_by(conn, "a.username_key = $1", &username_key(username))
@@ -246,6 +357,11 @@ impl Store {
                         "所属单位：没有名为“{u}”的单位（可在单位名录中查看）"
                     ))
                 })?;
+                if dir.is_disabled(name) {
+                    return Err(StoreError::Invalid(format!(
+                        "所属单位：“{name}”已停用，请选择在用的单位"
+                    )));
+                }
                 dir.id(name)
             }
             None if a.role == AccountRole::Reporter => {
@@ -306,42 +422,243 @@ impl Store {
 
     /// Sets a new password; every session and API token of the account ends.
     pub async fn set_password(&self, actor: &str, username: &str, password: &str) -> Result<()> {
+        self.write_password(actor, username, password, None).await
+    }
+
+    /// The office resets a password (the reason goes into the audit trail); every session and
+    /// API token of the account ends. A disabled account stays disabled.
+    pub async fn reset_password(
+        &self,
+        actor: &str,
+        username: &str,
+        password: &str,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = audit::required_reason(reason)?;
+        self.write_password(actor, username, password, Some(&reason))
+            .await
+    }
+
+    async fn write_password(
+        &self,
+        actor: &str,
+        username: &str,
+        password: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
         check_password(username, password)?;
         let hash = hash_password(password.to_string()).await?;
         let mut tx = self.write_tx().await?;
         let account = existing(&mut tx, username).await?;
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(audit::now())
-        .bind(account.id)
-        .execute(&mut *tx)
-        .await?;
+        let at = audit::now();
+        end_sessions_and_tokens(&mut tx, account.id, &at).await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(account.id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(account.id)
-            .execute(&mut *tx)
-            .await?;
-        let at = audit::now();
         audit::record(
             &mut tx,
-            vec![AuditRecord::values(
-                actor,
-                &at,
-                "password",
-                "user",
-                &account.username,
-                None,
-                None,
-            )],
+            vec![
+                AuditRecord::values(
+                    actor,
+                    &at,
+                    "password",
+                    "user",
+                    &account.username,
+                    None,
+                    None,
+                )
+                .with_reason(reason.unwrap_or_default()),
+            ],
         )
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Every account with whether it is disabled, by username.
+    pub async fn users(&self) -> Result<Vec<UserListing>> {
+        let sql = format!("SELECT {COLUMNS} {FROM} ORDER BY a.username");
+        sqlx::query_as::<_, AccountRow>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(UserListing::try_from)
+            .collect()
+    }
+
+    /// One account as 用户管理 lists it.
+    pub async fn user(&self, username: &str) -> Result<UserListing> {
+        let mut conn = self.pool.acquire().await?;
+        listing(&mut conn, username).await
+    }
+
+    /// Changes an account's name shown, role, unit and leader, with the reason in the audit
+    /// trail. The unit is one of the directory in use (a unit already disabled may stay the
+    /// account's unit); the last administrator in use stays one. Nothing is written when
+    /// nothing changes (the account, false).
+    pub async fn update_account(
+        &self,
+        actor: &str,
+        username: &str,
+        edit: AccountEdit,
+        reason: &str,
+    ) -> Result<(Account, bool)> {
+        let reason = audit::required_reason(reason)?;
+        let display_name = duban_core::text::without_controls(edit.display_name.trim()).to_string();
+        if display_name.is_empty() {
+            return Err(StoreError::Invalid("姓名：不能为空".into()));
+        }
+        if display_name.chars().count() > 64 {
+            return Err(StoreError::Invalid("姓名：不能超过 64 个字符".into()));
+        }
+        let mut tx = self.write_tx().await?;
+        let current = listing(&mut tx, username).await?;
+        let old = current.account;
+        let dir = UnitDirectory::load(&mut tx).await?;
+        let unit = match edit
+            .unit
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(u) => {
+                let name = dir.canonical(u).ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "所属单位：没有名为“{u}”的单位（请从单位名录中选择）"
+                    ))
+                })?;
+                if dir.is_disabled(name) && old.unit.as_deref() != Some(name) {
+                    return Err(StoreError::Invalid(format!(
+                        "所属单位：“{name}”已停用，请选择在用的单位"
+                    )));
+                }
+                Some((name.to_string(), dir.id(name)))
+            }
+            None if edit.role == AccountRole::Reporter => {
+                return Err(StoreError::Invalid(
+                    "所属单位：责任单位填报员必须属于一个单位".into(),
+                ));
+            }
+            None => None,
+        };
+        let leader = match &edit.leader {
+            Some(l) => {
+                let id = LeaderBook::load(&mut tx)
+                    .await?
+                    .id(l)
+                    .ok_or_else(|| StoreError::Invalid(format!("包抓领导：台账中没有“{l}”")))?;
+                Some((l.clone(), id))
+            }
+            None if edit.role == AccountRole::Leader => {
+                return Err(StoreError::Invalid(
+                    "包抓领导：领导账号须对应台账中的一位包抓领导".into(),
+                ));
+            }
+            None => None,
+        };
+        if old.role == AccountRole::Admin && edit.role != AccountRole::Admin && !current.disabled {
+            keep_an_admin(&mut tx, old.id, &old.username).await?;
+        }
+        let new = Account {
+            id: old.id,
+            username: old.username.clone(),
+            display_name,
+            role: edit.role,
+            unit: unit.as_ref().map(|(n, _)| n.clone()),
+            leader: leader.as_ref().map(|(l, _)| l.clone()),
+        };
+        let Some((b, a)) = audit::diff(&account_json(&old), &account_json(&new)) else {
+            return Ok((old, false));
+        };
+        sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, unit_id = $3, leader_id = $4 WHERE id = $5",
+        )
+        .bind(&new.display_name)
+        .bind(new.role.code())
+        .bind(unit.and_then(|(_, id)| id))
+        .bind(leader.map(|(_, id)| id))
+        .bind(old.id)
+        .execute(&mut *tx)
+        .await?;
+        let at = audit::now();
+        audit::record(
+            &mut tx,
+            vec![
+                AuditRecord::values(
+                    actor,
+                    &at,
+                    "update",
+                    "user",
+                    &old.username,
+                    Some(b),
+                    Some(a),
+                )
+                .with_reason(&reason),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((new, true))
+    }
+
+    /// Disables an account (or enables it again), with the reason in the audit trail. A
+    /// disabled account cannot sign in; its sessions and API tokens end at once (enabled
+    /// again, it signs in anew and is issued new tokens). The last administrator in use is
+    /// not disabled.
+    pub async fn set_account_disabled(
+        &self,
+        actor: &str,
+        username: &str,
+        disabled: bool,
+        reason: &str,
+    ) -> Result<Account> {
+        let reason = audit::required_reason(reason)?;
+        let mut tx = self.write_tx().await?;
+        let current = listing(&mut tx, username).await?;
+        let account = current.account;
+        if current.disabled == disabled {
+            return Err(StoreError::Invalid(format!(
+                "用户“{}”{}",
+                account.username,
+                if disabled {
+                    "已经停用"
+                } else {
+                    "在用，无需启用"
+                }
+            )));
+        }
+        if disabled && account.role == AccountRole::Admin {
+            keep_an_admin(&mut tx, account.id, &account.username).await?;
+        }
+        let at = audit::now();
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(disabled.then(|| at.clone()))
+            .bind(account.id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            end_sessions_and_tokens(&mut tx, account.id, &at).await?;
+        }
+        audit::record(
+            &mut tx,
+            vec![
+                AuditRecord::values(
+                    actor,
+                    &at,
+                    if disabled { "disable" } else { "enable" },
+                    "user",
+                    &account.username,
+                    Some(status_json(!disabled)),
+                    Some(status_json(disabled)),
+                )
+                .with_reason(&reason),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(account)
     }
 
     /// Every account, by username.
@@ -359,6 +676,16 @@ impl Store {
     /// unknown name costs the same as a wrong password (a hash is checked either way), so the
     /// time of a refusal does not tell which names exist.
     pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<Account>> {
+        Ok(match self.check_sign_in(username, password).await? {
+            PasswordCheck::Valid(a) => Some(a),
+            PasswordCheck::Wrong | PasswordCheck::Disabled(_) => None,
+        })
+    }
+
+    /// What a sign-in with this name and password meets: the account, a wrong name or
+    /// password (the same to the caller, and as slow), or a disabled account (the password
+    /// was right: it is told why it may not sign in).
+    pub async fn check_sign_in(&self, username: &str, password: &str) -> Result<PasswordCheck> {
         let key = username_key(username);
         let found = if key.is_empty() || key.chars().count() > MAX_USERNAME {
             None
@@ -366,12 +693,13 @@ impl Store {
             let mut conn = self.pool.acquire().await?;
             match account_by(&mut conn, "a.username_key = $1", &key).await? {
                 Some(account) => {
-                    let hash: String =
-                        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-                            .bind(account.id)
-                            .fetch_one(&mut *conn)
-                            .await?;
-                    Some((account, hash))
+                    let (hash, disabled): (String, Option<String>) = sqlx::query_as(
+                        "SELECT password_hash, disabled_at FROM users WHERE id = $1",
+                    )
+                    .bind(account.id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    Some(((account, disabled.is_some()), hash))
                 }
                 None => None,
             }
@@ -392,7 +720,11 @@ impl Store {
         })
         .await
         .unwrap_or(false);
-        Ok(account.filter(|_| ok))
+        Ok(match account.filter(|_| ok) {
+            Some((a, false)) => PasswordCheck::Valid(a),
+            Some((a, true)) => PasswordCheck::Disabled(a),
+            None => PasswordCheck::Wrong,
+        })
     }
 
     /// Records a sign-in, a failed one or a sign-out in the audit trail (who, from where).
@@ -455,7 +787,7 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<(Account, String)>> {
         let sql = format!(
             "SELECT s.csrf, {COLUMNS} {FROM} JOIN sessions s ON s.user_id = a.id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL"
         );
         /// A row of the session's select, as stored.
         #[derive(sqlx::FromRow)]
@@ -547,7 +879,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT {COLUMNS} {FROM} JOIN api_tokens t ON t.user_id = a.id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.disabled_at IS NULL \
                AND (t.expires_at > $2 OR (t.expires_at IS NULL AND t.created_at > $3))"
         );
         sqlx::query_as::<_, AccountRow>(sqlx::AssertSqlSafe(sql))

@@ -30,6 +30,39 @@ pub struct AuditEntry {
     pub before: Option<Value>,
     /// 修改后 — the changed fields as they are now (absent on delete).
     pub after: Option<Value>,
+    /// 原因 — why, as the office stated it (absent where none is asked for).
+    pub reason: Option<String>,
+}
+
+/// What the office asks of the audit trail (每项可空): who, what, when, which item; a page.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// 操作人 — as recorded ("web:admin") or the account's name ("admin").
+    pub actor: Option<String>,
+    /// 对象 — item, unit, user, report, …
+    pub entity: Option<String>,
+    /// 操作 — create, update, disable, …
+    pub action: Option<String>,
+    /// 起 — entries at or after this UTC stamp (RFC 3339, as stored).
+    pub since: Option<String>,
+    /// 止 — entries before this UTC stamp.
+    pub until: Option<String>,
+    /// 项目编号 — the item's own entries and its reports'.
+    pub item: Option<String>,
+    /// 页码, from 1.
+    pub page: i64,
+    /// 每页条数 (1–200).
+    pub per_page: i64,
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// 共 — entries matching the query in all.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// An audit entry about to be written; `before` and `after` are JSON text already, so that a
@@ -43,6 +76,7 @@ pub(crate) struct AuditRecord {
     entity_key: String,
     before: Option<String>,
     after: Option<String>,
+    reason: Option<String>,
 }
 
 impl AuditRecord {
@@ -56,7 +90,15 @@ impl AuditRecord {
             entity_key: &self.entity_key,
             before: self.before.as_deref(),
             after: self.after.as_deref(),
+            reason: self.reason.as_deref(),
         }
+    }
+
+    /// The same with the reason the office gave (blank: none).
+    pub(crate) fn with_reason(mut self, reason: &str) -> AuditRecord {
+        let r = reason.trim();
+        self.reason = (!r.is_empty()).then(|| stored_text(r.to_string()));
+        self
     }
 
     pub(crate) fn new(
@@ -76,6 +118,7 @@ impl AuditRecord {
             entity_key: stored_text(key.to_string()),
             before: before.map(stored_text),
             after: after.map(stored_text),
+            reason: None,
         }
     }
 
@@ -138,6 +181,7 @@ pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) 
                 e.entity_key.into(),
                 e.before.into(),
                 e.after.into(),
+                e.reason.into(),
                 rows.into(),
                 head.clone().into(),
             ]
@@ -154,6 +198,7 @@ pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) 
             "entity_key",
             "before",
             "after",
+            "reason",
             "seq",
             "hash",
         ],
@@ -166,6 +211,25 @@ pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) 
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The longest reason kept with a change.
+pub const MAX_REASON: usize = 200;
+
+/// The reason the office gives for a change: required, one to [`MAX_REASON`] characters.
+pub(crate) fn required_reason(reason: &str) -> Result<String> {
+    let r = duban_core::text::without_controls(reason.trim()).to_string();
+    if r.is_empty() {
+        return Err(crate::StoreError::Invalid(
+            "修改原因：请写明为什么修改（会记入审计记录）".into(),
+        ));
+    }
+    if r.chars().count() > MAX_REASON {
+        return Err(crate::StoreError::Invalid(format!(
+            "修改原因：不能超过 {MAX_REASON} 个字"
+        )));
+    }
+    Ok(r)
 }
 
 pub(crate) fn now() -> String {
@@ -192,7 +256,7 @@ impl ChainReport {
 }
 
 const CHAIN_COLUMNS: &str =
-    "id, seq, hash, at, actor, action, entity, entity_key, before, after FROM audit_log";
+    "id, seq, hash, at, actor, action, entity, entity_key, before, after, reason FROM audit_log";
 
 /// A row of [`CHAIN_COLUMNS`], as stored.
 #[derive(sqlx::FromRow)]
@@ -207,6 +271,7 @@ struct AuditRow {
     entity_key: String,
     before: Option<String>,
     after: Option<String>,
+    reason: Option<String>,
 }
 
 impl From<AuditRow> for chain::StoredRow {
@@ -222,13 +287,14 @@ impl From<AuditRow> for chain::StoredRow {
             entity_key: r.entity_key,
             before: r.before,
             after: r.after,
+            reason: r.reason,
         }
     }
 }
 
 /// The entries of the trail: the row and the hash of the row before it in the chain.
 const ENTRY_SELECT: &str = "SELECT a.id, a.seq, a.hash, a.at, a.actor, a.action, a.entity, \
-    a.entity_key, a.before, a.after, p.hash AS previous \
+    a.entity_key, a.before, a.after, a.reason, p.hash AS previous \
     FROM audit_log a LEFT JOIN audit_log p ON p.seq = a.seq - 1";
 
 /// A row of [`ENTRY_SELECT`], as stored.
@@ -260,6 +326,7 @@ impl TryFrom<EntryRow> for AuditEntry {
             intact,
             before: json(stored.before)?,
             after: json(stored.after)?,
+            reason: stored.reason,
             at: stored.at,
             actor: stored.actor,
             action: stored.action,
@@ -374,6 +441,61 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         entries(rows)
+    }
+
+    /// A page of the audit trail, newest first, as the office filters it on the 审计 page.
+    pub async fn audit_log(&self, q: &AuditQuery) -> Result<AuditPage> {
+        let per_page = q.per_page.clamp(1, 200);
+        let page = q.page.max(1);
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let item = blank(&q.item);
+        let prefix = item.as_ref().map(|c| format!("{c}/"));
+        let prefix_len = prefix.as_ref().map(|p| p.chars().count() as i64);
+        // The actor as written ("web:admin") or the account's name ("admin").
+        const WHERE: &str = "WHERE ($1 IS NULL OR a.actor = $1 OR a.actor = $2) \
+            AND ($3 IS NULL OR a.entity = $3) AND ($4 IS NULL OR a.action = $4) \
+            AND ($5 IS NULL OR a.at >= $5) AND ($6 IS NULL OR a.at < $6) \
+            AND ($7 IS NULL OR (a.entity = 'item' AND a.entity_key = $7) \
+                 OR (a.entity = 'report' AND substr(a.entity_key, 1, CAST($9 AS INTEGER)) = $8))";
+        let actor = blank(&q.actor);
+        let web_actor = actor.as_ref().map(|a| format!("web:{a}"));
+        macro_rules! bind_filters {
+            ($query:expr) => {
+                $query
+                    .bind(actor.clone())
+                    .bind(web_actor.clone())
+                    .bind(blank(&q.entity))
+                    .bind(blank(&q.action))
+                    .bind(blank(&q.since))
+                    .bind(blank(&q.until))
+                    .bind(item.clone())
+                    .bind(prefix.clone())
+                    .bind(prefix_len)
+            };
+        }
+        let total: i64 = bind_filters!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM audit_log a {WHERE}"
+        ))))
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = bind_filters!(sqlx::query_as::<_, EntryRow>(sqlx::AssertSqlSafe(format!(
+            "{ENTRY_SELECT} {WHERE} ORDER BY a.id DESC LIMIT $10 OFFSET $11"
+        ))))
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(AuditPage {
+            entries: entries(rows)?,
+            total,
+            page,
+            per_page,
+        })
     }
 
     /// How many audit entries there are in all.

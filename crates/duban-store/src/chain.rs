@@ -15,6 +15,9 @@ pub(crate) struct Fields<'a> {
     pub entity_key: &'a str,
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
+    /// 原因 — hashed after the other fields, and only when there is one, so a row written
+    /// before rows had reasons hashes as it did.
+    pub reason: Option<&'a str>,
 }
 
 /// The hash of row number `seq` (from 1) after the row whose hash is `previous` ("" for the
@@ -37,6 +40,10 @@ pub(crate) fn link(previous: &str, seq: i64, f: &Fields<'_>) -> String {
     }
     put(f.before);
     put(f.after);
+    if let Some(reason) = f.reason {
+        put(Some("reason"));
+        put(Some(reason));
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -53,6 +60,7 @@ pub(crate) struct StoredRow {
     pub entity_key: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    pub reason: Option<String>,
 }
 
 impl StoredRow {
@@ -65,6 +73,7 @@ impl StoredRow {
             entity_key: &self.entity_key,
             before: self.before.as_deref(),
             after: self.after.as_deref(),
+            reason: self.reason.as_deref(),
         }
     }
 }
@@ -199,6 +208,7 @@ mod tests {
             entity_key: key,
             before: Some(r#"{"a":1}"#),
             after: None,
+            reason: None,
         };
         StoredRow {
             id,
@@ -211,6 +221,7 @@ mod tests {
             entity_key: key.into(),
             before: f.before.map(str::to_string),
             after: None,
+            reason: None,
         }
     }
 
@@ -308,6 +319,24 @@ mod tests {
         assert_eq!(
             verify(&rows, &head, 3),
             Some(ChainBreak::Inserted { id: 4 })
+        );
+    }
+
+    #[test]
+    fn a_reason_is_covered_and_a_row_without_one_hashes_as_before() {
+        let mut r = row(1, 1, "", "XM1");
+        let before = r.hash.clone();
+        assert_eq!(link("", 1, &r.fields()), before.clone().unwrap());
+        r.reason = Some("单位更名".into());
+        let with = link("", 1, &r.fields());
+        assert_ne!(Some(with.clone()), before, "the reason is hashed");
+        r.hash = Some(with);
+        assert_eq!(verify(&[r.clone()], r.hash.as_deref().unwrap(), 1), None);
+        r.reason = Some("别的原因".into());
+        assert_eq!(
+            verify(&[r.clone()], "", 1),
+            Some(ChainBreak::Altered { id: 1, seq: 1 }),
+            "a changed reason breaks the chain"
         );
     }
 }

@@ -38,10 +38,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use accounts::{
-    MAX_PASSWORD, MAX_TOKEN_DAYS, MAX_USERNAME, MIN_PASSWORD, NewAccount, SessionKeys, SignIn,
-    TOKEN_DAYS, TokenListing, check_password, fresh_password, secret, username_key,
+    AccountEdit, MAX_PASSWORD, MAX_TOKEN_DAYS, MAX_USERNAME, MIN_PASSWORD, NewAccount,
+    PasswordCheck, SessionKeys, SignIn, TOKEN_DAYS, TokenListing, UserListing, check_password,
+    fresh_password, secret, username_key,
 };
-pub use audit::{AuditEntry, ChainReport};
+pub use audit::{AuditEntry, AuditPage, AuditQuery, ChainReport, MAX_REASON};
 pub use bulletins::IssuedBulletin;
 pub use chain::ChainBreak;
 pub use compliance::UnitCompliance;
@@ -58,7 +59,7 @@ pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};
 pub use rates::{Grouping, RateBoard, Review};
 pub use reports::{StoredReport, Submission};
-pub use units::UnitListing;
+pub use units::{MAX_SORT_ORDER, UnitEdit, UnitListing};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

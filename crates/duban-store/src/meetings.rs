@@ -69,9 +69,15 @@ fn moved(mut milestones: Vec<Milestone>, deadline: NaiveDate) -> Vec<Milestone> 
 }
 
 impl Store {
-    /// The unit directory as units.
+    /// The unit directory as units, without the disabled ones (not offered for new tasks).
     pub async fn unit_directory(&self) -> Result<Vec<Unit>> {
-        Ok(self.units().await?.into_iter().map(|l| l.unit).collect())
+        Ok(self
+            .units()
+            .await?
+            .into_iter()
+            .filter(|l| !l.disabled)
+            .map(|l| l.unit)
+            .collect())
     }
 
     /// The year's 重点工作 items.
@@ -144,7 +150,7 @@ impl Store {
             if !unknown.is_empty() {
                 let names: Vec<String> = unknown.iter().map(|n| format!("“{n}”")).collect();
                 wrong.push(format!(
-                    "单位{}不在单位名录中（请从名录中选择，或先在“单位”中添加）",
+                    "单位{}不在单位名录中或已停用（请从名录中选择在用的单位，或先在“单位”中添加）",
                     names.join("、")
                 ));
             }

@@ -13,8 +13,8 @@ fn parse_kind(kind: &str) -> Result<UnitKind> {
     UnitKind::parse(kind).map_err(|e| StoreError::corrupt("units.kind", e))
 }
 
-/// Every unit's name and kind.
-const UNIT_KEYS: &str = "SELECT id, name, kind FROM units";
+/// Every unit's name and kind, and whether it is disabled.
+const UNIT_KEYS: &str = "SELECT id, name, kind, disabled_at FROM units";
 
 /// A row of [`UNIT_KEYS`], as stored.
 #[derive(sqlx::FromRow)]
@@ -22,6 +22,7 @@ struct UnitKeyRow {
     id: i64,
     name: String,
     kind: String,
+    disabled_at: Option<String>,
 }
 
 /// The unit directory loaded inside a transaction: resolves names and aliases to ids and
@@ -29,6 +30,8 @@ struct UnitKeyRow {
 pub(crate) struct UnitDirectory {
     by_name: HashMap<String, (i64, UnitKind)>,
     alias: HashMap<String, String>,
+    /// 已停用 — units no longer offered for new accounts and tasks (canonical names).
+    disabled: std::collections::HashSet<String>,
     /// Units created through this directory, in the order they were met.
     pub created: Vec<String>,
 }
@@ -36,11 +39,15 @@ pub(crate) struct UnitDirectory {
 impl UnitDirectory {
     pub async fn load(conn: &mut AnyConnection) -> Result<UnitDirectory> {
         let mut by_name = HashMap::new();
+        let mut disabled = std::collections::HashSet::new();
         for r in sqlx::query_as::<_, UnitKeyRow>(UNIT_KEYS)
             .fetch_all(&mut *conn)
             .await?
         {
             let kind = parse_kind(&r.kind)?;
+            if r.disabled_at.is_some() {
+                disabled.insert(r.name.clone());
+            }
             by_name.insert(r.name, (r.id, kind));
         }
         // (alias, canonical name)
@@ -54,8 +61,14 @@ impl UnitDirectory {
         Ok(UnitDirectory {
             by_name,
             alias,
+            disabled,
             created: Vec::new(),
         })
+    }
+
+    /// Is the unit (canonical name) disabled?
+    pub fn is_disabled(&self, canonical: &str) -> bool {
+        self.disabled.contains(canonical)
     }
 
     /// The canonical name for a name or alias, if the unit is known.
@@ -241,14 +254,18 @@ impl LeaderBook {
 pub struct UnitListing {
     #[serde(flatten)]
     pub unit: Unit,
+    /// 排序 — its place among the units of its kind.
+    pub sort_order: i64,
+    /// 已停用 — not offered for new accounts and tasks; kept in what it is part of.
+    pub disabled: bool,
     /// 牵头事项数 — items it leads.
     pub lead_items: i64,
 }
 
 /// The directory as [`Store::units`] lists it: regions first, then departments, each in the
 /// order they were added.
-const UNIT_LISTING: &str = "SELECT u.id, u.name, u.kind, p.name AS parent, \
-        (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id) AS lead_items \
+const UNIT_LISTING: &str = "SELECT u.id, u.name, u.kind, p.name AS parent, u.sort_order, \
+        u.disabled_at, (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id) AS lead_items \
     FROM units u LEFT JOIN units p ON p.id = u.parent_id \
     ORDER BY CASE u.kind WHEN 'region' THEN 0 ELSE 1 END, u.sort_order, u.id";
 
@@ -259,6 +276,8 @@ struct UnitListingRow {
     name: String,
     kind: String,
     parent: Option<String>,
+    sort_order: i64,
+    disabled_at: Option<String>,
     lead_items: i64,
 }
 
@@ -274,6 +293,8 @@ impl TryFrom<UnitListingRow> for UnitListing {
                 parent: r.parent,
                 aliases: Vec::new(),
             },
+            sort_order: r.sort_order,
+            disabled: r.disabled_at.is_some(),
             lead_items: r.lead_items,
         })
     }
@@ -347,5 +368,289 @@ impl Store {
                 title: (!title.is_empty()).then_some(title),
             })
             .collect())
+    }
+}
+
+/// 单位修改 — what the office may change about a unit of the directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitEdit {
+    /// 单位名称
+    pub name: String,
+    pub kind: UnitKind,
+    /// 上级单位 (name or alias; None: none)
+    pub parent: Option<String>,
+    /// 排序 (0–99999)
+    pub sort_order: i64,
+    /// 简称/别名
+    pub aliases: Vec<String>,
+}
+
+/// The highest sort order accepted.
+pub const MAX_SORT_ORDER: i64 = 99_999;
+
+/// A unit as its audit rows show it.
+#[derive(sqlx::FromRow)]
+struct UnitStateRow {
+    id: i64,
+    name: String,
+    kind: String,
+    parent_id: Option<i64>,
+    sort_order: i64,
+    disabled_at: Option<String>,
+}
+
+/// What changed about a unit, as the audit trail records it.
+fn unit_json(e: &UnitEdit) -> serde_json::Value {
+    json!({
+        "name": e.name,
+        "kind": e.kind.code(),
+        "parent": e.parent,
+        "sort_order": e.sort_order,
+        "aliases": e.aliases,
+    })
+}
+
+fn status_json(disabled: bool) -> serde_json::Value {
+    json!({ "status": if disabled { "disabled" } else { "active" } })
+}
+
+/// A unit's row by name or alias, or NotFound.
+async fn unit_row(
+    conn: &mut AnyConnection,
+    dir: &UnitDirectory,
+    name: &str,
+) -> Result<UnitStateRow> {
+    let id = dir
+        .canonical(name)
+        .and_then(|c| dir.id(c))
+        .ok_or_else(|| StoreError::NotFound {
+            what: "单位",
+            key: name.trim().to_string(),
+        })?;
+    Ok(sqlx::query_as::<_, UnitStateRow>(
+        "SELECT id, name, kind, parent_id, sort_order, disabled_at FROM units WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+impl Store {
+    /// Changes a unit: its name, kind, parent, place and short names, with the reason in the
+    /// audit trail. A new name keeps the old one as a short name (ledgers written before still
+    /// match); a name or short name another unit has is refused, as is a parent that is the
+    /// unit itself or below it. Nothing is written when nothing changes (false).
+    pub async fn update_unit(
+        &self,
+        actor: &str,
+        name: &str,
+        edit: UnitEdit,
+        reason: &str,
+    ) -> Result<bool> {
+        let reason = audit::required_reason(reason)?;
+        let mut edit = edit;
+        edit.name = duban_core::text::without_controls(edit.name.trim()).to_string();
+        if edit.name.is_empty() {
+            return Err(StoreError::Invalid("单位名称：不能为空".into()));
+        }
+        if edit.name.chars().count() > 64 {
+            return Err(StoreError::Invalid("单位名称：不能超过 64 个字".into()));
+        }
+        if !(0..=MAX_SORT_ORDER).contains(&edit.sort_order) {
+            return Err(StoreError::Invalid(format!(
+                "排序：应为 0 至 {MAX_SORT_ORDER} 的整数"
+            )));
+        }
+        let mut tx = self.write_tx().await?;
+        let dir = UnitDirectory::load(&mut tx).await?;
+        let row = unit_row(&mut tx, &dir, name).await?;
+        let parents: HashMap<i64, Option<i64>> =
+            sqlx::query_as::<_, (i64, Option<i64>)>("SELECT id, parent_id FROM units")
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
+        let names: HashMap<i64, String> = dir
+            .by_name
+            .iter()
+            .map(|(n, (id, _))| (*id, n.clone()))
+            .collect();
+        let own_aliases: Vec<String> =
+            sqlx::query_scalar("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
+                .bind(row.id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let before = UnitEdit {
+            name: row.name.clone(),
+            kind: parse_kind(&row.kind)?,
+            parent: row.parent_id.and_then(|p| names.get(&p).cloned()),
+            sort_order: row.sort_order,
+            aliases: own_aliases,
+        };
+        // Whose name or short name is this, if another unit's?
+        let taken =
+            |n: &str| -> Option<&str> { dir.canonical(n).filter(|c| *c != row.name.as_str()) };
+        if let Some(other) = taken(&edit.name) {
+            return Err(StoreError::Invalid(format!(
+                "单位名称：“{}”已是单位“{other}”的名称或简称",
+                edit.name
+            )));
+        }
+        let parent_id = match edit
+            .parent
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => None,
+            Some(p) => {
+                let canonical = dir
+                    .canonical(p)
+                    .ok_or_else(|| StoreError::Invalid(format!("上级单位：没有名为“{p}”的单位")))?;
+                let id = dir.id(canonical).unwrap_or_default();
+                // Up the chain from the chosen parent: meeting the unit is a loop.
+                let mut at = Some(id);
+                let mut steps = 0;
+                while let Some(u) = at {
+                    if u == row.id {
+                        return Err(StoreError::Invalid(format!(
+                            "上级单位：“{canonical}”是本单位或其下级单位，不能作为上级"
+                        )));
+                    }
+                    at = parents.get(&u).copied().flatten();
+                    steps += 1;
+                    if steps > parents.len() {
+                        break;
+                    }
+                }
+                if dir.is_disabled(canonical) && Some(id) != row.parent_id {
+                    return Err(StoreError::Invalid(format!(
+                        "上级单位：“{canonical}”已停用，请选择在用的单位"
+                    )));
+                }
+                edit.parent = Some(canonical.to_string());
+                Some(id)
+            }
+        };
+        if parent_id.is_none() {
+            edit.parent = None;
+        }
+        // Short names: cleaned, each once, never the unit's own name; a new name keeps the
+        // old one as a short name.
+        let mut aliases: Vec<String> = Vec::new();
+        let mut wanted: Vec<String> = edit.aliases.clone();
+        if edit.name != row.name {
+            wanted.push(row.name.clone());
+        }
+        for a in wanted {
+            let a = duban_core::text::without_controls(a.trim()).to_string();
+            if a.is_empty() || a == edit.name || aliases.contains(&a) {
+                continue;
+            }
+            if a.chars().count() > 64 {
+                return Err(StoreError::Invalid(format!("简称：“{a}”超过 64 个字")));
+            }
+            if let Some(other) = taken(&a) {
+                return Err(StoreError::Invalid(format!(
+                    "简称：“{a}”已是单位“{other}”的名称或简称"
+                )));
+            }
+            aliases.push(a);
+        }
+        aliases.sort();
+        edit.aliases = aliases;
+        let Some((b, a)) = audit::diff(&unit_json(&before), &unit_json(&edit)) else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE units SET name = $1, kind = $2, parent_id = $3, sort_order = $4 WHERE id = $5",
+        )
+        .bind(&edit.name)
+        .bind(edit.kind.code())
+        .bind(parent_id)
+        .bind(edit.sort_order)
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM unit_aliases WHERE unit_id = $1")
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        for alias in &edit.aliases {
+            sqlx::query("INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2)")
+                .bind(alias)
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let at = audit::now();
+        audit::record(
+            &mut tx,
+            vec![
+                AuditRecord::values(actor, &at, "update", "unit", &edit.name, Some(b), Some(a))
+                    .with_reason(&reason),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Disables a unit (or enables it again), with the reason in the audit trail. A disabled
+    /// unit stays in every item, report and figure it is part of, and in the accounts that
+    /// belong to it; it is no longer offered for new accounts and new tasks. How many
+    /// accounts in use still belong to it (the office may move them).
+    pub async fn set_unit_disabled(
+        &self,
+        actor: &str,
+        name: &str,
+        disabled: bool,
+        reason: &str,
+    ) -> Result<i64> {
+        let reason = audit::required_reason(reason)?;
+        let mut tx = self.write_tx().await?;
+        let dir = UnitDirectory::load(&mut tx).await?;
+        let row = unit_row(&mut tx, &dir, name).await?;
+        if row.disabled_at.is_some() == disabled {
+            return Err(StoreError::Invalid(format!(
+                "单位“{}”{}",
+                row.name,
+                if disabled {
+                    "已经停用"
+                } else {
+                    "在用，无需启用"
+                }
+            )));
+        }
+        let at = audit::now();
+        sqlx::query("UPDATE units SET disabled_at = $1 WHERE id = $2")
+            .bind(disabled.then(|| at.clone()))
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        let accounts: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE unit_id = $1 AND disabled_at IS NULL",
+        )
+        .bind(row.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            vec![
+                AuditRecord::values(
+                    actor,
+                    &at,
+                    if disabled { "disable" } else { "enable" },
+                    "unit",
+                    &row.name,
+                    Some(status_json(!disabled)),
+                    Some(status_json(disabled)),
+                )
+                .with_reason(&reason),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(accounts)
     }
 }

@@ -159,6 +159,15 @@ impl SessionCache {
     pub fn forget(&self, token: &str) {
         self.map.lock().expect("session cache").remove(token);
     }
+
+    /// Forgets every session of an account (changed, disabled or its password reset through
+    /// the app), so its next request reads the account as it now is — or finds no session.
+    pub fn forget_account(&self, id: i64) {
+        self.map
+            .lock()
+            .expect("session cache")
+            .retain(|_, ((account, _), _)| account.id != id);
+    }
 }
 
 /// What failed logins are counted against: a user name from one address, a user name from

@@ -11,7 +11,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `invalid`, `csrf`,
-    /// `throttled`, `internal`.
+    /// `throttled`, `account_disabled`, `internal`.
     pub code: &'static str,
     pub title: &'static str,
     pub status: u16,

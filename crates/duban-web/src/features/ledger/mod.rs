@@ -463,6 +463,8 @@ pub struct AuditEntryView {
     pub before: Option<serde_json::Value>,
     #[schema(value_type = Option<Value>)]
     pub after: Option<serde_json::Value>,
+    /// 原因 — why, as the office stated it (null where none is asked for).
+    pub reason: Option<String>,
 }
 
 impl From<AuditEntry> for AuditEntryView {
@@ -476,8 +478,10 @@ impl From<AuditEntry> for AuditEntryView {
             entity_key,
             before,
             after,
+            reason,
         } = e;
         AuditEntryView {
+            reason,
             intact,
             at,
             actor,

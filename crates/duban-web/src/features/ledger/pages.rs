@@ -144,13 +144,7 @@ pub(super) async fn item_page(
         .into_iter()
         .rev()
         .take(30)
-        .map(|a| {
-            let change = a.after.as_ref().map(|v| {
-                let t = v.to_string();
-                t.chars().take(160).collect::<String>()
-            });
-            context! { at => a.at, actor => a.actor, action => a.action, change }
-        })
+        .map(|a| ser(duban_app::changes::readable(&a)))
         .collect();
     let as_of = snap.as_of;
     let milestones: Vec<Value> = record
