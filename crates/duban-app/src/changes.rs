@@ -33,6 +33,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("login_failed", "登录失败"),
     ("login_refused", "登录被拒（账号已停用）"),
     ("logout", "退出"),
+    ("reason", "说明修改原因"),
+    ("archive", "归档"),
+    ("restore", "恢复"),
+    ("attach", "上传附件"),
+    ("request_extension", "申请延期"),
+    ("approve_extension", "批准延期"),
+    ("refuse_extension", "不批准延期"),
+    ("instruct", "批示"),
 ];
 
 /// 对象 — every kind of record the audit trail is about, with its label.
@@ -95,7 +103,7 @@ const FIELDS: &[(&str, &str)] = &[
     // 节点
     ("planned", "计划"),
     ("actual", "实际"),
-    ("baseline", "基准"),
+    ("baseline", "原计划"),
     ("date", "完成日期"),
     // 填报
     ("period", "填报期"),
@@ -127,6 +135,20 @@ const FIELDS: &[(&str, &str)] = &[
     ("cadence", "填报周期"),
     ("due_day", "截止日"),
     ("title", "职务"),
+    // 附件、延期申请、批示
+    ("evidence_of", "附件归属"),
+    ("owner_id", "归属编号"),
+    ("files", "文件"),
+    ("file_name", "文件名"),
+    ("size", "大小（字节）"),
+    ("sha256", "校验值"),
+    ("milestone", "节点"),
+    ("from", "原计划日期"),
+    ("requested", "申请延至"),
+    ("decision", "审批意见"),
+    ("problem", "关于问题"),
+    ("instruction", "批示内容"),
+    ("reason", "理由"),
 ];
 
 /// 字段 — the Chinese label of a recorded field of `entity`.

@@ -112,10 +112,6 @@ fn account_json(a: &Account) -> serde_json::Value {
     })
 }
 
-fn status_json(disabled: bool) -> serde_json::Value {
-    serde_json::json!({ "status": if disabled { "disabled" } else { "active" } })
-}
-
 /// An API token as listed (never its secret).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TokenListing {
@@ -643,18 +639,13 @@ impl Store {
         }
         audit::record(
             &mut tx,
-            vec![
-                AuditRecord::values(
-                    actor,
-                    &at,
-                    if disabled { "disable" } else { "enable" },
-                    "user",
-                    &account.username,
-                    Some(status_json(!disabled)),
-                    Some(status_json(disabled)),
-                )
-                .with_reason(&reason),
-            ],
+            vec![audit::disabling(
+                actor,
+                &at,
+                ("user", &account.username),
+                disabled,
+                &reason,
+            )],
         )
         .await?;
         tx.commit().await?;

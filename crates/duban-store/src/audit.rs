@@ -138,6 +138,27 @@ impl AuditRecord {
 }
 
 /// Reduces two JSON objects to the fields that differ: (before, after).
+/// 停用 / 启用 — the record of `entity` `key` disabled or enabled by `actor`, with its reason.
+pub(crate) fn disabling(
+    actor: &str,
+    at: &str,
+    (entity, key): (&'static str, &str),
+    disabled: bool,
+    reason: &str,
+) -> AuditRecord {
+    let status = |d: bool| serde_json::json!({ "status": if d { "disabled" } else { "active" } });
+    AuditRecord::values(
+        actor,
+        at,
+        if disabled { "disable" } else { "enable" },
+        entity,
+        key,
+        Some(status(!disabled)),
+        Some(status(disabled)),
+    )
+    .with_reason(reason)
+}
+
 pub(crate) fn diff(before: &Value, after: &Value) -> Option<(Value, Value)> {
     let (Value::Object(b), Value::Object(a)) = (before, after) else {
         return (before != after).then(|| (before.clone(), after.clone()));

@@ -307,15 +307,10 @@ impl Store {
         };
         audit::record(
             &mut tx,
-            vec![AuditRecord::values(
-                actor,
-                &audit::now(),
-                "reason",
-                "item",
-                &code,
-                None,
-                Some(json!({ "reason": reason })),
-            )],
+            vec![
+                AuditRecord::values(actor, &audit::now(), "reason", "item", &code, None, None)
+                    .with_reason(reason),
+            ],
         )
         .await?;
         tx.commit().await?;
@@ -368,18 +363,21 @@ impl Store {
             .await?;
         audit::record(
             &mut tx,
-            vec![AuditRecord::values(
-                actor,
-                &at,
-                match how {
-                    Archiving::Archive => "archive",
-                    Archiving::Restore => "restore",
-                },
-                "item",
-                code.trim(),
-                None,
-                Some(json!({ "reason": reason })),
-            )],
+            vec![
+                AuditRecord::values(
+                    actor,
+                    &at,
+                    match how {
+                        Archiving::Archive => "archive",
+                        Archiving::Restore => "restore",
+                    },
+                    "item",
+                    code.trim(),
+                    None,
+                    None,
+                )
+                .with_reason(reason),
+            ],
         )
         .await?;
         tx.commit().await?;

@@ -334,3 +334,40 @@ impl Store {
             .collect())
     }
 }
+
+/// 逾期节点 — a milestone past its date and not reached, with its item.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct OverdueMilestone {
+    /// 项目编号, 项目名称
+    pub code: String,
+    pub item_name: String,
+    /// 节点
+    pub milestone: String,
+    /// 计划时间 (YYYY-MM-DD)
+    pub planned: String,
+}
+
+impl Store {
+    /// The milestones of `leader`'s active items past their date on `as_of` and not reached,
+    /// the longest overdue first, at most `limit`.
+    pub async fn overdue_milestones(
+        &self,
+        leader: &duban_core::Leader,
+        as_of: chrono::NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<OverdueMilestone>> {
+        Ok(sqlx::query_as(
+            "SELECT i.code, i.name AS item_name, m.name AS milestone, m.planned \
+             FROM milestones m JOIN items i ON i.id = m.item_id \
+             WHERE i.leader_id IN (SELECT id FROM leaders WHERE name = $1 AND title = $2) \
+               AND i.archived_at IS NULL AND m.actual IS NULL AND m.planned < $3 \
+             ORDER BY m.planned, i.code LIMIT $4",
+        )
+        .bind(&leader.name)
+        .bind(leader.title.clone().unwrap_or_default())
+        .bind(as_of.format("%Y-%m-%d").to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -52,7 +52,7 @@ pub use extensions::{ExtensionRequest, ExtensionState, NewExtension};
 pub use import::{Archiving, ImportOptions, ImportSummary, LedgerEntry, PlanAuthority};
 pub use indicators::{IndicatorImport, IndicatorRow};
 pub use instructions::{Instruction, MAX_INSTRUCTION};
-pub use items::{ArchiveScope, ItemFilter, ItemRecord};
+pub use items::{ArchiveScope, ItemFilter, ItemRecord, OverdueMilestone};
 pub use meetings::{Confirmed, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks};
 pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};

@@ -410,10 +410,6 @@ fn unit_json(e: &UnitEdit) -> serde_json::Value {
     })
 }
 
-fn status_json(disabled: bool) -> serde_json::Value {
-    json!({ "status": if disabled { "disabled" } else { "active" } })
-}
-
 /// A unit's row by name or alias, or NotFound.
 async fn unit_row(
     conn: &mut AnyConnection,
@@ -636,18 +632,13 @@ impl Store {
         .await?;
         audit::record(
             &mut tx,
-            vec![
-                AuditRecord::values(
-                    actor,
-                    &at,
-                    if disabled { "disable" } else { "enable" },
-                    "unit",
-                    &row.name,
-                    Some(status_json(!disabled)),
-                    Some(status_json(disabled)),
-                )
-                .with_reason(&reason),
-            ],
+            vec![audit::disabling(
+                actor,
+                &at,
+                ("unit", &row.name),
+                disabled,
+                &reason,
+            )],
         )
         .await?;
         tx.commit().await?;

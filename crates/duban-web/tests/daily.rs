@@ -501,8 +501,27 @@ async fn the_office_and_the_leader(db: &TestDb) {
     );
 
     // The leader reads his page and instructs on his item; the unit sees it.
+    let yesterday = duban_web::today() - Days::new(1);
+    app.store
+        .set_milestones(
+            "test",
+            "XM1",
+            vec![duban_core::Milestone {
+                name: "土地摘牌".into(),
+                planned: Some(yesterday),
+                actual: None,
+                baseline: None,
+            }],
+            duban_store::PlanAuthority::Office,
+        )
+        .await
+        .unwrap();
     let mut wang = app.signed_in("wang").await;
     let page = wang.get("/leader").await.unwrap().text();
+    assert!(
+        page.contains("土地摘牌") && page.contains(&yesterday.to_string()),
+        "his overdue milestone is listed"
+    );
     assert!(
         page.contains("白水县产业园") && !page.contains("云台县物流园"),
         "only his items"

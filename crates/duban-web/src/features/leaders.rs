@@ -159,7 +159,6 @@ async fn leader_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResu
         .collect();
     let count = |colour: Colour| mine.iter().filter(|(_, st)| st.colour == colour).count();
     let mut items: Vec<Value> = Vec::new();
-    let mut overdue_milestones: Vec<Value> = Vec::new();
     let mut ranked: Vec<&(duban_core::Item, duban_core::Status)> = mine.clone();
     ranked.sort_by_key(|(i, st)| (std::cmp::Reverse(st.colour), i.code.clone()));
     for (i, st) in ranked.iter().take(300) {
@@ -170,24 +169,21 @@ async fn leader_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResu
     }
     let codes: std::collections::HashSet<&str> =
         mine.iter().map(|(i, _)| i.code.as_str()).collect();
-    for code in codes.iter().take(2000) {
-        if let Ok(Some(r)) = s.store.item(code).await {
-            for m in r
-                .milestones
-                .iter()
-                .filter(|m| m.actual.is_none() && m.planned.is_some_and(|p| p < as_of))
-            {
-                overdue_milestones.push(context! {
-                    code => &r.item.code, name => &r.item.name, milestone => &m.name,
-                    planned => m.planned.map(|d| d.to_string()),
-                    days => m.planned.map(|p| (as_of - p).num_days()),
-                });
-            }
-        }
-        if overdue_milestones.len() >= 200 {
-            break;
-        }
-    }
+    let overdue_milestones: Vec<Value> = match (&c.account.role, &c.account.leader) {
+        (AccountRole::Leader, Some(l)) => s
+            .store
+            .overdue_milestones(l, as_of, 200)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let days = chrono::NaiveDate::parse_from_str(&m.planned, "%Y-%m-%d")
+                    .map(|p| (as_of - p).num_days())
+                    .ok();
+                context! { code => m.code, name => m.item_name, milestone => m.milestone, planned => m.planned, days }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let problems = visible_problems(&s, &c).await?;
     let open: Vec<Value> = problems
         .iter()
