@@ -33,7 +33,6 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("login_failed", "登录失败"),
     ("login_refused", "登录被拒（账号已停用）"),
     ("logout", "退出"),
-    ("reason", "说明修改原因"),
     ("archive", "归档"),
     ("restore", "恢复"),
     ("attach", "上传附件"),

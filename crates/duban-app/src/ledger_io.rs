@@ -23,6 +23,7 @@ pub fn ledger_entries(read: &mut ReadLedger, today: NaiveDate) -> Vec<LedgerEntr
             item: r.item,
             milestones: r.milestones,
             stated: stated.clone(),
+            reason: None,
         })
         .collect()
 }

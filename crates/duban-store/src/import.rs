@@ -30,6 +30,8 @@ pub struct LedgerEntry {
     /// 累计完成 — a ledger's year-to-date column ("1-6月完成投资"): written as the report of
     /// that month, submitted on the given day, in the same transaction.
     pub reported: Option<Reported>,
+    /// 原因 — why the office wrote it (an edit on the item page), kept on its audit row.
+    pub reason: Option<String>,
 }
 
 impl LedgerEntry {
@@ -41,6 +43,7 @@ impl LedgerEntry {
             stated: None,
             source: None,
             reported: None,
+            reason: None,
         }
     }
 }
@@ -282,13 +285,14 @@ impl Store {
     pub async fn save_item(
         &self,
         actor: &str,
-        entry: LedgerEntry,
+        mut entry: LedgerEntry,
         reason: &str,
     ) -> Result<(ImportSummary, String)> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid("修改原因：不能为空".into()));
         }
+        entry.reason = Some(reason.to_string());
         let mut tx = self.write_tx().await?;
         let (given, name) = (entry.item.code.clone(), entry.item.name.clone());
         let opts = ImportOptions {
@@ -305,14 +309,6 @@ impl Store {
         } else {
             given.trim().to_string()
         };
-        audit::record(
-            &mut tx,
-            vec![
-                AuditRecord::values(actor, &audit::now(), "reason", "item", &code, None, None)
-                    .with_reason(reason),
-            ],
-        )
-        .await?;
         tx.commit().await?;
         Ok((summary, code))
     }
@@ -474,6 +470,7 @@ async fn import_in(
         stated,
         source,
         reported,
+        reason,
     } in entries
     {
         // Canonical unit names (aliases resolved, unknown units created).
@@ -558,15 +555,18 @@ async fn import_in(
                     after["milestones"] = ma;
                 }
                 // Keyed by the item's code as it is now; a changed code shows in the diff.
-                log.push(AuditRecord::values(
-                    actor,
-                    &at,
-                    "update",
-                    "item",
-                    &item.code,
-                    Some(before),
-                    Some(after),
-                ));
+                log.push(
+                    AuditRecord::values(
+                        actor,
+                        &at,
+                        "update",
+                        "item",
+                        &item.code,
+                        Some(before),
+                        Some(after),
+                    )
+                    .with_reason(reason.as_deref().unwrap_or_default()),
+                );
                 summary.updated += 1;
             }
             None => {
@@ -586,9 +586,10 @@ async fn import_in(
                     milestones: milestones.as_deref(),
                 };
                 let after = serde_json::to_string(&created).ok();
-                log.push(AuditRecord::new(
-                    actor, &at, "create", "item", &item.code, None, after,
-                ));
+                log.push(
+                    AuditRecord::new(actor, &at, "create", "item", &item.code, None, after)
+                        .with_reason(reason.as_deref().unwrap_or_default()),
+                );
                 inserts.push((item, refs, milestones.unwrap_or_default()));
                 summary.created += 1;
             }

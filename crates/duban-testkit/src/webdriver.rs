@@ -215,6 +215,17 @@ impl Browser {
         .await;
     }
 
+    /// Renders the page as for printing (CSS `@media print`) or back to the screen.
+    pub async fn print_media(&mut self, print: bool) {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            json!({ "cmd": "Emulation.setEmulatedMedia",
+                    "params": { "media": if print { "print" } else { "" } } }),
+        )
+        .await;
+    }
+
     /// Sets a form field's value by script (date inputs, selects) and tells the page.
     pub async fn set_value(&mut self, css: &str, value: &str) {
         self.find(css).await;

@@ -60,6 +60,18 @@ async fn each_role_does_its_day_in_the_browser() {
         width <= 400,
         "the report page fits a phone's width ({width} px)"
     );
+    let height: i64 = b
+        .execute(
+            "return document.documentElement.scrollHeight;",
+            serde_json::json!([]),
+        )
+        .await
+        .as_i64()
+        .unwrap();
+    assert!(
+        height < 3000,
+        "the report page is short on a phone ({height} px)"
+    );
     b.click("#row-XM3 summary").await;
     b.type_into("#row-XM3 input[name=ytd]", "260").await;
     b.type_into("#row-XM3 input[name=progress_text]", "场地平整完成")
@@ -186,6 +198,22 @@ async fn each_role_does_its_day_in_the_browser() {
     b.click("#plan-form button[type=submit]").await;
     b.wait_text("#plan-result", "已倒排工期").await;
     b.screenshot("office-item").await;
+    // Printed, the item page is the record alone: no menu, no forms.
+    b.print_media(true).await;
+    let hidden = b
+        .execute(
+            "return ['.menu', '.topbar', '#office-tools', '#plan-form'].map(function (c) { \
+               var e = document.querySelector(c); return e ? getComputedStyle(e).display : 'none'; });",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(
+        hidden,
+        serde_json::json!(["none", "none", "none", "none"]),
+        "print hides the menu and the forms"
+    );
+    b.screenshot("office-item-print").await;
+    b.print_media(false).await;
 
     // The leader reads his page and instructs; the unit reads it.
     sign_in(&mut b, &base, "wang").await;

@@ -421,6 +421,12 @@ async fn the_office_and_the_leader(db: &TestDb) {
     let to = a.header("hx-redirect").unwrap_or_default().to_string();
     assert!(to.starts_with("/items/XM2026"), "{} {}", a.status, a.text());
     let code = to.trim_start_matches("/items/").to_string();
+    let trail = app.store.audit_trail("item", &code).await.unwrap();
+    assert_eq!(
+        (trail[0].action.as_str(), trail[0].reason.as_deref()),
+        ("create", Some("县政府常务会新增")),
+        "the reason is kept on the audit row"
+    );
     // Edited with a reason; the plan over the total is refused as an import refuses it.
     let mut edit = form("白水县");
     edit[4] = ("annual_plan", "9000");
