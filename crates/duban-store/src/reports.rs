@@ -369,6 +369,35 @@ pub(crate) async fn submit_in(
 }
 
 impl Store {
+    /// The codes of the items reported for `period` (of those `unit` leads or lies in, when
+    /// given): what the report page marks 已报 and filters on, in one read.
+    pub async fn reported_codes(
+        &self,
+        period: Period,
+        unit: Option<&str>,
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut conn = self.pool.acquire().await?;
+        let unit_id = match unit {
+            Some(u) => Some(crate::items::resolve_unit(&mut conn, u).await?),
+            None => None,
+        };
+        let sql = match unit_id {
+            Some(_) => {
+                "SELECT DISTINCT i.code FROM reports r JOIN items i ON i.id = r.item_id \
+                 WHERE r.period = $1 AND (i.lead_unit_id = $2 OR i.region_id = $2)"
+            }
+            None => {
+                "SELECT DISTINCT i.code FROM reports r JOIN items i ON i.id = r.item_id \
+                 WHERE r.period = $1"
+            }
+        };
+        let mut q = sqlx::query_scalar::<_, String>(sql).bind(period.to_string());
+        if let Some(id) = unit_id {
+            q = q.bind(id);
+        }
+        Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
+    }
+
     /// How many report revisions there are in all.
     pub async fn count_reports(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")

@@ -70,70 +70,70 @@ pub(super) async fn report_page(
     } else {
         c.account.unit.clone()
     };
+    // The list from the snapshot (cached), 已报 in one read, details only for the rows shown.
     let snap = s.status.get(&s.store, today()).await?;
-    let inputs = s
-        .store
-        .status_inputs(period.year(), unit.as_deref())
-        .await?;
-    let reported_in =
-        |i: &duban_store::StatusInput| i.trail.first_submitted.iter().any(|(p, _)| *p == period);
-    let reportable: Vec<&duban_store::StatusInput> = inputs
+    let reported_codes = s.store.reported_codes(period, unit.as_deref()).await?;
+    let reportable: Vec<&(duban_core::Item, duban_core::Status)> = snap
+        .rows
         .iter()
-        .filter(|i| calendar.schedule(i.item.kind).cadence == period.cadence())
-        .filter(|i| {
-            snap.status_of(&i.item.code)
-                .is_some_and(|(full, _)| c.account.can_report(full))
-                && i.item.stage != Some(Stage::Reserve)
+        .filter(|(i, _)| i.year == period.year())
+        .filter(|(i, _)| calendar.schedule(i.kind).cadence == period.cadence())
+        .filter(|(i, _)| c.account.can_report(i) && i.stage != Some(Stage::Reserve))
+        .filter(|(i, _)| {
+            unit.as_deref()
+                .is_none_or(|u| i.lead_unit == u || i.region.as_deref() == Some(u))
         })
         .collect();
-    let reported = reportable.iter().filter(|i| reported_in(i)).count();
+    let reported_in = |i: &duban_core::Item| reported_codes.contains(&i.code);
+    let reported = reportable.iter().filter(|(i, _)| reported_in(i)).count();
     let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let only = q.only.as_deref().unwrap_or("");
-    let shown: Vec<&&duban_store::StatusInput> = reportable
+    let shown: Vec<&&(duban_core::Item, duban_core::Status)> = reportable
         .iter()
-        .filter(|i| search.is_none_or(|t| i.item.code.contains(t) || i.item.name.contains(t)))
-        .filter(|i| match only {
+        .filter(|(i, _)| search.is_none_or(|t| i.code.contains(t) || i.name.contains(t)))
+        .filter(|(i, st)| match only {
             "unreported" => !reported_in(i),
-            "red" => snap
-                .status_of(&i.item.code)
-                .is_some_and(|(_, st)| st.colour == duban_core::Colour::Red),
+            "red" => st.colour == duban_core::Colour::Red,
             _ => true,
         })
         .collect();
     let pages = shown.len().div_ceil(PER_PAGE).max(1);
     let page_no = q.page.unwrap_or(1).clamp(1, pages);
-    let rows: Vec<Value> = shown
-        .iter()
-        .skip((page_no - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .map(|i| {
-            let previous = i
-                .trail
-                .ytd
+    let mut rows: Vec<Value> = Vec::with_capacity(PER_PAGE);
+    for (i, st) in shown.iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE) {
+        let history = s.store.report_history(&i.code).await?;
+        // The latest revision's year-to-date of the last period before this one, and of this.
+        let ytd_before = |before: chrono::NaiveDate| {
+            history
                 .iter()
-                .rev()
-                .find(|(d, _)| *d < period.first_day())
-                .map(|(_, w)| *w);
-            let reported_ytd = i
-                .trail
-                .ytd
-                .iter()
-                .find(|(d, _)| *d == period.last_day())
-                .map(|(_, w)| *w);
-            let open: Vec<Value> = i
-                .milestones
-                .iter()
-                .filter(|m| m.actual.is_none())
-                .take(8)
-                .map(|m| context! { name => &m.name, planned => m.planned.map(|d| d.to_string()) })
-                .collect();
-            context! {
-                code => &i.item.code, name => &i.item.name, plan => wan(i.item.annual_plan),
-                previous => wan(previous), reported => reported_in(i), reported_ytd => reported_ytd.map(|w| w.to_string()),
-                colour => snap.status_of(&i.item.code).map(|(_, st)| ser(st.colour)), open,
-            }
-        })
-        .collect();
+                .filter(|r| r.period.last_day() < before && r.report.ytd.is_some())
+                .max_by_key(|r| (r.period.last_day(), r.revision))
+                .and_then(|r| r.report.ytd)
+        };
+        let previous = ytd_before(period.first_day());
+        let reported_ytd = history
+            .iter()
+            .filter(|r| r.period == period)
+            .max_by_key(|r| r.revision)
+            .and_then(|r| r.report.ytd);
+        let milestones = s
+            .store
+            .item(&i.code)
+            .await?
+            .map(|r| r.milestones)
+            .unwrap_or_default();
+        let open: Vec<Value> = milestones
+            .iter()
+            .filter(|m| m.actual.is_none())
+            .take(8)
+            .map(|m| context! { name => &m.name, planned => m.planned.map(|d| d.to_string()) })
+            .collect();
+        rows.push(context! {
+            code => &i.code, name => &i.name, plan => wan(i.annual_plan),
+            previous => wan(previous), reported => reported_in(i), reported_ytd => reported_ytd.map(|w| w.to_string()),
+            colour => ser(st.colour), open,
+        });
+    }
     let categories: Vec<&str> = duban_core::ProblemCategory::ALL
         .iter()
         .map(|c| c.label())
