@@ -32,6 +32,15 @@ struct Result {
     max: f64,
 }
 
+/// The report page as a unit's reporter works through it.
+const REPORT: &[&str] = &[
+    "/report",
+    "/report?page=2",
+    "/report?only=unreported",
+    "/report?only=red&page=2",
+    "/report?q=%E9%A1%B9%E7%9B%AE",
+];
+
 async fn load(
     addr: std::net::SocketAddr,
     cookie: &str,
@@ -107,6 +116,27 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
             },
         )
         .await?;
+    // The reporter of the unit whose ledger is nearest 200 items (a county's size).
+    let unit = store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.lead_items > 0)
+        .min_by_key(|u| (u.lead_items - 200).abs())
+        .ok_or_else(|| anyhow::anyhow!("演示数据没有单位"))?;
+    store
+        .add_account(
+            "bench",
+            NewAccount {
+                username: "reporter".into(),
+                display_name: "填报员".into(),
+                role: AccountRole::Reporter,
+                unit: Some(unit.unit.name.clone()),
+                leader: None,
+                password: "load-test-2025".into(),
+            },
+        )
+        .await?;
     store.close().await;
     println!("准备用时 {:.1} s", t.elapsed().as_secs_f64());
 
@@ -152,6 +182,33 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
             args.connections, args.seconds, r.requests, r.rps, r.p50, r.p99, r.max
         );
     }
+    let mut reporter = Client::new(addr);
+    let a = reporter
+        .login("reporter", "load-test-2025")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(a.status == 200, "login: {}", a.text());
+    let cookie = reporter.cookie.clone().unwrap_or_default();
+    let r = load(
+        addr,
+        &cookie,
+        REPORT,
+        args.connections.min(20),
+        args.seconds,
+    )
+    .await?;
+    println!(
+        "进度填报（{}，牵头 {} 项；分页、未报筛选、搜索）：{} 个连接 {} s，{} 次请求，{:.0} 次/秒；延迟 p50 {:.1} ms，p99 {:.1} ms，最长 {:.1} ms",
+        unit.unit.name,
+        unit.lead_items,
+        args.connections.min(20),
+        args.seconds,
+        r.requests,
+        r.rps,
+        r.p50,
+        r.p99,
+        r.max
+    );
     println!(
         "服务进程峰值内存：{:.0} MiB。目标：台账 p99 < 50 ms（200 连接），峰值内存 < 200 MB。",
         super::peak_rss_mib(&pid).unwrap_or(0.0)
