@@ -8,7 +8,8 @@ use duban_office::ReadLedger;
 use duban_store::{ItemRecord, LedgerEntry};
 
 /// The rows of a read ledger as store entries (taking them out of `read`): each with its
-/// source line, and its year-to-date column as that month's report submitted `today`.
+/// source line, and its year-to-date column as that month's report submitted `today`; an
+/// item the import creates is on the ledger from `today` (纳入日期).
 pub fn ledger_entries(read: &mut ReadLedger, today: NaiveDate) -> Vec<LedgerEntry> {
     let stated = Some(Arc::new(std::mem::take(&mut read.stated)));
     let sheet = read.sheet.clone();
@@ -23,6 +24,7 @@ pub fn ledger_entries(read: &mut ReadLedger, today: NaiveDate) -> Vec<LedgerEntr
             item: r.item,
             milestones: r.milestones,
             stated: stated.clone(),
+            listed_on: Some(today),
         })
         .collect()
 }

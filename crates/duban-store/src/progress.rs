@@ -52,6 +52,9 @@ pub struct StatusInput {
     pub item: Item,
     pub milestones: Vec<Milestone>,
     pub trail: ReportTrail,
+    /// 纳入日期 — the day the item was put on the ledger (`None`: before the day was kept);
+    /// it counts from that period on ([`Period::lists`]).
+    pub listed_on: Option<NaiveDate>,
 }
 
 fn corrupt(e: impl ToString) -> StoreError {
@@ -256,6 +259,7 @@ async fn read_part<T>(
         txt("p.ytd"),
         txt("p.first_submitted"),
         txt("mc.chain"),
+        txt("i.listed_on"),
     ]
     .join(" || ");
     let milestone = [
@@ -294,7 +298,7 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 /// The fields of one item's status line, as `read_part` packs them.
-const LINE_FIELDS: usize = 15;
+const LINE_FIELDS: usize = 16;
 
 fn input_from_line(fields: &mut Unpack<'_>, year: i32) -> Result<StatusInput> {
     let mut f = [""; LINE_FIELDS];
@@ -346,10 +350,14 @@ fn input_from_line(fields: &mut Unpack<'_>, year: i32) -> Result<StatusInput> {
         Some(c) => parse_chain(c)?,
         None => Vec::new(),
     };
+    let listed_on = opt(f[15])
+        .map(|v| parse_iso_day(v).ok_or_else(|| bad("listed_on", v.to_string())))
+        .transpose()?;
     Ok(StatusInput {
         item,
         milestones,
         trail,
+        listed_on,
     })
 }
 
