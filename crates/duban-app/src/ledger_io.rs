@@ -47,6 +47,29 @@ pub fn default_title(records: &[ItemRecord]) -> String {
     format!("{year}{kinds}台账")
 }
 
+/// Writes `records` as the ledger officials work from: the official workbook with each
+/// item's status cells (one per record, in order) as its last columns; the title is the
+/// default one.
+pub fn export_with_status(
+    path: &std::path::Path,
+    records: &[ItemRecord],
+    status: &[duban_office::StatusCells],
+    today: NaiveDate,
+) -> Result<String, duban_office::LedgerError> {
+    let title = default_title(records);
+    let items: Vec<_> = records.iter().map(|r| r.item.clone()).collect();
+    let milestones: Vec<_> = records
+        .iter()
+        .map(|r| (r.item.code.clone(), r.milestones.clone()))
+        .collect();
+    let opts = duban_office::ExportOptions {
+        title: title.clone(),
+        exported_on: today.format("%Y-%m-%d").to_string(),
+    };
+    duban_office::write_ledger_with_status(path, &items, Some(status), &milestones, &opts)?;
+    Ok(title)
+}
+
 /// Writes `records` as the official ledger workbook to `path`.
 pub fn export(
     path: &std::path::Path,

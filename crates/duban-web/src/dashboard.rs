@@ -38,6 +38,10 @@ pub struct Snapshot {
     /// The regions of the directory: an item without a 所在地 led by one counts there, as the
     /// ranking counts it.
     pub regions: HashSet<String>,
+    /// The unit directory, for finding a unit by alias or prefix in a filter.
+    pub units: Vec<duban_core::Unit>,
+    /// Per row, the year-to-date last reported by `as_of` (累计完成).
+    pub ytd: Vec<Option<duban_core::Wan>>,
     pub problems: Vec<Problem>,
     /// The overview of everything (office, judges, viewers), computed once.
     overview_all: OnceLock<Arc<Overview>>,
@@ -220,7 +224,7 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
         Some(duban_store::Schedule::default().last_closed(as_of)).filter(|p| p.year() == year);
     // Each item judged as it is read; kept: the lean item, its status, its year-to-date at
     // each month end (for the trend) and its investment at the period's end.
-    let judged: Vec<(Item, Status, [i64; 12], Progress)> = store
+    let judged: Vec<(Item, Status, [i64; 12], Progress, Option<duban_core::Wan>)> = store
         .judge_each(
             year,
             None,
@@ -250,7 +254,14 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
                         .find(|(d, _)| *d <= end)
                         .map_or(0, |(_, w)| w.yuan());
                 }
-                (input.item, status, months, progress)
+                let ytd = input
+                    .trail
+                    .ytd
+                    .iter()
+                    .rev()
+                    .find(|(d, _)| *d <= as_of)
+                    .map(|(_, w)| *w);
+                (input.item, status, months, progress, ytd)
             },
         )
         .await?;
@@ -261,13 +272,13 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
     };
     let plan: i64 = judged
         .iter()
-        .filter_map(|(i, _, _, _)| i.annual_plan.map(|w| w.yuan()))
+        .filter_map(|(i, ..)| i.annual_plan.map(|w| w.yuan()))
         .sum();
     let trend: Vec<(u32, i64, i64)> = (1..=last_month)
         .map(|m| {
             (
                 m,
-                judged.iter().map(|(_, _, ys, _)| ys[m as usize - 1]).sum(),
+                judged.iter().map(|(_, _, ys, ..)| ys[m as usize - 1]).sum(),
                 plan,
             )
         })
@@ -276,13 +287,18 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
     // reads the whole item).
     let mut refs = store.item_refs(year).await?;
     let progress: Vec<Progress> = judged.iter().map(|j| j.3).collect();
+    let ytd: Vec<Option<duban_core::Wan>> = judged.iter().map(|j| j.4).collect();
     let rows: Vec<(Item, Status)> = judged
         .into_iter()
-        .map(|(mut i, s, _, _)| {
+        .map(|(mut i, s, ..)| {
             if let Some(r) = refs.remove(&i.code) {
                 i.region = r.region;
                 i.leader = r.leader;
                 i.co_units = r.co_units;
+                i.tags = r.tags;
+                if let Some(m) = r.meeting {
+                    i.extra.insert("会议来源".into(), m);
+                }
             }
             (i, s)
         })
@@ -305,12 +321,11 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
         .collect();
     let index = Index::new(&rows);
     let problems = store.problems(&ProblemFilter::default()).await?;
-    let regions = store
-        .units()
-        .await?
-        .into_iter()
-        .filter(|u| u.unit.kind == UnitKind::Region)
-        .map(|u| u.unit.name)
+    let units: Vec<duban_core::Unit> = store.units().await?.into_iter().map(|u| u.unit).collect();
+    let regions = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Region)
+        .map(|u| u.name.clone())
         .collect();
     Ok(Snapshot {
         as_of,
@@ -325,6 +340,8 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
         period,
         progress,
         regions,
+        units,
+        ytd,
         problems,
         overview_all: OnceLock::new(),
         tables: Default::default(),
