@@ -220,7 +220,8 @@ fn columns(items: &[Item], status: bool) -> Vec<Column> {
     let mut extra: Vec<String> = Vec::new();
     for it in items {
         for k in it.extra.keys() {
-            if !extra.contains(k) && !(status && STATUS_HEADERS.contains(&k.as_str())) {
+            let superseded = status && STATUS_HEADERS.contains(&k.as_str());
+            if !superseded && !extra.contains(k) {
                 extra.push(k.clone());
             }
         }

@@ -218,13 +218,17 @@ impl StatusCache {
     }
 }
 
+/// One item as the snapshot keeps it while building: itself, its status, its year-to-date at
+/// each month end, its investment at the period's end and its year-to-date by `as_of`.
+type Judged = (Item, Status, [i64; 12], Progress, Option<duban_core::Wan>);
+
 async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot, StoreError> {
     let year = as_of.year();
     let period =
         Some(duban_store::Schedule::default().last_closed(as_of)).filter(|p| p.year() == year);
     // Each item judged as it is read; kept: the lean item, its status, its year-to-date at
     // each month end (for the trend) and its investment at the period's end.
-    let judged: Vec<(Item, Status, [i64; 12], Progress, Option<duban_core::Wan>)> = store
+    let judged: Vec<Judged> = store
         .judge_each(
             year,
             None,

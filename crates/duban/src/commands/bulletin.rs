@@ -28,10 +28,10 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
             i.issued_on(),
             i.bulletin.number.unwrap_or_default()
         ),
-        (Some(i), false) => (
-            i.bulletin,
-            format!("已印发的版本（{} 印发）", i.issued_on()),
-        ),
+        (Some(i), false) => {
+            let note = format!("已印发的版本（{} 印发）", i.issued_on());
+            (i.bulletin, note)
+        }
         (None, issue) => {
             if issue {
                 let done = store
