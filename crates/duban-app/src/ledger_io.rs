@@ -8,7 +8,8 @@ use duban_office::ReadLedger;
 use duban_store::{ItemRecord, LedgerEntry};
 
 /// The rows of a read ledger as store entries (taking them out of `read`): each with its
-/// source line, and its year-to-date column as that month's report submitted `today`.
+/// source line, and its year-to-date column as that month's report submitted `today`; an
+/// item the import creates is on the ledger from `today` (纳入日期).
 pub fn ledger_entries(read: &mut ReadLedger, today: NaiveDate) -> Vec<LedgerEntry> {
     let stated = Some(Arc::new(std::mem::take(&mut read.stated)));
     let sheet = read.sheet.clone();
@@ -24,6 +25,7 @@ pub fn ledger_entries(read: &mut ReadLedger, today: NaiveDate) -> Vec<LedgerEntr
             milestones: r.milestones,
             stated: stated.clone(),
             reason: None,
+            listed_on: Some(today),
         })
         .collect()
 }
@@ -44,6 +46,29 @@ pub fn default_title(records: &[ItemRecord]) -> String {
         kinds.join("、")
     };
     format!("{year}{kinds}台账")
+}
+
+/// Writes `records` as the ledger officials work from: the official workbook with each
+/// item's status cells (one per record, in order) as its last columns; the title is the
+/// default one.
+pub fn export_with_status(
+    path: &std::path::Path,
+    records: &[ItemRecord],
+    status: &[duban_office::StatusCells],
+    today: NaiveDate,
+) -> Result<String, duban_office::LedgerError> {
+    let title = default_title(records);
+    let items: Vec<_> = records.iter().map(|r| r.item.clone()).collect();
+    let milestones: Vec<_> = records
+        .iter()
+        .map(|r| (r.item.code.clone(), r.milestones.clone()))
+        .collect();
+    let opts = duban_office::ExportOptions {
+        title: title.clone(),
+        exported_on: today.format("%Y-%m-%d").to_string(),
+    };
+    duban_office::write_ledger_with_status(path, &items, Some(status), &milestones, &opts)?;
+    Ok(title)
 }
 
 /// Writes `records` as the official ledger workbook to `path`.

@@ -49,12 +49,16 @@ pub async fn propose(store: &Store, directives: Vec<Directive>) -> AppResult<Vec
 }
 
 /// Writes the reviewed tasks as items of kind 重点工作 (all or nothing); a task without a
-/// name is named by what is to be done (its text's first clause).
+/// name is named by what is to be done (its text's first clause). The items are on the
+/// ledger from today (纳入日期).
 pub async fn confirm(store: &Store, mut tasks: MeetingTasks, actor: &str) -> AppResult<Confirmed> {
     for t in &mut tasks.tasks {
         if t.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             t.name = Some(duban_extract::task_name(t.text.trim()));
         }
     }
-    Ok(store.confirm_meeting_tasks(&tasks, actor).await?)
+    // On the ledger from today: it is asked for no report of a period already over.
+    Ok(store
+        .confirm_meeting_tasks(&tasks, actor, crate::clock::today())
+        .await?)
 }

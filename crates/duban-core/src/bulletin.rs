@@ -188,11 +188,14 @@ fn overall(f: &BulletinFacts) -> Part {
         t.items
     );
     match (t.ratio(Rate::Investment).percent(), t.time_progress()) {
+        // Which 序时进度 is meant, said once: the share of the plan due by the period's end.
         (Some(done), Some(due)) => text.push_str(&format!(
-            "，累计完成投资{}，占年度计划的{:.1}%，{}。",
+            "，累计完成投资{}，占年度计划的{:.1}%，{}（截至{}序时进度为{:.1}%）。",
             yi(t.invested()),
             one_decimal(done),
-            against_schedule(done, due)
+            against_schedule(done, due),
+            month_day(f.period.last_day()),
+            one_decimal(due)
         )),
         _ => text.push_str("，暂无有年度投资计划的项目。"),
     }
@@ -474,6 +477,11 @@ fn red_items(f: &BulletinFacts) -> Part {
             }),
         ],
     }
+}
+
+/// "6月30日".
+fn month_day(d: NaiveDate) -> String {
+    format!("{}月{}日", d.month(), d.day())
 }
 
 fn day(d: NaiveDate) -> String {

@@ -238,8 +238,10 @@ pub fn rank(values: &[(String, Option<Decimal>)], higher_is_better: bool) -> Vec
         .iter()
         .filter_map(|(u, v)| v.map(|v| (u, v, one_decimal(v))))
         .collect();
+    // By the published figure; within a tie (same rank) by the exact one, so a list never
+    // shows a lower score above a higher.
     ranked.sort_by(|a, b| {
-        let order = a.2.cmp(&b.2);
+        let order = a.2.cmp(&b.2).then(a.1.cmp(&b.1));
         if higher_is_better {
             order.reverse()
         } else {

@@ -117,8 +117,18 @@ impl Tally {
 
     /// 序时进度 of the group — the plan due by the date over the annual plan, in percent.
     pub fn time_progress(&self) -> Option<Decimal> {
-        let annual = self.ratio(Rate::Investment).denominator;
-        (!annual.is_zero()).then(|| self.planned_by_now * Decimal::ONE_HUNDRED / annual)
+        self.progress().time_progress()
+    }
+
+    /// 投资进度 — invested, the annual plan and the plan due by the date: what the overview
+    /// charts, the same figures the ranking and the bulletin show.
+    pub fn progress(&self) -> Progress {
+        let r = self.ratio(Rate::Investment);
+        Progress {
+            invested: r.numerator,
+            annual: r.denominator,
+            planned_by_now: self.planned_by_now,
+        }
     }
 
     /// 累计完成投资 (万元).
@@ -149,6 +159,36 @@ impl Tally {
         if closed || due.is_some_and(|d| d <= as_of) {
             self.count(Rate::ProblemClosure, closed);
         }
+    }
+}
+
+/// 投资进度 — a group's investment against its plan and its 序时进度 (万元), summed item by
+/// item like a [`Tally`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Progress {
+    /// 累计完成投资
+    pub invested: Decimal,
+    /// 年度计划投资
+    pub annual: Decimal,
+    /// Σ annual plan × 序时进度: what should have been invested by the date.
+    pub planned_by_now: Decimal,
+}
+
+impl Progress {
+    pub fn add(&mut self, other: Progress) {
+        self.invested += other.invested;
+        self.annual += other.annual;
+        self.planned_by_now += other.planned_by_now;
+    }
+
+    /// 投资完成率 in percent (the ranking's), `None` without an annual plan.
+    pub fn completion(&self) -> Option<Decimal> {
+        Ratio::new(self.invested, self.annual).percent()
+    }
+
+    /// 序时进度 in percent, `None` without an annual plan.
+    pub fn time_progress(&self) -> Option<Decimal> {
+        Ratio::new(self.planned_by_now, self.annual).percent()
     }
 }
 

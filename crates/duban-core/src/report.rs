@@ -222,6 +222,14 @@ impl Period {
         p
     }
 
+    /// 纳入台账 — whether an item listed (put on the ledger) on `listed_on` counts in this
+    /// period: from the period it was listed in on. A period that was over before the item
+    /// existed neither counts it nor asks it for a report, so its figures stay what they were
+    /// when items are added later. `None` (listed before the day was kept) counts everywhere.
+    pub fn lists(self, listed_on: Option<NaiveDate>) -> bool {
+        listed_on.is_none_or(|d| d <= self.last_day())
+    }
+
     /// How a year-to-date column is headed: "1-6月", "截至6月8日".
     pub fn ytd_label(self) -> String {
         let last = self.last_day();
@@ -429,6 +437,22 @@ mod tests {
             previous_ytd: previous.map(wan),
             total_investment: Some(wan("1000")),
         }
+    }
+
+    #[test]
+    fn an_item_counts_from_the_period_it_was_listed_in() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d);
+        let sept = Period::month(2025, 9).unwrap();
+        assert!(sept.lists(None), "listed before the day was kept");
+        assert!(sept.lists(day(1, 1)));
+        assert!(sept.lists(day(9, 30)), "listed on the period's last day");
+        assert!(!sept.lists(day(10, 1)));
+        assert!(
+            !sept.lists(day(10, 3)),
+            "before September's due date, but after September"
+        );
+        let q3 = Period::quarter(2025, 3).unwrap();
+        assert!(q3.lists(day(8, 15)) && !q3.lists(day(11, 20)));
     }
 
     #[test]

@@ -69,9 +69,66 @@ impl Unit {
     }
 }
 
+/// Finds the unit someone means by `text` in a filter: its name or an alias as written, else
+/// the one unit whose name or alias begins with it (青山 → 青山区; 发改委 → 市发改委, read
+/// without the leading 市). Several or none: a sentence saying so.
+pub fn find_unit<'a>(units: &'a [Unit], text: &str) -> Result<&'a Unit, String> {
+    let t = text.trim();
+    if let Some(u) = units.iter().find(|u| u.answers_to(t)) {
+        return Ok(u);
+    }
+    let begins = |n: &str| {
+        !t.is_empty()
+            && (n.starts_with(t) || n.strip_prefix('市').is_some_and(|r| r.starts_with(t)))
+    };
+    let found: Vec<&Unit> = units
+        .iter()
+        .filter(|u| begins(&u.name) || u.aliases.iter().any(|a| begins(a)))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("单位目录中没有“{t}”（可写全称、简称或开头几个字）")),
+        many => Err(format!(
+            "“{t}”可指{}，请写全称或简称",
+            many.iter()
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_found_by_alias_or_unique_prefix() {
+        let mut fgw = Unit::new("市发展和改革委员会", UnitKind::Department);
+        fgw.aliases = vec!["市发改委".into(), "发改".into()];
+        let mut czj = Unit::new("市财政局", UnitKind::Department);
+        czj.aliases = vec!["财政".into()];
+        let units = vec![
+            fgw,
+            czj,
+            Unit::new("青山区", UnitKind::Region),
+            Unit::new("白水县", UnitKind::Region),
+            Unit::new("白沙县", UnitKind::Region),
+        ];
+        let name = |t: &str| find_unit(&units, t).map(|u| u.name.as_str());
+        assert_eq!(name("市发改委"), Ok("市发展和改革委员会"), "an alias");
+        assert_eq!(
+            name("发改委"),
+            Ok("市发展和改革委员会"),
+            "an alias without 市"
+        );
+        assert_eq!(name("青山"), Ok("青山区"), "a unique prefix");
+        assert_eq!(name(" 市财政局 "), Ok("市财政局"));
+        assert_eq!(name("财政局"), Ok("市财政局"));
+        let e = name("白").unwrap_err();
+        assert!(e.contains("白水县、白沙县"), "{e}");
+        assert!(name("火星县").unwrap_err().contains("没有“火星县”"));
+    }
 
     #[test]
     fn kinds_guessed_from_names() {

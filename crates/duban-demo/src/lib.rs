@@ -39,6 +39,17 @@ pub const DEMO_CITY: &str = "示范市";
 pub struct DemoLedger {
     pub units: Vec<Unit>,
     pub items: Vec<(Item, Vec<Milestone>)>,
+    /// 纳入日期 by code — the day each item was put on the ledger: the year's ledger on 20
+    /// December before it, and a quarter of the key tasks (会议议定事项) during the year, each
+    /// counted and asked for reports only from that month on.
+    pub listed: std::collections::HashMap<String, NaiveDate>,
+}
+
+impl DemoLedger {
+    /// The day `code` was put on the ledger.
+    pub fn listed_on(&self, code: &str) -> Option<NaiveDate> {
+        self.listed.get(code).copied()
+    }
 }
 
 /// A fixed pseudo-random sequence (SplitMix64).
@@ -256,6 +267,8 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
 
     let n = scale.item_count();
     let mut items = Vec::with_capacity(n);
+    let mut listed = std::collections::HashMap::with_capacity(n);
+    let ledger_day = NaiveDate::from_ymd_opt(year - 1, 12, 20).expect("valid date");
     let mut seq = [0usize; 4];
     let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for _ in 0..n {
@@ -298,7 +311,10 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
             }
             (k, _) => format!("{stem}（第{k}批）"),
         };
-        let lead = if kind == ItemKind::Task && dice.chance(50) {
+        // Departments lead half the key tasks and some city infrastructure (市住建局's roads).
+        let lead = if (kind == ItemKind::Task && dice.chance(50))
+            || (category == "基础设施" && dice.chance(25))
+        {
             dept
         } else {
             region
@@ -430,10 +446,27 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
                 mark_done(&mut dice, &mut milestones, year);
             }
         } else {
-            let due = PlanDate::month(year, 6 + dice.below(7) as u32).expect("valid");
+            // A quarter of the tasks come from meetings during the year (2月–10月), due
+            // three to six months after.
+            let from = if dice.chance(25) {
+                let day = NaiveDate::from_ymd_opt(year, 2 + dice.below(9) as u32, 1)
+                    .expect("valid date")
+                    + chrono::Days::new(dice.below(28));
+                listed.insert(item.code.clone(), day);
+                day.month()
+            } else {
+                0
+            };
+            let last = (from + 3 + dice.below(4) as u32).min(12);
+            let due_month = if from == 0 {
+                6 + dice.below(7) as u32
+            } else {
+                last
+            };
+            let due = PlanDate::month(year, due_month).expect("valid");
             item.planned_end = Some(due);
             for (idx, step) in ["制定方案", "组织实施", "总结验收"].iter().enumerate() {
-                let m = due.first_day().month() * (idx as u32 + 1) / 3;
+                let m = from + (due_month - from) * (idx as u32 + 1) / 3;
                 milestones.push(Milestone {
                     baseline: None,
                     name: (*step).to_string(),
@@ -442,6 +475,11 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
                 });
             }
             mark_done(&mut dice, &mut milestones, year);
+            if let Some(day) = listed.get(&item.code) {
+                for m in &mut milestones {
+                    m.actual = m.actual.map(|a| a.max(*day));
+                }
+            }
         }
         if dice.chance(15) {
             item.tags.push(
@@ -460,9 +498,14 @@ pub fn generate(scale: Scale, seed: u64, year: i32) -> DemoLedger {
                 .to_string(),
             );
         }
+        listed.entry(item.code.clone()).or_insert(ledger_day);
         items.push((item, milestones));
     }
-    DemoLedger { units, items }
+    DemoLedger {
+        units,
+        items,
+        listed,
+    }
 }
 
 fn item_owner(dice: &mut Dice, region: &str) -> String {
@@ -578,13 +621,30 @@ mod tests {
     }
 }
 
-/// A demo progress report: item, month, year-to-date and the day it was submitted.
+/// A demo progress report: item, month, year-to-date (items with money) or the progress in
+/// words (key tasks), and the day it was submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoReport {
     pub code: String,
     pub period: duban_core::Period,
-    pub ytd: Wan,
+    pub ytd: Option<Wan>,
+    /// 形象进度
+    pub progress: Option<String>,
     pub submitted_on: NaiveDate,
+}
+
+/// When a report for `period` was submitted (most on time, some late), or `None` (漏报).
+fn submitted(dice: &mut Dice, period: duban_core::Period) -> Option<NaiveDate> {
+    let roll = dice.below(100);
+    if roll < 4 {
+        return None;
+    }
+    let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
+    Some(if roll < 12 {
+        due + chrono::Days::new(1 + dice.below(10)) // 迟报
+    } else {
+        due - chrono::Days::new(dice.below(5))
+    })
 }
 
 /// A year of monthly reports for the demo's items with money, from January to `until`: most
@@ -593,10 +653,7 @@ pub struct DemoReport {
 pub fn reports(ledger: &DemoLedger, seed: u64, until: duban_core::Period) -> Vec<DemoReport> {
     let mut dice = Dice(seed ^ 0x7265_706f_7274_7300);
     let mut out = Vec::new();
-    for (item, _) in &ledger.items {
-        let (Some(annual), Some(total)) = (item.annual_plan, item.total_investment) else {
-            continue;
-        };
+    for (item, milestones) in &ledger.items {
         if matches!(item.stage, Some(Stage::Reserve)) || until.year() < item.year {
             continue;
         }
@@ -604,6 +661,38 @@ pub fn reports(ledger: &DemoLedger, seed: u64, until: duban_core::Period) -> Vec
             12
         } else {
             until.last_day().month()
+        };
+        // Reports start with the month the item was put on the ledger.
+        let first = match ledger.listed_on(&item.code) {
+            Some(d) if d.year() == item.year => d.month(),
+            Some(d) if d.year() > item.year => continue,
+            _ => 1,
+        };
+        let (Some(annual), Some(total)) = (item.annual_plan, item.total_investment) else {
+            // A key task reports its progress in words: the milestones reached so far.
+            for month in first..=last {
+                let period = duban_core::Period::month(item.year, month).expect("month 1-12");
+                let Some(submitted_on) = submitted(&mut dice, period) else {
+                    continue;
+                };
+                let end = period.last_day();
+                let done = milestones
+                    .iter()
+                    .filter(|m| m.actual.is_some_and(|a| a <= end))
+                    .count();
+                out.push(DemoReport {
+                    code: item.code.clone(),
+                    period,
+                    ytd: None,
+                    progress: Some(match milestones.get(done) {
+                        _ if done == milestones.len() => "已全部完成".to_string(),
+                        Some(next) => format!("已完成{done}个节点，正在推进“{}”", next.name),
+                        None => "按计划推进".to_string(),
+                    }),
+                    submitted_on,
+                });
+            }
+            continue;
         };
         // Pace against the plan, in percent, and the month it stalls after.
         let (pace, stall_after) = match dice.below(100) {
@@ -630,20 +719,17 @@ pub fn reports(ledger: &DemoLedger, seed: u64, until: duban_core::Period) -> Vec
             };
             ytd = ytd.max(planned * pace as i64 / 100).min(total.yuan());
             let period = duban_core::Period::month(item.year, month).expect("month 1-12");
-            let roll = dice.below(100);
-            if roll < 4 {
-                continue; // 漏报
+            if month < first {
+                continue;
             }
-            let due = period.due(duban_core::report::DEFAULT_DUE_DAY);
-            let submitted_on = if roll < 12 {
-                due + chrono::Days::new(1 + dice.below(10)) // 迟报
-            } else {
-                due - chrono::Days::new(dice.below(5))
+            let Some(submitted_on) = submitted(&mut dice, period) else {
+                continue; // 漏报
             };
             out.push(DemoReport {
                 code: item.code.clone(),
                 period,
-                ytd: Wan::from_yuan(ytd),
+                ytd: Some(Wan::from_yuan(ytd)),
+                progress: None,
                 submitted_on,
             });
         }
@@ -669,13 +755,62 @@ mod report_tests {
             .collect();
         let mut last: std::collections::HashMap<&str, Wan> = Default::default();
         let mut late = 0;
+        let mut tasks = 0;
         for r in &reports {
-            assert!(r.ytd <= totals[r.code.as_str()]);
-            let prev = last.insert(r.code.as_str(), r.ytd).unwrap_or(Wan::ZERO);
-            assert!(r.ytd >= prev, "year-to-date never goes down");
+            assert!(
+                ledger.listed_on(&r.code).unwrap() <= r.period.last_day(),
+                "{} reports {} before it was listed",
+                r.code,
+                r.period
+            );
             late += usize::from(r.submitted_on > r.period.due(duban_core::report::DEFAULT_DUE_DAY));
+            let Some(ytd) = r.ytd else {
+                assert!(r.progress.is_some(), "a task reports in words");
+                tasks += 1;
+                continue;
+            };
+            assert!(ytd <= totals[r.code.as_str()]);
+            let prev = last.insert(r.code.as_str(), ytd).unwrap_or(Wan::ZERO);
+            assert!(ytd >= prev, "year-to-date never goes down");
         }
         assert!(late > 100 && late < reports.len() / 5, "{late} late");
+        assert!(tasks > 1_000, "key tasks report too: {tasks}");
+    }
+
+    #[test]
+    fn items_are_listed_before_the_year_or_when_a_meeting_hands_them_down() {
+        let ledger = generate(Scale::City, 1, 2025);
+        let before = NaiveDate::from_ymd_opt(2024, 12, 20).unwrap();
+        let mut during = 0;
+        for (item, milestones) in &ledger.items {
+            let on = ledger.listed_on(&item.code).unwrap();
+            if on == before {
+                continue;
+            }
+            during += 1;
+            assert_eq!((item.kind, on.year()), (ItemKind::Task, 2025));
+            assert!(
+                milestones
+                    .iter()
+                    .all(|m| m.planned.unwrap() >= on && m.actual.is_none_or(|a| a >= on)),
+                "{}: nothing planned or done before it was listed",
+                item.code
+            );
+        }
+        assert!(
+            (30..150).contains(&during),
+            "{during} listed during the year"
+        );
+        // Departments lead key tasks and some infrastructure.
+        let departments: Vec<&str> = DEPARTMENTS.iter().map(|(n, _)| *n).collect();
+        let led = |k: ItemKind| {
+            ledger
+                .items
+                .iter()
+                .filter(|(i, _)| i.kind == k && departments.contains(&i.lead_unit.as_str()))
+                .count()
+        };
+        assert!(led(ItemKind::Task) > 100 && led(ItemKind::Project) > 50);
     }
 }
 
@@ -683,7 +818,10 @@ mod report_tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoProblem {
     pub code: String,
+    /// The item's lead unit, who raises it.
     pub unit: String,
+    /// Who it is assigned to (交办): the lead unit, or for some a co-operating department.
+    pub assigned: String,
     pub category: duban_core::ProblemCategory,
     pub escalation: duban_core::Escalation,
     pub description: String,
@@ -723,9 +861,14 @@ pub fn problems(ledger: &DemoLedger, seed: u64, as_of: NaiveDate) -> Vec<DemoPro
         }
         let (category, text) = *dice.pick(texts);
         let due = as_of - chrono::Days::new(40) + chrono::Days::new(dice.below(90));
+        let assigned = match item.co_units.first() {
+            Some(co) if dice.chance(40) => co.clone(),
+            _ => item.lead_unit.clone(),
+        };
         out.push(DemoProblem {
             code: item.code.clone(),
             unit: item.lead_unit.clone(),
+            assigned,
             category,
             escalation: *dice.pick(Escalation::ALL),
             description: text.to_string(),

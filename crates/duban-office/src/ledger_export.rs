@@ -76,11 +76,42 @@ enum Value {
     Number(u32),
 }
 
-/// What a column of the export holds: a field, or an extra column of that name.
+/// What a column of the export holds: a field, an extra column of that name, or one of the
+/// status columns.
 enum Source {
     Field(Field),
     Extra(String),
+    Status(usize),
 }
+
+/// 状态列 — an item's status as officials print it beside the ledger, judged on the export
+/// day: computed by duban (and so never read back as a ledger column, see [`STATUS_HEADERS`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusCells {
+    /// 灯 — "红", "黄" or "绿".
+    pub lamp: String,
+    /// 序时进度 — "83.3%".
+    pub time_progress: String,
+    /// 累计完成（万元） — the year-to-date last reported.
+    pub done: Option<Wan>,
+    /// 完成率 — "50.0%", empty without a plan or milestones.
+    pub completion: String,
+    /// 形象进度 — as last reported.
+    pub progress: String,
+    /// 存在问题 — the open problems of the 问题清单, else as last reported.
+    pub problems: String,
+}
+
+/// The status columns' headers, in order: written after the ledger's columns; an import
+/// skips the computed ones (灯, 序时进度, 累计完成, 完成率), which the ledger does not state.
+pub const STATUS_HEADERS: [&str; 6] = [
+    "灯",
+    "序时进度",
+    "累计完成（万元）",
+    "完成率",
+    "形象进度",
+    "存在问题",
+];
 
 /// One column of the export: header, width, look, and what it holds.
 struct Column {
@@ -105,11 +136,22 @@ impl Column {
         }
     }
 
-    /// The value of item `it`, the `i`th (0-based).
-    fn value(&self, i: usize, it: &Item) -> Value {
+    /// The value of item `it`, the `i`th (0-based), with its status cells if exported.
+    fn value(&self, i: usize, it: &Item, status: Option<&StatusCells>) -> Value {
         let field = match &self.source {
             Source::Extra(key) => {
                 return Value::Text(it.extra.get(key).cloned().unwrap_or_default());
+            }
+            Source::Status(k) => {
+                let s = status.cloned().unwrap_or_default();
+                return match k {
+                    0 => Value::Text(s.lamp),
+                    1 => Value::Text(s.time_progress),
+                    2 => Value::Money(s.done),
+                    3 => Value::Text(s.completion),
+                    4 => Value::Text(s.progress),
+                    _ => Value::Text(s.problems),
+                };
             }
             Source::Field(f) => *f,
         };
@@ -158,7 +200,7 @@ fn by_kind(read: &Read, it: &Item) -> Value {
 
 /// The columns of the export: every written column of the table, the twelve months when an
 /// item has a monthly plan, then the extra columns.
-fn columns(items: &[Item]) -> Vec<Column> {
+fn columns(items: &[Item], status: bool) -> Vec<Column> {
     let monthly = items.iter().any(|i| i.monthly_plan.is_some());
     let mut cols = Vec::new();
     for (field, row) in COLUMNS {
@@ -173,11 +215,13 @@ fn columns(items: &[Item]) -> Vec<Column> {
             _ => cols.push(Column::field(*field, look, width)),
         }
     }
-    // Columns duban has no field for, in the order first met.
+    // Columns duban has no field for, in the order first met (a status column written
+    // below supersedes an extra column of its name).
     let mut extra: Vec<String> = Vec::new();
     for it in items {
         for k in it.extra.keys() {
-            if !extra.contains(k) {
+            let superseded = status && STATUS_HEADERS.contains(&k.as_str());
+            if !superseded && !extra.contains(k) {
                 extra.push(k.clone());
             }
         }
@@ -188,19 +232,31 @@ fn columns(items: &[Item]) -> Vec<Column> {
         look: Look::Wrap,
         source: Source::Extra(key),
     }));
+    if status {
+        cols.extend(STATUS_HEADERS.iter().enumerate().map(|(k, h)| Column {
+            header: h.to_string(),
+            width: [6.0, 10.0, 12.0, 10.0, 24.0, 24.0][k],
+            look: match k {
+                0 | 1 | 3 => Look::Center,
+                2 => Look::Money,
+                _ => Look::Wrap,
+            },
+            source: Source::Status(k),
+        }));
+    }
     cols
 }
 
 /// The ledger as a plain table of texts, with the same columns as the .xlsx (for CSV).
 pub fn ledger_table(items: &[Item]) -> (Vec<String>, Vec<Vec<String>>) {
-    let cols = columns(items);
+    let cols = columns(items, false);
     let headers = cols.iter().map(|c| c.header.clone()).collect();
     let rows = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             cols.iter()
-                .map(|c| match c.value(i, item) {
+                .map(|c| match c.value(i, item, None) {
                     Value::Text(t) => t,
                     Value::Money(w) => w.map(|w| w.to_string()).unwrap_or_default(),
                     Value::Number(n) => n.to_string(),
@@ -218,6 +274,18 @@ pub fn write_ledger(
     milestones: &[(String, Vec<Milestone>)],
     opts: &ExportOptions,
 ) -> Result<(), LedgerError> {
+    write_ledger_with_status(path, items, None, milestones, opts)
+}
+
+/// As [`write_ledger`], with each item's status cells (one per item, in order) as the last
+/// columns — the ledger as officials print it to work from.
+pub fn write_ledger_with_status(
+    path: &Path,
+    items: &[Item],
+    status: Option<&[StatusCells]>,
+    milestones: &[(String, Vec<Milestone>)],
+    opts: &ExportOptions,
+) -> Result<(), LedgerError> {
     let fail = |e: XlsxError| LedgerError::Write {
         path: path.to_path_buf(),
         detail: e.to_string(),
@@ -225,7 +293,7 @@ pub fn write_ledger(
     let styles = Styles::new();
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    write_items(sheet, items, opts, &styles).map_err(fail)?;
+    write_items(sheet, items, status, opts, &styles).map_err(fail)?;
     if milestones.iter().any(|(_, m)| !m.is_empty()) {
         let sheet = book.add_worksheet();
         write_milestones(sheet, items, milestones, opts, &styles).map_err(fail)?;
@@ -258,10 +326,11 @@ fn frame(
 fn write_items(
     sheet: &mut Worksheet,
     items: &[Item],
+    status: Option<&[StatusCells]>,
     opts: &ExportOptions,
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    let cols = columns(items);
+    let cols = columns(items, status.is_some());
     let note = format!(
         "单位：万元　　导出时间：{}　　共 {} 项",
         opts.exported_on,
@@ -289,7 +358,7 @@ fn write_items(
                 Look::Center => &s.center,
                 Look::Money => &s.money,
             };
-            match column.value(i, item) {
+            match column.value(i, item, status.and_then(|st| st.get(i))) {
                 Value::Text(t) => sheet.write_string_with_format(row, c, &t, format)?,
                 Value::Money(Some(w)) => {
                     sheet.write_number_with_format(row, c, w.to_f64(), format)?

@@ -20,7 +20,10 @@ mod workbook;
 pub use columns::Field;
 pub use error::{CellError, LedgerError};
 pub use indicator_import::{ReadIndicators, read_indicators};
-pub use ledger_export::{ExportOptions, ledger_table, write_ledger};
+pub use ledger_export::{
+    ExportOptions, STATUS_HEADERS, StatusCells, ledger_table, write_ledger,
+    write_ledger_with_status,
+};
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
 pub use ranking_export::write_ranking;
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};

@@ -352,6 +352,41 @@ fn export_then_import_gives_back_the_same_ledger() {
     }
 }
 
+/// The ledger as officials print it: the status columns last; read back, the computed ones
+/// (灯, 序时进度, 累计完成, 完成率) are not taken for ledger columns, what was reported in
+/// words is kept as an extra column.
+#[test]
+fn status_columns_are_written_last_and_not_read_back_as_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = generate(Scale::City, 11, 2025);
+    let items: Vec<_> = demo.items.iter().take(3).map(|(i, _)| i.clone()).collect();
+    let cells = duban_office::StatusCells {
+        lamp: "红".into(),
+        time_progress: "88.9%".into(),
+        done: Some(Wan::parse("600", MoneyUnit::Wan).unwrap()),
+        completion: "50.0%".into(),
+        progress: "主体结构完工".into(),
+        problems: "用地手续未办结".into(),
+    };
+    let status = vec![cells.clone(), Default::default(), Default::default()];
+    let path = dir.path().join("export.xlsx");
+    let opts = ExportOptions {
+        title: "2025年示范市重点项目台账".into(),
+        exported_on: "2025-11-20".into(),
+    };
+    duban_office::write_ledger_with_status(&path, &items, Some(&status), &[], &opts).unwrap();
+    let l = read(&path).unwrap();
+    assert!(l.errors.is_empty(), "{:#?}", l.errors);
+    assert_eq!(l.rows.len(), 3);
+    let first = &l.rows[0].item;
+    let extra: Vec<&str> = first.extra.keys().map(String::as_str).collect();
+    assert_eq!(extra, ["存在问题", "形象进度"], "only the words reported");
+    assert_eq!(first.extra["形象进度"], "主体结构完工");
+    let mut back = first.clone();
+    back.extra.clear();
+    assert_eq!(back, items[0], "the ledger itself unchanged");
+}
+
 #[test]
 fn awkward_shapes_of_real_ledgers() {
     let dir = tempfile::tempdir().unwrap();

@@ -24,9 +24,18 @@ pub struct IssuedBulletin {
     pub period: Period,
     /// 期号 within the year.
     pub number: i64,
+    /// When the row was written (UTC, the machine's clock): a record, not what is shown.
     pub issued_at: String,
     pub issued_by: String,
     pub bulletin: Bulletin,
+}
+
+impl IssuedBulletin {
+    /// 印发日期 — the bulletin's own date (成文日期, the day it was issued): the one date every
+    /// page, file and message shows for it, "2025年7月8日".
+    pub fn issued_on(&self) -> String {
+        self.bulletin.date_text()
+    }
 }
 
 impl Store {
@@ -194,6 +203,7 @@ impl Store {
 
     /// Issues the bulletin for `period` (印发): numbered within its year and stored whole, so
     /// it reads the same later whatever the data become. A period is issued once.
+    /// The bulletin's date (成文日期) is the day it is issued: `b` is drafted that day.
     pub async fn issue_bulletin(
         &self,
         actor: &str,

@@ -45,6 +45,7 @@ impl Store {
         let mut by_unit: BTreeMap<String, UnitCompliance> = BTreeMap::new();
         for i in inputs.iter().filter(|i| {
             i.item.stage != Some(Stage::Reserve)
+                && period.lists(i.listed_on)
                 && calendar.schedule(i.item.kind).cadence == period.cadence()
         }) {
             let due = calendar.schedule(i.item.kind).due(period);

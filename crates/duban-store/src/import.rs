@@ -32,6 +32,11 @@ pub struct LedgerEntry {
     pub reported: Option<Reported>,
     /// 原因 — why the office wrote it (an edit on the item page), kept on its audit row.
     pub reason: Option<String>,
+    /// 纳入日期 — the day a new item is put on the ledger (the caller's today, or an older
+    /// day for a ledger carried over): the item counts from that period on. Written when the
+    /// item is created, never changed by a later import; `None`: not known, it counts in every
+    /// period of its year.
+    pub listed_on: Option<chrono::NaiveDate>,
 }
 
 impl LedgerEntry {
@@ -44,6 +49,7 @@ impl LedgerEntry {
             source: None,
             reported: None,
             reason: None,
+            listed_on: None,
         }
     }
 }
@@ -136,6 +142,9 @@ struct Created<'a> {
     item: &'a Item,
     #[serde(skip_serializing_if = "Option::is_none")]
     milestones: Option<&'a [Milestone]>,
+    /// 纳入日期
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listed_on: Option<chrono::NaiveDate>,
 }
 
 fn item_json(item: &Item) -> Value {
@@ -461,7 +470,7 @@ async fn import_in(
             .chain(seen_codes.iter().map(String::as_str)),
     );
 
-    let mut inserts: Vec<(Item, ItemRefs, Vec<Milestone>)> = Vec::new();
+    let mut inserts: Vec<New> = Vec::new();
     let mut to_report: Vec<(String, Option<String>, Reported)> = Vec::new();
     let mut matched: HashSet<usize> = HashSet::new();
     for LedgerEntry {
@@ -471,6 +480,7 @@ async fn import_in(
         source,
         reported,
         reason,
+        listed_on,
     } in entries
     {
         // Canonical unit names (aliases resolved, unknown units created).
@@ -584,13 +594,14 @@ async fn import_in(
                 let created = Created {
                     item: &item,
                     milestones: milestones.as_deref(),
+                    listed_on,
                 };
                 let after = serde_json::to_string(&created).ok();
                 log.push(
                     AuditRecord::new(actor, &at, "create", "item", &item.code, None, after)
                         .with_reason(reason.as_deref().unwrap_or_default()),
                 );
-                inserts.push((item, refs, milestones.unwrap_or_default()));
+                inserts.push((item, refs, milestones.unwrap_or_default(), listed_on));
                 summary.created += 1;
             }
         }
@@ -708,20 +719,23 @@ fn milestone_rows(item_id: i64, ms: &[Milestone]) -> Vec<Vec<Val>> {
         .collect()
 }
 
-async fn insert_items(
-    conn: &mut AnyConnection,
-    inserts: Vec<(Item, ItemRefs, Vec<Milestone>)>,
-    at: &str,
-) -> Result<()> {
+/// A new item: itself, its references, its milestones and the day it was listed.
+type New = (Item, ItemRefs, Vec<Milestone>, Option<chrono::NaiveDate>);
+
+async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> Result<()> {
     if inserts.is_empty() {
         return Ok(());
     }
     let mut columns: Vec<&str> = item_columns::WRITTEN.clone();
     columns.push("created_at");
+    columns.push("listed_on");
     // Rows are built chunk by chunk as they are sent, not all at once.
-    let rows = inserts.iter().map(|(item, refs, _)| {
+    let rows = inserts.iter().map(|(item, refs, _, listed_on)| {
         let mut v = item_columns::values(item, refs, at);
         v.push(at.into());
+        v.push(Val::Text(
+            listed_on.map(|d| d.format("%Y-%m-%d").to_string()),
+        ));
         v
     });
     insert_many(conn, "items", &columns, rows).await?;
@@ -737,7 +751,7 @@ async fn insert_items(
     }
     let mut co_rows = Vec::new();
     let mut ms_rows = Vec::new();
-    for (item, _, ms) in &inserts {
+    for (item, _, ms, _) in &inserts {
         let id = *ids
             .get(&item.code)
             .ok_or_else(|| StoreError::corrupt("items", &item.code))?;

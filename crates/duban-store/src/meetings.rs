@@ -92,7 +92,12 @@ impl Store {
 
     /// Writes the confirmed tasks as items of kind 重点工作, one per lead unit, in one
     /// transaction: every unit must be in the directory, every task must have a lead unit.
-    pub async fn confirm_meeting_tasks(&self, m: &MeetingTasks, actor: &str) -> Result<Confirmed> {
+    pub async fn confirm_meeting_tasks(
+        &self,
+        m: &MeetingTasks,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<Confirmed> {
         let directory = self.unit_directory().await?;
         let known = |name: &str| directory.iter().find(|u| u.answers_to(name));
         let meeting = m.meeting.trim();
@@ -221,6 +226,8 @@ impl Store {
                     entry.stated = Some(stated.clone());
                 }
                 entry.source = Some(format!("{meeting} 第 {row} 条"));
+                // A task is on the ledger from the day it is confirmed (an update keeps its day).
+                entry.listed_on = Some(today);
                 entries.push(entry);
             }
         }

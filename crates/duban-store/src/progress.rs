@@ -52,6 +52,9 @@ pub struct StatusInput {
     pub item: Item,
     pub milestones: Vec<Milestone>,
     pub trail: ReportTrail,
+    /// 纳入日期 — the day the item was put on the ledger (`None`: before the day was kept);
+    /// it counts from that period on ([`Period::lists`]).
+    pub listed_on: Option<NaiveDate>,
 }
 
 fn corrupt(e: impl ToString) -> StoreError {
@@ -257,6 +260,7 @@ async fn read_part<T>(
         txt("p.ytd"),
         txt("p.first_submitted"),
         txt("mc.chain"),
+        txt("i.listed_on"),
     ]
     .join(" || ");
     let milestone = [
@@ -295,7 +299,7 @@ fn opt(s: &str) -> Option<&str> {
 }
 
 /// The fields of one item's status line, as `read_part` packs them.
-const LINE_FIELDS: usize = 15;
+const LINE_FIELDS: usize = 16;
 
 fn input_from_line(fields: &mut Unpack<'_>, year: i32) -> Result<StatusInput> {
     let mut f = [""; LINE_FIELDS];
@@ -347,10 +351,14 @@ fn input_from_line(fields: &mut Unpack<'_>, year: i32) -> Result<StatusInput> {
         Some(c) => parse_chain(c)?,
         None => Vec::new(),
     };
+    let listed_on = opt(f[15])
+        .map(|v| parse_iso_day(v).ok_or_else(|| bad("listed_on", v.to_string())))
+        .transpose()?;
     Ok(StatusInput {
         item,
         milestones,
         trail,
+        listed_on,
     })
 }
 
@@ -417,11 +425,15 @@ pub struct ItemRefs {
     pub region: Option<String>,
     pub leader: Option<duban_core::Leader>,
     pub co_units: Vec<String>,
+    /// 标签
+    pub tags: Vec<String>,
+    /// 会议来源 — the meeting a task was handed down at (its extra column).
+    pub meeting: Option<String>,
 }
 
 impl Store {
-    /// The region, leader and co-operating units of every item of `year`, by code, in one
-    /// streamed query (what the status inputs leave out).
+    /// The region, leader, co-operating units, tags and source meeting of every item of
+    /// `year`, by code, in one streamed query (what the status inputs leave out).
     pub async fn item_refs(
         &self,
         year: i32,
@@ -430,7 +442,8 @@ impl Store {
         let mut rows = sqlx::query(
             "SELECT i.code, r.name AS region, ld.name AS leader, ld.title AS title, \
                     (SELECT string_agg(octet_length(u.name) || ':' || u.name, '' ORDER BY c.position) \
-                     FROM item_co_units c JOIN units u ON u.id = c.unit_id WHERE c.item_id = i.id) AS co \
+                     FROM item_co_units c JOIN units u ON u.id = c.unit_id WHERE c.item_id = i.id) AS co, \
+                    i.tags, i.extra \
              FROM items i LEFT JOIN units r ON r.id = i.region_id \
              LEFT JOIN leaders ld ON ld.id = i.leader_id WHERE i.year = $1",
         )
@@ -443,6 +456,20 @@ impl Store {
                 duban_core::Leader::new(name, title.as_deref().filter(|t| !t.is_empty()))
             });
             let co: Option<String> = r.try_get("co")?;
+            let tags: String = r.try_get("tags")?;
+            let extra: String = r.try_get("extra")?;
+            let tags: Vec<String> = if tags == "[]" {
+                Vec::new()
+            } else {
+                serde_json::from_str(&tags).map_err(|e| StoreError::corrupt("items.tags", e))?
+            };
+            let meeting = if extra == "{}" {
+                None
+            } else {
+                serde_json::from_str::<std::collections::BTreeMap<String, String>>(&extra)
+                    .map_err(|e| StoreError::corrupt("items.extra", e))?
+                    .remove("会议来源")
+            };
             out.insert(
                 r.try_get("code")?,
                 ItemRefs {
@@ -459,6 +486,8 @@ impl Store {
                         }
                         None => Vec::new(),
                     },
+                    tags,
+                    meeting,
                 },
             );
         }

@@ -7,11 +7,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use duban_core::bulletin::RedItem;
 use duban_core::rates::{RateFacts, Tally, tally_item};
-use duban_core::{Colour, Item, Period, ProblemState, ReportState, Stage, Thresholds, UnitKind};
+use duban_core::{Colour, Period, ProblemState, ReportState, Stage, Thresholds, UnitKind};
 use serde::{Deserialize, Serialize};
 
 use crate::periods::{Calendar, Schedule};
-use crate::progress::ReportTrail;
 use crate::{Result, Store, StoreError};
 
 /// 排名对象 — whether units are regions (by where the item is) or departments (by the lead
@@ -88,16 +87,17 @@ fn counted_period(schedule: Schedule, period: Period) -> Period {
     }
 }
 
-/// How an item's report for `period` stands, judged on `today`: missing only once due.
+/// How an item's report for `period` stands, judged on `today`: missing only once due, and
+/// never for a period over before the item was put on the ledger.
 fn report_state(
-    item: &Item,
-    trail: &ReportTrail,
+    input: &crate::StatusInput,
     schedule: Schedule,
     period: Period,
     today: NaiveDate,
 ) -> ReportState {
+    let (item, trail) = (&input.item, &input.trail);
     let q = counted_period(schedule, period);
-    if q.year() != item.year || item.stage == Some(Stage::Reserve) {
+    if q.year() != item.year || item.stage == Some(Stage::Reserve) || !q.lists(input.listed_on) {
         return ReportState::NotDue;
     }
     let due = schedule.due(q);
@@ -322,19 +322,23 @@ fn item_part(
     th: &Thresholds,
 ) -> ItemPart {
     let schedule = calendar.schedule(input.item.kind);
+    // A period over before the item was put on the ledger does not count it at all.
     let tallies = periods
         .iter()
         .map(|p| {
+            if !p.lists(input.listed_on) {
+                return Tally::default();
+            }
             let f = RateFacts {
                 item: &input.item,
                 milestones: &input.milestones,
                 ytd: &input.trail.ytd,
-                report: report_state(&input.item, &input.trail, schedule, *p, today),
+                report: report_state(input, schedule, *p, today),
             };
             tally_item(&f, p.last_day())
         })
         .collect();
-    let red = {
+    let red = periods[0].lists(input.listed_on).then(|| {
         let status = crate::status::judge(input, calendar, periods[0].last_day(), th);
         (status.colour == Colour::Red).then(|| RedItem {
             name: input.item.name.clone(),
@@ -355,13 +359,13 @@ fn item_part(
                 }
             },
         })
-    };
+    });
     ItemPart {
         code: input.item.code.clone(),
         region: None,
         lead: input.item.lead_unit.clone(),
         tallies,
-        red,
+        red: red.flatten(),
     }
 }
 
@@ -395,13 +399,14 @@ fn board(
     let as_of = period.last_day();
     for p in problems {
         overall.add_problem(p.due, p.closed, as_of);
-        // A department answers for the problems assigned to it; a region for those on its items.
+        // A department answers for the problems assigned to it (交办), and for those on the
+        // items it leads while they are assigned to no one; not for one handed to a county.
+        // A region answers for those on its items.
         let key = match g {
-            Grouping::Department => p
-                .assigned
-                .clone()
-                .filter(|a| dir.kinds.get(a) == Some(&UnitKind::Department))
-                .or_else(|| dir.key(g, None, &p.lead)),
+            Grouping::Department => match &p.assigned {
+                Some(a) => (dir.kinds.get(a) == Some(&UnitKind::Department)).then(|| a.clone()),
+                None => dir.key(g, None, &p.lead),
+            },
             Grouping::Region => dir.key(g, p.region.as_deref(), &p.lead),
         };
         if let Some(i) = key.and_then(|k| index.get(k.as_str()).copied()) {

@@ -548,3 +548,30 @@ impl TryFrom<StoredReportRow> for StoredReport {
         })
     }
 }
+
+impl Store {
+    /// 形象进度 and 存在问题 as last reported by `as_of` for every item of `year` that reported
+    /// either, by code: the latest period's latest revision, in one query.
+    pub async fn latest_report_texts(
+        &self,
+        year: i32,
+        as_of: chrono::NaiveDate,
+    ) -> Result<std::collections::HashMap<String, (Option<String>, Option<String>)>> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT code, progress_text, problems FROM (\
+                SELECT i.code, r.progress_text, r.problems, ROW_NUMBER() OVER (\
+                    PARTITION BY r.item_id ORDER BY r.period_end DESC, r.revision DESC) AS n \
+                FROM reports r JOIN items i ON i.id = r.item_id \
+                WHERE i.year = $1 AND r.period_end <= $2 \
+                  AND (r.progress_text IS NOT NULL OR r.problems IS NOT NULL)) x WHERE n = 1",
+        )
+        .bind(i64::from(year))
+        .bind(as_of.format("%Y-%m-%d").to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, progress, problems)| (code, (progress, problems)))
+            .collect())
+    }
+}

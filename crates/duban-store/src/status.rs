@@ -9,15 +9,18 @@ use crate::periods::Schedule;
 use crate::progress::ReportTrail;
 use crate::{Result, Store};
 
-/// How the report for the last closed period stands for an item.
+/// How the report for the last closed period stands for an item: not due for a period that
+/// was over before the item was put on the ledger.
 fn report_state(
     item: &Item,
     trail: &ReportTrail,
+    listed_on: Option<NaiveDate>,
     as_of: NaiveDate,
     schedule: Schedule,
 ) -> ReportState {
     let period = schedule.last_closed(as_of);
-    if period.year() != item.year || item.stage == Some(Stage::Reserve) {
+    if period.year() != item.year || item.stage == Some(Stage::Reserve) || !period.lists(listed_on)
+    {
         return ReportState::NotDue;
     }
     match trail.submitted(period) {
@@ -81,6 +84,7 @@ pub(crate) fn judge(
         last_report: report_state(
             &input.item,
             &input.trail,
+            input.listed_on,
             as_of,
             calendar.schedule(input.item.kind),
         ),

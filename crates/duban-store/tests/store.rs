@@ -360,6 +360,7 @@ async fn a_partial_update_must_fit_the_fields_it_keeps(db: &TestDb) {
         source: Some("工作表“进度”第 3 行".into()),
         reported: None,
         reason: None,
+        listed_on: None,
     };
     let err = store
         .import_ledger(vec![entry], &opts(false))

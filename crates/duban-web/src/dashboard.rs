@@ -3,13 +3,14 @@
 //! monthly trend and the problems. A write through the app drops it at once; a write from
 //! elsewhere (the CLI) is noticed within a second.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::features::overview::{Overview, compute};
 use chrono::{Datelike, NaiveDate};
-use duban_core::{Account, Item, Status, Thresholds};
+use duban_core::rates::{Progress, RateFacts, tally_item};
+use duban_core::{Account, Item, Period, ReportState, Status, Thresholds, UnitKind};
 use duban_store::{Problem, ProblemFilter, Store, StoreError};
 
 /// Every item of the year with its status, and what the overview adds up.
@@ -28,6 +29,19 @@ pub struct Snapshot {
     pub index: Index,
     /// Year-to-date investment of all items at each month end up to `as_of` (万元 as yuan).
     pub trend: Vec<(u32, i64, i64)>,
+    /// The period the overview reports on: the last month whose reports are due by `as_of`
+    /// (what the 排名 and the 通报 show by default), if it is of `as_of`'s year.
+    pub period: Option<Period>,
+    /// Per row, its investment against the plan at that period's end, as the ranking counts
+    /// it (zero when it was not on the ledger yet).
+    pub progress: Vec<Progress>,
+    /// The regions of the directory: an item without a 所在地 led by one counts there, as the
+    /// ranking counts it.
+    pub regions: HashSet<String>,
+    /// The unit directory, for finding a unit by alias or prefix in a filter.
+    pub units: Vec<duban_core::Unit>,
+    /// Per row, the year-to-date last reported by `as_of` (累计完成).
+    pub ytd: Vec<Option<duban_core::Wan>>,
     pub problems: Vec<Problem>,
     /// The overview of everything (office, judges, viewers), computed once.
     overview_all: OnceLock<Arc<Overview>>,
@@ -204,17 +218,35 @@ impl StatusCache {
     }
 }
 
+/// One item as the snapshot keeps it while building: itself, its status, its year-to-date at
+/// each month end, its investment at the period's end and its year-to-date by `as_of`.
+type Judged = (Item, Status, [i64; 12], Progress, Option<duban_core::Wan>);
+
 async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot, StoreError> {
     let year = as_of.year();
-    // Each item judged as it is read; kept: the lean item, its status and its year-to-date
-    // at each month end (for the trend).
-    let judged: Vec<(Item, Status, [i64; 12])> = store
+    let period =
+        Some(duban_store::Schedule::default().last_closed(as_of)).filter(|p| p.year() == year);
+    // Each item judged as it is read; kept: the lean item, its status, its year-to-date at
+    // each month end (for the trend) and its investment at the period's end.
+    let judged: Vec<Judged> = store
         .judge_each(
             year,
             None,
             as_of,
             &Thresholds::default(),
             move |input, status| {
+                let progress = match period {
+                    Some(p) if p.lists(input.listed_on) => {
+                        let facts = RateFacts {
+                            item: &input.item,
+                            milestones: &input.milestones,
+                            ytd: &input.trail.ytd,
+                            report: ReportState::NotDue,
+                        };
+                        tally_item(&facts, p.last_day()).progress()
+                    }
+                    _ => Progress::default(),
+                };
                 let mut months = [0i64; 12];
                 for (m, slot) in months.iter_mut().enumerate() {
                     let end = duban_core::date::month_end(year, m as u32 + 1);
@@ -226,7 +258,14 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
                         .find(|(d, _)| *d <= end)
                         .map_or(0, |(_, w)| w.yuan());
                 }
-                (input.item, status, months)
+                let ytd = input
+                    .trail
+                    .ytd
+                    .iter()
+                    .rev()
+                    .find(|(d, _)| *d <= as_of)
+                    .map(|(_, w)| *w);
+                (input.item, status, months, progress, ytd)
             },
         )
         .await?;
@@ -237,13 +276,13 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
     };
     let plan: i64 = judged
         .iter()
-        .filter_map(|(i, _, _)| i.annual_plan.map(|w| w.yuan()))
+        .filter_map(|(i, ..)| i.annual_plan.map(|w| w.yuan()))
         .sum();
     let trend: Vec<(u32, i64, i64)> = (1..=last_month)
         .map(|m| {
             (
                 m,
-                judged.iter().map(|(_, _, ys)| ys[m as usize - 1]).sum(),
+                judged.iter().map(|(_, _, ys, ..)| ys[m as usize - 1]).sum(),
                 plan,
             )
         })
@@ -251,13 +290,19 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
     // Who each item belongs to: what the ledger list shows and visibility needs (the item page
     // reads the whole item).
     let mut refs = store.item_refs(year).await?;
+    let progress: Vec<Progress> = judged.iter().map(|j| j.3).collect();
+    let ytd: Vec<Option<duban_core::Wan>> = judged.iter().map(|j| j.4).collect();
     let rows: Vec<(Item, Status)> = judged
         .into_iter()
-        .map(|(mut i, s, _)| {
+        .map(|(mut i, s, ..)| {
             if let Some(r) = refs.remove(&i.code) {
                 i.region = r.region;
                 i.leader = r.leader;
                 i.co_units = r.co_units;
+                i.tags = r.tags;
+                if let Some(m) = r.meeting {
+                    i.extra.insert("会议来源".into(), m);
+                }
             }
             (i, s)
         })
@@ -280,6 +325,12 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
         .collect();
     let index = Index::new(&rows);
     let problems = store.problems(&ProblemFilter::default()).await?;
+    let units: Vec<duban_core::Unit> = store.units().await?.into_iter().map(|u| u.unit).collect();
+    let regions = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Region)
+        .map(|u| u.name.clone())
+        .collect();
     Ok(Snapshot {
         as_of,
         version,
@@ -290,6 +341,11 @@ async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot
         search_keys,
         index,
         trend,
+        period,
+        progress,
+        regions,
+        units,
+        ytd,
         problems,
         overview_all: OnceLock::new(),
         tables: Default::default(),

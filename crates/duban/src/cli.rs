@@ -229,6 +229,11 @@ pub struct ImportLedgerArgs {
     /// Import the valid rows even when others are invalid (by default nothing is written).
     #[arg(long)]
     pub skip_invalid: bool,
+    /// 纳入日期 (YYYY-MM-DD) of the items this import creates, when the ledger was in force
+    /// before today (a ledger carried over from paper); default today. An item counts in the
+    /// rates, and is asked for reports, from the period of that day on.
+    #[arg(long)]
+    pub listed_on: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }

@@ -236,6 +236,9 @@ fn import_sample(db: &TestDb, dir: &Path) -> String {
             "import",
             "ledger",
             support::wan_ledger(dir).to_str().unwrap(),
+            // The year's ledger, in force since January though imported in July.
+            "--listed-on",
+            "2025-01-01",
         ],
     )
 }
@@ -739,7 +742,12 @@ async fn status_scenario_on_every_edge(db: &TestDb) {
     ];
     let row_refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
     let ledger = support::simple_ledger(dir.path(), "edges.xlsx", &headers, &row_refs);
-    ok(db, &["import", "ledger", ledger.to_str().unwrap()]);
+    // In force since January (imported on 1 July, it is asked for May's and June's reports).
+    let ledger = ledger.to_str().unwrap();
+    ok(
+        db,
+        &["import", "ledger", ledger, "--listed-on", "2025-01-01"],
+    );
     // G: every milestone due 31 May. H: 开工 on 1 May, the next step in July.
     ok(
         db,

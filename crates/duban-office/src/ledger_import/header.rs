@@ -103,11 +103,21 @@ fn is_sub_header(grid: &Grid, r: u32, name_col: u32) -> bool {
             .any(|(_, t)| match_field(&parse_header(t).base).is_some())
 }
 
+/// A status column duban computes and writes beside an exported ledger (灯, 序时进度,
+/// 累计完成, 完成率): not something the ledger states, so not kept as an extra column.
+fn computed(display: &str) -> bool {
+    let base = parse_header(display).base;
+    crate::ledger_export::STATUS_HEADERS[..4]
+        .iter()
+        .any(|h| parse_header(h).base == base)
+}
+
 fn build_header(grid: &Grid, first: u32, last: u32) -> Header {
     let (c0, c1) = grid.cols().unwrap_or((0, 0));
     let mut taken = HashSet::new();
     let mut columns: Vec<Column> = (c0..=c1)
         .map(|c| map_column(grid, first, last, c, &mut taken))
+        .filter(|(_, display, field, _)| field.is_some() || !computed(display))
         .collect();
     number_repeated_extras(&mut columns);
     drop_partial_monthly_plan(&mut columns);

@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::page::{PageResult, Visitor, download, field, message, page, render};
 use crate::schema::{self, Date, Timestamp};
 use duban_app::bulletin::{BulletinFormat, bulletin_file};
-use duban_app::clock::{beijing, today};
+use duban_app::clock::today;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -368,7 +368,7 @@ async fn bulletin_page(
         .issued_bulletins()
         .await?
         .into_iter()
-        .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number, title => i.bulletin.title, at => beijing(&i.issued_at) })
+        .map(|i| context! { period => i.period.to_string(), number => i.bulletin.number.clone(), at => i.issued_on(), title => i.bulletin.title })
         .collect();
     let ctx = page(&c, "通报", "bulletin", false);
     render(&s, "bulletin.html", {
@@ -378,7 +378,7 @@ async fn bulletin_page(
         };
         context! {
         period => period.to_string(), period_label => period.label(), found => b.is_some(),
-        issued => issued.map(|i| context! { at => beijing(&i.issued_at), by => i.issued_by, number => i.bulletin.number }),
+        issued => issued.map(|i| context! { at => i.issued_on(), by => i.issued_by, number => i.bulletin.number }),
         requirements => b.as_ref().map(Bulletin::requirements), preview => b.as_ref().map(duban_app::bulletin::html), history, ..ctx }
     })
 }
@@ -419,9 +419,10 @@ async fn issue_page(
     message(
         &s,
         vec![format!(
-            "已印发：{}（{}）",
+            "已印发：{}（{}），印发日期 {}",
             done.bulletin.title,
-            done.bulletin.number.unwrap_or_default()
+            done.bulletin.number.clone().unwrap_or_default(),
+            done.issued_on()
         )],
     )
 }

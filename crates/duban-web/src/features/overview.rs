@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use duban_core::rates::{Progress, one_decimal};
 use duban_core::{Account, Colour, Item, ProblemCategory, ProblemState, Status};
 use duban_store::Problem;
 use minijinja::context;
@@ -59,7 +60,20 @@ pub struct Overview {
     pub red: usize,
     pub yellow: usize,
     pub green: usize,
-    /// Per region: completion and 序时进度 weighted by the annual plan, by completion.
+    /// 统计期 — the period the regions' figures are of: the last month whose reports are due
+    /// (the 排名 and the 通报 of the same period show the same figures); null early in the
+    /// year, before January's reports are due.
+    pub period: Option<String>,
+    /// "2025年10月"
+    pub period_label: Option<String>,
+    /// Its last day: completion is the year-to-date reported for it, 序时进度 the share of the
+    /// plan due by then.
+    #[schema(value_type = Option<Date>)]
+    pub period_end: Option<NaiveDate>,
+    /// The city's 投资完成率 and 序时进度 for the period, in percent (one decimal).
+    pub completion: Option<f64>,
+    pub schedule: Option<f64>,
+    /// Per region: 投资完成率 and 序时进度 for the period, as the ranking has them, by completion.
     pub regions: Vec<RegionBar>,
     /// (month, year-to-date investment in % of the annual plan) — for those who see
     /// everything; empty otherwise.
@@ -74,13 +88,14 @@ pub struct Overview {
     pub overdue_problems: usize,
 }
 
-/// One region: completion and 序时进度 in percent, weighted by the annual plan.
+/// One region: 投资完成率 and 序时进度 of the period in percent (one decimal, as the ranking
+/// shows them): the sums of its items' figures.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegionBar {
     pub region: String,
     pub completion: f64,
     pub schedule: f64,
-    /// Items with a plan and a completion.
+    /// Items with an annual plan.
     pub items: usize,
 }
 
@@ -94,8 +109,9 @@ pub struct Attention {
     pub reasons: Vec<String>,
 }
 
+/// A percentage as published: one decimal, half away from zero.
 fn f(d: Decimal) -> f64 {
-    d.round_dp(1).to_string().parse().unwrap_or(0.0)
+    one_decimal(d).to_string().parse().unwrap_or(0.0)
 }
 
 /// Adds up the snapshot for `account`.
@@ -103,29 +119,38 @@ pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
     let vis = account.visibility();
     let visible: Vec<&(Item, Status)> = s.rows.iter().filter(|(i, _)| vis.admits(i)).collect();
     let count = |c: Colour| visible.iter().filter(|(_, st)| st.colour == c).count();
-    // Completion and schedule weighted by the annual plan, per region.
-    let mut regions: BTreeMap<String, (Decimal, Decimal, Decimal, usize)> = BTreeMap::new();
-    for (i, st) in &visible {
-        let (Some(plan), Some(p)) = (i.annual_plan, st.p) else {
+    // The period's investment against its 序时进度, per region, summed as the ranking sums it:
+    // where the item is, or the region that leads it.
+    let mut regions: BTreeMap<String, (Progress, usize)> = BTreeMap::new();
+    let mut city = Progress::default();
+    for (n, (i, _)) in s.rows.iter().enumerate() {
+        let p = s.progress[n];
+        if p.annual.is_zero() || !vis.admits(i) {
             continue;
-        };
-        let w = Decimal::from(plan.yuan());
-        let e = regions
-            .entry(i.region.clone().unwrap_or_else(|| "市直".into()))
-            .or_default();
-        e.0 += w * p;
-        e.1 += w * st.t;
-        e.2 += w;
-        e.3 += 1;
+        }
+        city.add(p);
+        let region = i
+            .region
+            .clone()
+            .or_else(|| {
+                s.regions
+                    .contains(&i.lead_unit)
+                    .then(|| i.lead_unit.clone())
+            })
+            .unwrap_or_else(|| "市直".into());
+        let e = regions.entry(region).or_default();
+        e.0.add(p);
+        e.1 += 1;
     }
     let mut regions: Vec<RegionBar> = regions
         .into_iter()
-        .filter(|(_, v)| !v.2.is_zero())
-        .map(|(region, (p, t, w, n))| RegionBar {
-            region,
-            completion: f(p / w),
-            schedule: f(t / w),
-            items: n,
+        .filter_map(|(region, (p, n))| {
+            Some(RegionBar {
+                region,
+                completion: f(p.completion()?),
+                schedule: f(p.time_progress()?),
+                items: n,
+            })
         })
         .collect();
     regions.sort_by(|a, b| b.completion.total_cmp(&a.completion));
@@ -184,6 +209,11 @@ pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
         .collect();
     Overview {
         as_of: s.as_of,
+        period: s.period.map(|p| p.to_string()),
+        period_label: s.period.map(|p| p.label()),
+        period_end: s.period.map(|p| p.last_day()),
+        completion: city.completion().map(f),
+        schedule: city.time_progress().map(f),
         total: visible.len(),
         red: count(Colour::Red),
         yellow: count(Colour::Yellow),

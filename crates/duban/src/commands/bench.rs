@@ -126,10 +126,16 @@ async fn province_store(
     };
     let store = Store::open(&format!("sqlite://{}", dir.join("bench.db").display())).await?;
     store.ensure_units("bench", &demo.units).await?;
+    let listed = std::mem::take(&mut demo.listed);
     let entries = demo
         .items
         .into_iter()
-        .map(|(i, m)| LedgerEntry::whole(i, Some(m)))
+        .map(|(i, m)| {
+            let listed_on = listed.get(&i.code).copied();
+            let mut e = LedgerEntry::whole(i, Some(m));
+            e.listed_on = listed_on;
+            e
+        })
         .collect();
     store
         .import_ledger(

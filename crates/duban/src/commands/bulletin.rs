@@ -25,16 +25,13 @@ pub async fn run(ctx: &Ctx, a: BulletinArgs) -> anyhow::Result<ExitCode> {
         (Some(i), true) => anyhow::bail!(
             "{}的通报已于 {} 印发（{}），不能重复印发；不加 --issue 可再次导出已印发的版本",
             period.label(),
-            duban_app::clock::beijing(&i.issued_at),
+            i.issued_on(),
             i.bulletin.number.unwrap_or_default()
         ),
-        (Some(i), false) => (
-            i.bulletin,
-            format!(
-                "已印发的版本（{} 印发）",
-                duban_app::clock::beijing(&i.issued_at)
-            ),
-        ),
+        (Some(i), false) => {
+            let note = format!("已印发的版本（{} 印发）", i.issued_on());
+            (i.bulletin, note)
+        }
         (None, issue) => {
             if issue {
                 let done = store

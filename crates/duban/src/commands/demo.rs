@@ -38,7 +38,7 @@ pub async fn load(
     };
     let year = args.year.unwrap_or_else(|| today().year());
     let started = Instant::now();
-    let demo = generate(scale, args.seed, year);
+    let mut demo = generate(scale, args.seed, year);
     let today = today();
     // A year of monthly reports, up to the last period closed by today.
     let until = match year.cmp(&today.year()) {
@@ -58,10 +58,16 @@ pub async fn load(
         .with_message(format!("写入演示数据（{} 项）…", demo.items.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let added = store.ensure_units(actor, &demo.units).await?;
+    let listed = std::mem::take(&mut demo.listed);
     let entries: Vec<LedgerEntry> = demo
         .items
         .into_iter()
-        .map(|(item, ms)| LedgerEntry::whole(item, Some(ms)))
+        .map(|(item, ms)| {
+            let listed_on = listed.get(&item.code).copied();
+            let mut e = LedgerEntry::whole(item, Some(ms));
+            e.listed_on = listed_on;
+            e
+        })
         .collect();
     let summary = store
         .import_ledger(
@@ -116,11 +122,12 @@ pub(crate) async fn drive_problems(
     use duban_core::{Move, ProblemState as S, Role};
     let office = Role::Office;
     for p in &list {
-        let unit = Role::Unit(p.unit.clone());
+        let lead = Role::Unit(p.unit.clone());
+        let unit = Role::Unit(p.assigned.clone());
         let raised = store
             .raise_problem(
                 actor,
-                &unit,
+                &lead,
                 duban_store::NewProblem {
                     code: p.code.clone(),
                     category: p.category,
@@ -134,7 +141,7 @@ pub(crate) async fn drive_problems(
             (
                 true,
                 Move::Assign {
-                    unit: p.unit.clone(),
+                    unit: p.assigned.clone(),
                     due: p.due,
                 },
             ),
@@ -181,7 +188,8 @@ pub fn as_submissions(reports: Vec<duban_demo::DemoReport>) -> Vec<Submission> {
             code: r.code,
             period: r.period,
             report: ReportDraft {
-                ytd: Some(r.ytd),
+                ytd: r.ytd,
+                progress_text: r.progress,
                 ..Default::default()
             },
             reason: None,

@@ -124,7 +124,15 @@ pub async fn ledger(ctx: &Ctx, args: ImportLedgerArgs) -> anyhow::Result<ExitCod
     };
     let report = read_report(&read);
     let errors = std::mem::take(&mut read.errors);
-    let entries = duban_app::ledger_io::ledger_entries(&mut read, today());
+    let mut entries = duban_app::ledger_io::ledger_entries(&mut read, today());
+    if let Some(on) = args.listed_on {
+        if on > today() {
+            anyhow::bail!("--listed-on {on}：纳入日期不能晚于今天（{}）", today());
+        }
+        for e in &mut entries {
+            e.listed_on = Some(on);
+        }
+    }
     let spinner =
         ProgressBar::new_spinner().with_message(format!("写入数据库（{} 项）…", entries.len()));
     if text {

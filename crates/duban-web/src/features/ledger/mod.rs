@@ -56,7 +56,7 @@ async fn items(
 ) -> ApiResult<Json<ItemPage>> {
     let snap = s
         .status
-        .get(&s.store, q.as_of.unwrap_or_else(today))
+        .get(&s.store, crate::select::as_of_for(&q, today())?)
         .await?;
     let page = select(&snap, &caller.account, &q, true)?;
     Ok(Json(ItemPage {
@@ -151,7 +151,7 @@ async fn status(
 ) -> ApiResult<Json<StatusPage>> {
     let snap = s
         .status
-        .get(&s.store, q.as_of.unwrap_or_else(today))
+        .get(&s.store, crate::select::as_of_for(&q, today())?)
         .await?;
     let page = select(&snap, &caller.account, &q, true)?;
     Ok(Json(StatusPage {

@@ -75,7 +75,7 @@ pub(super) async fn rankings_page(
         &s,
         "rankings.html",
         context! {
-        period => period.to_string(), period_label => period.label(), by => ser(grouping), by_label => grouping.label(),
+        period => period.to_string(), period_label => period.label(), period_end => period.last_day().to_string(), by => ser(grouping), by_label => grouping.label(),
         rates => Rate::ALL.iter().map(|r| r.label()).collect::<Vec<_>>(),
         rows, overall => t.overall.iter().map(cell_view).collect::<Vec<_>>(), overall_items => t.overall_items,
         overall_time => format_percent(t.overall_time_progress),

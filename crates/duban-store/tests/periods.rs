@@ -1,0 +1,373 @@
+//! Periods are history: an item counts from the period it was put on the ledger in, so a
+//! period that is over keeps its figures when items are added later, and a new item is not
+//! asked for the report of a period before it existed. And departments are ranked on the
+//! items they lead and the problems assigned to them. Every test on SQLite and PostgreSQL.
+
+use chrono::NaiveDate;
+use duban_core::rates::{Rate, Ratio};
+use duban_core::{
+    Escalation, Flag, Item, ItemKind, Milestone, MoneyUnit, Move, Period, PlanDate,
+    ProblemCategory, ReportDraft, Role, Stage, Thresholds, Unit, UnitKind, Wan,
+};
+use duban_store::testing::TestDb;
+use duban_store::{Grouping, ImportOptions, LedgerEntry, NewProblem, Store, Submission};
+
+fn wan(s: &str) -> Wan {
+    Wan::parse(s, MoneyUnit::Wan).unwrap()
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn month(m: u32) -> Period {
+    Period::month(2025, m).unwrap()
+}
+
+fn options() -> ImportOptions {
+    ImportOptions {
+        actor: "office".into(),
+        dry_run: false,
+    }
+}
+
+/// 示范市 with 甲县 and 乙县, and the departments 市发改委 and 市住建局.
+async fn directory(db: &TestDb) -> Store {
+    let store = db.open().await;
+    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
+    for r in ["甲县", "乙县"] {
+        let mut u = Unit::new(r, UnitKind::Region);
+        u.parent = Some("示范市".into());
+        units.push(u);
+    }
+    units.push(Unit::new("市发改委", UnitKind::Department));
+    units.push(Unit::new("市住建局", UnitKind::Department));
+    store.ensure_units("office", &units).await.unwrap();
+    store
+}
+
+/// A whole-year project under construction with its annual plan (万元).
+fn project(code: &str, lead: &str, region: &str, annual: &str) -> Item {
+    let mut item = Item::new(2025, ItemKind::Project, format!("{region}{code}项目"), lead);
+    item.code = code.into();
+    item.region = Some(region.into());
+    item.stage = Some(Stage::UnderConstruction);
+    item.planned_start = PlanDate::month(2024, 3);
+    item.total_investment = Some(wan("9000"));
+    item.annual_plan = Some(wan(annual));
+    item
+}
+
+fn task(code: &str, lead: &str, region: &str) -> Item {
+    let mut item = Item::new(2025, ItemKind::Task, format!("{lead}{code}工作"), lead);
+    item.code = code.into();
+    item.region = Some(region.into());
+    item
+}
+
+fn listed(item: Item, on: &str) -> LedgerEntry {
+    let mut e = LedgerEntry::whole(item, Some(Vec::new()));
+    e.listed_on = Some(d(on));
+    e
+}
+
+async fn report(
+    store: &Store,
+    unit: &str,
+    code: &str,
+    period: Period,
+    ytd: Option<&str>,
+    on: &str,
+) {
+    let s = Submission {
+        code: code.into(),
+        period,
+        report: ReportDraft {
+            ytd: ytd.map(wan),
+            progress_text: ytd.is_none().then(|| "按计划推进".to_string()),
+            ..Default::default()
+        },
+        reason: None,
+        submitted_on: d(on),
+    };
+    store.submit_report(unit, s).await.unwrap();
+}
+
+/// September as the office saw it in October, and as it is seen after tasks and a project
+/// (its plan dated back to March) were put on the ledger in November: the same figures.
+async fn a_closed_period_keeps_its_figures_when_items_are_added_later(db: &TestDb) {
+    let store = directory(db).await;
+    let th = Thresholds::default();
+    store
+        .import_ledger(
+            vec![
+                listed(project("XM1", "甲县", "甲县", "1000"), "2024-12-20"),
+                listed(project("XM2", "乙县", "乙县", "2000"), "2024-12-20"),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    report(&store, "甲县", "XM1", month(9), Some("600"), "2025-10-03").await;
+    report(&store, "乙县", "XM2", month(9), Some("1000"), "2025-10-08").await;
+    let before = store
+        .review(month(9), 0, d("2025-10-10"), &th)
+        .await
+        .unwrap();
+    let overall = &before.by_region[0].overall;
+    assert_eq!(overall.items, 2);
+    assert_eq!(
+        overall.ratio(Rate::OnTime),
+        Ratio::new(1, 2),
+        "XM2 was late"
+    );
+    assert_eq!(overall.ratio(Rate::Investment), Ratio::new(1600, 3000));
+    let compliance = store.compliance(month(9), d("2025-10-10")).await.unwrap();
+
+    // November: two tasks and a project whose plan starts in March are put on the ledger.
+    let mut late = project("XM3", "甲县", "甲县", "500");
+    late.planned_start = PlanDate::month(2025, 3);
+    store
+        .import_ledger(
+            vec![
+                listed(task("GZ1", "甲县", "甲县"), "2025-11-20"),
+                listed(task("GZ2", "市发改委", "乙县"), "2025-11-20"),
+                listed(late, "2025-11-20"),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    let after = store
+        .review(month(9), 1, d("2025-11-20"), &th)
+        .await
+        .unwrap();
+    assert_eq!(
+        after.by_region[0], before.by_region[0],
+        "September by region"
+    );
+    assert_eq!(
+        after.by_department[0], before.by_department[0],
+        "September by department"
+    );
+    assert_eq!(after.by_region[1].overall.items, 2, "August too");
+    assert_eq!(
+        store.compliance(month(9), d("2025-11-20")).await.unwrap(),
+        compliance,
+        "September's 报送情况"
+    );
+    // November counts them: five items, none reported by 5 December.
+    let nov = store
+        .review(month(11), 0, d("2025-12-10"), &th)
+        .await
+        .unwrap();
+    assert_eq!(nov.by_region[0].overall.items, 5);
+    assert_eq!(
+        nov.by_region[0].overall.ratio(Rate::OnTime),
+        Ratio::new(0, 5)
+    );
+    assert_eq!(
+        nov.by_region[0].overall.ratio(Rate::Investment),
+        Ratio::new(1600, 3500),
+        "XM3's plan counts from November; the year-to-date is September's"
+    );
+}
+
+/// A task put on the ledger today is not "上一期进度未报送": the last period whose report is
+/// due (October) was over before it existed. An older item without October's report is.
+async fn a_new_item_is_not_asked_for_a_period_before_it_existed(db: &TestDb) {
+    let store = directory(db).await;
+    store
+        .import_ledger(
+            vec![
+                listed(task("GZ1", "甲县", "甲县"), "2025-01-02"),
+                // Put on the ledger on 3 November, before October's reports were due (5th).
+                listed(task("GZ2", "甲县", "甲县"), "2025-11-03"),
+                listed(task("GZ3", "甲县", "甲县"), "2025-11-20"),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    let status = store
+        .status(2025, None, d("2025-11-20"), &Thresholds::default())
+        .await
+        .unwrap();
+    let flags = |code: &str| {
+        let (_, s) = status.iter().find(|(i, _)| i.code == code).unwrap();
+        (
+            s.flags.contains(&Flag::NotReported),
+            s.reasons.iter().any(|r| r.text == "上一期进度未报送"),
+        )
+    };
+    assert_eq!(
+        flags("GZ1"),
+        (true, true),
+        "listed in January, October missing"
+    );
+    assert_eq!(flags("GZ2"), (false, false), "listed in November");
+    assert_eq!(flags("GZ3"), (false, false), "listed today");
+    let october = store.compliance(month(10), d("2025-11-20")).await.unwrap();
+    assert_eq!(october.len(), 1);
+    assert_eq!((october[0].required, october[0].missing), (1, 1));
+    assert_eq!(october[0].missing_items, ["GZ1"]);
+}
+
+async fn raise(store: &Store, code: &str, lead: &str, to: &str, due: &str, close: bool) {
+    let p = store
+        .raise_problem(
+            "office",
+            &Role::Office,
+            NewProblem {
+                code: code.into(),
+                category: ProblemCategory::Approvals,
+                escalation: Escalation::Department,
+                description: format!("{code}的问题"),
+                listed: false,
+            },
+        )
+        .await
+        .unwrap();
+    let _ = lead;
+    let assign = Move::Assign {
+        unit: to.into(),
+        due: d(due),
+    };
+    store
+        .move_problem("office", &Role::Office, p.id, assign)
+        .await
+        .unwrap();
+    if close {
+        let unit = Role::Unit(to.into());
+        store
+            .move_problem("u", &unit, p.id, Move::Start)
+            .await
+            .unwrap();
+        let ask = Move::RequestClosure { note: None };
+        store.move_problem("u", &unit, p.id, ask).await.unwrap();
+        store
+            .move_problem("office", &Role::Office, p.id, Move::Close)
+            .await
+            .unwrap();
+    }
+}
+
+/// Departments are ranked on the items they lead and the problems assigned to them, with
+/// figures computed by hand.
+async fn departments_are_ranked_on_their_items_and_their_problems(db: &TestDb) {
+    let store = directory(db).await;
+    let mut gz1 = task("GZ1", "市发改委", "甲县");
+    let ms = |name: &str, planned: &str, actual: Option<&str>| Milestone {
+        name: name.into(),
+        planned: Some(d(planned)),
+        actual: actual.map(d),
+        baseline: None,
+    };
+    let gz1_ms = vec![
+        ms("制定方案", "2025-05-31", Some("2025-05-20")),
+        ms("组织实施", "2025-08-31", None),
+        ms("总结验收", "2025-12-31", None),
+    ];
+    gz1.planned_end = PlanDate::month(2025, 12);
+    store
+        .import_ledger(
+            vec![
+                LedgerEntry::whole(gz1, Some(gz1_ms)),
+                LedgerEntry::whole(task("GZ2", "市发改委", "乙县"), Some(Vec::new())),
+                LedgerEntry::whole(project("XM1", "市住建局", "乙县", "1000"), Some(Vec::new())),
+                LedgerEntry::whole(project("XM2", "甲县", "甲县", "2000"), Some(Vec::new())),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    report(&store, "市发改委", "GZ1", month(9), None, "2025-10-03").await;
+    report(&store, "市发改委", "GZ2", month(9), None, "2025-10-08").await;
+    report(
+        &store,
+        "市住建局",
+        "XM1",
+        month(9),
+        Some("800"),
+        "2025-10-02",
+    )
+    .await;
+    report(&store, "甲县", "XM2", month(9), Some("1000"), "2025-10-04").await;
+    // On 甲县's project, assigned to 市住建局 and closed: 市住建局's.
+    raise(&store, "XM2", "甲县", "市住建局", "2025-09-15", true).await;
+    // On 市发改委's task but handed to 甲县: 甲县's, not 市发改委's.
+    raise(&store, "GZ1", "市发改委", "甲县", "2025-09-10", false).await;
+    // On 市发改委's other task, assigned to it and overdue.
+    raise(&store, "GZ2", "市发改委", "市发改委", "2025-09-20", false).await;
+
+    let th = Thresholds::default();
+    let review = store
+        .review(month(9), 0, d("2025-10-10"), &th)
+        .await
+        .unwrap();
+    let board = &review.by_department[0];
+    let names: Vec<&str> = board.units.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(names, ["市发改委", "市住建局"]);
+    let of = |u: &str| &board.units.iter().find(|(n, _)| n == u).unwrap().1;
+    let fgw = of("市发改委");
+    assert_eq!(fgw.items, 2);
+    assert_eq!(fgw.ratio(Rate::OnTime), Ratio::new(1, 2), "GZ2 was late");
+    assert_eq!(
+        fgw.ratio(Rate::Milestone),
+        Ratio::new(1, 2),
+        "组织实施 overdue"
+    );
+    assert_eq!(
+        fgw.ratio(Rate::ProblemClosure),
+        Ratio::new(0, 1),
+        "only GZ2's"
+    );
+    assert_eq!(
+        fgw.ratio(Rate::Investment).percent(),
+        None,
+        "tasks have no money"
+    );
+    let zjj = of("市住建局");
+    assert_eq!(zjj.items, 1);
+    assert_eq!(zjj.ratio(Rate::Investment), Ratio::new(800, 1000));
+    assert_eq!(zjj.ratio(Rate::OnTime), Ratio::new(1, 1));
+    assert_eq!(
+        zjj.ratio(Rate::ProblemClosure),
+        Ratio::new(1, 1),
+        "assigned to it"
+    );
+
+    let t = store
+        .rank_table(month(9), Grouping::Department, d("2025-10-10"), &th)
+        .await
+        .unwrap();
+    let row = |u: &str| t.rows.iter().find(|r| r.unit == u).unwrap();
+    let points = |u: &str| row(u).composite.value.unwrap().round_dp(2);
+    // 市住建局: (80×40 + 100×10 + 100×10) / 60 = 86.67; 市发改委: (50×10 + 50×10 + 0×10) / 30.
+    assert_eq!(points("市住建局"), "86.67".parse().unwrap());
+    assert_eq!(points("市发改委"), "33.33".parse().unwrap());
+    assert_eq!(row("市住建局").composite.rank, Some(1));
+    assert_eq!(row("市发改委").composite.rank, Some(2));
+    let on_time = |u: &str| {
+        let c = row(u)
+            .rates
+            .iter()
+            .find(|c| c.rate == Rate::OnTime)
+            .unwrap();
+        (c.percent.map(|p| p.round_dp(1)), c.rank)
+    };
+    assert_eq!(
+        on_time("市住建局"),
+        (Some("100.0".parse().unwrap()), Some(1))
+    );
+    assert_eq!(
+        on_time("市发改委"),
+        (Some("50.0".parse().unwrap()), Some(2))
+    );
+}
+
+duban_store::both_backends!(
+    a_closed_period_keeps_its_figures_when_items_are_added_later,
+    a_new_item_is_not_asked_for_a_period_before_it_existed,
+    departments_are_ranked_on_their_items_and_their_problems,
+);
