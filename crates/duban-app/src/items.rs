@@ -131,9 +131,10 @@ pub async fn save(
             item.code
         )));
     }
-    let (_, code) = store
-        .save_item(actor, LedgerEntry::whole(item, None), reason)
-        .await?;
+    // A new item is on the ledger from today: it is not asked for periods before it existed.
+    let mut entry = LedgerEntry::whole(item, None);
+    entry.listed_on = Some(crate::clock::today());
+    let (_, code) = store.save_item(actor, entry, reason).await?;
     Ok(code)
 }
 

@@ -421,6 +421,11 @@ async fn the_office_and_the_leader(db: &TestDb) {
     let to = a.header("hx-redirect").unwrap_or_default().to_string();
     assert!(to.starts_with("/items/XM2026"), "{} {}", a.status, a.text());
     let code = to.trim_start_matches("/items/").to_string();
+    let page = admin.get(&format!("/items/{code}")).await.unwrap().text();
+    assert!(
+        !page.contains("上一期进度未报送"),
+        "an item added today is not asked for last period's report"
+    );
     let trail = app.store.audit_trail("item", &code).await.unwrap();
     assert_eq!(
         (trail[0].action.as_str(), trail[0].reason.as_deref()),
