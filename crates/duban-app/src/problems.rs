@@ -142,7 +142,20 @@ pub async fn move_problem(
             "问题 {id} 不是交办给“{u}”的，只有承办单位或督查室可以办理"
         )));
     }
-    let mv = parse_move(&input)?;
+    let mut mv = parse_move(&input)?;
+    // The unit as people write it (青山, 发改委): found in the directory, never created.
+    if let Move::Assign { unit, .. } = &mut mv {
+        let listed = store.units().await?;
+        let active: Vec<duban_core::Unit> = listed
+            .into_iter()
+            .filter(|u| !u.disabled)
+            .map(|u| u.unit)
+            .collect();
+        *unit = duban_core::unit::find_unit(&active, unit)
+            .map_err(|e| AppError::Invalid(format!("承办单位：{e}")))?
+            .name
+            .clone();
+    }
     Ok(store
         .move_problem_with(actor, &who, id, mv, input.evidence)
         .await?)

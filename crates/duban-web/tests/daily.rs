@@ -201,6 +201,30 @@ async fn a_units_day(db: &TestDb) {
         "{text}"
     );
     assert!(in_column(&text, "assigned", id), "the card moved to 已交办");
+    // Written by hand through the API, a short name is found, an unknown one named.
+    let via_api = admin
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &serde_json::json!({ "action": "assign", "unit": "白水", "due": due }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(via_api.status, 200, "{}", via_api.text());
+    assert_eq!(via_api.json()["assigned_unit"], "白水县");
+    let unknown = admin
+        .post_json(
+            &format!("/api/problems/{id}/moves"),
+            &serde_json::json!({ "action": "assign", "unit": "青山", "due": due }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown.status, 422);
+    assert!(
+        unknown.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("单位目录中没有“青山”")
+    );
     // … the unit rectifies and asks for 销号: an empty 整改情况 is refused, the board kept.
     assert_eq!(
         bs.post_form(&format!("/problems/{id}/start"), &[])
