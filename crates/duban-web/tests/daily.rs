@@ -372,6 +372,67 @@ async fn baselines_and_extensions(db: &TestDb) {
     assert!(
         page.contains(&format!("原计划 <s>{old}</s> / 调整后 {asked}")) && page.contains("已延期")
     );
+    // An overdue milestone extended: the status follows the new date, marked as extended.
+    let yesterday = duban_web::today() - Days::new(1);
+    app.store
+        .set_milestones(
+            "test",
+            "XM1",
+            vec![duban_core::Milestone {
+                name: "土地摘牌".into(),
+                planned: Some(yesterday),
+                actual: None,
+                baseline: None,
+            }],
+            duban_store::PlanAuthority::Office,
+        )
+        .await
+        .unwrap();
+    let mut bs = app.signed_in("baishui").await;
+    let overdue = format!("节点“土地摘牌”计划 {yesterday} 完成，已逾期");
+    assert!(
+        bs.get("/items/XM1")
+            .await
+            .unwrap()
+            .text()
+            .contains(&overdue)
+    );
+    let later = yesterday + Days::new(30);
+    let a = post_multipart(
+        &mut bs,
+        "/items/XM1/extension",
+        &[
+            ("milestone", "土地摘牌"),
+            ("requested", &later.to_string()),
+            ("reason", "指标待省厅下达"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let id = app
+        .store
+        .extension_requests(Some("XM1"), true)
+        .await
+        .unwrap()[0]
+        .id;
+    assert_eq!(
+        admin
+            .post_form(&format!("/extensions/{id}/approve"), &[])
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let page = bs.get("/items/XM1").await.unwrap().text();
+    assert!(
+        !page.contains(&overdue),
+        "no longer overdue against the approved date"
+    );
+    assert!(
+        page.contains(&format!("原计划 <s>{yesterday}</s> / 调整后 {later}"))
+            && page.contains("已延期")
+    );
     // Refusing needs a reason.
     let a = post_multipart(
         &mut cz,

@@ -126,7 +126,10 @@ pub(super) async fn report_page(
             .iter()
             .filter(|m| m.actual.is_none())
             .take(8)
-            .map(|m| context! { name => &m.name, planned => m.planned.map(|d| d.to_string()) })
+            .map(|m| {
+                context! { name => &m.name, planned => m.planned.map(|d| d.to_string()),
+                baseline => m.extended().then(|| m.baseline.map(|d| d.to_string())).flatten() }
+            })
             .collect();
         rows.push(context! {
             code => &i.code, name => &i.name, plan => wan(i.annual_plan),
