@@ -398,6 +398,19 @@ impl Store {
         Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
     }
 
+    /// The codes of the items put on the ledger after `period` ended (纳入日期): not asked
+    /// for that period's report.
+    pub async fn listed_after(&self, period: Period) -> Result<std::collections::HashSet<String>> {
+        Ok(
+            sqlx::query_scalar::<_, String>("SELECT code FROM items WHERE listed_on > $1")
+                .bind(period.last_day().format("%Y-%m-%d").to_string())
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+
     /// How many report revisions there are in all.
     pub async fn count_reports(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports")

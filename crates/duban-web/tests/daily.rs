@@ -506,6 +506,17 @@ async fn the_office_and_the_leader(db: &TestDb) {
     let to = a.header("hx-redirect").unwrap_or_default().to_string();
     assert!(to.starts_with("/items/XM2026"), "{} {}", a.status, a.text());
     let code = to.trim_start_matches("/items/").to_string();
+    let (last, _) = last_month();
+    let mut bs = app.signed_in("baishui").await;
+    let report = bs
+        .get(&format!("/report?period={last}"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        report.contains("row-XM1") && !report.contains(&format!("row-{code}")),
+        "an item added today is not on last month's report page"
+    );
     let page = admin.get(&format!("/items/{code}")).await.unwrap().text();
     assert!(
         !page.contains("上一期进度未报送"),

@@ -5,3 +5,4 @@
 -- count in every period of their year, as they did (their created_at is the clock of the
 -- machine, not the day the office put them on the ledger).
 ALTER TABLE items ADD COLUMN listed_on TEXT;
+CREATE INDEX items_listed_on ON items (listed_on);

@@ -73,10 +73,13 @@ pub(super) async fn report_page(
     // The list from the snapshot (cached), 已报 in one read, details only for the rows shown.
     let snap = s.status.get(&s.store, today()).await?;
     let reported_codes = s.store.reported_codes(period, unit.as_deref()).await?;
+    // An item put on the ledger after the period is not asked for its report.
+    let not_yet = s.store.listed_after(period).await?;
     let reportable: Vec<&(duban_core::Item, duban_core::Status)> = snap
         .rows
         .iter()
         .filter(|(i, _)| i.year == period.year())
+        .filter(|(i, _)| !not_yet.contains(&i.code))
         .filter(|(i, _)| calendar.schedule(i.kind).cadence == period.cadence())
         .filter(|(i, _)| c.account.can_report(i) && i.stage != Some(Stage::Reserve))
         .filter(|(i, _)| {
