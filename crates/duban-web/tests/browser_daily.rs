@@ -126,8 +126,20 @@ async fn each_role_does_its_day_in_the_browser() {
     b.wait_text("#extension-list", "已批准").await;
     let id = app.store.problems(&Default::default()).await.unwrap()[0].id;
     b.goto(&format!("{base}/problems")).await;
+    // A refused move shows why above the board; the card stays where it was.
+    b.execute(
+        "document.querySelector(arguments[0]).removeAttribute('required');",
+        serde_json::json!([format!("#problem-{id} input[name=due]")]),
+    )
+    .await;
     b.set_value(&format!("#problem-{id} select[name=unit]"), "市财政局")
         .await;
+    b.click(&format!("#problem-{id} button[type=submit]")).await;
+    b.wait_text("#board-error", "整改时限").await;
+    assert!(
+        b.text("#col-raised").await.contains("还有三户未签约"),
+        "the card is still in its column"
+    );
     b.set_value(
         &format!("#problem-{id} input[name=due]"),
         &(today + Days::new(15)).to_string(),
@@ -189,6 +201,16 @@ async fn each_role_does_its_day_in_the_browser() {
         .await;
     b.click("#item-form button[type=submit]").await;
     b.wait_text("h1", "白水县智慧农业示范园").await;
+    // … edits it with a reason …
+    b.click("#edit-item").await;
+    b.clear("#item-form input[name=annual_plan]").await;
+    b.type_into("#item-form input[name=annual_plan]", "900")
+        .await;
+    b.type_into("#item-form input[name=reason]", "年度计划调增")
+        .await;
+    b.click("#item-form button[type=submit]").await;
+    b.wait_text("h1", "白水县智慧农业示范园").await;
+    b.wait_text("dl.fields", "900").await;
     b.click("#milestones details summary").await;
     b.set_value(
         "#plan-form input[name=target]",
