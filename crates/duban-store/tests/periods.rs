@@ -243,7 +243,9 @@ async fn raise(store: &Store, code: &str, lead: &str, to: &str, due: &str, close
             .move_problem("u", &unit, p.id, Move::Start)
             .await
             .unwrap();
-        let ask = Move::RequestClosure { note: None };
+        let ask = Move::RequestClosure {
+            note: Some("已整改到位".into()),
+        };
         store.move_problem("u", &unit, p.id, ask).await.unwrap();
         store
             .move_problem("office", &Role::Office, p.id, Move::Close)
