@@ -319,6 +319,20 @@ impl Store {
         }))
     }
 
+    /// One item's milestones by its code, in chain order (one read).
+    pub async fn milestones_of(&self, code: &str) -> Result<Vec<Milestone>> {
+        sqlx::query_as::<_, MilestoneRow>(
+            "SELECT m.item_id, m.name, m.planned, m.actual, m.baseline FROM milestones m \
+             JOIN items i ON i.id = m.item_id WHERE i.code = $1 ORDER BY m.position",
+        )
+        .bind(code.trim())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Milestone::try_from)
+        .collect()
+    }
+
     /// Items with their milestones (for the ledger export).
     pub async fn item_records(&self, filter: &ItemFilter) -> Result<Vec<ItemRecord>> {
         let mut conn = self.pool.acquire().await?;

@@ -24,5 +24,8 @@ fn every_block_of_the_stylesheet_is_closed() {
     let print = css.find("@media print").expect("a print stylesheet");
     let after = &css[print..];
     let end = after.find("\n}\n").expect("the print block ends");
-    assert!(!after[..end].contains("code.hash"), "screen rules are outside @media print");
+    assert!(
+        !after[..end].contains("code.hash"),
+        "screen rules are outside @media print"
+    );
 }

@@ -119,12 +119,7 @@ pub(super) async fn report_page(
             .filter(|r| r.period == period)
             .max_by_key(|r| r.revision)
             .and_then(|r| r.report.ytd);
-        let milestones = s
-            .store
-            .item(&i.code)
-            .await?
-            .map(|r| r.milestones)
-            .unwrap_or_default();
+        let milestones = s.store.milestones_of(&i.code).await?;
         let open: Vec<Value> = milestones
             .iter()
             .filter(|m| m.actual.is_none())
