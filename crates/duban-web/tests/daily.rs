@@ -273,6 +273,22 @@ async fn a_units_day(db: &TestDb) {
     ));
 }
 
+/// The office plans XM1 one milestone, 土地摘牌, due yesterday: overdue now. Its date.
+async fn overdue_on_xm1(app: &App) -> NaiveDate {
+    let yesterday = duban_web::today() - Days::new(1);
+    let plan = vec![duban_core::Milestone {
+        name: "土地摘牌".into(),
+        planned: Some(yesterday),
+        actual: None,
+        baseline: None,
+    }];
+    app.store
+        .set_milestones("test", "XM1", plan, duban_store::PlanAuthority::Office)
+        .await
+        .unwrap();
+    yesterday
+}
+
 /// Whether problem `id`'s card is in the board's column `state`.
 fn in_column(board: &str, state: &str, id: i64) -> bool {
     let Some(start) = board.find(&format!("id=\"col-{state}\"")) else {
@@ -373,21 +389,7 @@ async fn baselines_and_extensions(db: &TestDb) {
         page.contains(&format!("原计划 <s>{old}</s> / 调整后 {asked}")) && page.contains("已延期")
     );
     // An overdue milestone extended: the status follows the new date, marked as extended.
-    let yesterday = duban_web::today() - Days::new(1);
-    app.store
-        .set_milestones(
-            "test",
-            "XM1",
-            vec![duban_core::Milestone {
-                name: "土地摘牌".into(),
-                planned: Some(yesterday),
-                actual: None,
-                baseline: None,
-            }],
-            duban_store::PlanAuthority::Office,
-        )
-        .await
-        .unwrap();
+    let yesterday = overdue_on_xm1(&app).await;
     let mut bs = app.signed_in("baishui").await;
     let overdue = format!("节点“土地摘牌”计划 {yesterday} 完成，已逾期");
     assert!(
@@ -608,21 +610,7 @@ async fn the_office_and_the_leader(db: &TestDb) {
     );
 
     // The leader reads his page and instructs on his item; the unit sees it.
-    let yesterday = duban_web::today() - Days::new(1);
-    app.store
-        .set_milestones(
-            "test",
-            "XM1",
-            vec![duban_core::Milestone {
-                name: "土地摘牌".into(),
-                planned: Some(yesterday),
-                actual: None,
-                baseline: None,
-            }],
-            duban_store::PlanAuthority::Office,
-        )
-        .await
-        .unwrap();
+    let yesterday = overdue_on_xm1(&app).await;
     let mut wang = app.signed_in("wang").await;
     let page = wang.get("/leader").await.unwrap().text();
     assert!(
