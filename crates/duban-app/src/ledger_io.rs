@@ -57,18 +57,7 @@ pub fn export_with_status(
     status: &[duban_office::StatusCells],
     today: NaiveDate,
 ) -> Result<String, duban_office::LedgerError> {
-    let title = default_title(records);
-    let items: Vec<_> = records.iter().map(|r| r.item.clone()).collect();
-    let milestones: Vec<_> = records
-        .iter()
-        .map(|r| (r.item.code.clone(), r.milestones.clone()))
-        .collect();
-    let opts = duban_office::ExportOptions {
-        title: title.clone(),
-        exported_on: today.format("%Y-%m-%d").to_string(),
-    };
-    duban_office::write_ledger_with_status(path, &items, Some(status), &milestones, &opts)?;
-    Ok(title)
+    write(path, records, None, Some(status), today)
 }
 
 /// Writes `records` as the official ledger workbook to `path`.
@@ -76,6 +65,17 @@ pub fn export(
     path: &std::path::Path,
     records: &[ItemRecord],
     title: Option<String>,
+    today: NaiveDate,
+) -> Result<String, duban_office::LedgerError> {
+    write(path, records, title, None, today)
+}
+
+/// The workbook of `records`, with their status cells when given; the title it has.
+fn write(
+    path: &std::path::Path,
+    records: &[ItemRecord],
+    title: Option<String>,
+    status: Option<&[duban_office::StatusCells]>,
     today: NaiveDate,
 ) -> Result<String, duban_office::LedgerError> {
     let title = title.unwrap_or_else(|| default_title(records));
@@ -88,7 +88,7 @@ pub fn export(
         title: title.clone(),
         exported_on: today.format("%Y-%m-%d").to_string(),
     };
-    duban_office::write_ledger(path, &items, &milestones, &opts)?;
+    duban_office::write_ledger_with_status(path, &items, status, &milestones, &opts)?;
     Ok(title)
 }
 
