@@ -95,6 +95,9 @@ pub struct ExtensionRequest {
     pub decision: Option<String>,
 }
 
+/// The longest reason or decision, in characters.
+const MAX_TEXT: usize = 2000;
+
 /// A request to write.
 #[derive(Debug, Clone)]
 pub struct NewExtension {
@@ -137,6 +140,9 @@ impl Store {
             return Err(StoreError::Invalid(
                 "延期理由：不能为空，请说明为什么需要延期".into(),
             ));
+        }
+        if reason.chars().count() > MAX_TEXT || req.milestone.chars().count() > MAX_TEXT {
+            return Err(StoreError::Invalid(format!("延期理由：最多 {MAX_TEXT} 字")));
         }
         let mut tx = self.write_tx().await?;
         let item = item_id(&mut tx, &req.code).await?;
@@ -238,6 +244,9 @@ impl Store {
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         if !approve && note.is_none() {
             return Err(StoreError::Invalid("审批意见：不批准须说明理由".into()));
+        }
+        if note.as_ref().is_some_and(|n| n.chars().count() > MAX_TEXT) {
+            return Err(StoreError::Invalid(format!("审批意见：最多 {MAX_TEXT} 字")));
         }
         let mut tx = self.write_tx().await?;
         let req = load(&mut tx, id).await?;
