@@ -15,6 +15,9 @@ pub mod items;
 pub mod ledger_io;
 pub mod meetings;
 pub mod problems;
+pub mod reminders;
 pub mod reporting;
+pub mod tasks;
+pub mod todos;
 
 pub use error::{AppError, AppResult};

@@ -21,6 +21,10 @@ pub enum EvidenceOf {
     Closure,
     /// 延期申请
     Extension,
+    /// 交办事项 — its source document (批示件, 审计报告).
+    Task,
+    /// 交办事项的办理记录 — a feedback or an 办结报告.
+    TaskEvent,
 }
 
 impl EvidenceOf {
@@ -30,6 +34,8 @@ impl EvidenceOf {
             EvidenceOf::Problem => "problem",
             EvidenceOf::Closure => "closure",
             EvidenceOf::Extension => "extension",
+            EvidenceOf::Task => "task",
+            EvidenceOf::TaskEvent => "task_event",
         }
     }
 
@@ -39,6 +45,8 @@ impl EvidenceOf {
             EvidenceOf::Problem => "问题",
             EvidenceOf::Closure => "销号申请",
             EvidenceOf::Extension => "延期申请",
+            EvidenceOf::Task => "交办事项",
+            EvidenceOf::TaskEvent => "办理记录",
         }
     }
 
@@ -48,6 +56,8 @@ impl EvidenceOf {
             EvidenceOf::Problem,
             EvidenceOf::Closure,
             EvidenceOf::Extension,
+            EvidenceOf::Task,
+            EvidenceOf::TaskEvent,
         ]
         .into_iter()
         .find(|e| e.code() == code)
@@ -146,6 +156,32 @@ pub(crate) async fn attach_in(
         return Ok(());
     }
     let at = audit::now();
+    let names = insert_files(conn, actor, Some(item_id), (owner, owner_id), files, &at).await?;
+    audit::record(
+        conn,
+        vec![AuditRecord::values(
+            actor,
+            &at,
+            "attach",
+            "item",
+            code,
+            None,
+            Some(serde_json::json!({ "evidence_of": owner.label(), "owner_id": owner_id, "files": names })),
+        )],
+    )
+    .await
+}
+
+/// Inserts the rows of `files` (on an item, or on none for a task's evidence) and returns what
+/// the audit trail says of them.
+pub(crate) async fn insert_files(
+    conn: &mut AnyConnection,
+    actor: &str,
+    item_id: Option<i64>,
+    (owner, owner_id): (EvidenceOf, i64),
+    files: Vec<NewAttachment>,
+    at: &str,
+) -> Result<Vec<serde_json::Value>> {
     let mut names = Vec::with_capacity(files.len());
     for f in files {
         sqlx::query(
@@ -164,26 +200,14 @@ pub(crate) async fn attach_in(
         .bind(f.thumbnail)
         .bind(f.stored_path)
         .bind(actor)
-        .bind(&at)
+        .bind(at)
         .execute(&mut *conn)
         .await?;
         names.push(
             serde_json::json!({ "file_name": f.file_name, "size": f.size, "sha256": f.sha256 }),
         );
     }
-    audit::record(
-        conn,
-        vec![AuditRecord::values(
-            actor,
-            &at,
-            "attach",
-            "item",
-            code,
-            None,
-            Some(serde_json::json!({ "evidence_of": owner.label(), "owner_id": owner_id, "files": names })),
-        )],
-    )
-    .await
+    Ok(names)
 }
 
 /// The id of item `code`, or not found.

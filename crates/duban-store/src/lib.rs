@@ -8,9 +8,11 @@ mod audit;
 mod bulletins;
 mod chain;
 mod compliance;
+mod contacts;
 mod error;
 mod evidence;
 mod extensions;
+mod holidays;
 mod import;
 mod indicators;
 mod instructions;
@@ -23,9 +25,11 @@ mod periods;
 mod problems;
 mod progress;
 mod rates;
+mod reminders;
 mod reports;
 mod sql;
 mod status;
+mod tasks;
 mod units;
 mod write;
 
@@ -46,6 +50,7 @@ pub use audit::{AuditEntry, AuditPage, AuditQuery, ChainReport, MAX_REASON};
 pub use bulletins::IssuedBulletin;
 pub use chain::ChainBreak;
 pub use compliance::UnitCompliance;
+pub use contacts::{Contact, Robot, RobotKind};
 pub use error::StoreError;
 pub use evidence::{Attachment, AttachmentBody, EvidenceOf, NewAttachment};
 pub use extensions::{ExtensionRequest, ExtensionState, NewExtension};
@@ -58,7 +63,11 @@ pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};
 pub use rates::{Grouping, RateBoard, Review};
+pub use reminders::{
+    MatterScope, Message, NewReminder, Outbound, PostedMessage, RecordedRun, ReminderRow,
+};
 pub use reports::{StoredReport, Submission};
+pub use tasks::{MAX_CONTENT, MAX_LIST, MAX_TITLE, NewTask, TaskEvent, TaskFilter, TaskRecord};
 pub use units::{MAX_SORT_ORDER, UnitEdit, UnitListing};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

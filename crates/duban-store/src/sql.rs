@@ -131,3 +131,14 @@ fn build_insert(
     }
     Some(q)
 }
+
+/// Binds one value to a typed query.
+pub(crate) fn bind_as<'q, T>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, T, AnyArguments>,
+    v: Val,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, T, AnyArguments> {
+    match v {
+        Val::Int(i) => q.bind(i),
+        Val::Text(t) => q.bind(t),
+    }
+}

@@ -1,0 +1,851 @@
+//! 催办 — what is due and not done (reports, tasks, problems, milestones, requests waiting for
+//! the office), the reminders sent for them, and the inbox they land in. A reminder's event key
+//! (matter, due date, stage) is unique in the table: inserting it is the claim, so no event is
+//! told twice, across restarts and across servers on one database.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use duban_core::calendar::WorkCalendar;
+use duban_core::reminder::{DueMatter, MatterKind, Recipient, ReminderLevel, ReminderRules};
+use duban_core::task::TaskState;
+use duban_core::{ItemKind, Period};
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+use crate::tasks::{TaskFilter, post};
+use crate::{Result, Store, StoreError};
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn day_of(stamp: &str) -> Option<NaiveDate> {
+    stamp.get(..10).and_then(duban_core::date::parse_iso_day)
+}
+
+/// A reminder to record: one stage of one matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewReminder {
+    pub event_key: String,
+    pub kind: MatterKind,
+    pub matter: String,
+    pub title: String,
+    /// 规则名称
+    pub rule: String,
+    pub level: ReminderLevel,
+    pub due: NaiveDate,
+    pub owner: Recipient,
+    pub leader: Option<String>,
+    /// 升级 — the leader in charge is told too.
+    pub escalated: bool,
+    pub days_late: i64,
+}
+
+impl NewReminder {
+    /// Who is told.
+    pub fn recipients(&self) -> Vec<Recipient> {
+        let mut to = vec![self.owner.clone()];
+        if self.escalated
+            && let Some(l) = &self.leader
+        {
+            to.push(Recipient::Leader(l.clone()));
+        }
+        to
+    }
+
+    /// One line of a message: "【催办】问题整改 … 截止 2025-10-10，已逾期 3 天".
+    pub fn line(&self) -> String {
+        let when = match self.days_late {
+            d if d < 0 => format!("还有 {} 天", -d),
+            0 => "今日到期".to_string(),
+            d => format!("已逾期 {d} 天"),
+        };
+        format!(
+            "【{}】{}：{}，截止 {}，{when}",
+            self.level.label(),
+            self.kind.label(),
+            self.title,
+            self.due
+        )
+    }
+}
+
+/// An external delivery to queue for each message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outbound {
+    /// email, wecom, dingtalk, webhook
+    pub channel: &'static str,
+    pub address: String,
+}
+
+/// A message a run wrote (or would write).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostedMessage {
+    pub id: i64,
+    pub to: Recipient,
+    pub level: ReminderLevel,
+    pub title: String,
+    pub body: String,
+    /// 外发 — where it is also sent.
+    pub outbound: Vec<Outbound>,
+}
+
+/// What a recording wrote.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecordedRun {
+    /// Reminders not recorded before (only these are told).
+    pub new: Vec<NewReminder>,
+    /// Reminders already recorded by an earlier run.
+    pub already: usize,
+    pub messages: Vec<PostedMessage>,
+}
+
+/// Most lines a message lists; the rest are counted.
+const MESSAGE_LINES: usize = 30;
+/// Rows per insert.
+const CHUNK: usize = 200;
+
+/// 消息
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct Message {
+    pub id: i64,
+    pub to_kind: String,
+    pub to_name: String,
+    /// notice, urge, press — none for a message that is not a reminder.
+    pub level: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+/// A recorded reminder, as the log lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub kind: String,
+    pub matter: String,
+    pub title: String,
+    pub rule: String,
+    pub level: String,
+    pub due: String,
+    pub owner_name: String,
+    pub leader: Option<String>,
+    pub escalated: i64,
+    pub days_late: i64,
+    pub run_on: String,
+}
+
+fn audience(to: &[Recipient]) -> (String, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut binds = Vec::new();
+    for r in to {
+        let (kind, name) = match r {
+            Recipient::Office => ("office", "督查室".to_string()),
+            Recipient::Unit(n) => ("unit", n.clone()),
+            Recipient::Leader(n) => ("leader", n.clone()),
+        };
+        binds.push(kind.to_string());
+        binds.push(name);
+        parts.push(format!(
+            "(to_kind = ${} AND to_name = ${})",
+            binds.len() - 1,
+            binds.len()
+        ));
+    }
+    if parts.is_empty() {
+        ("1 = 0".to_string(), binds)
+    } else {
+        (format!("({})", parts.join(" OR ")), binds)
+    }
+}
+
+#[derive(FromRow)]
+struct ItemMatter {
+    code: String,
+    name: String,
+    unit: String,
+    leader: Option<String>,
+    extra: Option<String>,
+    due: Option<String>,
+}
+
+/// Whose matters to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatterScope {
+    /// Everyone's (the reminder job).
+    All,
+    /// What waits for the office: requests to verify, and tasks overdue to urge.
+    Office,
+    /// A unit's: its items' reports and milestones (as lead unit or region), the problems
+    /// assigned to it, the tasks it leads or works on.
+    Unit(String),
+    /// A leader's: the items, problems and tasks in his charge.
+    Leader(String),
+}
+
+impl MatterScope {
+    /// The condition on an item `i` (with its leader `l`) and its bind, if any.
+    fn item_condition(&self, unit_id: Option<i64>, n: usize) -> (String, Option<crate::sql::Val>) {
+        use crate::sql::Val;
+        match (self, unit_id) {
+            (MatterScope::Unit(_), Some(id)) => (
+                format!(" AND (i.lead_unit_id = ${n} OR i.region_id = ${n})"),
+                Some(Val::Int(Some(id))),
+            ),
+            (MatterScope::Leader(name), _) => (
+                format!(" AND l.name = ${n}"),
+                Some(Val::Text(Some(name.clone()))),
+            ),
+            _ => (String::new(), None),
+        }
+    }
+}
+
+impl Store {
+    /// Every matter due by `until` that is not done, as of `as_of`: reports of the last period
+    /// due and the next, open milestones, problems and tasks, and requests the office has not
+    /// verified (due `rules.verify_within` working days after they were made).
+    pub async fn due_matters(
+        &self,
+        as_of: NaiveDate,
+        until: NaiveDate,
+        calendar: &WorkCalendar,
+        rules: &ReminderRules,
+        scope: &MatterScope,
+    ) -> Result<Vec<DueMatter>> {
+        let mut conn = self.pool.acquire().await?;
+        let unit_id = match scope {
+            MatterScope::Unit(u) => Some(crate::items::resolve_unit(&mut conn, u).await?),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        if *scope != MatterScope::Office {
+            self.report_matters(&mut conn, as_of, until, scope, unit_id, &mut out)
+                .await?;
+            milestone_matters(&mut conn, as_of, until, scope, unit_id, &mut out).await?;
+        }
+        problem_matters(&mut conn, until, calendar, rules, scope, unit_id, &mut out).await?;
+        drop(conn);
+        self.task_matters(as_of, until, calendar, rules, scope, &mut out)
+            .await?;
+        Ok(out)
+    }
+
+    async fn report_matters(
+        &self,
+        conn: &mut AnyConnection,
+        as_of: NaiveDate,
+        until: NaiveDate,
+        scope: &MatterScope,
+        unit_id: Option<i64>,
+        out: &mut Vec<DueMatter>,
+    ) -> Result<()> {
+        let schedules = self.calendar().await?;
+        let (cond, bind) = scope.item_condition(unit_id, 5);
+        for kind in ItemKind::ALL.iter().copied() {
+            let s = schedules.schedule(kind);
+            let last = s.last_closed(as_of);
+            for period in [last, last.next()] {
+                let due = s.due(period);
+                if due > until {
+                    continue;
+                }
+                let sql = format!(
+                    "SELECT i.code, i.name, u.name AS unit, l.name AS leader, NULL AS extra, NULL AS due \
+                     FROM items i JOIN units u ON u.id = i.lead_unit_id LEFT JOIN leaders l ON l.id = i.leader_id \
+                     WHERE i.kind = $1 AND i.year = $2 AND i.archived_at IS NULL \
+                       AND (i.stage IS NULL OR i.stage <> 'reserve') \
+                       AND (i.listed_on IS NULL OR i.listed_on <= $3) \
+                       AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $4){cond}"
+                );
+                let mut q = sqlx::query_as::<_, ItemMatter>(sqlx::AssertSqlSafe(sql))
+                    .bind(kind.code())
+                    .bind(i64::from(period.year()))
+                    .bind(iso(period.last_day()))
+                    .bind(period.to_string());
+                if let Some(b) = bind.clone() {
+                    q = crate::sql::bind_as(q, b);
+                }
+                let rows = q.fetch_all(&mut *conn).await?;
+                out.extend(rows.into_iter().map(|r| DueMatter {
+                    kind: MatterKind::Report,
+                    key: format!("{}/{period}", r.code),
+                    title: format!("{} {}（{} 进度）", r.code, r.name, period_words(period)),
+                    owner: Recipient::Unit(r.unit),
+                    leader: r.leader,
+                    due,
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn task_matters(
+        &self,
+        as_of: NaiveDate,
+        until: NaiveDate,
+        calendar: &WorkCalendar,
+        rules: &ReminderRules,
+        scope: &MatterScope,
+        out: &mut Vec<DueMatter>,
+    ) -> Result<()> {
+        let mut filter = TaskFilter {
+            open: true,
+            ..TaskFilter::default()
+        };
+        match scope {
+            MatterScope::Unit(u) => filter.unit = Some(u.clone()),
+            MatterScope::Leader(l) => filter.leader = Some(l.clone()),
+            MatterScope::All | MatterScope::Office => {}
+        }
+        let tasks = self.tasks(&filter).await?;
+        let office = *scope == MatterScope::Office;
+        let before = out.len();
+        for t in tasks {
+            let clock = t.clock();
+            let title = format!("{} {}", t.number, t.title);
+            let leader = t.leader.as_ref().map(|l| l.name.clone());
+            let mut push = |kind, owner: Recipient, due: NaiveDate| {
+                if due <= until {
+                    out.push(DueMatter {
+                        kind,
+                        key: t.id.to_string(),
+                        title: title.clone(),
+                        owner,
+                        leader: leader.clone(),
+                        due,
+                    });
+                }
+            };
+            let lead = Recipient::Unit(t.lead_unit.clone());
+            match t.state {
+                TaskState::Assigned => {
+                    push(MatterKind::TaskSign, lead.clone(), clock.sign_due(calendar));
+                    push(MatterKind::Task, lead, t.due);
+                }
+                TaskState::InProgress => {
+                    if let Some(d) = clock.feedback_due() {
+                        push(MatterKind::TaskFeedback, lead.clone(), d);
+                    }
+                    push(MatterKind::Task, lead, t.due);
+                }
+                TaskState::CloseRequested => {
+                    if let Some(asked) = t.requested_on {
+                        let due = calendar.add_working_days(asked, i64::from(rules.verify_within));
+                        push(MatterKind::Verification, Recipient::Office, due);
+                    }
+                }
+                TaskState::Closed | TaskState::Withdrawn => {}
+            }
+        }
+        if office {
+            // The office verifies requests, and urges what is overdue.
+            let mut i = before;
+            while i < out.len() {
+                if out[i].kind == MatterKind::Verification || out[i].due < as_of {
+                    i += 1;
+                } else {
+                    out.swap_remove(i);
+                }
+            }
+        } else if !matches!(scope, MatterScope::All) {
+            let mut i = before;
+            while i < out.len() {
+                if out[i].kind == MatterKind::Verification {
+                    out.swap_remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records `reminders` (those recorded before are skipped), writes one message per
+    /// recipient listing its new ones, and queues each message for the recipient's email and
+    /// group robot and for `webhook`. A dry run does all of it and rolls back.
+    pub async fn record_reminders(
+        &self,
+        as_of: NaiveDate,
+        reminders: Vec<NewReminder>,
+        webhook: Option<&str>,
+        dry_run: bool,
+    ) -> Result<RecordedRun> {
+        let total = reminders.len();
+        // No figure changes: the web's caches are not rebuilt for a run.
+        let mut tx = self.write_tx_quiet().await?;
+        let at = crate::audit::now();
+        let mut new = Vec::new();
+        let mut rest = reminders;
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(CHUNK));
+            let chunk = std::mem::replace(&mut rest, tail);
+            let mut sql = String::from(
+                "INSERT INTO reminders (event_key, kind, matter, title, rule, level, due, owner_kind, \
+                 owner_name, leader, escalated, days_late, run_on, created_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 14;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                sql.push_str(
+                    &(1..=14)
+                        .map(|k| format!("${}", b + k))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (event_key) DO NOTHING RETURNING event_key");
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            for r in &chunk {
+                let (kind, name) = match &r.owner {
+                    Recipient::Office => ("office", "督查室".to_string()),
+                    Recipient::Unit(n) => ("unit", n.clone()),
+                    Recipient::Leader(n) => ("leader", n.clone()),
+                };
+                q = q
+                    .bind(r.event_key.clone())
+                    .bind(r.kind.code())
+                    .bind(r.matter.clone())
+                    .bind(crate::sql::stored_text(r.title.clone()))
+                    .bind(r.rule.clone())
+                    .bind(r.level.code())
+                    .bind(iso(r.due))
+                    .bind(kind)
+                    .bind(name)
+                    .bind(r.leader.clone())
+                    .bind(i64::from(r.escalated))
+                    .bind(r.days_late)
+                    .bind(iso(as_of))
+                    .bind(at.clone());
+            }
+            let inserted: std::collections::HashSet<String> =
+                q.fetch_all(&mut *tx).await?.into_iter().collect();
+            new.extend(
+                chunk
+                    .into_iter()
+                    .filter(|r| inserted.contains(&r.event_key)),
+            );
+        }
+        let ids = reminder_ids(&mut tx, &new).await?;
+        // One message per recipient.
+        let mut by_recipient: BTreeMap<Recipient, Vec<usize>> = BTreeMap::new();
+        for (i, r) in new.iter().enumerate() {
+            for to in r.recipients() {
+                by_recipient.entry(to).or_default().push(i);
+            }
+        }
+        let contacts = self.contacts().await?;
+        let mut messages = Vec::new();
+        for (to, mut list) in by_recipient {
+            list.sort_by_key(|&i| (std::cmp::Reverse(new[i].days_late), i));
+            let level = list
+                .iter()
+                .map(|&i| new[i].level)
+                .max()
+                .unwrap_or(ReminderLevel::Notice);
+            let late = list.iter().filter(|&&i| new[i].days_late > 0).count();
+            let title = match (level, late) {
+                (ReminderLevel::Press, n) => format!("催办：{} 有 {n} 项事项已逾期", to.name()),
+                (ReminderLevel::Urge, _) => {
+                    format!("督办：{} 有 {} 项事项今日到期", to.name(), list.len())
+                }
+                (ReminderLevel::Notice, _) => {
+                    format!("提示：{} 有 {} 项事项即将到期", to.name(), list.len())
+                }
+            };
+            let mut body: Vec<String> = list
+                .iter()
+                .take(MESSAGE_LINES)
+                .map(|&i| new[i].line())
+                .collect();
+            if list.len() > MESSAGE_LINES {
+                body.push(format!(
+                    "另有 {} 项，请登录督办系统查看。",
+                    list.len() - MESSAGE_LINES
+                ));
+            }
+            let body = body.join("\n");
+            let id = post(&mut tx, &to, &title, &body, "/todos", &at).await?;
+            sqlx::query("UPDATE messages SET level = $1 WHERE id = $2")
+                .bind(level.code())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for chunk in list.chunks(CHUNK) {
+                let values: Vec<String> = chunk
+                    .iter()
+                    .map(|&i| format!("({id}, {})", ids[i]))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO message_reminders (message_id, reminder_id) VALUES {}",
+                    values.join(", ")
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let mut outbound = Vec::new();
+            if let Some(c) = contacts.iter().find(|c| c.of == to) {
+                if let Some(e) = &c.email {
+                    outbound.push(Outbound {
+                        channel: "email",
+                        address: e.clone(),
+                    });
+                }
+                if let Some(r) = &c.robot {
+                    outbound.push(Outbound {
+                        channel: r.kind.code(),
+                        address: r.url.clone(),
+                    });
+                }
+            }
+            if let Some(w) = webhook {
+                outbound.push(Outbound {
+                    channel: "webhook",
+                    address: w.to_string(),
+                });
+            }
+            for o in &outbound {
+                sqlx::query(
+                    "INSERT INTO deliveries (message_id, channel, address, state, attempts, next_attempt_at, created_at) \
+                     VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
+                )
+                .bind(id)
+                .bind(o.channel)
+                .bind(&o.address)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            messages.push(PostedMessage {
+                id,
+                to,
+                level,
+                title,
+                body,
+                outbound,
+            });
+        }
+        let already = total - new.len();
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+            self.after_bulk_write(new.len()).await?;
+        }
+        Ok(RecordedRun {
+            new,
+            already,
+            messages,
+        })
+    }
+
+    /// The inbox of `to` (a user's unit, leader or the office), newest first.
+    pub async fn messages(
+        &self,
+        to: &[Recipient],
+        unread_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Message>> {
+        let (cond, binds) = audience(to);
+        let unread = if unread_only {
+            " AND read_at IS NULL"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id, to_kind, to_name, level, title, body, link, created_at, read_at FROM messages \
+             WHERE {cond}{unread} ORDER BY id DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 500),
+            offset.max(0)
+        );
+        let mut q = sqlx::query_as::<_, Message>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// 未读消息 — how many messages of `to` are unread.
+    pub async fn unread_messages(&self, to: &[Recipient]) -> Result<i64> {
+        let (cond, binds) = audience(to);
+        let sql = format!("SELECT COUNT(*) FROM messages WHERE {cond} AND read_at IS NULL");
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_one(&self.pool).await?)
+    }
+
+    /// Marks message `id` (or, with none, every message) of `to` read by `who`: how many.
+    pub async fn mark_read(&self, to: &[Recipient], id: Option<i64>, who: &str) -> Result<u64> {
+        let (cond, binds) = audience(to);
+        let n = binds.len();
+        let one = id
+            .map(|_| format!(" AND id = ${}", n + 3))
+            .unwrap_or_default();
+        let sql = format!(
+            "UPDATE messages SET read_at = ${}, read_by = ${} WHERE {cond} AND read_at IS NULL{one}",
+            n + 1,
+            n + 2
+        );
+        let mut tx = self.write_tx_quiet().await?;
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        q = q.bind(crate::audit::now()).bind(who.to_string());
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        let done = q.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The reminders recorded, newest first, optionally those of one recipient.
+    pub async fn reminder_log(
+        &self,
+        owner: Option<&Recipient>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ReminderRow>> {
+        let (cond, binds) = match owner {
+            Some(r) => {
+                let (c, b) = audience(std::slice::from_ref(r));
+                (
+                    format!(
+                        " WHERE {}",
+                        c.replace("to_kind", "owner_kind")
+                            .replace("to_name", "owner_name")
+                    ),
+                    b,
+                )
+            }
+            None => (String::new(), Vec::new()),
+        };
+        let sql = format!(
+            "SELECT id, kind, matter, title, rule, level, due, owner_name, leader, escalated, days_late, run_on \
+             FROM reminders{cond} ORDER BY id DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 500),
+            offset.max(0)
+        );
+        let mut q = sqlx::query_as::<_, ReminderRow>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// 逾期升级事项 — matters escalated to their leader that are still not done by `as_of`'s
+    /// run, for the bulletin's list (at most `limit`).
+    pub async fn escalated_reminders(
+        &self,
+        since: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<ReminderRow>> {
+        let sql = format!(
+            "SELECT id, kind, matter, title, rule, level, due, owner_name, leader, escalated, days_late, run_on \
+             FROM reminders WHERE escalated = 1 AND run_on >= $1 ORDER BY owner_name, due LIMIT {}",
+            limit.clamp(1, 2000)
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(iso(since))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
+/// The ids of recorded reminders, in the order given.
+async fn reminder_ids(conn: &mut AnyConnection, new: &[NewReminder]) -> Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(new.len());
+    for chunk in new.chunks(CHUNK) {
+        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT event_key, id FROM reminders WHERE event_key IN ({})",
+            params.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q.bind(r.event_key.clone());
+        }
+        let found: std::collections::HashMap<String, i64> =
+            q.fetch_all(&mut *conn).await?.into_iter().collect();
+        for r in chunk {
+            ids.push(
+                *found
+                    .get(&r.event_key)
+                    .ok_or_else(|| StoreError::corrupt("reminders", &r.event_key))?,
+            );
+        }
+    }
+    Ok(ids)
+}
+
+fn period_words(p: Period) -> String {
+    match p.cadence() {
+        duban_core::Cadence::Monthly => format!("{}年{}月", p.year(), p.last_day().month()),
+        _ => p.to_string(),
+    }
+}
+
+async fn milestone_matters(
+    conn: &mut AnyConnection,
+    as_of: NaiveDate,
+    until: NaiveDate,
+    scope: &MatterScope,
+    unit_id: Option<i64>,
+    out: &mut Vec<DueMatter>,
+) -> Result<()> {
+    let (cond, bind) = scope.item_condition(unit_id, 3);
+    let sql = format!(
+        "SELECT i.code, i.name, u.name AS unit, l.name AS leader, m.name AS extra, m.planned AS due \
+         FROM milestones m JOIN items i ON i.id = m.item_id JOIN units u ON u.id = i.lead_unit_id \
+         LEFT JOIN leaders l ON l.id = i.leader_id \
+         WHERE m.actual IS NULL AND m.planned IS NOT NULL AND m.planned <= $1 \
+           AND i.archived_at IS NULL AND i.year >= $2{cond}"
+    );
+    let mut q = sqlx::query_as::<_, ItemMatter>(sqlx::AssertSqlSafe(sql))
+        .bind(iso(until))
+        .bind(i64::from(as_of.year() - 1));
+    if let Some(b) = bind {
+        q = crate::sql::bind_as(q, b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    for r in rows {
+        let Some(due) = r.due.as_deref().and_then(duban_core::date::parse_iso_day) else {
+            continue;
+        };
+        let milestone = r.extra.unwrap_or_default();
+        out.push(DueMatter {
+            kind: MatterKind::Milestone,
+            key: format!("{}/{milestone}", r.code),
+            title: format!("{} {}：{milestone}", r.code, r.name),
+            owner: Recipient::Unit(r.unit),
+            leader: r.leader,
+            due,
+        });
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct ProblemMatter {
+    id: i64,
+    state: String,
+    description: String,
+    code: String,
+    unit: Option<String>,
+    leader: Option<String>,
+    due: Option<String>,
+    asked: Option<String>,
+}
+
+async fn problem_matters(
+    conn: &mut AnyConnection,
+    until: NaiveDate,
+    calendar: &WorkCalendar,
+    rules: &ReminderRules,
+    scope: &MatterScope,
+    unit_id: Option<i64>,
+    out: &mut Vec<DueMatter>,
+) -> Result<()> {
+    use crate::sql::Val;
+    let (states, cond, bind) = match (scope, unit_id) {
+        (MatterScope::All, _) => (
+            "'assigned', 'rectifying', 'sent_back', 'closure_requested'",
+            String::new(),
+            None,
+        ),
+        (MatterScope::Office, _) => ("'closure_requested'", String::new(), None),
+        (MatterScope::Unit(_), Some(id)) => (
+            "'assigned', 'rectifying', 'sent_back'",
+            " AND p.assigned_unit_id = $1".to_string(),
+            Some(Val::Int(Some(id))),
+        ),
+        (MatterScope::Leader(n), _) => (
+            "'assigned', 'rectifying', 'sent_back'",
+            " AND l.name = $1".to_string(),
+            Some(Val::Text(Some(n.clone()))),
+        ),
+        (MatterScope::Unit(_), None) => return Ok(()),
+    };
+    let sql = format!(
+        "SELECT p.id, p.state, p.description, i.code, u.name AS unit, l.name AS leader, p.due, \
+         (SELECT MAX(e.at) FROM problem_events e WHERE e.problem_id = p.id AND e.to_state = 'closure_requested') AS asked \
+         FROM problems p JOIN items i ON i.id = p.item_id LEFT JOIN units u ON u.id = p.assigned_unit_id \
+         LEFT JOIN leaders l ON l.id = i.leader_id \
+         WHERE p.state IN ({states}) AND i.archived_at IS NULL{cond}"
+    );
+    let mut q = sqlx::query_as::<_, ProblemMatter>(sqlx::AssertSqlSafe(sql));
+    if let Some(b) = bind {
+        q = crate::sql::bind_as(q, b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    for r in rows {
+        let short: String = r.description.chars().take(30).collect();
+        let title = format!("问题 {}：{short}（{}）", r.id, r.code);
+        if r.state == "closure_requested" {
+            if let Some(asked) = r.asked.as_deref().and_then(day_of) {
+                let due = calendar.add_working_days(asked, i64::from(rules.verify_within));
+                if due <= until {
+                    out.push(DueMatter {
+                        kind: MatterKind::Verification,
+                        key: format!("problem/{}", r.id),
+                        title: format!("销号申请 · {title}"),
+                        owner: Recipient::Office,
+                        leader: None,
+                        due,
+                    });
+                }
+            }
+            continue;
+        }
+        let (Some(unit), Some(due)) = (r.unit, r.due.as_deref().and_then(day_of)) else {
+            continue;
+        };
+        if due <= until {
+            out.push(DueMatter {
+                kind: MatterKind::Problem,
+                key: r.id.to_string(),
+                title,
+                owner: Recipient::Unit(unit),
+                leader: r.leader,
+                due,
+            });
+        }
+    }
+    if !matches!(scope, MatterScope::All | MatterScope::Office) {
+        return Ok(());
+    }
+    let pending: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT e.id, i.code, e.milestone, e.requested_at FROM extension_requests e \
+         JOIN items i ON i.id = e.item_id WHERE e.state = 'pending'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, code, milestone, at) in pending {
+        let Some(asked) = day_of(&at) else { continue };
+        let due = calendar.add_working_days(asked, i64::from(rules.verify_within));
+        if due <= until {
+            out.push(DueMatter {
+                kind: MatterKind::Verification,
+                key: format!("extension/{id}"),
+                title: format!("延期申请 · {code}：{milestone}"),
+                owner: Recipient::Office,
+                leader: None,
+                due,
+            });
+        }
+    }
+    Ok(())
+}
