@@ -10,6 +10,7 @@ mod grid;
 mod indicator_import;
 mod ledger_export;
 mod ledger_import;
+mod official;
 mod package;
 mod ranking_export;
 mod report_sheet;
