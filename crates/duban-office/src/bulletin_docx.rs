@@ -7,8 +7,8 @@ use duban_core::bulletin::{Block, Bulletin, Part};
 
 pub use crate::official::DocxError;
 use crate::official::{
-    BODY, LEVEL_1, LEVEL_2, LINE, TABLE_TITLE, TITLE, column_count, document, exactly, indented,
-    pack, signature, table, text,
+    BODY, LEVEL_1, LEVEL_2, LINE, TITLE, document, exactly, indented, pack, signature, text,
+    titled_table,
 };
 
 /// Writes the bulletin as a Word document in the official-document layout (GB/T 9704).
@@ -52,19 +52,7 @@ fn add_part(mut docx: Docx, part: &Part) -> Docx {
         docx = match block {
             Block::Paragraph { text } => docx.add_paragraph(indented(text, BODY)),
             Block::Heading { text } => docx.add_paragraph(indented(text, LEVEL_2).keep_next(true)),
-            Block::Table(t) => {
-                let docx = docx.add_paragraph(
-                    text(&t.title, TABLE_TITLE)
-                        .align(AlignmentType::Center)
-                        .keep_next(true),
-                );
-                // A table of no columns would be a row of no cells, which Word rejects.
-                if column_count(t) == 0 {
-                    docx
-                } else {
-                    docx.add_table(table(t))
-                }
-            }
+            Block::Table(t) => titled_table(docx, t, |_, _| None),
         };
     }
     docx

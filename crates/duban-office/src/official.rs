@@ -112,11 +112,13 @@ pub(crate) const LEVEL_1: Look = Look::new(HEITI, SANHAO);
 /// 二级标题 ("（一）进展较快的地区") — 楷体_GB2312 三号.
 pub(crate) const LEVEL_2: Look = Look::new(KAITI, SANHAO);
 /// 表题 — bold 仿宋 三号.
-pub(crate) const TABLE_TITLE: Look = BODY.bold();
+const TABLE_TITLE: Look = BODY.bold();
 /// 表格 — 仿宋_GB2312 五号; the header row bold.
 pub(crate) const TABLE_CELL: Look = Look::new(FANGSONG, WUHAO);
 /// 宽表格 — 小五 when the figures of a wide table do not fit the 版心 in 五号.
 const TABLE_CELL_SMALL: Look = Look::new(FANGSONG, XIAOWU);
+/// 标识 — a mark at the top left of the first page, where 密级 and 紧急程度 stand — 黑体 三号.
+pub(crate) const MARK: Look = Look::new(HEITI, SANHAO);
 /// 页码 — 宋体 四号.
 const PAGE_NUMBER: Look = Look::new(SONGTI, SIHAO);
 
@@ -291,17 +293,30 @@ fn fonts(font: &str) -> RunFonts {
         .cs(font)
 }
 
-/// 表格 — full 版心 width, bordered, the header row bold and repeated on every page.
-pub(crate) fn table(t: &Table) -> DocxTable {
-    coloured_table(t, |_, _| None)
-}
-
-/// A [`table`] whose body cells may be set in a colour: `colour(row, column)`, counted from
-/// the first row under the header, gives an RGB hex or `None` for black.
-pub(crate) fn coloured_table(
+/// 表题 and 表格: the title centred in bold and kept with the table, then the table, its body
+/// cells coloured by `colour` (see [`table`]).
+pub(crate) fn titled_table(
+    docx: Docx,
     t: &Table,
     colour: impl Fn(usize, usize) -> Option<&'static str>,
-) -> DocxTable {
+) -> Docx {
+    let docx = docx.add_paragraph(
+        text(&t.title, TABLE_TITLE)
+            .align(AlignmentType::Center)
+            .keep_next(true),
+    );
+    // A table of no columns would be a row of no cells, which Word rejects.
+    if column_count(t) == 0 {
+        docx
+    } else {
+        docx.add_table(table(t, colour))
+    }
+}
+
+/// 表格 — full 版心 width, bordered, the header row bold and repeated on every page; a body
+/// cell is set in `colour(row, column)` (RGB hex; rows counted from the first under the
+/// header), or black for `None`.
+fn table(t: &Table, colour: impl Fn(usize, usize) -> Option<&'static str>) -> DocxTable {
     let look = table_look(t);
     let widths = column_widths(t, look);
     let long = long_columns(t, widths.len(), look);
@@ -374,7 +389,7 @@ fn cell(s: &str, width: usize, look: Look, long: bool) -> TableCell {
 }
 
 /// How many columns the table has: the header's or the longest row's.
-pub(crate) fn column_count(t: &Table) -> usize {
+fn column_count(t: &Table) -> usize {
     t.rows
         .iter()
         .map(Vec::len)
