@@ -484,7 +484,8 @@ fn month_day(d: NaiveDate) -> String {
     format!("{}月{}日", d.month(), d.day())
 }
 
-fn day(d: NaiveDate) -> String {
+/// "2025年7月8日".
+pub(crate) fn day(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 

@@ -1,8 +1,10 @@
 //! duban-office — the office files officials exchange: the ledger (台账) as .xlsx, read
 //! tolerantly from the shapes real ledgers take, and written in a clean official template; and the
-//! bulletin (通报) as a Word document in the official-document layout.
+//! bulletin (通报) and the notices to units (督办通知单 / 催办单) as Word documents in the
+//! official-document layout.
 
 pub mod bulletin_docx;
+pub mod notice_docx;
 
 mod columns;
 mod error;
@@ -10,6 +12,7 @@ mod grid;
 mod indicator_import;
 mod ledger_export;
 mod ledger_import;
+mod official;
 mod package;
 mod ranking_export;
 mod report_sheet;

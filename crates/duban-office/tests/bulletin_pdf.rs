@@ -2,14 +2,12 @@
 //! the GB/T 9704 margins, the title on the first page, "— N —" page numbers at the foot.
 //! Needs `libreoffice` (libreoffice-writer-nogui) and poppler's `pdfinfo`/`pdftotext`.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/pdf.rs"]
+mod pdf;
 
 use chrono::NaiveDate;
 use duban_core::Period;
 use duban_core::bulletin::{Block, Bulletin, Part, Table};
-
-const MM: f64 = 72.0 / 25.4;
 
 fn bulletin() -> Bulletin {
     let long = "全市重点项目推进总体平稳，投资完成率较上月提高，但部分地区开工率偏低、节点滞后，需进一步压实责任、加快推进。";
@@ -65,118 +63,20 @@ fn bulletin() -> Bulletin {
     }
 }
 
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// Every word of the PDF with its page and box (points from the top left).
-fn words(pdf: &Path) -> Vec<(usize, String, [f64; 4])> {
-    let html = run(Command::new("pdftotext").arg("-bbox").arg(pdf).arg("-"));
-    let mut out = Vec::new();
-    let mut page = 0;
-    for line in html.lines() {
-        if line.contains("<page ") {
-            page += 1;
-        }
-        let Some(start) = line.find("<word ") else {
-            continue;
-        };
-        let attr = |name: &str| -> f64 {
-            let at = line[start..].find(&format!("{name}=\"")).unwrap() + start + name.len() + 2;
-            line[at..at + line[at..].find('"').unwrap()]
-                .parse()
-                .unwrap()
-        };
-        let text = line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()].to_string();
-        out.push((
-            page,
-            text,
-            [attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax")],
-        ));
-    }
-    out
-}
-
 #[test]
 #[ignore = "needs libreoffice and poppler-utils"]
 fn libreoffice_prints_it_in_the_official_layout() {
     let dir = tempfile::tempdir().unwrap();
-    let docx = dir.path().join("bulletin.docx");
-    std::fs::write(
-        &docx,
-        duban_office::bulletin_docx::bulletin_docx(&bulletin()).unwrap(),
-    )
-    .unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        dir.path().display()
-    );
-    run(Command::new("libreoffice")
-        .arg(profile)
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&docx));
-    let pdf = dir.path().join("bulletin.pdf");
-    let info = run(Command::new("pdfinfo").arg(&pdf));
-    assert!(
-        info.contains("595.") && info.contains("841."),
-        "A4 pages: {info}"
-    );
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap();
+    let docx = duban_office::bulletin_docx::bulletin_docx(&bulletin()).unwrap();
+    let pdf = pdf::print(&docx, dir.path(), "bulletin");
+    let pages = pdf::pages(&pdf);
     assert!(
         pages >= 2,
         "twelve paragraphs and a 40-row table: {pages} pages"
     );
-    let words = words(&pdf);
-    let (width, height) = (595.3, 841.9);
-    // Page numbers: "— N —" centred in the bottom margin of every page.
-    for p in 1..=pages {
-        let number = words
-            .iter()
-            .find(|(page, t, b)| *page == p && t == &p.to_string() && b[1] > height - 35.0 * MM)
-            .unwrap_or_else(|| panic!("page {p} has no page number at its foot"));
-        let centre = (number.2[0] + number.2[2]) / 2.0;
-        assert!(
-            (centre - width / 2.0).abs() < 15.0,
-            "page {p}'s number is centred: {centre}"
-        );
-    }
-    // Everything else inside the 版心: 28 mm left, 26 mm right, 37 mm top, 35 mm bottom.
-    for (p, t, b) in words
-        .iter()
-        .filter(|(_, t, b)| b[1] < height - 35.0 * MM && !t.is_empty())
-    {
-        assert!(
-            b[0] >= 28.0 * MM - 2.0,
-            "page {p}: “{t}” starts left of the margin at {}",
-            b[0]
-        );
-        assert!(
-            b[2] <= width - 26.0 * MM + 2.0,
-            "page {p}: “{t}” runs into the right margin at {}",
-            b[2]
-        );
-        assert!(
-            b[1] >= 37.0 * MM - 4.0,
-            "page {p}: “{t}” is in the top margin at {}",
-            b[1]
-        );
-    }
-    let first: String = words
-        .iter()
-        .filter(|(p, ..)| *p == 1)
-        .map(|(_, t, _)| t.as_str())
-        .collect();
+    let words = pdf::words(&pdf);
+    pdf::assert_official_layout(pages, &words);
+    let first = pdf::page_text(&words, 1);
     assert!(
         first.contains("关于2025年1—6月全市重点项目推进情况的通报"),
         "{first}"
