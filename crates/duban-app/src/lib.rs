@@ -14,6 +14,7 @@ pub mod instructions;
 pub mod items;
 pub mod ledger_io;
 pub mod meetings;
+pub mod notices;
 pub mod problems;
 pub mod reminders;
 pub mod reporting;
