@@ -7,6 +7,7 @@
 pub mod bulletin;
 pub mod changes;
 pub mod clock;
+pub mod contacts;
 mod error;
 pub mod evidence;
 pub mod extensions;

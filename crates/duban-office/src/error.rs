@@ -65,6 +65,10 @@ pub enum LedgerError {
     )]
     NoIndicatorHeader { path: PathBuf },
     #[error(
+        "{path} 中找不到通讯录表头：需要“单位”列，以及“联络员”“手机”“邮箱”“群机器人”中的至少一列；表头应在前 15 行内"
+    )]
+    NoContactHeader { path: PathBuf },
+    #[error(
         "工作表“{sheet}”缺少必需的列“{field}”（表头在第 {header_row} 行；可用的列名：{aliases}）"
     )]
     MissingColumn {

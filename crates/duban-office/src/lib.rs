@@ -7,6 +7,7 @@ pub mod bulletin_docx;
 pub mod notice_docx;
 
 mod columns;
+mod contacts_import;
 mod error;
 mod grid;
 mod indicator_import;
@@ -21,6 +22,7 @@ mod table_export;
 mod workbook;
 
 pub use columns::Field;
+pub use contacts_import::{ReadContact, read_contacts};
 pub use error::{CellError, LedgerError};
 pub use indicator_import::{ReadIndicators, read_indicators};
 pub use ledger_export::{

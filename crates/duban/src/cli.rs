@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod supervision;
+pub use supervision::*;
+
 const GLOSSARY: &str = "\
 duban（督办）keeps the ledger of a city's key projects and key work and pushes it to completion.
 
@@ -66,6 +69,25 @@ pub enum Command {
     /// close (销号) or send back (退回). Who may do what is enforced: the office (督查室)
     /// assigns, closes and sends back; the assigned unit rectifies and requests closure.
     Problem(ProblemArgs),
+    /// Tasks handed down (交办事项): the office hands down (交办) a meeting's, a leader's
+    /// instruction's (批示), an audit's or anyone's task with a number, lead and co units, a
+    /// deadline (a date or N working days) and a feedback cadence; the lead unit signs (签收),
+    /// feeds back (反馈) and asks to close (申请办结); the office closes (办结) or sends back (退回).
+    Task(TaskArgs),
+    /// Reminders (催办): `remind run [--as-of D] [--dry-run]` runs the job once; `remind rules`
+    /// the stages (提示 before, 督办 on, 催办 after the due date, escalating to the leader).
+    #[command(subcommand)]
+    Remind(RemindCommand),
+    /// The holiday calendar (节假日 and 调休) working days are counted by.
+    #[command(subcommand)]
+    Holidays(HolidaysCommand),
+    /// The contact directory (通讯录): each unit's liaison, mobile, email and group robot.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// A unit's 督办通知单 / 催办单 (.docx, official layout), numbered as it is issued.
+    Notice(NoticeArgs),
+    /// What waits for a unit, a leader or the office (待办).
+    Todos(TodosArgs),
     /// Fill the database with a deterministic, realistic demo ledger (演示数据).
     Demo(DemoArgs),
     /// Serve the web application (Web 服务): the Chinese UI and the JSON API (/api/docs).

@@ -14,9 +14,11 @@ mod load_client;
 mod milestones;
 mod problem;
 mod rank;
+mod remind;
 mod report;
 mod serve;
 mod status;
+mod task;
 mod units;
 mod user;
 
@@ -49,6 +51,21 @@ impl Ctx {
             unit: None,
             leader: None,
         }
+    }
+
+    /// The account `--as` names: office (督查室), unit:NAME (a unit's reporter) or
+    /// leader:NAME (a leader).
+    pub fn acting_as(&self, role: &str) -> duban_core::Account {
+        let t = role.trim();
+        let mut account = self.office();
+        if let Some(name) = t.strip_prefix("leader:") {
+            account.role = duban_core::AccountRole::Leader;
+            account.leader = Some(duban_core::Leader::new(name.trim(), None));
+        } else if let duban_core::Role::Unit(u) = duban_core::Role::parse(t) {
+            account.role = duban_core::AccountRole::Reporter;
+            account.unit = Some(u);
+        }
+        account
     }
 
     /// Whether the database is an SQLite file that does not exist yet.
@@ -158,6 +175,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Problem(a) => problem::run(&ctx, a).await,
+        Command::Task(a) => task::run(&ctx, a).await,
+        Command::Remind(c) => remind::remind(&ctx, c).await,
+        Command::Holidays(c) => remind::holidays(&ctx, c).await,
+        Command::Contacts(c) => remind::contacts(&ctx, c).await,
+        Command::Notice(a) => remind::notice(&ctx, a).await,
+        Command::Todos(a) => remind::todos(&ctx, a).await,
         Command::Demo(a) => demo::run(&ctx, a).await,
         Command::Serve(a) => serve::run(&ctx, a).await,
         Command::User(c) => user::run(&ctx, c).await,
