@@ -8,6 +8,7 @@ mod audit;
 mod bulletins;
 mod chain;
 mod compliance;
+mod deliveries;
 mod error;
 mod evidence;
 mod extensions;
@@ -46,6 +47,11 @@ pub use audit::{AuditEntry, AuditPage, AuditQuery, ChainReport, MAX_REASON};
 pub use bulletins::IssuedBulletin;
 pub use chain::ChainBreak;
 pub use compliance::UnitCompliance;
+pub use deliveries::{
+    Channel, Contact, DeliveryCounts, DeliveryFilter, DeliveryLog, DeliveryRow, DeliveryState,
+    MAX_CLAIM, MAX_DELIVERY_ERROR, NewDelivery, PendingDelivery, Robot, contacts_by_recipient,
+    enqueue_deliveries, post_message, shown_address, stamp,
+};
 pub use error::StoreError;
 pub use evidence::{Attachment, AttachmentBody, EvidenceOf, NewAttachment};
 pub use extensions::{ExtensionRequest, ExtensionState, NewExtension};
