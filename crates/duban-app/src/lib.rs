@@ -14,6 +14,7 @@ pub mod instructions;
 pub mod items;
 pub mod ledger_io;
 pub mod meetings;
+pub mod notify;
 pub mod problems;
 pub mod reporting;
 
