@@ -55,6 +55,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("setting", "设置"),
     ("bulletin", "通报"),
     ("indicator_value", "指标"),
+    ("contact", "通讯录"),
 ];
 
 fn label_of(table: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
@@ -148,6 +149,13 @@ const FIELDS: &[(&str, &str)] = &[
     ("problem", "关于问题"),
     ("instruction", "批示内容"),
     ("reason", "理由"),
+    // 通讯录
+    ("liaison", "联络员"),
+    ("phone", "手机"),
+    ("email", "邮箱"),
+    ("robot_kind", "群机器人"),
+    ("robot_url", "群机器人地址"),
+    ("robot_secret", "加签密钥"),
 ];
 
 /// 字段 — the Chinese label of a recorded field of `entity`.
@@ -193,6 +201,7 @@ fn coded(entity: &str, key: &str, code: &str) -> Option<String> {
         (_, "level") => Level::parse(code).ok()?.label(),
         (_, "category") if entity == "problem" => ProblemCategory::parse(code).ok()?.label(),
         ("user", "role") => AccountRole::parse(code).ok()?.label(),
+        ("contact", "robot_kind") => duban_store::Channel::parse(code).ok()?.label(),
         ("problem", "state") => ProblemState::parse(code).ok()?.label(),
         ("period", "state") => match code {
             "open" => "开放",

@@ -2,7 +2,7 @@
 //! and stored UTC stamps shown in Beijing time. The core never reads it; everything else asks
 //! here.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 /// 北京时间 — UTC+8, the time zone of every date duban shows or judges.
 fn beijing_zone() -> FixedOffset {
@@ -18,6 +18,12 @@ pub fn today() -> NaiveDate {
         return d;
     }
     Utc::now().with_timezone(&beijing_zone()).date_naive()
+}
+
+/// 此刻 — the wall clock's instant (UTC): what a run of the reminders and deliveries is
+/// given as "now", and what a signed request carries.
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
 }
 
 /// A stored UTC timestamp in Beijing time, to the minute: "2025-11-03 09:30".

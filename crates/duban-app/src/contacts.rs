@@ -7,7 +7,7 @@ use std::path::Path;
 use duban_core::reminder::Recipient;
 use duban_core::{Account, Unit, unit::find_unit};
 use duban_office::ReadContact;
-use duban_store::{Contact, Robot, RobotKind, Store};
+use duban_store::{Channel, Contact, Robot, Store, robot_channel};
 
 use crate::{AppError, AppResult};
 
@@ -24,7 +24,7 @@ fn contact_of(
     row: ReadContact,
     units: &[Unit],
     leaders: &[duban_core::Leader],
-) -> Result<Contact, String> {
+) -> Result<(Recipient, Contact), String> {
     let of = match find_unit(units, &row.name) {
         Ok(u) => Recipient::Unit(u.name.clone()),
         Err(_) => match leaders.iter().find(|l| l.name == row.name.trim()) {
@@ -40,13 +40,16 @@ fn contact_of(
     let robot = match row.robot {
         Some(url) => {
             let kind = match row.robot_kind.as_deref() {
-                Some(k) => RobotKind::parse(k).ok_or_else(|| {
-                    format!(
-                        "{}：机器人类型“{k}”无法识别（应为 企业微信、钉钉 或 Webhook）",
-                        row.place
-                    )
-                })?,
-                None => RobotKind::of_url(&url),
+                Some(k) => match Channel::parse(k) {
+                    Ok(Channel::Email) | Err(_) => {
+                        return Err(format!(
+                            "{}：机器人类型“{k}”无法识别（应为 企业微信、钉钉 或 Webhook）",
+                            row.place
+                        ));
+                    }
+                    Ok(c) => c,
+                },
+                None => robot_channel(&url),
             };
             Some(Robot {
                 kind,
@@ -57,19 +60,15 @@ fn contact_of(
         None => None,
     };
     let contact = Contact {
-        of,
         liaison: row.liaison,
         phone: row.phone,
         email: row.email,
         robot,
     };
-    contact
-        .validate()
-        .map_err(|e| format!("{}：{e}", row.place))?;
-    Ok(contact)
+    Ok((of, contact))
 }
 
-/// Imports the contacts of `path`, all or none: every bad row named.
+/// Imports the contacts of `path`, all or none: every bad row named. Returns how many changed.
 pub async fn import(
     store: &Store,
     account: &Account,
@@ -98,14 +97,14 @@ pub async fn import(
     Ok(store.import_contacts(actor, &contacts).await?)
 }
 
-/// Sets one contact, as the office.
+/// Sets the contact of one unit or leader, as the office: whether anything changed.
 pub async fn set(
     store: &Store,
     account: &Account,
     actor: &str,
+    of: &Recipient,
     contact: &Contact,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     office_only(account)?;
-    contact.validate().map_err(AppError::Invalid)?;
-    Ok(store.set_contact(actor, contact).await?)
+    Ok(store.set_contact(actor, of, contact).await?)
 }

@@ -16,6 +16,7 @@ pub mod items;
 pub mod ledger_io;
 pub mod meetings;
 pub mod notices;
+pub mod notify;
 pub mod problems;
 pub mod reminders;
 pub mod reporting;

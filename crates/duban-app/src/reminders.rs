@@ -9,6 +9,7 @@ use duban_core::{Account, DayCount};
 use duban_store::{MatterScope, NewReminder, RecordedRun, Store};
 use serde::Serialize;
 
+use crate::notify::{Channels, DeliveryRun, deliver_pending, deliveries_for};
 use crate::{AppError, AppResult};
 
 /// Where the office's rules are kept.
@@ -92,12 +93,13 @@ pub fn channel_label(code: &str) -> &'static str {
 }
 
 /// Runs the job for `as_of`: what is due, the stage each matter reached, recorded once, a
-/// message per recipient queued for its email, robot and `webhook`. A dry run writes nothing.
+/// message per recipient queued for its email, its robot and the configured webhook. A dry run
+/// writes nothing.
 pub async fn run(
     store: &Store,
     as_of: NaiveDate,
     dry_run: bool,
-    webhook: Option<&str>,
+    channels: &Channels,
 ) -> AppResult<ReminderRun> {
     let rules = rules(store).await?;
     let calendar = store.work_calendar().await?;
@@ -139,7 +141,7 @@ pub async fn run(
         })
         .collect();
     let recorded = store
-        .record_reminders(as_of, reminders, webhook, dry_run)
+        .record_reminders(as_of, reminders, &deliveries_for(None, channels), dry_run)
         .await?;
     Ok(ReminderRun {
         as_of,
@@ -148,4 +150,21 @@ pub async fn run(
         reached,
         recorded,
     })
+}
+
+/// One round of the job as `duban serve` and `duban remind run` make it: the reminders of
+/// `as_of`, then every queued delivery that is due sent by this `server` (none on a dry run).
+pub async fn run_and_deliver(
+    store: &Store,
+    channels: &Channels,
+    server: &str,
+    as_of: NaiveDate,
+    dry_run: bool,
+) -> AppResult<(ReminderRun, Option<DeliveryRun>)> {
+    let run = run(store, as_of, dry_run, channels).await?;
+    if dry_run {
+        return Ok((run, None));
+    }
+    let sent = deliver_pending(store, channels, server, crate::clock::now()).await?;
+    Ok((run, Some(sent)))
 }

@@ -9,6 +9,7 @@ mod bulletins;
 mod chain;
 mod compliance;
 mod contacts;
+mod deliveries;
 mod error;
 mod evidence;
 mod extensions;
@@ -50,7 +51,12 @@ pub use audit::{AuditEntry, AuditPage, AuditQuery, ChainReport, MAX_REASON};
 pub use bulletins::IssuedBulletin;
 pub use chain::ChainBreak;
 pub use compliance::UnitCompliance;
-pub use contacts::{Contact, Robot, RobotKind};
+pub use contacts::robot_channel;
+pub use deliveries::{
+    Channel, Contact, DeliveryCounts, DeliveryFilter, DeliveryLog, DeliveryRow, DeliveryState,
+    MAX_CLAIM, MAX_DELIVERY_ERROR, NewDelivery, PendingDelivery, Robot, contacts_by_recipient,
+    enqueue_deliveries, post_message, shown_address, stamp,
+};
 pub use error::StoreError;
 pub use evidence::{Attachment, AttachmentBody, EvidenceOf, NewAttachment};
 pub use extensions::{ExtensionRequest, ExtensionState, NewExtension};

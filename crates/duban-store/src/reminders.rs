@@ -13,7 +13,10 @@ use duban_core::{ItemKind, Period};
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
-use crate::tasks::{TaskFilter, post};
+use crate::deliveries::{
+    Contact, NewDelivery, contacts_by_recipient, enqueue_deliveries, post_message, shown_address,
+};
+use crate::tasks::TaskFilter;
 use crate::{Result, Store, StoreError};
 
 fn iso(d: NaiveDate) -> String {
@@ -367,12 +370,13 @@ impl Store {
 
     /// Records `reminders` (those recorded before are skipped), writes one message per
     /// recipient listing its new ones, and queues each message for the recipient's email and
-    /// group robot and for `webhook`. A dry run does all of it and rolls back.
+    /// group robot and for `extra` (the configured webhook). A dry run does all of it and rolls
+    /// back.
     pub async fn record_reminders(
         &self,
         as_of: NaiveDate,
         reminders: Vec<NewReminder>,
-        webhook: Option<&str>,
+        extra: &[NewDelivery],
         dry_run: bool,
     ) -> Result<RecordedRun> {
         let total = reminders.len();
@@ -442,7 +446,8 @@ impl Store {
                 by_recipient.entry(to).or_default().push(i);
             }
         }
-        let contacts = self.contacts().await?;
+        let recipients: Vec<Recipient> = by_recipient.keys().cloned().collect();
+        let contacts = contacts_by_recipient(&mut tx, &recipients).await?;
         let mut messages = Vec::new();
         for (to, mut list) in by_recipient {
             list.sort_by_key(|&i| (std::cmp::Reverse(new[i].days_late), i));
@@ -473,12 +478,16 @@ impl Store {
                 ));
             }
             let body = body.join("\n");
-            let id = post(&mut tx, &to, &title, &body, "/todos", &at).await?;
-            sqlx::query("UPDATE messages SET level = $1 WHERE id = $2")
-                .bind(level.code())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            let id = post_message(
+                &mut tx,
+                &to,
+                Some(level),
+                &title,
+                &body,
+                Some("/todos"),
+                &at,
+            )
+            .await?;
             for chunk in list.chunks(CHUNK) {
                 let values: Vec<String> = chunk
                     .iter()
@@ -492,39 +501,19 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let mut outbound = Vec::new();
-            if let Some(c) = contacts.iter().find(|c| c.of == to) {
-                if let Some(e) = &c.email {
-                    outbound.push(Outbound {
-                        channel: "email",
-                        address: e.clone(),
-                    });
-                }
-                if let Some(r) = &c.robot {
-                    outbound.push(Outbound {
-                        channel: r.kind.code(),
-                        address: r.url.clone(),
-                    });
-                }
-            }
-            if let Some(w) = webhook {
-                outbound.push(Outbound {
-                    channel: "webhook",
-                    address: w.to_string(),
-                });
-            }
-            for o in &outbound {
-                sqlx::query(
-                    "INSERT INTO deliveries (message_id, channel, address, state, attempts, next_attempt_at, created_at) \
-                     VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
-                )
-                .bind(id)
-                .bind(o.channel)
-                .bind(&o.address)
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let mut outbound: Vec<NewDelivery> = contacts
+                .get(&to)
+                .map(Contact::deliveries)
+                .unwrap_or_default();
+            outbound.extend(extra.iter().cloned());
+            enqueue_deliveries(&mut tx, id, &outbound, &at).await?;
+            let outbound = outbound
+                .into_iter()
+                .map(|d| Outbound {
+                    channel: d.channel.code(),
+                    address: shown_address(d.channel, &d.address),
+                })
+                .collect();
             messages.push(PostedMessage {
                 id,
                 to,

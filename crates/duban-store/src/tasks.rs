@@ -326,9 +326,8 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<String> {
     Ok(crate::sql::stored_text(t.to_string()))
 }
 
-/// Writes the in-app message of a move to its recipients (the lead and co units on a hand-down,
-/// the office on a closure request, the lead unit on a decision).
-pub(crate) async fn post(
+/// Writes the in-app message of a move to one recipient.
+async fn post(
     conn: &mut AnyConnection,
     to: &Recipient,
     title: &str,
@@ -336,23 +335,7 @@ pub(crate) async fn post(
     link: &str,
     at: &str,
 ) -> Result<i64> {
-    let (kind, name) = match to {
-        Recipient::Office => ("office", "督查室"),
-        Recipient::Unit(n) => ("unit", n.as_str()),
-        Recipient::Leader(n) => ("leader", n.as_str()),
-    };
-    Ok(sqlx::query_scalar(
-        "INSERT INTO messages (to_kind, to_name, level, title, body, link, created_at) \
-         VALUES ($1, $2, NULL, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(kind)
-    .bind(name)
-    .bind(title)
-    .bind(body)
-    .bind(link)
-    .bind(at)
-    .fetch_one(&mut *conn)
-    .await?)
+    crate::deliveries::post_message(conn, to, None, title, body, Some(link), at).await
 }
 
 impl Store {

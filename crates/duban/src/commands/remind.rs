@@ -23,15 +23,29 @@ pub async fn remind(ctx: &Ctx, c: RemindCommand) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let as_of = as_of.unwrap_or_else(today);
-            let webhook = std::env::var("DUBAN_WEBHOOK_URL")
-                .ok()
-                .filter(|w| !w.is_empty());
-            let run = reminders::run(&store, as_of, dry_run, webhook.as_deref()).await?;
+            let channels = duban_app::notify::Channels::from_env()?;
+            let server = format!("cli-{}", std::process::id());
+            let (run, sent) =
+                reminders::run_and_deliver(&store, &channels, &server, as_of, dry_run).await?;
             match format {
-                ShowFormat::Json => print_json(&run)?,
+                ShowFormat::Json => print_json(
+                    &serde_json::json!({ "reminders": run, "deliveries": sent.map(|s| s.lines) }),
+                )?,
                 ShowFormat::Table => {
                     for l in run.lines() {
                         println!("{l}");
+                    }
+                    if let Some(s) = &sent {
+                        for l in &s.lines {
+                            println!("{l}");
+                        }
+                        println!(
+                            "外发：已发送 {}，待重试 {}，发送失败 {}（{}）",
+                            s.sent,
+                            s.retrying,
+                            s.failed,
+                            channels.summary()
+                        );
                     }
                     println!(
                         "{}{as_of}：待办事项 {} 项，到达提醒阶段 {} 项，新提醒 {} 项（已提醒过 {} 项），消息 {} 条",
@@ -122,9 +136,9 @@ pub async fn contacts(ctx: &Ctx, c: ContactsCommand) -> anyhow::Result<ExitCode>
                 ShowFormat::Json => print_json(&list)?,
                 ShowFormat::Table => {
                     let mut t = table(&["单位/领导", "联络员", "手机", "邮箱", "群机器人"]);
-                    for c in &list {
+                    for (of, c) in &list {
                         t.add_row(vec![
-                            c.of.name().to_string(),
+                            of.name().to_string(),
                             or_dash(c.liaison.clone()),
                             or_dash(c.phone.clone()),
                             or_dash(c.email.clone()),

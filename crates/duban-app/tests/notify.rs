@@ -1,0 +1,667 @@
+//! Delivering messages against real servers: a local HTTP receiver playing 企业微信, 钉钉 (it
+//! checks the signature as 钉钉 does) and the generic webhook; a real SMTP server (Debian's
+//! python3-aiosmtpd, its Maildir read back with Python's email parser). Failures are retried
+//! with back-off and given up after the last attempt; two servers on one database deliver
+//! each message exactly once. On SQLite and PostgreSQL.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Json, Query, State};
+use axum::routing::post;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use duban_app::notify::{Channels, DEFAULT_FROM, deliver_pending, deliveries_for};
+use duban_core::{Recipient, ReminderLevel, Unit, UnitKind};
+use duban_store::testing::TestDb;
+use duban_store::{
+    Channel, Contact, DeliveryFilter, DeliveryLog, DeliveryState, Robot, Store, stamp,
+};
+use serde_json::{Value, json};
+
+const SECRET: &str = "SEC0f3a9c1d2e4b5a6978";
+const TITLE: &str = "关于XM1 2025年6月进度的催办单";
+const BODY: &str =
+    "市发展和改革委员会：\n项目XM1 2025年6月进度已逾期 2 个工作日未报送，请于今日内报送。";
+
+/// What the receiver was sent.
+#[derive(Debug, Clone)]
+struct Got {
+    path: &'static str,
+    query: HashMap<String, String>,
+    body: Value,
+}
+
+/// The HTTP receiver: 企业微信 at /wecom (refusing with errcode 310000 while `refuse` is
+/// set), 钉钉 at /dingtalk (checking the signature), the webhook at /hook.
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<Got>>>,
+    refuse: Arc<AtomicBool>,
+}
+
+impl Receiver {
+    fn got(&self, path: &str) -> Vec<Got> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|g| g.path == path)
+            .cloned()
+            .collect()
+    }
+
+    fn keep(&self, path: &'static str, query: HashMap<String, String>, body: Value) {
+        self.got.lock().unwrap().push(Got { path, query, body });
+    }
+}
+
+async fn wecom(
+    State(r): State<Receiver>,
+    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    if r.refuse.load(Ordering::SeqCst) {
+        return Json(json!({"errcode": 310000, "errmsg": "keywords not in content"}));
+    }
+    r.keep("wecom", q, body);
+    Json(json!({"errcode": 0, "errmsg": "ok"}))
+}
+
+/// 钉钉's check: the timestamp within an hour of now, and `sign` the base64 of
+/// HmacSHA256(secret, timestamp + "\n" + secret) — verified with ring's own `verify`.
+async fn dingtalk(
+    State(r): State<Receiver>,
+    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    let fresh = q
+        .get("timestamp")
+        .and_then(|t| t.parse::<i64>().ok())
+        .is_some_and(|t| (Utc::now().timestamp_millis() - t).abs() < 3_600_000);
+    let signed = match (q.get("timestamp"), q.get("sign")) {
+        (Some(ts), Some(sign)) => base64::engine::general_purpose::STANDARD
+            .decode(sign)
+            .ok()
+            .is_some_and(|tag| {
+                let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+                ring::hmac::verify(&key, format!("{ts}\n{SECRET}").as_bytes(), &tag).is_ok()
+            }),
+        _ => false,
+    };
+    if !(fresh && signed) {
+        return Json(json!({"errcode": 310000, "errmsg": "sign not match"}));
+    }
+    r.keep("dingtalk", q, body);
+    Json(json!({"errcode": 0, "errmsg": "ok"}))
+}
+
+async fn hook(State(r): State<Receiver>, Json(body): Json<Value>) -> axum::http::StatusCode {
+    r.keep("hook", HashMap::new(), body);
+    axum::http::StatusCode::NO_CONTENT
+}
+
+async fn receiver() -> (Receiver, SocketAddr) {
+    let r = Receiver::default();
+    let app = Router::new()
+        .route("/wecom", post(wecom))
+        .route("/dingtalk", post(dingtalk))
+        .route("/hook", post(hook))
+        .with_state(r.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (r, addr)
+}
+
+fn reform() -> Recipient {
+    Recipient::Unit("市发展和改革委员会".into())
+}
+
+fn baishui() -> Recipient {
+    Recipient::Unit("白水县".into())
+}
+
+/// 市发展和改革委员会 with an email address and a 企业微信 robot; 白水县 with a signed 钉钉
+/// robot.
+async fn directory(db: &TestDb, addr: SocketAddr) -> Store {
+    let store = db.open().await;
+    store
+        .ensure_units(
+            "office",
+            &[
+                Unit::new("市发展和改革委员会", UnitKind::Department),
+                Unit::new("白水县", UnitKind::Region),
+            ],
+        )
+        .await
+        .unwrap();
+    let contact = Contact {
+        liaison: Some("张三".into()),
+        phone: Some("13800000000".into()),
+        email: Some("fgw@city.gov.cn".into()),
+        robot: Some(Robot {
+            kind: Channel::WeCom,
+            url: format!("http://{addr}/wecom?key=693a91f6-7xxx"),
+            secret: None,
+        }),
+    };
+    store
+        .set_contact("office", &reform(), &contact)
+        .await
+        .unwrap();
+    let ding = Contact {
+        liaison: Some("李四".into()),
+        robot: Some(Robot {
+            kind: Channel::DingTalk,
+            url: format!("http://{addr}/dingtalk?access_token=bs0123456789abcdef"),
+            secret: Some(SECRET.into()),
+        }),
+        ..Contact::default()
+    };
+    store
+        .set_contact("office", &baishui(), &ding)
+        .await
+        .unwrap();
+    store
+}
+
+/// Writes a 催办单 to `to` with what its contact and the channels say to deliver.
+async fn urge(store: &Store, channels: &Channels, to: &Recipient) -> i64 {
+    let contact = store.contact_for(to).await.unwrap();
+    store
+        .send_message(
+            to,
+            Some(ReminderLevel::Press),
+            TITLE,
+            BODY,
+            Some("https://duban.city.gov.cn/items/XM1"),
+            &deliveries_for(contact.as_ref(), channels),
+        )
+        .await
+        .unwrap()
+}
+
+async fn log(store: &Store) -> DeliveryLog {
+    store
+        .delivery_log(&DeliveryFilter {
+            page: 1,
+            per_page: 200,
+            ..DeliveryFilter::default()
+        })
+        .await
+        .unwrap()
+}
+
+fn minutes(t: DateTime<Utc>, m: i64) -> DateTime<Utc> {
+    t + chrono::Duration::minutes(m)
+}
+
+async fn robots_and_the_webhook_receive_each_message(db: &TestDb) {
+    let (r, addr) = receiver().await;
+    let store = directory(db, addr).await;
+    let hook = format!("http://{addr}/hook");
+    // No SMTP server: the email waits, retried like any failure.
+    let channels = Channels::new(None, DEFAULT_FROM, Some(&hook)).unwrap();
+    let first = urge(&store, &channels, &reform()).await;
+    let second = urge(&store, &channels, &baishui()).await;
+
+    let now = Utc::now();
+    let run = deliver_pending(&store, &channels, "web-1", now)
+        .await
+        .unwrap();
+    assert_eq!((run.sent, run.retrying, run.failed), (4, 1, 0), "{run:#?}");
+    assert_eq!(run.lines.len(), 5);
+    assert!(
+        run.lines[0].starts_with("待重试　邮件 → 市发展和改革委员会（fgw@city.gov.cn）")
+            && run.lines[0].contains("未配置邮件服务器（DUBAN_SMTP_URL）"),
+        "{:?}",
+        run.lines
+    );
+    assert!(
+        run.lines[1].starts_with("已发送　企业微信 → 市发展和改革委员会（http://"),
+        "{:?}",
+        run.lines
+    );
+    assert!(
+        !run.lines.iter().any(|l| l.contains("693a91f6-7xxx")),
+        "keys are not printed: {:?}",
+        run.lines
+    );
+
+    // 企业微信: Markdown with the notice, the recipient and the text.
+    let wecom = r.got("wecom");
+    assert_eq!(wecom.len(), 1);
+    assert_eq!(wecom[0].query["key"], "693a91f6-7xxx");
+    assert_eq!(wecom[0].body["msgtype"], "markdown");
+    let content = wecom[0].body["markdown"]["content"].as_str().unwrap();
+    assert!(content.contains(&format!("【催办单】{TITLE}")), "{content}");
+    assert!(content.contains("收件：市发展和改革委员会"), "{content}");
+    assert!(content.contains("请于今日内报送"), "{content}");
+    assert!(
+        content.contains("[查看详情](https://duban.city.gov.cn/items/XM1)"),
+        "{content}"
+    );
+
+    // 钉钉: signed (the receiver refuses a bad signature), Markdown with a title.
+    let ding = r.got("dingtalk");
+    assert_eq!(ding.len(), 1);
+    assert_eq!(ding[0].query["access_token"], "bs0123456789abcdef");
+    assert_eq!(ding[0].body["msgtype"], "markdown");
+    assert_eq!(
+        ding[0].body["markdown"]["title"],
+        format!("【催办单】{TITLE}")
+    );
+    let text = ding[0].body["markdown"]["text"].as_str().unwrap();
+    assert!(text.contains("收件：白水县"), "{text}");
+
+    // The webhook: every message, with its recipient and contact.
+    let mut hooked: Vec<Value> = r.got("hook").into_iter().map(|g| g.body).collect();
+    hooked.sort_by_key(|b| b["id"].as_i64());
+    assert_eq!(hooked.len(), 2);
+    let created = hooked[0]["created_at"].as_str().unwrap().to_string();
+    assert!(DateTime::parse_from_rfc3339(&created).is_ok(), "{created}");
+    assert_eq!(
+        hooked[0],
+        json!({
+            "id": first,
+            "level": "press",
+            "title": TITLE,
+            "body": BODY,
+            "link": "https://duban.city.gov.cn/items/XM1",
+            "recipient": {"kind": "unit", "name": "市发展和改革委员会"},
+            "contact": {"liaison": "张三", "phone": "13800000000", "email": "fgw@city.gov.cn"},
+            "created_at": created,
+        })
+    );
+    assert_eq!(hooked[1]["id"], second);
+    assert_eq!(
+        hooked[1]["contact"],
+        json!({"liaison": "李四", "phone": null, "email": null})
+    );
+
+    // The log: the email waits with its reason; nothing more is due now.
+    let l = log(&store).await;
+    assert_eq!(
+        (l.counts.sent, l.counts.pending, l.counts.failed),
+        (4, 1, 0)
+    );
+    let email = l.rows.iter().find(|d| d.channel == Channel::Email).unwrap();
+    assert_eq!(email.state, DeliveryState::Pending);
+    assert_eq!(email.attempts, 1);
+    assert_eq!(
+        email.last_error.as_deref(),
+        Some("未配置邮件服务器（DUBAN_SMTP_URL）")
+    );
+    assert_eq!(email.next_attempt_at, stamp(minutes(now, 1)));
+    let again = deliver_pending(&store, &channels, "web-1", now)
+        .await
+        .unwrap();
+    assert_eq!((again.sent, again.retrying, again.failed), (0, 0, 0));
+    assert_eq!(r.got("hook").len(), 2, "nothing is sent twice");
+}
+
+async fn a_refusing_robot_is_retried_with_back_off_then_given_up(db: &TestDb) {
+    let (r, addr) = receiver().await;
+    let store = directory(db, addr).await;
+    let channels = Channels::robots_only().unwrap();
+    let to = Recipient::Leader("无通讯录".into());
+    // Only the robot: the email has no server here, so leave it out.
+    store
+        .send_message(
+            &reform(),
+            Some(ReminderLevel::Urge),
+            TITLE,
+            BODY,
+            None,
+            &[duban_store::NewDelivery {
+                channel: Channel::WeCom,
+                address: format!("http://{addr}/wecom?key=693a91f6-7xxx"),
+            }],
+        )
+        .await
+        .unwrap();
+    // A message to nobody reachable is delivered nowhere.
+    assert!(deliveries_for(None, &channels).is_empty());
+    assert_eq!(store.contact_for(&to).await.unwrap(), None);
+
+    r.refuse.store(true, Ordering::SeqCst);
+    let t0 = Utc::now();
+    let run = deliver_pending(&store, &channels, "web-1", t0)
+        .await
+        .unwrap();
+    assert_eq!((run.sent, run.retrying, run.failed), (0, 1, 0));
+    assert!(
+        run.lines[0].contains("第 1 次失败")
+            && run.lines[0].contains("企业微信返回错误 errcode=310000：keywords not in content"),
+        "{:?}",
+        run.lines
+    );
+    let row = log(&store).await.rows.remove(0);
+    assert_eq!(row.state, DeliveryState::Pending);
+    assert_eq!(row.attempts, 1);
+    assert_eq!(row.next_attempt_at, stamp(minutes(t0, 1)));
+    assert_eq!(
+        row.last_error.as_deref(),
+        Some("企业微信返回错误 errcode=310000：keywords not in content")
+    );
+    assert_eq!(row.claimed_by, None);
+
+    // Not due before its time.
+    let early = deliver_pending(
+        &store,
+        &channels,
+        "web-1",
+        minutes(t0, 0) + chrono::Duration::seconds(30),
+    )
+    .await
+    .unwrap();
+    assert_eq!(early, Default::default());
+
+    // 1, 5, 30, 120 and 720 minutes later it fails again; the sixth failure gives up.
+    let mut t = t0;
+    for (attempt, wait) in [(2, 1), (3, 5), (4, 30), (5, 120)] {
+        t = minutes(t, wait);
+        let run = deliver_pending(&store, &channels, "web-2", t)
+            .await
+            .unwrap();
+        assert_eq!((run.retrying, run.failed), (1, 0), "attempt {attempt}");
+        let row = log(&store).await.rows.remove(0);
+        assert_eq!(row.attempts, attempt);
+    }
+    let row = log(&store).await.rows.remove(0);
+    assert_eq!(row.next_attempt_at, stamp(minutes(t, 720)));
+    t = minutes(t, 720);
+    let last = deliver_pending(&store, &channels, "web-1", t)
+        .await
+        .unwrap();
+    assert_eq!((last.sent, last.retrying, last.failed), (0, 0, 1));
+    assert!(
+        last.lines[0].starts_with("发送失败　企业微信")
+            && last.lines[0].contains("第 6 次失败，不再重试"),
+        "{:?}",
+        last.lines
+    );
+    let l = log(&store).await;
+    assert_eq!((l.counts.failed, l.counts.pending), (1, 0));
+    assert_eq!(l.rows[0].attempts, 6);
+    assert!(r.got("wecom").is_empty());
+
+    // A second message, refused once, then accepted on a later run past its next attempt.
+    store
+        .send_message(
+            &reform(),
+            None,
+            "第二条",
+            "正文",
+            None,
+            &[duban_store::NewDelivery {
+                channel: Channel::WeCom,
+                address: format!("http://{addr}/wecom?key=second"),
+            }],
+        )
+        .await
+        .unwrap();
+    let t1 = Utc::now();
+    let run = deliver_pending(&store, &channels, "web-1", t1)
+        .await
+        .unwrap();
+    assert_eq!(run.retrying, 1);
+    r.refuse.store(false, Ordering::SeqCst);
+    let run = deliver_pending(&store, &channels, "web-1", minutes(t1, 1))
+        .await
+        .unwrap();
+    assert_eq!((run.sent, run.retrying, run.failed), (1, 0, 0));
+    let got = r.got("wecom");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].query["key"], "second");
+    let row = log(&store).await.rows.remove(0);
+    assert_eq!(row.state, DeliveryState::Sent);
+    assert_eq!(row.attempts, 2);
+    assert_eq!(row.sent_at.as_deref(), Some(stamp(minutes(t1, 1)).as_str()));
+    assert_eq!(
+        row.last_error.as_deref(),
+        Some("企业微信返回错误 errcode=310000：keywords not in content"),
+        "the last error is kept"
+    );
+}
+
+async fn two_servers_deliver_each_message_exactly_once(db: &TestDb) {
+    const N: usize = 200;
+    let (r, addr) = receiver().await;
+    let first = directory(db, addr).await;
+    let second = db.open().await;
+    let hook = format!("http://{addr}/hook");
+    let channels = Channels::new(None, DEFAULT_FROM, Some(&hook)).unwrap();
+    for i in 0..N {
+        first
+            .send_message(
+                &Recipient::Office,
+                Some(ReminderLevel::Notice),
+                &format!("待审核事项 {i}"),
+                "有延期申请待审批",
+                None,
+                &deliveries_for(None, &channels),
+            )
+            .await
+            .unwrap();
+    }
+    let now = Utc::now();
+    let other = Channels::new(None, DEFAULT_FROM, Some(&hook)).unwrap();
+    let (a, b) = tokio::join!(
+        deliver_pending(&first, &channels, "server-a", now),
+        deliver_pending(&second, &other, "server-b", now),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    eprintln!("server-a sent {}, server-b sent {}", a.sent, b.sent);
+    assert_eq!(a.sent + b.sent, N, "a {} b {}", a.sent, b.sent);
+    assert_eq!(a.retrying + a.failed + b.retrying + b.failed, 0);
+    let mut ids: Vec<i64> = r
+        .got("hook")
+        .iter()
+        .map(|g| g.body["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), N, "each message once");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), N, "no message twice");
+    assert_eq!(log(&first).await.counts.sent, N as i64);
+    second.close().await;
+}
+
+duban_store::both_backends!(
+    robots_and_the_webhook_receive_each_message,
+    a_refusing_robot_is_retried_with_back_off_then_given_up,
+    two_servers_deliver_each_message_exactly_once,
+);
+
+// ---------------------------------------------------------------------------------------
+// A real SMTP server.
+
+/// A Python with aiosmtpd: Debian's (`/usr/bin/python3`) or the one on the PATH.
+fn python() -> Option<&'static str> {
+    ["/usr/bin/python3", "python3"].into_iter().find(|p| {
+        std::process::Command::new(p)
+            .args(["-c", "import aiosmtpd"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// aiosmtpd on 127.0.0.1:`port`, keeping what it receives in the Maildir `dir`; killed
+/// when dropped.
+async fn smtp_server(python: &str, port: u16, dir: &std::path::Path) -> tokio::process::Child {
+    let child = tokio::process::Command::new(python)
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(dir)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start aiosmtpd");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("aiosmtpd did not listen on {port}");
+}
+
+/// The emails in a Maildir, read by Python's email parser: subject, from, to, the SMTP
+/// recipient and the decoded text.
+fn maildir(python: &str, dir: &std::path::Path) -> Vec<Value> {
+    const READ: &str = r#"
+import json, mailbox, sys
+from email import policy
+from email.parser import BytesParser
+out = []
+box = mailbox.Maildir(sys.argv[1], factory=None, create=False)
+for key in sorted(box.iterkeys()):
+    with box.get_file(key) as f:
+        m = BytesParser(policy=policy.default).parse(f)
+    out.append({"subject": str(m["subject"]), "from": str(m["from"]), "to": str(m["to"]),
+                "rcpt": str(m["X-RcptTo"]), "charset": m.get_content_charset(),
+                "text": m.get_body(preferencelist=("plain",)).get_content()})
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let out = std::process::Command::new(python)
+        .args(["-c", READ])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs python3-aiosmtpd"]
+async fn email_is_retried_until_the_smtp_server_answers() {
+    let python = python().expect("python3-aiosmtpd is needed (apt-get install python3-aiosmtpd)");
+    let db = TestDb::sqlite();
+    let (_, addr) = receiver().await;
+    let store = directory(&db, addr).await;
+    let port = free_port();
+    let channels = Channels::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        "督查室 <dcs@city.gov.cn>",
+        None,
+    )
+    .unwrap();
+    assert!(channels.summary().contains(&format!("127.0.0.1:{port}")));
+    store
+        .send_message(
+            &reform(),
+            Some(ReminderLevel::Press),
+            TITLE,
+            BODY,
+            Some("https://duban.city.gov.cn/items/XM1"),
+            &[duban_store::NewDelivery {
+                channel: Channel::Email,
+                address: "fgw@city.gov.cn".into(),
+            }],
+        )
+        .await
+        .unwrap();
+
+    // Nothing listens yet: refused, retried a minute later.
+    let t0 = Utc::now();
+    let run = deliver_pending(&store, &channels, "web-1", t0)
+        .await
+        .unwrap();
+    assert_eq!((run.sent, run.retrying, run.failed), (0, 1, 0), "{run:?}");
+    let row = log(&store).await.rows.remove(0);
+    assert_eq!((row.state, row.attempts), (DeliveryState::Pending, 1));
+    assert_eq!(row.next_attempt_at, stamp(minutes(t0, 1)));
+    let error = row.last_error.unwrap();
+    assert!(
+        error.starts_with(&format!("邮件发送失败（smtp://127.0.0.1:{port}）")),
+        "{error}"
+    );
+
+    // The server comes up; the email goes on the first run past its next attempt.
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("Maildir");
+    let _server = smtp_server(python, port, &mail).await;
+    let early = deliver_pending(
+        &store,
+        &channels,
+        "web-1",
+        t0 + chrono::Duration::seconds(30),
+    )
+    .await
+    .unwrap();
+    assert_eq!(early.sent, 0);
+    let run = deliver_pending(&store, &channels, "web-1", minutes(t0, 2))
+        .await
+        .unwrap();
+    assert_eq!((run.sent, run.retrying, run.failed), (1, 0, 0), "{run:?}");
+    assert_eq!(
+        run.lines,
+        vec![format!(
+            "已发送　邮件 → 市发展和改革委员会（fgw@city.gov.cn）：{TITLE}"
+        )]
+    );
+
+    let got = maildir(python, &mail);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let m = &got[0];
+    assert_eq!(m["subject"], TITLE);
+    assert_eq!(m["rcpt"], "fgw@city.gov.cn");
+    assert_eq!(m["to"], "市发展和改革委员会 <fgw@city.gov.cn>");
+    assert_eq!(m["from"], "督查室 <dcs@city.gov.cn>");
+    assert_eq!(m["charset"], "utf-8");
+    // Lines end in CRLF on the wire.
+    let text = m["text"].as_str().unwrap().replace("\r\n", "\n");
+    assert!(text.starts_with(BODY), "{text:?}");
+    assert!(
+        text.contains("详情：https://duban.city.gov.cn/items/XM1"),
+        "{text}"
+    );
+    let row = log(&store).await.rows.remove(0);
+    assert_eq!((row.state, row.attempts), (DeliveryState::Sent, 2));
+
+    // An address that is none is given up at once.
+    store
+        .send_message(
+            &reform(),
+            None,
+            "无效地址",
+            "正文",
+            None,
+            &[duban_store::NewDelivery {
+                channel: Channel::Email,
+                address: "not an address".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let run = deliver_pending(&store, &channels, "web-1", minutes(t0, 3))
+        .await
+        .unwrap();
+    assert_eq!((run.sent, run.retrying, run.failed), (0, 0, 1), "{run:?}");
+    assert!(
+        run.lines[0].contains("邮箱地址“not an address”无效"),
+        "{:?}",
+        run.lines
+    );
+}
