@@ -406,6 +406,21 @@ async fn every_step_by_every_role(db: &TestDb) {
         admin.get("/api/tasks?state=nope").await.unwrap().status,
         422
     );
+    let unknown = format!(
+        "/api/tasks?unit={}",
+        duban_testkit::client::encode("火星县")
+    );
+    assert_eq!(admin.get(&unknown).await.unwrap().status, 422);
+    // Whatever is asked of a task it does not see, another unit finds nothing.
+    let mut yt = app.signed_in("yuntai").await;
+    let a = yt
+        .post_json(
+            &format!("/api/tasks/{id}/moves"),
+            &json!({ "action": "approve" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 404);
 }
 
 /// The units' to-dos and inboxes after a hand-down; reading messages; the office's to-do

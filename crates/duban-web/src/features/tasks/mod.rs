@@ -425,7 +425,16 @@ pub(crate) async fn listed(
     q: &TaskQuery,
 ) -> ApiResult<(Vec<TaskView>, WorkCalendar)> {
     let filter = q.filter()?;
-    let tasks = duban_app::tasks::list(&s.store, &caller.account, filter).await?;
+    let unit_asked = filter.unit.is_some();
+    let tasks = duban_app::tasks::list(&s.store, &caller.account, filter)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            // A unit to filter by that the directory does not know is a wrong filter.
+            e if unit_asked && e.status() == axum::http::StatusCode::NOT_FOUND => {
+                ApiError::invalid(format!("单位：{}", e.detail))
+            }
+            e => e,
+        })?;
     let calendar = s.store.work_calendar().await?;
     let as_of = today();
     let overdue = q.overdue_only();
@@ -643,6 +652,8 @@ async fn move_task(
     Path(id): Path<i64>,
     Json(b): Json<TaskMoveRequest>,
 ) -> ApiResult<Json<TaskDetail>> {
+    // A task the caller may not see is not found, whatever is asked of it.
+    visible(&s, &caller, id).await?;
     let mv = b.into_move()?;
     let v = make_move(&s, &caller, id, mv, Vec::new()).await?;
     Ok(Json(detail(&s, v).await?))

@@ -297,6 +297,9 @@ async fn move_page(
     Path((id, action)): Path<(i64, String)>,
     f: FormData,
 ) -> PageResult {
+    // Not found whatever is asked, and not a byte of the evidence kept, for a task the
+    // visitor may not see.
+    visible(&s, &c, id).await?;
     let mv = TaskMoveRequest {
         action,
         note: f.text("note"),
@@ -304,8 +307,6 @@ async fn move_page(
         reason: f.text("reason"),
     }
     .into_move()?;
-    // Not a word of the evidence is kept for a task the visitor may not see.
-    visible(&s, &c, id).await?;
     let label = mv.label();
     let evidence = prepared(&s, f.files).await?;
     let v = make_move(&s, &c, id, mv, evidence).await?;
