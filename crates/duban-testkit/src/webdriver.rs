@@ -237,6 +237,72 @@ impl Browser {
         .await;
     }
 
+    /// Saves the page's downloads in `dir` without asking (headless Chromium otherwise drops
+    /// them).
+    pub async fn allow_downloads(&mut self, dir: &std::path::Path) {
+        let params = json!({ "behavior": "allow", "downloadPath": dir.display().to_string() });
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/goog/cdp/execute",
+                json!({ "cmd": "Browser.setDownloadBehavior", "params": params }),
+            )
+            .await;
+        if v.get("error").is_some() {
+            self.call(
+                reqwest::Method::POST,
+                "/goog/cdp/execute",
+                json!({ "cmd": "Page.setDownloadBehavior", "params": params }),
+            )
+            .await;
+        }
+    }
+
+    /// Waits up to 20 s for a finished download in `dir` whose name ends with `suffix`; its path.
+    pub async fn downloaded(&mut self, dir: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+        let started = Instant::now();
+        loop {
+            let found = std::fs::read_dir(dir).ok().and_then(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .find(|p| p.to_string_lossy().ends_with(suffix))
+            });
+            if let Some(p) = found {
+                return p;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no download ending {suffix} in {}",
+                dir.display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Chooses `values` (and only them) in a `<select multiple>`.
+    pub async fn select_many(&mut self, css: &str, values: &[&str]) {
+        self.find(css).await;
+        self.execute(
+            "var s = document.querySelector(arguments[0]), want = arguments[1]; \
+             Array.prototype.forEach.call(s.options, function (o) { o.selected = want.indexOf(o.value) >= 0; }); \
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            json!([css, values]),
+        )
+        .await;
+    }
+
+    /// The page's width beyond the window (a phone must not scroll sideways).
+    pub async fn scroll_width(&mut self) -> i64 {
+        self.execute(
+            "return document.documentElement.scrollWidth;",
+            serde_json::json!([]),
+        )
+        .await
+        .as_i64()
+        .unwrap_or_default()
+    }
+
     pub async fn delete_cookies(&mut self) {
         self.call(reqwest::Method::DELETE, "/cookie", Value::Null)
             .await;

@@ -164,5 +164,45 @@
     var form = e.detail.elt;
     if (e.detail.successful && form && form.hasAttribute && form.hasAttribute('data-reset')) { form.reset(); }
   });
+  // A form that answers with a file to save (data-download), such as a notice numbered as it
+  // is issued: sent with the page's CSRF token, the file saved under the name the server
+  // gives; a refusal is shown where the form's data-error says.
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute('data-download')) { return; }
+    e.preventDefault();
+    var headers = { 'HX-Request': 'true' };
+    try {
+      var h = JSON.parse(document.body.getAttribute('hx-headers') || '{}');
+      Object.keys(h).forEach(function (k) { headers[k] = h[k]; });
+    } catch (err) { /* no token: the server refuses and says so */ }
+    var where = document.querySelector(form.getAttribute('data-error'));
+    if (where) { where.innerHTML = ''; }
+    var button = form.querySelector('button');
+    if (button) { button.disabled = true; }
+    fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)),
+      headers: headers, credentials: 'same-origin' })
+      .then(function (r) {
+        if (!r.ok) {
+          return r.text().then(function (t) { if (where) { where.innerHTML = t; } });
+        }
+        var name = 'download';
+        var m = /filename\*=UTF-8''([^;]+)/.exec(r.headers.get('Content-Disposition') || '');
+        if (m) { name = decodeURIComponent(m[1]); }
+        return r.blob().then(function (b) {
+          var url = URL.createObjectURL(b);
+          var a = document.createElement('a');
+          a.href = url;
+          a.download = name;
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+          form.setAttribute('data-downloaded', name);
+        });
+      })
+      .catch(function () { if (where) { where.textContent = '下载失败，请检查网络后重试'; } })
+      .then(function () { if (button) { button.disabled = false; } });
+  });
   document.addEventListener('DOMContentLoaded', draw);
 })();

@@ -32,6 +32,8 @@ pub struct Caller {
     /// The session's CSRF token; `None` for an API token (no cookie, nothing to forge).
     pub csrf: Option<String>,
     pub session: Option<String>,
+    /// The header's counts, for a page shown whole (a page visitor's; none for the API).
+    pub badges: Option<crate::page::Badges>,
 }
 
 impl Caller {
@@ -81,6 +83,7 @@ pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
                 account,
                 csrf: None,
                 session: None,
+                badges: None,
             })),
             None => Err(ApiError::unauthorized()),
         };
@@ -112,6 +115,7 @@ pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
         account,
         csrf: Some(csrf),
         session: Some(token),
+        badges: None,
     }))
 }
 

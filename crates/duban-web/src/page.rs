@@ -23,12 +23,30 @@ pub(crate) type PageResult<T = Html<String>> = Result<T, PageError>;
 /// A signed-in page visitor; anyone else is sent to the login page.
 pub struct Visitor(pub Caller);
 
+/// 待办 and 未读消息 of the visitor, shown in the header of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Badges {
+    pub todos: usize,
+    /// Of them, overdue.
+    pub overdue: usize,
+    pub unread: i64,
+}
+
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match auth::identify(state, parts).await {
-            Ok(Some(c)) => Ok(Visitor(c)),
+            Ok(Some(mut c)) => {
+                // A page shown whole carries the header's counts: one count of each per page.
+                // A form sent by htmx swaps in a part of a page, without the header.
+                if parts.method == axum::http::Method::GET
+                    && !parts.headers.contains_key("hx-request")
+                {
+                    c.badges = crate::features::inbox::badges(state, &c.account).await;
+                }
+                Ok(Visitor(c))
+            }
             Ok(None) => Err(if parts.headers.contains_key("hx-request") {
                 ([("hx-redirect", "/login")], StatusCode::UNAUTHORIZED).into_response()
             } else {
@@ -141,6 +159,8 @@ pub(crate) fn page(c: &Caller, title: &str, active: &str, charts: bool) -> Value
         csrf => c.csrf.clone().unwrap_or_default(),
         is_admin => a.is_admin(),
         can_report => matches!(a.role, AccountRole::Admin | AccountRole::Reporter),
+        has_inbox => duban_app::todos::scope(a).is_some(),
+        badges => c.badges.map(ser),
     }
 }
 

@@ -192,6 +192,51 @@ code_schema! {
     DirectiveCadenceCode = "DirectiveCadence", codes(every_directive_cadence())
 }
 
+code_schema! {
+    /// 交办来源: meeting 会议议定事项, instruction 领导批示, audit 审计督察整改, letter 来文来函,
+    /// other 其他交办.
+    TaskSourceCode = "TaskSource", codes(duban_core::task::TaskSource::ALL)
+}
+code_schema! {
+    /// 办理状态: assigned 待签收 → in_progress 办理中 → close_requested 申请办结 → closed 已办结;
+    /// withdrawn 已撤销.
+    TaskStateCode = "TaskState", codes(duban_core::task::TaskState::ALL)
+}
+code_schema! {
+    /// 反馈频次: once 办结时反馈, weekly 每周, fortnightly 每半月, monthly 每月.
+    FeedbackCadenceCode = "FeedbackCadence", codes(duban_core::task::FeedbackCadence::ALL)
+}
+code_schema! {
+    /// 逾期情况: not_signed 逾期未签收, no_feedback 逾期未反馈, not_done 逾期未办结.
+    LatenessCode = "Lateness", codes(every_lateness())
+}
+code_schema! {
+    /// 流转: sign 签收, feedback 反馈, request_close 申请办结, close 办结, send_back 退回,
+    /// withdraw 撤销 (and assign 交办, the first event of every task).
+    TaskActionCode = "TaskAction", every_task_action()
+}
+code_schema! {
+    /// 事项类别: report 进度报送, task_sign 交办签收, task_feedback 交办反馈, task 交办办结,
+    /// problem 问题整改, milestone 项目节点, verification 待审核事项.
+    MatterKindCode = "MatterKind", codes(duban_core::reminder::MatterKind::ALL)
+}
+code_schema! {
+    /// 提醒级别: notice 提示 (before the due date), urge 督办 (on it), press 催办 (after it).
+    ReminderLevelCode = "ReminderLevel", codes(duban_core::reminder::ReminderLevel::ALL)
+}
+code_schema! {
+    /// 计日方式: calendar 自然日, working 工作日.
+    DayCountCode = "DayCount", codes(every_day_count())
+}
+code_schema! {
+    /// 群机器人类型: wecom 企业微信, dingtalk 钉钉, webhook 通用 Webhook.
+    RobotKindCode = "RobotKind", every_robot_kind().iter().map(|k| k.code().to_string()).collect::<Vec<_>>()
+}
+code_schema! {
+    /// 收件方类型: office 督查室, unit 单位, leader 包抓领导.
+    RecipientKindCode = "RecipientKind", ["office", "unit", "leader"].map(String::from).to_vec()
+}
+
 // Enums without a list of their values: each list is checked by a match that stops compiling
 // when a variant is added.
 
@@ -276,6 +321,73 @@ fn every_directive_cadence() -> [duban_extract::Cadence; 5] {
     all
 }
 
+fn every_lateness() -> [duban_core::task::Lateness; 3] {
+    use duban_core::task::Lateness::*;
+    let all = [NotSigned, NoFeedback, NotDone];
+    for l in all {
+        match l {
+            NotSigned | NoFeedback | NotDone => {}
+        }
+    }
+    all
+}
+
+/// The codes of every move of a task, and of the hand-down that starts it.
+fn every_task_action() -> Vec<String> {
+    use duban_core::task::TaskMove::{self, *};
+    let all = [
+        Sign,
+        Feedback {
+            note: String::new(),
+        },
+        RequestClose {
+            report: String::new(),
+        },
+        Close,
+        SendBack {
+            reason: String::new(),
+        },
+        Withdraw {
+            reason: String::new(),
+        },
+    ];
+    for m in &all {
+        match m {
+            Sign
+            | Feedback { .. }
+            | RequestClose { .. }
+            | Close
+            | SendBack { .. }
+            | Withdraw { .. } => {}
+        }
+    }
+    std::iter::once("assign".to_string())
+        .chain(all.iter().map(|m: &TaskMove| m.code().to_string()))
+        .collect()
+}
+
+fn every_day_count() -> [duban_core::DayCount; 2] {
+    use duban_core::DayCount::*;
+    let all = [Calendar, Working];
+    for d in all {
+        match d {
+            Calendar | Working => {}
+        }
+    }
+    all
+}
+
+fn every_robot_kind() -> [duban_store::RobotKind; 3] {
+    use duban_store::RobotKind::*;
+    let all = [WeCom, DingTalk, Webhook];
+    for k in all {
+        match k {
+            WeCom | DingTalk | Webhook => {}
+        }
+    }
+    all
+}
+
 /// 包抓领导 — a person and their post (absent when not known).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = Leader)]
@@ -320,5 +432,26 @@ mod tests {
         assert!(values(FlagCode::schema()).contains(&"not_started_on_time".to_string()));
         assert!(values(MeasureCode::schema()).contains(&"composite".to_string()));
         assert!(values(DirectiveCadenceCode::schema()).contains(&"half_yearly".to_string()));
+        assert_eq!(
+            values(LatenessCode::schema()),
+            ["not_signed", "no_feedback", "not_done"]
+        );
+        assert_eq!(
+            values(TaskActionCode::schema()),
+            [
+                "assign",
+                "sign",
+                "feedback",
+                "request_close",
+                "close",
+                "send_back",
+                "withdraw"
+            ]
+        );
+        assert_eq!(values(DayCountCode::schema()), ["calendar", "working"]);
+        assert_eq!(
+            values(TaskStateCode::schema())[..2],
+            ["assigned".to_string(), "in_progress".to_string()]
+        );
     }
 }

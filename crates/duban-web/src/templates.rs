@@ -62,6 +62,34 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/extension_decide.html"),
     ),
     ("leader.html", include_str!("../templates/leader.html")),
+    ("tasks.html", include_str!("../templates/tasks.html")),
+    ("task_new.html", include_str!("../templates/task_new.html")),
+    ("task.html", include_str!("../templates/task.html")),
+    (
+        "task_body.html",
+        include_str!("../templates/task_body.html"),
+    ),
+    ("todos.html", include_str!("../templates/todos.html")),
+    ("messages.html", include_str!("../templates/messages.html")),
+    (
+        "messages_list.html",
+        include_str!("../templates/messages_list.html"),
+    ),
+    ("badges.html", include_str!("../templates/badges.html")),
+    (
+        "reminders.html",
+        include_str!("../templates/reminders.html"),
+    ),
+    (
+        "reminder_run.html",
+        include_str!("../templates/reminder_run.html"),
+    ),
+    ("contacts.html", include_str!("../templates/contacts.html")),
+    (
+        "contact_row.html",
+        include_str!("../templates/contact_row.html"),
+    ),
+    ("holidays.html", include_str!("../templates/holidays.html")),
 ];
 
 pub fn environment() -> Environment<'static> {

@@ -199,6 +199,73 @@ async fn answers_are_the_domain_json(db: &TestDb) {
         get(&format!("/api/meetings/items?meeting=调度会&year={year}")).await,
         domain(store.meeting_items(today).await.unwrap())
     );
+
+    // A task handed down and signed for, the lead unit's to-dos and inbox.
+    let mut admin = app.signed_in("admin").await;
+    let handed = admin
+        .post_json(
+            "/api/tasks",
+            &json!({ "title": "产业园供水", "content": "拿出方案", "source": "instruction",
+                     "lead_unit": "白水县", "co_units": ["市财政局"], "leader": "王某",
+                     "deadline": "10个工作日", "cadence": "weekly" }),
+        )
+        .await
+        .unwrap()
+        .json();
+    let id = handed["id"].as_i64().unwrap();
+    let mut bs = app.signed_in("baishui").await;
+    let signed = bs
+        .post_json(
+            &format!("/api/tasks/{id}/moves"),
+            &json!({ "action": "sign" }),
+        )
+        .await
+        .unwrap()
+        .json();
+    let calendar = store.work_calendar().await.unwrap();
+    let view = duban_app::tasks::TaskView::new(store.task(id).await.unwrap(), &calendar, today);
+    let mut task = signed.clone();
+    let o = task.as_object_mut().unwrap();
+    assert_eq!(o.remove("lamp"), Some(json!(view.lamp())));
+    let events = o.remove("events").unwrap();
+    assert_eq!(o.remove("source_files"), Some(json!([])));
+    assert_eq!(task, domain(&view));
+    let mut stored_events = domain(store.task_events(id).await.unwrap());
+    for (e, answered) in stored_events
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(events.as_array().unwrap())
+    {
+        e["label"] = answered["label"].clone();
+        e["files"] = json!([]);
+    }
+    assert_eq!(events, stored_events);
+    let account = store
+        .accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.username == "baishui")
+        .unwrap();
+    let a = bs.get("/api/todos").await.unwrap();
+    assert_eq!(
+        a.json(),
+        domain(
+            duban_app::todos::todos(store, &account, today)
+                .await
+                .unwrap()
+        )
+    );
+    let inbox = bs.get("/api/messages").await.unwrap().json();
+    assert_eq!(
+        inbox["items"],
+        domain(
+            duban_app::todos::inbox(store, &account, false, 50, 0)
+                .await
+                .unwrap()
+        )
+    );
 }
 
 duban_store::both_backends!(answers_are_the_domain_json);

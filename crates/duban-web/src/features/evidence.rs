@@ -31,17 +31,53 @@ const MAX_FIELDS: usize = 200;
 
 /// A multipart form: its text fields and its files (field `files`).
 pub(crate) struct FormData {
+    /// Each field's last value.
     pub fields: HashMap<String, String>,
+    /// Every value of each field, in the order sent (a multiple select, repeated rows).
+    pub lists: HashMap<String, Vec<String>>,
     pub files: Vec<Upload>,
+    /// Values read so far.
+    values: usize,
 }
 
 impl FormData {
+    fn new() -> FormData {
+        FormData {
+            fields: HashMap::new(),
+            lists: HashMap::new(),
+            files: Vec::new(),
+            values: 0,
+        }
+    }
+
+    /// Adds a field's value; refused past [`MAX_FIELDS`] values in all.
+    fn push(&mut self, name: String, value: String) -> ApiResult<()> {
+        if self.values == MAX_FIELDS {
+            return Err(ApiError::invalid("表单的栏目太多"));
+        }
+        self.values += 1;
+        self.lists
+            .entry(name.clone())
+            .or_default()
+            .push(value.clone());
+        self.fields.insert(name, value);
+        Ok(())
+    }
+
     /// A text field, trimmed; `None` when blank or absent.
     pub fn text(&self, name: &str) -> Option<String> {
         self.fields
             .get(name)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a field, trimmed, as sent (blanks kept: rows of a table line up).
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.lists
+            .get(name)
+            .map(|vs| vs.iter().map(|v| v.trim().to_string()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -67,10 +103,11 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
             if pairs.len() > MAX_FIELDS {
                 return Err(ApiError::invalid("表单的栏目太多").into());
             }
-            Ok(FormData {
-                fields: pairs.into_iter().collect(),
-                files: Vec::new(),
-            })
+            let mut form = FormData::new();
+            for (k, v) in pairs {
+                form.push(k, v)?;
+            }
+            Ok(form)
         }
     }
 }
@@ -81,10 +118,7 @@ pub(crate) async fn read_form(mut form: Multipart) -> ApiResult<FormData> {
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         ApiError::invalid(format!("上传内容无法读取：{}", e.body_text()))
     };
-    let mut out = FormData {
-        fields: HashMap::new(),
-        files: Vec::new(),
-    };
+    let mut out = FormData::new();
     while let Some(mut field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_string();
         if field.file_name().is_some() || name == "files" {
@@ -107,9 +141,6 @@ pub(crate) async fn read_form(mut form: Multipart) -> ApiResult<FormData> {
             }
             out.files.push(Upload { file_name, bytes });
         } else {
-            if out.fields.len() == MAX_FIELDS {
-                return Err(ApiError::invalid("表单的栏目太多"));
-            }
             let text = field.text().await.map_err(unreadable)?;
             if text.len() > MAX_FIELD {
                 return Err(ApiError::invalid(format!(
@@ -117,7 +148,7 @@ pub(crate) async fn read_form(mut form: Multipart) -> ApiResult<FormData> {
                     MAX_FIELD / 1024
                 )));
             }
-            out.fields.insert(name, text);
+            out.push(name, text)?;
         }
     }
     Ok(out)
@@ -147,7 +178,7 @@ async fn visible(s: &AppState, caller: &Caller, id: i64) -> ApiResult<duban_stor
 }
 
 /// Serves bytes as a file of `media` named `name`, never run by the browser as a page.
-fn served(bytes: Vec<u8>, media: &str, name: &str) -> Response {
+pub(crate) fn served(bytes: Vec<u8>, media: &str, name: &str) -> Response {
     let inline = media.starts_with("image/") || media == "application/pdf";
     let disposition = format!(
         "{}; filename*=UTF-8''{}",

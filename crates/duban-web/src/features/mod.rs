@@ -10,16 +10,21 @@ use crate::AppState;
 pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod bulletins;
+pub(crate) mod contacts;
 pub(crate) mod evidence;
 pub(crate) mod extensions;
+pub(crate) mod holidays;
+pub(crate) mod inbox;
 pub(crate) mod leaders;
 pub(crate) mod ledger;
 pub(crate) mod meetings;
 pub(crate) mod overview;
 pub(crate) mod problems;
 pub(crate) mod rankings;
+pub(crate) mod reminders;
 pub(crate) mod reporting;
 pub(crate) mod system;
+pub(crate) mod tasks;
 
 /// Every feature's routes.
 pub fn routes() -> Router<AppState> {
@@ -37,4 +42,9 @@ pub fn routes() -> Router<AppState> {
         .merge(evidence::routes())
         .merge(extensions::routes())
         .merge(leaders::routes())
+        .merge(tasks::routes())
+        .merge(inbox::routes())
+        .merge(reminders::routes())
+        .merge(contacts::routes())
+        .merge(holidays::routes())
 }
