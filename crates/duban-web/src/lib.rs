@@ -49,6 +49,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// 附件存放 — where uploaded evidence is kept.
     pub evidence: Arc<duban_app::evidence::Storage>,
+    /// 外发渠道 — SMTP, the webhook (robots need nothing configured).
+    pub channels: Arc<duban_app::notify::Channels>,
     templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -62,8 +64,17 @@ impl AppState {
             status: Arc::default(),
             secure_cookies,
             evidence: Arc::default(),
+            channels: Arc::new(
+                duban_app::notify::Channels::robots_only().expect("the default sender is valid"),
+            ),
             templates: Arc::new(templates::environment()),
         }
+    }
+
+    /// Sends email and webhook messages through `channels` (from the environment in `serve`).
+    pub fn with_channels(mut self, channels: duban_app::notify::Channels) -> AppState {
+        self.channels = Arc::new(channels);
+        self
     }
 
     /// Keeps uploaded evidence in `dir` instead of the database.

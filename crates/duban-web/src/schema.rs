@@ -377,15 +377,13 @@ fn every_day_count() -> [duban_core::DayCount; 2] {
     all
 }
 
-fn every_robot_kind() -> [duban_store::RobotKind; 3] {
-    use duban_store::RobotKind::*;
-    let all = [WeCom, DingTalk, Webhook];
-    for k in all {
-        match k {
-            WeCom | DingTalk | Webhook => {}
-        }
-    }
-    all
+/// The channels a group robot can be (email is not a robot).
+fn every_robot_kind() -> Vec<duban_store::Channel> {
+    duban_store::Channel::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != duban_store::Channel::Email)
+        .collect()
 }
 
 /// 包抓领导 — a person and their post (absent when not known).

@@ -1009,7 +1009,7 @@ async fn reminders_contacts_and_holidays(db: &TestDb) {
     assert!(row.text().contains("李强") && row.text().contains("已加签"));
     let stored = app
         .store
-        .contact_of(&duban_core::Recipient::Unit("白水县".into()))
+        .contact_for(&duban_core::Recipient::Unit("白水县".into()))
         .await
         .unwrap()
         .unwrap();

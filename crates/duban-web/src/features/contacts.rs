@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use duban_core::Recipient;
-use duban_store::{Contact, Robot, RobotKind};
+use duban_store::{Channel, Contact, Robot, robot_channel};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -61,10 +61,9 @@ pub struct ContactView {
     pub robot: Option<RobotView>,
 }
 
-impl From<Contact> for ContactView {
-    fn from(c: Contact) -> Self {
+impl From<(Recipient, Contact)> for ContactView {
+    fn from((of, c): (Recipient, Contact)) -> Self {
         let Contact {
-            of,
             liaison,
             phone,
             email,
@@ -115,7 +114,7 @@ fn blank(v: Option<String>) -> Option<String> {
 
 impl ContactRequest {
     /// The contact it describes, a secret left blank taken from `known` for the same robot.
-    fn contact(self, known: &[Contact]) -> ApiResult<Contact> {
+    fn contact(self, known: &[(Recipient, Contact)]) -> ApiResult<(Recipient, Contact)> {
         let name = self.name.trim().to_string();
         let of = match self.kind.trim() {
             "unit" | "单位" => Recipient::Unit(name),
@@ -130,31 +129,36 @@ impl ContactRequest {
             None => None,
             Some(url) => {
                 let kind = match blank(self.robot_kind) {
-                    Some(k) => RobotKind::parse(&k).ok_or_else(|| {
-                        ApiError::invalid(format!(
-                            "群机器人类型：无法识别“{k}”（可选：企业微信、钉钉、Webhook）"
-                        ))
-                    })?,
-                    None => RobotKind::of_url(&url),
+                    Some(k) => match Channel::parse(&k) {
+                        Ok(Channel::Email) | Err(_) => {
+                            return Err(ApiError::invalid(format!(
+                                "群机器人类型：无法识别“{k}”（可选：企业微信、钉钉、Webhook）"
+                            )));
+                        }
+                        Ok(c) => c,
+                    },
+                    None => robot_channel(&url),
                 };
                 let secret = blank(self.robot_secret).or_else(|| {
                     known
                         .iter()
-                        .find(|c| c.of == of)
-                        .and_then(|c| c.robot.as_ref())
+                        .find(|(o, _)| *o == of)
+                        .and_then(|(_, c)| c.robot.as_ref())
                         .filter(|r| r.url == url)
                         .and_then(|r| r.secret.clone())
                 });
                 Some(Robot { kind, url, secret })
             }
         };
-        Ok(Contact {
+        Ok((
             of,
-            liaison: blank(self.liaison),
-            phone: blank(self.phone),
-            email: blank(self.email),
-            robot,
-        })
+            Contact {
+                liaison: blank(self.liaison),
+                phone: blank(self.phone),
+                email: blank(self.email),
+                robot,
+            },
+        ))
     }
 }
 
@@ -210,7 +214,7 @@ fn row(kind: &str, name: &str, label: &str, c: Option<&Contact>) -> Value {
 /// Every unit of the directory and every leader, each with its contact (or none yet).
 async fn rows(s: &AppState) -> ApiResult<Vec<Value>> {
     let known = s.store.contacts().await?;
-    let find = |of: Recipient| known.iter().find(|c| c.of == of);
+    let find = |of: Recipient| known.iter().find(|(o, _)| *o == of).map(|(_, c)| c);
     let mut out = Vec::new();
     for u in s.store.unit_directory().await? {
         let c = find(Recipient::Unit(u.name.clone()));
@@ -256,9 +260,9 @@ async fn save_page(State(s): State<AppState>, Visitor(c): Visitor, f: FormData) 
         robot_kind: f.text("robot_kind"),
         robot_secret: f.text("robot_secret"),
     };
-    let contact = req.contact(&known)?;
-    s.store.set_contact(&c.actor(), &contact).await?;
-    let label = match &contact.of {
+    let (of, contact) = req.contact(&known)?;
+    s.store.set_contact(&c.actor(), &of, &contact).await?;
+    let label = match &of {
         Recipient::Leader(n) => s
             .store
             .leaders()
@@ -269,7 +273,7 @@ async fn save_page(State(s): State<AppState>, Visitor(c): Visitor, f: FormData) 
             .unwrap_or_else(|| n.clone()),
         other => other.name().to_string(),
     };
-    let (kind, name) = match &contact.of {
+    let (kind, name) = match &of {
         Recipient::Leader(n) => ("leader", n.clone()),
         other => ("unit", other.name().to_string()),
     };

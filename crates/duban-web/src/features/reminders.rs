@@ -338,7 +338,7 @@ async fn run_as(
             "不能按将来的日期（{as_of}）发送催办；可以先预览"
         )));
     }
-    Ok(duban_app::reminders::run(&s.store, as_of, dry_run, None).await?)
+    Ok(duban_app::reminders::run(&s.store, as_of, dry_run, &s.channels).await?)
 }
 
 /// Rows of the log a page shows.
