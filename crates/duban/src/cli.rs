@@ -170,6 +170,10 @@ pub struct ServeArgs {
     /// (附件目录; each file named by its SHA-256)
     #[arg(long, env = "DUBAN_ATTACHMENT_DIR")]
     pub attachment_dir: Option<std::path::PathBuf>,
+    /// Run the reminder job (催办) every so many minutes: reminders recorded once, queued
+    /// email and robot messages sent (0: never; then run `duban remind run` from cron).
+    #[arg(long, env = "DUBAN_REMIND_EVERY", default_value_t = 10)]
+    pub remind_every: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -142,7 +142,54 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = a.attachment_dir.clone() {
         state = state.with_evidence_dir(dir);
     }
+    let channels = duban_app::notify::Channels::from_env()?;
+    println!("催办：{}", channels.summary());
+    state = state.with_channels(channels);
+    if a.remind_every > 0 {
+        tokio::spawn(remind_job(
+            state.store.clone(),
+            state.channels.clone(),
+            std::time::Duration::from_secs(a.remind_every * 60),
+        ));
+    }
     duban_web::serve(state, listener, shutdown_signal()).await?;
     drop(demo_dir);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reminder job on a schedule: each round records the day's reminders (once, whichever
+/// server gets there first) and sends what is queued. A round that fails is reported and the
+/// next one tries again.
+async fn remind_job(
+    store: std::sync::Arc<duban_store::Store>,
+    channels: std::sync::Arc<duban_app::notify::Channels>,
+    every: std::time::Duration,
+) {
+    let server = format!(
+        "serve-{}-{}",
+        std::process::id(),
+        duban_store::secret().chars().take(8).collect::<String>()
+    );
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let today = duban_app::clock::today();
+        match duban_app::reminders::run_and_deliver(&store, &channels, &server, today, false).await {
+            Ok((run, sent)) => {
+                let sent = sent.unwrap_or_default();
+                if !run.recorded.new.is_empty() || sent.sent + sent.failed + sent.retrying > 0 {
+                    eprintln!(
+                        "催办 {today}：新提醒 {} 项，消息 {} 条；外发已发送 {}，待重试 {}，失败 {}",
+                        run.recorded.new.len(),
+                        run.recorded.messages.len(),
+                        sent.sent,
+                        sent.retrying,
+                        sent.failed
+                    );
+                }
+            }
+            Err(e) => eprintln!("催办任务出错（下一轮再试）：{e}"),
+        }
+    }
 }
