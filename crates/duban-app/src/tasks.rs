@@ -58,6 +58,20 @@ pub async fn hand_down(
         return Err(AppError::Forbidden("只有督查室可以交办事项".into()));
     }
     let calendar = store.work_calendar().await?;
+    // Units as people write them: a name, an alias or a unique prefix (市发改委).
+    let units: Vec<duban_core::Unit> = store.units().await?.into_iter().map(|u| u.unit).collect();
+    let unit = |name: &str, what: &str| {
+        duban_core::unit::find_unit(&units, name)
+            .map(|u| u.name.clone())
+            .map_err(|e| AppError::Invalid(format!("{what}：{e}")))
+    };
+    let lead_unit = unit(&input.lead_unit, "牵头单位")?;
+    let co_units = input
+        .co_units
+        .iter()
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| unit(u, "配合单位"))
+        .collect::<AppResult<Vec<_>>>()?;
     let new = NewTask {
         number: input.number,
         title: input.title,
@@ -65,8 +79,8 @@ pub async fn hand_down(
         source: input.source,
         source_ref: input.source_ref,
         item_code: input.item_code.filter(|c| !c.trim().is_empty()),
-        lead_unit: input.lead_unit,
-        co_units: input.co_units,
+        lead_unit,
+        co_units,
         leader: input.leader.as_deref().and_then(leader_named),
         deadline: input.deadline,
         sign_within: input

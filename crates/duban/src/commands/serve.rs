@@ -175,7 +175,8 @@ async fn remind_job(
     loop {
         tick.tick().await;
         let today = duban_app::clock::today();
-        match duban_app::reminders::run_and_deliver(&store, &channels, &server, today, false).await {
+        match duban_app::reminders::run_and_deliver(&store, &channels, &server, today, false).await
+        {
             Ok((run, sent)) => {
                 let sent = sent.unwrap_or_default();
                 if !run.recorded.new.is_empty() || sent.sent + sent.failed + sent.retrying > 0 {
