@@ -58,7 +58,55 @@ pub async fn confirm(store: &Store, mut tasks: MeetingTasks, actor: &str) -> App
         }
     }
     // On the ledger from today: it is asked for no report of a period already over.
-    Ok(store
-        .confirm_meeting_tasks(&tasks, actor, crate::clock::today())
-        .await?)
+    let today = crate::clock::today();
+    let confirmed = store.confirm_meeting_tasks(&tasks, actor, today).await?;
+    hand_down_meeting_items(store, actor, today).await?;
+    Ok(confirmed)
+}
+
+/// 会议交办 — every confirmed meeting item not done and not yet handed down becomes a task
+/// handed down to its lead unit (source 会议议定事项, the meeting as its source, the item
+/// linked, due by its deadline or the year's end, fed back monthly): what a confirmation does
+/// now, and what brings the meetings confirmed before tasks existed under supervision.
+/// Returns how many were handed down.
+pub async fn hand_down_meeting_items(
+    store: &Store,
+    actor: &str,
+    today: chrono::NaiveDate,
+) -> AppResult<usize> {
+    use duban_core::task::{Deadline, FeedbackCadence, TaskSource};
+    let linked = store.items_with_tasks().await?;
+    let calendar = store.work_calendar().await?;
+    let mut n = 0;
+    for i in store.meeting_items(today).await? {
+        if i.done.is_some() || linked.contains(&i.code) {
+            continue;
+        }
+        let year_end = chrono::NaiveDate::from_ymd_opt(i.year, 12, 31).unwrap_or(today);
+        let due = i.deadline.unwrap_or(year_end).max(today);
+        store
+            .hand_down_task(
+                actor,
+                duban_store::NewTask {
+                    number: None,
+                    title: i.name.chars().take(duban_store::MAX_TITLE).collect(),
+                    content: i.name.clone(),
+                    source: TaskSource::Meeting,
+                    source_ref: Some(i.meeting.clone()),
+                    item_code: Some(i.code.clone()),
+                    lead_unit: i.lead_unit.clone(),
+                    co_units: i.co_units.clone(),
+                    leader: None,
+                    deadline: Deadline::Date { date: due },
+                    sign_within: duban_core::task::DEFAULT_SIGN_WITHIN,
+                    cadence: FeedbackCadence::Monthly,
+                    assigned_on: today,
+                },
+                &calendar,
+                Vec::new(),
+            )
+            .await?;
+        n += 1;
+    }
+    Ok(n)
 }

@@ -100,6 +100,16 @@ async fn speech_becomes_items(db: &TestDb) {
         .unwrap();
     assert_eq!(done.created, 3, "one item for the lead, one per region");
     assert_eq!(done.codes.len(), 3);
+    // Each confirmed item is handed down as a task (会议交办) to its lead unit, linked to it.
+    let tasks = store.tasks(&Default::default()).await.unwrap();
+    assert_eq!(tasks.len(), 3);
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t.source == duban_core::TaskSource::Meeting
+                && t.state == duban_core::TaskState::Assigned
+                && t.item_code.as_ref().is_some_and(|c| done.codes.contains(c)))
+    );
     let items = store.items(&ItemFilter::default()).await.unwrap();
     let lead = items
         .iter()
@@ -157,6 +167,11 @@ async fn speech_becomes_items(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!((again.created, again.codes.len()), (0, 3));
+    assert_eq!(
+        store.tasks(&Default::default()).await.unwrap().len(),
+        3,
+        "not handed down twice"
+    );
     let record = store.item(&lead.code).await.unwrap().unwrap();
     assert_eq!(
         record.milestones[0].actual,

@@ -455,6 +455,15 @@ impl Store {
         read(&mut conn, &sql, binds).await
     }
 
+    /// The codes of the items a task tracks.
+    pub async fn items_with_tasks(&self) -> Result<std::collections::HashSet<String>> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT i.code FROM tasks t JOIN items i ON i.id = t.item_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(codes.into_iter().collect())
+    }
+
     /// The moves of a task, oldest first.
     pub async fn task_events(&self, id: i64) -> Result<Vec<TaskEvent>> {
         Ok(sqlx::query_as(

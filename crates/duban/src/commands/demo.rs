@@ -110,6 +110,11 @@ pub async fn load(
             until.map(|u| u.to_string()).unwrap_or_default()
         ));
     }
+    // The meeting tasks among the items are handed down (会议交办), as a confirmation does.
+    let handed = duban_app::meetings::hand_down_meeting_items(store, actor, today).await?;
+    if handed > 0 {
+        lines.push(format!("交办事项：{handed} 项（会议议定事项，待签收）"));
+    }
     Ok(lines)
 }
 
