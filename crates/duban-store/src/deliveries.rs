@@ -883,74 +883,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn robot_keys_are_cut_short_in_the_log() {
-        assert_eq!(
-            shown_address(
-                Channel::WeCom,
-                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa"
-            ),
-            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…"
-        );
-        assert_eq!(
-            shown_address(
-                Channel::Webhook,
-                "https://u:p@oa.example.cn/hooks/abcdefghijklmnopqrstuvwxyz/x"
-            ),
-            "https://oa.example.cn/hooks/abcd…/x"
-        );
-        assert_eq!(shown_address(Channel::Email, "a@b.cn"), "a@b.cn");
-    }
-
-    #[test]
-    fn a_contact_is_delivered_by_its_email_and_robot() {
-        let c = Contact {
-            email: Some(" fgw@city.gov.cn ".into()),
-            robot: Some(Robot {
-                kind: Channel::DingTalk,
-                url: "https://oapi.dingtalk.com/robot/send?access_token=t".into(),
-                secret: Some("SEC1".into()),
-            }),
-            ..Contact::default()
-        };
-        assert_eq!(
-            c.deliveries(),
-            vec![
-                NewDelivery {
-                    channel: Channel::Email,
-                    address: "fgw@city.gov.cn".into()
-                },
-                NewDelivery {
-                    channel: Channel::DingTalk,
-                    address: "https://oapi.dingtalk.com/robot/send?access_token=t".into()
-                },
-            ]
-        );
-        assert_eq!(
-            c.secret_for("https://oapi.dingtalk.com/robot/send?access_token=t"),
-            Some("SEC1")
-        );
-        assert_eq!(c.secret_for("https://elsewhere"), None);
-        assert!(!format!("{c:?}").contains("SEC1"));
-    }
-
-    #[test]
-    fn channels_read_their_codes_and_labels() {
-        assert_eq!(Channel::parse("wecom").unwrap(), Channel::WeCom);
-        assert_eq!(Channel::parse("钉钉").unwrap(), Channel::DingTalk);
-        assert_eq!(Channel::Email.label(), "邮件");
-        assert_eq!(Channel::Webhook.label(), "Webhook");
-        assert_eq!(
-            serde_json::to_value(Channel::WeCom).unwrap(),
-            serde_json::json!("wecom")
-        );
-    }
-}
-
 /// Sets one contact in the caller's transaction (see [`Store::set_contact`]).
 pub(crate) async fn set_contact_in(
     tx: &mut AnyConnection,
@@ -1045,4 +977,72 @@ pub(crate) async fn set_contact_in(
     };
     audit::record(&mut *tx, vec![record]).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robot_keys_are_cut_short_in_the_log() {
+        assert_eq!(
+            shown_address(
+                Channel::WeCom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa"
+            ),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…"
+        );
+        assert_eq!(
+            shown_address(
+                Channel::Webhook,
+                "https://u:p@oa.example.cn/hooks/abcdefghijklmnopqrstuvwxyz/x"
+            ),
+            "https://oa.example.cn/hooks/abcd…/x"
+        );
+        assert_eq!(shown_address(Channel::Email, "a@b.cn"), "a@b.cn");
+    }
+
+    #[test]
+    fn a_contact_is_delivered_by_its_email_and_robot() {
+        let c = Contact {
+            email: Some(" fgw@city.gov.cn ".into()),
+            robot: Some(Robot {
+                kind: Channel::DingTalk,
+                url: "https://oapi.dingtalk.com/robot/send?access_token=t".into(),
+                secret: Some("SEC1".into()),
+            }),
+            ..Contact::default()
+        };
+        assert_eq!(
+            c.deliveries(),
+            vec![
+                NewDelivery {
+                    channel: Channel::Email,
+                    address: "fgw@city.gov.cn".into()
+                },
+                NewDelivery {
+                    channel: Channel::DingTalk,
+                    address: "https://oapi.dingtalk.com/robot/send?access_token=t".into()
+                },
+            ]
+        );
+        assert_eq!(
+            c.secret_for("https://oapi.dingtalk.com/robot/send?access_token=t"),
+            Some("SEC1")
+        );
+        assert_eq!(c.secret_for("https://elsewhere"), None);
+        assert!(!format!("{c:?}").contains("SEC1"));
+    }
+
+    #[test]
+    fn channels_read_their_codes_and_labels() {
+        assert_eq!(Channel::parse("wecom").unwrap(), Channel::WeCom);
+        assert_eq!(Channel::parse("钉钉").unwrap(), Channel::DingTalk);
+        assert_eq!(Channel::Email.label(), "邮件");
+        assert_eq!(Channel::Webhook.label(), "Webhook");
+        assert_eq!(
+            serde_json::to_value(Channel::WeCom).unwrap(),
+            serde_json::json!("wecom")
+        );
+    }
 }
