@@ -127,6 +127,9 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         accounts = demo_accounts(&store, &ctx.actor).await?;
     }
+    // Before the address: whoever reads only up to the address line may then close our stdout.
+    let channels = duban_app::notify::Channels::from_env()?;
+    println!("催办：{}", channels.summary());
     let listener = tokio::net::TcpListener::bind(a.addr).await?;
     let addr = listener.local_addr()?;
     println!("duban 已启动：http://{addr}/    接口文档：http://{addr}/api/docs");
@@ -142,8 +145,6 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = a.attachment_dir.clone() {
         state = state.with_evidence_dir(dir);
     }
-    let channels = duban_app::notify::Channels::from_env()?;
-    println!("催办：{}", channels.summary());
     state = state.with_channels(channels);
     if a.remind_every > 0 {
         tokio::spawn(remind_job(
