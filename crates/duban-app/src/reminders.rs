@@ -6,22 +6,15 @@
 use chrono::{Days, NaiveDate};
 use duban_core::reminder::{ReminderRules, reminders_due};
 use duban_core::{Account, DayCount};
-use duban_store::{MatterScope, NewReminder, RecordedRun, Store};
+use duban_store::{MatterScope, NewReminder, REMINDER_RULES_KEY, RecordedRun, Store};
 use serde::Serialize;
 
 use crate::notify::{Channels, DeliveryRun, deliver_pending, deliveries_for};
 use crate::{AppError, AppResult};
 
-/// Where the office's rules are kept.
-const RULES_KEY: &str = "reminder_rules";
-
 /// 催办规则 — the office's, or the defaults.
 pub async fn rules(store: &Store) -> AppResult<ReminderRules> {
-    match store.setting(RULES_KEY).await? {
-        Some(text) => ReminderRules::from_toml(&text)
-            .map_err(|e| AppError::Invalid(format!("已保存的催办规则无法读取：{e}"))),
-        None => Ok(ReminderRules::default()),
-    }
+    Ok(store.reminder_rules().await?)
 }
 
 /// Sets the rules from TOML (checked first), as the office.
@@ -36,7 +29,7 @@ pub async fn set_rules(
     }
     let rules = ReminderRules::from_toml(toml).map_err(|e| AppError::Invalid(e.to_string()))?;
     store
-        .set_setting(actor, RULES_KEY, &rules.to_toml())
+        .set_setting(actor, REMINDER_RULES_KEY, &rules.to_toml())
         .await?;
     Ok(rules)
 }

@@ -95,6 +95,7 @@ fn sentences_match_hand_computed_figures() {
         called_in: &called_in,
         red_items: &[],
         problems: &[],
+        escalated: &[],
         indicators: &[],
         requirements: "",
     };

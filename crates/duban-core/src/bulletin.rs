@@ -84,6 +84,22 @@ pub struct OpenProblem {
     pub overdue: bool,
 }
 
+/// 催办升级事项 — a matter past the reminder rule that tells its leader, still not done on the
+/// bulletin's date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalatedMatter {
+    /// 事项类别 in words ("交办办结", "问题整改", …).
+    pub kind: String,
+    pub title: String,
+    /// 责任单位 (督查室 for a verification).
+    pub owner: String,
+    /// 包抓领导
+    pub leader: Option<String>,
+    pub due: NaiveDate,
+    /// Calendar days past the due date on the bulletin's date.
+    pub days_late: i64,
+}
+
 /// Everything a bulletin is written from.
 #[derive(Debug, Clone)]
 pub struct BulletinFacts<'a> {
@@ -106,6 +122,8 @@ pub struct BulletinFacts<'a> {
     pub red_items: &'a [RedItem],
     /// Problems overdue or listed for supervision (挂牌督办), not closed.
     pub problems: &'a [OpenProblem],
+    /// Matters escalated to their leader by the reminder rules and still not done.
+    pub escalated: &'a [EscalatedMatter],
     pub indicators: &'a [IndicatorComparison],
     /// 下步工作要求 — the office's own text; paragraphs are lines.
     pub requirements: &'a str,
@@ -500,9 +518,11 @@ fn problems(f: &BulletinFacts) -> Part {
     );
     if f.problems.is_empty() {
         text.push('。');
+        let mut blocks = vec![Block::Paragraph { text }];
+        blocks.extend(escalated(f));
         return Part {
             heading: "五、逾期问题和挂牌督办事项".into(),
-            blocks: vec![Block::Paragraph { text }],
+            blocks,
         };
     }
     let mut list: Vec<&OpenProblem> = f.problems.iter().collect();
@@ -533,27 +553,81 @@ fn problems(f: &BulletinFacts) -> Part {
             ]
         })
         .collect();
+    let mut blocks = vec![
+        Block::Paragraph { text },
+        Block::Table(Table {
+            title: "逾期问题和挂牌督办事项清单".into(),
+            header: [
+                "序号",
+                "所属项目",
+                "责任单位",
+                "类别",
+                "问题描述",
+                "整改时限",
+                "情形",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        }),
+    ];
+    blocks.extend(escalated(f));
     Part {
         heading: "五、逾期问题和挂牌督办事项".into(),
-        blocks: vec![
-            Block::Paragraph { text },
-            Block::Table(Table {
-                title: "逾期问题和挂牌督办事项清单".into(),
-                header: [
-                    "序号",
-                    "所属项目",
-                    "责任单位",
-                    "类别",
-                    "问题描述",
-                    "整改时限",
-                    "情形",
-                ]
-                .map(String::from)
-                .to_vec(),
-                rows,
-            }),
-        ],
+        blocks,
     }
+}
+
+/// 催办升级事项 — the paragraph and table after the problems (nothing when there are none).
+fn escalated(f: &BulletinFacts) -> Vec<Block> {
+    if f.escalated.is_empty() {
+        return Vec::new();
+    }
+    let mut list: Vec<&EscalatedMatter> = f.escalated.iter().collect();
+    list.sort_by(|a, b| b.days_late.cmp(&a.days_late).then(a.owner.cmp(&b.owner)));
+    let mut text = format!(
+        "经催办仍未办理、已提请包抓领导督办的逾期事项{}项",
+        list.len()
+    );
+    if list.len() > LISTED {
+        text.push_str(&format!("，以下列出逾期最久的{LISTED}项。"));
+    } else {
+        text.push_str("，清单如下。");
+    }
+    let rows = list
+        .iter()
+        .take(LISTED)
+        .enumerate()
+        .map(|(i, m)| {
+            vec![
+                (i + 1).to_string(),
+                m.kind.clone(),
+                m.title.clone(),
+                m.owner.clone(),
+                m.leader.clone().unwrap_or_default(),
+                day(m.due),
+                format!("{}天", m.days_late),
+            ]
+        })
+        .collect();
+    vec![
+        Block::Paragraph { text },
+        Block::Table(Table {
+            title: "催办升级事项清单".into(),
+            header: [
+                "序号",
+                "类别",
+                "事项",
+                "责任单位",
+                "包抓领导",
+                "截止日期",
+                "逾期",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        }),
+    ]
 }
 
 /// A figure in its unit: percentages with one decimal ("6.0%"), others as given ("12家").
@@ -752,6 +826,24 @@ mod tests {
                 overdue: false,
             },
         ];
+        let escalated = vec![
+            EscalatedMatter {
+                kind: "交办办结".into(),
+                title: "督办〔2025〕3号 修缮河堤".into(),
+                owner: "A县".into(),
+                leader: Some("李明".into()),
+                due: NaiveDate::from_ymd_opt(2025, 6, 20).unwrap(),
+                days_late: 18,
+            },
+            EscalatedMatter {
+                kind: "待审核事项".into(),
+                title: "甲 销号申请".into(),
+                owner: "督查室".into(),
+                leader: None,
+                due: NaiveDate::from_ymd_opt(2025, 6, 2).unwrap(),
+                days_late: 36,
+            },
+        ];
         let overall = Tally::default();
         let f = BulletinFacts {
             city: "示范市",
@@ -766,6 +858,7 @@ mod tests {
             called_in: &[],
             red_items: &red,
             problems: &problems,
+            escalated: &escalated,
             indicators: &[],
             requirements: "第一条要求\n\n第二条要求",
         };
@@ -785,6 +878,22 @@ mod tests {
         assert_eq!(tables[1].rows[0][1], "项目34", "the most behind first");
         assert!(p.contains(&"截至2025年7月8日，全市逾期未销号问题1个，挂牌督办未销号问题1个（其中逾期0个），清单如下。"));
         assert_eq!(tables[2].rows[0][1], "乙", "listed first");
+        assert!(p.contains(&"经催办仍未办理、已提请包抓领导督办的逾期事项2项，清单如下。"));
+        assert_eq!(tables[3].title, "催办升级事项清单");
+        assert_eq!(
+            tables[3].rows[0],
+            [
+                "1",
+                "待审核事项",
+                "甲 销号申请",
+                "督查室",
+                "",
+                "2025年6月2日",
+                "36天"
+            ],
+            "the longest overdue first"
+        );
+        assert_eq!(tables[3].rows[1][4], "李明");
         assert_eq!(b.requirements(), "第一条要求\n第二条要求");
         assert!(p.contains(&"本期暂无可排名的地区。"));
     }

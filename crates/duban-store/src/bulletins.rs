@@ -178,6 +178,7 @@ impl Store {
                 listed: p.listed,
             })
             .collect();
+        let escalated = self.escalated_matters(today).await?;
         let city = self.city_name().await?;
         let indicators = self.indicator_comparisons(period, &city).await?;
         let requirements = self.bulletin_requirements(period).await?;
@@ -196,6 +197,7 @@ impl Store {
             called_in: &talk.called_in,
             red_items: &review.red_items,
             problems: &problems,
+            escalated: &escalated,
             indicators: &indicators,
             requirements: &requirements,
         }))

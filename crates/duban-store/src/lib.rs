@@ -70,7 +70,8 @@ pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};
 pub use rates::{Grouping, RateBoard, Review};
 pub use reminders::{
-    MatterScope, Message, NewReminder, Outbound, PostedMessage, RecordedRun, ReminderRow,
+    MatterScope, Message, NewReminder, Outbound, PostedMessage, REMINDER_RULES_KEY, RecordedRun,
+    ReminderRow,
 };
 pub use reports::{StoredReport, Submission};
 pub use tasks::{MAX_CONTENT, MAX_LIST, MAX_TITLE, NewTask, TaskEvent, TaskFilter, TaskRecord};
@@ -128,6 +129,18 @@ pub struct Store {
 }
 
 impl Store {
+    /// How many rows one multi-row statement of `params_per_row` parameters may carry.
+    /// SQLite finds each bound parameter by a linear scan of the statement's parameters, so a
+    /// statement of P parameters costs P² to bind: it gets about 128 parameters. PostgreSQL's
+    /// binding is linear: it gets up to 4,000 (its limit is 65,535).
+    pub(crate) fn rows_per_statement(&self, params_per_row: usize) -> usize {
+        let budget = match self.backend {
+            Backend::Sqlite => 128,
+            Backend::Postgres => 4_000,
+        };
+        (budget / params_per_row.max(1)).max(1)
+    }
+
     /// Opens (creating an SQLite file if needed) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();

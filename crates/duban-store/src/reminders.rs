@@ -6,8 +6,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use duban_core::bulletin::EscalatedMatter;
 use duban_core::calendar::WorkCalendar;
-use duban_core::reminder::{DueMatter, MatterKind, Recipient, ReminderLevel, ReminderRules};
+use duban_core::reminder::{
+    DueMatter, MatterKind, Recipient, ReminderLevel, ReminderRules, reminders_due,
+};
 use duban_core::task::TaskState;
 use duban_core::{ItemKind, Period};
 use serde::Serialize;
@@ -18,6 +21,9 @@ use crate::deliveries::{
 };
 use crate::tasks::TaskFilter;
 use crate::{Result, Store, StoreError};
+
+/// Where the office's reminder rules are kept (a setting, as TOML).
+pub const REMINDER_RULES_KEY: &str = "reminder_rules";
 
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -383,11 +389,9 @@ impl Store {
         // No figure changes: the web's caches are not rebuilt for a run.
         let mut tx = self.write_tx_quiet().await?;
         let at = crate::audit::now();
-        let mut new = Vec::new();
-        let mut rest = reminders;
-        while !rest.is_empty() {
-            let tail = rest.split_off(rest.len().min(CHUNK));
-            let chunk = std::mem::replace(&mut rest, tail);
+        let mut inserted = std::collections::HashSet::new();
+        let rows = self.rows_per_statement(14);
+        for chunk in reminders.chunks(rows) {
             let mut sql = String::from(
                 "INSERT INTO reminders (event_key, kind, matter, title, rule, level, due, owner_kind, \
                  owner_name, leader, escalated, days_late, run_on, created_at) VALUES ",
@@ -408,7 +412,7 @@ impl Store {
             }
             sql.push_str(" ON CONFLICT (event_key) DO NOTHING RETURNING event_key");
             let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-            for r in &chunk {
+            for r in chunk {
                 let (kind, name) = match &r.owner {
                     Recipient::Office => ("office", "督查室".to_string()),
                     Recipient::Unit(n) => ("unit", n.clone()),
@@ -430,14 +434,12 @@ impl Store {
                     .bind(iso(as_of))
                     .bind(at.clone());
             }
-            let inserted: std::collections::HashSet<String> =
-                q.fetch_all(&mut *tx).await?.into_iter().collect();
-            new.extend(
-                chunk
-                    .into_iter()
-                    .filter(|r| inserted.contains(&r.event_key)),
-            );
+            inserted.extend(q.fetch_all(&mut *tx).await?);
         }
+        let new: Vec<NewReminder> = reminders
+            .into_iter()
+            .filter(|r| inserted.contains(&r.event_key))
+            .collect();
         let ids = reminder_ids(&mut tx, &new).await?;
         // One message per recipient.
         let mut by_recipient: BTreeMap<Recipient, Vec<usize>> = BTreeMap::new();
@@ -635,22 +637,38 @@ impl Store {
         Ok(q.fetch_all(&self.pool).await?)
     }
 
-    /// 逾期升级事项 — matters escalated to their leader that are still not done by `as_of`'s
-    /// run, for the bulletin's list (at most `limit`).
-    pub async fn escalated_reminders(
-        &self,
-        since: NaiveDate,
-        limit: i64,
-    ) -> Result<Vec<ReminderRow>> {
-        let sql = format!(
-            "SELECT id, kind, matter, title, rule, level, due, owner_name, leader, escalated, days_late, run_on \
-             FROM reminders WHERE escalated = 1 AND run_on >= $1 ORDER BY owner_name, due LIMIT {}",
-            limit.clamp(1, 2000)
-        );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(iso(since))
-            .fetch_all(&self.pool)
-            .await?)
+    /// 催办规则 — the office's (the setting `reminder_rules`), or the defaults.
+    pub async fn reminder_rules(&self) -> Result<ReminderRules> {
+        match self.setting(REMINDER_RULES_KEY).await? {
+            Some(text) => ReminderRules::from_toml(&text)
+                .map_err(|e| StoreError::Invalid(format!("已保存的催办规则无法读取：{e}"))),
+            None => Ok(ReminderRules::default()),
+        }
+    }
+
+    /// 催办升级事项 — every matter not done on `as_of` whose latest stage reached is one that
+    /// tells the leader: the bulletin's list of overdue matters.
+    pub async fn escalated_matters(&self, as_of: NaiveDate) -> Result<Vec<EscalatedMatter>> {
+        let rules = self.reminder_rules().await?;
+        if !rules.rules.iter().any(|r| r.escalate) {
+            return Ok(Vec::new());
+        }
+        let calendar = self.work_calendar().await?;
+        let matters = self
+            .due_matters(as_of, as_of, &calendar, &rules, &MatterScope::All)
+            .await?;
+        Ok(reminders_due(&matters, &rules, &calendar, as_of)
+            .into_iter()
+            .filter(|r| r.rule.escalate)
+            .map(|r| EscalatedMatter {
+                kind: r.matter.kind.label().to_string(),
+                title: r.matter.title.clone(),
+                owner: r.matter.owner.name().to_string(),
+                leader: r.matter.leader.clone(),
+                due: r.matter.due,
+                days_late: r.days_late,
+            })
+            .collect())
     }
 }
 

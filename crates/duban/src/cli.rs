@@ -704,6 +704,9 @@ pub enum BenchCommand {
     /// The bulletin (通报) of the province demo's June: drafted from the data and written as
     /// .docx, HTML and Markdown; then issued and written again from the snapshot.
     Bulletin(BenchStatusArgs),
+    /// The reminder job (催办) over the province demo in mid-December: what is due, a dry run,
+    /// the first run, the same day again and the next day, timed, with peak memory.
+    Remind(BenchRemindArgs),
     /// Meeting-speech extraction (会议议定事项): throughput over a large corpus made of the
     /// sample speeches repeated, at two sizes to show memory stays flat; with `--labels`, the
     /// quality against labelled speeches.
@@ -741,6 +744,17 @@ pub struct BenchWebArgs {
     /// The demo's size: province (50,000 items) or city (2,000).
     #[arg(long, value_enum, default_value_t = DemoScale::Province)]
     pub scale: DemoScale,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchRemindArgs {
+    /// Items (the province demo has 50,000).
+    #[arg(long, default_value_t = 50_000)]
+    pub items: usize,
+    /// An empty database to fill and run in; default: a fresh SQLite file in a temporary
+    /// folder.
+    #[arg(long)]
+    pub target_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

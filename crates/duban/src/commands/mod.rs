@@ -190,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Import(a)) => bench::import(&ctx, a).await,
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
         Command::Bench(BenchCommand::Bulletin(a)) => bench::bulletin(a).await,
+        Command::Bench(BenchCommand::Remind(a)) => bench::remind(a).await,
         Command::Bench(BenchCommand::Web(a)) => bench_web::run(a).await,
         Command::Rank(a) => rank::run(&ctx, a).await,
         Command::Rules(c) => rank::rules(&ctx, c).await,
