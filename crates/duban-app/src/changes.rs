@@ -3,6 +3,7 @@
 //! fields' Chinese labels and coded values (stages, roles, states) in words — never the
 //! stored JSON. The 审计 page, the item page's 修改记录 and the API's `changes` read it.
 
+use duban_core::task::{Deadline, FeedbackCadence, TaskSource};
 use duban_core::{
     AccountRole, Cadence, ItemKind, Level, Nature, ProblemCategory, ProblemState, Stage, UnitKind,
 };
@@ -23,7 +24,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit", "报送"),
     ("correct", "更正"),
     ("move", "问题流转"),
-    ("close", "关闭填报期"),
+    ("close", "关闭填报期、办结"),
     ("reopen", "重新开放填报期"),
     ("issue", "印发"),
     ("password", "重置密码"),
@@ -40,6 +41,17 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("approve_extension", "批准延期"),
     ("refuse_extension", "不批准延期"),
     ("instruct", "批示"),
+    ("sign", "签收"),
+    ("feedback", "反馈"),
+    ("request_close", "申请办结"),
+    ("send_back", "退回"),
+    ("withdraw", "撤回"),
+];
+
+/// The actions whose word depends on what they are done to.
+const ACTIONS_ON: &[((&str, &str), &str)] = &[
+    (("period", "close"), "关闭填报期"),
+    (("task", "close"), "办结"),
 ];
 
 /// 对象 — every kind of record the audit trail is about, with its label.
@@ -56,15 +68,22 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("bulletin", "通报"),
     ("indicator_value", "指标"),
     ("contact", "通讯录"),
+    ("task", "交办事项"),
+    ("holidays", "节假日安排"),
 ];
 
 fn label_of(table: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
     table.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 
-/// The Chinese label of an action code (the code itself if unknown).
-pub fn action_label(code: &str) -> String {
-    label_of(ACTIONS, code).map_or_else(|| code.to_string(), str::to_string)
+/// The Chinese label of an action code done to an entity (the code itself if unknown).
+pub fn action_label(entity: &str, code: &str) -> String {
+    ACTIONS_ON
+        .iter()
+        .find(|((e, c), _)| *e == entity && *c == code)
+        .map(|(_, l)| *l)
+        .or_else(|| label_of(ACTIONS, code))
+        .map_or_else(|| code.to_string(), str::to_string)
 }
 
 /// The Chinese label of an entity code (the code itself if unknown).
@@ -156,6 +175,24 @@ const FIELDS: &[(&str, &str)] = &[
     ("robot_kind", "群机器人"),
     ("robot_url", "群机器人地址"),
     ("robot_secret", "加签密钥"),
+    // 交办事项
+    ("number", "督办编号"),
+    ("content", "交办内容"),
+    ("source", "交办来源"),
+    ("source_ref", "来源文件"),
+    ("item_code", "关联项目"),
+    ("deadline", "办理时限"),
+    ("due", "办理期限"),
+    ("sign_within", "签收时限（工作日）"),
+    ("assigned_on", "交办日期"),
+    ("assigned_by", "交办人"),
+    ("signed_on", "签收日期"),
+    ("last_feedback", "最近反馈"),
+    ("requested_on", "申请办结日期"),
+    ("closed_on", "办结日期"),
+    // 节假日安排
+    ("holidays", "放假"),
+    ("workdays", "调休上班"),
 ];
 
 /// 字段 — the Chinese label of a recorded field of `entity`.
@@ -175,6 +212,12 @@ pub fn field_label(entity: &str, key: &str) -> Option<&'static str> {
         ("user", "id") => "编号",
         ("user", "unit") => "所属单位",
         ("user", "leader") => "对应包抓领导",
+        ("task", "id") => "编号",
+        ("task", "title") => "标题",
+        ("task", "cadence") => "反馈频次",
+        ("task", "note") => "办理说明",
+        ("holidays", "from") => "自",
+        ("holidays", "to") => "至",
         _ => "",
     };
     if !by_entity.is_empty() {
@@ -213,6 +256,8 @@ fn coded(entity: &str, key: &str, code: &str) -> Option<String> {
             "disabled" => "已停用",
             _ => return None,
         },
+        ("task", "cadence") => FeedbackCadence::parse(code).ok()?.label(),
+        ("task", "source") => TaskSource::parse(code).ok()?.label(),
         (_, "cadence") => Cadence::parse(code).ok()?.label(),
         (_, "expires_at" | "submitted_at") => return Some(beijing(code)),
         _ => return None,
@@ -238,6 +283,8 @@ fn words(entity: &str, key: &str, v: &Value) -> String {
             parts.join(if objects { "；" } else { "、" })
         }
         Value::Object(o) if o.is_empty() => EMPTY.to_string(),
+        Value::Object(_) if key == "deadline" => serde_json::from_value::<Deadline>(v.clone())
+            .map_or_else(|_| v.to_string(), |d| d.describe()),
         Value::Object(o) => {
             // A leader reads "王某（副市长）"; a milestone "开工（计划 2025-03，实际 2025-03-10）".
             if let Some(Value::String(name)) = o.get("name") {
@@ -387,7 +434,7 @@ pub fn readable(e: &AuditEntry) -> ReadableEntry {
     ReadableEntry {
         at: beijing(&e.at),
         actor: actor_name(&e.actor).to_string(),
-        action: action_label(&e.action),
+        action: action_label(&e.entity, &e.action),
         entity: entity_label(&e.entity),
         key: e.entity_key.clone(),
         reason: e.reason.clone(),
@@ -451,6 +498,59 @@ mod tests {
                 "年度计划投资（万元）：1200 → 1500",
                 "配合单位：（空） → 市财政局、市住建局",
                 "包抓领导：王某（副市长） → （空）",
+            ]
+        );
+    }
+
+    #[test]
+    fn tasks_and_holidays_read_in_words() {
+        let r = readable(&entry(
+            "task",
+            "close",
+            Some(json!({"state": "待核验"})),
+            Some(json!({"state": "已办结", "note": "材料齐全"})),
+        ));
+        assert_eq!((r.action.as_str(), r.entity.as_str()), ("办结", "交办事项"));
+        assert_eq!(
+            lines(&r),
+            ["状态：待核验 → 已办结", "办理说明：（空） → 材料齐全"]
+        );
+        assert_eq!(
+            readable(&entry("period", "close", None, None)).action,
+            "关闭填报期"
+        );
+        assert_eq!(readable(&entry("task", "sign", None, None)).action, "签收");
+        let r = readable(&entry(
+            "task",
+            "create",
+            None,
+            Some(
+                json!({"number": "督办〔2025〕12号", "source": "instruction", "cadence": "weekly", "deadline": {"kind": "working_days", "days": 10}}),
+            ),
+        ));
+        assert_eq!(
+            lines(&r),
+            [
+                "反馈频次：每周反馈",
+                "督办编号：督办〔2025〕12号",
+                "交办来源：领导批示",
+                "办理时限：10 个工作日内",
+            ]
+        );
+        let r = readable(&entry(
+            "holidays",
+            "update",
+            None,
+            Some(
+                json!({"holidays": [{"name": "国庆节", "from": "2025-10-01", "to": "2025-10-08"}], "workdays": ["2025-09-28"]}),
+            ),
+        ));
+        assert_eq!(r.entity, "节假日安排");
+        assert_eq!(
+            lines(&r),
+            [
+                "放假：国庆节（自 2025-10-01，至 2025-10-08）",
+                "调休上班：2025-09-28"
             ]
         );
     }
