@@ -20,6 +20,15 @@ const ROLES: [&str; 7] = [
 
 /// A multipart body: text fields, then files (field `files`).
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    multipart_as("files", fields, files)
+}
+
+/// A multipart body whose files are sent as the field `field`.
+fn multipart_as(
+    field: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "----duban-supervision-boundary";
     let mut body = Vec::new();
     for (k, v) in fields {
@@ -31,7 +40,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u
     for (name, bytes) in files {
         body.extend(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),
         );
@@ -1016,6 +1025,61 @@ async fn reminders_contacts_and_holidays(db: &TestDb) {
     assert_eq!(stored.robot.unwrap().secret.as_deref(), Some("SEC123"));
     let page = admin.get("/contacts").await.unwrap().text();
     assert!(page.contains("李强") && page.contains("云台县"));
+
+    // The 通讯录 uploaded as .xlsx: a bad row names itself and writes nothing; a good file is
+    // matched by alias (白水) and written.
+    let contacts_xlsx = |rows: &[[&str; 4]]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["单位", "联络员", "手机", "邮箱"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let upload = |bytes: Vec<u8>| {
+        let (ct, body) = multipart_as("file", &[], &[("通讯录.xlsx", &bytes)]);
+        (ct, body)
+    };
+    let before = app.store.data_version().await.unwrap();
+    let (ct, body) = upload(contacts_xlsx(&[
+        ["云台县", "赵六", "13800000004", "yt@example.gov.cn"],
+        ["不存在县", "钱七", "13800000005", ""],
+    ]));
+    let bad = admin
+        .send(hyper::Method::POST, "/contacts/import", Some((&ct, body)))
+        .await
+        .unwrap();
+    assert!(
+        bad.text().contains("第3行") && bad.text().contains("不存在县"),
+        "{}",
+        bad.text()
+    );
+    assert_eq!(
+        app.store.data_version().await.unwrap(),
+        before,
+        "nothing written"
+    );
+    let (ct, body) = upload(contacts_xlsx(&[
+        ["云台县", "赵六", "13800000004", "yt@example.gov.cn"],
+        ["白水", "李强", "13800000019", ""],
+    ]));
+    let good = admin
+        .send(hyper::Method::POST, "/contacts/import", Some((&ct, body)))
+        .await
+        .unwrap();
+    assert!(good.text().contains("导入完成：2 个"), "{}", good.text());
+    let bs = app
+        .store
+        .contact_for(&duban_core::Recipient::Unit("白水县".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bs.phone.as_deref(), Some("13800000019"));
 
     // Holidays: the shipped years shown as such; a year set, refused when wrong.
     let years = admin.get("/api/holidays").await.unwrap().json();

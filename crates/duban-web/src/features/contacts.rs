@@ -1,10 +1,12 @@
 //! 通讯录 — how the office reaches each unit and leader: the 联络员, a mobile, an email address
 //! and a group robot (企业微信, 钉钉 or a webhook) that reminders are also sent to. The office
-//! keeps it row by row on the page, or writes many at once through the API (all or none); a
+//! keeps it row by row on the page, uploads an .xlsx (单位, 联络员, 手机, 邮箱, 群机器人 — all or
+//! none, each bad row named), or writes many at once through the API (all or none); a
 //! robot's 加签密钥 is never shown again once set, and is kept when left blank.
 
+use axum::extract::Multipart;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use duban_core::Recipient;
 use duban_store::{Channel, Contact, Robot, robot_channel};
@@ -16,12 +18,13 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::features::evidence::FormData;
-use crate::page::{PageResult, Visitor, page, render};
+use crate::page::{PageResult, Visitor, about_upload, page, render, upload};
 use crate::schema::RobotKindCode;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contacts", get(contacts_page).post(save_page))
+        .route("/contacts/import", post(import_page))
         .route("/api/contacts", get(contacts).put(put_contacts))
 }
 
@@ -284,4 +287,30 @@ async fn save_page(State(s): State<AppState>, Visitor(c): Visitor, f: FormData) 
         "contact_row.html",
         context! { r, saved => true, kinds => [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("webhook", "Webhook")], ..ctx },
     )
+}
+
+/// An uploaded 通讯录 .xlsx, written all or none: how many contacts changed, or every bad row.
+async fn import_page(
+    State(s): State<AppState>,
+    Visitor(c): Visitor,
+    form: Multipart,
+) -> PageResult {
+    office(&c)?;
+    let (_dir, path, _) = upload(form).await?;
+    let (summary, errors) =
+        match duban_app::contacts::import(&s.store, &c.account, &c.actor(), &path).await {
+            Ok(n) => (
+                format!("导入完成：{n} 个单位或领导的联系方式有变化，刷新页面即可看到。"),
+                Vec::new(),
+            ),
+            Err(duban_app::AppError::Invalid(m)) => (
+                String::new(),
+                m.lines()
+                    .skip(usize::from(m.lines().count() > 1))
+                    .map(|l| about_upload(l.trim(), &path))
+                    .collect(),
+            ),
+            Err(e) => return Err(ApiError::from(e).into()),
+        };
+    render(&s, "import_result.html", context! { summary, errors })
 }
