@@ -13,6 +13,9 @@ use duban_core::milestone::{Milestone, MilestoneTemplate};
 use duban_core::money::Wan;
 use duban_core::unit::{Unit, UnitKind};
 
+mod supervision;
+pub use supervision::{DemoContact, DemoTask, DemoTaskMove, contacts, tasks};
+
 /// 规模 — how large a demo ledger to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {

@@ -54,6 +54,11 @@ pub async fn load(
         args.seed,
         today.min(duban_core::date::month_end(year, 12)),
     );
+    let demo_tasks = duban_demo::tasks(
+        &demo,
+        args.seed,
+        today.min(duban_core::date::month_end(year, 12)),
+    );
     let spinner = ProgressBar::new_spinner()
         .with_message(format!("写入演示数据（{} 项）…", demo.items.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -114,6 +119,21 @@ pub async fn load(
     let handed = duban_app::meetings::hand_down_meeting_items(store, actor, today).await?;
     if handed > 0 {
         lines.push(format!("交办事项：{handed} 项（会议议定事项，待签收）"));
+    }
+    // Tasks of instructions, audits and letters, moved as far as their days allow.
+    let tasks = super::demo_supervision::drive_tasks(store, actor, demo_tasks).await?;
+    if tasks > 0 {
+        lines.push(format!(
+            "交办事项：{tasks} 项（领导批示、审计整改、来函等，有待签收、办理中、申请办结、已办结和退回的）"
+        ));
+    }
+    let contacts =
+        super::demo_supervision::write_contacts(store, actor, duban_demo::contacts(args.seed))
+            .await?;
+    if contacts > 0 {
+        lines.push(format!(
+            "通讯录：{contacts} 个单位和领导（联络员、手机、邮箱）"
+        ));
     }
     Ok(lines)
 }

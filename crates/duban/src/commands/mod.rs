@@ -5,6 +5,7 @@ mod bench;
 mod bench_web;
 mod bulletin;
 mod demo;
+mod demo_supervision;
 mod export;
 mod extract;
 mod import;
