@@ -1478,8 +1478,98 @@ async fn rank_indicators_and_the_bulletin(db: &TestDb) {
     );
 }
 
+/// The demo reminded on 15 January 2026: every task not signed for is urged to its lead unit
+/// (签收) and, past its deadline, to finish it; every open task past its deadline is urged to
+/// its lead unit; every closure request waits on the office; every overdue problem is urged to
+/// the unit it was assigned to; each recipient gets one message; a second run tells nothing new.
+async fn the_demo_is_reminded_once(db: &TestDb) {
+    let today = "2026-01-15";
+    let demo = ok_on(db, today, &["demo", "--year", "2025"]);
+    assert!(
+        demo.contains("交办事项：40 项") && demo.contains("通讯录："),
+        "{demo}"
+    );
+    let read = |args: &[&str]| -> Value { serde_json::from_str(&ok_on(db, today, args)).unwrap() };
+    let tasks = read(&["task", "list", "--format", "json"]);
+    let problems = read(&[
+        "problem",
+        "list",
+        "--overdue",
+        "--as-of",
+        today,
+        "--format",
+        "json",
+    ]);
+    let run = read(&["remind", "run", "--format", "json"]);
+    let new = run["reminders"]["new"].as_array().unwrap();
+    let told = |kind: &str, key: &Value, owner: &str| {
+        new.iter().any(|r| {
+            r["kind"] == kind
+                && r["matter"] == key.to_string().trim_matches('"')
+                && r["owner"]["name"].as_str().unwrap_or("督查室") == owner
+        })
+    };
+    let mut states = std::collections::BTreeSet::new();
+    for t in tasks.as_array().unwrap() {
+        let (id, lead) = (&t["id"], t["lead_unit"].as_str().unwrap());
+        let late = t["due"].as_str().unwrap() < today;
+        let state = t["state"].as_str().unwrap();
+        states.insert(state.to_string());
+        match state {
+            "assigned" => assert!(
+                told("task_sign", id, lead) && (!late || told("task", id, lead)),
+                "{t}"
+            ),
+            "in_progress" => assert!(!late || told("task", id, lead), "{t}"),
+            "close_requested" => assert!(told("verification", id, "督查室"), "{t}"),
+            _ => assert!(
+                !new.iter().any(|r| r["matter"] == id.to_string()
+                    && r["kind"].as_str().unwrap().starts_with("task")),
+                "a closed task is not urged: {t}"
+            ),
+        }
+    }
+    assert!(
+        states.len() >= 4,
+        "the demo's tasks are in every state: {states:?}"
+    );
+    let mut urged = 0;
+    for p in problems.as_array().unwrap() {
+        if p["state"] != "closure_requested" && p["state"] != "raised" {
+            urged += 1;
+            assert!(
+                told("problem", &p["id"], p["assigned_unit"].as_str().unwrap()),
+                "{p}"
+            );
+        }
+    }
+    assert!(urged > 10, "{urged} overdue problems");
+    assert!(
+        new.iter()
+            .any(|r| r["kind"] == "report" && r["escalated"] == true)
+    );
+    // One message per recipient (the unit, and its leader when escalated).
+    let mut recipients = std::collections::BTreeSet::new();
+    for r in new {
+        recipients.insert(r["owner"].to_string());
+        if r["escalated"] == true {
+            recipients
+                .insert(serde_json::json!({"kind": "leader", "name": r["leader"]}).to_string());
+        }
+    }
+    let messages = run["reminders"]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), recipients.len());
+    let again = read(&["remind", "run", "--format", "json"]);
+    assert_eq!(again["reminders"]["new"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        again["reminders"]["already"].as_u64().unwrap() as usize,
+        new.len()
+    );
+}
+
 duban_store::both_backends!(
     extract_a_speech,
+    the_demo_is_reminded_once,
     rank_indicators_and_the_bulletin,
     quick_start_demo_then_list,
     real_shaped_ledgers_import_exactly,
