@@ -129,18 +129,6 @@ pub struct Store {
 }
 
 impl Store {
-    /// How many rows one multi-row statement of `params_per_row` parameters may carry.
-    /// SQLite finds each bound parameter by a linear scan of the statement's parameters, so a
-    /// statement of P parameters costs P² to bind: it gets about 128 parameters. PostgreSQL's
-    /// binding is linear: it gets up to 4,000 (its limit is 65,535).
-    pub(crate) fn rows_per_statement(&self, params_per_row: usize) -> usize {
-        let budget = match self.backend {
-            Backend::Sqlite => 128,
-            Backend::Postgres => 4_000,
-        };
-        (budget / params_per_row.max(1)).max(1)
-    }
-
     /// Opens (creating an SQLite file if needed) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();

@@ -112,8 +112,8 @@ pub struct RecordedRun {
 
 /// Most lines a message lists; the rest are counted.
 const MESSAGE_LINES: usize = 30;
-/// Rows per insert.
-const CHUNK: usize = 200;
+/// Reminders recorded per statement (a JSON parameter of about 300 bytes a row).
+const RECORD_CHUNK: usize = 5_000;
 
 /// 消息
 #[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
@@ -389,58 +389,56 @@ impl Store {
         // No figure changes: the web's caches are not rebuilt for a run.
         let mut tx = self.write_tx_quiet().await?;
         let at = crate::audit::now();
-        let mut inserted = std::collections::HashSet::new();
-        let rows = self.rows_per_statement(14);
-        for chunk in reminders.chunks(rows) {
-            let mut sql = String::from(
+        // Each chunk goes as one JSON parameter: one statement, whatever its size, on both
+        // backends; the rows inserted (not recorded before) come back with their ids.
+        let mut inserted: std::collections::HashMap<String, i64> = Default::default();
+        let sql = match self.backend {
+            crate::Backend::Postgres => {
                 "INSERT INTO reminders (event_key, kind, matter, title, rule, level, due, owner_kind, \
-                 owner_name, leader, escalated, days_late, run_on, created_at) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 14;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                sql.push_str(
-                    &(1..=14)
-                        .map(|k| format!("${}", b + k))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
-                sql.push(')');
+                 owner_name, leader, escalated, days_late, run_on, created_at) \
+                 SELECT x.k, x.kind, x.m, x.t, x.r, x.l, x.d, x.ok, x.o, x.ld, x.e, x.late, $2, $3 \
+                 FROM json_to_recordset($1::json) AS x(k text, kind text, m text, t text, r text, \
+                 l text, d text, ok text, o text, ld text, e bigint, late bigint) \
+                 ON CONFLICT (event_key) DO NOTHING RETURNING event_key, id"
             }
-            sql.push_str(" ON CONFLICT (event_key) DO NOTHING RETURNING event_key");
-            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-            for r in chunk {
-                let (kind, name) = match &r.owner {
-                    Recipient::Office => ("office", "督查室".to_string()),
-                    Recipient::Unit(n) => ("unit", n.clone()),
-                    Recipient::Leader(n) => ("leader", n.clone()),
-                };
-                q = q
-                    .bind(r.event_key.clone())
-                    .bind(r.kind.code())
-                    .bind(r.matter.clone())
-                    .bind(crate::sql::stored_text(r.title.clone()))
-                    .bind(r.rule.clone())
-                    .bind(r.level.code())
-                    .bind(iso(r.due))
-                    .bind(kind)
-                    .bind(name)
-                    .bind(r.leader.clone())
-                    .bind(i64::from(r.escalated))
-                    .bind(r.days_late)
-                    .bind(iso(as_of))
-                    .bind(at.clone());
+            crate::Backend::Sqlite => {
+                "INSERT INTO reminders (event_key, kind, matter, title, rule, level, due, owner_kind, \
+                 owner_name, leader, escalated, days_late, run_on, created_at) \
+                 SELECT value ->> 'k', value ->> 'kind', value ->> 'm', value ->> 't', value ->> 'r', \
+                 value ->> 'l', value ->> 'd', value ->> 'ok', value ->> 'o', value ->> 'ld', \
+                 value ->> 'e', value ->> 'late', $2, $3 FROM json_each($1) WHERE true \
+                 ON CONFLICT (event_key) DO NOTHING RETURNING event_key, id"
             }
-            inserted.extend(q.fetch_all(&mut *tx).await?);
+        };
+        for chunk in reminders.chunks(RECORD_CHUNK) {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|r| {
+                    let (kind, name) = match &r.owner {
+                        Recipient::Office => ("office", "督查室"),
+                        Recipient::Unit(n) => ("unit", n.as_str()),
+                        Recipient::Leader(n) => ("leader", n.as_str()),
+                    };
+                    serde_json::json!({
+                        "k": r.event_key, "kind": r.kind.code(), "m": r.matter,
+                        "t": crate::sql::stored_text(r.title.clone()), "r": r.rule,
+                        "l": r.level.code(), "d": iso(r.due), "ok": kind, "o": name,
+                        "ld": r.leader, "e": i64::from(r.escalated), "late": r.days_late,
+                    })
+                })
+                .collect();
+            let found: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(serde_json::Value::Array(rows).to_string())
+                .bind(iso(as_of))
+                .bind(at.clone())
+                .fetch_all(&mut *tx)
+                .await?;
+            inserted.extend(found);
         }
-        let new: Vec<NewReminder> = reminders
+        let (new, ids): (Vec<NewReminder>, Vec<i64>) = reminders
             .into_iter()
-            .filter(|r| inserted.contains(&r.event_key))
-            .collect();
-        let ids = reminder_ids(&mut tx, &new).await?;
+            .filter_map(|r| inserted.get(&r.event_key).map(|&id| (r, id)))
+            .unzip();
         // One message per recipient.
         let mut by_recipient: BTreeMap<Recipient, Vec<usize>> = BTreeMap::new();
         for (i, r) in new.iter().enumerate() {
@@ -450,6 +448,16 @@ impl Store {
         }
         let recipients: Vec<Recipient> = by_recipient.keys().cloned().collect();
         let contacts = contacts_by_recipient(&mut tx, &recipients).await?;
+        let link_sql = match self.backend {
+            crate::Backend::Postgres => {
+                "INSERT INTO message_reminders (message_id, reminder_id) \
+                 SELECT $1, x::bigint FROM json_array_elements_text($2::json) AS x"
+            }
+            crate::Backend::Sqlite => {
+                "INSERT INTO message_reminders (message_id, reminder_id) \
+                 SELECT $1, value FROM json_each($2)"
+            }
+        };
         let mut messages = Vec::new();
         for (to, mut list) in by_recipient {
             list.sort_by_key(|&i| (std::cmp::Reverse(new[i].days_late), i));
@@ -490,19 +498,13 @@ impl Store {
                 &at,
             )
             .await?;
-            for chunk in list.chunks(CHUNK) {
-                let values: Vec<String> = chunk
-                    .iter()
-                    .map(|&i| format!("({id}, {})", ids[i]))
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO message_reminders (message_id, reminder_id) VALUES {}",
-                    values.join(", ")
-                );
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            // Its reminders, as one JSON array of ids: one prepared statement for every message.
+            let linked: Vec<i64> = list.iter().map(|&i| ids[i]).collect();
+            sqlx::query(link_sql)
+                .bind(id)
+                .bind(serde_json::to_string(&linked).unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
             let mut outbound: Vec<NewDelivery> = contacts
                 .get(&to)
                 .map(Contact::deliveries)
@@ -530,7 +532,11 @@ impl Store {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
-            self.after_bulk_write(new.len()).await?;
+            self.after_bulk_write_to(
+                new.len(),
+                &["reminders", "messages", "message_reminders", "deliveries"],
+            )
+            .await?;
         }
         Ok(RecordedRun {
             new,
@@ -673,31 +679,6 @@ impl Store {
 }
 
 /// The ids of recorded reminders, in the order given.
-async fn reminder_ids(conn: &mut AnyConnection, new: &[NewReminder]) -> Result<Vec<i64>> {
-    let mut ids = Vec::with_capacity(new.len());
-    for chunk in new.chunks(CHUNK) {
-        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT event_key, id FROM reminders WHERE event_key IN ({})",
-            params.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            q = q.bind(r.event_key.clone());
-        }
-        let found: std::collections::HashMap<String, i64> =
-            q.fetch_all(&mut *conn).await?.into_iter().collect();
-        for r in chunk {
-            ids.push(
-                *found
-                    .get(&r.event_key)
-                    .ok_or_else(|| StoreError::corrupt("reminders", &r.event_key))?,
-            );
-        }
-    }
-    Ok(ids)
-}
-
 fn period_words(p: Period) -> String {
     match p.cadence() {
         duban_core::Cadence::Monthly => format!("{}年{}月", p.year(), p.last_day().month()),

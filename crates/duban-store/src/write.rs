@@ -77,6 +77,18 @@ impl Store {
         Ok(())
     }
 
+    /// As [`Store::after_bulk_write`], for a write that touched only `tables`: only their
+    /// statistics are refreshed (the whole database takes seconds at province scale).
+    pub(crate) async fn after_bulk_write_to(&self, rows: usize, tables: &[&str]) -> Result<()> {
+        if self.backend == Backend::Postgres && rows >= BULK_ROWS && !tables.is_empty() {
+            let sql = format!("ANALYZE {}", tables.join(", "));
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The database's own check of its file ("ok" when sound): SQLite's `integrity_check`;
     /// PostgreSQL keeps its own and answers "ok".
     pub async fn integrity_check(&self) -> Result<String> {
