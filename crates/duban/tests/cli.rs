@@ -1523,8 +1523,10 @@ async fn the_demo_is_reminded_once(db: &TestDb) {
             "in_progress" => assert!(!late || told("task", id, lead), "{t}"),
             "close_requested" => assert!(told("verification", id, "督查室"), "{t}"),
             _ => assert!(
-                !new.iter().any(|r| r["matter"] == id.to_string()
-                    && r["kind"].as_str().unwrap().starts_with("task")),
+                !new.iter()
+                    .any(|r| r["matter"].as_str().and_then(|m| m.parse::<i64>().ok())
+                        == id.as_i64()
+                        && r["kind"].as_str().unwrap().starts_with("task")),
                 "a closed task is not urged: {t}"
             ),
         }
