@@ -527,18 +527,21 @@ fn problems(f: &BulletinFacts) -> Part {
     }
     let mut list: Vec<&OpenProblem> = f.problems.iter().collect();
     list.sort_by_key(|p| (!p.listed, p.due));
-    if list.len() > LISTED {
-        text.push_str(&format!("，以下列出挂牌督办和逾期最久的{LISTED}个。"));
-    } else {
-        text.push_str("，清单如下。");
-    }
-    let rows = list
-        .iter()
-        .take(LISTED)
-        .enumerate()
-        .map(|(i, p)| {
+    let table = numbered_table(
+        &mut text,
+        &list,
+        &format!("挂牌督办和逾期最久的{LISTED}个"),
+        "逾期问题和挂牌督办事项清单",
+        &[
+            "所属项目",
+            "责任单位",
+            "类别",
+            "问题描述",
+            "整改时限",
+            "情形",
+        ],
+        |p| {
             vec![
-                (i + 1).to_string(),
                 p.item.clone(),
                 p.unit.clone(),
                 p.category.clone(),
@@ -551,26 +554,9 @@ fn problems(f: &BulletinFacts) -> Part {
                 }
                 .into(),
             ]
-        })
-        .collect();
-    let mut blocks = vec![
-        Block::Paragraph { text },
-        Block::Table(Table {
-            title: "逾期问题和挂牌督办事项清单".into(),
-            header: [
-                "序号",
-                "所属项目",
-                "责任单位",
-                "类别",
-                "问题描述",
-                "整改时限",
-                "情形",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows,
-        }),
-    ];
+        },
+    );
+    let mut blocks = vec![Block::Paragraph { text }, table];
     blocks.extend(escalated(f));
     Part {
         heading: "五、逾期问题和挂牌督办事项".into(),
@@ -589,18 +575,14 @@ fn escalated(f: &BulletinFacts) -> Vec<Block> {
         "经催办仍未办理、已提请包抓领导督办的逾期事项{}项",
         list.len()
     );
-    if list.len() > LISTED {
-        text.push_str(&format!("，以下列出逾期最久的{LISTED}项。"));
-    } else {
-        text.push_str("，清单如下。");
-    }
-    let rows = list
-        .iter()
-        .take(LISTED)
-        .enumerate()
-        .map(|(i, m)| {
+    let table = numbered_table(
+        &mut text,
+        &list,
+        &format!("逾期最久的{LISTED}项"),
+        "催办升级事项清单",
+        &["类别", "事项", "责任单位", "包抓领导", "截止日期", "逾期"],
+        |m| {
             vec![
-                (i + 1).to_string(),
                 m.kind.clone(),
                 m.title.clone(),
                 m.owner.clone(),
@@ -608,26 +590,44 @@ fn escalated(f: &BulletinFacts) -> Vec<Block> {
                 day(m.due),
                 format!("{}天", m.days_late),
             ]
+        },
+    );
+    vec![Block::Paragraph { text }, table]
+}
+
+/// The first [`LISTED`] of `list` as a numbered table (序号 first); `text` is finished with
+/// "，清单如下。" or, when some are left out, "，以下列出{shown}。".
+fn numbered_table<T>(
+    text: &mut String,
+    list: &[T],
+    shown: &str,
+    title: &str,
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> Block {
+    if list.len() > LISTED {
+        text.push_str(&format!("，以下列出{shown}。"));
+    } else {
+        text.push_str("，清单如下。");
+    }
+    let rows = list
+        .iter()
+        .take(LISTED)
+        .enumerate()
+        .map(|(i, x)| {
+            let mut cells = vec![(i + 1).to_string()];
+            cells.extend(row(x));
+            cells
         })
         .collect();
-    vec![
-        Block::Paragraph { text },
-        Block::Table(Table {
-            title: "催办升级事项清单".into(),
-            header: [
-                "序号",
-                "类别",
-                "事项",
-                "责任单位",
-                "包抓领导",
-                "截止日期",
-                "逾期",
-            ]
+    Block::Table(Table {
+        title: title.into(),
+        header: std::iter::once("序号")
+            .chain(header.iter().copied())
             .map(String::from)
-            .to_vec(),
-            rows,
-        }),
-    ]
+            .collect(),
+        rows,
+    })
 }
 
 /// A figure in its unit: percentages with one decimal ("6.0%"), others as given ("12家").

@@ -159,3 +159,46 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 pub fn encode(v: &str) -> String {
     utf8_percent_encode(v, COMPONENT).to_string()
 }
+
+/// A multipart/form-data body: the text fields, then each file sent as the field
+/// `file_field`; with its content type.
+pub fn multipart(
+    file_field: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "----duban-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Posts a form with its files as the field `files` (evidence, a task's moves); panics when
+/// the server cannot be reached.
+pub async fn post_multipart(
+    c: &mut Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> Answer {
+    let (ct, body) = multipart("files", fields, files);
+    c.send(Method::POST, path, Some((&ct, body)))
+        .await
+        .expect("the server answers")
+}

@@ -8,44 +8,8 @@ use duban_testkit::harness as support;
 
 use chrono::{Datelike, Days, NaiveDate};
 use duban_store::testing::TestDb;
-use duban_testkit::client::{Answer, Client};
+use duban_testkit::client::post_multipart;
 use support::App;
-
-/// A multipart body: text fields, then files (field `files`).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----duban-daily-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend(*bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(
-    c: &mut Client,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &[u8])],
-) -> Answer {
-    let (ct, body) = multipart(fields, files);
-    c.send(hyper::Method::POST, path, Some((&ct, body)))
-        .await
-        .unwrap()
-}
 
 /// A small PNG photo of the site.
 fn photo() -> Vec<u8> {

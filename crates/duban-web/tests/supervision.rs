@@ -9,7 +9,7 @@ use duban_testkit::harness as support;
 
 use chrono::{Datelike, Days};
 use duban_store::testing::TestDb;
-use duban_testkit::client::{Answer, Client};
+use duban_testkit::client::{Answer, Client, multipart, post_multipart};
 use serde_json::{Value, json};
 use support::App;
 
@@ -17,51 +17,6 @@ use support::App;
 const ROLES: [&str; 7] = [
     "admin", "wang", "baishui", "caizheng", "yuntai", "judge", "viewer",
 ];
-
-/// A multipart body: text fields, then files (field `files`).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    multipart_as("files", fields, files)
-}
-
-/// A multipart body whose files are sent as the field `field`.
-fn multipart_as(
-    field: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &[u8])],
-) -> (String, Vec<u8>) {
-    let boundary = "----duban-supervision-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend(*bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(
-    c: &mut Client,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &[u8])],
-) -> Answer {
-    let (ct, body) = multipart(fields, files);
-    c.send(hyper::Method::POST, path, Some((&ct, body)))
-        .await
-        .unwrap()
-}
 
 async fn put_json(c: &mut Client, path: &str, body: &Value) -> Answer {
     c.send(
@@ -1042,7 +997,7 @@ async fn reminders_contacts_and_holidays(db: &TestDb) {
         wb.save_to_buffer().unwrap()
     };
     let upload = |bytes: Vec<u8>| {
-        let (ct, body) = multipart_as("file", &[], &[("通讯录.xlsx", &bytes)]);
+        let (ct, body) = multipart("file", &[], &[("通讯录.xlsx", &bytes)]);
         (ct, body)
     };
     let before = app.store.data_version().await.unwrap();
