@@ -303,6 +303,16 @@ impl Browser {
         .unwrap_or_default()
     }
 
+    /// Signs in at `base` as `user` with a fresh session, and waits for the header to name him.
+    pub async fn sign_in(&mut self, base: &str, user: &str, password: &str) {
+        self.delete_cookies().await;
+        self.goto(&format!("{base}/login")).await;
+        self.type_into("#username", user).await;
+        self.type_into("#password", password).await;
+        self.click("#login-button").await;
+        self.wait_text("#who", user).await;
+    }
+
     pub async fn delete_cookies(&mut self) {
         self.call(reqwest::Method::DELETE, "/cookie", Value::Null)
             .await;

@@ -11,15 +11,6 @@ use serde_json::json;
 use support::webdriver::Browser;
 use support::{App, PASSWORD};
 
-async fn sign_in(b: &mut Browser, base: &str, user: &str) {
-    b.delete_cookies().await;
-    b.goto(&format!("{base}/login")).await;
-    b.type_into("#username", user).await;
-    b.type_into("#password", PASSWORD).await;
-    b.click("#login-button").await;
-    b.wait_text("#who", user).await;
-}
-
 async fn lamp_of(b: &mut Browser, base: &str, code: &str) -> String {
     let mut colour = String::new();
     for c in ["red", "yellow", "green"] {
@@ -159,7 +150,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     let base = format!("http://{}", app.addr);
     let mut b = Browser::start().await;
 
-    sign_in(&mut b, &base, "admin").await;
+    b.sign_in(&base, "admin", PASSWORD).await;
     let red_before: u32 = b.text("#count-red").await.parse().unwrap();
     assert_eq!(
         lamp_of(&mut b, &base, "XM1").await,
@@ -168,7 +159,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     );
 
     // The reporter of 白水县 reports October's year-to-date for XM1 on the phone-sized form.
-    sign_in(&mut b, &base, "baishui").await;
+    b.sign_in(&base, "baishui", PASSWORD).await;
     b.goto(&format!("{base}/report?period=2025-10")).await;
     b.click("#row-XM1 summary").await;
     b.type_into("#row-XM1 input[name=ytd]", "1,150").await;
@@ -183,7 +174,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     b.click("#row-XM1 button[type=submit]").await;
     b.wait_text("#result-XM1", "累计完成投资").await;
 
-    sign_in(&mut b, &base, "admin").await;
+    b.sign_in(&base, "admin", PASSWORD).await;
     b.find("#chart-regions[data-rendered=true]").await;
     b.find("#chart-colours[data-rendered=true]").await;
     let red_after: u32 = b.text("#count-red").await.parse().unwrap();
@@ -270,7 +261,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
             &["/", "/items", "/problems", "/rankings", "/bulletin"][..],
         ),
     ] {
-        sign_in(&mut b, &base, user).await;
+        b.sign_in(&base, user, PASSWORD).await;
         for page in pages {
             b.goto(&format!("{base}{page}")).await;
             let body = b.text("main").await;

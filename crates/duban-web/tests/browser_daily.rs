@@ -12,15 +12,6 @@ use duban_store::testing::TestDb;
 use support::webdriver::Browser;
 use support::{App, PASSWORD};
 
-async fn sign_in(b: &mut Browser, base: &str, user: &str) {
-    b.delete_cookies().await;
-    b.goto(&format!("{base}/login")).await;
-    b.type_into("#username", user).await;
-    b.type_into("#password", PASSWORD).await;
-    b.click("#login-button").await;
-    b.wait_text("#who", user).await;
-}
-
 /// A photo of the site on disk, for the file inputs.
 fn photo(dir: &std::path::Path) -> String {
     let img = image::RgbImage::from_fn(800, 600, |x, y| {
@@ -46,7 +37,7 @@ async fn each_role_does_its_day_in_the_browser() {
 
     // The reporter, on a phone.
     b.resize(390, 844).await;
-    sign_in(&mut b, &base, "caizheng").await;
+    b.sign_in(&base, "caizheng", PASSWORD).await;
     b.goto(&format!("{base}/report?period={period}")).await;
     let width: i64 = b
         .execute(
@@ -120,7 +111,7 @@ async fn each_role_does_its_day_in_the_browser() {
 
     // The office, at a desk: approves the extension, assigns the problem.
     b.resize(1400, 1000).await;
-    sign_in(&mut b, &base, "admin").await;
+    b.sign_in(&base, "admin", PASSWORD).await;
     b.goto(&format!("{base}/extensions")).await;
     b.click("#extension-list button[id^=approve-]").await;
     b.wait_text("#extension-list", "已批准").await;
@@ -156,7 +147,7 @@ async fn each_role_does_its_day_in_the_browser() {
 
     // The unit rectifies and asks for 销号 with evidence, on the phone.
     b.resize(390, 844).await;
-    sign_in(&mut b, &base, "caizheng").await;
+    b.sign_in(&base, "caizheng", PASSWORD).await;
     b.goto(&format!("{base}/items/XM3")).await;
     let page = b.text("#milestones").await;
     assert!(page.contains("调整后") && page.contains("已延期"), "{page}");
@@ -177,7 +168,7 @@ async fn each_role_does_its_day_in_the_browser() {
 
     // The office closes it, adds an item and plans it backwards.
     b.resize(1400, 1000).await;
-    sign_in(&mut b, &base, "admin").await;
+    b.sign_in(&base, "admin", PASSWORD).await;
     b.goto(&format!("{base}/problems")).await;
     assert!(
         b.text(&format!("#problem-{id}"))
@@ -238,7 +229,7 @@ async fn each_role_does_its_day_in_the_browser() {
     b.print_media(false).await;
 
     // The leader reads his page and instructs; the unit reads it.
-    sign_in(&mut b, &base, "wang").await;
+    b.sign_in(&base, "wang", PASSWORD).await;
     b.goto(&format!("{base}/leader")).await;
     assert!(b.text("#leader-items").await.contains("白水县产业园"));
     b.screenshot("leader-page").await;
@@ -251,7 +242,7 @@ async fn each_role_does_its_day_in_the_browser() {
     b.click("#instruct-form button[type=submit]").await;
     b.wait_text("#instruct-result", "已批示").await;
     b.resize(390, 844).await;
-    sign_in(&mut b, &base, "baishui").await;
+    b.sign_in(&base, "baishui", PASSWORD).await;
     b.goto(&format!("{base}/items/XM1")).await;
     assert!(
         b.text("#instructions")

@@ -13,15 +13,6 @@ use duban_store::testing::TestDb;
 use support::webdriver::Browser;
 use support::{App, PASSWORD};
 
-async fn sign_in(b: &mut Browser, base: &str, user: &str) {
-    b.delete_cookies().await;
-    b.goto(&format!("{base}/login")).await;
-    b.type_into("#username", user).await;
-    b.type_into("#password", PASSWORD).await;
-    b.click("#login-button").await;
-    b.wait_text("#who", user).await;
-}
-
 /// A photo of the site on disk, for the file inputs.
 fn photo(dir: &std::path::Path) -> String {
     let img = image::RgbImage::from_fn(800, 600, |x, y| {
@@ -79,7 +70,7 @@ async fn a_task_handed_down_signed_fed_back_and_closed_in_the_browser() {
     let mut b = Browser::start().await;
 
     // The office hands down a leader's instruction with the form.
-    sign_in(&mut b, &base, "admin").await;
+    b.sign_in(&base, "admin", PASSWORD).await;
     b.goto(&format!("{base}/tasks")).await;
     b.click("#hand-down").await;
     b.set_value("#task-form select[name=source]", "instruction")
@@ -125,7 +116,7 @@ async fn a_task_handed_down_signed_fed_back_and_closed_in_the_browser() {
 
     // The reporter of 白水县, on a phone: 待办 from the header, the task, 签收.
     b.resize(390, 844).await;
-    sign_in(&mut b, &base, "baishui").await;
+    b.sign_in(&base, "baishui", PASSWORD).await;
     b.goto(&format!("{base}/")).await;
     b.wait_text("#todo-count", "待办").await;
     b.click("#todo-count").await;
@@ -172,7 +163,7 @@ async fn a_task_handed_down_signed_fed_back_and_closed_in_the_browser() {
 
     // The office closes it.
     b.resize(1400, 1000).await;
-    sign_in(&mut b, &base, "admin").await;
+    b.sign_in(&base, "admin", PASSWORD).await;
     b.goto(&format!("{base}/tasks/{id}")).await;
     assert!(
         b.text("#task-events")
@@ -223,7 +214,7 @@ async fn a_task_handed_down_signed_fed_back_and_closed_in_the_browser() {
     b.screenshot("office-reminders-preview").await;
     // The unit's inbox on the phone: a message read from its list.
     b.resize(390, 844).await;
-    sign_in(&mut b, &base, "baishui").await;
+    b.sign_in(&base, "baishui", PASSWORD).await;
     b.goto(&format!("{base}/messages")).await;
     b.wait_text("#message-list", "办结").await;
     fits_a_phone(&mut b, "the inbox").await;
