@@ -1730,3 +1730,70 @@ async fn csv_cells_never_run_as_formulas() {
     assert!(!csv.contains(",=1+1"), "{csv}");
     assert!(!csv.contains(",+cmd"), "{csv}");
 }
+
+/// The demo's units told by email through a real SMTP server (aiosmtpd): every message to a
+/// unit with a mailbox in the 通讯录 arrives there once, with the message's title as subject;
+/// a second run sends nothing.
+#[tokio::test]
+#[ignore = "needs python3-aiosmtpd"]
+async fn the_demo_units_are_mailed_once() {
+    use duban_testkit::smtp::{free_port, maildir, python, smtp_server};
+    let python = python().expect("python3-aiosmtpd is needed");
+    let db = TestDb::sqlite();
+    let today = "2026-01-15";
+    ok_on(&db, today, &["demo", "--year", "2025"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("Maildir");
+    let port = free_port();
+    let _smtp = smtp_server(python, port, &mail).await;
+    let remind = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_duban"))
+            .args(["remind", "run", "--format", "json"])
+            .env("DUBAN_DATABASE_URL", &db.url)
+            .env("DUBAN_TODAY", today)
+            .env("DUBAN_SMTP_URL", format!("smtp://127.0.0.1:{port}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let run = remind();
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for m in run["reminders"]["messages"].as_array().unwrap() {
+        for o in m["outbound"].as_array().unwrap() {
+            if o["channel"] == "email" {
+                expected.push((
+                    o["address"].as_str().unwrap().to_string(),
+                    m["title"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+    }
+    expected.sort();
+    assert!(
+        expected.len() > 20 && expected.iter().all(|(a, _)| a.ends_with("@example.gov.cn")),
+        "{expected:?}"
+    );
+    let mut got: Vec<(String, String)> = maildir(python, &mail)
+        .iter()
+        .map(|m| {
+            (
+                m["rcpt"].as_str().unwrap().to_string(),
+                m["subject"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, expected);
+    let again = remind();
+    assert_eq!(again["reminders"]["new"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        maildir(python, &mail).len(),
+        expected.len(),
+        "nothing sent twice"
+    );
+}
