@@ -134,7 +134,13 @@ pub async fn run(
         })
         .collect();
     let recorded = store
-        .record_reminders(as_of, reminders, &deliveries_for(None, channels), dry_run)
+        .record_reminders(
+            as_of,
+            reminders,
+            &deliveries_for(None, channels),
+            channels.has_email(),
+            dry_run,
+        )
         .await?;
     Ok(ReminderRun {
         as_of,

@@ -110,7 +110,7 @@ async fn robots_and_the_webhook_receive_each_message(db: &TestDb) {
     let (r, addr) = receiver().await;
     let store = directory(db, addr).await;
     let hook = format!("http://{addr}/hook");
-    // No SMTP server: the email waits, retried like any failure.
+    // No SMTP server: no email is queued (the in-app message stands), the robots are sent.
     let channels = Channels::new(None, DEFAULT_FROM, Some(&hook)).unwrap();
     let first = urge(&store, &channels, &reform()).await;
     let second = urge(&store, &channels, &baishui()).await;
@@ -119,16 +119,15 @@ async fn robots_and_the_webhook_receive_each_message(db: &TestDb) {
     let run = deliver_pending(&store, &channels, "web-1", now)
         .await
         .unwrap();
-    assert_eq!((run.sent, run.retrying, run.failed), (4, 1, 0), "{run:#?}");
-    assert_eq!(run.lines.len(), 5);
+    assert_eq!((run.sent, run.retrying, run.failed), (4, 0, 0), "{run:#?}");
+    assert_eq!(run.lines.len(), 4);
     assert!(
-        run.lines[0].starts_with("待重试　邮件 → 市发展和改革委员会（fgw@city.gov.cn）")
-            && run.lines[0].contains("未配置邮件服务器（DUBAN_SMTP_URL）"),
+        !run.lines.iter().any(|l| l.contains("邮件")),
         "{:?}",
         run.lines
     );
     assert!(
-        run.lines[1].starts_with("已发送　企业微信 → 市发展和改革委员会（http://"),
+        run.lines[0].starts_with("已发送　企业微信 → 市发展和改革委员会（http://"),
         "{:?}",
         run.lines
     );
@@ -189,20 +188,13 @@ async fn robots_and_the_webhook_receive_each_message(db: &TestDb) {
         json!({"liaison": "李四", "phone": null, "email": null})
     );
 
-    // The log: the email waits with its reason; nothing more is due now.
+    // The log: the four sent, no email; nothing more is due now.
     let l = log(&store).await;
     assert_eq!(
         (l.counts.sent, l.counts.pending, l.counts.failed),
-        (4, 1, 0)
+        (4, 0, 0)
     );
-    let email = l.rows.iter().find(|d| d.channel == Channel::Email).unwrap();
-    assert_eq!(email.state, DeliveryState::Pending);
-    assert_eq!(email.attempts, 1);
-    assert_eq!(
-        email.last_error.as_deref(),
-        Some("未配置邮件服务器（DUBAN_SMTP_URL）")
-    );
-    assert_eq!(email.next_attempt_at, stamp(minutes(now, 1)));
+    assert!(!l.rows.iter().any(|d| d.channel == Channel::Email));
     let again = deliver_pending(&store, &channels, "web-1", now)
         .await
         .unwrap();

@@ -376,13 +376,14 @@ impl Store {
 
     /// Records `reminders` (those recorded before are skipped), writes one message per
     /// recipient listing its new ones, and queues each message for the recipient's email and
-    /// group robot and for `extra` (the configured webhook). A dry run does all of it and rolls
-    /// back.
+    /// group robot and for `extra` (the configured webhook); email only when `email` (an SMTP
+    /// server is configured). A dry run does all of it and rolls back.
     pub async fn record_reminders(
         &self,
         as_of: NaiveDate,
         reminders: Vec<NewReminder>,
         extra: &[NewDelivery],
+        email: bool,
         dry_run: bool,
     ) -> Result<RecordedRun> {
         let total = reminders.len();
@@ -509,6 +510,7 @@ impl Store {
                 .get(&to)
                 .map(Contact::deliveries)
                 .unwrap_or_default();
+            outbound.retain(|d| email || d.channel != crate::Channel::Email);
             outbound.extend(extra.iter().cloned());
             enqueue_deliveries(&mut tx, id, &outbound, &at).await?;
             let outbound = outbound

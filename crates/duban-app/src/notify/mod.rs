@@ -189,10 +189,13 @@ impl Failure {
     }
 }
 
-/// What to enqueue for a message to a recipient with this contact: its email address and
-/// its robot, and the generic webhook when one is configured (every message goes there).
+/// What to enqueue for a message to a recipient with this contact: its email address (when
+/// an SMTP server is configured: otherwise the in-app message is all there is, and nothing
+/// waits to be retried for ever) and its robot, and the generic webhook when one is
+/// configured (every message goes there).
 pub fn deliveries_for(contact: Option<&Contact>, channels: &Channels) -> Vec<NewDelivery> {
     let mut out = contact.map(Contact::deliveries).unwrap_or_default();
+    out.retain(|d| d.channel != Channel::Email || channels.has_email());
     if let Some(w) = channels.webhook()
         && !out
             .iter()
@@ -349,14 +352,26 @@ mod tests {
             }),
             ..Contact::default()
         };
-        let hook = Channels::new(None, DEFAULT_FROM, Some("https://oa.example/hook")).unwrap();
-        let channels: Vec<Channel> = deliveries_for(Some(&contact), &hook)
-            .iter()
-            .map(|d| d.channel)
-            .collect();
+        let hook = Channels::new(
+            Some("smtp://127.0.0.1:2525"),
+            DEFAULT_FROM,
+            Some("https://oa.example/hook"),
+        )
+        .unwrap();
+        let kinds = |channels: &Channels| -> Vec<Channel> {
+            deliveries_for(Some(&contact), channels)
+                .iter()
+                .map(|d| d.channel)
+                .collect()
+        };
         assert_eq!(
-            channels,
+            kinds(&hook),
             vec![Channel::Email, Channel::WeCom, Channel::Webhook]
+        );
+        assert_eq!(
+            kinds(&Channels::robots_only().unwrap()),
+            vec![Channel::WeCom],
+            "no SMTP server: no email waits"
         );
         assert_eq!(deliveries_for(None, &hook).len(), 1);
         let none = Channels::robots_only().unwrap();
