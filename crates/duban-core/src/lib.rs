@@ -23,6 +23,7 @@ pub mod stated;
 pub mod status;
 pub mod task;
 pub mod text;
+pub mod tour;
 pub mod unit;
 
 pub use account::{Account, AccountRole, Visibility};
