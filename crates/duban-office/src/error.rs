@@ -69,6 +69,10 @@ pub enum LedgerError {
     )]
     NoContactHeader { path: PathBuf },
     #[error(
+        "{path} 中找不到评分表头：需要“评委”列和“项目”（或“项目编号”“项目名称”）列，以及“总分”列或与评分项同名的列（{criteria}）；表头应在前 15 行内"
+    )]
+    NoScoreHeader { path: PathBuf, criteria: String },
+    #[error(
         "工作表“{sheet}”缺少必需的列“{field}”（表头在第 {header_row} 行；可用的列名：{aliases}）"
     )]
     MissingColumn {

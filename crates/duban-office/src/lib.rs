@@ -17,6 +17,7 @@ mod official;
 mod package;
 mod ranking_export;
 mod report_sheet;
+mod score_import;
 mod speech;
 mod table_export;
 mod workbook;
@@ -32,5 +33,6 @@ pub use ledger_export::{
 pub use ledger_import::{LedgerRow, ReadLedger, ReadOptions, read_ledger};
 pub use ranking_export::write_ranking;
 pub use report_sheet::{ReadReports, TemplateRow, read_report_sheet, write_report_template};
+pub use score_import::{ReadScore, read_scores};
 pub use speech::{SpeechError, TextEncoding, docx_text, speech_text, text_from_bytes};
 pub use table_export::{TableSheet, write_table};
