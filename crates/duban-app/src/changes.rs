@@ -46,6 +46,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("request_close", "申请办结"),
     ("send_back", "退回"),
     ("withdraw", "撤回"),
+    ("score", "评分"),
 ];
 
 /// The actions whose word depends on what they are done to.
@@ -70,6 +71,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("contact", "通讯录"),
     ("task", "交办事项"),
     ("holidays", "节假日安排"),
+    ("tour", "观摩评比"),
 ];
 
 fn label_of(table: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
@@ -190,6 +192,10 @@ const FIELDS: &[(&str, &str)] = &[
     ("last_feedback", "最近反馈"),
     ("requested_on", "申请办结日期"),
     ("closed_on", "办结日期"),
+    // 观摩评比
+    ("held_on", "观摩日期"),
+    ("judges", "评委"),
+    ("sheets", "评分表（张）"),
     // 节假日安排
     ("holidays", "放假"),
     ("workdays", "调休上班"),
@@ -216,6 +222,8 @@ pub fn field_label(entity: &str, key: &str) -> Option<&'static str> {
         ("task", "title") => "标题",
         ("task", "cadence") => "反馈频次",
         ("task", "note") => "办理说明",
+        ("tour", "name") => "评比名称",
+        ("tour", "items") => "观摩项目",
         ("holidays", "from") => "自",
         ("holidays", "to") => "至",
         _ => "",

@@ -31,6 +31,7 @@ mod reports;
 mod sql;
 mod status;
 mod tasks;
+mod tours;
 mod units;
 mod write;
 
@@ -75,6 +76,7 @@ pub use reminders::{
 };
 pub use reports::{StoredReport, Submission};
 pub use tasks::{MAX_CONTENT, MAX_LIST, MAX_TITLE, NewTask, TaskEvent, TaskFilter, TaskRecord};
+pub use tours::{MAX_CRITERIA, MAX_JUDGES, MAX_TOUR_ITEMS, NewTour, TourItem, TourRecord};
 pub use units::{MAX_SORT_ORDER, UnitEdit, UnitListing};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod assessment;
 mod supervision;
+pub use assessment::*;
 pub use supervision::*;
 
 const GLOSSARY: &str = "\
@@ -84,6 +86,10 @@ pub enum Command {
     /// The contact directory (通讯录): each unit's liaison, mobile, email and group robot.
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// Inspection tours (观摩评比): set a tour, import the judges' score sheets, the result
+    /// (the highest and lowest totals dropped, the rest averaged, projects and units ranked).
+    #[command(subcommand)]
+    Tour(TourCommand),
     /// A unit's 督办通知单 / 催办单 (.docx, official layout), numbered as it is issued.
     Notice(NoticeArgs),
     /// What waits for a unit, a leader or the office (待办).

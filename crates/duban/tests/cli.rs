@@ -1569,8 +1569,102 @@ async fn the_demo_is_reminded_once(db: &TestDb) {
     );
 }
 
+/// A tour scored on paper by five judges: dropping each project's highest and lowest totals
+/// turns the order round. Averaged whole XM1 (100+70+72+74+99 = 415/5 = 83) would lead XM2
+/// (82+81+83+60+84 = 390/5 = 78); kept, XM2 has (82+81+83)/3 = 82 and XM1 (72+74+99)/3 =
+/// 81.67. A sheet over a criterion's full marks writes nothing.
+async fn a_tour_scored_on_paper(db: &TestDb) {
+    ok(db, &["demo", "--year", "2025"]);
+    let items = json(db, &["items", "list", "--format", "json"]);
+    let codes: Vec<String> = items.as_array().unwrap()[..2]
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect();
+    let id = ok(
+        db,
+        &[
+            "tour",
+            "create",
+            "上半年重点项目观摩评比",
+            "--date",
+            "2025-07-10",
+            "--items",
+            &codes.join(","),
+            "--criteria",
+            "形象进度:40,投资完成:60",
+        ],
+    );
+    let id = id.trim();
+    assert!(id.parse::<i64>().is_ok(), "prints the id: {id}");
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("评分.xlsx");
+    let write = |rows: &[(&str, &str, f64, f64)]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["评委", "项目编号", "形象进度", "投资完成"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (judge, project, a, b)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_string(r, 0, *judge).unwrap();
+            ws.write_string(r, 1, *project).unwrap();
+            ws.write_number(r, 2, *a).unwrap();
+            ws.write_number(r, 3, *b).unwrap();
+        }
+        wb.save(&sheet).unwrap();
+    };
+    let (xm1, xm2) = (codes[0].as_str(), codes[1].as_str());
+    let mut rows = Vec::new();
+    for (j, (a, b)) in ["甲", "乙", "丙", "丁", "戊"].iter().zip([
+        ((40.0, 60.0), (30.0, 52.0)),
+        ((30.0, 40.0), (31.0, 50.0)),
+        ((32.0, 40.0), (33.0, 50.0)),
+        ((34.0, 40.0), (20.0, 40.0)),
+        ((39.0, 60.0), (34.0, 50.0)),
+    ]) {
+        rows.push((*j, xm1, a.0, a.1));
+        rows.push((*j, xm2, b.0, b.1));
+    }
+    let bad: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            if r.0 == "甲" && r.1 == xm1 {
+                (r.0, r.1, 41.0, r.3)
+            } else {
+                *r
+            }
+        })
+        .collect();
+    write(&bad);
+    let refused = duban(db, &["tour", "import-scores", id, sheet.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("“形象进度”41 分不在 0–40 分之间"), "{err}");
+    write(&rows);
+    let out = ok(db, &["tour", "import-scores", id, sheet.to_str().unwrap()]);
+    assert!(out.contains("评分表 10 张"), "{out}");
+    let r = json(db, &["tour", "result", id, "--format", "json"]);
+    let projects = r["projects"].as_array().unwrap();
+    let row = |i: usize| {
+        (
+            projects[i]["code"].as_str().unwrap().to_string(),
+            projects[i]["average"].as_str().unwrap().to_string(),
+            projects[i]["rank"].as_u64().unwrap(),
+            projects[i]["kept"].as_array().unwrap().len(),
+        )
+    };
+    assert_eq!(row(0), (xm2.to_string(), "82".to_string(), 1, 3));
+    assert_eq!(row(1), (xm1.to_string(), "81.67".to_string(), 2, 3));
+    let table = ok(db, &["tour", "result", id]);
+    assert!(table.contains("(100)") && table.contains("(70)"), "{table}");
+}
+
 duban_store::both_backends!(
     extract_a_speech,
+    a_tour_scored_on_paper,
     the_demo_is_reminded_once,
     rank_indicators_and_the_bulletin,
     quick_start_demo_then_list,

@@ -20,6 +20,7 @@ mod report;
 mod serve;
 mod status;
 mod task;
+mod tour;
 mod units;
 mod user;
 
@@ -177,6 +178,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Task(a) => task::run(&ctx, a).await,
+        Command::Tour(c) => tour::run(&ctx, c).await,
         Command::Remind(c) => remind::remind(&ctx, c).await,
         Command::Holidays(c) => remind::holidays(&ctx, c).await,
         Command::Contacts(c) => remind::contacts(&ctx, c).await,

@@ -1,0 +1,47 @@
+//! The commands of assessment (考核) and inspection tours (观摩评比).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Subcommand;
+
+use super::ShowFormat;
+
+/// 观摩评比: `tour create|import-scores|result`.
+#[derive(Debug, Subcommand)]
+pub enum TourCommand {
+    /// Set a tour (新建观摩评比): its date, the projects visited (by code, in route order),
+    /// optionally its judges and the score sheet's criteria; prints the tour's id.
+    Create {
+        /// 评比名称, e.g. "上半年重点项目观摩评比".
+        name: String,
+        /// 观摩日期 (YYYY-MM-DD).
+        #[arg(long)]
+        date: NaiveDate,
+        /// 观摩项目: codes separated by commas (XM202500001,XM202500002).
+        #[arg(long, value_delimiter = ',', required = true)]
+        items: Vec<String>,
+        /// 评委: names or user names separated by commas; none: any judge's sheet counts.
+        #[arg(long, value_delimiter = ',')]
+        judges: Vec<String>,
+        /// 评分项 as NAME:FULL-MARKS separated by commas (形象进度:40,投资完成:60); none: a
+        /// 总分 out of 100.
+        #[arg(long, value_delimiter = ',')]
+        criteria: Vec<String>,
+        /// How many of each project's highest totals are dropped (去掉最高分).
+        #[arg(long, default_value_t = 1)]
+        drop_highest: usize,
+        /// How many of each project's lowest totals are dropped (去掉最低分).
+        #[arg(long, default_value_t = 1)]
+        drop_lowest: usize,
+    },
+    /// Import score sheets scored on paper (.xlsx: 评委, 项目, a column per criterion or 总分),
+    /// all or none.
+    ImportScores { tour: i64, file: PathBuf },
+    /// The result (评比结果): each project's kept totals, average and rank, and its unit's.
+    Result {
+        tour: i64,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
