@@ -126,6 +126,16 @@ pub struct Adjustment {
 #[error("{0}")]
 pub struct SchemeError(pub String);
 
+/// 默认考核方案 as shipped, in TOML.
+pub const DEFAULT_SCHEME: &str = include_str!("assessment_default.toml");
+
+impl Default for Scheme {
+    /// The shipped scheme (a test keeps it readable).
+    fn default() -> Self {
+        Scheme::from_toml(DEFAULT_SCHEME).expect("the shipped scheme reads")
+    }
+}
+
 impl Scheme {
     /// Reads a scheme written as TOML, checked.
     pub fn from_toml(text: &str) -> Result<Scheme, SchemeError> {
@@ -345,7 +355,7 @@ fn apply(rule: &Rule, input: &str, v: Decimal, inputs: &Inputs) -> (Decimal, Str
                     let p = sign * (b - a) * s.per;
                     sum += p;
                     parts.push(format!(
-                        "{} 段 {} × {} = {}",
+                        "{}段 {} × {} = {}",
                         span(s.from, s.to),
                         n(b - a),
                         n(s.per),

@@ -164,6 +164,17 @@ impl Store {
         Ok(id)
     }
 
+    /// The tours held from `from` to `to` (inclusive), by date: their ids.
+    pub async fn tours_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM tours WHERE held_on >= $1 AND held_on <= $2 ORDER BY held_on, id",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// One tour.
     pub async fn tour(&self, id: i64) -> Result<TourRecord> {
         let mut conn = self.pool.acquire().await?;

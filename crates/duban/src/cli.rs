@@ -86,6 +86,10 @@ pub enum Command {
     /// The contact directory (通讯录): each unit's liaison, mobile, email and group robot.
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// Assessment (考核): a scheme of weighted criteria applied from one period to another
+    /// — rates, the monthly composite, tasks on time, late or sent back, tours — every point
+    /// explained, ranked.
+    Assess(AssessArgs),
     /// Inspection tours (观摩评比): set a tour, import the judges' score sheets, the result
     /// (the highest and lowest totals dropped, the rest averaged, projects and units ranked).
     #[command(subcommand)]

@@ -1662,8 +1662,92 @@ async fn a_tour_scored_on_paper(db: &TestDb) {
     assert!(table.contains("(100)") && table.contains("(70)"), "{table}");
 }
 
+/// The half-year assessment of the demo under the shipped scheme: each unit's inputs are the
+/// published figures of `duban rank` for June (投资完成率 38.12% → 38.1), every criterion is
+/// its base plus its terms, every total the sum of its criteria, the ranks follow the totals;
+/// the .xlsx carries the explanation.
+async fn the_half_year_assessment_explains_every_point(db: &TestDb) {
+    let today = "2026-01-20";
+    ok_on(db, today, &["demo", "--year", "2025"]);
+    let read = |args: &[&str]| -> Value { serde_json::from_str(&ok_on(db, today, args)).unwrap() };
+    let a = read(&[
+        "assess", "--from", "2025-01", "--to", "2025-06", "--format", "json",
+    ]);
+    let rank = read(&["rank", "--period", "2025-06", "--format", "json"]);
+    let d = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    let scores = a["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 10, "the demo's ten regions");
+    for row in rank["table"]["rows"].as_array().unwrap() {
+        let unit = row["unit"].as_str().unwrap();
+        let cell = row["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["rate"] == "investment")
+            .unwrap();
+        let published = (d(&cell["percent"]) * 10.0).round() / 10.0;
+        assert_eq!(
+            d(&a["inputs"][unit]["investment_rate"]),
+            published,
+            "{unit}"
+        );
+    }
+    let mut last = f64::MAX;
+    for u in scores {
+        let mut sum = 0.0;
+        for c in u["criteria"].as_array().unwrap() {
+            let terms: f64 = c["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| d(&t["points"]))
+                .sum();
+            assert!(
+                (d(&c["points"]) - d(&c["base"]) - terms).abs() < 1e-9,
+                "{c}"
+            );
+            sum += d(&c["points"]);
+        }
+        assert!((d(&u["total"]) - sum).abs() < 1e-9, "{u}");
+        assert!(d(&u["total"]) <= last, "ranked by total");
+        last = d(&u["total"]);
+    }
+    assert_eq!(scores[0]["rank"], 1);
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("考核.xlsx");
+    ok_on(
+        db,
+        today,
+        &[
+            "assess",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-06",
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
+    let range = book.worksheet_range("考核结果").unwrap();
+    let text: String = range
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join("|");
+    assert!(
+        text.contains("投资完成·投资完成率") && text.contains(scores[0]["unit"].as_str().unwrap()),
+        "{text}"
+    );
+}
+
 duban_store::both_backends!(
     extract_a_speech,
+    the_half_year_assessment_explains_every_point,
     a_tour_scored_on_paper,
     the_demo_is_reminded_once,
     rank_indicators_and_the_bulletin,

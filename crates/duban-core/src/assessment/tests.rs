@@ -301,3 +301,14 @@ fn a_wrong_scheme_is_named() {
     let s = Scheme::from_toml(SCHEME).unwrap();
     assert_eq!(Scheme::from_toml(&s.to_toml()).unwrap(), s);
 }
+
+#[test]
+fn the_shipped_scheme_reads() {
+    let s = Scheme::default();
+    assert_eq!(s.criteria.len(), 4);
+    assert_eq!(
+        s.criteria.iter().map(|c| c.base).sum::<Decimal>(),
+        d("85"),
+        "40 + 25 + 20 + 0 before the terms"
+    );
+}

@@ -45,3 +45,39 @@ pub enum TourCommand {
         format: ShowFormat,
     },
 }
+
+/// How an assessment is written.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum AssessFormat {
+    /// 名次、单位、总分 and each criterion's points.
+    Table,
+    /// Every unit's inputs and every point explained.
+    Json,
+    /// The ranked table with each criterion and the explanation, as .xlsx (needs -o).
+    Xlsx,
+}
+
+/// 考核: the scheme applied from one period to another.
+#[derive(Debug, clap::Args)]
+pub struct AssessArgs {
+    /// The first period (2025-01, 2025-Q1 or 2025-W01).
+    #[arg(long)]
+    pub from: String,
+    /// The last period, of the same kind.
+    #[arg(long)]
+    pub to: String,
+    /// The scheme as TOML (考核方案); the shipped default if not given.
+    #[arg(long)]
+    pub scheme: Option<PathBuf>,
+    /// Assess regions (县区) or departments (部门).
+    #[arg(long, value_enum, default_value_t = super::RankBy::Region)]
+    pub by: super::RankBy,
+    /// The warning thresholds (预警阈值) as TOML, as for `duban status`.
+    #[arg(long, env = "DUBAN_THRESHOLDS")]
+    pub thresholds: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AssessFormat::Table)]
+    pub format: AssessFormat,
+    /// Where to write the .xlsx.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}

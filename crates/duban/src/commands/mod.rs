@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod assess;
 mod audit;
 mod bench;
 mod bench_web;
@@ -179,6 +180,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Problem(a) => problem::run(&ctx, a).await,
         Command::Task(a) => task::run(&ctx, a).await,
         Command::Tour(c) => tour::run(&ctx, c).await,
+        Command::Assess(a) => assess::run(&ctx, a).await,
         Command::Remind(c) => remind::remind(&ctx, c).await,
         Command::Holidays(c) => remind::holidays(&ctx, c).await,
         Command::Contacts(c) => remind::contacts(&ctx, c).await,

@@ -1,0 +1,135 @@
+//! `duban assess` — the assessment (考核) of a range of periods, ranked, every point explained.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use duban_app::assessment::{self, AssessRequest};
+use duban_core::Period;
+use duban_core::assessment::Scheme;
+use duban_store::Grouping;
+
+use super::{Ctx, thresholds, today};
+use crate::cli::{AssessArgs, AssessFormat, RankBy};
+use crate::render::{print_json, table};
+
+pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
+    let period = |t: &str, what: &str| Period::parse(t).map_err(|e| anyhow::anyhow!("{what}：{e}"));
+    let (from, to) = (period(&a.from, "--from")?, period(&a.to, "--to")?);
+    let scheme = match &a.scheme {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("无法读取 {}", path.display()))?;
+            Scheme::from_toml(&text).map_err(|e| anyhow::anyhow!("{}：{e}", path.display()))?
+        }
+        None => Scheme::default(),
+    };
+    if a.format == AssessFormat::Xlsx && a.output.is_none() {
+        anyhow::bail!("--format xlsx 需要 -o 文件名.xlsx");
+    }
+    let grouping = match a.by {
+        RankBy::Region => Grouping::Region,
+        RankBy::Department => Grouping::Department,
+    };
+    let store = ctx.store().await?;
+    let result = assessment::run(
+        &store,
+        &ctx.office(),
+        AssessRequest {
+            from,
+            to,
+            grouping,
+            scheme,
+            adjustments: Vec::new(),
+            today: today(),
+            thresholds: thresholds(a.thresholds.as_deref())?,
+        },
+    )
+    .await?;
+    store.close().await;
+    let names: Vec<String> = result
+        .scheme
+        .criteria
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let rows: Vec<Vec<String>> = result
+        .scores
+        .iter()
+        .map(|u| {
+            let mut row = vec![
+                u.rank.to_string(),
+                u.unit.clone(),
+                u.total.normalize().to_string(),
+            ];
+            row.extend(u.criteria.iter().map(|c| c.points.normalize().to_string()));
+            row
+        })
+        .collect();
+    match a.format {
+        AssessFormat::Json => print_json(&result)?,
+        AssessFormat::Table => {
+            println!(
+                "{}（{} 至 {}，{}）",
+                result.scheme.name,
+                from.label(),
+                to.label(),
+                grouping.label()
+            );
+            let mut headers = vec!["名次", grouping.label(), "总分"];
+            headers.extend(names.iter().map(String::as_str));
+            let mut t = table(&headers);
+            for r in &rows {
+                t.add_row(r.clone());
+            }
+            println!("{t}");
+            println!("每一分的来历：duban assess … --format json");
+        }
+        AssessFormat::Xlsx => {
+            let path = a.output.as_ref().expect("checked above");
+            let mut columns: Vec<(&str, f64)> =
+                vec![("名次", 6.0), (grouping.label(), 24.0), ("总分", 10.0)];
+            columns.extend(names.iter().map(|n| (n.as_str(), 12.0)));
+            columns.push(("计分说明", 90.0));
+            let explained: Vec<Vec<String>> =
+                result
+                    .scores
+                    .iter()
+                    .zip(rows)
+                    .map(|(u, mut row)| {
+                        let lines: Vec<String> =
+                            u.criteria
+                                .iter()
+                                .flat_map(|c| {
+                                    c.terms
+                                        .iter()
+                                        .map(move |t| format!("{}·{}：{}", c.name, t.label, t.why))
+                                })
+                                .chain(u.adjustments.iter().map(|a| {
+                                    format!("加减分 {}：{}", a.points.normalize(), a.reason)
+                                }))
+                                .collect();
+                        row.push(lines.join("\n"));
+                        row
+                    })
+                    .collect();
+            let title = format!(
+                "{}（{} 至 {}）",
+                result.scheme.name,
+                from.label(),
+                to.label()
+            );
+            let bytes = duban_office::write_table(
+                &duban_office::TableSheet {
+                    sheet: "考核结果",
+                    title: &title,
+                    note: "总分 = 各项考核指标得分之和（含加减分）；每项指标 = 基础分 + 各计分项",
+                    columns: &columns,
+                },
+                &explained,
+            )?;
+            std::fs::write(path, bytes).with_context(|| format!("写入 {} 失败", path.display()))?;
+            println!("已导出：{}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
