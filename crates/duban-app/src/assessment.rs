@@ -74,24 +74,24 @@ pub async fn run(store: &Store, account: &Account, r: AssessRequest) -> AppResul
         periods.push(next);
     }
     let mut inputs: Inputs = BTreeMap::new();
+    // One read of the range: the tables of every period, latest first.
+    let tables = store
+        .rank_tables(to, periods.len() - 1, grouping, today, th)
+        .await?;
     // The rates of the last period (year to date), as published.
-    let last = store.rank_table(to, grouping, today, th).await?;
-    for row in &last.rows {
-        let figures = inputs.entry(row.unit.clone()).or_default();
-        for cell in &row.rates {
-            if let Some(p) = cell.percent {
-                figures.insert(format!("{}_rate", cell.rate.code()), one_decimal(p));
+    if let Some(last) = tables.first() {
+        for row in &last.rows {
+            let figures = inputs.entry(row.unit.clone()).or_default();
+            for cell in &row.rates {
+                if let Some(p) = cell.percent {
+                    figures.insert(format!("{}_rate", cell.rate.code()), one_decimal(p));
+                }
             }
         }
     }
     // The monthly composite, averaged over the periods that have one.
     let mut composite: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
-    for p in &periods {
-        let t = if p == &to {
-            last.clone()
-        } else {
-            store.rank_table(*p, grouping, today, th).await?
-        };
+    for t in tables {
         for row in t.rows {
             if let Some(v) = row.composite.value {
                 composite.entry(row.unit).or_default().push(v);

@@ -290,6 +290,27 @@ impl Store {
         }
     }
 
+    /// The ranking tables of `period` and of the `back` periods before it, latest first, from
+    /// one read of the year (movement against the published ranks left out).
+    pub async fn rank_tables(
+        &self,
+        period: Period,
+        back: usize,
+        grouping: Grouping,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Vec<duban_core::ranking::RankTable>> {
+        let rules = self.ranking_rules().await?;
+        let review = self
+            .review(period, back + rules.lookback(), today, th)
+            .await?;
+        let boards = review.boards(grouping);
+        let units: Vec<&[(String, Tally)]> = boards.iter().map(|b| b.units.as_slice()).collect();
+        Ok((0..=back.min(boards.len().saturating_sub(1)))
+            .map(|i| duban_core::ranking::rank_table(&units[i..], &boards[i].overall, &rules))
+            .collect())
+    }
+
     /// Where each item of `year` is (所在地), by code.
     async fn regions_by_code(&self, year: i32) -> Result<HashMap<String, String>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
