@@ -165,6 +165,14 @@ pub async fn run(store: &Store, account: &Account, r: AssessRequest) -> AppResul
             figures.insert("tour_average".into(), avg.round_dp(2));
         }
     }
+    if let Some(a) = adjustments.iter().find(|a| !inputs.contains_key(&a.unit)) {
+        return Err(AppError::Invalid(format!(
+            "加减分的单位“{}”不在本次考核的{}中（{}）",
+            a.unit,
+            grouping.label(),
+            inputs.keys().cloned().collect::<Vec<_>>().join("、")
+        )));
+    }
     let scores = assess(&scheme, &inputs, &adjustments);
     Ok(Assessment {
         from,

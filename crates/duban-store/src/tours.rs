@@ -280,6 +280,53 @@ impl Store {
         Ok(rows.len())
     }
 
+    /// 结束评分 (`closed`) or 公布结果 (`published`): a tour moves open → closed → published,
+    /// one step at a time; once closed no sheet is written or corrected.
+    pub async fn set_tour_state(&self, actor: &str, tour: i64, state: &str) -> Result<TourRecord> {
+        let mut tx = self.write_tx().await?;
+        let t = load(&mut tx, tour).await?;
+        let allowed = matches!(
+            (t.state.as_str(), state),
+            ("open", "closed") | ("closed", "published")
+        );
+        if !allowed {
+            let word = |s: &str| match s {
+                "open" => "评分中",
+                "closed" => "评分已结束",
+                "published" => "结果已公布",
+                _ => "未知状态",
+            };
+            return Err(invalid(format!(
+                "“{}”当前{}，不能改为“{}”（先结束评分，再公布结果）",
+                t.name,
+                word(&t.state),
+                word(state)
+            )));
+        }
+        sqlx::query("UPDATE tours SET state = $1 WHERE id = $2")
+            .bind(state.to_string())
+            .bind(tour)
+            .execute(&mut *tx)
+            .await?;
+        let at = audit::now();
+        audit::record(
+            &mut tx,
+            vec![AuditRecord::values(
+                actor,
+                &at,
+                if state == "closed" { "close" } else { "issue" },
+                "tour",
+                &tour.to_string(),
+                Some(serde_json::json!({ "state": t.state })),
+                Some(serde_json::json!({ "state": state })),
+            )],
+        )
+        .await?;
+        let t = load(&mut tx, tour).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
     /// Every score sheet of a tour.
     pub async fn score_sheets(&self, tour: i64) -> Result<Vec<ScoreSheet>> {
         let mut conn = self.pool.acquire().await?;

@@ -1660,6 +1660,14 @@ async fn a_tour_scored_on_paper(db: &TestDb) {
     assert_eq!(row(1), (xm1.to_string(), "81.67".to_string(), 2, 3));
     let table = ok(db, &["tour", "result", id]);
     assert!(table.contains("(100)") && table.contains("(70)"), "{table}");
+    // Closed, no sheet changes; published only once closed, and once.
+    let early = duban(db, &["tour", "publish", id]);
+    assert!(String::from_utf8_lossy(&early.stderr).contains("先结束评分"));
+    ok(db, &["tour", "close", id]);
+    let late = duban(db, &["tour", "import-scores", id, sheet.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&late.stderr).contains("评分已结束"));
+    assert!(ok(db, &["tour", "publish", id]).contains("已公布"));
+    assert!(!duban(db, &["tour", "publish", id]).status.success());
 }
 
 /// The half-year assessment of the demo under the shipped scheme: each unit's inputs are the
@@ -1713,6 +1721,42 @@ async fn the_half_year_assessment_explains_every_point(db: &TestDb) {
         last = d(&u["total"]);
     }
     assert_eq!(scores[0]["rank"], 1);
+    // 加减分 by hand: the last unit's total moves by exactly the points, with its reason.
+    let bottom = scores.last().unwrap();
+    let unit = bottom["unit"].as_str().unwrap();
+    let adjusted = read(&[
+        "assess",
+        "--from",
+        "2025-01",
+        "--to",
+        "2025-06",
+        "--format",
+        "json",
+        "--adjust",
+        &format!("{unit}:-5:被市政府通报批评"),
+    ]);
+    let again = adjusted["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == unit)
+        .unwrap();
+    assert!((d(&again["total"]) - (d(&bottom["total"]) - 5.0)).abs() < 1e-9);
+    assert_eq!(again["adjustments"][0]["reason"], "被市政府通报批评");
+    let wrong = duban_on(
+        db,
+        today,
+        &[
+            "assess",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-06",
+            "--adjust",
+            "不存在县:-5:理由",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("不在本次考核的县区中"));
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("考核.xlsx");
     ok_on(

@@ -38,6 +38,10 @@ pub enum TourCommand {
     /// Import score sheets scored on paper (.xlsx: 评委, 项目, a column per criterion or 总分),
     /// all or none.
     ImportScores { tour: i64, file: PathBuf },
+    /// Close the scoring (结束评分): no sheet is written or corrected after it.
+    Close { tour: i64 },
+    /// Publish the result (公布结果) of a closed tour.
+    Publish { tour: i64 },
     /// The result (评比结果): each project's kept totals, average and rank, and its unit's.
     Result {
         tour: i64,
@@ -72,6 +76,9 @@ pub struct AssessArgs {
     /// Assess regions (县区) or departments (部门).
     #[arg(long, value_enum, default_value_t = super::RankBy::Region)]
     pub by: super::RankBy,
+    /// 加减分 by hand: UNIT:POINTS:REASON (白水县:-5:被市政府通报批评); repeatable.
+    #[arg(long = "adjust")]
+    pub adjustments: Vec<String>,
     /// The warning thresholds (预警阈值) as TOML, as for `duban status`.
     #[arg(long, env = "DUBAN_THRESHOLDS")]
     pub thresholds: Option<PathBuf>,

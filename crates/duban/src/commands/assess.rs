@@ -5,12 +5,34 @@ use std::process::ExitCode;
 use anyhow::Context;
 use duban_app::assessment::{self, AssessRequest};
 use duban_core::Period;
-use duban_core::assessment::Scheme;
+use duban_core::assessment::{Adjustment, Scheme};
 use duban_store::Grouping;
+use rust_decimal::Decimal;
 
 use super::{Ctx, thresholds, today};
 use crate::cli::{AssessArgs, AssessFormat, RankBy};
 use crate::render::{print_json, table};
+
+/// "白水县:-5:被市政府通报批评" → the adjustment.
+fn adjustment(text: &str) -> anyhow::Result<Adjustment> {
+    let mut parts = text.splitn(3, [':', '：']);
+    let (Some(unit), Some(points), Some(reason)) = (parts.next(), parts.next(), parts.next())
+    else {
+        anyhow::bail!("--adjust “{text}”应写作 单位:分值:理由（如 白水县:-5:被市政府通报批评）");
+    };
+    let points: Decimal = points
+        .trim()
+        .parse()
+        .with_context(|| format!("--adjust “{text}”：分值“{points}”不是数"))?;
+    if reason.trim().is_empty() {
+        anyhow::bail!("--adjust “{text}”：加减分须写明理由");
+    }
+    Ok(Adjustment {
+        unit: unit.trim().to_string(),
+        points,
+        reason: reason.trim().to_string(),
+    })
+}
 
 pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
     let period = |t: &str, what: &str| Period::parse(t).map_err(|e| anyhow::anyhow!("{what}：{e}"));
@@ -26,6 +48,11 @@ pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
     if a.format == AssessFormat::Xlsx && a.output.is_none() {
         anyhow::bail!("--format xlsx 需要 -o 文件名.xlsx");
     }
+    let adjustments = a
+        .adjustments
+        .iter()
+        .map(|t| adjustment(t))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let grouping = match a.by {
         RankBy::Region => Grouping::Region,
         RankBy::Department => Grouping::Department,
@@ -39,7 +66,7 @@ pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
             to,
             grouping,
             scheme,
-            adjustments: Vec::new(),
+            adjustments,
             today: today(),
             thresholds: thresholds(a.thresholds.as_deref())?,
         },

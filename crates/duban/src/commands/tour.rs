@@ -77,6 +77,14 @@ pub async fn run(ctx: &Ctx, c: TourCommand) -> anyhow::Result<ExitCode> {
             let n = store.save_score_sheets(&ctx.actor, tour, &sheets).await?;
             println!("已导入“{}”的评分表 {n} 张", t.name);
         }
+        TourCommand::Close { tour } => {
+            let t = store.set_tour_state(&ctx.actor, tour, "closed").await?;
+            println!("“{}”已结束评分，评分表不再修改", t.name);
+        }
+        TourCommand::Publish { tour } => {
+            let t = store.set_tour_state(&ctx.actor, tour, "published").await?;
+            println!("“{}”的评比结果已公布", t.name);
+        }
         TourCommand::Result { tour, format } => {
             let (t, r) = store.tour_result(tour).await?;
             let name_of = |code: &str| {
