@@ -449,6 +449,109 @@ fn apply(rule: &Rule, input: &str, v: Decimal, inputs: &Inputs) -> (Decimal, Str
     }
 }
 
+/// 考核结果通报 — the assessment in the bulletin's document model, for the official layout:
+/// the ranked table with each criterion's points, then each unit's points explained.
+pub fn document(
+    scheme: &Scheme,
+    scores: &[UnitScore],
+    issuer: &str,
+    (from, to): (crate::Period, crate::Period),
+    object: &str,
+    date: chrono::NaiveDate,
+) -> crate::bulletin::Bulletin {
+    use crate::bulletin::{Block, Bulletin, Part, Table};
+    let range = if from == to {
+        from.label()
+    } else {
+        format!("{}至{}", from.label(), to.label())
+    };
+    let mut header = vec!["名次".to_string(), object.to_string(), "总分".to_string()];
+    header.extend(scheme.criteria.iter().map(|c| c.name.clone()));
+    let rows = scores
+        .iter()
+        .map(|u| {
+            let mut row = vec![u.rank.to_string(), u.unit.clone(), n(u.total)];
+            row.extend(u.criteria.iter().map(|c| n(c.points)));
+            row
+        })
+        .collect();
+    let mut explained = Vec::new();
+    for (i, u) in scores.iter().enumerate() {
+        explained.push(Block::Heading {
+            text: format!(
+                "（{}）{}：{} 分",
+                chinese_ordinal(i + 1),
+                u.unit,
+                n(u.total)
+            ),
+        });
+        for c in &u.criteria {
+            let terms: Vec<String> = c
+                .terms
+                .iter()
+                .map(|t| format!("{}：{}", t.label, t.why))
+                .collect();
+            explained.push(Block::Paragraph {
+                text: format!(
+                    "{}{} 分（基础分 {}）。{}。",
+                    c.name,
+                    n(c.points),
+                    n(c.base),
+                    terms.join("；")
+                ),
+            });
+        }
+        for a in &u.adjustments {
+            explained.push(Block::Paragraph {
+                text: format!("加减分 {}：{}。", signed(a.points), a.reason),
+            });
+        }
+    }
+    Bulletin {
+        title: format!("关于{range}{}结果的通报", scheme.name),
+        issuer: issuer.to_string(),
+        number: None,
+        period: to,
+        date,
+        recipients: "各县（市、区）人民政府，市政府各部门：".into(),
+        parts: vec![
+            Part {
+                heading: "一、考核结果".into(),
+                blocks: vec![
+                    Block::Paragraph {
+                        text: format!(
+                            "按照《{}》，对{}个{object}{range}的工作进行了考核，结果如下。",
+                            scheme.name,
+                            scores.len()
+                        ),
+                    },
+                    Block::Table(Table {
+                        title: "考核结果".into(),
+                        header,
+                        rows,
+                    }),
+                ],
+            },
+            Part {
+                heading: "二、计分说明".into(),
+                blocks: explained,
+            },
+        ],
+        ranks: Vec::new(),
+    }
+}
+
+/// 一, 二, … 九十九 — for the numbered headings.
+fn chinese_ordinal(i: usize) -> String {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match i {
+        1..=9 => DIGITS[i].to_string(),
+        10..=19 => format!("十{}", DIGITS[i % 10]),
+        20..=99 => format!("{}十{}", DIGITS[i / 10], DIGITS[i % 10]),
+        _ => i.to_string(),
+    }
+}
+
 /// Reads a number written as an integer, a decimal or a string ("0.1").
 fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     struct V;

@@ -312,3 +312,43 @@ fn the_shipped_scheme_reads() {
         "40 + 25 + 20 + 0 before the terms"
     );
 }
+
+#[test]
+fn the_document_ranks_and_explains() {
+    let scheme = Scheme::from_toml(SCHEME).unwrap();
+    let scores = assess(
+        &scheme,
+        &inputs(&[
+            ("甲县", &[("tasks_on_time", "2")]),
+            ("乙县", &[("tasks_on_time", "1")]),
+        ]),
+        &[],
+    );
+    let p = |s| crate::Period::parse(s).unwrap();
+    let doc = document(
+        &scheme,
+        &scores,
+        "示范市人民政府督查室",
+        (p("2025-01"), p("2025-06")),
+        "县区",
+        chrono::NaiveDate::from_ymd_opt(2025, 7, 10).unwrap(),
+    );
+    assert_eq!(
+        doc.title,
+        "关于2025年1月至2025年6月重点项目考核（示例）结果的通报"
+    );
+    let crate::bulletin::Block::Table(t) = &doc.parts[0].blocks[1] else {
+        panic!("the table");
+    };
+    assert_eq!(t.header[..3], ["名次", "县区", "总分"]);
+    // 甲县 65 + 2 = 67 (40 + 25 + 2 + 0 without figures), 乙县 66.
+    assert_eq!(t.rows[0][..3], ["1", "甲县", "67"]);
+    assert_eq!(t.rows[1][..3], ["2", "乙县", "66"]);
+    let text = serde_json::to_string(&doc.parts[1]).unwrap();
+    assert!(
+        text.contains("（一）甲县：67 分") && text.contains("按时办结：2 个 × +1 = +2"),
+        "{text}"
+    );
+    assert_eq!(chinese_ordinal(12), "十二");
+    assert_eq!(chinese_ordinal(30), "三十");
+}

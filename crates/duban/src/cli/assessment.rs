@@ -59,6 +59,8 @@ pub enum AssessFormat {
     Json,
     /// The ranked table with each criterion and the explanation, as .xlsx (needs -o).
     Xlsx,
+    /// 考核结果通报 in the official layout of the bulletin, as .docx (needs -o).
+    Docx,
 }
 
 /// 考核: the scheme applied from one period to another.
@@ -84,7 +86,7 @@ pub struct AssessArgs {
     pub thresholds: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = AssessFormat::Table)]
     pub format: AssessFormat,
-    /// Where to write the .xlsx.
+    /// Where to write the .xlsx or .docx.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }

@@ -45,8 +45,8 @@ pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
         }
         None => Scheme::default(),
     };
-    if a.format == AssessFormat::Xlsx && a.output.is_none() {
-        anyhow::bail!("--format xlsx 需要 -o 文件名.xlsx");
+    if matches!(a.format, AssessFormat::Xlsx | AssessFormat::Docx) && a.output.is_none() {
+        anyhow::bail!("--format xlsx 或 docx 需要 -o 文件名");
     }
     let adjustments = a
         .adjustments
@@ -72,6 +72,7 @@ pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
         },
     )
     .await?;
+    let issuer = format!("{}人民政府督查室", store.city_name().await?);
     store.close().await;
     let names: Vec<String> = result
         .scheme
@@ -110,6 +111,20 @@ pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
             }
             println!("{t}");
             println!("每一分的来历：duban assess … --format json");
+        }
+        AssessFormat::Docx => {
+            let path = a.output.as_ref().expect("checked above");
+            let doc = duban_core::assessment::document(
+                &result.scheme,
+                &result.scores,
+                &issuer,
+                (from, to),
+                grouping.label(),
+                today(),
+            );
+            let bytes = duban_office::bulletin_docx::bulletin_docx(&doc)?;
+            std::fs::write(path, bytes).with_context(|| format!("写入 {} 失败", path.display()))?;
+            println!("已导出：{}", path.display());
         }
         AssessFormat::Xlsx => {
             let path = a.output.as_ref().expect("checked above");
