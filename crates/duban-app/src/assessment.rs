@@ -108,12 +108,21 @@ pub async fn run(store: &Store, account: &Account, r: AssessRequest) -> AppResul
     let (first_day, last_day) = (from.first_day(), to.last_day());
     // Tasks led by the unit: closed in the range on time or late, sent back in it, overdue
     // and open at its end.
-    let tasks = store
-        .tasks(&TaskFilter {
-            limit: Some(duban_store::MAX_LIST),
-            ..Default::default()
-        })
-        .await?;
+    let mut tasks = Vec::new();
+    loop {
+        let page = store
+            .tasks(&TaskFilter {
+                limit: Some(duban_store::MAX_LIST),
+                offset: Some(tasks.len() as i64),
+                ..Default::default()
+            })
+            .await?;
+        let done = (page.len() as i64) < duban_store::MAX_LIST;
+        tasks.extend(page);
+        if done {
+            break;
+        }
+    }
     for unit in inputs.keys().cloned().collect::<Vec<_>>() {
         let figures = inputs.entry(unit.clone()).or_default();
         for key in [
