@@ -282,8 +282,9 @@ pub fn assess(scheme: &Scheme, inputs: &Inputs, adjustments: &[Adjustment]) -> V
     out
 }
 
-/// "1224" ranks of values already sorted highest first.
-fn competition_ranks(sorted: &[Decimal]) -> Vec<u32> {
+/// "1224" ranks of values already sorted highest first: equal values share the better rank
+/// (exactly equal — `ranking::rank` instead ties on the published one-decimal figure).
+pub(crate) fn competition_ranks(sorted: &[Decimal]) -> Vec<u32> {
     let mut ranks = Vec::with_capacity(sorted.len());
     for (i, v) in sorted.iter().enumerate() {
         let r = if i > 0 && sorted[i - 1] == *v {

@@ -11,6 +11,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 const HALF_UP: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
 use serde::{Deserialize, Serialize};
 
+use crate::assessment::competition_ranks;
+
 /// 评分项 — a criterion of the score sheet and its full marks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetCriterion {
@@ -175,7 +177,7 @@ pub fn result(projects: &[(String, String)], sheets: &[ScoreSheet], trim: Trim) 
             .then_with(|| a.project.cmp(&b.project))
     });
     let scored: Vec<Decimal> = out.iter().filter_map(|p| p.average).collect();
-    for (p, r) in out.iter_mut().zip(ranks(&scored)) {
+    for (p, r) in out.iter_mut().zip(competition_ranks(&scored)) {
         p.rank = Some(r);
     }
     let mut by_unit: BTreeMap<&str, Vec<Decimal>> = BTreeMap::new();
@@ -196,26 +198,13 @@ pub fn result(projects: &[(String, String)], sheets: &[ScoreSheet], trim: Trim) 
         .collect();
     units.sort_by(|a, b| b.average.cmp(&a.average).then_with(|| a.unit.cmp(&b.unit)));
     let avgs: Vec<Decimal> = units.iter().map(|u| u.average).collect();
-    for (u, r) in units.iter_mut().zip(ranks(&avgs)) {
+    for (u, r) in units.iter_mut().zip(competition_ranks(&avgs)) {
         u.rank = r;
     }
     TourResult {
         projects: out,
         units,
     }
-}
-
-/// "1224" ranks of values sorted highest first.
-fn ranks(sorted: &[Decimal]) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::with_capacity(sorted.len());
-    for (i, v) in sorted.iter().enumerate() {
-        out.push(if i > 0 && sorted[i - 1] == *v {
-            out[i - 1]
-        } else {
-            i as u32 + 1
-        });
-    }
-    out
 }
 
 #[cfg(test)]
