@@ -6,13 +6,14 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use duban_core::accountability::from_assessment;
 use duban_core::assessment::{Adjustment, Inputs, Scheme, UnitScore, assess};
 use duban_core::rates::one_decimal;
 use duban_core::task::TaskState;
 use duban_core::{Account, Period, Thresholds};
-use duban_store::{Grouping, Store, TaskFilter};
+use duban_store::{Grouping, PublishedAssessment, Store, TaskFilter};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{AppError, AppResult};
 
@@ -20,7 +21,7 @@ use crate::{AppError, AppResult};
 const MAX_PERIODS: usize = 53;
 
 /// 考核结果
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Assessment {
     pub from: Period,
     pub to: Period,
@@ -191,4 +192,170 @@ pub async fn run(store: &Store, account: &Account, r: AssessRequest) -> AppResul
         inputs,
         scores,
     })
+}
+
+/// The scheme of `year` for `grouping`: the one the office saved, else duban's default.
+/// Returns it with its TOML and whether it was saved.
+pub async fn scheme_for(
+    store: &Store,
+    year: i32,
+    grouping: Grouping,
+) -> AppResult<(Scheme, String, bool)> {
+    match store.assessment_scheme(year, grouping).await? {
+        Some(saved) => {
+            let scheme = Scheme::from_toml(&saved.toml)
+                .map_err(|e| AppError::Invalid(format!("{year} 年考核方案：{e}")))?;
+            Ok((scheme, saved.toml, true))
+        }
+        None => Ok((
+            Scheme::default(),
+            duban_core::assessment::DEFAULT_SCHEME.to_string(),
+            false,
+        )),
+    }
+}
+
+/// Saves the office's scheme of `year` for `grouping` after checking it.
+pub async fn save_scheme(
+    store: &Store,
+    account: &Account,
+    year: i32,
+    grouping: Grouping,
+    toml: &str,
+) -> AppResult<Scheme> {
+    if !account.is_admin() {
+        return Err(AppError::Forbidden("考核方案由督查室制定".into()));
+    }
+    Ok(store
+        .set_assessment_scheme(&account.username, year, grouping, toml)
+        .await?)
+}
+
+/// The heading an assessment is published under: "2026年1月至2026年6月县区考核".
+pub fn title(a: &Assessment) -> String {
+    format!(
+        "{}至{}{}考核",
+        a.from.label(),
+        a.to.label(),
+        a.grouping.label()
+    )
+}
+
+/// 发布 — keeps `a` as published (a snapshot, never recomputed) and proposes its first
+/// places for 绩效库 and its last for 负面清单. Returns its id and how many were proposed.
+pub async fn publish(store: &Store, account: &Account, a: &Assessment) -> AppResult<(i64, usize)> {
+    if !account.is_admin() {
+        return Err(AppError::Forbidden("考核结果由督查室发布".into()));
+    }
+    let title = title(a);
+    let proposals = from_assessment(&title, &a.scores);
+    let json = serde_json::to_string(a)
+        .map_err(|e| AppError::Invalid(format!("考核结果无法保存：{e}")))?;
+    let id = store
+        .publish_assessment(
+            &account.username,
+            (&title, &a.from.to_string(), &a.to.to_string(), a.grouping),
+            &json,
+            &proposals,
+        )
+        .await?;
+    Ok((id, proposals.len()))
+}
+
+/// A published assessment as it was published. Every role may read it.
+pub async fn published(store: &Store, id: i64) -> AppResult<(PublishedAssessment, Assessment)> {
+    let p = match store.published_assessment(id).await {
+        Ok(p) => p,
+        Err(duban_store::StoreError::NotFound { .. }) => {
+            return Err(AppError::NotFound(format!("没有编号为 {id} 的考核结果")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let a: Assessment = serde_json::from_str(&p.result).map_err(|e| {
+        AppError::Store(duban_store::StoreError::Corrupt {
+            what: format!("考核结果 {id}"),
+            detail: e.to_string(),
+        })
+    })?;
+    Ok((p, a))
+}
+
+/// Each unit's row: 名次, the unit, 总分 and each criterion's points.
+pub fn rows(a: &Assessment) -> Vec<Vec<String>> {
+    a.scores
+        .iter()
+        .map(|u| {
+            let mut row = vec![
+                u.rank.to_string(),
+                u.unit.clone(),
+                u.total.normalize().to_string(),
+            ];
+            row.extend(u.criteria.iter().map(|c| c.points.normalize().to_string()));
+            row
+        })
+        .collect()
+}
+
+/// Every point of `u` in words, one line per term and adjustment.
+pub fn explanation(u: &UnitScore) -> Vec<String> {
+    u.criteria
+        .iter()
+        .flat_map(|c| {
+            c.terms
+                .iter()
+                .map(move |t| format!("{}·{}：{}", c.name, t.label, t.why))
+        })
+        .chain(
+            u.adjustments
+                .iter()
+                .map(|a| format!("加减分 {}：{}", a.points.normalize(), a.reason)),
+        )
+        .collect()
+}
+
+/// The assessment as an .xlsx: the ranked table with each unit's points explained.
+pub fn xlsx(a: &Assessment) -> AppResult<Vec<u8>> {
+    let label = a.grouping.label();
+    let names: Vec<&str> = a.scheme.criteria.iter().map(|c| c.name.as_str()).collect();
+    let mut columns: Vec<(&str, f64)> = vec![("名次", 6.0), (label, 24.0), ("总分", 10.0)];
+    columns.extend(names.iter().map(|n| (*n, 12.0)));
+    columns.push(("计分说明", 90.0));
+    let explained: Vec<Vec<String>> = a
+        .scores
+        .iter()
+        .zip(rows(a))
+        .map(|(u, mut row)| {
+            row.push(explanation(u).join("\n"));
+            row
+        })
+        .collect();
+    let title = format!(
+        "{}（{} 至 {}）",
+        a.scheme.name,
+        a.from.label(),
+        a.to.label()
+    );
+    duban_office::write_table(
+        &duban_office::TableSheet {
+            sheet: "考核结果",
+            title: &title,
+            note: "总分 = 各项考核指标得分之和（含加减分）；每项指标 = 基础分 + 各计分项",
+            columns: &columns,
+        },
+        &explained,
+    )
+    .map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+/// The assessment as an official .docx (the bulletin's layout), issued by `issuer` on `on`.
+pub fn docx(a: &Assessment, issuer: &str, on: NaiveDate) -> AppResult<Vec<u8>> {
+    let doc = duban_core::assessment::document(
+        &a.scheme,
+        &a.scores,
+        issuer,
+        (a.from, a.to),
+        a.grouping.label(),
+        on,
+    );
+    duban_office::bulletin_docx::bulletin_docx(&doc).map_err(|e| AppError::Invalid(e.to_string()))
 }

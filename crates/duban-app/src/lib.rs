@@ -4,6 +4,7 @@
 //! The web app and the command line both call these; neither holds a use case of its own.
 //! The clock lives here too (`clock`): the core is given "today", never reads it.
 
+pub mod accountability;
 pub mod assessment;
 pub mod bulletin;
 pub mod changes;
@@ -23,5 +24,6 @@ pub mod reminders;
 pub mod reporting;
 pub mod tasks;
 pub mod todos;
+pub mod tours;
 
 pub use error::{AppError, AppResult};

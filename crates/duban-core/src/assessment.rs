@@ -199,7 +199,7 @@ impl Scheme {
 }
 
 /// 计分说明 — one term applied to one unit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TermScore {
     pub label: String,
     pub input: String,
@@ -211,7 +211,7 @@ pub struct TermScore {
 }
 
 /// 指标得分
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionScore {
     pub name: String,
     pub base: Decimal,
@@ -221,7 +221,7 @@ pub struct CriterionScore {
 }
 
 /// 单位得分 — the total, its rank and every point explained.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitScore {
     pub unit: String,
     pub total: Decimal,
@@ -229,6 +229,31 @@ pub struct UnitScore {
     pub rank: u32,
     pub criteria: Vec<CriterionScore>,
     pub adjustments: Vec<Adjustment>,
+}
+
+impl Adjustment {
+    /// Reads "白水县:-5:被市政府通报批评" (unit, points, reason; ':' or '：').
+    pub fn parse(text: &str) -> Result<Adjustment, String> {
+        let mut parts = text.splitn(3, [':', '：']);
+        let (Some(unit), Some(points), Some(reason)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!(
+                "“{text}”应写作 单位:分值:理由（如 白水县:-5:被市政府通报批评）"
+            ));
+        };
+        let points: Decimal = points
+            .trim()
+            .parse()
+            .map_err(|_| format!("“{text}”：分值“{}”不是数", points.trim()))?;
+        if unit.trim().is_empty() || reason.trim().is_empty() {
+            return Err(format!("“{text}”：加减分须写明单位和理由"));
+        }
+        Ok(Adjustment {
+            unit: unit.trim().to_string(),
+            points,
+            reason: reason.trim().to_string(),
+        })
+    }
 }
 
 /// The figures of each unit, by input key.

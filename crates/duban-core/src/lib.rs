@@ -3,6 +3,7 @@
 //! ("today" is always an argument).
 
 pub mod account;
+pub mod accountability;
 pub mod assessment;
 pub mod bulletin;
 pub mod calendar;

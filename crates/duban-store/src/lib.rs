@@ -3,6 +3,7 @@
 //! backend has its own embedded migrations, applied on open, and both run the same SQL through
 //! sqlx's `Any` driver. Every write records who, when and what changed in `audit_log`.
 
+mod accountability;
 mod accounts;
 mod audit;
 mod bulletins;
@@ -43,6 +44,10 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
+pub use accountability::{
+    AccountabilityRecord, MAX_RECORD_TEXT, MAX_RECORDS, MAX_SCHEME, NewRecord, PublishedAssessment,
+    RecordFilter, SavedScheme,
+};
 pub use accounts::{
     AccountEdit, MAX_PASSWORD, MAX_TOKEN_DAYS, MAX_USERNAME, MIN_PASSWORD, NewAccount,
     PasswordCheck, SessionKeys, SignIn, TOKEN_DAYS, TokenListing, UserListing, check_password,

@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use duban_core::accountability::Proposal;
 use duban_core::tour::{ScoreSheet, SheetCriterion, TourResult, Trim};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
+use crate::accountability::insert_proposals;
 use crate::audit::{self, AuditRecord};
 use crate::evidence::item_id;
 use crate::{Result, Store, StoreError};
@@ -175,6 +177,23 @@ impl Store {
         .await?)
     }
 
+    /// The latest tours (at most 200), or those `judge` is listed on.
+    pub async fn tours(&self, judge: Option<&str>) -> Result<Vec<TourRecord>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM tours WHERE $1 IS NULL OR id IN \
+             (SELECT tour_id FROM tour_judges WHERE judge = $1) ORDER BY held_on DESC, id DESC LIMIT 200",
+        )
+        .bind(judge.map(str::to_string))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(load(&mut conn, id).await?);
+        }
+        Ok(out)
+    }
+
     /// One tour.
     pub async fn tour(&self, id: i64) -> Result<TourRecord> {
         let mut conn = self.pool.acquire().await?;
@@ -282,7 +301,14 @@ impl Store {
 
     /// 结束评分 (`closed`) or 公布结果 (`published`): a tour moves open → closed → published,
     /// one step at a time; once closed no sheet is written or corrected.
-    pub async fn set_tour_state(&self, actor: &str, tour: i64, state: &str) -> Result<TourRecord> {
+    /// Publishing records duban's `proposals` (绩效库, 负面清单) for the office to confirm.
+    pub async fn set_tour_state(
+        &self,
+        actor: &str,
+        tour: i64,
+        state: &str,
+        proposals: &[Proposal],
+    ) -> Result<TourRecord> {
         let mut tx = self.write_tx().await?;
         let t = load(&mut tx, tour).await?;
         let allowed = matches!(
@@ -309,19 +335,21 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let at = audit::now();
-        audit::record(
-            &mut tx,
-            vec![AuditRecord::values(
-                actor,
-                &at,
-                if state == "closed" { "close" } else { "issue" },
-                "tour",
-                &tour.to_string(),
-                Some(serde_json::json!({ "state": t.state })),
-                Some(serde_json::json!({ "state": state })),
-            )],
-        )
-        .await?;
+        let mut audits = vec![AuditRecord::values(
+            actor,
+            &at,
+            if state == "closed" { "close" } else { "issue" },
+            "tour",
+            &tour.to_string(),
+            Some(serde_json::json!({ "state": t.state })),
+            Some(serde_json::json!({ "state": state })),
+        )];
+        if state == "published" {
+            audits.extend(
+                insert_proposals(&mut tx, actor, &at, &format!("tour:{tour}"), proposals).await?,
+            );
+        }
+        audit::record(&mut tx, audits).await?;
         let t = load(&mut tx, tour).await?;
         tx.commit().await?;
         Ok(t)

@@ -72,7 +72,7 @@ pub struct AssessArgs {
     /// The last period, of the same kind.
     #[arg(long)]
     pub to: String,
-    /// The scheme as TOML (考核方案); the shipped default if not given.
+    /// The scheme as TOML (考核方案); else the office's scheme of the year, else the default.
     #[arg(long)]
     pub scheme: Option<PathBuf>,
     /// Assess regions (县区) or departments (部门).
@@ -89,4 +89,7 @@ pub struct AssessArgs {
     /// Where to write the .xlsx or .docx.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// 发布: keep the result as published (a snapshot) and propose 绩效库 and 负面清单 entries.
+    #[arg(long)]
+    pub publish: bool,
 }

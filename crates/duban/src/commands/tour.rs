@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use duban_app::tours;
 use duban_core::tour::{ScoreSheet, SheetCriterion, Trim};
 use duban_store::NewTour;
 use rust_decimal::Decimal;
@@ -78,12 +79,15 @@ pub async fn run(ctx: &Ctx, c: TourCommand) -> anyhow::Result<ExitCode> {
             println!("已导入“{}”的评分表 {n} 张", t.name);
         }
         TourCommand::Close { tour } => {
-            let t = store.set_tour_state(&ctx.actor, tour, "closed").await?;
+            let t = tours::close(&store, &ctx.office(), tour).await?;
             println!("“{}”已结束评分，评分表不再修改", t.name);
         }
         TourCommand::Publish { tour } => {
-            let t = store.set_tour_state(&ctx.actor, tour, "published").await?;
-            println!("“{}”的评比结果已公布", t.name);
+            let (t, proposed) = tours::publish(&store, &ctx.office(), tour).await?;
+            println!(
+                "“{}”的评比结果已公布；建议列入绩效库、负面清单 {proposed} 条，待督查室确认",
+                t.name
+            );
         }
         TourCommand::Result { tour, format } => {
             let (t, r) = store.tour_result(tour).await?;
@@ -95,30 +99,7 @@ pub async fn run(ctx: &Ctx, c: TourCommand) -> anyhow::Result<ExitCode> {
                     .unwrap_or_default()
             };
             match format {
-                ShowFormat::Json => {
-                    let projects: Vec<serde_json::Value> = r
-                        .projects
-                        .iter()
-                        .map(|p| {
-                            let kept: Vec<Decimal> = p
-                                .totals
-                                .iter()
-                                .filter(|s| s.dropped.is_none())
-                                .map(|s| s.total)
-                                .collect();
-                            serde_json::json!({
-                                "code": p.project, "name": name_of(&p.project), "unit": p.unit,
-                                "scores": p.totals, "kept": kept,
-                                "average": p.average, "rank": p.rank,
-                            })
-                        })
-                        .collect();
-                    print_json(&serde_json::json!({
-                        "tour": { "id": t.id, "name": t.name, "held_on": t.held_on, "state": t.state },
-                        "projects": projects,
-                        "units": r.units,
-                    }))?
-                }
+                ShowFormat::Json => print_json(&tours::result_json(&t, &r))?,
                 ShowFormat::Table => {
                     println!("{}（{}）", t.name, t.held_on);
                     let mut tab =
