@@ -44,23 +44,26 @@ pub async fn register(
 }
 
 /// 登记 约谈, 问责 or an entry by hand (the office).
-pub async fn record(store: &Store, account: &Account, new: &NewRecord) -> AppResult<i64> {
+pub async fn record(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    new: &NewRecord,
+) -> AppResult<i64> {
     office(account)?;
-    Ok(store.record_accountability(&account.username, new).await?)
+    Ok(store.record_accountability(actor, new).await?)
 }
 
 /// 确认 (`confirm`) or 不予采纳 an entry duban proposed (the office).
 pub async fn decide(
     store: &Store,
     account: &Account,
+    actor: &str,
     id: i64,
     confirm: bool,
 ) -> AppResult<AccountabilityRecord> {
     office(account)?;
-    match store
-        .decide_accountability(&account.username, id, confirm)
-        .await
-    {
+    match store.decide_accountability(actor, id, confirm).await {
         Err(duban_store::StoreError::NotFound { .. }) => {
             Err(AppError::NotFound(format!("没有编号为 {id} 的台账条目")))
         }

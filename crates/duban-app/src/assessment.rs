@@ -219,6 +219,7 @@ pub async fn scheme_for(
 pub async fn save_scheme(
     store: &Store,
     account: &Account,
+    actor: &str,
     year: i32,
     grouping: Grouping,
     toml: &str,
@@ -227,7 +228,7 @@ pub async fn save_scheme(
         return Err(AppError::Forbidden("考核方案由督查室制定".into()));
     }
     Ok(store
-        .set_assessment_scheme(&account.username, year, grouping, toml)
+        .set_assessment_scheme(actor, year, grouping, toml)
         .await?)
 }
 
@@ -243,7 +244,12 @@ pub fn title(a: &Assessment) -> String {
 
 /// 发布 — keeps `a` as published (a snapshot, never recomputed) and proposes its first
 /// places for 绩效库 and its last for 负面清单. Returns its id and how many were proposed.
-pub async fn publish(store: &Store, account: &Account, a: &Assessment) -> AppResult<(i64, usize)> {
+pub async fn publish(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    a: &Assessment,
+) -> AppResult<(i64, usize)> {
     if !account.is_admin() {
         return Err(AppError::Forbidden("考核结果由督查室发布".into()));
     }
@@ -253,7 +259,7 @@ pub async fn publish(store: &Store, account: &Account, a: &Assessment) -> AppRes
         .map_err(|e| AppError::Invalid(format!("考核结果无法保存：{e}")))?;
     let id = store
         .publish_assessment(
-            &account.username,
+            actor,
             (&title, &a.from.to_string(), &a.to.to_string(), a.grouping),
             &json,
             &proposals,

@@ -93,9 +93,14 @@ pub async fn view(store: &Store, account: &Account, id: i64) -> AppResult<TourVi
 }
 
 /// 新建观摩评比 (the office).
-pub async fn create(store: &Store, account: &Account, new: &NewTour) -> AppResult<i64> {
+pub async fn create(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    new: &NewTour,
+) -> AppResult<i64> {
     office(account)?;
-    Ok(store.create_tour(&account.username, new).await?)
+    Ok(store.create_tour(actor, new).await?)
 }
 
 /// 评分 — a judge's sheet of one project (his own; he must be listed on the tour), or sheets
@@ -103,6 +108,7 @@ pub async fn create(store: &Store, account: &Account, new: &NewTour) -> AppResul
 pub async fn score(
     store: &Store,
     account: &Account,
+    actor: &str,
     id: i64,
     sheets: &[ScoreSheet],
 ) -> AppResult<usize> {
@@ -123,22 +129,28 @@ pub async fn score(
             return Err(AppError::Forbidden("评委只能填写自己的评分表".into()));
         }
     }
-    Ok(store
-        .save_score_sheets(&account.username, id, sheets)
-        .await?)
+    Ok(store.save_score_sheets(actor, id, sheets).await?)
 }
 
 /// 结束评分 (the office): no sheet is written or corrected after.
-pub async fn close(store: &Store, account: &Account, id: i64) -> AppResult<TourRecord> {
+pub async fn close(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    id: i64,
+) -> AppResult<TourRecord> {
     office(account)?;
-    Ok(store
-        .set_tour_state(&account.username, id, "closed", &[])
-        .await?)
+    Ok(store.set_tour_state(actor, id, "closed", &[]).await?)
 }
 
 /// 公布结果 (the office): the result published, its first and last projects' units and
 /// leaders proposed for 绩效库 and 负面清单. Returns the tour and how many were proposed.
-pub async fn publish(store: &Store, account: &Account, id: i64) -> AppResult<(TourRecord, usize)> {
+pub async fn publish(
+    store: &Store,
+    account: &Account,
+    actor: &str,
+    id: i64,
+) -> AppResult<(TourRecord, usize)> {
     office(account)?;
     let (t, result) = store.tour_result(id).await?;
     let mut names = BTreeMap::new();
@@ -153,7 +165,7 @@ pub async fn publish(store: &Store, account: &Account, id: i64) -> AppResult<(To
     }
     let proposals = from_tour(&format!("“{}”", t.name), &result, &names, &leaders);
     let t = store
-        .set_tour_state(&account.username, id, "published", &proposals)
+        .set_tour_state(actor, id, "published", &proposals)
         .await?;
     Ok((t, proposals.len()))
 }

@@ -536,6 +536,15 @@ async fn unit_page(
         .map(|e| ser(changes::readable(&e)))
         .collect();
     let link = format!("/admin/units/{}", encode(&u.unit.name));
+    let entries = crate::features::accountability::of(
+        &s,
+        &c,
+        duban_store::RecordFilter {
+            unit: Some(u.unit.name.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
     let ctx = page(&c, &u.unit.name, "units", false);
     render(
         &s,
@@ -544,7 +553,7 @@ async fn unit_page(
             u => context! { link, name => &u.unit.name, kind => u.unit.kind.code(), kind_label => u.unit.kind.label(),
                 parent => &u.unit.parent, aliases => u.unit.aliases.join("、"), sort_order => u.sort_order,
                 disabled => u.disabled, lead_items => u.lead_items },
-            parents, done, history,
+            parents, done, history, entries,
             max_sort => duban_store::MAX_SORT_ORDER,
             ..ctx
         },

@@ -203,6 +203,20 @@ async fn leader_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResu
             .map(|v| v.is_true())
             .unwrap_or(false)
     });
+    let entries = match &c.account.leader {
+        Some(l) => {
+            crate::features::accountability::of(
+                &s,
+                &c,
+                duban_store::RecordFilter {
+                    leader: Some(l.name.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let ctx = page(&c, "我的包抓项目", "leader", false);
     render(
         &s,
@@ -210,7 +224,7 @@ async fn leader_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResu
         context! {
             items, overdue_milestones, escalated, problems => other.into_iter().take(200).collect::<Vec<_>>(),
             total => mine.len(), red => count(Colour::Red), yellow => count(Colour::Yellow), green => count(Colour::Green),
-            leader => c.account.leader.as_ref().map(|l| l.to_string()), ..ctx
+            leader => c.account.leader.as_ref().map(|l| l.to_string()), entries, ..ctx
         },
     )
 }

@@ -7,7 +7,9 @@ use axum::Router;
 
 use crate::AppState;
 
+pub(crate) mod accountability;
 pub(crate) mod accounts;
+pub(crate) mod assessment;
 pub(crate) mod admin;
 pub(crate) mod bulletins;
 pub(crate) mod contacts;
@@ -25,6 +27,7 @@ pub(crate) mod reminders;
 pub(crate) mod reporting;
 pub(crate) mod system;
 pub(crate) mod tasks;
+pub(crate) mod tours;
 
 /// Every feature's routes.
 pub fn routes() -> Router<AppState> {
@@ -47,4 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reminders::routes())
         .merge(contacts::routes())
         .merge(holidays::routes())
+        .merge(tours::routes())
+        .merge(assessment::routes())
+        .merge(accountability::routes())
 }

@@ -88,7 +88,8 @@ pub async fn run(ctx: &Ctx, a: AssessArgs) -> anyhow::Result<ExitCode> {
     }
     if a.publish {
         let store = ctx.store().await?;
-        let (id, proposed) = assessment::publish(&store, &ctx.office(), &result).await?;
+        let (id, proposed) =
+            assessment::publish(&store, &ctx.office(), &ctx.actor, &result).await?;
         store.close().await;
         println!(
             "已发布考核结果（编号 {id}）；建议列入绩效库、负面清单 {proposed} 条，待督查室确认"

@@ -79,11 +79,11 @@ pub async fn run(ctx: &Ctx, c: TourCommand) -> anyhow::Result<ExitCode> {
             println!("已导入“{}”的评分表 {n} 张", t.name);
         }
         TourCommand::Close { tour } => {
-            let t = tours::close(&store, &ctx.office(), tour).await?;
+            let t = tours::close(&store, &ctx.office(), &ctx.actor, tour).await?;
             println!("“{}”已结束评分，评分表不再修改", t.name);
         }
         TourCommand::Publish { tour } => {
-            let (t, proposed) = tours::publish(&store, &ctx.office(), tour).await?;
+            let (t, proposed) = tours::publish(&store, &ctx.office(), &ctx.actor, tour).await?;
             println!(
                 "“{}”的评比结果已公布；建议列入绩效库、负面清单 {proposed} 条，待督查室确认",
                 t.name
