@@ -90,6 +90,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/contact_row.html"),
     ),
     ("holidays.html", include_str!("../templates/holidays.html")),
+    ("tours.html", include_str!("../templates/tours.html")),
+    ("tour.html", include_str!("../templates/tour.html")),
+    (
+        "assessment.html",
+        include_str!("../templates/assessment.html"),
+    ),
+    (
+        "assessment_table.html",
+        include_str!("../templates/assessment_table.html"),
+    ),
+    (
+        "assessment_published.html",
+        include_str!("../templates/assessment_published.html"),
+    ),
+    ("scheme.html", include_str!("../templates/scheme.html")),
+    (
+        "accountability.html",
+        include_str!("../templates/accountability.html"),
+    ),
+    ("records.html", include_str!("../templates/records.html")),
 ];
 
 pub fn environment() -> Environment<'static> {

@@ -153,8 +153,7 @@ fn filter_of(q: &RecordQuery) -> ApiResult<RecordFilter> {
 }
 
 fn new_record(b: RecordRequest) -> ApiResult<NewRecord> {
-    let kind =
-        RecordKind::parse(&b.kind).map_err(|e| ApiError::invalid(format!("类别：{e}")))?;
+    let kind = RecordKind::parse(&b.kind).map_err(|e| ApiError::invalid(format!("类别：{e}")))?;
     Ok(NewRecord {
         kind: Some(kind),
         unit: b.unit,
@@ -230,7 +229,9 @@ pub(crate) fn rows(entries: Vec<AccountabilityRecord>) -> Vec<Value> {
 
 /// The register of one unit or leader, for its page.
 pub(crate) async fn of(s: &AppState, c: &Caller, filter: RecordFilter) -> ApiResult<Vec<Value>> {
-    Ok(rows(register::register(&s.store, &c.account, filter).await?))
+    Ok(rows(
+        register::register(&s.store, &c.account, filter).await?,
+    ))
 }
 
 async fn register_page(

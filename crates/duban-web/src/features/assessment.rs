@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assessment", get(assessment_page).post(publish_page))
         .route("/assessment/download", get(download_page))
-        .route("/assessment/scheme", get(scheme_page).post(save_scheme_page))
+        .route(
+            "/assessment/scheme",
+            get(scheme_page).post(save_scheme_page),
+        )
         .route("/assessment/{id}", get(published_page))
         .route("/assessment/{id}/download", get(published_download))
         .route(
@@ -363,7 +366,11 @@ fn range_of(q: &RunQuery) -> ApiResult<(Period, Period, Grouping)> {
     let t = today();
     let last_month = Period::parse(&format!(
         "{}-{:02}",
-        if t.month() == 1 { t.year() - 1 } else { t.year() },
+        if t.month() == 1 {
+            t.year() - 1
+        } else {
+            t.year()
+        },
         if t.month() == 1 { 12 } else { t.month() - 1 }
     ))
     .map_err(ApiError::invalid)?;
@@ -595,7 +602,10 @@ async fn save_scheme_page(
     Ok((
         [(
             "hx-redirect",
-            format!("/assessment/scheme?year={year}&by={}&saved=1", by_code(grouping)),
+            format!(
+                "/assessment/scheme?year={year}&by={}&saved=1",
+                by_code(grouping)
+            ),
         )],
         "已保存",
     )

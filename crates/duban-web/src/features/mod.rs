@@ -9,8 +9,8 @@ use crate::AppState;
 
 pub(crate) mod accountability;
 pub(crate) mod accounts;
-pub(crate) mod assessment;
 pub(crate) mod admin;
+pub(crate) mod assessment;
 pub(crate) mod bulletins;
 pub(crate) mod contacts;
 pub(crate) mod evidence;

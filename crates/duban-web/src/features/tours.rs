@@ -350,9 +350,9 @@ fn criteria_from(text: &str) -> ApiResult<Vec<CriterionView>> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|l| {
-            let (name, max) = l
-                .rsplit_once([' ', ':', '：', '\t', '　'])
-                .ok_or_else(|| ApiError::invalid(format!("评分项“{l}”应写作 名称 满分（如 形象进度 40）")))?;
+            let (name, max) = l.rsplit_once([' ', ':', '：', '\t', '　']).ok_or_else(|| {
+                ApiError::invalid(format!("评分项“{l}”应写作 名称 满分（如 形象进度 40）"))
+            })?;
             let max: Decimal = max.trim().parse().map_err(|_| {
                 ApiError::invalid(format!("评分项“{l}”的满分“{}”不是数", max.trim()))
             })?;
@@ -396,17 +396,17 @@ async fn create_page(
         name: f.text("name").unwrap_or_default(),
         held_on,
         items,
-        judges: f.list("judges").into_iter().filter(|j| !j.is_empty()).collect(),
+        judges: f
+            .list("judges")
+            .into_iter()
+            .filter(|j| !j.is_empty())
+            .collect(),
         criteria: criteria_from(&f.text("criteria").unwrap_or_default())?,
         drop_highest: count("drop_highest")?,
         drop_lowest: count("drop_lowest")?,
     };
     let id = new_tour(&s, &c, request).await?;
-    Ok((
-        [("hx-redirect", format!("/tours/{id}"))],
-        "已设置观摩评比",
-    )
-        .into_response())
+    Ok(([("hx-redirect", format!("/tours/{id}"))], "已设置观摩评比").into_response())
 }
 
 async fn tour_page(
