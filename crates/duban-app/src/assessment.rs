@@ -215,7 +215,24 @@ pub async fn scheme_for(
     }
 }
 
-/// Saves the office's scheme of `year` for `grouping` after checking it.
+/// The figures a scheme's terms may read, with what they are.
+pub const INPUTS: &[(&str, &str)] = &[
+    ("investment_rate", "投资完成率（%，截止期间的年度累计）"),
+    ("start_rate", "开工率（%）"),
+    ("completion_rate", "竣工率（%）"),
+    ("milestone_rate", "节点完成率（%）"),
+    ("on_time_rate", "报送及时率（%）"),
+    ("problem_closure_rate", "问题销号率（%）"),
+    ("composite", "月度综合得分（期间平均）"),
+    ("tasks_on_time", "按期办结的督办事项（件）"),
+    ("tasks_late", "逾期办结的督办事项（件）"),
+    ("tasks_sent_back", "被退回的督办事项（次）"),
+    ("tasks_overdue", "期末仍逾期未办结的督办事项（件）"),
+    ("tour_average", "观摩评比平均分"),
+];
+
+/// Saves the office's scheme of `year` for `grouping` after checking it: every term reads a
+/// figure duban computes ([`INPUTS`]).
 pub async fn save_scheme(
     store: &Store,
     account: &Account,
@@ -226,6 +243,21 @@ pub async fn save_scheme(
 ) -> AppResult<Scheme> {
     if !account.is_admin() {
         return Err(AppError::Forbidden("考核方案由督查室制定".into()));
+    }
+    let scheme = Scheme::from_toml(toml).map_err(|e| AppError::Invalid(e.to_string()))?;
+    for c in &scheme.criteria {
+        for t in &c.terms {
+            if !INPUTS.iter().any(|(key, _)| *key == t.input) {
+                let known: Vec<&str> = INPUTS.iter().map(|(k, _)| *k).collect();
+                return Err(AppError::Invalid(format!(
+                    "考核指标“{}”的计分项“{}”：没有数据来源“{}”（可选：{}）",
+                    c.name,
+                    t.label,
+                    t.input,
+                    known.join("、")
+                )));
+            }
+        }
     }
     Ok(store
         .set_assessment_scheme(actor, year, grouping, toml)

@@ -37,7 +37,7 @@ fn office(account: &Account) -> AppResult<()> {
 }
 
 fn judges(t: &TourRecord, account: &Account) -> bool {
-    t.judges.iter().any(|j| *j == account.username)
+    t.judges.contains(&account.username)
 }
 
 /// Whether `account` may see `t` at all (not seeing is "not found", so nothing leaks).

@@ -509,7 +509,7 @@ cap = 10
     assert_eq!(a.status, 403);
     // The proposals: 云台县 first (绩效库), 白水县 last (负面清单).
     let proposed = admin
-        .get(&format!("/api/accountability?state=proposed"))
+        .get("/api/accountability?state=proposed")
         .await
         .unwrap()
         .json();

@@ -560,25 +560,9 @@ async fn scheme_page(
         "scheme.html",
         context! { year, by => by_code(grouping), by_label => grouping.label(), toml, saved,
         scheme => scheme_value(&scheme), just_saved => q.saved.is_some(),
-        inputs => INPUTS.iter().map(|(k, v)| context! { key => *k, label => *v }).collect::<Vec<_>>(), ..ctx },
+        inputs => assessment::INPUTS.iter().map(|(k, v)| context! { key => *k, label => *v }).collect::<Vec<_>>(), ..ctx },
     )
 }
-
-/// The figures a scheme's terms may read, with what they are.
-const INPUTS: &[(&str, &str)] = &[
-    ("investment_rate", "投资完成率（%，截止期间的年度累计）"),
-    ("start_rate", "开工率（%）"),
-    ("completion_rate", "竣工率（%）"),
-    ("milestone_rate", "节点完成率（%）"),
-    ("on_time_rate", "报送及时率（%）"),
-    ("problem_closure_rate", "问题销号率（%）"),
-    ("composite", "月度综合得分（期间平均）"),
-    ("tasks_on_time", "按期办结的督办事项（件）"),
-    ("tasks_late", "逾期办结的督办事项（件）"),
-    ("tasks_sent_back", "被退回的督办事项（次）"),
-    ("tasks_overdue", "期末仍逾期未办结的督办事项（件）"),
-    ("tour_average", "观摩评比平均分"),
-];
 
 #[derive(Debug, Default, Deserialize)]
 struct SchemeQuery {
