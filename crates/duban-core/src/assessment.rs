@@ -602,8 +602,19 @@ fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     d.deserialize_any(V)
 }
 
+/// A number, or nothing (`null` as JSON writes a missing bound back).
 fn some_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    number(d).map(Some)
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Maybe {
+        Nothing(()),
+        #[serde(deserialize_with = "number")]
+        Number(Decimal),
+    }
+    Ok(match Maybe::deserialize(d)? {
+        Maybe::Nothing(()) => None,
+        Maybe::Number(n) => Some(n),
+    })
 }
 
 #[cfg(test)]

@@ -352,3 +352,28 @@ fn the_document_ranks_and_explains() {
     assert_eq!(chinese_ordinal(12), "十二");
     assert_eq!(chinese_ordinal(30), "三十");
 }
+
+#[test]
+fn a_scheme_with_open_bounds_survives_a_published_snapshot() {
+    // A published assessment keeps its scheme as JSON, where a missing bound is `null`.
+    let s = Scheme::from_toml(
+        r#"name = "观摩"
+[[criterion]]
+name = "项目推进"
+base = 60
+[[criterion.term]]
+label = "观摩评比"
+input = "tour_average"
+rule = "bands"
+bands = [{ from = 80, points = 20 }, { to = 80, points = 0 }]
+"#,
+    )
+    .unwrap();
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(json.contains("null"), "{json}");
+    let back: Scheme = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, s);
+    let default = Scheme::default();
+    let back: Scheme = serde_json::from_str(&serde_json::to_string(&default).unwrap()).unwrap();
+    assert_eq!(back, default);
+}
