@@ -94,6 +94,13 @@ pub enum Command {
     /// (the highest and lowest totals dropped, the rest averaged, projects and units ranked).
     #[command(subcommand)]
     Tour(TourCommand),
+    /// Assessment schemes (考核方案), one per year and object, as TOML.
+    #[command(subcommand)]
+    Scheme(SchemeCommand),
+    /// The register of 约谈, 问责, 绩效库 and 负面清单 (问责台账): list, record, confirm what duban
+    /// proposed from published assessments and tours.
+    #[command(subcommand)]
+    Accountability(AccountabilityCommand),
     /// A unit's 督办通知单 / 催办单 (.docx, official layout), numbered as it is issued.
     Notice(NoticeArgs),
     /// What waits for a unit, a leader or the office (待办).

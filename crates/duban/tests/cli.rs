@@ -1787,6 +1787,121 @@ async fn the_half_year_assessment_explains_every_point(db: &TestDb) {
         text.contains("投资完成·投资完成率") && text.contains(scores[0]["unit"].as_str().unwrap()),
         "{text}"
     );
+    // Published: a snapshot, its first places proposed for 绩效库 and its last for 负面清单.
+    let out = ok_on(
+        db,
+        today,
+        &[
+            "assess",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-06",
+            "--publish",
+        ],
+    );
+    assert!(out.contains("已发布考核结果"), "{out}");
+    let proposed = read(&[
+        "accountability",
+        "list",
+        "--state",
+        "proposed",
+        "--format",
+        "json",
+    ]);
+    let proposed = proposed.as_array().unwrap();
+    let first = scores[0]["unit"].as_str().unwrap();
+    let of = |kind: &str, unit: &str| {
+        proposed
+            .iter()
+            .find(|e| e["kind"] == kind && e["unit"] == unit)
+            .map(|e| e["id"].as_i64().unwrap())
+    };
+    assert!(of("merit", first).is_some(), "{proposed:?}");
+    let negative = of("negative", unit).expect("the last unit proposed for 负面清单");
+    assert!(of("negative", first).is_none() && of("merit", unit).is_none());
+    ok_on(
+        db,
+        today,
+        &["accountability", "confirm", &negative.to_string()],
+    );
+    let twice = duban_on(
+        db,
+        today,
+        &["accountability", "dismiss", &negative.to_string()],
+    );
+    assert!(!twice.status.success());
+    // A 约谈 needs when and by whom.
+    let bare = duban_on(
+        db,
+        today,
+        &[
+            "accountability",
+            "record",
+            "约谈",
+            unit,
+            "--reason",
+            "上半年考核末位",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&bare.stderr).contains("约谈日期和约谈人"));
+    ok_on(
+        db,
+        today,
+        &[
+            "accountability",
+            "record",
+            "约谈",
+            unit,
+            "--reason",
+            "上半年考核末位",
+            "--on",
+            "2026-01-19",
+            "--by",
+            "常务副市长",
+            "--outcome",
+            "表态整改",
+        ],
+    );
+    let register = read(&[
+        "accountability",
+        "list",
+        "--unit",
+        unit,
+        "--state",
+        "confirmed",
+        "--format",
+        "json",
+    ]);
+    let kinds: Vec<&str> = register
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["talk", "negative"]);
+    // The year's scheme: the default until the office sets one; a term reading an unknown
+    // figure refused.
+    let shown = duban_on(db, today, &["scheme", "show", "2025"]);
+    assert!(String::from_utf8_lossy(&shown.stderr).contains("尚未制定"));
+    let toml = String::from_utf8_lossy(&shown.stdout).to_string();
+    assert!(toml.contains("[[criterion]]"));
+    let file = dir.path().join("方案.toml");
+    std::fs::write(&file, toml.replace("tour_average", "tours_average")).unwrap();
+    let refused = duban_on(
+        db,
+        today,
+        &["scheme", "set", "2025", file.to_str().unwrap()],
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("tours_average"));
+    std::fs::write(&file, toml.replacen("base = ", "base = 1", 1)).unwrap();
+    ok_on(
+        db,
+        today,
+        &["scheme", "set", "2025", file.to_str().unwrap()],
+    );
+    let shown = ok_on(db, today, &["scheme", "show", "2025"]);
+    assert!(shown.contains("base = 1"), "{shown}");
 }
 
 duban_store::both_backends!(

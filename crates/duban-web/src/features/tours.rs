@@ -495,7 +495,14 @@ async fn score_page(
         scores,
         total,
     };
-    tours::score(&s.store, &c.account, &c.actor(), id, std::slice::from_ref(&sheet)).await?;
+    tours::score(
+        &s.store,
+        &c.account,
+        &c.actor(),
+        id,
+        std::slice::from_ref(&sheet),
+    )
+    .await?;
     Ok(format!(
         "已保存：{} 合计 {} 分（评分结束前可修改）",
         code,

@@ -50,6 +50,78 @@ pub enum TourCommand {
     },
 }
 
+/// 考核方案: `scheme show|set`.
+#[derive(Debug, Subcommand)]
+pub enum SchemeCommand {
+    /// Print the scheme of a year as TOML: the office's, else the shipped default.
+    Show {
+        year: i32,
+        #[arg(long, value_enum, default_value_t = super::RankBy::Region)]
+        by: super::RankBy,
+    },
+    /// Save the scheme of a year from a TOML file (checked: every term reads a figure duban
+    /// computes).
+    Set {
+        year: i32,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = super::RankBy::Region)]
+        by: super::RankBy,
+    },
+}
+
+/// 问责台账: `accountability list|record|confirm|dismiss`.
+#[derive(Debug, Subcommand)]
+pub enum AccountabilityCommand {
+    /// The register, latest first: 约谈, 问责, 绩效库, 负面清单 (proposed ones included).
+    List {
+        /// talk 约谈 | sanction 问责 | merit 绩效库 | negative 负面清单
+        #[arg(long)]
+        kind: Option<String>,
+        /// proposed 待确认 | confirmed 已确认 | dismissed 不予采纳
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Record a 约谈 (needs --on and --by), a 问责 (needs --outcome) or an entry by hand.
+    Record {
+        /// talk 约谈 | sanction 问责 | merit 绩效库 | negative 负面清单
+        kind: String,
+        /// The unit (as in the directory).
+        unit: String,
+        /// 事由
+        #[arg(long)]
+        reason: String,
+        /// 依据: the ranking or events, in words.
+        #[arg(long, default_value = "")]
+        evidence: String,
+        /// 来源: assessment:ID, tour:ID or ranking:PERIOD.
+        #[arg(long, default_value = "")]
+        source: String,
+        /// The leader concerned.
+        #[arg(long)]
+        leader: Option<String>,
+        /// 约谈日期 / 决定日期 (YYYY-MM-DD).
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// 约谈人 / 决定机关.
+        #[arg(long)]
+        by: Option<String>,
+        /// 约谈结果 / 问责决定.
+        #[arg(long)]
+        outcome: Option<String>,
+        /// 文号.
+        #[arg(long)]
+        document: Option<String>,
+    },
+    /// Confirm an entry duban proposed (确认).
+    Confirm { id: i64 },
+    /// Set aside an entry duban proposed (不予采纳).
+    Dismiss { id: i64 },
+}
+
 /// How an assessment is written.
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum AssessFormat {

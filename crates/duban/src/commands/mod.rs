@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod accountability;
 mod assess;
 mod audit;
 mod bench;
@@ -181,6 +182,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Task(a) => task::run(&ctx, a).await,
         Command::Tour(c) => tour::run(&ctx, c).await,
         Command::Assess(a) => assess::run(&ctx, a).await,
+        Command::Scheme(c) => accountability::scheme(&ctx, c).await,
+        Command::Accountability(c) => accountability::run(&ctx, c).await,
         Command::Remind(c) => remind::remind(&ctx, c).await,
         Command::Holidays(c) => remind::holidays(&ctx, c).await,
         Command::Contacts(c) => remind::contacts(&ctx, c).await,
