@@ -209,6 +209,11 @@ async fn a_tour_judged_closed_and_published(db: &TestDb) {
         .unwrap();
     assert_eq!(a.status, 403);
     let a = admin
+        .post_json(&format!("/api/tours/{other}/close"), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 422, "nobody scored it: {}", a.text());
+    let a = admin
         .post_json(&format!("/api/tours/{id}/close"), &json!({}))
         .await
         .unwrap();
