@@ -140,6 +140,13 @@ pub async fn close(
     id: i64,
 ) -> AppResult<TourRecord> {
     office(account)?;
+    if store.score_sheets(id).await?.is_empty() {
+        let t = store.tour(id).await?;
+        return Err(AppError::Invalid(format!(
+            "“{}”还没有任何评分表，不能结束评分（评委在页面评分，或导入纸质评分表）",
+            t.name
+        )));
+    }
     Ok(store.set_tour_state(actor, id, "closed", &[]).await?)
 }
 
