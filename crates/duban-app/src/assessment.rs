@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use duban_core::accountability::from_assessment;
 use duban_core::assessment::{Adjustment, Inputs, Scheme, UnitScore, assess};
-use duban_core::rates::one_decimal;
+use duban_core::rates::{Rate, one_decimal};
 use duban_core::task::TaskState;
 use duban_core::{Account, Period, Thresholds};
 use duban_store::{Grouping, PublishedAssessment, Store, TaskFilter};
@@ -91,13 +91,24 @@ pub async fn run(store: &Store, account: &Account, r: AssessRequest) -> AppResul
         }
     }
     // The monthly composite, averaged over the periods that have one.
+    // Reports not on time (迟报 or 漏报), each period's counted: what the on-time rate missed.
     let mut composite: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
+    let mut not_on_time: BTreeMap<String, Decimal> = BTreeMap::new();
     for t in tables {
         for row in t.rows {
+            if let Some(c) = row.rates.iter().find(|c| c.rate == Rate::OnTime) {
+                *not_on_time.entry(row.unit.clone()).or_default() += c.denominator - c.numerator;
+            }
             if let Some(v) = row.composite.value {
                 composite.entry(row.unit).or_default().push(v);
             }
         }
+    }
+    for (unit, n) in not_on_time {
+        inputs
+            .entry(unit)
+            .or_default()
+            .insert("reports_not_on_time".into(), n);
     }
     for (unit, vs) in composite {
         let avg = vs.iter().copied().sum::<Decimal>() / Decimal::from(vs.len());
@@ -224,6 +235,10 @@ pub const INPUTS: &[(&str, &str)] = &[
     ("on_time_rate", "报送及时率（%）"),
     ("problem_closure_rate", "问题销号率（%）"),
     ("composite", "月度综合得分（期间平均）"),
+    (
+        "reports_not_on_time",
+        "未按时报送的进度报告（迟报、漏报，期间合计，份）",
+    ),
     ("tasks_on_time", "按期办结的督办事项（件）"),
     ("tasks_late", "逾期办结的督办事项（件）"),
     ("tasks_sent_back", "被退回的督办事项（次）"),

@@ -1700,6 +1700,33 @@ async fn the_half_year_assessment_explains_every_point(db: &TestDb) {
             "{unit}"
         );
     }
+    // Reports not on time: each month's 报送及时率 denominator less its numerator, summed.
+    let mut late: std::collections::BTreeMap<String, f64> = Default::default();
+    for m in 1..=6 {
+        let r = read(&[
+            "rank",
+            "--period",
+            &format!("2025-0{m}"),
+            "--format",
+            "json",
+        ]);
+        for row in r["table"]["rows"].as_array().unwrap() {
+            if let Some(c) = row["rates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["rate"] == "on_time")
+            {
+                *late
+                    .entry(row["unit"].as_str().unwrap().into())
+                    .or_default() += d(&c["denominator"]) - d(&c["numerator"]);
+            }
+        }
+    }
+    assert!(late.values().any(|n| *n > 0.0), "{late:?}");
+    for (unit, n) in &late {
+        assert_eq!(d(&a["inputs"][unit]["reports_not_on_time"]), *n, "{unit}");
+    }
     let mut last = f64::MAX;
     for u in scores {
         let mut sum = 0.0;
