@@ -31,6 +31,7 @@ pub struct Actor {
 /// Endings of bodies and offices, longest first.
 const BODY_ENDS: &[&str] = &[
     "委员会",
+    "委会",
     "管委会",
     "领导小组",
     "指挥部",
@@ -66,6 +67,14 @@ const TIERS: &[&str] = &[
     "每个县市区",
     "每个县（市、区）",
     "每个县区",
+    "每个县",
+    "每个乡镇",
+    "每个区",
+    "这些县（市、区）",
+    "这些县（区）",
+    "这些县区",
+    "这两个县（区）",
+    "各县（区）",
     "各县（市、区）",
     "各县(市、区)",
     "各县（市区）",
@@ -103,6 +112,12 @@ const POSTS: &[&str] = &[
     "县区长",
     "县市区长",
     "县（市、区）长",
+    "县（区）长",
+    "县（市）长",
+    "相应职能部门",
+    "相关职能部门",
+    "有关职能部门",
+    "成员单位",
     "区县长",
     "河长",
     "湖长",
@@ -163,7 +178,7 @@ const OFFICES: &[&str] = &[
     "考核办",
 ];
 /// The tier written before a post (市级包抓领导, 各级河长).
-const POST_TIERS: &[&str] = &["市级", "县级", "各级", "市", "县", "各"];
+const POST_TIERS: &[&str] = &["常务副", "市级", "县级", "各级", "市", "县", "各", "副"];
 /// Characters that start verbs and prepositions before a body's name (落实市委, 推进县委, 向区政府).
 const VERB_CHARS: &str =
     "落贯执按根报提服配协请经向由对给让把将使在为与和及同跟推加抓做搞促实确力争强深进";
@@ -219,6 +234,21 @@ fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
     })
 }
 
+/// Where the name of a body ending just before `end` starts (reading no further left than
+/// `floor`), if one does: 安委会 before 各成员单位.
+fn body_before(t: &[char], end: usize, floor: usize) -> Option<usize> {
+    let n = (1..=3)
+        .filter(|n| end >= floor + n)
+        .filter(|n| {
+            let w: String = t[end - n..end].iter().collect();
+            BODY_ENDS.contains(&w.as_str())
+                && !matches!(w.as_str(), "办" | "所" | "站" | "队" | "院")
+        })
+        .max()?;
+    let start = name_start(t, end, n, 8)?.max(floor);
+    (end - start > n && !VERB_CHARS.contains(t[start])).then_some(start)
+}
+
 /// What generic actors, tiers and posts start with, and bodies' endings.
 const WHOLE_FIRSTS: Firsts = Firsts::of(&[GENERIC, TIERS, POSTS]);
 const BODY_END_FIRSTS: Firsts = Firsts::of(&[BODY_ENDS]);
@@ -263,13 +293,18 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             }
             let floor = out.last().map_or(0, |a| a.found.end);
             let start = match kind {
-                ActorKind::Post => POST_TIERS
-                    .iter()
-                    .find(|p| {
-                        let len = p.chars().count();
-                        i >= floor + len && starts(&t, i - len, p)
-                    })
-                    .map_or(i, |p| i - p.chars().count()),
+                ActorKind::Post => {
+                    let start = POST_TIERS
+                        .iter()
+                        .find(|p| {
+                            let len = p.chars().count();
+                            i >= floor + len && starts(&t, i - len, p)
+                        })
+                        .map_or(i, |p| i - p.chars().count());
+                    // 安委会各成员单位, 县政府主要负责同志: the body a post belongs to is part of
+                    // its name, tier or not.
+                    body_before(&t, start, floor).unwrap_or(start)
+                }
                 _ => i,
             };
             out.push(Actor {
@@ -317,8 +352,9 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
         if matches!(t[i], '县' | '区' | '州' | '旗')
             && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级' | '区' | '市'))
             && i > 0
-            && !AREA_WORDS.contains(t[i - 1])
             && let Some(start) = name_start(&t, i + 1, 1, 6)
+            // 园区, 社区: an area word, unless a name stands before it (梁园区, 高新园区).
+            && !(AREA_WORDS.contains(t[i - 1]) && start + 1 >= i)
             && !NOT_PLACE_STARTS.contains(t[start])
             // 县区, 市区, 县市区: tier words, not a place.
             && !"县市区".contains(t[i - 1])

@@ -119,7 +119,14 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
         let opening: String = st[..first].iter().collect();
         let sentence_time = find_deadline(&opening, year)
             .filter(|d| d.found.start <= 1 && opening.chars().count() <= d.found.end + 2)
-            .map(|d| (d.found.text, d.date));
+            .map(|d| (d.found.text, d.date))
+            // "近期，各县区…": a vague time word opening the sentence is recorded for each.
+            .or_else(|| {
+                words::VAGUE_TIMES
+                    .iter()
+                    .find(|w| opening.starts_with(**w) && opening.chars().count() <= 3)
+                    .map(|w| (w.to_string(), None))
+            });
         if first > 0 {
             cuts.push((0, None));
         }
@@ -346,6 +353,65 @@ mod tests {
         );
         assert_eq!(ds.len(), 2, "{ds:#?}");
         assert_eq!(ds[0].deadline, date(10, 31));
+    }
+
+    #[test]
+    fn actors_in_the_forms_speeches_name_them() {
+        // A wish addressed to fields: 希望 is no part of their names.
+        let ds = extract("希望文旅、商务等部门要在国庆节前推出消费券。", 2025);
+        assert_eq!(who(&ds[0]), [("文旅", Role::Owner), ("商务", Role::Owner)]);
+        // Parks named before 园区, a post with its 常务副, a body's members, role compounds.
+        let ds = extract(
+            "青石园区要加快标准厂房建设。常务副县（市、区）长要抓好调度。防汛指挥部各成员单位要落实值班制度。有关职能部门要派专人跟踪。",
+            2025,
+        );
+        let names: Vec<&str> = ds.iter().map(|d| d.actors[0].name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "青石园区",
+                "常务副县（市、区）长",
+                "防汛指挥部各成员单位",
+                "有关职能部门"
+            ]
+        );
+        assert!(ds.iter().all(|d| d.tier == Tier::A));
+        // A list summed up by 等 and a post: the places are the actors; a qualifier before
+        // them ends in 的.
+        let ds = extract(
+            "上半年签约项目仍为零的东岭县、西坪县和新区等县（区）长要亲自推动，10月底前实现零的突破。",
+            2025,
+        );
+        assert_eq!(
+            who(&ds[0]),
+            [
+                ("东岭县", Role::Owner),
+                ("西坪县", Role::Owner),
+                ("新区", Role::Owner)
+            ]
+        );
+        assert_eq!(ds[0].deadline, date(10, 31));
+        // Handed by 提出, tier words with 每个.
+        let ds = extract("另外，我们提出每个乡镇都要建成一个便民服务中心。", 2025);
+        assert_eq!(who(&ds[0]), [("每个乡镇", Role::Owner)]);
+    }
+
+    #[test]
+    fn vague_times_the_meeting_itself_and_quoted_documents() {
+        // A vague time word opening the sentence is recorded, but times nothing.
+        let ds = extract("近期，各县区要对在建项目进行一次排查。", 2025);
+        assert_eq!(ds[0].deadline_text.as_deref(), Some("近期"));
+        assert_eq!(ds[0].deadline, None);
+        assert!(extract("会后，各部门要抓好落实。", 2025).is_empty());
+        // Talk about the meeting, and what a document says, ask nothing at this meeting.
+        assert!(
+            extract(
+                "今天召开的这次会议，是一次动员会，目的是确保完成全年目标任务。",
+                2025
+            )
+            .is_empty()
+        );
+        assert!(extract("《实施意见》提出，到年底前全面完成老旧小区改造。", 2025).is_empty());
     }
 
     #[test]

@@ -118,7 +118,10 @@ pub(super) fn directive(
     if deadline.is_none() {
         deadline = sentence_time.clone();
     }
-    let timed_by_date = deadline.is_some();
+    // A vague time word (尽快, 会后) is recorded but times nothing.
+    let timed_by_date = deadline
+        .as_ref()
+        .is_some_and(|d| !VAGUE_TIMES.contains(&d.0.as_str()));
     let timed = timed_by_date || cadence.is_some() || target.is_some();
     if deadline.is_none() {
         deadline = VAGUE_TIMES
@@ -148,6 +151,19 @@ pub(super) fn directive(
         }
         None => plain.clone(),
     };
+    // Talk about the meeting itself, or what a document says (《…》提出), asks nothing of
+    // anyone at this meeting.
+    let first_clause = plain.split(['，', ',']).next().unwrap_or("");
+    let about_meeting = first_clause.contains("会议")
+        && ["今天", "这次", "本次"]
+            .iter()
+            .any(|w| first_clause.contains(w));
+    let quoted = ["》提出", "》要求", "》明确", "》指出"]
+        .iter()
+        .any(|w| plain.contains(w));
+    if !specific && (about_meeting || quoted) {
+        return None;
+    }
     let tier = if specific {
         if !timed && exhortation(&asked) {
             return None;

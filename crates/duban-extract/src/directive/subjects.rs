@@ -80,7 +80,7 @@ pub(super) fn actors_of(s: &str, t: &[char]) -> Vec<Mention> {
 
 /// Characters a field's short name is written with (国土, 住建, 自然资源).
 fn is_name_char(c: char) -> bool {
-    crate::clean::is_cjk(c) && !"由和及与要的等在对请将把各有关相".contains(c)
+    crate::clean::is_cjk(c) && !"由和及与要的等在对请将把各有关相希望".contains(c)
 }
 
 /// How much of what stands before a subject in its clause is read (see `subjects`).
@@ -168,7 +168,13 @@ pub(super) fn subjects(t: &[char], clause_starts: &[usize], year: i32) -> Vec<Su
             if matches!(gap.as_str(), "," | "，") {
                 break;
             }
-            group.push(next.clone());
+            // "民权县、柘城县和示范区等县（区）长": the noun after 等 sums the list up.
+            let sums_up = gap.starts_with('等')
+                && group.len() > 1
+                && matches!(next.1, ActorKind::Post | ActorKind::Territory);
+            if !sums_up {
+                group.push(next.clone());
+            }
             end = next.3;
             k += 1;
         }
@@ -205,10 +211,12 @@ pub(super) fn subjects(t: &[char], clause_starts: &[usize], year: i32) -> Vec<Su
                 end
             }
         };
-        let opened = openers_end >= first
-            || (before.ends_with('的')
-                && before_len <= 10
-                && !ACTION_MARKS.iter().any(|m| before.contains(m)));
+        // "…为零的民权县": a subject qualified by what it is (at most 30 characters).
+        let qualified = first > 0 && t[first - 1] == '的' && before_len <= 30 && {
+            let whole: String = t[from..first].iter().collect();
+            !ACTION_MARKS.iter().any(|m| whole.contains(m))
+        };
+        let opened = openers_end >= first || qualified;
         let Some((role, explicit)) = marker(t, after, year).or(handed.map(|_| (Role::Owner, true)))
         else {
             continue;

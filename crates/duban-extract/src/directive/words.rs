@@ -68,7 +68,9 @@ pub(super) const FILLERS: &[&str] = &[
 /// Words before units that work with the lead: 会同, 联合.
 pub(super) const CO_WITH: &[&str] = &["会同", "联合"];
 /// Words before a subject that hand it a task.
-pub(super) const HANDING: &[&str] = &["并由", "再由", "由", "请", "要求", "责成", "督促"];
+pub(super) const HANDING: &[&str] = &[
+    "并由", "再由", "由", "请", "要求", "责成", "督促", "希望", "提出",
+];
 /// Words opening a clause that are not part of it: enumerations and connectives.
 pub(super) const OPENERS: &[&str] = &[
     "此项工作",
@@ -153,7 +155,7 @@ pub(super) const CLAUSE_ENDS: &str = "，,：:";
 pub(super) const SENTENCE_ENDS: &str = "。！？；!?;.．";
 
 /// Words asking for speed without naming a date: kept as the time node's text, no date.
-pub(super) const VAGUE_TIMES: &[&str] = &["尽快", "近期", "立即", "马上"];
+pub(super) const VAGUE_TIMES: &[&str] = &["尽快", "近期", "立即", "马上", "会后"];
 
 /// What closes a subject's group of actors: 国土、财政等部门.
 pub(super) const SUBJECT_ENDS: &[&str] = &["等有关部门", "等相关部门", "等部门", "等单位", "等"];
