@@ -164,6 +164,23 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
     out
 }
 
+/// The directives of a file that may hold several speeches, each read in its own year: the
+/// year given (`year`), else the one its own first lines state, else `fallback`. Lines are
+/// numbered in the whole file.
+pub fn extract_speeches(text: &str, year: Option<i32>, fallback: i32) -> Vec<Directive> {
+    let lines: Vec<&str> = text.lines().collect();
+    crate::meeting::speeches(text)
+        .into_iter()
+        .flat_map(|s| {
+            let y = year.or(s.year).unwrap_or(fallback);
+            (s.from..s.to)
+                .filter_map(|n| lines.get(n - 1).map(|l| (n, *l)))
+                .flat_map(move |(n, l)| extract_line(n, l, y))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The directives of a whole speech, line by line.
 pub fn extract(text: &str, year: i32) -> Vec<Directive> {
     text.lines()
@@ -175,6 +192,7 @@ pub fn extract(text: &str, year: i32) -> Vec<Directive> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn date(m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(2025, m, d)
@@ -394,6 +412,26 @@ mod tests {
         // Handed by 提出, tier words with 每个.
         let ds = extract("另外，我们提出每个乡镇都要建成一个便民服务中心。", 2025);
         assert_eq!(who(&ds[0]), [("每个乡镇", Role::Owner)]);
+    }
+
+    #[test]
+    fn each_speech_of_a_file_in_its_own_year() {
+        let text = "第一篇\n在2023年全县经济工作会议上的讲话\n同志们：\n各乡镇要在年底前完成征迁。\n第二篇\n在2024年全县项目建设观摩会上的讲话\n同志们：\n各乡镇要在6月底前完成征迁。\n";
+        let ds = extract_speeches(text, None, 2030);
+        let dates: Vec<_> = ds.iter().map(|d| (d.line, d.deadline)).collect();
+        assert_eq!(
+            dates,
+            [
+                (4, NaiveDate::from_ymd_opt(2023, 12, 31)),
+                (8, NaiveDate::from_ymd_opt(2024, 6, 30))
+            ]
+        );
+        // The year given holds for all.
+        let ds = extract_speeches(text, Some(2025), 2030);
+        assert!(
+            ds.iter()
+                .all(|d| d.deadline.is_some_and(|d| d.year() == 2025))
+        );
     }
 
     #[test]

@@ -22,8 +22,10 @@ pub mod units;
 
 pub use actors::{Actor, ActorKind, find_actors};
 pub use clean::{Clean, clean, sentences};
-pub use directive::{Directive, NamedActor, Role, Tier, extract, extract_line, task_name};
-pub use meeting::{meeting_title, meeting_year};
+pub use directive::{
+    Directive, NamedActor, Role, Tier, extract, extract_line, extract_speeches, task_name,
+};
+pub use meeting::{Speech, meeting_title, meeting_year, speeches};
 pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};
 pub use units::match_actor;

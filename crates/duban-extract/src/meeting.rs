@@ -22,7 +22,9 @@ pub fn meeting_title(text: &str) -> Option<String> {
     let mut lines = text
         .lines()
         .map(|l| simplified(&crate::clean::clean(l.trim()).text))
-        .filter(|l| !l.is_empty());
+        .filter(|l| !l.is_empty())
+        // "第二篇" numbers a speech; its title is the line after.
+        .skip_while(|l| l.starts_with('第') && l.ends_with('篇') && l.chars().count() <= 6);
     let first = lines.next()?;
     let title = std::iter::once(first.clone())
         .chain(lines.take(2))
@@ -38,6 +40,76 @@ pub fn meeting_year(text: &str) -> Option<i32> {
         .filter(|l| !l.trim().is_empty())
         .take(3)
         .find_map(|l| year_written(&crate::clean::clean(l).text, &['年', '-', '.', '/']))
+}
+
+/// 一篇讲话 — one speech of a file that may hold several: its title, its year (as its own
+/// first lines state it) and its lines, `from`..`to` (1-based, `to` exclusive).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Speech {
+    pub title: Option<String>,
+    pub year: Option<i32>,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Whether `line` (cleaned, simplified, trimmed) opens a speech: "第二篇", or a short title
+/// line naming a speech at a meeting ("在2024年全县项目建设观摩会上的讲话").
+fn opens_a_speech(line: &str) -> bool {
+    let n = line.chars().count();
+    if n == 0 || n > 60 {
+        return false;
+    }
+    let numbered = line.starts_with('第')
+        && line
+            .chars()
+            .nth(1)
+            .is_some_and(|c| "一二三四五六七八九十0123456789".contains(c))
+        && (line.contains('篇') || line.contains("讲话"));
+    let titled = (line.ends_with("讲话") || line.ends_with("讲话稿") || line.ends_with("讲话提纲"))
+        && (line.contains("会议") || line.contains('会') || line.starts_with('在'))
+        && !line.contains('，')
+        && !line.contains('。');
+    numbered || titled
+}
+
+/// The speeches of `text`, in order: a file of one speech is one; a new speech starts at a
+/// title line ("第X篇", "在…会议上的讲话") after some text of the one before.
+pub fn speeches(text: &str) -> Vec<Speech> {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| simplified(&crate::clean::clean(l.trim()).text))
+        .collect();
+    let mut starts = vec![0usize];
+    let mut body_since = 0usize;
+    for (i, l) in lines.iter().enumerate() {
+        if opens_a_speech(l) && body_since > 0 {
+            // A "第二篇" line followed by its title: the speech starts at the number.
+            starts.push(i);
+            body_since = 0;
+        } else if l.chars().count() > 60 || l.contains('。') {
+            body_since += 1;
+        }
+    }
+    let ends: Vec<usize> = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(lines.len()))
+        .collect();
+    let all: Vec<&str> = text.lines().collect();
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&from, to)| {
+            let part = all[from..to].join("\n");
+            Speech {
+                title: meeting_title(&part),
+                year: meeting_year(&part),
+                from: from + 1,
+                to: to + 1,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -66,5 +138,27 @@ mod tests {
             Some("全县项目推进会讲话"),
             "a web page's note is not the title"
         );
+    }
+
+    #[test]
+    fn a_file_of_several_speeches_each_with_its_title_and_year() {
+        let text = "第一篇\n在2023年全县经济工作会议上的讲话\n同志们：\n今年要抓好项目建设，年底前全部开工。\n\n第二篇\n在2024年全县项目建设观摩会上的讲话\n同志们：\n各乡镇要在6月底前完成征迁。\n";
+        let s = speeches(text);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!((s[0].from, s[0].to, s[0].year), (1, 6, Some(2023)));
+        assert_eq!((s[1].from, s[1].to, s[1].year), (6, 10, Some(2024)));
+        assert_eq!(
+            s[1].title.as_deref(),
+            Some("在2024年全县项目建设观摩会上的讲话"),
+            "a speech's number is not its title"
+        );
+        // One speech, a title and no body before it: one.
+        let one = speeches("在全市项目推进会议上的讲话\n同志们：\n各县区要抓落实。");
+        assert_eq!(one.len(), 1);
+        // A line quoting a speech inside the text does not split it.
+        let quoted = speeches(
+            "在全市会议上的讲话\n同志们：\n我们认真学习了省长在全省会议上的讲话，要抓好落实。\n",
+        );
+        assert_eq!(quoted.len(), 1);
     }
 }
