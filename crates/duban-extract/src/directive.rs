@@ -164,6 +164,76 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
     out
 }
 
+/// 未生成议定事项的要求 — a sentence that asks something of someone (a modal such as 要, 必须,
+/// 务必, 确保, or a role such as 负责, 牵头) yet produced no directive: shown to the office so
+/// that nothing is dropped unseen. Offsets in the original line, as a directive's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unclaimed {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// Words that make a sentence a request: modals and roles.
+const REQUEST_MARKS: &[&str] = &[
+    "必须", "务必", "确保", "力争", "负责", "牵头", "配合", "抓紧", "尽快", "应当", "要",
+];
+/// Words 要 is part of without asking anything: 重要, 主要, 需要 …
+const NOT_ASKING_YAO: &[&str] = &[
+    "重要", "主要", "需要", "只要", "纲要", "摘要", "紧要", "要素", "要点", "要件", "要闻", "首要",
+    "要求", "险要", "概要", "要害",
+];
+
+fn requests(plain: &str) -> bool {
+    REQUEST_MARKS.iter().any(|m| {
+        if *m != "要" {
+            return plain.contains(m);
+        }
+        let t: Vec<char> = plain.chars().collect();
+        (0..t.len()).any(|i| {
+            t[i] == '要'
+                && !NOT_ASKING_YAO.iter().any(|w| {
+                    let w: Vec<char> = w.chars().collect();
+                    let k = w.iter().position(|c| *c == '要').unwrap_or(0);
+                    i >= k && t.get(i - k..i - k + w.len()) == Some(&w[..])
+                })
+        })
+    })
+}
+
+/// The sentences of `text` that ask something yet are covered by none of `found`, at most
+/// `limit` of them.
+pub fn unclaimed(text: &str, found: &[Directive], limit: usize) -> Vec<Unclaimed> {
+    let mut out = Vec::new();
+    for (n, original) in text.lines().enumerate() {
+        let line = n + 1;
+        let here: Vec<&Directive> = found.iter().filter(|d| d.line == line).collect();
+        let c = clean(original).simplify();
+        let original_chars: Vec<char> = original.chars().collect();
+        for s in sentences(&c.text) {
+            if out.len() >= limit {
+                return out;
+            }
+            let plain: String = c.text.chars().skip(s.start).take(s.end - s.start).collect();
+            if plain.chars().count() < 6 || !requests(&plain) {
+                continue;
+            }
+            let (start, end) = c.original(s.start, s.end);
+            if here.iter().any(|d| d.start < end && start < d.end) {
+                continue;
+            }
+            out.push(Unclaimed {
+                line,
+                start,
+                end,
+                text: original_chars[start..end].iter().collect(),
+            });
+        }
+    }
+    out
+}
+
 /// The directives of a file that may hold several speeches, each read in its own year: the
 /// year given (`year`), else the one its own first lines state, else `fallback`. Lines are
 /// numbered in the whole file.
@@ -432,6 +502,18 @@ mod tests {
             ds.iter()
                 .all(|d| d.deadline.is_some_and(|d| d.year() == 2025))
         );
+    }
+
+    #[test]
+    fn requests_that_produced_no_directive_are_shown() {
+        let text = "各乡镇要在6月底前完成征迁。这是一项重要工作。\n大家要齐心协力，把好事办好。";
+        let found = extract(text, 2025);
+        assert_eq!(found.len(), 1);
+        let left = unclaimed(text, &found, 100);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].line, 2);
+        assert_eq!(left[0].text, "大家要齐心协力，把好事办好。");
+        assert!(unclaimed(text, &found, 0).is_empty(), "bounded");
     }
 
     #[test]

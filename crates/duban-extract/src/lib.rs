@@ -23,7 +23,8 @@ pub mod units;
 pub use actors::{Actor, ActorKind, find_actors};
 pub use clean::{Clean, clean, sentences};
 pub use directive::{
-    Directive, NamedActor, Role, Tier, extract, extract_line, extract_speeches, task_name,
+    Directive, NamedActor, Role, Tier, Unclaimed, extract, extract_line, extract_speeches,
+    task_name, unclaimed,
 };
 pub use meeting::{Speech, meeting_title, meeting_year, speeches};
 pub use simplify::simplified;

@@ -75,18 +75,17 @@ fn opens_a_speech(line: &str) -> bool {
 /// The speeches of `text`, in order: a file of one speech is one; a new speech starts at a
 /// title line ("第X篇", "在…会议上的讲话") after some text of the one before.
 pub fn speeches(text: &str) -> Vec<Speech> {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| simplified(&crate::clean::clean(l.trim()).text))
-        .collect();
+    let all: Vec<&str> = text.lines().collect();
     let mut starts = vec![0usize];
     let mut body_since = 0usize;
-    for (i, l) in lines.iter().enumerate() {
-        if opens_a_speech(l) && body_since > 0 {
-            // A "第二篇" line followed by its title: the speech starts at the number.
+    for (i, raw) in all.iter().enumerate() {
+        let raw = raw.trim();
+        // Only a short line can be a title: only those are cleaned and simplified.
+        let short = raw.chars().nth(80).is_none();
+        if short && body_since > 0 && opens_a_speech(&simplified(&crate::clean::clean(raw).text)) {
             starts.push(i);
             body_since = 0;
-        } else if l.chars().count() > 60 || l.contains('。') {
+        } else if !short || raw.contains('。') {
             body_since += 1;
         }
     }
@@ -94,9 +93,8 @@ pub fn speeches(text: &str) -> Vec<Speech> {
         .iter()
         .skip(1)
         .copied()
-        .chain(std::iter::once(lines.len()))
+        .chain(std::iter::once(all.len()))
         .collect();
-    let all: Vec<&str> = text.lines().collect();
     starts
         .iter()
         .zip(ends)

@@ -177,6 +177,24 @@ impl Browser {
         }
     }
 
+    /// The text of the page's open dialog, waiting up to 10 s for one.
+    pub async fn alert_text(&mut self) -> String {
+        let started = Instant::now();
+        loop {
+            let v = self
+                .call(reqwest::Method::GET, "/alert/text", json!({}))
+                .await;
+            if let Some(t) = v.as_str() {
+                return t.to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no dialog open: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Accepts the page's confirm() dialog, waiting up to 10 s for it.
     pub async fn accept_alert(&mut self) {
         let started = Instant::now();

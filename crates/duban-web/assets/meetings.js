@@ -1,5 +1,6 @@
 // duban 督办 — 会议议定事项: the review table's row actions (删除, 合并到上一条), its unit
-// chips (添加, 移除) and the count of rows picked. The table arrives through htmx, so every
+// chips (添加, 移除), the count of rows picked, rows added by hand from the speech's text (a
+// selection, or a request that produced no directive), and the question before confirming. The table arrives through htmx, so every
 // handler is delegated from the document; no inline script (CSP).
 (function () {
   'use strict';
@@ -89,8 +90,74 @@
     count();
   }
 
+  /** The text selected in the speech box (with its line), else anywhere on the page. */
+  function selected() {
+    var box = document.getElementById('speech');
+    if (box && box.selectionEnd > box.selectionStart) {
+      return {
+        text: box.value.substring(box.selectionStart, box.selectionEnd),
+        line: box.value.substring(0, box.selectionStart).split('\n').length
+      };
+    }
+    return { text: window.getSelection ? String(window.getSelection()) : '', line: '' };
+  }
+
+  /** 补录: a row for `text` (line `line` if known) at the table's end, picked. */
+  function addRow(text, line) {
+    text = (text || '').trim();
+    var button = document.getElementById('add-selection');
+    var template = document.getElementById('row-template');
+    var body = document.querySelector('#directives tbody');
+    if (!text) { window.alert('请先在讲话稿中选中要添加的文字'); return; }
+    if (!button || !template || !body) { return; }
+    var seq = parseInt(button.getAttribute('data-next'), 10);
+    button.setAttribute('data-next', String(seq + 1));
+    var holder = document.createElement('tbody');
+    holder.innerHTML = template.innerHTML.replace(/SEQ/g, String(seq));
+    var row = holder.querySelector('tr');
+    row.querySelector('textarea').value = text;
+    row.querySelector('[data-line]').textContent = line || '';
+    body.appendChild(row);
+    row.querySelector('.add-unit').focus();
+    count();
+  }
+
+  /** How many 重点工作 the picked rows make: one per lead unit (a row without one is named
+   *  by the server when confirmed). */
+  function toMake() {
+    var n = 0;
+    each(document.querySelectorAll('#directives tr[data-row]'), function (row) {
+      var pick = row.querySelector('input[name=pick]');
+      if (pick && pick.checked) {
+        n += Math.max(1, unitsOf(row.querySelector('td[data-kind=lead]')).length);
+      }
+    });
+    return n;
+  }
+
+  // 确认: asked first, with what it will make.
+  document.addEventListener('htmx:confirm', function (e) {
+    if (!e.target.matches || !e.target.matches('#confirm-form')) { return; }
+    e.preventDefault();
+    var n = toMake();
+    if (n === 0) { window.alert('请先选中要生成的事项'); return; }
+    if (window.confirm('将生成 ' + n + ' 项重点工作，确定？')) { e.detail.issueRequest(true); }
+  });
+
   document.addEventListener('click', function (e) {
     var t = e.target;
+    if (t.id === 'add-selection') {
+      var sel = selected();
+      addRow(sel.text, sel.line);
+      return;
+    }
+    if (t.matches('#unclaimed [data-action=add-unclaimed]')) {
+      addRow(t.getAttribute('data-text'), t.getAttribute('data-line'));
+      t.closest('tr').classList.add('added');
+      t.disabled = true;
+      t.textContent = '已添加';
+      return;
+    }
     if (t.matches('#directives .chip .x')) {
       var chip = t.closest('.chip');
       chip.parentNode.removeChild(chip);

@@ -23,6 +23,59 @@ async fn lamp_of(b: &mut Browser, base: &str, code: &str) -> String {
     colour
 }
 
+/// 会议议定事项, nothing lost: the office pastes a speech; a request that produced no directive
+/// is listed and added as a row (then dropped), a task the extractor missed is added by
+/// selecting its words in the speech, given its unit; confirming asks first with the count.
+async fn a_missed_task_added_from_the_text(b: &mut Browser, base: &str) {
+    let year = duban_web::today().year();
+    b.goto(&format!("{base}/meetings")).await;
+    let speech = format!(
+        "在{year}年全市重点工作推进会上的讲话\n同志们：\n市财政局要在9月底前拨付专项资金。\n大家要齐心协力，把各项工作抓实抓细。\n城区停车难的问题，交通部门近期拿出整治方案。\n"
+    );
+    b.type_into("#speech", &speech).await;
+    b.click("#extract").await;
+    b.wait_text("#directives", "拨付专项资金").await;
+    let unclaimed = b.wait_text("#unclaimed", "齐心协力").await;
+    assert!(!unclaimed.contains("拨付专项资金"), "{unclaimed}");
+    // The listed request added as a row, then judged no task and dropped.
+    b.click("#unclaimed [data-action=add-unclaimed]").await;
+    let added = b
+        .execute(
+            "return document.querySelector('#row-2 textarea').value",
+            json!([]),
+        )
+        .await;
+    assert_eq!(added, "大家要齐心协力，把各项工作抓实抓细。");
+    b.click("#row-2 [data-action=drop]").await;
+    // The missed task: its words selected in the speech, added, given its unit.
+    b.execute(
+        "var box = document.getElementById('speech'); var at = box.value.indexOf(arguments[0]); \
+         box.focus(); box.setSelectionRange(at, at + arguments[0].length);",
+        json!(["交通部门近期拿出整治方案"]),
+    )
+    .await;
+    b.click("#add-selection").await;
+    let row = b
+        .execute(
+            "return document.querySelector('#row-3 textarea').value + '|' + \
+             document.querySelector('#row-3 input[name=pick]').checked + '|' + \
+             document.querySelector('#row-3 [data-line]').textContent",
+            json!([]),
+        )
+        .await;
+    assert_eq!(row, "交通部门近期拿出整治方案|true|5");
+    b.type_into("#row-3 td[data-kind=lead] .add-unit", "云台县\u{E007}")
+        .await;
+    b.wait_text("#row-3 td[data-kind=lead] .chips", "云台县")
+        .await;
+    b.screenshot("meetings-added-from-text").await;
+    b.click("#confirm").await;
+    assert_eq!(b.alert_text().await, "将生成 2 项重点工作，确定？");
+    b.accept_alert().await;
+    let done = b.wait_text("#review", "已生成").await;
+    assert!(done.contains("已生成 2 项重点工作"), "{done}");
+}
+
 /// 会议议定事项: the office pastes a speech, reads the review table, drops a row, edits a
 /// text and a deadline, adds a unit, merges a row into the one above and confirms; the items
 /// are in the ledger.
@@ -89,6 +142,8 @@ async fn meeting_tasks(b: &mut Browser, base: &str, app: &App) {
     );
     b.screenshot("meetings-edited").await;
     b.click("#confirm").await;
+    assert_eq!(b.alert_text().await, "将生成 3 项重点工作，确定？");
+    b.accept_alert().await;
     let done = b.wait_text("#review", "已生成").await;
     assert!(done.contains("已生成 3 项重点工作"), "{done}");
     let listed = b.text("#created-items").await;
@@ -226,6 +281,7 @@ async fn a_reporter_reports_and_the_office_sees_the_colour_change() {
     b.wait_text("#bulletin-state", "2025年第1期").await;
     b.screenshot("bulletin").await;
     meeting_tasks(&mut b, &base, &app).await;
+    a_missed_task_added_from_the_text(&mut b, &base).await;
 
     // Every role signs in and every page of its menu opens, charts drawn, without an error.
     for (user, pages) in [

@@ -70,7 +70,14 @@ struct Reading {
     meeting: String,
     year: i32,
     proposals: Vec<Proposal>,
+    /// The speeches of the text (several when a file holds more than one).
+    speeches: Vec<duban_extract::Speech>,
+    /// Sentences that ask something yet produced no directive.
+    unclaimed: Vec<duban_extract::Unclaimed>,
 }
+
+/// Most unclaimed requests shown under a reading.
+const MAX_UNCLAIMED: usize = 300;
 
 fn year_of(text: &str) -> ApiResult<i32> {
     text.trim()
@@ -99,23 +106,30 @@ async fn read_speech(
             "讲话稿共 {chars} 字，超过一次提取的上限 {SPEECH_CHARS} 字；请按篇分开提取"
         )));
     }
-    let year = match year {
-        Some(y) => year_of(&y.to_string())?,
-        None => duban_extract::meeting_year(&text).unwrap_or_else(|| today().year()),
-    };
+    let given = year.map(|y| year_of(&y.to_string())).transpose()?;
+    let year = given
+        .or_else(|| duban_extract::meeting_year(&text))
+        .unwrap_or_else(|| today().year());
     let meeting = meeting
         .map(|m| m.trim().to_string())
         .filter(|m| !m.is_empty())
         .or_else(|| duban_extract::meeting_title(&text))
         .unwrap_or_default();
-    let directives = tokio::task::spawn_blocking(move || duban_extract::extract(&text, year))
-        .await
-        .map_err(ApiError::internal)?;
+    // Each speech of the text in its own year, unless the office gave one.
+    let (directives, speeches, unclaimed) = tokio::task::spawn_blocking(move || {
+        let directives = duban_extract::extract_speeches(&text, given, year);
+        let unclaimed = duban_extract::unclaimed(&text, &directives, MAX_UNCLAIMED);
+        (directives, duban_extract::speeches(&text), unclaimed)
+    })
+    .await
+    .map_err(ApiError::internal)?;
     let proposals = duban_app::meetings::propose(&s.store, directives).await?;
     Ok(Reading {
         meeting,
         year,
         proposals,
+        speeches,
+        unclaimed,
     })
 }
 
@@ -152,6 +166,26 @@ pub(crate) async fn extract(
         meeting: read.meeting,
         year: read.year,
         directives: read.proposals.into_iter().map(Into::into).collect(),
+        speeches: read
+            .speeches
+            .into_iter()
+            .map(|s| SpeechView {
+                title: s.title,
+                year: s.year,
+                from: s.from,
+                to: s.to,
+            })
+            .collect(),
+        unclaimed: read
+            .unclaimed
+            .into_iter()
+            .map(|u| UnclaimedView {
+                line: u.line,
+                start: u.start,
+                end: u.end,
+                text: u.text,
+            })
+            .collect(),
     }))
 }
 
@@ -283,6 +317,30 @@ pub struct ExtractAnswer {
     pub meeting: String,
     pub year: i32,
     pub directives: Vec<ProposalView>,
+    /// 讲话篇目：一个文件含多篇讲话时逐篇列出（标题、年度、起止行）
+    pub speeches: Vec<SpeechView>,
+    /// 含“要”“必须”“负责”等要求却未识别为议定事项的语句（最多 300 条），供核对补录
+    pub unclaimed: Vec<UnclaimedView>,
+}
+
+/// 一篇讲话
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpeechView {
+    pub title: Option<String>,
+    pub year: Option<i32>,
+    /// 起始行（含）
+    pub from: usize,
+    /// 结束行（不含）
+    pub to: usize,
+}
+
+/// 未识别为议定事项的要求性语句
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnclaimedView {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
 }
 
 /// 已生成 — items created and updated, and every item of the meeting by code.

@@ -244,7 +244,11 @@ pub(super) async fn extract_page(
         &s,
         "meetings_review.html",
         context! { meeting => read.meeting, year => read.year, tier_a, picked,
-        tier_b => read.proposals.len() - tier_a, units, file => f.file, rows },
+        tier_b => read.proposals.len() - tier_a, units, file => f.file, rows,
+        next_seq => read.proposals.len() + 1,
+        speeches => (read.speeches.len() > 1).then(|| read.speeches.iter().map(|s| context! {
+            title => s.title.clone(), year => s.year, from => s.from, to => s.to - 1 }).collect::<Vec<_>>()),
+        unclaimed => read.unclaimed.iter().map(|u| context! { line => u.line, text => u.text.clone() }).collect::<Vec<_>>() },
     )
 }
 
