@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use crate::chars::{Firsts, Found, found, longest, starts};
+use crate::chars::{Found, found, longest, starts};
+use crate::lexicon::Lexicon;
 
 /// What kind of actor a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,157 +29,8 @@ pub struct Actor {
     pub found: Found,
 }
 
-/// Endings of bodies and offices, longest first.
-const BODY_ENDS: &[&str] = &[
-    "委员会",
-    "委会",
-    "管委会",
-    "领导小组",
-    "指挥部",
-    "办公室",
-    "督查室",
-    "工作专班",
-    "专班",
-    "工作组",
-    "中心",
-    "集团",
-    "公司",
-    "政府",
-    "部门",
-    "机关",
-    "银行",
-    "检察院",
-    "法院",
-    "委",
-    "局",
-    "办",
-    "厅",
-    "署",
-    "院",
-    "所",
-    "站",
-    "队",
-    "联",
-    "协会",
-    "商会",
-];
-/// Tiers of territory, written whole.
-const TIERS: &[&str] = &[
-    "每个县市区",
-    "每个县（市、区）",
-    "每个县区",
-    "每个县",
-    "每个乡镇",
-    "每个区",
-    "这些县（市、区）",
-    "这些县（区）",
-    "这些县区",
-    "这两个县（区）",
-    "各县（区）",
-    "各县（市、区）",
-    "各县(市、区)",
-    "各县（市区）",
-    "各县市区",
-    "各县区",
-    "各区县",
-    "各乡镇（街道）",
-    "各乡镇",
-    "各街道",
-    "各开发区",
-    "各园区",
-    "各市州",
-    "各地",
-];
-/// What a tier's name may go on with: its governments and party committees.
-const TIER_BODIES: &[&str] = &[
-    "党委政府",
-    "党委和政府",
-    "人民政府",
-    "政府",
-    "党委",
-    "党政主要负责同志",
-    "主要负责同志",
-    "主要领导",
-    "“一把手”",
-    "一把手",
-];
-const POSTS: &[&str] = &[
-    "分管副市长",
-    "分管副县长",
-    "分管领导",
-    "包抓领导",
-    "包联领导",
-    "县市长",
-    "县区长",
-    "县市区长",
-    "县（市、区）长",
-    "县（区）长",
-    "县（市）长",
-    "相应职能部门",
-    "相关职能部门",
-    "有关职能部门",
-    "成员单位",
-    "区县长",
-    "河长",
-    "湖长",
-    "县级领导",
-    "市级领导",
-    "县委书记",
-    "主要负责同志",
-    "主要领导",
-    "一把手",
-    "项目业主",
-    "项目责任单位",
-    "责任单位",
-    "牵头单位",
-    "项目单位",
-    "建设单位",
-    "业主单位",
-];
-const GENERIC: &[&str] = &[
-    "市直各部门",
-    "市直各单位",
-    "市直有关部门",
-    "市直相关部门",
-    "县直各部门",
-    "县直各单位",
-    "县直有关部门",
-    "县直相关部门",
-    "有关部门",
-    "相关部门",
-    "有关单位",
-    "相关单位",
-    "市级各部门",
-    "各县区各部门",
-    "各级各部门",
-    "各地各部门",
-    "各有关部门",
-    "各有关单位",
-    "各部门",
-    "各单位",
-    "全市上下",
-    "大家",
-    "我们",
-    "各级",
-];
 /// How an office's name starts: its tier (市财政局, 州金融办, 省政府, 国家发改委).
 const TIER_MARKS: &str = "市县区州省乡镇旗";
-/// Offices within a body that make its name longer: 市政府督查室, 市委组织部.
-const OFFICES: &[&str] = &[
-    "办公室",
-    "督查室",
-    "督查督办局",
-    "组织部",
-    "宣传部",
-    "统战部",
-    "政法委",
-    "编办",
-    "目督办",
-    "督办",
-    "考核办",
-];
-/// The tier written before a post (市级包抓领导, 各级河长).
-const POST_TIERS: &[&str] = &["常务副", "市级", "县级", "各级", "市", "县", "各", "副"];
 /// Characters that start verbs and prepositions before a body's name (落实市委, 推进县委, 向区政府).
 const VERB_CHARS: &str =
     "落贯执按根报提服配协请经向由对给让把将使在为与和及同跟推加抓做搞促实确力争强深进";
@@ -198,6 +50,25 @@ fn name_start(t: &[char], end: usize, ending: usize, max: usize) -> Option<usize
         s -= 1;
     }
     (end - s > ending).then_some(s)
+}
+
+/// Endings a body is called by without its tier (交通局, 发改委, 政府办, 安委会).
+const ABBREVIATED_ENDS: &[&str] = &["局", "委", "办", "委会"];
+/// Characters before 局 that make a word, not a bureau (大局, 格局, 布局, 全局 …).
+const NOT_BUREAU: &str = "大格布全结当开终残骗赌饭";
+
+/// Whether `t[start..end]` (ending `n` long) is a body called by its abbreviation: two to
+/// four characters before the ending, at the start of a clause, not a verb or a word.
+fn abbreviation(t: &[char], start: usize, end: usize, n: usize) -> bool {
+    let ending: String = t[end - n..end].iter().collect();
+    let before = end - n - start;
+    ABBREVIATED_ENDS.contains(&ending.as_str())
+        && (2..=4).contains(&before)
+        && (start == 0 || "，,。；;、：:\n".contains(t[start - 1]))
+        && !VERB_CHARS.contains(t[start])
+        && !NOT_PLACE_STARTS.contains(t[start])
+        && !"马网快再多".contains(t[start])
+        && !(ending == "局" && NOT_BUREAU.contains(t[end - n - 1]))
 }
 
 /// The body named by `t[start..end]` (ending `n` characters long), if it is one.
@@ -226,6 +97,8 @@ fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
         Some(k) => k,
         // 纪检监察部门, 金融部门: a field of two to four characters.
         None if fields && (2..=4).contains(&(end - n - start)) => start,
+        // 交通局, 教体局, 政府办: an abbreviation standing at the start of a clause.
+        None if abbreviation(t, start, end, n) => start,
         None => return None,
     };
     (end - start > n).then(|| Actor {
@@ -236,42 +109,56 @@ fn body(t: &[char], start: usize, end: usize, n: usize) -> Option<Actor> {
 
 /// Where the name of a body ending just before `end` starts (reading no further left than
 /// `floor`), if one does: 安委会 before 各成员单位.
-fn body_before(t: &[char], end: usize, floor: usize) -> Option<usize> {
+fn body_before(lex: &Lexicon, t: &[char], end: usize, floor: usize) -> Option<usize> {
     let n = (1..=3)
         .filter(|n| end >= floor + n)
         .filter(|n| {
             let w: String = t[end - n..end].iter().collect();
-            BODY_ENDS.contains(&w.as_str())
-                && !matches!(w.as_str(), "办" | "所" | "站" | "队" | "院")
+            lex.body_ends.contains(&w) && !matches!(w.as_str(), "办" | "所" | "站" | "队" | "院")
         })
         .max()?;
     let start = name_start(t, end, n, 8)?.max(floor);
     (end - start > n && !VERB_CHARS.contains(t[start])).then_some(start)
 }
 
-/// What generic actors, tiers and posts start with, and bodies' endings.
-const WHOLE_FIRSTS: Firsts = Firsts::of(&[GENERIC, TIERS, POSTS]);
-const BODY_END_FIRSTS: Firsts = Firsts::of(&[BODY_ENDS]);
-
-/// Every actor named in `text`, left to right, not overlapping.
+/// Every actor named in `text`, left to right, not overlapping, by the shipped lexicon.
 pub fn find_actors(text: &str) -> Vec<Actor> {
+    find_actors_in(text, Lexicon::shipped())
+}
+
+/// The kind of a unit named in the directory: a place, or a body.
+fn unit_kind(name: &str) -> ActorKind {
+    if name.ends_with(['县', '区', '市', '州', '旗', '镇', '乡']) {
+        ActorKind::Territory
+    } else {
+        ActorKind::Body
+    }
+}
+
+/// Every actor named in `text`, left to right, not overlapping, by the words of `lex`.
+pub fn find_actors_in(text: &str, lex: &Lexicon) -> Vec<Actor> {
     let t: Vec<char> = text.chars().collect();
     let mut out: Vec<Actor> = Vec::new();
     let mut i = 0;
     while i < t.len() {
         let whole = [
-            (ActorKind::Generic, GENERIC),
-            (ActorKind::Territory, TIERS),
-            (ActorKind::Post, POSTS),
+            (None, &lex.units),
+            (Some(ActorKind::Generic), &lex.generic),
+            (Some(ActorKind::Territory), &lex.tiers),
+            (Some(ActorKind::Post), &lex.posts),
         ]
         .iter()
-        .filter(|_| WHOLE_FIRSTS.has(t[i]))
-        .find_map(|(k, words)| longest(&t, i, words).map(|n| (*k, n)));
+        .filter(|_| lex.whole_firsts.has(t[i]))
+        .find_map(|(k, words)| {
+            let n = longest(&t, i, words)?;
+            let kind = k.unwrap_or_else(|| unit_kind(&t[i..i + n].iter().collect::<String>()));
+            Some((kind, n))
+        });
         if let Some((kind, n)) = whole {
             // 各县区政府, 各乡镇党委: a tier's governments are the tier.
             let n = match kind {
                 ActorKind::Territory | ActorKind::Generic => {
-                    n + longest(&t, i + n, TIER_BODIES).unwrap_or(0)
+                    n + longest(&t, i + n, &lex.tier_bodies).unwrap_or(0)
                 }
                 ActorKind::Body | ActorKind::Post => n,
             };
@@ -294,7 +181,8 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             let floor = out.last().map_or(0, |a| a.found.end);
             let start = match kind {
                 ActorKind::Post => {
-                    let start = POST_TIERS
+                    let start = lex
+                        .post_tiers
                         .iter()
                         .find(|p| {
                             let len = p.chars().count();
@@ -303,7 +191,7 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
                         .map_or(i, |p| i - p.chars().count());
                     // 安委会各成员单位, 县政府主要负责同志: the body a post belongs to is part of
                     // its name, tier or not.
-                    body_before(&t, start, floor).unwrap_or(start)
+                    body_before(lex, &t, start, floor).unwrap_or(start)
                 }
                 _ => i,
             };
@@ -316,8 +204,8 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
         }
         // A body: its ending here, its name read leftwards (not into an actor already found)
         // and starting at its tier (落实市委 → 市委); "X部门" names a field's departments.
-        if BODY_END_FIRSTS.has(t[i])
-            && let Some(n) = longest(&t, i, BODY_ENDS)
+        if lex.body_end_firsts.has(t[i])
+            && let Some(n) = longest(&t, i, &lex.body_ends)
         {
             let end = i + n;
             let floor = out.last().map_or(0, |a| a.found.end);
@@ -332,7 +220,7 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             });
             if let Some(mut actor) = with_and.or_else(|| read.and_then(|s| body(&t, s, end, n))) {
                 // 市政府督查室: the office within the body.
-                let end = end + longest(&t, end, OFFICES).unwrap_or(0);
+                let end = end + longest(&t, end, &lex.offices).unwrap_or(0);
                 actor.found = found(&t, actor.found.start, end);
                 // 各级农业农村部门: the tiers of one field are that field's bodies.
                 if let Some(prev) = out.last()
@@ -349,10 +237,16 @@ pub fn find_actors(text: &str) -> Vec<Actor> {
             }
         }
         // A named territory: 白水县, 青山区, 高新区 (two to six characters before 县/区/市/州).
-        if matches!(t[i], '县' | '区' | '州' | '旗')
-            && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级' | '区' | '市'))
+        if matches!(t[i], '县' | '区' | '州' | '旗' | '市')
+            && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级' | '区' | '市' | '场' | '民'))
             && i > 0
             && let Some(start) = name_start(&t, i + 1, 1, 6)
+            // 兴平市: a county-level city has a name of two or more before 市 (not 上市, 城市).
+            && (t[i] != '市'
+                || (start + 2 <= i
+                    && t
+                        .get(i + 1)
+                        .is_none_or(|c| STOPS.contains(*c) || "负牵配主协".contains(*c))))
             // 园区, 社区: an area word, unless a name stands before it (梁园区, 高新园区).
             && !(AREA_WORDS.contains(t[i - 1]) && start + 1 >= i)
             && !NOT_PLACE_STARTS.contains(t[start])

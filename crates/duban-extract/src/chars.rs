@@ -28,7 +28,11 @@ pub(crate) fn starts(t: &[char], i: usize, word: &str) -> bool {
 
 /// The words of `words` written at `i`. Each is first told by the bytes of the character at
 /// `i` (cheaper than decoding the word: these are looked for at every character of a text).
-fn written_at<'w>(t: &[char], i: usize, words: &'w [&'w str]) -> impl Iterator<Item = &'w str> {
+fn written_at<'w, W: AsRef<str>>(
+    t: &[char],
+    i: usize,
+    words: &'w [W],
+) -> impl Iterator<Item = &'w str> {
     let mut buf = [0u8; 4];
     let n = t.get(i).map_or(0, |c| c.encode_utf8(&mut buf).len());
     // Bytes compared one by one: a call to memcmp for three bytes costs more than the test.
@@ -38,17 +42,17 @@ fn written_at<'w>(t: &[char], i: usize, words: &'w [&'w str]) -> impl Iterator<I
     };
     words
         .iter()
-        .copied()
+        .map(AsRef::as_ref)
         .filter(move |w| lead(w) && starts(t, i, w))
 }
 
 /// The first of `words` written at `i`, and its length in characters.
-pub(crate) fn one_of(t: &[char], i: usize, words: &[&str]) -> Option<usize> {
+pub(crate) fn one_of<W: AsRef<str>>(t: &[char], i: usize, words: &[W]) -> Option<usize> {
     written_at(t, i, words).next().map(|w| w.chars().count())
 }
 
 /// The longest of `words` written at `i`, and its length in characters.
-pub(crate) fn longest(t: &[char], i: usize, words: &[&str]) -> Option<usize> {
+pub(crate) fn longest<W: AsRef<str>>(t: &[char], i: usize, words: &[W]) -> Option<usize> {
     written_at(t, i, words).map(|w| w.chars().count()).max()
 }
 
@@ -84,6 +88,13 @@ impl Firsts {
             w += 1;
         }
         set
+    }
+
+    /// The first characters of `words`, as a lexicon read at run time gives them.
+    pub(crate) fn of_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Firsts {
+        words
+            .into_iter()
+            .fold(Firsts([0; 8]), |set, w| set.with(first_code(w.as_bytes())))
     }
 
     /// These and those of `other`.

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actors::ActorKind;
 use crate::clean::{clean, sentences};
+use crate::lexicon::Lexicon;
 use crate::timing::{Cadence, find_deadline};
 
 pub use naming::task_name;
@@ -97,6 +98,11 @@ pub struct Directive {
 
 /// The directives of one line of a speech (`line` 1-based), read in `year`.
 pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
+    extract_line_in(line, original, year, Lexicon::shipped())
+}
+
+/// The directives of one line, its actors recognised by the words of `lex`.
+pub fn extract_line_in(line: usize, original: &str, year: i32, lex: &Lexicon) -> Vec<Directive> {
     let c = clean(original).simplify();
     let original_chars: Vec<char> = original.chars().collect();
     let t: Vec<char> = c.text.chars().collect();
@@ -111,7 +117,7 @@ pub fn extract_line(line: usize, original: &str, year: i32) -> Vec<Directive> {
         };
         let st = &st[..body_end];
         let clause_start = clause_starts(st);
-        let merged = join_co_units(subjects(st, &clause_start, year));
+        let merged = join_co_units(subjects(st, &clause_start, year, lex));
         // Runs: before the first subject, then one per subject.
         let mut cuts: Vec<(usize, Option<&Subject>)> = Vec::new();
         let first = merged.first().map_or(st.len(), |m| clause_start[m.start]);
@@ -237,7 +243,12 @@ pub fn unclaimed(text: &str, found: &[Directive], limit: usize) -> Vec<Unclaimed
 /// The directives of a file that may hold several speeches, each read in its own year: the
 /// year given (`year`), else the one its own first lines state, else `fallback`. Lines are
 /// numbered in the whole file.
-pub fn extract_speeches(text: &str, year: Option<i32>, fallback: i32) -> Vec<Directive> {
+pub fn extract_speeches(
+    text: &str,
+    year: Option<i32>,
+    fallback: i32,
+    lex: &Lexicon,
+) -> Vec<Directive> {
     let lines: Vec<&str> = text.lines().collect();
     crate::meeting::speeches(text)
         .into_iter()
@@ -245,7 +256,7 @@ pub fn extract_speeches(text: &str, year: Option<i32>, fallback: i32) -> Vec<Dir
             let y = year.or(s.year).unwrap_or(fallback);
             (s.from..s.to)
                 .filter_map(|n| lines.get(n - 1).map(|l| (n, *l)))
-                .flat_map(move |(n, l)| extract_line(n, l, y))
+                .flat_map(move |(n, l)| extract_line_in(n, l, y, lex))
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -487,7 +498,7 @@ mod tests {
     #[test]
     fn each_speech_of_a_file_in_its_own_year() {
         let text = "第一篇\n在2023年全县经济工作会议上的讲话\n同志们：\n各乡镇要在年底前完成征迁。\n第二篇\n在2024年全县项目建设观摩会上的讲话\n同志们：\n各乡镇要在6月底前完成征迁。\n";
-        let ds = extract_speeches(text, None, 2030);
+        let ds = extract_speeches(text, None, 2030, Lexicon::shipped());
         let dates: Vec<_> = ds.iter().map(|d| (d.line, d.deadline)).collect();
         assert_eq!(
             dates,
@@ -497,7 +508,7 @@ mod tests {
             ]
         );
         // The year given holds for all.
-        let ds = extract_speeches(text, Some(2025), 2030);
+        let ds = extract_speeches(text, Some(2025), 2030, Lexicon::shipped());
         assert!(
             ds.iter()
                 .all(|d| d.deadline.is_some_and(|d| d.year() == 2025))
@@ -514,6 +525,35 @@ mod tests {
         assert_eq!(left[0].line, 2);
         assert_eq!(left[0].text, "大家要齐心协力，把好事办好。");
         assert!(unclaimed(text, &found, 0).is_empty(), "bounded");
+    }
+
+    #[test]
+    fn bodies_by_their_abbreviations_county_level_cities_and_the_directory() {
+        let ds = extract(
+            "交通局要在8月底前完成路网规划。教体局负责校舍改造。县委办、政府办要在月底前报送督查通报。兴平市要加快园区建设。",
+            2025,
+        );
+        let names: Vec<Vec<&str>> = ds
+            .iter()
+            .map(|d| d.actors.iter().map(|a| a.name.as_str()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                vec!["交通局"],
+                vec!["教体局"],
+                vec!["县委办", "政府办"],
+                vec!["兴平市"]
+            ]
+        );
+        // Words that end like a bureau are not one; a listed company is no city.
+        assert!(extract("要顾全大局，服务大局。", 2025).is_empty());
+        assert!(crate::find_actors("推动企业上市，繁荣城市经济").is_empty());
+        // A unit of the directory named as the directory writes it.
+        let lex = Lexicon::shipped().with_units(["青禾农场"]);
+        let ds = extract_line_in(1, "青禾农场要在10月底前完成秋收。", 2025, &lex);
+        assert_eq!(ds[0].actors[0].name, "青禾农场");
+        assert_eq!(ds[0].tier, Tier::A);
     }
 
     #[test]

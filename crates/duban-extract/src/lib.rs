@@ -14,18 +14,20 @@ pub mod actors;
 pub mod chars;
 pub mod clean;
 pub mod directive;
+pub mod lexicon;
 pub mod meeting;
 pub mod quality;
 pub mod simplify;
 pub mod timing;
 pub mod units;
 
-pub use actors::{Actor, ActorKind, find_actors};
+pub use actors::{Actor, ActorKind, find_actors, find_actors_in};
 pub use clean::{Clean, clean, sentences};
 pub use directive::{
-    Directive, NamedActor, Role, Tier, Unclaimed, extract, extract_line, extract_speeches,
-    task_name, unclaimed,
+    Directive, NamedActor, Role, Tier, Unclaimed, extract, extract_line, extract_line_in,
+    extract_speeches, task_name, unclaimed,
 };
+pub use lexicon::Lexicon;
 pub use meeting::{Speech, meeting_title, meeting_year, speeches};
 pub use simplify::simplified;
 pub use timing::{Cadence, Deadline, Found, find_cadences, find_deadline, find_target};

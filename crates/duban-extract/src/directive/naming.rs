@@ -22,7 +22,7 @@ fn actor_at(actors: &[Mention], i: usize) -> Option<&Mention> {
 pub fn task_name(text: &str) -> String {
     let plain = clean(text).simplify().text;
     let t: Vec<char> = plain.chars().collect();
-    let actors = actors_of(&plain, &t);
+    let actors = actors_of(&plain, &t, crate::lexicon::Lexicon::shipped());
     let mut name = String::new();
     let mut from = 0;
     while from < t.len() {

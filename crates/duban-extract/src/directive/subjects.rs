@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::actors::{ActorKind, find_actors};
+use crate::actors::{ActorKind, find_actors_in};
 use crate::chars::{longest, starts};
+use crate::lexicon::Lexicon;
 use crate::timing::find_deadline;
 
 use super::Role;
@@ -29,8 +30,8 @@ pub(super) struct Subject {
 }
 
 /// The actors of `t`, with the fields of "国土、财政等部门" added as bodies.
-pub(super) fn actors_of(s: &str, t: &[char]) -> Vec<Mention> {
-    let mut out: Vec<Mention> = find_actors(s)
+pub(super) fn actors_of(s: &str, t: &[char], lex: &Lexicon) -> Vec<Mention> {
+    let mut out: Vec<Mention> = find_actors_in(s, lex)
         .into_iter()
         .map(|a| (a.found.text, a.kind, a.found.start, a.found.end))
         .collect();
@@ -139,9 +140,14 @@ fn marker(t: &[char], i: usize, year: i32) -> Option<(Role, bool)> {
 }
 
 /// The subjects of a sentence `t`, whose clauses start where `clause_starts` says.
-pub(super) fn subjects(t: &[char], clause_starts: &[usize], year: i32) -> Vec<Subject> {
+pub(super) fn subjects(
+    t: &[char],
+    clause_starts: &[usize],
+    year: i32,
+    lex: &Lexicon,
+) -> Vec<Subject> {
     let s: String = t.iter().collect();
-    let actors = actors_of(&s, t);
+    let actors = actors_of(&s, t, lex);
     let mut out: Vec<Subject> = Vec::new();
     // Where the openers of the clause starting at the key end (the subjects come in order, so
     // each clause's openers are read once).
