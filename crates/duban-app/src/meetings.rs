@@ -1,7 +1,7 @@
 //! 会议议定事项 — a meeting's speech read into directives, their actors matched to the unit
 //! directory for the office to review, and the reviewed tasks confirmed as items.
 
-use duban_extract::{ActorKind, Directive, Role, match_actor};
+use duban_extract::{ActorKind, Directive, Lexicon, Role, match_actor};
 use duban_store::{Confirmed, MeetingTasks, Store};
 use serde::Serialize;
 
@@ -22,6 +22,28 @@ pub struct Proposal {
     #[serde(flatten)]
     pub directive: Directive,
     pub matched: Vec<MatchedActor>,
+}
+
+/// The words actors are recognised by: the shipped lexicon, extended by the deployment's
+/// file (`DUBAN_ACTORS`, TOML of the same lists) and by `directory`'s names and short names.
+pub fn lexicon(directory: &[duban_core::Unit]) -> AppResult<Lexicon> {
+    let base = match std::env::var_os("DUBAN_ACTORS") {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                crate::AppError::Invalid(format!(
+                    "责任主体词表 {} 无法读取：{e}",
+                    std::path::Path::new(&path).display()
+                ))
+            })?;
+            Lexicon::shipped()
+                .with_file(&text)
+                .map_err(crate::AppError::Invalid)?
+        }
+        None => Lexicon::shipped().clone(),
+    };
+    Ok(base.with_units(directory.iter().flat_map(|u| {
+        std::iter::once(u.name.as_str()).chain(u.aliases.iter().map(String::as_str))
+    })))
 }
 
 /// `directives` with their actors matched to the unit directory.

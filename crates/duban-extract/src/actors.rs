@@ -142,10 +142,10 @@ pub fn find_actors_in(text: &str, lex: &Lexicon) -> Vec<Actor> {
     let mut i = 0;
     while i < t.len() {
         let whole = [
-            (None, &lex.units),
-            (Some(ActorKind::Generic), &lex.generic),
-            (Some(ActorKind::Territory), &lex.tiers),
-            (Some(ActorKind::Post), &lex.posts),
+            (None, lex.units_at(&t, i)),
+            (Some(ActorKind::Generic), lex.generic.as_slice()),
+            (Some(ActorKind::Territory), lex.tiers.as_slice()),
+            (Some(ActorKind::Post), lex.posts.as_slice()),
         ]
         .iter()
         .filter(|_| lex.whole_firsts.has(t[i]))

@@ -2,6 +2,7 @@
 //! (`lexicon.toml`), extended per deployment by a file of the same shape and by the unit
 //! directory's own names and short names. `actors` applies its grammar over these words.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -18,8 +19,9 @@ pub struct Lexicon {
     pub(crate) generic: Vec<String>,
     pub(crate) offices: Vec<String>,
     pub(crate) post_tiers: Vec<String>,
-    /// The unit directory's names and short names: bodies as written.
-    pub(crate) units: Vec<String>,
+    /// The unit directory's names and short names: bodies as written, by their first two
+    /// characters (a directory of thousands is looked up in a few names at a character).
+    pub(crate) units: HashMap<(char, char), Vec<String>>,
     pub(crate) whole_firsts: Firsts,
     pub(crate) body_end_firsts: Firsts,
 }
@@ -62,7 +64,7 @@ static SHIPPED: LazyLock<Lexicon> = LazyLock::new(|| {
         generic: Vec::new(),
         offices: Vec::new(),
         post_tiers: Vec::new(),
-        units: Vec::new(),
+        units: HashMap::new(),
         whole_firsts: Firsts::of_words([]),
         body_end_firsts: Firsts::of_words([]),
     };
@@ -111,16 +113,26 @@ impl Lexicon {
     /// This lexicon with the unit directory's names and short names as bodies.
     pub fn with_units<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Lexicon {
         let mut lex = self.clone();
-        extend(
-            &mut lex.units,
-            names
-                .into_iter()
-                .take(MAX_WORDS)
-                .filter(|n| n.chars().count() >= 2)
-                .map(str::to_string),
-        );
+        for name in names.into_iter().take(MAX_WORDS) {
+            let mut cs = name.trim().chars();
+            if let (Some(a), Some(b)) = (cs.next(), cs.next()) {
+                extend(
+                    lex.units.entry((a, b)).or_default(),
+                    [name.trim().to_string()],
+                );
+            }
+        }
         lex.refresh();
         lex
+    }
+
+    /// The directory's names that may be written at `t[i..]` (those starting with its two
+    /// characters).
+    pub(crate) fn units_at(&self, t: &[char], i: usize) -> &[String] {
+        match (t.get(i), t.get(i + 1)) {
+            (Some(a), Some(b)) => self.units.get(&(*a, *b)).map_or(&[], Vec::as_slice),
+            _ => &[],
+        }
     }
 
     fn add(&mut self, l: Lists) {
@@ -137,9 +149,10 @@ impl Lexicon {
 
     fn refresh(&mut self) {
         self.whole_firsts = Firsts::of_words(
-            [&self.generic, &self.tiers, &self.posts, &self.units]
+            [&self.generic, &self.tiers, &self.posts]
                 .into_iter()
                 .flatten()
+                .chain(self.units.values().flatten())
                 .map(String::as_str),
         );
         self.body_end_firsts = Firsts::of_words(self.body_ends.iter().map(String::as_str));
@@ -163,6 +176,7 @@ mod tests {
         let e = shipped.with_file("bureaus = [\"x\"]").unwrap_err();
         assert!(e.contains("bureaus"), "{e}");
         let lex = lex.with_units(["高新区管委会", "文旅局"]);
-        assert_eq!(lex.units, ["高新区管委会", "文旅局"]);
+        assert_eq!(lex.units[&('文', '旅')], ["文旅局"]);
+        assert_eq!(lex.units.len(), 2);
     }
 }

@@ -115,9 +115,11 @@ async fn read_speech(
         .filter(|m| !m.is_empty())
         .or_else(|| duban_extract::meeting_title(&text))
         .unwrap_or_default();
-    // Each speech of the text in its own year, unless the office gave one.
+    // Each speech of the text in its own year, unless the office gave one; actors by the
+    // deployment's lexicon and the unit directory.
+    let lexicon = duban_app::meetings::lexicon(&s.store.unit_directory().await?)?;
     let (directives, speeches, unclaimed) = tokio::task::spawn_blocking(move || {
-        let directives = duban_extract::extract_speeches(&text, given, year);
+        let directives = duban_extract::extract_speeches(&text, given, year, &lexicon);
         let unclaimed = duban_extract::unclaimed(&text, &directives, MAX_UNCLAIMED);
         (directives, duban_extract::speeches(&text), unclaimed)
     })
