@@ -72,6 +72,19 @@ fn opens_a_speech(line: &str) -> bool {
     numbered || titled
 }
 
+/// Whether the original line `raw` opens a speech (see `opens_a_speech`); only a short line
+/// is cleaned and simplified to tell.
+pub fn opens_speech(raw: &str) -> bool {
+    let raw = raw.trim();
+    raw.chars().nth(80).is_none() && opens_a_speech(&simplified(&crate::clean::clean(raw).text))
+}
+
+/// Whether the original line `raw` is body text of a speech (a long line or a sentence),
+/// after which a title line starts the next speech.
+pub fn is_body(raw: &str) -> bool {
+    raw.chars().nth(80).is_some() || raw.contains('。')
+}
+
 /// The speeches of `text`, in order: a file of one speech is one; a new speech starts at a
 /// title line ("第X篇", "在…会议上的讲话") after some text of the one before.
 pub fn speeches(text: &str) -> Vec<Speech> {
@@ -79,13 +92,10 @@ pub fn speeches(text: &str) -> Vec<Speech> {
     let mut starts = vec![0usize];
     let mut body_since = 0usize;
     for (i, raw) in all.iter().enumerate() {
-        let raw = raw.trim();
-        // Only a short line can be a title: only those are cleaned and simplified.
-        let short = raw.chars().nth(80).is_none();
-        if short && body_since > 0 && opens_a_speech(&simplified(&crate::clean::clean(raw).text)) {
+        if body_since > 0 && opens_speech(raw) {
             starts.push(i);
             body_since = 0;
-        } else if !short || raw.contains('。') {
+        } else if is_body(raw) {
             body_since += 1;
         }
     }

@@ -2032,6 +2032,51 @@ async fn extract_a_speech(db: &TestDb) {
         &["extract", dir.path().join("讲话.doc").to_str().unwrap()],
     );
     assert!(!bad.status.success());
+    // A file of two speeches of different years: each read in its own.
+    let two = dir.path().join("两篇.txt");
+    std::fs::write(
+        &two,
+        "第一篇\n在2023年全市经济工作会议上的讲话\n同志们：\n市统计局要在年底前完成普查。\n第二篇\n在2024年全市项目建设会议上的讲话\n同志们：\n市统计局要在6月底前完成核查。\n",
+    )
+    .unwrap();
+    let out = ok(db, &["extract", two.to_str().unwrap(), "--format", "jsonl"]);
+    let dates: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["deadline"].to_string())
+        .collect();
+    assert_eq!(dates, ["\"2023-12-31\"", "\"2024-06-30\""], "{out}");
+    // A deployment's lexicon: a post this province uses is an actor.
+    let words = dir.path().join("词表.toml");
+    std::fs::write(&words, "posts = [\"驻村第一书记\"]\n").unwrap();
+    let line = dir.path().join("驻村.txt");
+    std::fs::write(&line, "驻村第一书记要在9月底前完成入户走访。\n").unwrap();
+    let read = |lexicon: Option<&std::path::Path>| -> Value {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_duban"));
+        c.args([
+            "extract",
+            line.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "--year",
+            "2025",
+        ])
+        .env("DUBAN_DATABASE_URL", &db.url)
+        .env("DUBAN_TODAY", "2025-07-01");
+        if let Some(p) = lexicon {
+            c.env("DUBAN_ACTORS", p);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap()
+    };
+    assert_eq!(read(None)["tier"], "B", "unknown post: no one named");
+    let with = read(Some(&words));
+    assert_eq!(with["tier"], "A");
+    assert_eq!(with["actors"][0]["name"], "驻村第一书记");
 }
 
 #[test]

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate};
 use duban_core::Unit;
-use duban_extract::{ActorKind, Cadence, Directive, Role, Tier, extract_line, match_actor};
+use duban_extract::{
+    ActorKind, Cadence, Directive, Lexicon, Role, Tier, extract_line_in, match_actor,
+};
 use serde::Serialize;
 
 use super::{Ctx, today};
@@ -76,11 +78,14 @@ fn record<'a>(d: &'a Directive, units: &'a [Vec<String>], matched: bool) -> Reco
 
 /// Reads `input` line by line, calling `each` with the directives of every line: memory
 /// stays that of one line however long the speech. The encoding (UTF-8 or GB18030) is judged
-/// once from the first 64 KB. The year is `year`, else the one the first lines name, else this
-/// year; it is returned.
+/// once from the first 64 KB. A file may hold several speeches: each one's first three lines
+/// with words are held until its year is known — `year`, else the one they name, else the
+/// first speech's, else this year — and a title line after body text opens the next. Actors
+/// are read by `lex`. Returns the first speech's year.
 fn each_line<R: BufRead>(
     mut input: R,
     year: Option<i32>,
+    lex: &Lexicon,
     mut each: impl FnMut(Vec<Directive>) -> anyhow::Result<()>,
 ) -> anyhow::Result<i32> {
     let encoding = duban_office::TextEncoding::sniff(input.fill_buf()?);
@@ -91,38 +96,60 @@ fn each_line<R: BufRead>(
             .to_string()
     };
     let mut buf = Vec::new();
-    let mut head: Vec<String> = Vec::new();
-    // The first three lines with words are read before the year is known (counted as they
+    // The head of the speech being read, held until its year is known (counted as lines
     // come: a file opening with half a million blank lines is read once).
+    let mut head: Vec<(usize, String)> = Vec::new();
     let mut with_words = 0;
-    while with_words < 3 {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        let line = decode(&buf);
-        if !line.trim().is_empty() {
-            with_words += 1;
-        }
-        head.push(line);
-    }
-    let year = year
-        .or_else(|| duban_extract::meeting_year(&head.join("\n")))
-        .unwrap_or_else(|| today().year());
+    let mut holding = true;
+    let mut first: Option<i32> = None;
+    let mut current = year.unwrap_or_else(|| today().year());
+    let mut body_seen = false;
     let mut n = 0;
-    for line in &head {
-        n += 1;
-        each(extract_line(n, line, year))?;
-    }
+    let settle = |head: &mut Vec<(usize, String)>,
+                  first: &mut Option<i32>,
+                  each: &mut dyn FnMut(Vec<Directive>) -> anyhow::Result<()>|
+     -> anyhow::Result<i32> {
+        let text: Vec<&str> = head.iter().map(|(_, l)| l.as_str()).collect();
+        let y = year
+            .or_else(|| duban_extract::meeting_year(&text.join("\n")))
+            .or(*first)
+            .unwrap_or_else(|| today().year());
+        first.get_or_insert(y);
+        for (k, line) in head.drain(..) {
+            each(extract_line_in(k, &line, y, lex))?;
+        }
+        Ok(y)
+    };
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
         n += 1;
-        each(extract_line(n, &decode(&buf), year))?;
+        let line = decode(&buf);
+        if !holding && body_seen && duban_extract::meeting::opens_speech(&line) {
+            holding = true;
+            with_words = 0;
+            body_seen = false;
+        }
+        if holding {
+            if !line.trim().is_empty() {
+                with_words += 1;
+            }
+            head.push((n, line));
+            if with_words >= 3 {
+                current = settle(&mut head, &mut first, &mut each)?;
+                holding = false;
+            }
+            continue;
+        }
+        body_seen |= duban_extract::meeting::is_body(&line);
+        each(extract_line_in(n, &line, current, lex))?;
     }
-    Ok(year)
+    if holding {
+        settle(&mut head, &mut first, &mut each)?;
+    }
+    Ok(first.unwrap_or(current))
 }
 
 fn label_units(units: &[String]) -> String {
@@ -176,7 +203,8 @@ pub async fn run(ctx: &Ctx, a: ExtractArgs) -> anyhow::Result<ExitCode> {
     }
     let mut all: Vec<(Directive, Vec<Vec<String>>)> = Vec::new();
     let mut out = std::io::stdout().lock();
-    let year = each_line(reader, a.year, |ds| {
+    let lexicon = duban_app::meetings::lexicon(directory.as_deref().unwrap_or_default())?;
+    let year = each_line(reader, a.year, &lexicon, |ds| {
         for d in ds {
             let units = match_all(&d);
             if a.format == ExtractFormat::Jsonl {
@@ -306,7 +334,7 @@ pub fn bench(a: BenchExtractArgs) -> anyhow::Result<ExitCode> {
         let mut sink = std::io::BufWriter::new(std::io::sink());
         let mut directives = 0usize;
         let started = Instant::now();
-        each_line(input, Some(2025), |ds| {
+        each_line(input, Some(2025), Lexicon::shipped(), |ds| {
             for d in ds {
                 directives += 1;
                 let units = vec![Vec::new(); d.actors.len()];
