@@ -557,6 +557,17 @@ mod tests {
     }
 
     #[test]
+    fn sentence_shapes_a_comma_before_yao_and_one_who_urges() {
+        let ds = extract("交通局，要在9月底前完成路网规划。", 2025);
+        assert_eq!(who(&ds[0]), [("交通局", Role::Owner)]);
+        assert_eq!(ds[0].tier, Tier::A);
+        let ds = extract("市住建局要督促各县区在6月底前完成排查。", 2025);
+        assert_eq!(ds.len(), 1, "{ds:#?}");
+        assert_eq!(who(&ds[0]), [("市住建局", Role::Owner)]);
+        assert_eq!(ds[0].deadline, date(6, 30));
+    }
+
+    #[test]
     fn vague_times_the_meeting_itself_and_quoted_documents() {
         // A vague time word opening the sentence is recorded, but times nothing.
         let ds = extract("近期，各县区要对在建项目进行一次排查。", 2025);

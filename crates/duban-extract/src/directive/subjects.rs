@@ -105,7 +105,11 @@ pub(super) fn clause_starts(t: &[char]) -> Vec<usize> {
 /// The marker at `i` (after fillers and a time node): its role, whether explicit.
 fn marker(t: &[char], i: usize, year: i32) -> Option<(Role, bool)> {
     // "牵头部门、责任单位，都要…": a comma before what the subject is to do.
-    let i = if matches!(t.get(i), Some('，' | ',')) && longest(t, i + 1, FILLERS).is_some() {
+    // "交通局，要…": the comma between a subject and its 要.
+    let i = if matches!(t.get(i), Some('，' | ','))
+        && (longest(t, i + 1, FILLERS).is_some()
+            || longest(t, i + 1, &["要", "必须", "务必"]).is_some())
+    {
         i + 1
     } else {
         i
@@ -208,6 +212,14 @@ pub(super) fn subjects(
             .iter()
             .find(|h| before.ends_with(**h))
             .map(|h| h.chars().count());
+        // "市住建局要督促各县区…": the task is the one who urges; those urged are its object.
+        if before.ends_with("督促")
+            && out
+                .last()
+                .is_some_and(|p| clause_starts[p.start.min(clause_starts.len() - 1)] == from)
+        {
+            continue;
+        }
         // The clause opens with the subject, or with what the subject is of ("各项工作的牵头部门").
         let openers_end = match opened_to {
             Some((clause, end)) if clause == from => end,
