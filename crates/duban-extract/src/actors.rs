@@ -236,6 +236,20 @@ pub fn find_actors_in(text: &str, lex: &Lexicon) -> Vec<Actor> {
                 continue;
             }
         }
+        // "XX同志", "×××同志", "王某同志": a person named (or redacted) before 同志.
+        if starts(&t, i, "同志")
+            && t.get(i + 2) != Some(&'们')
+            && let Some(start) = name_start(&t, i + 2, 2, 5)
+            && out.last().is_none_or(|a| a.found.end <= start)
+            && !NOT_PLACE_STARTS.contains(t[start])
+        {
+            out.push(Actor {
+                kind: ActorKind::Post,
+                found: found(&t, start, i + 2),
+            });
+            i += 2;
+            continue;
+        }
         // A named territory: 白水县, 青山区, 高新区 (two to six characters before 县/区/市/州).
         if matches!(t[i], '县' | '区' | '州' | '旗' | '市')
             && !matches!(t.get(i + 1), Some('委' | '政' | '长' | '级' | '区' | '市' | '场' | '民'))

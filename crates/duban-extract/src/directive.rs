@@ -490,6 +490,24 @@ mod tests {
             ]
         );
         assert_eq!(ds[0].deadline, date(10, 31));
+        // Redacted people, leading bodies' members, role compounds, enforcement fields.
+        let ds = extract(
+            "XX同志要牵头抓好征迁工作。领导班子成员要在10月底前各联系一个项目。项目牵头单位要每月报送进度。城管、市场监管等执法部门要在国庆节前完成整治。同志们要鼓足干劲。",
+            2025,
+        );
+        let names: Vec<Vec<&str>> = ds
+            .iter()
+            .map(|d| d.actors.iter().map(|a| a.name.as_str()).collect())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                vec!["XX同志"],
+                vec!["领导班子成员"],
+                vec!["项目牵头单位"],
+                vec!["城管", "市场监管"]
+            ]
+        );
         // Handed by 提出, tier words with 每个.
         let ds = extract("另外，我们提出每个乡镇都要建成一个便民服务中心。", 2025);
         assert_eq!(who(&ds[0]), [("每个乡镇", Role::Owner)]);

@@ -45,6 +45,9 @@ pub(super) fn actors_of(s: &str, t: &[char], lex: &Lexicon) -> Vec<Mention> {
             .next_back()
             .is_some_and(|(_, e)| *e > start)
     };
+    let found = out.len();
+    // Actors a list's ending held, dropped once at the end (not one list at a time).
+    let mut dropped: std::collections::HashSet<usize> = std::collections::HashSet::new();
     for i in 0..t.len() {
         let Some(n) = Some(i)
             .filter(|i| FIELD_LIST_FIRSTS.has(t[*i]))
@@ -52,6 +55,14 @@ pub(super) fn actors_of(s: &str, t: &[char], lex: &Lexicon) -> Vec<Mention> {
         else {
             continue;
         };
+        // "城管、市场监管等执法部门": the list's ending names no body of its own.
+        let inside: Vec<usize> = taken.range(i..i + n).map(|(s, _)| *s).collect();
+        if inside.iter().all(|s| taken[s] <= i + n) {
+            for s in inside {
+                taken.remove(&s);
+                dropped.insert(s);
+            }
+        }
         if overlaps(&taken, i, i + n) {
             continue;
         }
@@ -74,6 +85,14 @@ pub(super) fn actors_of(s: &str, t: &[char], lex: &Lexicon) -> Vec<Mention> {
         }
         taken.extend(fields.iter().map(|a| (a.2, a.3)));
         out.extend(fields);
+    }
+    if !dropped.is_empty() {
+        // Only the actors found first (the fields come after them) can have been dropped.
+        let mut k = 0;
+        out.retain(|a| {
+            k += 1;
+            k > found || !dropped.contains(&a.2)
+        });
     }
     out.sort_by_key(|a| a.2);
     out

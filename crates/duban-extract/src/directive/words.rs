@@ -119,7 +119,17 @@ pub(super) const OPENERS: &[&str] = &[
 /// Words joining the actors of one subject.
 pub(super) const JOINERS: &[&str] = &["、", "和", "及", "以及", "与", "同", ",", "，"];
 /// A list of fields ending in one of these names each field as a body: 国土、财政等部门.
-pub(super) const FIELD_LIST_ENDS: &[&str] = &["等有关部门", "等相关部门", "等部门", "等单位"];
+pub(super) const FIELD_LIST_ENDS: &[&str] = &[
+    "等有关部门",
+    "等相关部门",
+    "等执法部门",
+    "等职能部门",
+    "等主管部门",
+    "等行业主管部门",
+    "等监管部门",
+    "等部门",
+    "等单位",
+];
 pub(super) const FIELD_LIST_FIRSTS: Firsts = Firsts::of(&[FIELD_LIST_ENDS]);
 /// What is asked when nothing concrete is: exhortations.
 pub(super) const EXHORTATIONS: &[&str] = &[
@@ -158,7 +168,18 @@ pub(super) const SENTENCE_ENDS: &str = "。！？；!?;.．";
 pub(super) const VAGUE_TIMES: &[&str] = &["尽快", "近期", "立即", "马上", "会后"];
 
 /// What closes a subject's group of actors: 国土、财政等部门.
-pub(super) const SUBJECT_ENDS: &[&str] = &["等有关部门", "等相关部门", "等部门", "等单位", "等"];
+pub(super) const SUBJECT_ENDS: &[&str] = &[
+    "等有关部门",
+    "等相关部门",
+    "等执法部门",
+    "等职能部门",
+    "等主管部门",
+    "等行业主管部门",
+    "等监管部门",
+    "等部门",
+    "等单位",
+    "等",
+];
 
 /// Skips `words` at `i` as long as one is there.
 pub(super) fn skip(t: &[char], mut i: usize, words: &[&str]) -> usize {
