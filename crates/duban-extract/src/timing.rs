@@ -269,6 +269,21 @@ fn deadline_at(t: &[char], i: usize, year: i32) -> Option<(usize, Option<NaiveDa
         // A day is a deadline only with 前/之前/以前 after it (else it is when something happens).
         let n = one_of(t, k, BEFORE)?;
         return Some((k + n, date));
+    } else if t.get(k) == Some(&'份') {
+        // "6月份": the month's end; not a range of months counted ("1-8月份新增…", "6月份以来").
+        let ranged = i > 0 && "-—~～至到".contains(t[i - 1]);
+        if ranged || one_of(t, k + 1, &["以来", "累计", "当月"]).is_some() {
+            return None;
+        }
+        k += 1;
+        if let Some(n) = one_of(t, k, BEFORE) {
+            k += n;
+        }
+        return Some((k, month.and_then(|m| month_end(year, m))));
+    } else if i > 0 && "在于".contains(t[i - 1]) && one_of(t, k, &["之前", "以前", "前"]).is_none()
+    {
+        // "在9月完成", "于9月建成": a bare month after 在/于 is its end.
+        return Some((k, month.and_then(|m| month_end(year, m))));
     } else {
         // "6月前": before June.
         let n = one_of(t, k, &["之前", "以前", "前"])?;
@@ -571,6 +586,23 @@ mod tests {
         );
         assert_eq!(deadline("春节前动态清零"), ("春节前".into(), None));
         assert_eq!(deadline("本月底前完成排查"), ("本月底前".into(), None));
+        assert_eq!(
+            deadline("确保6月份资金到位"),
+            ("6月份".into(), day(2025, 6, 30))
+        );
+        assert_eq!(
+            deadline("要在9月完成拨付"),
+            ("9月".into(), day(2025, 9, 30))
+        );
+        assert_eq!(
+            deadline("于十月份完成清算"),
+            ("十月份".into(), day(2025, 10, 31))
+        );
+        assert!(
+            find_deadline("1-8月份新增企业为零的县要在9月底前补齐", 2025)
+                .is_some_and(|d| d.found.text == "9月底前"),
+            "a range of months counted is no deadline"
+        );
     }
 
     #[test]
