@@ -167,13 +167,17 @@ async fn answers_are_the_domain_json(db: &TestDb) {
         .await
         .unwrap()
         .json();
-    let directives = duban_extract::extract(&speech, year);
+    let lexicon = duban_app::meetings::lexicon(&store.unit_directory().await.unwrap()).unwrap();
+    let directives = duban_extract::extract_speeches(&speech, None, year, &lexicon);
+    let unclaimed = duban_extract::unclaimed(&speech, &directives, 300);
     let proposals = duban_app::meetings::propose(store, directives)
         .await
         .unwrap();
     assert_eq!(
         read,
-        json!({ "meeting": "调度会", "year": year, "directives": domain(&proposals) })
+        json!({ "meeting": "调度会", "year": year, "directives": domain(&proposals),
+                "speeches": domain(&duban_extract::speeches(&speech)),
+                "unclaimed": domain(&unclaimed) })
     );
     let confirmed = admin
         .post_json(
