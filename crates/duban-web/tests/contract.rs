@@ -176,7 +176,7 @@ async fn answers_are_the_domain_json(db: &TestDb) {
     assert_eq!(
         read,
         json!({ "meeting": "调度会", "year": year, "directives": domain(&proposals),
-                "speeches": domain(&duban_extract::speeches(&speech)),
+                "speeches": domain(duban_extract::speeches(&speech)),
                 "unclaimed": domain(&unclaimed) })
     );
     let confirmed = admin
