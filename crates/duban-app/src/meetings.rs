@@ -24,23 +24,28 @@ pub struct Proposal {
     pub matched: Vec<MatchedActor>,
 }
 
-/// The words actors are recognised by: the shipped lexicon, extended by the deployment's
-/// file (`DUBAN_ACTORS`, TOML of the same lists) and by `directory`'s names and short names.
-pub fn lexicon(directory: &[duban_core::Unit]) -> AppResult<Lexicon> {
-    let base = match std::env::var_os("DUBAN_ACTORS") {
+/// The deployment's lexicon: the shipped one extended by the file `DUBAN_ACTORS` names (TOML
+/// of the same lists), read once for the life of the process.
+static DEPLOYMENT: std::sync::LazyLock<Result<Lexicon, String>> =
+    std::sync::LazyLock::new(|| match std::env::var_os("DUBAN_ACTORS") {
         Some(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                crate::AppError::Invalid(format!(
+                format!(
                     "责任主体词表 {} 无法读取：{e}",
                     std::path::Path::new(&path).display()
-                ))
+                )
             })?;
-            Lexicon::shipped()
-                .with_file(&text)
-                .map_err(crate::AppError::Invalid)?
+            Lexicon::shipped().with_file(&text)
         }
-        None => Lexicon::shipped().clone(),
-    };
+        None => Ok(Lexicon::shipped().clone()),
+    });
+
+/// The words actors are recognised by: the deployment's lexicon extended by `directory`'s
+/// names and short names.
+pub fn lexicon(directory: &[duban_core::Unit]) -> AppResult<Lexicon> {
+    let base = DEPLOYMENT
+        .as_ref()
+        .map_err(|e| crate::AppError::Invalid(e.clone()))?;
     Ok(base.with_units(directory.iter().flat_map(|u| {
         std::iter::once(u.name.as_str()).chain(u.aliases.iter().map(String::as_str))
     })))

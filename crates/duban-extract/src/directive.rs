@@ -279,6 +279,13 @@ mod tests {
         NaiveDate::from_ymd_opt(2025, m, d)
     }
 
+    /// Each directive's actors, by name.
+    fn actor_names(ds: &[Directive]) -> Vec<Vec<&str>> {
+        ds.iter()
+            .map(|d| d.actors.iter().map(|a| a.name.as_str()).collect())
+            .collect()
+    }
+
     fn who(d: &Directive) -> Vec<(&str, Role)> {
         d.actors.iter().map(|a| (a.name.as_str(), a.role)).collect()
     }
@@ -495,10 +502,7 @@ mod tests {
             "XX同志要牵头抓好征迁工作。领导班子成员要在10月底前各联系一个项目。项目牵头单位要每月报送进度。城管、市场监管等执法部门要在国庆节前完成整治。同志们要鼓足干劲。",
             2025,
         );
-        let names: Vec<Vec<&str>> = ds
-            .iter()
-            .map(|d| d.actors.iter().map(|a| a.name.as_str()).collect())
-            .collect();
+        let names = actor_names(&ds);
         assert_eq!(
             names,
             [
@@ -551,10 +555,7 @@ mod tests {
             "交通局要在8月底前完成路网规划。教体局负责校舍改造。县委办、政府办要在月底前报送督查通报。兴平市要加快园区建设。",
             2025,
         );
-        let names: Vec<Vec<&str>> = ds
-            .iter()
-            .map(|d| d.actors.iter().map(|a| a.name.as_str()).collect())
-            .collect();
+        let names = actor_names(&ds);
         assert_eq!(
             names,
             [

@@ -506,6 +506,12 @@ impl Store {
         Ok(after)
     }
 
+    /// One entry of the register.
+    pub async fn accountability_entry(&self, id: i64) -> Result<AccountabilityRecord> {
+        let mut conn = self.pool.acquire().await?;
+        load(&mut conn, id).await
+    }
+
     /// The register, latest first (at most [`MAX_RECORDS`]).
     pub async fn accountability(&self, f: &RecordFilter) -> Result<Vec<AccountabilityRecord>> {
         let rows: Vec<RecordRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

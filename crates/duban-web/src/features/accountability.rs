@@ -189,11 +189,7 @@ async fn record(
     Json(b): Json<RecordRequest>,
 ) -> ApiResult<(StatusCode, Json<RecordView>)> {
     let id = register::record(&s.store, &c.account, &c.actor(), &new_record(b)?).await?;
-    let entry = register::register(&s.store, &c.account, RecordFilter::default())
-        .await?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("没有编号为 {id} 的台账条目")))?;
+    let entry = s.store.accountability_entry(id).await?;
     Ok((StatusCode::CREATED, Json(view(entry))))
 }
 

@@ -455,12 +455,18 @@ async fn assessment_page(
     )
 }
 
-fn file(a: &Assessment, format: Option<&str>, issuer: &str) -> ApiResult<Response> {
+/// The assessment as a file: .xlsx, or the .docx issued by `issuer` on `on`.
+fn file(
+    a: &Assessment,
+    format: Option<&str>,
+    issuer: &str,
+    on: chrono::NaiveDate,
+) -> ApiResult<Response> {
     let name = assessment::title(a);
     match format.unwrap_or("docx") {
         "xlsx" => Ok(xlsx(assessment::xlsx(a)?, &format!("{name}.xlsx"))),
         "docx" => Ok(download(
-            assessment::docx(a, issuer, today())?,
+            assessment::docx(a, issuer, on)?,
             &format!("{name}.docx"),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )),
@@ -481,7 +487,7 @@ async fn download_page(
 ) -> PageResult<Response> {
     let range = range_of(&q)?;
     let a = assess(&s, &c, range, adjustments_of(q.adjust.as_deref())?).await?;
-    Ok(file(&a, q.format.as_deref(), &issuer(&s).await?)?)
+    Ok(file(&a, q.format.as_deref(), &issuer(&s).await?, today())?)
 }
 
 async fn publish_page(
@@ -534,15 +540,13 @@ async fn published_download(
         .get(..10)
         .and_then(|d| d.parse().ok())
         .unwrap_or_else(today);
-    let name = p.title.clone();
-    Ok(match q.format.as_deref().unwrap_or("docx") {
-        "xlsx" => xlsx(assessment::xlsx(&a)?, &format!("{name}.xlsx")),
-        _ => download(
-            assessment::docx(&a, &issuer(&s).await?, on)?,
-            &format!("{name}.docx"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-    })
+    // A published assessment downloads as Excel when asked, else as its 通报.
+    let format = if q.format.as_deref() == Some("xlsx") {
+        "xlsx"
+    } else {
+        "docx"
+    };
+    Ok(file(&a, Some(format), &issuer(&s).await?, on)?)
 }
 
 async fn scheme_page(
