@@ -139,9 +139,11 @@ impl Store {
         rows: &[IndicatorRow],
         dry_run: bool,
     ) -> Result<IndicatorImport> {
+        // Read before the transaction takes its connection: never one held while waiting for
+        // another.
+        let known = self.indicators().await?;
         let mut tx = self.write_tx().await?;
         let dir = UnitDirectory::load(&mut tx).await?;
-        let known = self.indicators().await?;
         let mut errors = Vec::new();
         let mut resolved = Vec::with_capacity(rows.len());
         let mut seen: std::collections::HashMap<(&str, &str, Period), &str> = Default::default();

@@ -29,6 +29,8 @@ mod progress;
 mod rates;
 mod reminders;
 mod reports;
+mod scratch;
+mod shared;
 mod sql;
 mod status;
 mod tasks;
@@ -80,6 +82,8 @@ pub use reminders::{
     ReminderRow,
 };
 pub use reports::{StoredReport, Submission};
+pub use scratch::ScratchDatabase;
+pub use shared::{PendingUpload, now_ms};
 pub use tasks::{MAX_CONTENT, MAX_LIST, MAX_TITLE, NewTask, TaskEvent, TaskFilter, TaskRecord};
 pub use tours::{MAX_CRITERIA, MAX_JUDGES, MAX_TOUR_ITEMS, NewTour, TourItem, TourRecord};
 pub use units::{MAX_SORT_ORDER, UnitEdit, UnitListing};

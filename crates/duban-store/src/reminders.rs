@@ -225,6 +225,9 @@ impl Store {
         rules: &ReminderRules,
         scope: &MatterScope,
     ) -> Result<Vec<DueMatter>> {
+        // Read before the connection below is taken: a request never holds one connection
+        // while waiting for another (eight at once would wait on each other's).
+        let schedules = self.calendar().await?;
         let mut conn = self.pool.acquire().await?;
         let unit_id = match scope {
             MatterScope::Unit(u) => Some(crate::items::resolve_unit(&mut conn, u).await?),
@@ -232,8 +235,10 @@ impl Store {
         };
         let mut out = Vec::new();
         if *scope != MatterScope::Office {
-            self.report_matters(&mut conn, as_of, until, scope, unit_id, &mut out)
-                .await?;
+            Self::report_matters(
+                &mut conn, &schedules, as_of, until, scope, unit_id, &mut out,
+            )
+            .await?;
             milestone_matters(&mut conn, as_of, until, scope, unit_id, &mut out).await?;
         }
         problem_matters(&mut conn, until, calendar, rules, scope, unit_id, &mut out).await?;
@@ -244,15 +249,14 @@ impl Store {
     }
 
     async fn report_matters(
-        &self,
         conn: &mut AnyConnection,
+        schedules: &crate::Calendar,
         as_of: NaiveDate,
         until: NaiveDate,
         scope: &MatterScope,
         unit_id: Option<i64>,
         out: &mut Vec<DueMatter>,
     ) -> Result<()> {
-        let schedules = self.calendar().await?;
         let (cond, bind) = scope.item_condition(unit_id, 5);
         for kind in ItemKind::ALL.iter().copied() {
             let s = schedules.schedule(kind);

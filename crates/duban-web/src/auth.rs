@@ -130,9 +130,10 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// How long a session found in the database is trusted without asking again. Signing out
-/// through the app forgets it at once; a password changed from the CLI ends the account's
-/// sessions within this time.
-pub const SESSION_RECHECK: Duration = Duration::from_secs(30);
+/// through this server forgets it at once; signing out through another server behind the
+/// same load balancer, or a password changed from the CLI, ends the session within this
+/// time.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(1);
 
 /// A session's account and CSRF token, and when they were read from the database.
 type Cached = ((Account, String), Instant);
@@ -185,26 +186,33 @@ enum Key {
 
 impl Key {
     /// Failures allowed for this key within [`THROTTLE_WINDOW`].
-    fn allowed(&self) -> u32 {
-        match self {
+    fn allowed(&self) -> i64 {
+        i64::from(match self {
             Key::NameAt(..) => MAX_FAILURES,
             Key::Name(_) => MAX_FAILURES * 4,
             Key::Address(_) => MAX_FAILURES * 10,
+        })
+    }
+
+    /// The key as the database keeps it.
+    fn stored(&self) -> String {
+        let ip = |ip: &Option<IpAddr>| ip.map(|a| a.to_string()).unwrap_or_default();
+        match self {
+            Key::NameAt(name, at) => format!("at:{}:{name}", ip(at)),
+            Key::Name(name) => format!("name:{name}"),
+            Key::Address(at) => format!("address:{}", ip(at)),
         }
     }
 }
 
-/// Keys kept at most; past it the oldest windows are dropped first.
-const THROTTLE_KEYS: usize = 100_000;
+/// 登录限制 — failed logins counted by the name as it is compared
+/// ([`duban_store::username_key`]: no case, no spaces of any kind), so " admin", "ADMIN\t" and
+/// "admin" share one count. The counts are kept in the database, so every server behind a
+/// load balancer sees the same ones.
+pub mod throttle {
+    use super::*;
+    use duban_store::Store;
 
-/// Counts failed logins by the name as it is compared ([`duban_store::username_key`]: no
-/// case, no spaces of any kind), so " admin", "ADMIN\t" and "admin" share one count.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<Key, (u32, Instant)>>,
-}
-
-impl Throttle {
     fn keys(username: &str, ip: Option<IpAddr>) -> [Key; 3] {
         let name: String = duban_store::username_key(username)
             .chars()
@@ -217,46 +225,46 @@ impl Throttle {
         ]
     }
 
-    /// Seconds to wait if this user name or address is locked out.
-    pub fn locked(&self, username: &str, ip: Option<IpAddr>) -> Option<u64> {
-        let map = self.failures.lock().expect("throttle lock");
-        Self::keys(username, ip)
-            .iter()
-            .filter_map(|k| {
-                let (n, since) = map.get(k)?;
-                let elapsed = since.elapsed();
-                (*n >= k.allowed() && elapsed < THROTTLE_WINDOW)
-                    .then(|| (THROTTLE_WINDOW - elapsed).as_secs().max(1))
-            })
-            .max()
+    fn window_ms() -> i64 {
+        THROTTLE_WINDOW.as_millis() as i64
     }
 
-    pub fn failed(&self, username: &str, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().expect("throttle lock");
-        if map.len() >= THROTTLE_KEYS {
-            map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
-            if map.len() >= THROTTLE_KEYS {
-                // Still full of live windows: forget the oldest half.
-                let mut ages: Vec<Instant> = map.values().map(|(_, s)| *s).collect();
-                ages.sort_unstable();
-                let cut = ages[ages.len() / 2];
-                map.retain(|_, (_, since)| *since > cut);
-            }
-        }
-        for k in Self::keys(username, ip) {
-            let e = map.entry(k).or_insert((0, Instant::now()));
-            if e.1.elapsed() >= THROTTLE_WINDOW {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
-        }
+    /// Seconds to wait if this user name or address is locked out.
+    pub async fn locked(
+        store: &Store,
+        username: &str,
+        ip: Option<IpAddr>,
+    ) -> duban_store::Result<Option<u64>> {
+        let keys = keys(username, ip);
+        let stored: Vec<String> = keys.iter().map(Key::stored).collect();
+        let counts = store.login_failures(&stored, window_ms()).await?;
+        let now = duban_store::now_ms();
+        Ok(keys
+            .iter()
+            .zip(counts)
+            .filter(|(k, (n, _))| *n >= k.allowed())
+            .map(|(_, (_, since))| ((since + window_ms() - now).max(0) as u64 / 1000).max(1))
+            .max())
+    }
+
+    pub async fn failed(
+        store: &Store,
+        username: &str,
+        ip: Option<IpAddr>,
+    ) -> duban_store::Result<()> {
+        let stored: Vec<String> = keys(username, ip).iter().map(Key::stored).collect();
+        store.record_login_failure(&stored, window_ms()).await
     }
 
     /// A success clears the name's count from this address (not the address's, nor the
     /// name's from elsewhere).
-    pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
-        let [at, _, _] = Self::keys(username, ip);
-        self.failures.lock().expect("throttle lock").remove(&at);
+    pub async fn succeeded(
+        store: &Store,
+        username: &str,
+        ip: Option<IpAddr>,
+    ) -> duban_store::Result<()> {
+        let [at, _, _] = keys(username, ip);
+        store.clear_login_failures(&at.stored()).await
     }
 }
 

@@ -176,6 +176,7 @@ impl Slot {
                 // The old snapshot goes before the new one is built: two at once would
                 // double the memory of a province.
                 *self.current.write().expect("snapshot lock") = None;
+                let _one = crate::views::one_at_a_time().await;
                 Arc::new(build(store, as_of, version).await?)
             }
         };
@@ -424,12 +425,12 @@ impl Index {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use duban_store::testing::TestDb;
     use duban_store::{ImportOptions, LedgerEntry};
 
-    async fn one_item(store: &Store, code: &str) {
+    pub(crate) async fn one_item(store: &Store, code: &str) {
         let mut i = Item::new(
             crate::today().year(),
             duban_core::ItemKind::Project,

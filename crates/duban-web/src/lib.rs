@@ -20,6 +20,7 @@ mod schema;
 mod select;
 pub mod server;
 mod templates;
+mod views;
 
 use std::sync::Arc;
 
@@ -32,19 +33,14 @@ use duban_store::Store;
 
 pub use dashboard::StatusCache;
 
-/// Uploaded ledgers waiting for the office to confirm the import, by id: (file, uploader).
-pub type PendingUploads = std::sync::Mutex<
-    std::collections::HashMap<String, (tempfile::TempDir, std::path::PathBuf, String)>,
->;
-
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
-    pub throttle: Arc<auth::Throttle>,
     pub sessions: Arc<auth::SessionCache>,
-    pub pending: Arc<PendingUploads>,
     pub status: Arc<StatusCache>,
+    /// Rankings, bulletin drafts and other views computed once per data version.
+    pub views: Arc<views::Views>,
     /// Send cookies with `Secure` (behind TLS).
     pub secure_cookies: bool,
     /// 附件存放 — where uploaded evidence is kept.
@@ -58,10 +54,9 @@ impl AppState {
     pub fn new(store: Store, secure_cookies: bool) -> AppState {
         AppState {
             store: Arc::new(store),
-            throttle: Arc::default(),
             sessions: Arc::default(),
-            pending: Arc::default(),
             status: Arc::default(),
+            views: Arc::default(),
             secure_cookies,
             evidence: Arc::default(),
             channels: Arc::new(
@@ -149,6 +144,7 @@ async fn after_writes(
     let res = next.run(req).await;
     if writes {
         s.status.written();
+        s.views.written();
     }
     res
 }

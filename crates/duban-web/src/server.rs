@@ -2,7 +2,7 @@
 //! that sends its headers too slowly, idles on a kept-alive connection, or stalls its body is
 //! cut off; bodies are capped before they are read; at most so many connections at once.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +28,9 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Connections served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// 受信任的代理 — load balancers whose `X-Forwarded-For` names the client (for the
+    /// sign-in throttle and the log); from anyone else the header is ignored.
+    pub trusted_proxies: &'static [IpAddr],
 }
 
 impl Default for Limits {
@@ -36,6 +39,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(15),
             request_timeout: Duration::from_secs(120),
             max_connections: 1024,
+            trusted_proxies: &[],
         }
     }
 }
@@ -121,7 +125,9 @@ pub async fn serve_with(
         };
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            req.extensions_mut().insert(ConnectInfo::<SocketAddr>(addr));
+            let client = client_address(addr, req.headers(), limits.trusted_proxies);
+            req.extensions_mut()
+                .insert(ConnectInfo::<SocketAddr>(client));
             app.clone().oneshot(req.map(Body::new))
         });
         let conn = hyper::server::conn::http1::Builder::new()
@@ -140,6 +146,27 @@ pub async fn serve_with(
         _ = tokio::time::sleep(Duration::from_secs(30)) => {}
     }
     Ok(())
+}
+
+/// The client of a request: the peer, or — when the peer is a trusted proxy — the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_address(
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[IpAddr],
+) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .rev()
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .find(|a| !trusted.contains(a))
+        .map_or(peer, |ip| SocketAddr::new(ip, peer.port()))
 }
 
 /// Answers that axum makes by itself (a body that is not JSON, a missing field, a bad path
@@ -194,4 +221,32 @@ pub(crate) async fn problem_json(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_read_from_a_trusted_proxy_only() {
+        let proxy: SocketAddr = "10.0.0.2:5000".parse().unwrap();
+        let stranger: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+        let trusted = ["10.0.0.2".parse().unwrap()];
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "1.2.3.4, 198.51.100.7".parse().unwrap());
+        // The proxy appended the client it saw last; what the client wrote before is not
+        // believed.
+        assert_eq!(
+            client_address(proxy, &h, &trusted).ip().to_string(),
+            "198.51.100.7"
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(client_address(stranger, &h, &trusted), stranger);
+        assert_eq!(client_address(proxy, &h, &[]), proxy);
+        // No header, or nothing readable: the proxy itself.
+        assert_eq!(
+            client_address(proxy, &axum::http::HeaderMap::new(), &trusted),
+            proxy
+        );
+    }
 }

@@ -294,6 +294,7 @@ async fn slow_idle_and_oversized_requests_are_cut_off(db: &TestDb) {
         header_timeout: Duration::from_millis(500),
         request_timeout: Duration::from_secs(1),
         max_connections: 64,
+        ..Default::default()
     };
     let app = App::start_with(db, limits).await;
     // Half-sent headers.

@@ -191,6 +191,10 @@ pub struct ServeArgs {
     /// email and robot messages sent (0: never; then run `duban remind run` from cron).
     #[arg(long, env = "DUBAN_REMIND_EVERY", default_value_t = 10)]
     pub remind_every: u64,
+    /// A load balancer in front (its address; repeat, or commas in the variable): the client
+    /// is read from its X-Forwarded-For, for the sign-in throttle and the log
+    #[arg(long, env = "DUBAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -761,6 +765,12 @@ pub struct BenchWebArgs {
     /// The demo's size: province (50,000 items) or city (2,000).
     #[arg(long, value_enum, default_value_t = DemoScale::Province)]
     pub scale: DemoScale,
+    /// Users opening each page at the same time.
+    #[arg(long, default_value_t = 8)]
+    pub users: usize,
+    /// Servers (`duban serve` processes) on the one database; more than one: nginx in front.
+    #[arg(long, default_value_t = 1)]
+    pub servers: usize,
 }
 
 #[derive(Debug, Args)]

@@ -57,14 +57,14 @@ pub async fn sign_in(
     username: &str,
     password: &str,
 ) -> ApiResult<(Account, duban_store::SessionKeys)> {
-    if let Some(wait) = s.throttle.locked(username, ip) {
+    if let Some(wait) = auth::throttle::locked(&s.store, username, ip).await? {
         return Err(ApiError::throttled(wait));
     }
     let address = ip.map(|a| a.to_string());
     let account = match s.store.check_sign_in(username, password).await? {
         PasswordCheck::Valid(account) => account,
         PasswordCheck::Wrong => {
-            s.throttle.failed(username, ip);
+            auth::throttle::failed(&s.store, username, ip).await?;
             tracing::warn!(username, ?ip, "failed login");
             s.store
                 .record_sign_in(username, duban_store::SignIn::Failed, address.as_deref())
@@ -93,7 +93,7 @@ pub async fn sign_in(
             });
         }
     };
-    s.throttle.succeeded(username, ip);
+    auth::throttle::succeeded(&s.store, username, ip).await?;
     let keys = s.store.open_session(&account, auth::SESSION_TTL).await?;
     s.store
         .record_sign_in(

@@ -203,28 +203,38 @@ fn scheme_value(scheme: &Scheme) -> Value {
     context! { name => scheme.name.clone(), criteria }
 }
 
+/// The assessment of a range, computed once per data version, day and set of adjustments
+/// (the office only).
 async fn assess(
     s: &AppState,
     c: &Caller,
     (from, to, grouping): (Period, Period, Grouping),
     adjustments: Vec<Adjustment>,
-) -> ApiResult<Assessment> {
+) -> ApiResult<std::sync::Arc<Assessment>> {
     c.require_admin()?;
-    let (scheme, _, _) = assessment::scheme_for(&s.store, to.year(), grouping).await?;
-    Ok(assessment::run(
-        &s.store,
-        &c.account,
-        AssessRequest {
-            from,
-            to,
-            grouping,
-            scheme,
-            adjustments,
-            today: today(),
-            thresholds: Thresholds::default(),
-        },
-    )
-    .await?)
+    let today = today();
+    let key = format!("assessment|{from}|{to}|{grouping:?}|{today}|{adjustments:?}");
+    s.views
+        .get(&s.store, key, || async {
+            let (scheme, _, _) = assessment::scheme_for(&s.store, to.year(), grouping).await?;
+            Ok::<_, ApiError>(
+                assessment::run(
+                    &s.store,
+                    &c.account,
+                    AssessRequest {
+                        from,
+                        to,
+                        grouping,
+                        scheme,
+                        adjustments,
+                        today,
+                        thresholds: Thresholds::default(),
+                    },
+                )
+                .await?,
+            )
+        })
+        .await
 }
 
 fn view(id: Option<i64>, proposed: usize, a: &Assessment) -> ApiResult<AssessmentView> {

@@ -63,6 +63,31 @@ pub(crate) async fn bulletins(
 
 /// The bulletin of `period`: as issued, or — for the office only — a draft from the data now.
 /// Others are told it is not issued yet (a draft, with its 约谈 names, stays in the office).
+/// The draft of a period as the data stand, computed once per data version and day.
+async fn draft(s: &AppState, period: Period) -> ApiResult<std::sync::Arc<Bulletin>> {
+    let today = today();
+    s.views
+        .get(&s.store, format!("bulletin|{period}|{today}"), || async {
+            Ok::<_, ApiError>(
+                s.store
+                    .draft_bulletin(period, today, &Thresholds::default())
+                    .await?,
+            )
+        })
+        .await
+}
+
+/// A bulletin issued now: drafted afresh from the data as they stand at this moment.
+async fn issue_now(s: &AppState, c: &Caller, period: Period) -> ApiResult<IssuedBulletin> {
+    let draft = {
+        let _one = crate::views::one_at_a_time().await;
+        s.store
+            .draft_bulletin(period, today(), &Thresholds::default())
+            .await?
+    };
+    Ok(s.store.issue_bulletin(&c.actor(), period, draft).await?)
+}
+
 async fn current(
     s: &AppState,
     c: &Caller,
@@ -70,12 +95,7 @@ async fn current(
 ) -> ApiResult<(Bulletin, Option<IssuedBulletin>)> {
     match s.store.issued_bulletin(period).await? {
         Some(i) => Ok((i.bulletin.clone(), Some(i))),
-        None if c.account.is_admin() => Ok((
-            s.store
-                .draft_bulletin(period, today(), &Thresholds::default())
-                .await?,
-            None,
-        )),
+        None if c.account.is_admin() => Ok((Bulletin::clone(&*draft(s, period).await?), None)),
         None => Err(ApiError::not_found(format!(
             "{}的通报尚未印发",
             period.label()
@@ -133,12 +153,7 @@ pub(crate) async fn issue(
 ) -> ApiResult<Json<IssuedBulletinView>> {
     c.require_admin()?;
     let period = period_of(Some(&period))?;
-    let draft = s
-        .store
-        .draft_bulletin(period, today(), &Thresholds::default())
-        .await?;
-    let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
-    Ok(Json(done.into()))
+    Ok(Json(issue_now(&s, &c, period).await?.into()))
 }
 
 /// 下步工作要求
@@ -411,11 +426,7 @@ async fn issue_page(
 ) -> PageResult {
     c.require_admin()?;
     let period = period_of(Some(&f.period))?;
-    let draft = s
-        .store
-        .draft_bulletin(period, today(), &Thresholds::default())
-        .await?;
-    let done = s.store.issue_bulletin(&c.actor(), period, draft).await?;
+    let done = issue_now(&s, &c, period).await?;
     message(
         &s,
         vec![format!(

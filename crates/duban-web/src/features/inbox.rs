@@ -38,12 +38,23 @@ pub fn routes() -> Router<AppState> {
 /// rather than failing the page.
 pub(crate) async fn badges(s: &AppState, account: &Account) -> Option<Badges> {
     duban_app::todos::scope(account)?;
-    let todos = duban_app::todos::todos(&s.store, account, today()).await;
+    // The to-dos follow the data: counted once per data version and day for each account.
+    // Messages read are not data: the unread count is read each time (one count).
+    let today = today();
+    let key = format!("badges|{}|{today}", account.id);
+    let todos = s
+        .views
+        .light(&s.store, key, || async {
+            duban_app::todos::todos(&s.store, account, today)
+                .await
+                .map(|t| (t.total, t.overdue))
+        })
+        .await;
     let unread = duban_app::todos::unread(&s.store, account).await;
     match (todos, unread) {
         (Ok(t), Ok(unread)) => Some(Badges {
-            todos: t.total,
-            overdue: t.overdue,
+            todos: t.0,
+            overdue: t.1,
             unread,
         }),
         (t, u) => {

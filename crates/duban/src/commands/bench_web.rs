@@ -1,15 +1,19 @@
-//! `duban bench web` — the web application under load: a fresh SQLite database with the demo
-//! (province scale by default), the app on a loopback port, and N signed-in connections
-//! requesting the ledger list (varied pages and filters) and then the dashboard for a fixed
-//! time each. Reports requests/s, p50/p99/max latency and the process's peak memory (server
-//! and load generator together).
+//! `duban bench web` — the web application under load, on either backend, on one server or
+//! several behind nginx: the demo (province scale by default) written into a fresh database
+//! (a temporary SQLite file, or a database of its own created on the PostgreSQL server of
+//! `--database-url` and dropped afterwards), the servers started as their own processes, and
+//! then, page by page: the first request after a write (cold), requests one at a time (warm),
+//! a few users at once, and finally the ledger and the overview under many connections.
+//! Reports latencies and every server's peak memory.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use super::cluster::Cluster;
 use super::load_client::Client;
 use duban_core::AccountRole;
-use duban_store::{NewAccount, Store};
+use duban_store::{NewAccount, ScratchDatabase, Store};
 
 use crate::cli::{BenchWebArgs, DemoArgs};
 
@@ -24,13 +28,14 @@ const LEDGER: &[&str] = &[
     "/items?colour=yellow&page=3",
 ];
 
-struct Result {
-    requests: usize,
-    rps: f64,
-    p50: f64,
-    p99: f64,
-    max: f64,
-}
+/// The ledger through the API, as an integration pages through it.
+const API_ITEMS: &[&str] = &[
+    "/api/items",
+    "/api/items?page=2",
+    "/api/items?colour=red",
+    "/api/items?search=%E4%BA%A7%E4%B8%9A%E5%9B%AD",
+    "/api/status?page=3",
+];
 
 /// The report page as a unit's reporter works through it.
 const REPORT: &[&str] = &[
@@ -41,13 +46,87 @@ const REPORT: &[&str] = &[
     "/report?q=%E9%A1%B9%E7%9B%AE",
 ];
 
+/// Who opens a page.
+#[derive(Clone, Copy, PartialEq)]
+enum Who {
+    Office,
+    Reporter,
+}
+
+/// Every page of the menu, as the office (or the unit's reporter) opens it.
+const PAGES: &[(&str, Who, &[&str])] = &[
+    ("总览（挂图作战）", Who::Office, &["/"]),
+    ("项目台账", Who::Office, LEDGER),
+    ("台账接口", Who::Office, API_ITEMS),
+    (
+        "排名",
+        Who::Office,
+        &["/rankings", "/rankings?by=department"],
+    ),
+    (
+        "排名接口",
+        Who::Office,
+        &["/api/rankings", "/api/rankings?by=department"],
+    ),
+    ("通报（草稿）", Who::Office, &["/bulletin"]),
+    (
+        "进度填报（督查室，全部项目）",
+        Who::Office,
+        &["/report", "/report?page=2", "/report?only=unreported"],
+    ),
+    ("进度填报（责任单位）", Who::Reporter, REPORT),
+    ("问题督办", Who::Office, &["/problems"]),
+    ("督办任务", Who::Office, &["/tasks"]),
+    ("待办", Who::Office, &["/todos"]),
+    ("延期审批", Who::Office, &["/extensions"]),
+    ("催办", Who::Office, &["/reminders"]),
+    ("观摩评比", Who::Office, &["/tours"]),
+    ("考核", Who::Office, &["/assessment"]),
+    ("问责台账", Who::Office, &["/accountability"]),
+];
+
+/// Latencies of a run, in milliseconds.
+struct Figures {
+    requests: usize,
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+impl Figures {
+    fn of(mut ms: Vec<f64>, wall: f64) -> Figures {
+        ms.sort_by(f64::total_cmp);
+        let at = |q: f64| ms[((ms.len() as f64 * q) as usize).min(ms.len() - 1)];
+        Figures {
+            requests: ms.len(),
+            rps: ms.len() as f64 / wall,
+            p50: at(0.50),
+            p99: at(0.99),
+            max: ms[ms.len() - 1],
+        }
+    }
+}
+
+async fn get(c: &mut Client, path: &str) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let a = c
+        .get(path)
+        .await
+        .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    anyhow::ensure!(a.status == 200, "{path}: {} {}", a.status, a.text());
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// `connections` clients, each on its own kept-alive connection, cycling through `paths`
+/// for `seconds`.
 async fn load(
-    addr: std::net::SocketAddr,
+    addr: SocketAddr,
     cookie: &str,
     paths: &'static [&'static str],
     connections: usize,
     seconds: u64,
-) -> anyhow::Result<Result> {
+) -> anyhow::Result<Figures> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -59,15 +138,8 @@ async fn load(
             let mut lat = Vec::new();
             let mut i = n;
             while Instant::now() < deadline {
-                let path = paths[i % paths.len()];
+                lat.push(get(&mut c, paths[i % paths.len()]).await?);
                 i += 1;
-                let t = Instant::now();
-                let a = c
-                    .get(path)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
-                anyhow::ensure!(a.status == 200, "{path}: {}", a.status);
-                lat.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             Ok::<_, anyhow::Error>(lat)
         }));
@@ -76,25 +148,67 @@ async fn load(
     for t in tasks {
         all.extend(t.await??);
     }
-    let wall = started.elapsed().as_secs_f64();
-    all.sort_by(f64::total_cmp);
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    Ok(Result {
-        requests: all.len(),
-        rps: all.len() as f64 / wall,
-        p50: at(0.50),
-        p99: at(0.99),
-        max: all[all.len() - 1],
-    })
+    Ok(Figures::of(all, started.elapsed().as_secs_f64()))
 }
 
-pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
-    use tokio::io::AsyncBufReadExt;
+/// The database the benchmark writes: a temporary SQLite file, or a scratch database on the
+/// PostgreSQL server named.
+enum Target {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres(ScratchDatabase),
+}
 
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("web.db").display());
-    let store = Store::open(&url).await?;
-    let t = Instant::now();
+impl Target {
+    async fn new(server: Option<&str>) -> anyhow::Result<Target> {
+        match server {
+            None => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", dir.path().join("web.db").display());
+                Ok(Target::Sqlite { _dir: dir, url })
+            }
+            Some(u) => Ok(Target::Postgres(
+                ScratchDatabase::create(u, "duban_bench_web").await?,
+            )),
+        }
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            Target::Sqlite { url, .. } => url,
+            Target::Postgres(s) => &s.url,
+        }
+    }
+}
+
+/// With `--database-url postgres://…` the benchmark runs on that server, in a database of its
+/// own; with an SQLite URL (the default) in a temporary file — never in the user's data.
+pub async fn run(args: BenchWebArgs, database_url: &str) -> anyhow::Result<ExitCode> {
+    let server = database_url.starts_with("postgres").then_some(database_url);
+    let target = Target::new(server).await?;
+    let result = measure(&args, target.url()).await;
+    if let Target::Postgres(scratch) = target {
+        scratch.drop_now().await?;
+    }
+    result
+}
+
+/// Signs in; the session cookie.
+async fn sign_in(addr: SocketAddr, username: &str) -> anyhow::Result<String> {
+    let mut c = Client::new(addr);
+    let a = c
+        .login(username, "load-test-2025")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(a.status == 200, "login: {}", a.text());
+    Ok(c.cookie.unwrap_or_default())
+}
+
+/// The demo and the two accounts; the reporter's unit and its items.
+async fn prepare(args: &BenchWebArgs, url: &str) -> anyhow::Result<(String, i64)> {
+    let store = Store::open(url).await?;
     let demo = DemoArgs {
         scale: args.scale,
         seed: 1,
@@ -103,18 +217,16 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
     for l in super::demo::load(&store, "bench", &demo, "临时数据库").await? {
         println!("{l}");
     }
+    let account = |username: &str, role, unit| NewAccount {
+        username: username.into(),
+        display_name: "压测".into(),
+        role,
+        unit,
+        leader: None,
+        password: "load-test-2025".into(),
+    };
     store
-        .add_account(
-            "bench",
-            NewAccount {
-                username: "bench".into(),
-                display_name: "压测".into(),
-                role: AccountRole::Admin,
-                unit: None,
-                leader: None,
-                password: "load-test-2025".into(),
-            },
-        )
+        .add_account("bench", account("bench", AccountRole::Admin, None))
         .await?;
     // The reporter of the unit whose ledger is nearest 200 items (a county's size).
     let unit = store
@@ -127,80 +239,111 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
     store
         .add_account(
             "bench",
-            NewAccount {
-                username: "reporter".into(),
-                display_name: "填报员".into(),
-                role: AccountRole::Reporter,
-                unit: Some(unit.unit.name.clone()),
-                leader: None,
-                password: "load-test-2025".into(),
-            },
+            account(
+                "reporter",
+                AccountRole::Reporter,
+                Some(unit.unit.name.clone()),
+            ),
         )
         .await?;
     store.close().await;
-    println!("准备用时 {:.1} s", t.elapsed().as_secs_f64());
+    Ok((unit.unit.name, unit.lead_items))
+}
 
-    // The server in its own process, so its memory is its own.
-    let mut server = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
-        .env("DUBAN_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let pid = server.id().map(|p| p.to_string()).unwrap_or_default();
-    let mut lines = tokio::io::BufReader::new(server.stdout.take().expect("piped")).lines();
-    let addr: std::net::SocketAddr = loop {
-        let line = lines
-            .next_line()
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("服务未能启动"))?;
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap_or_default().parse()?;
-        }
-    };
-    let mut c = Client::new(addr);
-    let a = c
-        .login("bench", "load-test-2025")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(a.status == 200, "login: {}", a.text());
-    let cookie = c.cookie.clone().unwrap_or_default();
+/// A write that moves the data version, as any user's would (the next view of every page is
+/// cold).
+async fn write_something(store: &Store, n: usize) -> anyhow::Result<()> {
+    let period = super::period_or_last(None)?;
+    store
+        .set_bulletin_requirements("bench", period, &format!("第 {n} 次修改"))
+        .await?;
+    Ok(())
+}
+
+async fn measure(args: &BenchWebArgs, url: &str) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
-    let first = c.get("/items").await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(first.status == 200);
+    let (unit, unit_items) = prepare(args, url).await?;
+    println!("准备用时 {:.1} s", t.elapsed().as_secs_f64());
+    let cluster = Cluster::start(&std::env::current_exe()?, url, args.servers).await?;
+    let addr = cluster.addr;
+    if args.servers > 1 {
+        println!(
+            "{} 台服务（{}）经 nginx（{addr}）",
+            args.servers,
+            cluster
+                .servers
+                .iter()
+                .map(|(a, _)| a.to_string())
+                .collect::<Vec<_>>()
+                .join("、")
+        );
+    }
+    let office = sign_in(addr, "bench").await?;
+    let reporter = sign_in(addr, "reporter").await?;
+    let mut c = Client::new(addr);
+    c.cookie = Some(office.clone());
+    let first = get(&mut c, "/items").await?;
+    println!("首次打开台账（启动后，计算全部状态）：{:.0} ms", first);
+
+    let writer = Store::open(url).await?;
     println!(
-        "首次打开台账（计算全部状态并缓存）：{:.2} s",
-        t.elapsed().as_secs_f64()
+        "\n逐页（冷：一次写入后的第一次打开；热：逐个请求 20 次的中位数和最长；{} 人同时：{} s）",
+        args.users, args.seconds
+    );
+    for (n, (name, who, paths)) in PAGES.iter().enumerate() {
+        let cookie = if *who == Who::Reporter {
+            &reporter
+        } else {
+            &office
+        };
+        let mut c = Client::new(addr);
+        c.cookie = Some(cookie.clone());
+        write_something(&writer, n).await?;
+        // Another server notices a write within a second: wait that long, then ask.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let cold = get(&mut c, paths[0]).await?;
+        let mut cold_rest = 0f64;
+        for p in &paths[1..] {
+            cold_rest = cold_rest.max(get(&mut c, p).await?);
+        }
+        let mut warm = Vec::new();
+        for i in 0..20 {
+            warm.push(get(&mut c, paths[i % paths.len()]).await?);
+        }
+        let warm = Figures::of(warm, 1.0);
+        let busy = load(addr, cookie, paths, args.users, args.seconds).await?;
+        println!(
+            "{name}：冷 {cold:.0} ms（其余查询首次最长 {cold_rest:.1} ms）；热 中位 {:.1} ms，最长 {:.1} ms；{} 人同时 {:.0} 次/秒，p50 {:.1} ms，p99 {:.1} ms，最长 {:.1} ms",
+            warm.p50, warm.max, args.users, busy.rps, busy.p50, busy.p99, busy.max
+        );
+    }
+    writer.close().await;
+
+    println!(
+        "\n大量连接（{} 个，每页 {} s）",
+        args.connections, args.seconds
     );
     for (name, paths) in [
         ("项目台账（分页、筛选、搜索）", LEDGER),
         ("总览（挂图作战）", &["/"][..]),
+        ("台账接口", API_ITEMS),
     ] {
-        let r = load(addr, &cookie, paths, args.connections, args.seconds).await?;
+        let r = load(addr, &office, paths, args.connections, args.seconds).await?;
         println!(
             "{name}：{} 个连接 {} s，{} 次请求，{:.0} 次/秒；延迟 p50 {:.1} ms，p99 {:.1} ms，最长 {:.1} ms",
             args.connections, args.seconds, r.requests, r.rps, r.p50, r.p99, r.max
         );
     }
-    let mut reporter = Client::new(addr);
-    let a = reporter
-        .login("reporter", "load-test-2025")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    anyhow::ensure!(a.status == 200, "login: {}", a.text());
-    let cookie = reporter.cookie.clone().unwrap_or_default();
     let r = load(
         addr,
-        &cookie,
+        &reporter,
         REPORT,
         args.connections.min(20),
         args.seconds,
     )
     .await?;
     println!(
-        "进度填报（{}，牵头 {} 项；分页、未报筛选、搜索）：{} 个连接 {} s，{} 次请求，{:.0} 次/秒；延迟 p50 {:.1} ms，p99 {:.1} ms，最长 {:.1} ms",
-        unit.unit.name,
-        unit.lead_items,
+        "进度填报（{unit}，牵头 {unit_items} 项）：{} 个连接 {} s，{} 次请求，{:.0} 次/秒；延迟 p50 {:.1} ms，p99 {:.1} ms，最长 {:.1} ms",
         args.connections.min(20),
         args.seconds,
         r.requests,
@@ -209,14 +352,16 @@ pub async fn run(args: BenchWebArgs) -> anyhow::Result<ExitCode> {
         r.p99,
         r.max
     );
+    for (addr, pid) in &cluster.servers {
+        println!(
+            "服务进程 {addr} 峰值内存：{:.0} MiB",
+            super::peak_rss_mib(&pid.to_string()).unwrap_or(0.0)
+        );
+    }
     println!(
-        "服务进程峰值内存：{:.0} MiB。目标：台账 p99 < 50 ms（200 连接），峰值内存 < 200 MB。",
-        super::peak_rss_mib(&pid).unwrap_or(0.0)
+        "目标：每页热 < 20 ms、冷 < 300 ms；{} 人同时 p99 < 200 ms；台账 p99 < 50 ms（200 连接）；峰值内存 < 250 MB。",
+        args.users
     );
-    let _ = tokio::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await;
-    server.wait().await?;
+    cluster.stop().await?;
     Ok(ExitCode::SUCCESS)
 }

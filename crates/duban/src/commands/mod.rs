@@ -6,6 +6,7 @@ mod audit;
 mod bench;
 mod bench_web;
 mod bulletin;
+pub(crate) mod cluster;
 mod demo;
 mod demo_supervision;
 mod export;
@@ -199,7 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Status(a)) => bench::status(a).await,
         Command::Bench(BenchCommand::Bulletin(a)) => bench::bulletin(a).await,
         Command::Bench(BenchCommand::Remind(a)) => bench::remind(a).await,
-        Command::Bench(BenchCommand::Web(a)) => bench_web::run(a).await,
+        Command::Bench(BenchCommand::Web(a)) => bench_web::run(a, &ctx.database_url).await,
         Command::Rank(a) => rank::run(&ctx, a).await,
         Command::Rules(c) => rank::rules(&ctx, c).await,
         Command::Indicator(IndicatorCommand::Import(a)) => indicator::import(&ctx, a).await,

@@ -153,7 +153,11 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
             std::time::Duration::from_secs(a.remind_every * 60),
         ));
     }
-    duban_web::serve(state, listener, shutdown_signal()).await?;
+    let limits = duban_web::server::Limits {
+        trusted_proxies: Vec::leak(a.trusted_proxy.clone()),
+        ..Default::default()
+    };
+    duban_web::serve_limited(state, listener, limits, shutdown_signal()).await?;
     drop(demo_dir);
     Ok(ExitCode::SUCCESS)
 }

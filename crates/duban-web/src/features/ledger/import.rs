@@ -79,15 +79,20 @@ pub(super) async fn import_dry_run(
     form: Multipart,
 ) -> PageResult {
     c.require_admin()?;
-    let (dir, path, _) = upload(form).await?;
+    let (_dir, path, _) = upload(form).await?;
     let result = import_file(&s, &c, &path, true).await?;
     let (summary, errors, upload) = match result {
         Ok(summary) => {
-            let id = duban_store::secret();
-            s.pending
-                .lock()
-                .expect("pending uploads")
-                .insert(id.clone(), (dir, path, c.account.username.clone()));
+            // Kept in the database: the confirmation may reach another server.
+            let kept = duban_store::PendingUpload {
+                owner: c.account.username.clone(),
+                file_name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "ledger.xlsx".into()),
+                content: tokio::fs::read(&path).await.map_err(ApiError::internal)?,
+            };
+            let id = s.store.keep_pending_upload(&kept).await?;
             (summary, Vec::new(), Some(id))
         }
         Err(errors) => (String::new(), errors, None),
@@ -110,15 +115,23 @@ pub(super) async fn import_confirm(
     Form(f): Form<ConfirmForm>,
 ) -> PageResult {
     c.require_admin()?;
-    let (_dir, path, owner) = s
-        .pending
-        .lock()
-        .expect("pending uploads")
-        .remove(&f.upload)
+    let kept = s
+        .store
+        .take_pending_upload(&f.upload)
+        .await?
         .ok_or_else(|| ApiError::not_found("上传的文件已失效，请重新选择文件试导入"))?;
-    if owner != c.account.username {
+    if kept.owner != c.account.username {
         return Err(ApiError::forbidden("只能确认自己上传的文件").into());
     }
+    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
+    // Only the name's last part: the name was ours, but it is read back from the database.
+    let name = std::path::Path::new(&kept.file_name)
+        .file_name()
+        .map_or_else(|| "ledger.xlsx".into(), |n| n.to_owned());
+    let path = dir.path().join(name);
+    tokio::fs::write(&path, &kept.content)
+        .await
+        .map_err(ApiError::internal)?;
     let result = import_file(&s, &c, &path, false).await?;
     let (summary, errors) = match result {
         Ok(summary) => (summary, Vec::new()),

@@ -11,7 +11,8 @@ mod work;
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -52,27 +53,56 @@ pub fn routes() -> Router<AppState> {
 async fn items(
     State(s): State<AppState>,
     caller: Caller,
+    RawQuery(raw): RawQuery,
     Query(q): Query<ItemQuery>,
-) -> ApiResult<Json<ItemPage>> {
+) -> ApiResult<Response> {
     let snap = s
         .status
         .get(&s.store, crate::select::as_of_for(&q, today())?)
         .await?;
-    let page = select(&snap, &caller.account, &q, true)?;
-    Ok(Json(ItemPage {
-        items: page
-            .rows
-            .iter()
-            .map(|(i, st)| ListedItem {
-                item: i.clone().into(),
-                colour: st.colour,
-                status: st.row(i).into(),
-            })
-            .collect(),
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    }))
+    let key = answer_key("items", &caller, raw);
+    let (json, _) = snap.table(key, || {
+        let page = select(&snap, &caller.account, &q, true)?;
+        let answer = ItemPage {
+            items: page
+                .rows
+                .iter()
+                .map(|(i, st)| ListedItem {
+                    item: i.clone().into(),
+                    colour: st.colour,
+                    status: st.row(i).into(),
+                })
+                .collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        };
+        Ok::<_, ApiError>((json_text(&answer)?, page.total))
+    })?;
+    Ok(json_answer(&json))
+}
+
+/// What a listing answer depends on besides the data: the endpoint, what the caller may see
+/// and the query as sent.
+fn answer_key(endpoint: &str, caller: &Caller, raw: Option<String>) -> String {
+    format!(
+        "api/{endpoint}|{:?}|{}",
+        caller.account.visibility(),
+        raw.unwrap_or_default()
+    )
+}
+
+fn json_text(answer: &impl Serialize) -> ApiResult<String> {
+    serde_json::to_string(answer).map_err(ApiError::internal)
+}
+
+/// A JSON answer kept as text.
+fn json_answer(json: &str) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json.to_string(),
+    )
+        .into_response()
 }
 
 /// An item the caller may see, or 404.
@@ -147,20 +177,26 @@ async fn plan_milestones(
 async fn status(
     State(s): State<AppState>,
     caller: Caller,
+    RawQuery(raw): RawQuery,
     Query(q): Query<ItemQuery>,
-) -> ApiResult<Json<StatusPage>> {
+) -> ApiResult<Response> {
     let snap = s
         .status
         .get(&s.store, crate::select::as_of_for(&q, today())?)
         .await?;
-    let page = select(&snap, &caller.account, &q, true)?;
-    Ok(Json(StatusPage {
-        items: page.rows.iter().map(|(i, st)| st.row(i).into()).collect(),
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-        as_of: snap.as_of,
-    }))
+    let key = answer_key("status", &caller, raw);
+    let (json, _) = snap.table(key, || {
+        let page = select(&snap, &caller.account, &q, true)?;
+        let answer = StatusPage {
+            items: page.rows.iter().map(|(i, st)| st.row(i).into()).collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+            as_of: snap.as_of,
+        };
+        Ok::<_, ApiError>((json_text(&answer)?, page.total))
+    })?;
+    Ok(json_answer(&json))
 }
 
 // ---- what the API answers ----

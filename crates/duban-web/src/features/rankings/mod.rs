@@ -61,14 +61,23 @@ pub(super) fn grouping_of(text: Option<&str>) -> ApiResult<Grouping> {
         .map_err(ApiError::invalid)
 }
 
+/// The ranking of a period, computed once per data version and day.
 pub(super) async fn table(
     s: &AppState,
     period: Period,
     grouping: Grouping,
-) -> ApiResult<RankTable> {
-    Ok(s.store
-        .rank_table(period, grouping, today(), &Thresholds::default())
-        .await?)
+) -> ApiResult<std::sync::Arc<RankTable>> {
+    let today = today();
+    let key = format!("rankings|{period}|{grouping:?}|{today}");
+    s.views
+        .get(&s.store, key, || async {
+            Ok::<_, ApiError>(
+                s.store
+                    .rank_table(period, grouping, today, &Thresholds::default())
+                    .await?,
+            )
+        })
+        .await
 }
 
 #[utoipa::path(get, path = "/api/rankings", tag = "排名通报", params(PeriodQuery),
@@ -85,7 +94,7 @@ pub(crate) async fn rankings(
     Ok(Json(RankingView {
         period,
         by: grouping,
-        table: t.into(),
+        table: RankTable::clone(&t).into(),
     }))
 }
 

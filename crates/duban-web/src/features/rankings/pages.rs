@@ -79,7 +79,7 @@ pub(super) async fn rankings_page(
         rates => Rate::ALL.iter().map(|r| r.label()).collect::<Vec<_>>(),
         rows, overall => t.overall.iter().map(cell_view).collect::<Vec<_>>(), overall_items => t.overall_items,
         overall_time => format_percent(t.overall_time_progress),
-        called_in => t.called_in, rule => t.rules.talk_text(),
+        called_in => t.called_in.clone(), rule => t.rules.talk_text(),
         weights => t.rules.weights.iter().map(|(r, w)| format!("{}{}", r.label(), w)).collect::<Vec<_>>().join("、"),
         indicators, chart_json => script_json(&chart), ..ctx },
     )

@@ -51,6 +51,25 @@ fn says_none(text: &str) -> bool {
     )
 }
 
+type ReportedCodes = std::collections::HashSet<String>;
+
+/// The codes reported in a period (of a unit, or all) and the codes put on the ledger after
+/// it (not asked for its report), read once per data version.
+async fn reported_and_later(
+    s: &AppState,
+    period: Period,
+    unit: Option<&str>,
+) -> Result<std::sync::Arc<(ReportedCodes, ReportedCodes)>, ApiError> {
+    let key = format!("reported|{period}|{}", unit.unwrap_or("*"));
+    s.views
+        .get(&s.store, key, || async {
+            let reported = s.store.reported_codes(period, unit).await?;
+            let later = s.store.listed_after(period).await?;
+            Ok::<_, ApiError>((reported, later))
+        })
+        .await
+}
+
 pub(super) async fn report_page(
     State(s): State<AppState>,
     Visitor(c): Visitor,
@@ -72,9 +91,8 @@ pub(super) async fn report_page(
     };
     // The list from the snapshot (cached), 已报 in one read, details only for the rows shown.
     let snap = s.status.get(&s.store, today()).await?;
-    let reported_codes = s.store.reported_codes(period, unit.as_deref()).await?;
-    // An item put on the ledger after the period is not asked for its report.
-    let not_yet = s.store.listed_after(period).await?;
+    let codes = reported_and_later(&s, period, unit.as_deref()).await?;
+    let (reported_codes, not_yet) = (&codes.0, &codes.1);
     let reportable: Vec<&(duban_core::Item, duban_core::Status)> = snap
         .rows
         .iter()
