@@ -27,6 +27,8 @@ pub struct ItemFilter {
     pub offset: Option<i64>,
     /// 归档 — active items (the default), archived ones, or both.
     pub archive: ArchiveScope,
+    /// Only items written after this data version (themselves or what their status reads).
+    pub touched_after: Option<i64>,
 }
 
 /// 归档范围 — which items a read includes.
@@ -101,6 +103,14 @@ pub(crate) fn filter_sql(f: &ItemFilter, unit_id: Option<i64>) -> (String, Vec<V
     }
     if let Some(y) = f.year {
         conds.push(format!("i.year = {}", next(i64::from(y).into(), &mut vals)));
+    }
+    if let Some(v) = f.touched_after {
+        // As a subquery: the planner then reads the few rows through the index on touched,
+        // not every item of the year through the index on year.
+        conds.push(format!(
+            "i.id IN (SELECT id FROM items WHERE touched > {})",
+            next(v.into(), &mut vals)
+        ));
     }
     if let Some(q) = f.search.as_deref().filter(|q| !q.trim().is_empty()) {
         let escaped = q

@@ -208,6 +208,9 @@ fn trail_from(year: i32, ytd: &str, submitted: &str) -> Result<ReportTrail> {
 struct Selection {
     where_sql: String,
     vals: Vec<Val>,
+    /// Narrows the milestones read with the items (a few items written since a version:
+    /// their milestones, not every item's).
+    milestones_sql: String,
 }
 
 impl Selection {
@@ -274,8 +277,9 @@ async fn read_part<T>(
          FROM items i JOIN units l ON l.id = i.lead_unit_id \
          LEFT JOIN item_progress p ON p.item_id = i.id AND p.year = {year} \
          LEFT JOIN (SELECT m.item_id, string_agg({milestone}, '' ORDER BY m.position) AS chain \
-             FROM milestones m WHERE m.item_id % {parts} = {part} GROUP BY m.item_id) mc ON mc.item_id = i.id\
-         {cond}i.id % {parts} = {part}) x GROUP BY x.id / {BATCH}"
+             FROM milestones m WHERE m.item_id % {parts} = {part}{} GROUP BY m.item_id) mc ON mc.item_id = i.id\
+         {cond}i.id % {parts} = {part}) x GROUP BY x.id / {BATCH}",
+        sel.milestones_sql
     ));
     let mut out = Vec::new();
     let mut rows = q.fetch(&mut *conn);
@@ -377,16 +381,36 @@ impl Store {
         unit: Option<&str>,
         map: Mapper<T>,
     ) -> Result<Vec<T>> {
+        self.read_mapped_where(year, unit, None, map).await
+    }
+
+    /// As [`Store::read_mapped`], of the items written after a data version only, if given.
+    pub(crate) async fn read_mapped_where<T: Send + 'static>(
+        &self,
+        year: i32,
+        unit: Option<&str>,
+        touched_after: Option<i64>,
+        map: Mapper<T>,
+    ) -> Result<Vec<T>> {
         let unit_id = match unit {
             Some(u) => Some(resolve_unit(&mut *self.pool.acquire().await?, u).await?),
             None => None,
         };
         let filter = ItemFilter {
             year: Some(year),
+            touched_after,
             ..Default::default()
         };
         let (where_sql, vals) = filter_sql(&filter, unit_id);
-        let sel = Arc::new(Selection { where_sql, vals });
+        // A number, written into the statement (the milestones' subquery has no parameters).
+        let milestones_sql = touched_after
+            .map(|v| format!(" AND m.item_id IN (SELECT id FROM items WHERE touched > {v})"))
+            .unwrap_or_default();
+        let sel = Arc::new(Selection {
+            where_sql,
+            vals,
+            milestones_sql,
+        });
         let parts = PARTS
             .min(self.pool.options().get_max_connections() as usize)
             .max(1);
@@ -433,20 +457,27 @@ pub struct ItemRefs {
 
 impl Store {
     /// The region, leader, co-operating units, tags and source meeting of every item of
-    /// `year`, by code, in one streamed query (what the status inputs leave out).
+    /// `year` (written after a data version, if given), by code, in one streamed query (what
+    /// the status inputs leave out).
     pub async fn item_refs(
         &self,
         year: i32,
+        touched_after: Option<i64>,
     ) -> Result<std::collections::HashMap<String, ItemRefs>> {
         let mut conn = self.pool.acquire().await?;
-        let mut rows = sqlx::query(
+        // A number written into the statement: the few items written since a version,
+        // through the index on touched.
+        let since = touched_after
+            .map(|v| format!(" AND i.id IN (SELECT id FROM items WHERE touched > {v})"))
+            .unwrap_or_default();
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT i.code, r.name AS region, ld.name AS leader, ld.title AS title, \
                     (SELECT string_agg(octet_length(u.name) || ':' || u.name, '' ORDER BY c.position) \
                      FROM item_co_units c JOIN units u ON u.id = c.unit_id WHERE c.item_id = i.id) AS co, \
                     i.tags, i.extra \
              FROM items i LEFT JOIN units r ON r.id = i.region_id \
-             LEFT JOIN leaders ld ON ld.id = i.leader_id WHERE i.year = $1",
-        )
+             LEFT JOIN leaders ld ON ld.id = i.leader_id WHERE i.year = $1{since}"
+        )))
         .bind(i64::from(year))
         .fetch(&mut *conn);
         let mut out = std::collections::HashMap::new();

@@ -54,13 +54,60 @@ impl Store {
         th: &Thresholds,
         keep: impl Fn(crate::StatusInput, Status) -> T + Send + Sync + 'static,
     ) -> Result<Vec<T>> {
+        self.judge_where(year, unit, None, as_of, th, keep).await
+    }
+
+    /// As [`Store::judge_each`], of the items of `year` written after data version
+    /// `after` only (what a snapshot refreshes after a write).
+    pub async fn judge_changed<T: Send + 'static>(
+        &self,
+        year: i32,
+        after: i64,
+        as_of: NaiveDate,
+        th: &Thresholds,
+        keep: impl Fn(crate::StatusInput, Status) -> T + Send + Sync + 'static,
+    ) -> Result<Vec<T>> {
+        self.judge_where(year, None, Some(after), as_of, th, keep)
+            .await
+    }
+
+    async fn judge_where<T: Send + 'static>(
+        &self,
+        year: i32,
+        unit: Option<&str>,
+        after: Option<i64>,
+        as_of: NaiveDate,
+        th: &Thresholds,
+        keep: impl Fn(crate::StatusInput, Status) -> T + Send + Sync + 'static,
+    ) -> Result<Vec<T>> {
         let calendar = self.calendar().await?;
         let th = th.clone();
         let map = move |input: crate::StatusInput| {
             let status = judge(&input, &calendar, as_of, &th);
             keep(input, status)
         };
-        self.read_mapped(year, unit, std::sync::Arc::new(map)).await
+        self.read_mapped_where(year, unit, after, std::sync::Arc::new(map))
+            .await
+    }
+
+    /// What was written after data version `since`: the codes of the items touched (at
+    /// most `at_most`), or `None` when more were, or when something every item's status
+    /// reads changed (units, leaders, calendars, holidays, settings), or an item was deleted
+    /// — then everything must be judged again.
+    pub async fn changed_since(&self, since: i64, at_most: usize) -> Result<Option<Vec<String>>> {
+        let whole: i64 = sqlx::query_scalar("SELECT whole FROM data_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        if whole > since {
+            return Ok(None);
+        }
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM items WHERE touched > $1 LIMIT $2")
+                .bind(since)
+                .bind(at_most as i64 + 1)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok((codes.len() <= at_most).then_some(codes))
     }
 }
 

@@ -36,8 +36,10 @@ type Value = Arc<dyn Any + Send + Sync>;
 
 #[derive(Default)]
 struct Kept {
-    /// The data version the views are of, and when it was last read.
-    version: Option<(i64, Instant)>,
+    /// The data version the views are of.
+    version: Option<i64>,
+    /// When it was last read (none: to be read before the next view is served).
+    checked: Option<Instant>,
     map: HashMap<String, Arc<OnceCell<Value>>>,
 }
 
@@ -93,15 +95,16 @@ impl Views {
     {
         let stale = {
             let kept = self.kept.lock().expect("views");
-            kept.version.is_none_or(|(_, at)| at.elapsed() >= RECHECK)
+            kept.checked.is_none_or(|at| at.elapsed() >= RECHECK)
         };
         if stale {
             let version = store.data_version().await?;
             let mut kept = self.kept.lock().expect("views");
-            if kept.version.is_none_or(|(v, _)| v != version) {
+            if kept.version != Some(version) {
                 kept.map.clear();
+                kept.version = Some(version);
             }
-            kept.version = Some((version, Instant::now()));
+            kept.checked = Some(Instant::now());
         }
         let cell = {
             let mut kept = self.kept.lock().expect("views");
@@ -127,7 +130,7 @@ impl Views {
 
     /// Something was written through this server: the next request reads the data version.
     pub fn written(&self) {
-        self.kept.lock().expect("views").version = None;
+        self.kept.lock().expect("views").checked = None;
     }
 }
 

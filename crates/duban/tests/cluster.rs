@@ -228,5 +228,5 @@ fn bench_web_runs_through_the_balancer() {
         assert!(text.contains(&format!("{page}：冷")), "{page}: {text}");
     }
     // Each server reports its memory.
-    assert_eq!(text.matches("峰值内存").count(), 2, "{text}");
+    assert_eq!(text.matches("服务进程 ").count(), 2, "{text}");
 }

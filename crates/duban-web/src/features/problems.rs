@@ -385,9 +385,17 @@ async fn board(s: &AppState, c: &Caller, moved: Option<Problem>) -> PageResult<m
 }
 
 async fn problems_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult {
-    let b = board(&s, &c, None).await?;
+    // The board depends on the data, the day, and who looks (what they see and may do): made
+    // once per data version for each.
+    let key = format!(
+        "problems|{:?}|{:?}|{}",
+        c.account.role,
+        c.account.visibility(),
+        today()
+    );
+    let b = s.views.light(&s.store, key, || board(&s, &c, None)).await?;
     let ctx = page(&c, "问题清单", "problems", false);
-    render(&s, "problems.html", context! { ..b, ..ctx })
+    render(&s, "problems.html", context! { ..(*b).clone(), ..ctx })
 }
 
 /// A move from the board: the board again, the card in its new column, with what was done

@@ -32,7 +32,10 @@ pub async fn start_server(
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
         .args(["--remind-every", "0", "--trusted-proxy", "127.0.0.1"])
         .args(extra)
-        .env("DUBAN_LOG", "warn")
+        .env(
+            "DUBAN_LOG",
+            std::env::var("DUBAN_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;
@@ -46,8 +49,13 @@ pub async fn start_server(
             break rest.split('/').next().unwrap_or_default().parse()?;
         }
     };
-    // The rest of its output is drained, so the server never blocks writing it.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    // The rest of its output (its log, DUBAN_LOG) goes to our standard error, so the server
+    // never blocks writing it and its warnings are seen.
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            eprintln!("{line}");
+        }
+    });
     Ok((child, addr))
 }
 
