@@ -315,7 +315,7 @@ fn period_of(as_of: NaiveDate) -> Option<Period> {
 
 async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot, StoreError> {
     let judged = judge(store, as_of, None).await?;
-    assemble(store, as_of, version, judged).await
+    assemble(store, as_of, version, judged, None).await
 }
 
 /// Items written since a snapshot was made at most, for it to be refreshed rather than made
@@ -343,11 +343,13 @@ async fn refresh(
         .into_iter()
         .chain(fresh.iter().map(|(i, ..)| i.code.clone()))
         .collect();
+    // Units changed make a whole build, so the directory is the old one.
+    let units = old.units.clone();
     let mut rows = kept_rows(owned(old).await, &replaced);
     let judged_again = fresh.len();
     rows.extend(fresh);
     let kept = started.elapsed();
-    let snapshot = assemble(store, as_of, version, rows).await?;
+    let snapshot = assemble(store, as_of, version, rows, Some(units)).await?;
     tracing::debug!(
         old_version,
         judged_again,
@@ -402,6 +404,7 @@ async fn assemble(
     as_of: NaiveDate,
     version: i64,
     mut judged: Vec<Judged>,
+    units: Option<Vec<duban_core::Unit>>,
 ) -> Result<Snapshot, StoreError> {
     judged.sort_unstable_by(|a, b| a.0.code.cmp(&b.0.code));
     let year = as_of.year();
@@ -445,7 +448,10 @@ async fn assemble(
         .collect();
     let index = Index::new(&rows);
     let problems = store.problems(&ProblemFilter::default()).await?;
-    let units: Vec<duban_core::Unit> = store.units().await?.into_iter().map(|u| u.unit).collect();
+    let units: Vec<duban_core::Unit> = match units {
+        Some(u) => u,
+        None => store.units().await?.into_iter().map(|u| u.unit).collect(),
+    };
     let regions = units
         .iter()
         .filter(|u| u.kind == UnitKind::Region)

@@ -280,3 +280,25 @@ pub(crate) fn who(actor: &str) -> String {
         .unwrap_or(actor)
         .to_string()
 }
+
+/// The unit directory with each unit's count of items (what forms choose units from), read
+/// once per data version.
+pub async fn unit_listing(
+    s: &AppState,
+) -> Result<std::sync::Arc<Vec<duban_store::UnitListing>>, ApiError> {
+    s.views
+        .light(&s.store, "units".into(), || async {
+            Ok::<_, ApiError>(s.store.units().await?)
+        })
+        .await
+}
+
+/// The names of the units in use (not disabled), in the directory's order.
+pub async fn unit_names(s: &AppState) -> Result<Vec<String>, ApiError> {
+    Ok(unit_listing(s)
+        .await?
+        .iter()
+        .filter(|u| !u.disabled)
+        .map(|u| u.unit.name.clone())
+        .collect())
+}

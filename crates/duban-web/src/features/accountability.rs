@@ -238,13 +238,7 @@ async fn register_page(
     let filter = filter_of(&q)?;
     let entries = rows(register::register(&s.store, &c.account, filter).await?);
     let units: Vec<String> = if c.account.is_admin() {
-        s.store
-            .units()
-            .await?
-            .into_iter()
-            .filter(|u| !u.disabled)
-            .map(|u| u.unit.name)
-            .collect()
+        crate::page::unit_names(&s).await?
     } else {
         Vec::new()
     };

@@ -456,13 +456,7 @@ async fn reminders_page(
         .store
         .reminder_log(None, LOG_PAGE as i64, ((page_no - 1) * LOG_PAGE) as i64)
         .await?;
-    let units: Vec<String> = s
-        .store
-        .unit_directory()
-        .await?
-        .into_iter()
-        .map(|u| u.name)
-        .collect();
+    let units = crate::page::unit_names(&s).await?;
     let ctx = page(&c, "催办管理", "reminders", false);
     render(
         &s,

@@ -41,8 +41,13 @@ pub(super) async fn rankings_page(
     let period = period_of(q.period.as_deref())?;
     let grouping = grouping_of(q.by.as_deref())?;
     let t = table(&s, period, grouping).await?;
-    let city = s.store.city_name().await?;
-    let comparisons = s.store.indicator_comparisons(period, &city).await?;
+    let comparisons = s
+        .views
+        .light(&s.store, format!("indicators|{period}"), || async {
+            let city = s.store.city_name().await?;
+            Ok::<_, ApiError>(s.store.indicator_comparisons(period, &city).await?)
+        })
+        .await?;
     let rows: Vec<Value> = t
         .rows
         .iter()

@@ -75,16 +75,6 @@ fn query_string(q: &TaskQuery) -> String {
     .join("&")
 }
 
-/// Unit names of the directory (enabled units).
-async fn unit_names(s: &AppState) -> ApiResult<Vec<String>> {
-    Ok(s.store
-        .unit_directory()
-        .await?
-        .into_iter()
-        .map(|u| u.name)
-        .collect())
-}
-
 /// 督办事项 — the list, the overdue counted; the office's 交办 button.
 async fn tasks_page(
     State(s): State<AppState>,
@@ -106,7 +96,7 @@ async fn tasks_page(
     let units = if c.account.unit.is_some() && !c.account.is_admin() {
         Vec::new()
     } else {
-        unit_names(&s).await?
+        crate::page::unit_names(&s).await?
     };
     let ctx = page(&c, "督办事项", "tasks", false);
     render(
@@ -143,7 +133,7 @@ async fn new_page(State(s): State<AppState>, Visitor(c): Visitor) -> PageResult 
         &s,
         "task_new.html",
         context! {
-            units => unit_names(&s).await?, leaders,
+            units => crate::page::unit_names(&s).await?, leaders,
             sources => TaskSource::ALL.iter().map(|st| (st.code(), st.label())).collect::<Vec<_>>(),
             cadences => FeedbackCadence::ALL.iter().map(|st| (st.code(), st.label())).collect::<Vec<_>>(),
             default_sign => duban_core::task::DEFAULT_SIGN_WITHIN,
