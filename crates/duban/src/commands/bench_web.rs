@@ -254,12 +254,17 @@ async fn prepare(args: &BenchWebArgs, url: &str) -> anyhow::Result<(String, i64)
 /// one item's last report, its figures as they were — so the next view of every page is cold.
 async fn write_something(store: &Store, n: usize) -> anyhow::Result<()> {
     let period = super::period_or_last(None)?;
+    let projects = duban_store::ItemFilter {
+        kind: Some(duban_core::ItemKind::Project),
+        ..Default::default()
+    };
+    // A different project each time, wherever the ledger ends.
+    let count = store.count_filtered(&projects).await?.max(1);
     let items = store
         .items(&duban_store::ItemFilter {
-            kind: Some(duban_core::ItemKind::Project),
-            offset: Some(n as i64 * 97),
+            offset: Some(n as i64 * 97 % count),
             limit: Some(1),
-            ..Default::default()
+            ..projects
         })
         .await?;
     let item = items
