@@ -18,6 +18,9 @@ use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
 /// counts); past it the cache starts again.
 const VIEWS: usize = 4096;
 
+/// The longest key kept (bytes): with [`VIEWS`], the keys stay under 4 MiB.
+const MAX_KEY: usize = 1024;
+
 /// How often the database is asked whether anything changed.
 const RECHECK: Duration = Duration::from_secs(1);
 
@@ -106,7 +109,11 @@ impl Views {
             }
             kept.checked = Some(Instant::now());
         }
-        let cell = {
+        let cell = if key.len() > MAX_KEY {
+            // Computed, not kept: a key that long (adjustments typed into the query) would
+            // make the cache's bound one of entries only.
+            Arc::new(OnceCell::new())
+        } else {
             let mut kept = self.kept.lock().expect("views");
             if kept.map.len() >= VIEWS && !kept.map.contains_key(&key) {
                 kept.map.clear();
