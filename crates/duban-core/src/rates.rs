@@ -230,10 +230,83 @@ const SIGNED: &[Stage] = &[
 
 /// One item's part of its group's rates on `as_of`.
 pub fn tally_item(f: &RateFacts, as_of: NaiveDate) -> Tally {
+    let mut t = Tally::default();
+    t.add_item(&item_tally(f, as_of));
+    t
+}
+
+/// One item's part of its group's rates on a date, packed: a year's periods of a province
+/// are kept item by item between reviews (about 50 bytes each, where a [`Tally`] takes 300).
+/// [`ItemTally::default`] is an item not counted at all (not yet on the ledger).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ItemTally {
+    /// Counted in 事项数.
+    listed: bool,
+    /// The count rates that count the item, and those it meets: a bit per [`Rate`] index.
+    counted: u16,
+    done: u16,
+    /// 节点: this year's milestones due by the date, and those done on time.
+    milestones_due: u32,
+    milestones_done: u32,
+    money: Option<ItemMoney>,
+}
+
+/// An item's money in its tally (only with an annual plan).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ItemMoney {
+    ytd: Wan,
+    annual: Wan,
+    /// annual plan × 序时进度, 万元.
+    planned_by_now: Decimal,
+    /// Counted in 资金到位率 (a signed 招商项目).
+    funds: bool,
+}
+
+impl ItemTally {
+    fn count(&mut self, rate: Rate, done: bool) {
+        let bit = 1u16 << rate.index();
+        self.counted |= bit;
+        if done {
+            self.done |= bit;
+        }
+    }
+}
+
+impl Tally {
+    /// Adds one item's packed part: the same sums, in the same order, as adding its
+    /// [`tally_item`].
+    pub fn add_item(&mut self, t: &ItemTally) {
+        if !t.listed {
+            return;
+        }
+        self.items += 1;
+        for rate in Rate::ALL {
+            let bit = 1u16 << rate.index();
+            if t.counted & bit != 0 {
+                self.count(*rate, t.done & bit != 0);
+            }
+        }
+        if t.milestones_due > 0 {
+            self.ratios[Rate::Milestone.index()]
+                .add(Ratio::new(t.milestones_done, t.milestones_due));
+        }
+        if let Some(m) = &t.money {
+            let (ytd, annual) = (m.ytd.as_decimal(), m.annual.as_decimal());
+            self.ratios[Rate::Investment.index()].add(Ratio::new(ytd, annual));
+            if m.funds {
+                self.ratios[Rate::Funds.index()].add(Ratio::new(ytd, annual));
+            }
+            self.planned_by_now += m.planned_by_now;
+        }
+    }
+}
+
+/// One item's part of its group's rates on `as_of`, packed.
+pub fn item_tally(f: &RateFacts, as_of: NaiveDate) -> ItemTally {
     let item = f.item;
-    let mut t = Tally {
-        items: 1,
-        ..Tally::default()
+    let mut t = ItemTally {
+        listed: true,
+        ..ItemTally::default()
     };
     let this_year = |d: NaiveDate| d.year() == item.year && d <= as_of;
     let builds = item.kind != ItemKind::Task && item.stage != Some(Stage::Reserve);
@@ -252,16 +325,20 @@ pub fn tally_item(f: &RateFacts, as_of: NaiveDate) -> Tally {
         .iter()
         .rev()
         .find(|(d, _)| *d <= as_of)
-        .map(|(_, w)| w.as_decimal())
+        .map(|(_, w)| *w)
         .unwrap_or_default();
     if let Some(annual) = item.annual_plan.filter(|a| !a.is_zero()) {
-        let annual = annual.as_decimal();
-        t.ratios[Rate::Investment.index()].add(Ratio::new(ytd, annual));
-        t.planned_by_now = annual * time_progress(item, as_of) / Decimal::ONE_HUNDRED;
+        t.money = Some(ItemMoney {
+            ytd,
+            annual,
+            planned_by_now: annual.as_decimal() * time_progress(item, as_of) / Decimal::ONE_HUNDRED,
+            funds: false,
+        });
     }
     for m in f.milestones {
         if let Some(planned) = m.planned.filter(|d| this_year(*d)) {
-            t.count(Rate::Milestone, m.actual.is_some_and(|a| a <= planned));
+            t.milestones_due += 1;
+            t.milestones_done += u32::from(m.actual.is_some_and(|a| a <= planned));
         }
     }
     match f.report {
@@ -280,8 +357,8 @@ pub fn tally_item(f: &RateFacts, as_of: NaiveDate) -> Tally {
                 .filter(|m| m.planned.is_some_and(|p| p <= as_of))
                 .all(|m| m.actual.is_some_and(|a| a <= as_of));
             t.count(Rate::Performance, kept);
-            if let Some(annual) = item.annual_plan.filter(|a| !a.is_zero()) {
-                t.ratios[Rate::Funds.index()].add(Ratio::new(ytd, annual.as_decimal()));
+            if let Some(money) = t.money.as_mut() {
+                money.funds = true;
             }
         }
     }

@@ -33,6 +33,7 @@ mod scratch;
 mod shared;
 mod sql;
 mod status;
+mod tallies;
 mod tasks;
 mod tours;
 mod units;
@@ -137,6 +138,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     writers: write::WriterQueue,
+    /// Every item's tallies of the periods last reviewed (see [`tallies`]).
+    tallies: std::sync::Arc<tallies::KeptTallies>,
 }
 
 impl Store {
@@ -203,6 +206,7 @@ impl Store {
             pool,
             backend,
             writers: write::WriterQueue::default(),
+            tallies: std::sync::Arc::default(),
         };
         store.chain_existing().await?;
         Ok(store)

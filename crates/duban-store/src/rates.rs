@@ -2,15 +2,14 @@
 //! read in one pass over the ledger, the reports and the problems, with the period's red items.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use duban_core::bulletin::RedItem;
-use duban_core::rates::{RateFacts, Tally, tally_item};
-use duban_core::{Colour, Period, ProblemState, ReportState, Stage, Thresholds, UnitKind};
+use duban_core::rates::Tally;
+use duban_core::{Period, ProblemState, Thresholds, UnitKind};
 use serde::{Deserialize, Serialize};
 
-use crate::periods::{Calendar, Schedule};
+use crate::tallies::ItemPart;
 use crate::{Result, Store, StoreError};
 
 /// 排名对象 — whether units are regions (by where the item is) or departments (by the lead
@@ -74,48 +73,6 @@ impl Review {
             Grouping::Department => &self.by_department,
         }
     }
-}
-
-/// The period of an item's cadence whose report counts for `period`: the latest one ending
-/// by `period`'s last day.
-fn counted_period(schedule: Schedule, period: Period) -> Period {
-    let p = Period::of(period.last_day(), schedule.cadence);
-    if p.last_day() > period.last_day() {
-        p.previous()
-    } else {
-        p
-    }
-}
-
-/// How an item's report for `period` stands, judged on `today`: missing only once due, and
-/// never for a period over before the item was put on the ledger.
-fn report_state(
-    input: &crate::StatusInput,
-    schedule: Schedule,
-    period: Period,
-    today: NaiveDate,
-) -> ReportState {
-    let (item, trail) = (&input.item, &input.trail);
-    let q = counted_period(schedule, period);
-    if q.year() != item.year || item.stage == Some(Stage::Reserve) || !q.lists(input.listed_on) {
-        return ReportState::NotDue;
-    }
-    let due = schedule.due(q);
-    match trail.submitted(q) {
-        Some(on) if on <= due => ReportState::OnTime,
-        Some(_) => ReportState::Late,
-        None if today > due => ReportState::Missing,
-        None => ReportState::NotDue,
-    }
-}
-
-/// One item's part: its region and lead unit, a tally per period, and itself if red.
-struct ItemPart {
-    code: String,
-    region: Option<String>,
-    lead: String,
-    tallies: Vec<Tally>,
-    red: Option<RedItem>,
 }
 
 /// The unit directory as rankings need it.
@@ -231,7 +188,6 @@ impl Store {
             )));
         }
         let dir = Directory::load(self).await?;
-        let calendar = self.calendar().await?;
         let mut periods = vec![period];
         while periods.len() <= back {
             let p = periods.last().copied().unwrap_or(period).previous();
@@ -240,32 +196,20 @@ impl Store {
             }
             periods.push(p);
         }
-        let ps = periods.clone();
-        let th = th.clone();
-        let map = move |input: crate::StatusInput| item_part(&input, &calendar, &ps, today, &th);
-        let parts = self.read_mapped(period.year(), None, Arc::new(map)).await?;
-        // The status inputs leave out where an item is (所在地): read it beside them.
-        let regions = self.regions_by_code(period.year()).await?;
-        let mut parts_by_period: Vec<Vec<(Option<String>, String, Tally)>> =
-            vec![Vec::with_capacity(parts.len()); periods.len()];
-        let mut red_items = Vec::new();
-        for mut part in parts {
-            part.region = regions.get(&part.code).cloned();
-            for (i, t) in part.tallies.into_iter().enumerate() {
-                parts_by_period[i].push((part.region.clone(), part.lead.clone(), t));
-            }
-            red_items.extend(part.red);
-        }
+        let kept = self
+            .year_tallies(period.year(), &periods, period, today, th)
+            .await?;
+        let columns: Vec<usize> = periods.iter().filter_map(|p| kept.column(*p)).collect();
+        let red_items = kept
+            .parts
+            .iter()
+            .filter_map(|p| p.red(period).cloned())
+            .collect();
         let problems = self.problem_lines(period.year()).await?;
-        let mut by_region = Vec::new();
-        let mut by_department = Vec::new();
-        for (p, parts) in periods.iter().zip(parts_by_period) {
-            by_region.push(board(&dir, Grouping::Region, *p, &parts, &problems));
-            by_department.push(board(&dir, Grouping::Department, *p, &parts, &problems));
-        }
+        let boards = |g| boards(&dir, g, &periods, &columns, &kept.parts, &problems);
         Ok(Review {
-            by_region,
-            by_department,
+            by_region: boards(Grouping::Region),
+            by_department: boards(Grouping::Department),
             red_items,
         })
     }
@@ -311,11 +255,20 @@ impl Store {
             .collect())
     }
 
-    /// Where each item of `year` is (所在地), by code.
-    async fn regions_by_code(&self, year: i32) -> Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT i.code, r.name FROM items i JOIN units r ON r.id = i.region_id WHERE i.year = $1",
-        )
+    /// Where each item of `year` (written after a data version, if given) is (所在地), by code.
+    pub(crate) async fn regions_by_code(
+        &self,
+        year: i32,
+        touched_after: Option<i64>,
+    ) -> Result<HashMap<String, String>> {
+        // A number written into the statement: the few items written since, through the
+        // index on touched.
+        let since = touched_after
+            .map(|v| format!(" AND i.id IN (SELECT id FROM items WHERE touched > {v})"))
+            .unwrap_or_default();
+        let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT i.code, r.name FROM items i JOIN units r ON r.id = i.region_id WHERE i.year = $1{since}"
+        )))
         .bind(i64::from(year))
         .fetch_all(&self.pool)
         .await?;
@@ -335,110 +288,69 @@ impl Store {
     }
 }
 
-fn item_part(
-    input: &crate::StatusInput,
-    calendar: &Calendar,
-    periods: &[Period],
-    today: NaiveDate,
-    th: &Thresholds,
-) -> ItemPart {
-    let schedule = calendar.schedule(input.item.kind);
-    // A period over before the item was put on the ledger does not count it at all.
-    let tallies = periods
-        .iter()
-        .map(|p| {
-            if !p.lists(input.listed_on) {
-                return Tally::default();
-            }
-            let f = RateFacts {
-                item: &input.item,
-                milestones: &input.milestones,
-                ytd: &input.trail.ytd,
-                report: report_state(input, schedule, *p, today),
-            };
-            tally_item(&f, p.last_day())
-        })
-        .collect();
-    let red = periods[0].lists(input.listed_on).then(|| {
-        let status = crate::status::judge(input, calendar, periods[0].last_day(), th);
-        (status.colour == Colour::Red).then(|| RedItem {
-            name: input.item.name.clone(),
-            unit: input.item.lead_unit.clone(),
-            lag: status.lag,
-            reasons: {
-                // The first red reason, and how many more: a bulletin row stays one line or two.
-                let red: Vec<&str> = status
-                    .reasons
-                    .iter()
-                    .filter(|r| r.colour == Colour::Red)
-                    .map(|r| r.text.as_str())
-                    .collect();
-                match red.len() {
-                    0 => String::new(),
-                    1 => red[0].to_string(),
-                    n => format!("{}（另有{}项）", red[0], n - 1),
-                }
-            },
-        })
-    });
-    ItemPart {
-        code: input.item.code.clone(),
-        region: None,
-        lead: input.item.lead_unit.clone(),
-        tallies,
-        red: red.flatten(),
-    }
-}
-
-fn board(
+/// The boards of `g` for each of `periods` (its tallies at `columns` of each part): every
+/// unit's tally and the whole city's, items first in code order, then the problems.
+fn boards(
     dir: &Directory,
     g: Grouping,
-    period: Period,
-    parts: &[(Option<String>, String, Tally)],
+    periods: &[Period],
+    columns: &[usize],
+    parts: &[ItemPart],
     problems: &[ProblemLine],
-) -> RateBoard {
+) -> Vec<RateBoard> {
     let names = dir.names(g);
     let index: HashMap<&str, usize> = names
         .iter()
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let mut units: Vec<(String, Tally)> = names
+    let mut units: Vec<Vec<Tally>> = vec![vec![Tally::default(); names.len()]; columns.len()];
+    let mut overall = vec![Tally::default(); columns.len()];
+    for part in parts {
+        let slot = dir
+            .key(g, part.region.as_deref(), &part.lead)
+            .and_then(|k| index.get(k.as_str()).copied());
+        for (i, c) in columns.iter().enumerate() {
+            let t = part.tally(*c);
+            overall[i].add_item(t);
+            if let Some(s) = slot {
+                units[i][s].add_item(t);
+            }
+        }
+    }
+    periods
         .iter()
-        .map(|n| (n.clone(), Tally::default()))
-        .collect();
-    let mut overall = Tally::default();
-    for (region, lead, t) in parts {
-        overall.add(t);
-        if let Some(i) = dir
-            .key(g, region.as_deref(), lead)
-            .and_then(|k| index.get(k.as_str()).copied())
-        {
-            units[i].1.add(t);
-        }
-    }
-    let as_of = period.last_day();
-    for p in problems {
-        overall.add_problem(p.due, p.closed, as_of);
-        // A department answers for the problems assigned to it (交办), and for those on the
-        // items it leads while they are assigned to no one; not for one handed to a county.
-        // A region answers for those on its items.
-        let key = match g {
-            Grouping::Department => match &p.assigned {
-                Some(a) => (dir.kinds.get(a) == Some(&UnitKind::Department)).then(|| a.clone()),
-                None => dir.key(g, None, &p.lead),
-            },
-            Grouping::Region => dir.key(g, p.region.as_deref(), &p.lead),
-        };
-        if let Some(i) = key.and_then(|k| index.get(k.as_str()).copied()) {
-            units[i].1.add_problem(p.due, p.closed, as_of);
-        }
-    }
-    RateBoard {
-        period,
-        as_of,
-        grouping: g,
-        overall,
-        units,
-    }
+        .zip(units)
+        .zip(overall)
+        .map(|((period, units), overall)| {
+            let mut units: Vec<(String, Tally)> = names.iter().cloned().zip(units).collect();
+            let mut overall = overall;
+            let as_of = period.last_day();
+            for p in problems {
+                overall.add_problem(p.due, p.closed, as_of);
+                // A department answers for the problems assigned to it (交办), and for those
+                // on the items it leads while they are assigned to no one; not for one handed
+                // to a county. A region answers for those on its items.
+                let key = match g {
+                    Grouping::Department => match &p.assigned {
+                        Some(a) => {
+                            (dir.kinds.get(a) == Some(&UnitKind::Department)).then(|| a.clone())
+                        }
+                        None => dir.key(g, None, &p.lead),
+                    },
+                    Grouping::Region => dir.key(g, p.region.as_deref(), &p.lead),
+                };
+                if let Some(i) = key.and_then(|k| index.get(k.as_str()).copied()) {
+                    units[i].1.add_problem(p.due, p.closed, as_of);
+                }
+            }
+            RateBoard {
+                period: *period,
+                as_of,
+                grouping: g,
+                overall,
+                units,
+            }
+        })
+        .collect()
 }

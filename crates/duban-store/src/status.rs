@@ -92,8 +92,8 @@ impl Store {
 
     /// What was written after data version `since`: the codes of the items touched (at
     /// most `at_most`), or `None` when more were, or when something every item's status
-    /// reads changed (units, leaders, calendars, holidays, settings), or an item was deleted
-    /// — then everything must be judged again.
+    /// reads changed (units and their aliases, leaders, the reporting calendars), or an item
+    /// was deleted or given another code — then everything must be judged again.
     pub async fn changed_since(&self, since: i64, at_most: usize) -> Result<Option<Vec<String>>> {
         let whole: i64 = sqlx::query_scalar("SELECT whole FROM data_version WHERE id = 1")
             .fetch_one(&self.pool)

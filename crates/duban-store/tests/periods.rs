@@ -368,7 +368,121 @@ async fn departments_are_ranked_on_their_items_and_their_problems(db: &TestDb) {
     );
 }
 
+/// The rankings, the bulletin and the assessment review a period from tallies kept between
+/// reviews and refreshed for the items written since: after a report, a late correction, an
+/// archived item, a new item, a milestone done, a project moved to another county and a
+/// code changed, the review of the same store equals one read anew by another.
+async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) {
+    let store = directory(db).await;
+    let th = Thresholds::default();
+    let today = d("2025-11-20");
+    let mut with_plan = project("XM3", "市住建局", "乙县", "500");
+    with_plan.kind = ItemKind::Investment;
+    store
+        .import_ledger(
+            vec![
+                listed(project("XM1", "甲县", "甲县", "1000"), "2024-12-20"),
+                listed(project("XM2", "乙县", "乙县", "2000"), "2024-12-20"),
+                LedgerEntry::whole(
+                    with_plan,
+                    Some(vec![
+                        planned("签约", "2025-03-31"),
+                        planned("开工", "2025-06-30"),
+                    ]),
+                ),
+                listed(task("GZ1", "市发改委", "甲县"), "2024-12-20"),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    report(&store, "甲县", "XM1", month(9), Some("600"), "2025-10-05").await;
+    report(&store, "乙县", "XM2", month(9), Some("900"), "2025-10-20").await;
+    let review = |s: &Store| {
+        let (s, th) = (s.clone(), th.clone());
+        async move { s.review(month(10), 2, today, &th).await.unwrap() }
+    };
+    let first = review(&store).await;
+    assert_eq!(first.by_region[0].overall.items, 4);
+
+    // Writes of every kind the tallies read.
+    report(&store, "甲县", "XM1", month(10), Some("700"), "2025-11-03").await;
+    report(&store, "甲县", "GZ1", month(10), None, "2025-11-15").await;
+    let mut plan = store.milestones_of("XM3").await.unwrap();
+    plan[0].actual = Some(d("2025-03-20"));
+    store
+        .set_milestones("office", "XM3", plan, duban_store::PlanAuthority::Office)
+        .await
+        .unwrap();
+    store
+        .archive_item("office", "XM2", duban_store::Archiving::Archive, "项目取消")
+        .await
+        .unwrap();
+    let mut moved = project("XM1", "甲县", "乙县", "1200");
+    moved.name = "甲县XM1项目".into();
+    store
+        .import_ledger(
+            vec![
+                listed(moved, "2024-12-20"),
+                listed(project("XM4", "甲县", "甲县", "300"), "2025-10-10"),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    let refreshed = review(&store).await;
+    let anew = review(&db.open().await).await;
+    assert_eq!(refreshed.by_region, anew.by_region);
+    assert_eq!(refreshed.by_department, anew.by_department);
+    assert_eq!(refreshed.red_items, anew.red_items);
+    // XM2 archived, XM4 new (counted from October only): four in October, three in August.
+    assert_eq!(refreshed.by_region[0].overall.items, 4);
+    assert_eq!(refreshed.by_region[2].overall.items, 3);
+    let yi = |r: &duban_store::Review| {
+        r.by_region[0]
+            .units
+            .iter()
+            .find(|(u, _)| u == "乙县")
+            .map(|(_, t)| t.items)
+    };
+    // 乙县 now has XM1 (moved there) and XM3; XM2 is archived.
+    assert_eq!(yi(&refreshed), Some(2));
+    assert_ne!(first.by_region, refreshed.by_region);
+
+    // A code changed (the same task, matched by its name): another item to whatever keeps
+    // items by code, so everything is read again.
+    let mut renamed = task("GZ1", "市发改委", "甲县");
+    renamed.code = "GZ9".into();
+    report(
+        &store,
+        "市住建局",
+        "XM3",
+        month(10),
+        Some("100"),
+        "2025-11-18",
+    )
+    .await;
+    store
+        .import_ledger(vec![listed(renamed, "2024-12-20")], &options())
+        .await
+        .unwrap();
+    let refreshed = review(&store).await;
+    let anew = review(&db.open().await).await;
+    assert_eq!(refreshed.by_region, anew.by_region);
+    assert_eq!(refreshed.by_region[0].overall.items, 4);
+}
+
+fn planned(name: &str, on: &str) -> Milestone {
+    Milestone {
+        name: name.into(),
+        planned: Some(d(on)),
+        actual: None,
+        baseline: None,
+    }
+}
+
 duban_store::both_backends!(
+    a_kept_review_refreshed_after_writes_equals_one_read_anew,
     a_closed_period_keeps_its_figures_when_items_are_added_later,
     a_new_item_is_not_asked_for_a_period_before_it_existed,
     departments_are_ranked_on_their_items_and_their_problems,

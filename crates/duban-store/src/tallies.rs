@@ -1,0 +1,315 @@
+//! 各期合计 — every item's part of the rates of a year's periods, kept between reviews (the
+//! rankings, the bulletin, the assessment) and refreshed for the items written since, as the
+//! status snapshot is: the first review after a write reads and tallies again only the items
+//! the write touched (`items.touched`), not the province.
+//!
+//! One set is kept per store, for one year, one day's judgement and one set of thresholds; it
+//! grows to the union of the periods asked for (a year of months at most) and is not kept
+//! when it would hold more than [`MAX_CELLS`] item-periods.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use duban_core::bulletin::RedItem;
+use duban_core::rates::{ItemTally, RateFacts, item_tally};
+use duban_core::{Colour, Period, ReportState, Stage, Thresholds};
+use tokio::sync::Mutex;
+
+use crate::periods::{Calendar, Schedule};
+use crate::{Result, StatusInput, Store};
+
+/// Item-periods kept at most (about 50 bytes each): a province's year of months is 600,000.
+const MAX_CELLS: usize = 3_000_000;
+
+/// Items written since the last review above which everything is read again.
+const REFRESH_AT_MOST: usize = 5_000;
+
+/// What the kept tallies were made for.
+#[derive(Debug, Clone, PartialEq)]
+struct Key {
+    year: i32,
+    today: NaiveDate,
+    th: Thresholds,
+}
+
+/// The one set a store keeps.
+#[derive(Default)]
+pub(crate) struct KeptTallies(Mutex<Option<Arc<YearTallies>>>);
+
+impl std::fmt::Debug for KeptTallies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeptTallies")
+    }
+}
+
+/// Every item's tallies of some periods of a year, in code order.
+pub(crate) struct YearTallies {
+    key: Key,
+    /// The data version read before the items were.
+    version: i64,
+    /// The periods of each item's tallies, in this order.
+    periods: Vec<Period>,
+    /// The periods whose red items are kept.
+    heads: Vec<Period>,
+    pub(crate) parts: Vec<ItemPart>,
+}
+
+/// One item's part: its region and lead unit, a tally per period, and itself where red.
+#[derive(Clone)]
+pub(crate) struct ItemPart {
+    pub(crate) code: String,
+    pub(crate) region: Option<String>,
+    pub(crate) lead: String,
+    tallies: Box<[ItemTally]>,
+    reds: Vec<(Period, RedItem)>,
+}
+
+impl ItemPart {
+    pub(crate) fn tally(&self, column: usize) -> &ItemTally {
+        &self.tallies[column]
+    }
+
+    pub(crate) fn red(&self, head: Period) -> Option<&RedItem> {
+        self.reds.iter().find(|(p, _)| *p == head).map(|(_, r)| r)
+    }
+}
+
+impl YearTallies {
+    /// Where `period`'s tallies are in each part.
+    pub(crate) fn column(&self, period: Period) -> Option<usize> {
+        self.periods.iter().position(|p| *p == period)
+    }
+
+    fn serves(&self, key: &Key, periods: &[Period], head: Period) -> bool {
+        self.key == *key && periods.iter().all(|p| self.periods.contains(p)) && {
+            self.heads.contains(&head)
+        }
+    }
+}
+
+impl Store {
+    /// Every item's tallies of `periods` of `year` (and its red reasons on `head`'s last
+    /// day), reports judged on `today`: the kept set when nothing was written since, the kept
+    /// set with the items written since read again, or everything read.
+    pub(crate) async fn year_tallies(
+        &self,
+        year: i32,
+        periods: &[Period],
+        head: Period,
+        today: NaiveDate,
+        th: &Thresholds,
+    ) -> Result<Arc<YearTallies>> {
+        let key = Key {
+            year,
+            today,
+            th: th.clone(),
+        };
+        let mut kept = self.tallies.0.lock().await;
+        let version = self.data_version().await?;
+        if let Some(old) = kept.clone().filter(|k| k.serves(&key, periods, head)) {
+            if old.version == version {
+                return Ok(old);
+            }
+            if let Some(touched) = self.changed_since(old.version, REFRESH_AT_MOST).await? {
+                let fresh = self
+                    .read_tallies(&key, &old.periods, &old.heads, Some(old.version))
+                    .await?;
+                // Let go of the kept set, so that it can be taken instead of copied.
+                *kept = None;
+                let refreshed = Arc::new(merged(old, version, touched, fresh));
+                *kept = Some(refreshed.clone());
+                return Ok(refreshed);
+            }
+        }
+        // Everything again: for the periods kept so far and those asked for.
+        let (mut all_periods, mut heads) = match kept.take() {
+            Some(old) if old.key == key => (old.periods.clone(), old.heads.clone()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        for p in periods {
+            if !all_periods.contains(p) {
+                all_periods.push(*p);
+            }
+        }
+        if !heads.contains(&head) {
+            heads.push(head);
+        }
+        let parts = self.read_tallies(&key, &all_periods, &heads, None).await?;
+        let tallies = Arc::new(YearTallies {
+            key,
+            version,
+            periods: all_periods,
+            heads,
+            parts,
+        });
+        if tallies.parts.len() * tallies.periods.len() <= MAX_CELLS {
+            *kept = Some(tallies.clone());
+        }
+        Ok(tallies)
+    }
+
+    /// The parts of the items of the key's year (written after a data version, if given), in
+    /// code order, with where each is (所在地).
+    async fn read_tallies(
+        &self,
+        key: &Key,
+        periods: &[Period],
+        heads: &[Period],
+        touched_after: Option<i64>,
+    ) -> Result<Vec<ItemPart>> {
+        let calendar = self.calendar().await?;
+        let (periods, heads) = (periods.to_vec(), heads.to_vec());
+        let (today, th) = (key.today, key.th.clone());
+        let map =
+            move |input: StatusInput| item_part(&input, &calendar, &periods, &heads, today, &th);
+        let mut parts = self
+            .read_mapped_where(key.year, None, touched_after, Arc::new(map))
+            .await?;
+        // The status inputs leave out where an item is: read it beside them.
+        let mut regions = self.regions_by_code(key.year, touched_after).await?;
+        for part in &mut parts {
+            part.region = regions.remove(&part.code);
+        }
+        Ok(parts)
+    }
+}
+
+/// The kept set with the items touched (or read again) replaced by their fresh parts: by
+/// none for an item archived or moved to another year.
+fn merged(
+    old: Arc<YearTallies>,
+    version: i64,
+    touched: Vec<String>,
+    fresh: Vec<ItemPart>,
+) -> YearTallies {
+    let replaced: HashSet<String> = touched
+        .into_iter()
+        .chain(fresh.iter().map(|p| p.code.clone()))
+        .collect();
+    let old = Arc::try_unwrap(old).unwrap_or_else(|shared| YearTallies {
+        key: shared.key.clone(),
+        version: shared.version,
+        periods: shared.periods.clone(),
+        heads: shared.heads.clone(),
+        parts: shared.parts.clone(),
+    });
+    let mut parts = Vec::with_capacity(old.parts.len() + fresh.len());
+    let mut fresh = fresh.into_iter().peekable();
+    for part in old.parts {
+        if replaced.contains(&part.code) {
+            continue;
+        }
+        while let Some(f) = fresh.next_if(|f| f.code < part.code) {
+            parts.push(f);
+        }
+        parts.push(part);
+    }
+    parts.extend(fresh);
+    YearTallies {
+        version,
+        parts,
+        ..old
+    }
+}
+
+/// The period of an item's cadence whose report counts for `period`: the latest one ending
+/// by `period`'s last day.
+fn counted_period(schedule: Schedule, period: Period) -> Period {
+    let p = Period::of(period.last_day(), schedule.cadence);
+    if p.last_day() > period.last_day() {
+        p.previous()
+    } else {
+        p
+    }
+}
+
+/// How an item's report for `period` stands, judged on `today`: missing only once due, and
+/// never for a period over before the item was put on the ledger.
+fn report_state(
+    input: &StatusInput,
+    schedule: Schedule,
+    period: Period,
+    today: NaiveDate,
+) -> ReportState {
+    let (item, trail) = (&input.item, &input.trail);
+    let q = counted_period(schedule, period);
+    if q.year() != item.year || item.stage == Some(Stage::Reserve) || !q.lists(input.listed_on) {
+        return ReportState::NotDue;
+    }
+    let due = schedule.due(q);
+    match trail.submitted(q) {
+        Some(on) if on <= due => ReportState::OnTime,
+        Some(_) => ReportState::Late,
+        None if today > due => ReportState::Missing,
+        None => ReportState::NotDue,
+    }
+}
+
+fn item_part(
+    input: &StatusInput,
+    calendar: &Calendar,
+    periods: &[Period],
+    heads: &[Period],
+    today: NaiveDate,
+    th: &Thresholds,
+) -> ItemPart {
+    let schedule = calendar.schedule(input.item.kind);
+    // A period over before the item was put on the ledger does not count it at all.
+    let tallies = periods
+        .iter()
+        .map(|p| {
+            if !p.lists(input.listed_on) {
+                return ItemTally::default();
+            }
+            let f = RateFacts {
+                item: &input.item,
+                milestones: &input.milestones,
+                ytd: &input.trail.ytd,
+                report: report_state(input, schedule, *p, today),
+            };
+            item_tally(&f, p.last_day())
+        })
+        .collect();
+    let reds = heads
+        .iter()
+        .filter(|p| p.lists(input.listed_on))
+        .filter_map(|p| red_item(input, calendar, *p, th).map(|r| (*p, r)))
+        .collect();
+    ItemPart {
+        code: input.item.code.clone(),
+        region: None,
+        lead: input.item.lead_unit.clone(),
+        tallies,
+        reds,
+    }
+}
+
+/// The item as the bulletin names it if it is red on `period`'s last day.
+fn red_item(
+    input: &StatusInput,
+    calendar: &Calendar,
+    period: Period,
+    th: &Thresholds,
+) -> Option<RedItem> {
+    let status = crate::status::judge(input, calendar, period.last_day(), th);
+    (status.colour == Colour::Red).then(|| RedItem {
+        name: input.item.name.clone(),
+        unit: input.item.lead_unit.clone(),
+        lag: status.lag,
+        reasons: {
+            // The first red reason, and how many more: a bulletin row stays one line or two.
+            let red: Vec<&str> = status
+                .reasons
+                .iter()
+                .filter(|r| r.colour == Colour::Red)
+                .map(|r| r.text.as_str())
+                .collect();
+            match red.len() {
+                0 => String::new(),
+                1 => red[0].to_string(),
+                n => format!("{}（另有{}项）", red[0], n - 1),
+            }
+        },
+    })
+}
