@@ -122,14 +122,26 @@ impl Store {
                 return Ok(refreshed);
             }
         }
-        // Everything again: for the periods kept so far and those asked for.
+        // Everything again: for the periods kept so far and those asked for, and the year's
+        // other periods over by today when they fit (the rankings, the bulletin and the
+        // assessment of the year then all find theirs kept).
         let (mut all_periods, mut heads) = match kept.take() {
             Some(old) if old.key == key => (old.periods.clone(), old.heads.clone()),
             _ => (Vec::new(), Vec::new()),
         };
-        for p in periods {
-            if !all_periods.contains(p) {
-                all_periods.push(*p);
+        let mut wanted = periods.to_vec();
+        let year_so_far = ended_in_year(head, today);
+        let items: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE year = $1")
+            .bind(i64::from(year))
+            .fetch_one(&self.pool)
+            .await?;
+        let cells = usize::try_from(items).unwrap_or(usize::MAX);
+        if cells.saturating_mul(year_so_far.len() + all_periods.len() + 1) <= MAX_CELLS {
+            wanted.extend(year_so_far);
+        }
+        for p in wanted {
+            if !all_periods.contains(&p) {
+                all_periods.push(p);
             }
         }
         if !heads.contains(&head) {
@@ -173,6 +185,22 @@ impl Store {
         }
         Ok(parts)
     }
+}
+
+/// The periods of `head`'s kind in its year that are over by `today`, latest first.
+fn ended_in_year(head: Period, today: NaiveDate) -> Vec<Period> {
+    let mut first = head;
+    while first.previous().year() == head.year() {
+        first = first.previous();
+    }
+    let mut out = Vec::new();
+    let mut p = first;
+    while p.year() == head.year() && p.last_day() < today {
+        out.push(p);
+        p = p.next();
+    }
+    out.reverse();
+    out
 }
 
 /// The kept set with the items touched (or read again) replaced by their fresh parts: by

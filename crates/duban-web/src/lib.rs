@@ -72,6 +72,28 @@ impl AppState {
         self
     }
 
+    /// 预热 — prepares in the background, as the server starts, what its first visitors would
+    /// otherwise wait for: every item's status today, and the year's tallies that the
+    /// rankings, the bulletin and the assessment read (a province takes a second or two).
+    pub fn warm_up(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let today = duban_app::clock::today();
+            if let Err(e) = state.status.get(&state.store, today).await {
+                tracing::warn!(error = %e, "warming up the status failed");
+            }
+            let period = duban_store::Schedule::default().last_closed(today);
+            let th = duban_core::Thresholds::default();
+            if let Err(e) = state
+                .store
+                .rank_table(period, duban_store::Grouping::Region, today, &th)
+                .await
+            {
+                tracing::debug!(error = %e, "warming up the rankings failed");
+            }
+        });
+    }
+
     /// Keeps uploaded evidence in `dir` instead of the database.
     pub fn with_evidence_dir(mut self, dir: std::path::PathBuf) -> AppState {
         self.evidence = Arc::new(duban_app::evidence::Storage::Directory(dir));

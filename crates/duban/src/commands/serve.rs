@@ -153,6 +153,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
             std::time::Duration::from_secs(a.remind_every * 60),
         ));
     }
+    state.warm_up();
     let limits = duban_web::server::Limits {
         trusted_proxies: Vec::leak(a.trusted_proxy.clone()),
         ..Default::default()
