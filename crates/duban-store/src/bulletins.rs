@@ -151,7 +151,12 @@ impl Store {
         th: &Thresholds,
     ) -> Result<Bulletin> {
         let rules = self.ranking_rules().await?;
-        let review = self.review(period, rules.lookback(), today, th).await?;
+        // The two long reads at once, on their own connections.
+        let (review, escalated) = tokio::join!(
+            self.review(period, rules.lookback(), today, th),
+            self.escalated_matters(today)
+        );
+        let (review, escalated) = (review?, escalated?);
         let boards: Vec<&[(String, duban_core::rates::Tally)]> = review
             .boards(Grouping::Region)
             .iter()
@@ -178,7 +183,6 @@ impl Store {
                 listed: p.listed,
             })
             .collect();
-        let escalated = self.escalated_matters(today).await?;
         let city = self.city_name().await?;
         let indicators = self.indicator_comparisons(period, &city).await?;
         let requirements = self.bulletin_requirements(period).await?;
