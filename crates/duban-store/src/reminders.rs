@@ -666,8 +666,18 @@ impl Store {
             return Ok(Vec::new());
         }
         let calendar = self.work_calendar().await?;
+        // A matter escalates N days after its due date at the earliest (N working days are
+        // at least N calendar days): those due later cannot have, and are not read.
+        let earliest = rules
+            .rules
+            .iter()
+            .filter(|r| r.escalate)
+            .map(|r| i64::from(r.offset.max(0)))
+            .min()
+            .unwrap_or(0);
+        let until = as_of - chrono::Duration::days(earliest);
         let matters = self
-            .due_matters(as_of, as_of, &calendar, &rules, &MatterScope::All)
+            .due_matters(as_of, until, &calendar, &rules, &MatterScope::All)
             .await?;
         Ok(reminders_due(&matters, &rules, &calendar, as_of)
             .into_iter()
