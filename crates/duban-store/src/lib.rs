@@ -140,6 +140,8 @@ pub struct Store {
     writers: write::WriterQueue,
     /// Every item's tallies of the periods last reviewed (see [`tallies`]).
     tallies: std::sync::Arc<tallies::KeptTallies>,
+    /// The last review made (see [`rates`]).
+    last_review: std::sync::Arc<rates::LastReview>,
 }
 
 impl Store {
@@ -207,6 +209,7 @@ impl Store {
             backend,
             writers: write::WriterQueue::default(),
             tallies: std::sync::Arc::default(),
+            last_review: std::sync::Arc::default(),
         };
         store.chain_existing().await?;
         Ok(store)

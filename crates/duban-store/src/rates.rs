@@ -75,6 +75,32 @@ impl Review {
     }
 }
 
+/// What a review was made for, and the data version it was made at.
+#[derive(Debug, Clone, PartialEq)]
+struct ReviewKey {
+    period: Period,
+    back: usize,
+    today: NaiveDate,
+    th: Thresholds,
+    version: i64,
+}
+
+/// The last review made: the rankings by region and by department and the bulletin of one
+/// period ask for the same one, and get it without adding up the province again.
+#[derive(Debug, Default)]
+pub(crate) struct LastReview(std::sync::Mutex<Option<(ReviewKey, Review)>>);
+
+impl LastReview {
+    fn get(&self, key: &ReviewKey) -> Option<Review> {
+        let last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        last.as_ref().filter(|(k, _)| k == key).map(|(_, r)| r.clone())
+    }
+
+    fn keep(&self, key: ReviewKey, review: Review) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, review));
+    }
+}
+
 /// The unit directory as rankings need it.
 struct Directory {
     regions: Vec<String>,
@@ -187,7 +213,6 @@ impl Store {
                 period.label()
             )));
         }
-        let dir = Directory::load(self).await?;
         let mut periods = vec![period];
         while periods.len() <= back {
             let p = periods.last().copied().unwrap_or(period).previous();
@@ -199,6 +224,18 @@ impl Store {
         let kept = self
             .year_tallies(period.year(), &periods, period, today, th)
             .await?;
+        let key = ReviewKey {
+            period,
+            back,
+            today,
+            th: th.clone(),
+            version: kept.version(),
+        };
+        if let Some(review) = self.last_review.get(&key) {
+            return Ok(review);
+        }
+        // Read after the version: a review is never kept under a version older than its data.
+        let dir = Directory::load(self).await?;
         let columns: Vec<usize> = periods.iter().filter_map(|p| kept.column(*p)).collect();
         let red_items = kept
             .parts
@@ -207,11 +244,13 @@ impl Store {
             .collect();
         let problems = self.problem_lines(period.year()).await?;
         let boards = |g| boards(&dir, g, &periods, &columns, &kept.parts, &problems);
-        Ok(Review {
+        let review = Review {
             by_region: boards(Grouping::Region),
             by_department: boards(Grouping::Department),
             red_items,
-        })
+        };
+        self.last_review.keep(key, review.clone());
+        Ok(review)
     }
 
     /// The ranking table of `period` for `grouping` under the office's rules: every rate, the

@@ -76,6 +76,11 @@ impl ItemPart {
 }
 
 impl YearTallies {
+    /// The data version read before the items were.
+    pub(crate) fn version(&self) -> i64 {
+        self.version
+    }
+
     /// Where `period`'s tallies are in each part.
     pub(crate) fn column(&self, period: Period) -> Option<usize> {
         self.periods.iter().position(|p| *p == period)
