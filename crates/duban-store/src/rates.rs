@@ -93,7 +93,9 @@ pub(crate) struct LastReview(std::sync::Mutex<Option<(ReviewKey, Review)>>);
 impl LastReview {
     fn get(&self, key: &ReviewKey) -> Option<Review> {
         let last = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        last.as_ref().filter(|(k, _)| k == key).map(|(_, r)| r.clone())
+        last.as_ref()
+            .filter(|(k, _)| k == key)
+            .map(|(_, r)| r.clone())
     }
 
     fn keep(&self, key: ReviewKey, review: Review) {
