@@ -346,3 +346,40 @@ fn red_item(
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The periods kept with a review: every one of its kind in its year that is over.
+    #[test]
+    fn the_year_so_far_is_the_periods_of_its_kind_over_by_today() {
+        let m = |n| Period::month(2025, n).unwrap();
+        // 10 July: June is over, July is not; latest first.
+        assert_eq!(
+            ended_in_year(m(5), d("2025-07-10")),
+            [m(6), m(5), m(4), m(3), m(2), m(1)]
+        );
+        // On 31 July July is not over yet; on 1 August it is.
+        assert_eq!(ended_in_year(m(6), d("2025-07-31")).len(), 6);
+        assert_eq!(ended_in_year(m(6), d("2025-08-01")).len(), 7);
+        // A later year's days do not carry over: December is the last.
+        assert_eq!(ended_in_year(m(11), d("2026-02-01")).len(), 12);
+        let q = |n| Period::quarter(2025, n).unwrap();
+        assert_eq!(ended_in_year(q(1), d("2025-07-10")), [q(2), q(1)]);
+        // Weeks: every week of the year before today's, none of another year.
+        let w = Period::week(2025, 10).unwrap();
+        let weeks = ended_in_year(w, d("2025-03-20"));
+        assert!(weeks.contains(&w));
+        assert!(
+            weeks
+                .iter()
+                .all(|p| p.year() == 2025 && p.last_day() < d("2025-03-20"))
+        );
+        assert_eq!(weeks.len(), 11, "weeks 1 to 11 of 2025 end by 16 March");
+    }
+}

@@ -470,6 +470,20 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
     let anew = review(&db.open().await).await;
     assert_eq!(refreshed.by_region, anew.by_region);
     assert_eq!(refreshed.by_region[0].overall.items, 4);
+
+    // A quarter asked after the months is read with them; both are then served as read anew.
+    let q3 = Period::quarter(2025, 3).unwrap();
+    let quarter = store.review(q3, 0, today, &th).await.unwrap();
+    let fresh = db.open().await;
+    assert_eq!(
+        quarter.by_region,
+        fresh.review(q3, 0, today, &th).await.unwrap().by_region
+    );
+    assert_eq!(quarter.by_region[0].overall.items, 3, "XM4 came in October");
+    assert_eq!(
+        review(&store).await.by_region,
+        review(&fresh).await.by_region
+    );
 }
 
 fn planned(name: &str, on: &str) -> Milestone {
