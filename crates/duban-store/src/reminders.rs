@@ -19,6 +19,7 @@ use sqlx::{AnyConnection, FromRow};
 use crate::deliveries::{
     Contact, NewDelivery, contacts_by_recipient, enqueue_deliveries, post_message, shown_address,
 };
+use crate::packed::{Unpack, counted};
 use crate::tasks::TaskFilter;
 use crate::{Result, Store, StoreError};
 
@@ -177,8 +178,6 @@ struct ItemMatter {
     name: String,
     unit: String,
     leader: Option<String>,
-    extra: Option<String>,
-    due: Option<String>,
 }
 
 /// Whose matters to read.
@@ -267,7 +266,7 @@ impl Store {
                     continue;
                 }
                 let sql = format!(
-                    "SELECT i.code, i.name, u.name AS unit, l.name AS leader, NULL AS extra, NULL AS due \
+                    "SELECT i.code, i.name, u.name AS unit, l.name AS leader \
                      FROM items i JOIN units u ON u.id = i.lead_unit_id LEFT JOIN leaders l ON l.id = i.leader_id \
                      WHERE i.kind = $1 AND i.year = $2 AND i.archived_at IS NULL \
                        AND (i.stage IS NULL OR i.stage <> 'reserve') \
@@ -711,36 +710,58 @@ async fn milestone_matters(
     out: &mut Vec<DueMatter>,
 ) -> Result<()> {
     let (cond, bind) = scope.item_condition(unit_id, 3);
+    // Packed, a few hundred milestones a row: a province has tens of thousands overdue, and
+    // SQLite hands rows across threads one at a time.
+    let line = [
+        counted("i.code"),
+        counted("i.name"),
+        counted("u.name"),
+        counted("COALESCE(l.name, '')"),
+        counted("m.name"),
+        counted("m.planned"),
+    ]
+    .join(" || ");
     let sql = format!(
-        "SELECT i.code, i.name, u.name AS unit, l.name AS leader, m.name AS extra, m.planned AS due \
+        "SELECT string_agg(line, '') AS batch FROM (SELECT m.id, {line} AS line \
          FROM milestones m JOIN items i ON i.id = m.item_id JOIN units u ON u.id = i.lead_unit_id \
          LEFT JOIN leaders l ON l.id = i.leader_id \
          WHERE m.actual IS NULL AND m.planned IS NOT NULL AND m.planned <= $1 \
-           AND i.archived_at IS NULL AND i.year >= $2{cond}"
+           AND i.archived_at IS NULL AND i.year >= $2{cond}) x GROUP BY x.id / {MILESTONES_A_ROW}"
     );
-    let mut q = sqlx::query_as::<_, ItemMatter>(sqlx::AssertSqlSafe(sql))
+    let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql))
         .bind(iso(until))
         .bind(i64::from(as_of.year() - 1));
     if let Some(b) = bind {
         q = crate::sql::bind_as(q, b);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
-    for r in rows {
-        let Some(due) = r.due.as_deref().and_then(duban_core::date::parse_iso_day) else {
-            continue;
-        };
-        let milestone = r.extra.unwrap_or_default();
-        out.push(DueMatter {
-            kind: MatterKind::Milestone,
-            key: format!("{}/{milestone}", r.code),
-            title: format!("{} {}：{milestone}", r.code, r.name),
-            owner: Recipient::Unit(r.unit),
-            leader: r.leader,
-            due,
-        });
+    for (batch,) in q.fetch_all(&mut *conn).await? {
+        let mut u = Unpack::new(&batch, "milestone matters");
+        while !u.is_empty() {
+            let (code, name, unit, leader) = (
+                u.next_value()?,
+                u.next_value()?,
+                u.next_value()?,
+                u.next_value()?,
+            );
+            let (milestone, due) = (u.next_value()?, u.next_value()?);
+            let Some(due) = duban_core::date::parse_iso_day(due) else {
+                continue;
+            };
+            out.push(DueMatter {
+                kind: MatterKind::Milestone,
+                key: format!("{code}/{milestone}"),
+                title: format!("{code} {name}：{milestone}"),
+                owner: Recipient::Unit(unit.to_string()),
+                leader: (!leader.is_empty()).then(|| leader.to_string()),
+                due,
+            });
+        }
     }
     Ok(())
 }
+
+/// Milestone matters packed into one row (by id range).
+const MILESTONES_A_ROW: usize = 512;
 
 #[derive(FromRow)]
 struct ProblemMatter {
