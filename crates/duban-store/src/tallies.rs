@@ -87,9 +87,9 @@ impl YearTallies {
     }
 
     fn serves(&self, key: &Key, periods: &[Period], head: Period) -> bool {
-        self.key == *key && periods.iter().all(|p| self.periods.contains(p)) && {
-            self.heads.contains(&head)
-        }
+        self.key == *key
+            && self.heads.contains(&head)
+            && periods.iter().all(|p| self.periods.contains(p))
     }
 }
 
