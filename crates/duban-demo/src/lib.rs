@@ -23,6 +23,11 @@ pub enum Scale {
     City,
     /// 省级 — about 50,000 items.
     Province,
+    /// 全国 — a national programme, or a province's every county-level ledger together:
+    /// 1,000,000 items.
+    National,
+    /// 指定项数 — exactly this many items.
+    Items(usize),
 }
 
 impl Scale {
@@ -30,6 +35,8 @@ impl Scale {
         match self {
             Scale::City => 2_000,
             Scale::Province => 50_000,
+            Scale::National => 1_000_000,
+            Scale::Items(n) => n,
         }
     }
 }

@@ -264,9 +264,12 @@ pub struct UnitListing {
 
 /// The directory as [`Store::units`] lists it: regions first, then departments, each in the
 /// order they were added.
+/// The items are counted in one pass (a count per unit was 41 scans of a province).
 const UNIT_LISTING: &str = "SELECT u.id, u.name, u.kind, p.name AS parent, u.sort_order, \
-        u.disabled_at, (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id) AS lead_items \
+        u.disabled_at, COALESCE(c.n, 0) AS lead_items \
     FROM units u LEFT JOIN units p ON p.id = u.parent_id \
+    LEFT JOIN (SELECT lead_unit_id, COUNT(*) AS n FROM items GROUP BY lead_unit_id) c \
+        ON c.lead_unit_id = u.id \
     ORDER BY CASE u.kind WHEN 'region' THEN 0 ELSE 1 END, u.sort_order, u.id";
 
 /// A row of [`UNIT_LISTING`], as stored.

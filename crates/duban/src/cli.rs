@@ -703,9 +703,13 @@ pub enum BulletinFormat {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// city: ~2,000 items; province: ~50,000 items. Both: 10 counties/districts, 30 departments.
+    /// city: ~2,000 items; province: ~50,000 items; national: 1,000,000 items. All: 10
+    /// counties/districts, 30 departments.
     #[arg(long, value_enum, default_value_t = DemoScale::City)]
     pub scale: DemoScale,
+    /// Exactly this many items (instead of the scale's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5_000_000))]
+    pub items: Option<u32>,
     /// The same seed always gives the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -762,9 +766,12 @@ pub struct BenchWebArgs {
     /// Seconds of load per page.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// The demo's size: province (50,000 items) or city (2,000).
+    /// The demo's size: province (50,000 items), city (2,000) or national (1,000,000).
     #[arg(long, value_enum, default_value_t = DemoScale::Province)]
     pub scale: DemoScale,
+    /// Exactly this many items (instead of the scale's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5_000_000))]
+    pub items: Option<u32>,
     /// Users opening each page at the same time.
     #[arg(long, default_value_t = 8)]
     pub users: usize,
@@ -815,6 +822,7 @@ pub struct BenchImportArgs {
 pub enum DemoScale {
     City,
     Province,
+    National,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -211,6 +211,7 @@ async fn prepare(args: &BenchWebArgs, url: &str) -> anyhow::Result<(String, i64)
     let store = Store::open(url).await?;
     let demo = DemoArgs {
         scale: args.scale,
+        items: args.items,
         seed: 1,
         year: None,
     };

@@ -32,9 +32,11 @@ pub async fn load(
     args: &DemoArgs,
     database: &str,
 ) -> anyhow::Result<Vec<String>> {
-    let scale = match args.scale {
-        DemoScale::City => Scale::City,
-        DemoScale::Province => Scale::Province,
+    let scale = match (args.items, args.scale) {
+        (Some(n), _) => Scale::Items(n as usize),
+        (None, DemoScale::City) => Scale::City,
+        (None, DemoScale::Province) => Scale::Province,
+        (None, DemoScale::National) => Scale::National,
     };
     let year = args.year.unwrap_or_else(|| today().year());
     let started = Instant::now();

@@ -119,6 +119,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
     if a.demo {
         let args = DemoArgs {
             scale: a.scale,
+            items: None,
             seed: 1,
             year: None,
         };
