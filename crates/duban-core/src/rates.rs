@@ -273,28 +273,106 @@ impl ItemTally {
 }
 
 impl Tally {
-    /// Adds one item's packed part: the same sums, in the same order, as adding its
-    /// [`tally_item`].
+    /// Adds one item's packed part: the same sums as adding its [`tally_item`].
     pub fn add_item(&mut self, t: &ItemTally) {
+        let mut sum = ItemSum::default();
+        sum.add(t);
+        self.add_sum(&sum);
+    }
+
+    /// Adds items' packed parts summed in whole numbers: the same figures, written with the
+    /// same decimals, as adding each with [`Tally::add_item`].
+    pub fn add_sum(&mut self, s: &ItemSum) {
+        self.items += s.items;
+        for (i, ratio) in self.ratios.iter_mut().enumerate() {
+            if s.counted[i] > 0 {
+                ratio.add(Ratio::new(s.done[i], s.counted[i]));
+            }
+        }
+        if s.milestones_due > 0 {
+            self.ratios[Rate::Milestone.index()]
+                .add(Ratio::new(s.milestones_done, s.milestones_due));
+        }
+        if let Some(money) = s.investment.ratio() {
+            self.ratios[Rate::Investment.index()].add(money);
+        }
+        if let Some(money) = s.funds.ratio() {
+            self.ratios[Rate::Funds.index()].add(money);
+        }
+        self.planned_by_now += s.planned_by_now;
+    }
+}
+
+/// Items' packed parts added up in whole numbers (yuan, counts): adding a province's items
+/// for a year's periods in decimals took most of a cold ranking. Only the plan due by the
+/// date, a product with 序时进度, stays a decimal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ItemSum {
+    items: usize,
+    counted: [u64; 9],
+    done: [u64; 9],
+    milestones_due: u64,
+    milestones_done: u64,
+    investment: MoneySum,
+    funds: MoneySum,
+    planned_by_now: Decimal,
+}
+
+/// Year-to-date over annual plan, in yuan, with the most decimals (of 万元) any addend was
+/// written with: what adding them as decimals would have kept.
+#[derive(Debug, Clone, Copy, Default)]
+struct MoneySum {
+    added: bool,
+    ytd: i128,
+    annual: i128,
+    ytd_scale: u32,
+    annual_scale: u32,
+}
+
+impl MoneySum {
+    fn add(&mut self, ytd: Wan, annual: Wan) {
+        self.added = true;
+        self.ytd += i128::from(ytd.yuan());
+        self.annual += i128::from(annual.yuan());
+        self.ytd_scale = self.ytd_scale.max(ytd.as_decimal().scale());
+        self.annual_scale = self.annual_scale.max(annual.as_decimal().scale());
+    }
+
+    fn ratio(&self) -> Option<Ratio> {
+        let wan = |yuan: i128, scale: u32| {
+            let mut d = Decimal::from_i128_with_scale(yuan, 4);
+            d.rescale(scale);
+            d
+        };
+        self.added.then(|| {
+            Ratio::new(
+                wan(self.ytd, self.ytd_scale),
+                wan(self.annual, self.annual_scale),
+            )
+        })
+    }
+}
+
+impl ItemSum {
+    /// Adds one item's packed part.
+    pub fn add(&mut self, t: &ItemTally) {
         if !t.listed {
             return;
         }
         self.items += 1;
-        for rate in Rate::ALL {
-            let bit = 1u16 << rate.index();
+        for i in 0..Rate::ALL.len() {
+            let bit = 1u16 << i;
             if t.counted & bit != 0 {
-                self.count(*rate, t.done & bit != 0);
+                self.counted[i] += 1;
+                self.done[i] += u64::from(t.done & bit != 0);
             }
         }
-        if t.milestones_due > 0 {
-            self.ratios[Rate::Milestone.index()]
-                .add(Ratio::new(t.milestones_done, t.milestones_due));
-        }
+        self.milestones_due += u64::from(t.milestones_due);
+        self.milestones_done += u64::from(t.milestones_done);
         if let Some(m) = &t.money {
-            let (ytd, annual) = (m.ytd.as_decimal(), m.annual.as_decimal());
-            self.ratios[Rate::Investment.index()].add(Ratio::new(ytd, annual));
+            self.investment.add(m.ytd, m.annual);
             if m.funds {
-                self.ratios[Rate::Funds.index()].add(Ratio::new(ytd, annual));
+                self.funds.add(m.ytd, m.annual);
             }
             self.planned_by_now += m.planned_by_now;
         }
@@ -381,6 +459,70 @@ mod tests {
         i.planned_end = PlanDate::month(2025, end);
         i.annual_plan = Some(Wan::from_yuan(annual * 10_000));
         i
+    }
+
+    /// A county's items added item by item in decimals and summed in whole numbers give the
+    /// same figures written the same way: 0.5 + 0.5 万元 is "1.0", as the decimals keep it.
+    #[test]
+    fn whole_number_sums_are_the_decimal_sums() {
+        let mut by_item = Tally::default();
+        let mut sum = ItemSum::default();
+        let mut parts = Vec::new();
+        // Annual plans of 1,000 万, 0.5 万 (5,000 yuan) and 1,234.5678 万; one without a plan.
+        for (n, annual_yuan) in [10_000_000, 5_000, 12_345_678, 0].into_iter().enumerate() {
+            let mut item = project(3, 9, 0);
+            item.annual_plan = Some(Wan::from_yuan(annual_yuan));
+            if n == 2 {
+                item.kind = ItemKind::Investment;
+            }
+            let ms = [Milestone {
+                baseline: None,
+                name: "开工".into(),
+                planned: Some(day(3, 15)),
+                actual: (n % 2 == 0).then(|| day(3, 10)),
+            }];
+            let ytd = [(day(5, 31), Wan::from_yuan(annual_yuan / 2))];
+            let f = RateFacts {
+                item: &item,
+                milestones: &ms,
+                ytd: &ytd,
+                report: if n == 1 {
+                    ReportState::Missing
+                } else {
+                    ReportState::OnTime
+                },
+            };
+            parts.push(item_tally(&f, day(6, 30)));
+        }
+        parts.push(ItemTally::default());
+        for p in &parts {
+            by_item.add_item(p);
+            sum.add(p);
+        }
+        let mut summed = Tally::default();
+        summed.add_sum(&sum);
+        assert_eq!(format!("{summed:?}"), format!("{by_item:?}"));
+        assert_eq!(summed.items, 4, "the one not listed is not counted");
+        // 1,000 + 0.5 + 1,234.5678 万 planned; half of each done (0.25 万 is 2,500 yuan).
+        assert_eq!(summed.annual_plan().to_string(), "2235.0678");
+        assert_eq!(summed.invested().to_string(), "1117.5339");
+        assert_eq!(summed.ratio(Rate::OnTime), Ratio::new(3, 4));
+        assert_eq!(
+            summed.ratio(Rate::Start),
+            Ratio::new(2, 4),
+            "started: the first and third"
+        );
+        // Two plans of 0.5 万: "1.0" 万, as decimals added one by one are written.
+        let mut halves = ItemSum::default();
+        halves.add(&parts[1]);
+        halves.add(&parts[1]);
+        let mut t = Tally::default();
+        t.add_sum(&halves);
+        assert_eq!(t.annual_plan().to_string(), "1.0");
+        assert_eq!(t.annual_plan().to_string(), {
+            let half = Wan::from_yuan(5_000).as_decimal();
+            (half + half).to_string()
+        });
     }
 
     #[test]

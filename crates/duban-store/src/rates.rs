@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use duban_core::bulletin::RedItem;
-use duban_core::rates::Tally;
+use duban_core::rates::{ItemSum, Tally};
 use duban_core::{Period, ProblemState, Thresholds, UnitKind};
 use serde::{Deserialize, Serialize};
 
@@ -345,27 +345,33 @@ fn boards(
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let mut units: Vec<Vec<Tally>> = vec![vec![Tally::default(); names.len()]; columns.len()];
-    let mut overall = vec![Tally::default(); columns.len()];
+    let mut units: Vec<Vec<ItemSum>> = vec![vec![ItemSum::default(); names.len()]; columns.len()];
+    let mut overall = vec![ItemSum::default(); columns.len()];
     for part in parts {
         let slot = dir
             .key(g, part.region.as_deref(), &part.lead)
             .and_then(|k| index.get(k.as_str()).copied());
         for (i, c) in columns.iter().enumerate() {
             let t = part.tally(*c);
-            overall[i].add_item(t);
+            overall[i].add(t);
             if let Some(s) = slot {
-                units[i][s].add_item(t);
+                units[i][s].add(t);
             }
         }
     }
+    let tally = |sum: &ItemSum| {
+        let mut t = Tally::default();
+        t.add_sum(sum);
+        t
+    };
     periods
         .iter()
         .zip(units)
         .zip(overall)
         .map(|((period, units), overall)| {
-            let mut units: Vec<(String, Tally)> = names.iter().cloned().zip(units).collect();
-            let mut overall = overall;
+            let mut units: Vec<(String, Tally)> =
+                names.iter().cloned().zip(units.iter().map(tally)).collect();
+            let mut overall = tally(&overall);
             let as_of = period.last_day();
             for p in problems {
                 overall.add_problem(p.due, p.closed, as_of);
