@@ -85,6 +85,17 @@ impl Wan {
         Decimal::new(self.yuan, 4).normalize()
     }
 
+    /// The decimals of 万元 [`Wan::as_decimal`] writes (0–4), counted without dividing.
+    pub fn decimals(self) -> u32 {
+        let mut yuan = self.yuan;
+        let mut places = 4;
+        while places > 0 && yuan % 10 == 0 {
+            yuan /= 10;
+            places -= 1;
+        }
+        places
+    }
+
     /// Converts a decimal amount stated in `unit` exactly, rounding anything finer than a yuan
     /// (such as the binary noise of a spreadsheet float) half away from zero.
     pub fn from_decimal(value: Decimal, unit: MoneyUnit) -> Result<Wan, MoneyError> {
@@ -201,6 +212,24 @@ impl<'de> Deserialize<'de> for Wan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_those_the_decimal_is_written_with() {
+        for (yuan, places) in [
+            (0, 0),
+            (10_000, 0),
+            (-30_000, 0),
+            (5_000, 1),
+            (12_345_600, 2),
+            (1_230, 3),
+            (1, 4),
+            (-12_345_678, 4),
+        ] {
+            let w = Wan::from_yuan(yuan);
+            assert_eq!(w.decimals(), places, "{yuan} yuan");
+            assert_eq!(w.as_decimal().scale(), places, "{yuan} yuan");
+        }
+    }
 
     #[test]
     fn yi_converts_exactly_to_wan() {

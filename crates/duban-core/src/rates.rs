@@ -334,8 +334,8 @@ impl MoneySum {
         self.added = true;
         self.ytd += i128::from(ytd.yuan());
         self.annual += i128::from(annual.yuan());
-        self.ytd_scale = self.ytd_scale.max(ytd.as_decimal().scale());
-        self.annual_scale = self.annual_scale.max(annual.as_decimal().scale());
+        self.ytd_scale = self.ytd_scale.max(ytd.decimals());
+        self.annual_scale = self.annual_scale.max(annual.decimals());
     }
 
     fn ratio(&self) -> Option<Ratio> {
