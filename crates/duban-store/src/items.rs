@@ -131,20 +131,37 @@ pub(crate) fn filter_sql(f: &ItemFilter, unit_id: Option<i64>) -> (String, Vec<V
     (sql, vals)
 }
 
-/// Attaches co-operating units to items, read with the same filter.
+/// Up to how many items read their co-operating units by id (numbers written into the
+/// statement); more are read by the filter that selected them.
+const CO_UNITS_BY_ID: usize = 1_000;
+
+/// Attaches co-operating units to items, read by their ids or with the same filter.
 async fn attach_co_units(
     conn: &mut AnyConnection,
     items: &mut [(i64, Item)],
     where_sql: &str,
     vals: &[Val],
 ) -> Result<()> {
+    // A page of items: theirs, by id (a page of a million items read every item's before).
+    let page = items.len() <= CO_UNITS_BY_ID;
+    let among = if page {
+        let ids: Vec<String> = items.iter().map(|(id, _)| id.to_string()).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ids.join(",")
+    } else {
+        format!("SELECT i.id FROM items i{where_sql}")
+    };
     let sql = format!(
         "SELECT c.item_id, u.name FROM item_co_units c JOIN units u ON u.id = c.unit_id \
-         WHERE c.item_id IN (SELECT i.id FROM items i{where_sql}) ORDER BY c.item_id, c.position"
+         WHERE c.item_id IN ({among}) ORDER BY c.item_id, c.position"
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-    for v in vals {
-        q = bind(q, v.clone());
+    if !page {
+        for v in vals {
+            q = bind(q, v.clone());
+        }
     }
     let mut co: HashMap<i64, Vec<String>> = HashMap::new();
     let mut rows = q.fetch(&mut *conn);
@@ -152,6 +169,7 @@ async fn attach_co_units(
         let (item_id, name) = <(i64, String)>::from_row(&r)?;
         co.entry(item_id).or_default().push(name);
     }
+    drop(rows);
     for (id, item) in items.iter_mut() {
         if let Some(v) = co.remove(id) {
             item.co_units = v;

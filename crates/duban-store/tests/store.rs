@@ -84,6 +84,23 @@ async fn import_creates_items_units_and_leaders(db: &TestDb) {
         ..Default::default()
     };
     assert_eq!(store.items(&f).await.unwrap()[0].code, "XM202500002");
+    // A page of the ledger carries its own items' co-operating units, and only theirs.
+    let page = |offset| ItemFilter {
+        limit: Some(1),
+        offset: Some(offset),
+        ..Default::default()
+    };
+    let first = store.items(&page(0)).await.unwrap();
+    assert_eq!(first[0].co_units, ["市发改委", "市财政局"]);
+    let second = store.items(&page(1)).await.unwrap();
+    assert_eq!(second[0].code, "XM202500002");
+    assert!(second[0].co_units.is_empty());
+    assert!(store.items(&page(2)).await.unwrap().is_empty());
+    assert_eq!(
+        store.count_filtered(&page(1)).await.unwrap(),
+        2,
+        "the page aside"
+    );
 
     let trail = store.audit_trail("item", "XM202500001").await.unwrap();
     assert_eq!(trail.len(), 1);

@@ -16,7 +16,7 @@ fn money(w: Option<Wan>) -> String {
 pub async fn list(ctx: &Ctx, args: ItemsListArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     let mut filter = args.filter.to_filter();
-    let total = store.items(&filter).await?.len();
+    let total = usize::try_from(store.count_filtered(&filter).await?).unwrap_or(0);
     let limit = match (args.limit, args.format) {
         (Some(0), _) | (None, ListFormat::Json | ListFormat::Csv) => None,
         (Some(n), _) => Some(n),
