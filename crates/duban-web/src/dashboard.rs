@@ -771,6 +771,24 @@ pub(crate) mod tests {
         refreshed_is_made_anew(TestDb::postgres().await).await;
     }
 
+    /// The year-to-date of `code` for the last closed period, reported today.
+    async fn report_ytd(store: &Store, code: &str, wan_amount: u32) {
+        let today = crate::today();
+        let period = duban_store::Schedule::default().last_closed(today);
+        let report = duban_core::ReportDraft {
+            ytd: Some(wan(wan_amount)),
+            ..Default::default()
+        };
+        let submission = duban_store::Submission {
+            code: code.into(),
+            period,
+            report,
+            reason: None,
+            submitted_on: today,
+        };
+        store.submit_report("test", submission).await.unwrap();
+    }
+
     /// A report that turns an item red, an item renamed to sort first and moved to a unit no
     /// row named before: `old` patched where the rows stand is what judging everything again
     /// makes, down to the orders, the trend, the filter keys and the problems.
@@ -778,23 +796,7 @@ pub(crate) mod tests {
         let today = old.as_of;
         let copy = build(store, today, old.version).await.unwrap();
         assert_eq!(copy.rows, old.rows);
-        let last = duban_store::Schedule::default().last_closed(today);
-        store
-            .submit_report(
-                "test",
-                duban_store::Submission {
-                    code: "XM04".into(),
-                    period: last,
-                    report: duban_core::ReportDraft {
-                        ytd: Some(wan(0)),
-                        ..Default::default()
-                    },
-                    reason: None,
-                    submitted_on: today,
-                },
-            )
-            .await
-            .unwrap();
+        report_ytd(store, "XM04", 0).await;
         let mut moved = store.item("XM06").await.unwrap().unwrap().item;
         moved.name = "阿拉善项目".into();
         moved.lead_unit = "市水利局".into();
@@ -850,23 +852,7 @@ pub(crate) mod tests {
         assert_eq!(first.rows.len(), 20);
 
         // A report, an archived item, a new item, a plan changed.
-        let last = duban_store::Schedule::default().last_closed(today);
-        store
-            .submit_report(
-                "test",
-                duban_store::Submission {
-                    code: "XM03".into(),
-                    period: last,
-                    report: duban_core::ReportDraft {
-                        ytd: Some(wan(250)),
-                        ..Default::default()
-                    },
-                    reason: None,
-                    submitted_on: today,
-                },
-            )
-            .await
-            .unwrap();
+        report_ytd(&store, "XM03", 250).await;
         store
             .archive_item("test", "XM05", duban_store::Archiving::Archive, "项目取消")
             .await
