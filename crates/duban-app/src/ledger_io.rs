@@ -53,7 +53,7 @@ pub fn default_title(records: &[ItemRecord]) -> String {
 /// default one.
 pub fn export_with_status(
     path: &std::path::Path,
-    records: &[ItemRecord],
+    records: Vec<ItemRecord>,
     status: &[duban_office::StatusCells],
     today: NaiveDate,
 ) -> Result<String, duban_office::LedgerError> {
@@ -63,7 +63,7 @@ pub fn export_with_status(
 /// Writes `records` as the official ledger workbook to `path`.
 pub fn export(
     path: &std::path::Path,
-    records: &[ItemRecord],
+    records: Vec<ItemRecord>,
     title: Option<String>,
     today: NaiveDate,
 ) -> Result<String, duban_office::LedgerError> {
@@ -73,17 +73,19 @@ pub fn export(
 /// The workbook of `records`, with their status cells when given; the title it has.
 fn write(
     path: &std::path::Path,
-    records: &[ItemRecord],
+    records: Vec<ItemRecord>,
     title: Option<String>,
     status: Option<&[duban_office::StatusCells]>,
     today: NaiveDate,
 ) -> Result<String, duban_office::LedgerError> {
-    let title = title.unwrap_or_else(|| default_title(records));
-    let items: Vec<_> = records.iter().map(|r| r.item.clone()).collect();
-    let milestones: Vec<_> = records
-        .iter()
-        .map(|r| (r.item.code.clone(), r.milestones.clone()))
-        .collect();
+    let title = title.unwrap_or_else(|| default_title(&records));
+    let (items, milestones): (Vec<_>, Vec<_>) = records
+        .into_iter()
+        .map(|r| {
+            let code = r.item.code.clone();
+            (r.item, (code, r.milestones))
+        })
+        .unzip();
     let opts = duban_office::ExportOptions {
         title: title.clone(),
         exported_on: today.format("%Y-%m-%d").to_string(),

@@ -2,12 +2,15 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+use duban_core::date::parse_iso_day;
 use duban_core::{Item, ItemKind, Milestone, Stage};
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::item_columns;
+use crate::packed::{Unpack, counted};
 use crate::sql::{Val, bind};
 use crate::{Result, Store, StoreError};
 
@@ -207,35 +210,38 @@ pub(crate) async fn list(conn: &mut AnyConnection, f: &ItemFilter) -> Result<Vec
     Ok(items)
 }
 
-/// Milestones of all items (or of one), by item id, in chain order.
+/// Milestones of all items (or of one), by item id, in chain order: each item's chain packed
+/// into one row (SQLite hands rows one by one through sqlx's `Any` driver; the province's
+/// 293,000 milestones come as 50,000 rows).
 pub(crate) async fn milestones(
     conn: &mut AnyConnection,
     item_id: Option<i64>,
 ) -> Result<HashMap<i64, Vec<Milestone>>> {
-    let order = "ORDER BY item_id, position";
-    let sql = match item_id {
-        Some(_) => format!("{MILESTONES} WHERE item_id = $1 {order}"),
-        None => format!("{MILESTONES} {order}"),
+    let chain = packed_milestone("m", true);
+    let only = if item_id.is_some() {
+        " WHERE m.item_id = $1"
+    } else {
+        ""
     };
-    let mut q = sqlx::query_as::<_, MilestoneRow>(sqlx::AssertSqlSafe(sql));
+    let sql = format!(
+        "SELECT m.item_id, string_agg({chain}, '' ORDER BY m.position) AS chain \
+         FROM milestones m{only} GROUP BY m.item_id"
+    );
+    let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
     if let Some(id) = item_id {
         q = q.bind(id);
     }
     let mut out: HashMap<i64, Vec<Milestone>> = HashMap::new();
     let mut rows = q.fetch(&mut *conn);
-    while let Some(r) = rows.try_next().await? {
-        out.entry(r.item_id).or_default().push(r.try_into()?);
+    while let Some((id, chain)) = rows.try_next().await? {
+        out.insert(id, parse_chain(&chain, true)?);
     }
     Ok(out)
 }
 
-/// Every milestone with its item.
-const MILESTONES: &str = "SELECT item_id, name, planned, actual, baseline FROM milestones";
-
-/// A row of [`MILESTONES`], as stored.
+/// A milestone row, as stored.
 #[derive(sqlx::FromRow)]
 struct MilestoneRow {
-    item_id: i64,
     name: String,
     planned: Option<String>,
     actual: Option<String>,
@@ -247,12 +253,9 @@ impl TryFrom<MilestoneRow> for Milestone {
     type Error = StoreError;
 
     fn try_from(r: MilestoneRow) -> Result<Milestone> {
-        let day = |s: Option<String>| -> Result<Option<chrono::NaiveDate>> {
-            s.map(|s| {
-                chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-                    .map_err(|e| StoreError::corrupt("milestones", e))
-            })
-            .transpose()
+        let day = |s: Option<String>| -> Result<Option<NaiveDate>> {
+            s.map(|s| parse_iso_day(&s).ok_or_else(|| StoreError::corrupt("milestones", s)))
+                .transpose()
         };
         Ok(Milestone {
             name: r.name,
@@ -261,6 +264,53 @@ impl TryFrom<MilestoneRow> for Milestone {
             baseline: day(r.baseline)?,
         })
     }
+}
+
+/// SQL packing the milestone `m` (an alias of `milestones`) for [`parse_chain`]: its name,
+/// planned and actual dates and, with `baseline`, its baseline, each counted.
+pub(crate) fn packed_milestone(m: &str, baseline: bool) -> String {
+    let mut fields = vec![
+        counted(&format!("{m}.name")),
+        counted(&format!("COALESCE({m}.planned, '')")),
+        counted(&format!("COALESCE({m}.actual, '')")),
+    ];
+    if baseline {
+        fields.push(counted(&format!("COALESCE({m}.baseline, '')")));
+    }
+    fields.join(" || ")
+}
+
+/// Reads a chain of milestones packed by [`packed_milestone`] (with `baseline` as packed;
+/// without, the baselines are left empty).
+pub(crate) fn parse_chain(chain: &str, baseline: bool) -> Result<Vec<Milestone>> {
+    let day = |s: &str| -> Result<Option<NaiveDate>> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            parse_iso_day(s)
+                .map(Some)
+                .ok_or_else(|| StoreError::corrupt("milestones", s))
+        }
+    };
+    let mut u = Unpack::new(chain, "milestones");
+    let mut out = Vec::new();
+    while !u.is_empty() {
+        let name = u.next_value()?;
+        let planned = day(u.next_value()?)?;
+        let actual = day(u.next_value()?)?;
+        let baseline = if baseline {
+            day(u.next_value()?)?
+        } else {
+            None
+        };
+        out.push(Milestone {
+            name: name.to_string(),
+            planned,
+            actual,
+            baseline,
+        });
+    }
+    Ok(out)
 }
 
 /// Resolves a unit name or alias to its id.
@@ -350,7 +400,7 @@ impl Store {
     /// One item's milestones by its code, in chain order (one read).
     pub async fn milestones_of(&self, code: &str) -> Result<Vec<Milestone>> {
         sqlx::query_as::<_, MilestoneRow>(
-            "SELECT m.item_id, m.name, m.planned, m.actual, m.baseline FROM milestones m \
+            "SELECT m.name, m.planned, m.actual, m.baseline FROM milestones m \
              JOIN items i ON i.id = m.item_id WHERE i.code = $1 ORDER BY m.position",
         )
         .bind(code.trim())

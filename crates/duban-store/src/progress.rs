@@ -12,7 +12,7 @@ use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Row};
 
-use crate::items::{ItemFilter, filter_sql, resolve_unit};
+use crate::items::{ItemFilter, filter_sql, packed_milestone, parse_chain, resolve_unit};
 use crate::packed::{Unpack, counted};
 use crate::sql::{Val, bind, insert_many};
 use crate::{Result, Store, StoreError};
@@ -160,33 +160,6 @@ pub(crate) async fn rebuild_if_empty(conn: &mut AnyConnection) -> Result<()> {
 /// hands rows over one by one, and several readers keep both cores busy.
 const PARTS: usize = 2;
 
-/// Reads a milestone chain packed by `status_inputs`: name, planned, actual, counted.
-fn parse_chain(chain: &str) -> Result<Vec<Milestone>> {
-    let day = |s: &str| -> Result<Option<NaiveDate>> {
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            parse_iso_day(s)
-                .map(Some)
-                .ok_or_else(|| StoreError::corrupt("milestones", s))
-        }
-    };
-    let mut u = Unpack::new(chain, "milestones");
-    let mut out = Vec::new();
-    while !u.is_empty() {
-        let name = u.next_value()?;
-        let planned = u.next_value()?;
-        let actual = u.next_value()?;
-        out.push(Milestone {
-            baseline: None,
-            name: name.to_string(),
-            planned: day(planned)?,
-            actual: day(actual)?,
-        });
-    }
-    Ok(out)
-}
-
 fn trail_from(year: i32, ytd: &str, submitted: &str) -> Result<ReportTrail> {
     let ytd: Vec<(&str, i64)> = serde_json::from_str(ytd).map_err(corrupt)?;
     let on: Vec<(&str, &str)> = serde_json::from_str(submitted).map_err(corrupt)?;
@@ -265,12 +238,7 @@ async fn read_part<T>(
         txt("i.listed_on"),
     ]
     .join(" || ");
-    let milestone = [
-        counted("m.name"),
-        counted("COALESCE(m.planned, '')"),
-        counted("COALESCE(m.actual, '')"),
-    ]
-    .join(" || ");
+    let milestone = packed_milestone("m", false);
     let Ids {
         from,
         until,
@@ -403,7 +371,7 @@ fn input_from_line(fields: &mut Unpack<'_>, year: i32) -> Result<StatusInput> {
         _ => ReportTrail::new(year),
     };
     let milestones = match opt(f[14]) {
-        Some(c) => parse_chain(c)?,
+        Some(c) => parse_chain(c, false)?,
         None => Vec::new(),
     };
     let listed_on = opt(f[15])

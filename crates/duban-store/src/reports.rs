@@ -503,7 +503,7 @@ impl Store {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::corrupt("reports", e))
+    duban_core::date::parse_iso_day(s).ok_or_else(|| StoreError::corrupt("reports", s))
 }
 
 /// Every revision of the reports, with the item's code.

@@ -9,10 +9,11 @@ pub async fn ledger(ctx: &Ctx, args: ExportLedgerArgs) -> anyhow::Result<ExitCod
     let store = ctx.store().await?;
     let records = store.item_records(&args.filter.to_filter()).await?;
     store.close().await;
-    let title = duban_app::ledger_io::export(&args.output, &records, args.title.clone(), today())?;
+    let count = records.len();
+    let title = duban_app::ledger_io::export(&args.output, records, args.title.clone(), today())?;
     println!(
         "已导出 {} 项到 {}（标题：{}）",
-        records.len(),
+        count,
         args.output.display(),
         title
     );

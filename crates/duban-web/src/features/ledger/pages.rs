@@ -158,7 +158,7 @@ pub(super) async fn export(
         .collect();
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
     let path = dir.path().join("台账.xlsx");
-    let title = duban_app::ledger_io::export_with_status(&path, &records, &status, today())
+    let title = duban_app::ledger_io::export_with_status(&path, records, &status, today())
         .map_err(ApiError::internal)?;
     let bytes = std::fs::read(&path).map_err(ApiError::internal)?;
     Ok(xlsx(bytes, &format!("{title}.xlsx")))
