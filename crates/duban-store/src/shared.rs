@@ -47,6 +47,14 @@ impl Store {
         .bind(PENDING_PER_OWNER - 1)
         .execute(&mut *tx)
         .await?;
+        // An owner's uploads are stamped strictly in order, so that "the newest" is one set
+        // even for two uploads within a millisecond.
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(created_ms) FROM pending_uploads WHERE owner = $1")
+                .bind(&upload.owner)
+                .fetch_one(&mut *tx)
+                .await?;
+        let created = last.map_or(now, |last| now.max(last + 1));
         sqlx::query(
             "INSERT INTO pending_uploads (id, owner, file_name, content, created_ms) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -55,7 +63,7 @@ impl Store {
         .bind(&upload.owner)
         .bind(&upload.file_name)
         .bind(&upload.content)
-        .bind(now)
+        .bind(created)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
