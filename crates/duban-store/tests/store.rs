@@ -399,6 +399,71 @@ async fn a_partial_update_must_fit_the_fields_it_keeps(db: &TestDb) {
     assert_eq!(store.item("XM1").await.unwrap().unwrap(), before);
 }
 
+/// The export reads every item's milestones packed a chain a row: names holding the packing's
+/// own marks, missing dates, a unit's draft without baselines, and the chain order all come
+/// back as written.
+async fn the_ledger_reads_each_chain_whole_and_in_order(db: &TestDb) {
+    let store = db.open().await;
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2025, m, d);
+    let m = |name: &str, planned, actual| duban_core::Milestone {
+        name: name.into(),
+        planned,
+        actual,
+        baseline: None,
+    };
+    let first = vec![
+        m("12:开工", day(3, 1), day(3, 5)),
+        m("主体：3层", day(6, 30), None),
+        m("3", None, None),
+        m("竣工验收", day(12, 31), None),
+    ];
+    let second = vec![m("招标", day(2, 28), None), m("开工", day(4, 30), None)];
+    store
+        .import_ledger(
+            vec![
+                LedgerEntry::whole(project("XM2", "乙项目", "乙县"), Some(second.clone())),
+                LedgerEntry::whole(project("XM1", "甲项目", "甲县"), Some(first.clone())),
+                LedgerEntry::whole(project("XM3", "丙项目", "甲县"), None),
+            ],
+            &opts(false),
+        )
+        .await
+        .unwrap();
+    // A unit's plan is a draft: no baselines.
+    store
+        .set_milestones(
+            "unit",
+            "XM2",
+            second.clone(),
+            duban_store::PlanAuthority::Unit,
+        )
+        .await
+        .unwrap();
+    let read: Vec<(String, Vec<duban_core::Milestone>)> = store
+        .item_records(&ItemFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.item.code, r.milestones))
+        .collect();
+    // The office's ledger approves its plan: each date its own baseline.
+    let approved: Vec<_> = first
+        .iter()
+        .map(|m| duban_core::Milestone {
+            baseline: m.planned,
+            ..m.clone()
+        })
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            ("XM1".to_string(), approved),
+            ("XM2".to_string(), second),
+            ("XM3".to_string(), vec![]),
+        ]
+    );
+}
+
 duban_store::both_backends!(
     same_name_leaders_with_different_posts_stay_apart,
     a_partial_update_must_fit_the_fields_it_keeps,
@@ -408,4 +473,5 @@ duban_store::both_backends!(
     dry_run_writes_nothing,
     invalid_batch_leaves_database_unchanged,
     milestones_are_kept_and_rescheduled_with_audit,
+    the_ledger_reads_each_chain_whole_and_in_order,
 );
