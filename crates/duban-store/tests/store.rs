@@ -29,6 +29,16 @@ fn project(code: &str, name: &str, lead: &str) -> Item {
     i
 }
 
+/// A plan as the office's ledger approves it: each date its own baseline.
+fn as_approved(plan: &[duban_core::Milestone]) -> Vec<duban_core::Milestone> {
+    plan.iter()
+        .map(|m| duban_core::Milestone {
+            baseline: m.planned,
+            ..m.clone()
+        })
+        .collect()
+}
+
 fn entries(items: Vec<Item>) -> Vec<LedgerEntry> {
     items
         .into_iter()
@@ -256,13 +266,7 @@ async fn milestones_are_kept_and_rescheduled_with_audit(db: &TestDb) {
         .await
         .unwrap();
     // The office's ledger is the approved plan: each date is its own baseline.
-    let approved: Vec<_> = plan
-        .iter()
-        .map(|m| duban_core::Milestone {
-            baseline: m.planned,
-            ..m.clone()
-        })
-        .collect();
+    let approved = as_approved(&plan);
     assert_eq!(
         store.item("XM202500001").await.unwrap().unwrap().milestones,
         approved
@@ -297,13 +301,7 @@ async fn milestones_are_kept_and_rescheduled_with_audit(db: &TestDb) {
         .await
         .unwrap();
     // The office's plan is approved as written: each date is its own baseline.
-    let approved: Vec<_> = done
-        .iter()
-        .map(|m| duban_core::Milestone {
-            baseline: m.planned,
-            ..m.clone()
-        })
-        .collect();
+    let approved = as_approved(&done);
     assert_eq!(
         store.item("XM202500001").await.unwrap().unwrap().milestones,
         approved
@@ -447,13 +445,7 @@ async fn the_ledger_reads_each_chain_whole_and_in_order(db: &TestDb) {
         .map(|r| (r.item.code, r.milestones))
         .collect();
     // The office's ledger approves its plan: each date its own baseline.
-    let approved: Vec<_> = first
-        .iter()
-        .map(|m| duban_core::Milestone {
-            baseline: m.planned,
-            ..m.clone()
-        })
-        .collect();
+    let approved = as_approved(&first);
     assert_eq!(
         read,
         vec![
