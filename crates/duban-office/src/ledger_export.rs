@@ -306,9 +306,9 @@ pub fn write_ledger_with_status(
     // tables, which rust_xlsxwriter keeps behind locks for this.
     let (ledger, rest) = book.worksheets_mut().split_at_mut(1);
     std::thread::scope(|scope| {
+        // The second sheet exists only when there are milestones.
         let milestone_sheet = rest
             .first_mut()
-            .filter(|_| with_milestones)
             .map(|sheet| scope.spawn(|| write_milestones(sheet, items, milestones, opts, &styles)));
         write_items(&mut ledger[0], items, status, opts, &styles)?;
         match milestone_sheet.map(|t| t.join()) {

@@ -253,10 +253,7 @@ impl TryFrom<MilestoneRow> for Milestone {
     type Error = StoreError;
 
     fn try_from(r: MilestoneRow) -> Result<Milestone> {
-        let day = |s: Option<String>| -> Result<Option<NaiveDate>> {
-            s.map(|s| parse_iso_day(&s).ok_or_else(|| StoreError::corrupt("milestones", s)))
-                .transpose()
-        };
+        let day = |s: Option<String>| s.as_deref().map(stored_day).transpose();
         Ok(Milestone {
             name: r.name,
             planned: day(r.planned)?,
@@ -264,6 +261,11 @@ impl TryFrom<MilestoneRow> for Milestone {
             baseline: day(r.baseline)?,
         })
     }
+}
+
+/// A milestone's date as stored ("YYYY-MM-DD").
+fn stored_day(s: &str) -> Result<NaiveDate> {
+    parse_iso_day(s).ok_or_else(|| StoreError::corrupt("milestones", s))
 }
 
 /// SQL packing the milestone `m` (an alias of `milestones`) for [`parse_chain`]: its name,
@@ -283,15 +285,7 @@ pub(crate) fn packed_milestone(m: &str, baseline: bool) -> String {
 /// Reads a chain of milestones packed by [`packed_milestone`] (with `baseline` as packed;
 /// without, the baselines are left empty).
 pub(crate) fn parse_chain(chain: &str, baseline: bool) -> Result<Vec<Milestone>> {
-    let day = |s: &str| -> Result<Option<NaiveDate>> {
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            parse_iso_day(s)
-                .map(Some)
-                .ok_or_else(|| StoreError::corrupt("milestones", s))
-        }
-    };
+    let day = |s: &str| (!s.is_empty()).then(|| stored_day(s)).transpose();
     let mut u = Unpack::new(chain, "milestones");
     let mut out = Vec::new();
     while !u.is_empty() {
