@@ -28,7 +28,7 @@ use crate::columns::Field;
 use crate::error::{CellError, ErrorList, LedgerError};
 use crate::grid::Grid;
 use crate::ledger_export::MILESTONE_SHEET;
-use crate::workbook::Workbook;
+use crate::workbook::{Workbook, unreadable};
 
 pub(crate) use values::date;
 
@@ -112,13 +112,14 @@ const SCAN_ROWS: u32 = 30;
 const MAX_ITEMS: usize = 60_000;
 
 /// Reads the ledger in `path`. File-level problems are errors; row problems are listed in
-/// [`ReadLedger::errors`] with the rows that could be read in [`ReadLedger::rows`].
+/// [`ReadLedger::errors`] with the rows that could be read in [`ReadLedger::rows`]. A
+/// milestone sheet (节点计划) is read on another core meanwhile.
 pub fn read_ledger(
     path: &Path,
     opts: &ReadOptions,
     progress: &mut dyn FnMut(u32, u32),
 ) -> Result<ReadLedger, LedgerError> {
-    let mut book = Workbook::open(path)?;
+    let mut book = Workbook::open_for(path, &|sheet| sheet != MILESTONE_SHEET)?;
     let names = book.sheet_names().to_vec();
     let candidates: Vec<String> = match &opts.sheet {
         Some(s) => {
@@ -133,31 +134,48 @@ pub fn read_ledger(
         }
         None => names.clone(),
     };
-    for name in &candidates {
-        let grid = book.grid(name, true)?;
-        if let Some(header) = find_header(&grid) {
-            let mut ledger = read_sheet(path, name, &grid, header, opts, progress)?;
-            drop(grid);
-            ledger.other_sheets = names
-                .iter()
-                .filter(|n| *n != name && n.as_str() != MILESTONE_SHEET)
-                .cloned()
-                .collect();
-            if name != MILESTONE_SHEET && names.iter().any(|n| n == MILESTONE_SHEET) {
-                let grid = book.grid(MILESTONE_SHEET, false)?;
+    let with_milestones = names.iter().any(|n| n == MILESTONE_SHEET)
+        && opts.sheet.as_deref() != Some(MILESTONE_SHEET);
+    std::thread::scope(|s| {
+        let milestones = with_milestones.then(|| {
+            std::thread::Builder::new()
+                .name("xlsx-milestones".into())
+                .spawn_scoped(s, || read_milestones(path))
+        });
+        for name in &candidates {
+            let grid = book.grid(name, true)?;
+            if let Some(header) = find_header(&grid) {
+                // Its shared strings are in the grid now.
                 drop(book);
-                read_milestones(&grid, &mut ledger);
+                let mut ledger = read_sheet(path, name, &grid, header, opts, progress)?;
+                drop(grid);
+                ledger.other_sheets = names
+                    .iter()
+                    .filter(|n| *n != name && n.as_str() != MILESTONE_SHEET)
+                    .cloned()
+                    .collect();
+                if name != MILESTONE_SHEET
+                    && let Some(thread) = milestones
+                {
+                    let sheet = thread
+                        .map_err(|e| unreadable(path, &e))?
+                        .join()
+                        .unwrap_or_else(|_| Err(unreadable(path, &"节点计划读取失败")))?;
+                    if let Some(sheet) = sheet {
+                        sheet.apply(&mut ledger);
+                    }
+                }
+                return Ok(ledger);
             }
-            return Ok(ledger);
         }
-    }
-    Err(LedgerError::NoHeader {
-        path: path.to_path_buf(),
-        sheet: match &opts.sheet {
-            Some(s) => format!("的工作表“{s}”"),
-            None => "各工作表".into(),
-        },
-        scanned: SCAN_ROWS as usize,
+        Err(LedgerError::NoHeader {
+            path: path.to_path_buf(),
+            sheet: match &opts.sheet {
+                Some(s) => format!("的工作表“{s}”"),
+                None => "各工作表".into(),
+            },
+            scanned: SCAN_ROWS as usize,
+        })
     })
 }
 

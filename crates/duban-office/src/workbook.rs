@@ -142,6 +142,12 @@ pub fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> LedgerError {
 impl Workbook {
     /// Opens `path` after checking the package, its shared strings and styles.
     pub fn open(path: &Path) -> Result<Workbook, LedgerError> {
+        Workbook::open_for(path, &|_| true)
+    }
+
+    /// [`Workbook::open`], measuring in the background only the large sheets `reads` says
+    /// this workbook will read (another one reads the rest).
+    pub fn open_for(path: &Path, reads: &dyn Fn(&str) -> bool) -> Result<Workbook, LedgerError> {
         check_is_xlsx(path)?;
         // 1. The file and its central directory, every header of it.
         check_file(path)?;
@@ -167,6 +173,7 @@ impl Workbook {
         let mut big: Vec<(String, u64)> = structure
             .iter()
             .flat_map(|s| &s.sheets)
+            .filter(|(sheet, _)| reads(sheet))
             .filter_map(|(sheet, _)| sheet_parts.get(sheet))
             .filter(|(_, size)| *size > BIG_PART)
             .cloned()

@@ -11,8 +11,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    memory::configure_allocator();
     let cli = cli::Cli::parse();
+    // Clap parses on this thread: still the only one.
+    memory::configure_allocator(matches!(cli.command, cli::Command::Serve(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::io::BufReader;
+use std::path::Path;
 
 use calamine::{Data, DataRef, Dimensions, XlsxError};
 
@@ -31,28 +32,13 @@ impl Workbook {
             capture: &[("mergeCell", limits.merges as usize)],
             stop_over: MAX_TOKEN_BYTES,
         };
-        let scan = |(part, size): &(String, u64)| -> Result<XmlScan, Refusal> {
-            let mut zip: Zip = File::open(&path)
-                .map_err(|e| Refusal::Unreadable(e.to_string()))
-                .and_then(|f| {
-                    zip9::ZipArchive::new(BufReader::new(f))
-                        .map_err(|e| Refusal::Unreadable(e.to_string()))
-                })?;
-            measure(&mut zip, part, *size, &want)
-        };
+        let scan = |part: &(String, u64)| scan_part(&path, part, &want);
         type Scanned = Option<Result<XmlScan, LedgerError>>;
         let (cells, scanned): (Result<_, _>, Scanned) = match &part {
             // A large part is measured before calamine reads it (in the background since
             // the workbook opened, or now).
             Some(p) if p.1 > BIG_PART => {
-                let early = self
-                    .prescan
-                    .as_ref()
-                    .filter(|_| limits.merges <= SHEET_LIMITS.merges)
-                    .and_then(|pre| pre.take(&p.0));
-                let scanned = early
-                    .unwrap_or_else(|| scan(p))
-                    .map_err(|e| e.into_error(&path, name))?;
+                let scanned = self.measure_big(name, p, limits, &scan)?;
                 (self.cells(name, limits), Some(Ok(scanned)))
             }
             // A small one is read for its merges on a second core meanwhile.
@@ -95,6 +81,49 @@ impl Workbook {
         Ok(Grid::new(cells, found))
     }
 
+    /// A large part measured before calamine reads it: in the background since the workbook
+    /// opened, or now with `scan`.
+    fn measure_big(
+        &self,
+        name: &str,
+        part: &(String, u64),
+        limits: &SheetLimits,
+        scan: &PartScan<'_>,
+    ) -> Result<XmlScan, LedgerError> {
+        let early = self
+            .prescan
+            .as_ref()
+            .filter(|_| limits.merges <= SHEET_LIMITS.merges)
+            .and_then(|pre| pre.take(&part.0));
+        early
+            .unwrap_or_else(|| scan(part))
+            .map_err(|e| e.into_error(&self.path, name))
+    }
+
+    /// The cells of the sheet `name` with a value, in the order of the file, each checked
+    /// against `limits` (as [`Workbook::grid_within`] checks them) before `visit` sees it;
+    /// without merges and without holding the sheet. An error of `visit` ends the read.
+    pub fn stream_within(
+        &mut self,
+        name: &str,
+        limits: &SheetLimits,
+        visit: &mut dyn FnMut(u32, u32, &DataRef<'_>) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        if let Some(p) = self.sheet_parts.get(name).cloned()
+            && p.1 > BIG_PART
+        {
+            let want = ScanFor {
+                count: &[],
+                capture: &[],
+                stop_over: MAX_TOKEN_BYTES,
+            };
+            let scan = |part: &(String, u64)| scan_part(&path, part, &want);
+            self.measure_big(name, &p, limits, &scan)?;
+        }
+        guarded(&path, || self.visit_cells(name, limits, visit))
+    }
+
     /// The cells of a sheet with a value, streamed and checked one by one.
     fn cells(
         &mut self,
@@ -102,14 +131,22 @@ impl Workbook {
         limits: &SheetLimits,
     ) -> Result<Vec<(u32, u32, Data)>, LedgerError> {
         let path = self.path.clone();
-        guarded(&path, || self.cells_unguarded(name, limits))
+        let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+        guarded(&path, || {
+            self.visit_cells(name, limits, &mut |row, col, value| {
+                cells.push((row, col, Data::from(value.clone())));
+                Ok(())
+            })
+        })?;
+        Ok(cells)
     }
 
-    fn cells_unguarded(
+    fn visit_cells(
         &mut self,
         name: &str,
         limits: &SheetLimits,
-    ) -> Result<Vec<(u32, u32, Data)>, LedgerError> {
+        visit: &mut dyn FnMut(u32, u32, &DataRef<'_>) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
         let path = &self.path;
         let too_large = |detail: String| LedgerError::TooLarge {
             path: path.clone(),
@@ -119,10 +156,10 @@ impl Workbook {
         let mut reader = match self.book.worksheet_cells_reader(name) {
             Ok(r) => r,
             // A chart sheet: no cells.
-            Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(()),
             Err(e) => return Err(unreadable(path, &e)),
         };
-        let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+        let mut kept: usize = 0;
         let mut text: u64 = 0;
         let mut extent: Option<(u32, u32, u32, u32)> = None;
         while let Some(cell) = reader.next_cell().map_err(|e| unreadable(path, &e))? {
@@ -157,7 +194,7 @@ impl Workbook {
                     thousands(limits.area)
                 )));
             }
-            if cells.len() >= limits.cells {
+            if kept >= limits.cells {
                 return Err(too_large(format!(
                     "有值的单元格超过 {} 个（读到 {} 时）。请删除多余的内容，或把表格拆成几个文件分别导入",
                     thousands(limits.cells as u64),
@@ -192,10 +229,28 @@ impl Workbook {
                     )));
                 }
             }
-            cells.push((row, col, Data::from(cell.get_value().clone())));
+            kept += 1;
+            visit(row, col, value)?;
         }
-        Ok(cells)
+        Ok(())
     }
+}
+
+/// How a part is measured when the background pass does not have it.
+type PartScan<'a> = dyn Fn(&(String, u64)) -> Result<XmlScan, Refusal> + 'a;
+
+/// Measures `part` of the workbook at `path` for what `want` asks, on a zip reader of its own.
+fn scan_part(
+    path: &Path,
+    (part, size): &(String, u64),
+    want: &ScanFor,
+) -> Result<XmlScan, Refusal> {
+    let mut zip: Zip = File::open(path)
+        .map_err(|e| Refusal::Unreadable(e.to_string()))
+        .and_then(|f| {
+            zip9::ZipArchive::new(BufReader::new(f)).map_err(|e| Refusal::Unreadable(e.to_string()))
+        })?;
+    measure(&mut zip, part, *size, want)
 }
 
 /// The merged ranges spanning more rows of the sheet than the limit (each counted over the
