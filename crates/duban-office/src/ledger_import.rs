@@ -157,10 +157,13 @@ pub fn read_ledger(
                 if name != MILESTONE_SHEET
                     && let Some(thread) = milestones
                 {
-                    let sheet = thread
-                        .map_err(|e| unreadable(path, &e))?
-                        .join()
-                        .unwrap_or_else(|_| Err(unreadable(path, &"节点计划读取失败")))?;
+                    // Read here if no thread could be started for it.
+                    let sheet = match thread {
+                        Ok(reading) => reading
+                            .join()
+                            .unwrap_or_else(|_| Err(unreadable(path, &"节点计划读取失败")))?,
+                        Err(_) => read_milestones(path)?,
+                    };
                     if let Some(sheet) = sheet {
                         sheet.apply(&mut ledger);
                     }

@@ -605,6 +605,10 @@ async fn import_in(
                 summary.created += 1;
             }
         }
+        // The trail is written as it grows (a province's created items are 62 MB of it).
+        if log.len() >= AUDIT_CHUNK {
+            audit::record(conn, std::mem::take(&mut log)).await?;
+        }
     }
 
     insert_items(conn, inserts, &at).await?;
@@ -618,6 +622,9 @@ async fn import_in(
     audit::record(conn, log).await?;
     Ok(summary)
 }
+
+/// Audit entries written at once while an import goes on.
+const AUDIT_CHUNK: usize = 5_000;
 
 /// A ledger's year-to-date figure as the report of its month: nothing if the month already
 /// has that figure, a correction (reason 台账导入) if it has another.

@@ -107,6 +107,57 @@ async fn eight_concurrent_reporters_all_succeed(db: &TestDb) {
     assert!(store.verify_audit().await.unwrap().intact());
 }
 
+/// A ledger larger than what the import writes of its trail at once: the trail is whole and
+/// in one chain; an import that fails after writing part of its trail leaves none of it.
+async fn a_large_import_writes_its_whole_trail_or_none(db: &TestDb) {
+    let store = ledger(db, 10_001).await;
+    let chain = store.verify_audit().await.unwrap();
+    assert!(chain.intact(), "{:?}", chain.first_break);
+    // Eight counties created, then 10,001 items.
+    assert_eq!((chain.rows, chain.checked), (10_009, 10_009));
+    for code in [
+        "XM0000000001",
+        "XM0000005000",
+        "XM0000005001",
+        "XM0000010001",
+    ] {
+        let trail = store.audit_trail("item", code).await.unwrap();
+        assert_eq!(trail.len(), 1, "{code}: one create");
+        assert_eq!(trail[0].action, "create");
+    }
+
+    // 6,000 new items, then two rows naming the same stored item: refused at the last row.
+    let mut entries: Vec<LedgerEntry> = (1..=6_000)
+        .map(|i| {
+            let mut item = Item::new(2025, ItemKind::Project, format!("新项目{i}"), "新县");
+            item.code = format!("XN{i:010}");
+            LedgerEntry::whole(item, None)
+        })
+        .collect();
+    for _ in 0..2 {
+        entries.push(LedgerEntry::whole(
+            Item::new(2025, ItemKind::Project, "项目1", "县1"),
+            None,
+        ));
+    }
+    let refused = store.import_ledger(entries, &office()).await;
+    assert!(refused.is_err(), "the same stored item twice is refused");
+    let after = store.verify_audit().await.unwrap();
+    assert!(after.intact());
+    assert_eq!(
+        after.rows, 10_009,
+        "none of the refused import's trail is kept"
+    );
+    assert!(
+        store
+            .audit_trail("item", "XN0000000001")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.audit_trail("unit", "新县").await.unwrap().is_empty());
+}
+
 async fn control_characters_cannot_break_the_status_read(db: &TestDb) {
     let store = db.open().await;
     let mut item = Item::new(
@@ -418,6 +469,7 @@ duban_store::both_backends!(
     refusals_name_no_command_line,
     the_audit_reads_plain_text_records,
     eight_concurrent_reporters_all_succeed,
+    a_large_import_writes_its_whole_trail_or_none,
     control_characters_cannot_break_the_status_read,
     the_audit_chain_catches_update_insert_and_delete,
     accounts_follow_the_policy_and_tokens_end,
