@@ -39,66 +39,67 @@ fn ledger_sheet() -> Cells {
     c
 }
 
-/// The milestone sheet's rows from row 1: a title, a blank row, the header, then XM1's two
-/// milestones, XM2's first with a month for a date and a second with an impossible one, a
-/// blank row, 40 more of XM2's, and one of XM9, which the ledger does not have.
+/// The milestone sheet's rows from row 1, its columns in an order of its own (序号, 项目编号,
+/// 节点名称, 项目名称, 实际完成时间, 计划完成时间): a title, a blank row, the header, then
+/// XM1's two milestones, XM2's first with a month for a date and a second with an impossible
+/// one, a blank row, 40 more of XM2's, and one of XM9, which the ledger does not have.
 fn milestone_rows() -> Vec<Vec<&'static str>> {
     let mut rows: Vec<Vec<&str>> = vec![
         vec!["2026年重点项目节点计划"],
         vec![],
         vec![
-            "项目编号",
-            "项目名称",
             "序号",
+            "项目编号",
             "节点名称",
-            "计划完成时间",
+            "项目名称",
             "实际完成时间",
+            "计划完成时间",
         ],
         vec![
-            "XM1",
-            "白水县新型建材产业园项目",
             "1",
+            "XM1",
             "开工",
-            "2026-03-31",
-            "2026-03-28",
-        ],
-        vec![
-            "XM1",
             "白水县新型建材产业园项目",
+            "2026-03-28",
+            "2026-03-31",
+        ],
+        vec![
             "2",
+            "XM1",
             "竣工",
+            "白水县新型建材产业园项目",
+            "",
             "2026-11-30",
-            "",
         ],
         vec![
-            "XM2",
-            "城区污水处理厂提标改造工程",
             "1",
+            "XM2",
             "方案批复",
-            "2026年5月",
+            "城区污水处理厂提标改造工程",
             "",
+            "2026年5月",
         ],
         vec![
-            "XM2",
-            "城区污水处理厂提标改造工程",
             "2",
+            "XM2",
             "设备招标",
-            "2026-13-45",
+            "城区污水处理厂提标改造工程",
             "",
+            "2026-13-45",
         ],
         vec![],
     ];
     for _ in 0..40 {
         rows.push(vec![
+            "",
             "XM2",
+            "调试",
             "城区污水处理厂提标改造工程",
             "",
-            "调试",
             "2026-12-20",
-            "",
         ]);
     }
-    rows.push(vec!["XM9", "不存在的项目", "1", "开工", "2026-06-30", ""]);
+    rows.push(vec!["1", "XM9", "开工", "不存在的项目", "", "2026-06-30"]);
     rows
 }
 
@@ -205,7 +206,7 @@ fn the_milestone_sheet_is_read_past_its_title_with_every_problem_named() {
         "no milestones: none"
     );
 
-    // The bad date (row 7, column E) and the unknown code (the last row, column A).
+    // The bad date (row 7, column F) and the unknown code (the last row, column B).
     let errors: Vec<(String, u32, String, String)> = ledger
         .errors
         .iter()
@@ -214,11 +215,11 @@ fn the_milestone_sheet_is_read_past_its_title_with_every_problem_named() {
     assert_eq!(
         errors,
         [
-            ("节点计划".into(), 7, "E".into(), "计划完成时间".into()),
+            ("节点计划".into(), 7, "F".into(), "计划完成时间".into()),
             (
                 "节点计划".into(),
                 rows as u32,
-                "A".into(),
+                "B".into(),
                 "项目编号".into()
             ),
         ]
