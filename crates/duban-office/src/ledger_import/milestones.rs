@@ -92,13 +92,7 @@ impl MilestoneSheet {
 
     /// Reads the rows of `grid` below its header.
     fn from_grid(grid: &Grid) -> Option<MilestoneSheet> {
-        let (head, columns) = header(grid)?;
-        let mut sheet = MilestoneSheet::new(&columns);
-        let (_, r1) = grid.rows()?;
-        for r in head + 1..=r1 {
-            sheet.take_row(&columns, r, |c| grid.cell(r, c));
-        }
-        Some(sheet)
+        below_header(grid).map(|rows| rows.sheet)
     }
 
     /// One row (0-based `r`) of the sheet, `cell` giving the value in a column.
@@ -218,7 +212,7 @@ impl Stream {
                 window.push((row, col, Data::from(value.clone())));
                 Phase::Header { first, window }
             }
-            Phase::Header { window, .. } => match below_header(window) {
+            Phase::Header { window, .. } => match below_header(&Grid::new(window, Vec::new())) {
                 Some(mut rows) => {
                     rows.cell(row, col, value);
                     Phase::Rows(rows)
@@ -237,18 +231,19 @@ impl Stream {
     /// The sheet read, once every cell has been seen.
     fn finish(self) -> Option<MilestoneSheet> {
         match self.phase? {
-            Phase::Header { window, .. } => below_header(window).map(|rows| rows.finish()),
+            Phase::Header { window, .. } => {
+                below_header(&Grid::new(window, Vec::new())).map(|rows| rows.finish())
+            }
             Phase::Rows(rows) => Some(rows.finish()),
             Phase::NoHeader => None,
         }
     }
 }
 
-/// The header found in the first rows (`window`) and the rows of the window below it read;
+/// The header found in the first rows of `grid` and every row of it below the header read;
 /// None without a header.
-fn below_header(window: Vec<(u32, u32, Data)>) -> Option<Box<Rows>> {
-    let grid = Grid::new(window, Vec::new());
-    let (head, columns) = header(&grid)?;
+fn below_header(grid: &Grid) -> Option<Box<Rows>> {
+    let (head, columns) = header(grid)?;
     let mut sheet = MilestoneSheet::new(&columns);
     let last = grid.rows().map_or(head, |(_, r1)| r1);
     for r in head + 1..=last {
