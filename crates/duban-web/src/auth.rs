@@ -4,10 +4,8 @@
 //! `X-CSRF-Token` (the UI's htmx requests always do). Failed logins are throttled per user name
 //! and address.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -17,6 +15,7 @@ use duban_core::Account;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::recent::Recent;
 
 pub const SESSION_COOKIE: &str = "duban_session";
 /// How long a browser stays signed in.
@@ -129,49 +128,34 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// How long a session found in the database is trusted without asking again. Signing out
-/// through this server forgets it at once; signing out through another server behind the
-/// same load balancer, or a password changed from the CLI, ends the session within this
-/// time.
-pub const SESSION_RECHECK: Duration = Duration::from_secs(1);
-
-/// A session's account and CSRF token, and when they were read from the database.
-type Cached = ((Account, String), Instant);
-
-/// Sessions recently found in the database, so a page view costs no query.
+/// Sessions recently found in the database, so a page view costs no query. Signing out
+/// through this server forgets a session at once; signing out through another server behind
+/// the same load balancer, or a password changed from the CLI, ends it within
+/// [`crate::recent::RECHECK`].
 #[derive(Default)]
 pub struct SessionCache {
-    map: Mutex<HashMap<String, Cached>>,
+    /// A session's account and CSRF token, by session token.
+    recent: Recent<String, (Account, String)>,
 }
 
 impl SessionCache {
     fn get(&self, token: &str) -> Option<(Account, String)> {
-        let map = self.map.lock().expect("session cache");
-        map.get(token)
-            .filter(|(_, at)| at.elapsed() < SESSION_RECHECK)
-            .map(|(s, _)| s.clone())
+        self.recent.get(token)
     }
 
     fn put(&self, token: &str, session: (Account, String)) {
-        let mut map = self.map.lock().expect("session cache");
-        if map.len() > 10_000 {
-            map.retain(|_, (_, at)| at.elapsed() < SESSION_RECHECK);
-        }
-        map.insert(token.to_string(), (session, Instant::now()));
+        self.recent.put(token.to_string(), session);
     }
 
     /// Forgets a session (signed out).
     pub fn forget(&self, token: &str) {
-        self.map.lock().expect("session cache").remove(token);
+        self.recent.forget(token);
     }
 
     /// Forgets every session of an account (changed, disabled or its password reset through
     /// the app), so its next request reads the account as it now is — or finds no session.
     pub fn forget_account(&self, id: i64) {
-        self.map
-            .lock()
-            .expect("session cache")
-            .retain(|_, ((account, _), _)| account.id != id);
+        self.recent.forget_where(|_, (account, _)| account.id == id);
     }
 }
 

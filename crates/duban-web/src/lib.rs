@@ -16,6 +16,7 @@ pub mod error;
 mod features;
 mod openapi;
 mod page;
+mod recent;
 mod schema;
 mod select;
 pub mod server;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub status: Arc<StatusCache>,
     /// Rankings, bulletin drafts and other views computed once per data version.
     pub views: Arc<views::Views>,
+    /// 未读消息 — each visitor's unread count, read a moment ago (by account id).
+    pub unread: Arc<recent::Recent<i64, i64>>,
     /// Send cookies with `Secure` (behind TLS).
     pub secure_cookies: bool,
     /// 附件存放 — where uploaded evidence is kept.
@@ -57,6 +60,7 @@ impl AppState {
             sessions: Arc::default(),
             status: Arc::default(),
             views: Arc::default(),
+            unread: Arc::default(),
             secure_cookies,
             evidence: Arc::default(),
             channels: Arc::new(
@@ -167,6 +171,7 @@ async fn after_writes(
     if writes {
         s.status.written();
         s.views.written();
+        s.unread.clear();
     }
     res
 }

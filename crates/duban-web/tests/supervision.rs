@@ -555,6 +555,50 @@ async fn todos_and_messages_after_a_hand_down(db: &TestDb) {
     );
 }
 
+/// The unread count in a page's header costs no query on every page: a message written
+/// elsewhere (another server, a reminder run from the CLI) shows within a second, and one read
+/// through this server leaves the count at once.
+async fn the_header_counts_a_message_sent_elsewhere_within_a_second(db: &TestDb) {
+    let app = App::start(db).await;
+    let mut bs = app.signed_in("baishui").await;
+    let unread_in_header = |page: &str| -> i64 {
+        let at = page.find("消息 <b>").expect("the header's count") + "消息 <b>".len();
+        page[at..page[at..].find('<').unwrap() + at]
+            .parse()
+            .unwrap()
+    };
+    let before = unread_in_header(&bs.get("/tasks").await.unwrap().text());
+    let id = app
+        .store
+        .send_message(
+            &duban_core::Recipient::Unit("白水县".into()),
+            None,
+            "另一台服务器发出的消息",
+            "正文",
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let page = bs.get("/tasks").await.unwrap().text();
+    assert_eq!(unread_in_header(&page), before + 1, "seen within a second");
+    // Read from the inbox page: the header's count swapped in with the list is already one
+    // less, and so is the next page's.
+    let a = bs
+        .post_form(&format!("/messages/{id}/read"), &[])
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        unread_in_header(&a.text()),
+        before,
+        "read here: gone at once"
+    );
+    let page = bs.get("/tasks").await.unwrap().text();
+    assert_eq!(unread_in_header(&page), before);
+}
+
 /// A task's files: the source document the office uploads with the form, the photo of a
 /// feedback; served to those who see the task, to nobody else, under no other task.
 async fn attachments_only_to_those_who_see_the_task(db: &TestDb) {
@@ -1168,6 +1212,7 @@ async fn the_pages_open(db: &TestDb) {
 duban_store::both_backends!(
     every_step_by_every_role,
     todos_and_messages_after_a_hand_down,
+    the_header_counts_a_message_sent_elsewhere_within_a_second,
     attachments_only_to_those_who_see_the_task,
     reminders_contacts_and_holidays,
     the_pages_open,

@@ -39,7 +39,8 @@ pub fn routes() -> Router<AppState> {
 pub(crate) async fn badges(s: &AppState, account: &Account) -> Option<Badges> {
     duban_app::todos::scope(account)?;
     // The to-dos follow the data: counted once per data version and day for each account.
-    // Messages read are not data: the unread count is read each time (one count).
+    // Messages read are not data: the unread count is read again after a second, or at
+    // once after anything is written through this server (a message read, one sent).
     let today = today();
     let key = format!("badges|{}|{today}", account.id);
     let todos = s
@@ -50,7 +51,14 @@ pub(crate) async fn badges(s: &AppState, account: &Account) -> Option<Badges> {
                 .map(|t| (t.total, t.overdue))
         })
         .await;
-    let unread = duban_app::todos::unread(&s.store, account).await;
+    let unread = match s.unread.get(&account.id) {
+        Some(n) => Ok(n),
+        None => duban_app::todos::unread(&s.store, account)
+            .await
+            .inspect(|n| {
+                s.unread.put(account.id, *n);
+            }),
+    };
     match (todos, unread) {
         (Ok(t), Ok(unread)) => Some(Badges {
             todos: t.0,
@@ -260,8 +268,16 @@ async fn messages(
     }))
 }
 
+/// Marks message `id` (or all) of the account's inbox read; the header's unread count is
+/// read again at once.
+async fn mark_read(s: &AppState, account: &Account, id: Option<i64>) -> ApiResult<u64> {
+    let marked = duban_app::todos::mark_read(&s.store, account, id).await;
+    s.unread.forget(&account.id);
+    Ok(marked?)
+}
+
 async fn mark(s: &AppState, caller: &Caller, id: Option<i64>) -> ApiResult<MarkedRead> {
-    let marked = duban_app::todos::mark_read(&s.store, &caller.account, id).await?;
+    let marked = mark_read(s, &caller.account, id).await?;
     Ok(MarkedRead {
         marked,
         unread: duban_app::todos::unread(&s.store, &caller.account).await?,
@@ -376,7 +392,7 @@ async fn read_page(
     Path(id): Path<i64>,
     Query(q): Query<MessageQuery>,
 ) -> PageResult {
-    duban_app::todos::mark_read(&s.store, &c.account, Some(id)).await?;
+    mark_read(&s, &c.account, Some(id)).await?;
     marked_list(&s, &c, &q).await
 }
 
@@ -385,6 +401,6 @@ async fn read_all_page(
     Visitor(c): Visitor,
     Query(q): Query<MessageQuery>,
 ) -> PageResult {
-    duban_app::todos::mark_read(&s.store, &c.account, None).await?;
+    mark_read(&s, &c.account, None).await?;
     marked_list(&s, &c, &q).await
 }
