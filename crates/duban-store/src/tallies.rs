@@ -19,8 +19,10 @@ use tokio::sync::Mutex;
 use crate::periods::{Calendar, Schedule};
 use crate::{Result, StatusInput, Store};
 
-/// Item-periods kept at most (about 50 bytes each): a province's year of months is 600,000.
-const MAX_CELLS: usize = 3_000_000;
+/// Item-periods kept at most (about 56 bytes each): a province's year of months is 600,000,
+/// a million items' 12 million (about 700 MB). Past it every review after a write would read
+/// and tally the whole year again (the assessment of a million items: 19 s each time).
+const MAX_CELLS: usize = 12_000_000;
 
 /// Items written since the last review above which everything is read again.
 const REFRESH_AT_MOST: usize = 5_000;
