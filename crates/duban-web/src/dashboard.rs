@@ -49,20 +49,65 @@ pub struct Snapshot {
     /// The overview of everything (office, judges, viewers), computed once.
     overview_all: OnceLock<Arc<Overview>>,
     /// Ledger tables already rendered, by who may see them and the query: (HTML, rows in all).
-    tables: std::sync::Mutex<TableCache>,
+    tables: Memo<(Arc<str>, usize)>,
+    /// Lists of rows already picked (the rows a reporter may report in a period), each with a
+    /// count made with it (how many are reported), by key.
+    lists: Memo<(Arc<[u32]>, usize)>,
 }
 
-/// Rendered tables by key, with the bytes they hold.
-#[derive(Default)]
-pub struct TableCache {
-    map: HashMap<String, (Arc<str>, usize)>,
+/// Values made from a snapshot, kept with it by key: at most `entries` of them and `bytes`
+/// in all (then it starts again); a value larger than an eighth of that is not kept.
+pub struct Memo<V> {
+    map: std::sync::Mutex<HashMap<String, V>>,
+    held: std::sync::atomic::AtomicUsize,
+    entries: usize,
     bytes: usize,
 }
 
-/// Rendered tables kept per snapshot at most, and their bytes in all (then the cache starts
-/// again).
+impl<V: Clone> Memo<V> {
+    fn new(entries: usize, bytes: usize) -> Memo<V> {
+        Memo {
+            map: Default::default(),
+            held: Default::default(),
+            entries,
+            bytes,
+        }
+    }
+
+    /// The value kept under `key`, or made now by `make` (with its size in bytes) and kept.
+    fn get_or<E>(&self, key: String, make: impl FnOnce() -> Result<(V, usize), E>) -> Result<V, E> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Some(hit) = self.map.lock().expect("memo").get(&key) {
+            return Ok(hit.clone());
+        }
+        let (made, size) = make()?;
+        let size = size + key.len();
+        if size > self.bytes / 8 {
+            return Ok(made);
+        }
+        let mut map = self.map.lock().expect("memo");
+        if map.len() >= self.entries || self.held.load(Relaxed) + size > self.bytes {
+            map.clear();
+            self.held.store(0, Relaxed);
+        }
+        self.held.fetch_add(size, Relaxed);
+        map.insert(key, made.clone());
+        Ok(made)
+    }
+}
+
+/// Rendered tables kept per snapshot at most, and their bytes in all.
 const TABLES: usize = 2_000;
 const TABLE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Lists of rows kept per snapshot at most, and their bytes in all (the office's list of a
+/// million items is 4 MB).
+const LISTS: usize = 1_000;
+const LIST_BYTES: usize = 64 * 1024 * 1024;
+
+fn memos() -> (Memo<(Arc<str>, usize)>, Memo<(Arc<[u32]>, usize)>) {
+    (Memo::new(TABLES, TABLE_BYTES), Memo::new(LISTS, LIST_BYTES))
+}
 
 impl Snapshot {
     /// A ledger table rendered before for this key, or rendered now by `render` and kept.
@@ -71,22 +116,29 @@ impl Snapshot {
         key: String,
         render: impl FnOnce() -> Result<(String, usize), E>,
     ) -> Result<(Arc<str>, usize), E> {
-        if let Some(hit) = self.tables.lock().expect("table cache").map.get(&key) {
-            return Ok(hit.clone());
+        self.tables.get_or(key, || {
+            let (html, total) = render()?;
+            let size = html.len();
+            Ok(((Arc::from(html), total), size))
+        })
+    }
+
+    /// The rows picked before under this key with the count made with them, or picked and
+    /// counted now by `pick` (row numbers, in code order) and kept.
+    pub fn rows_picked(
+        &self,
+        key: String,
+        pick: impl FnOnce() -> (Vec<u32>, usize),
+    ) -> (Arc<[u32]>, usize) {
+        let picked = self.lists.get_or(key, || {
+            let (rows, count) = pick();
+            let size = rows.len() * 4;
+            Ok::<_, std::convert::Infallible>(((rows.into(), count), size))
+        });
+        match picked {
+            Ok(picked) => picked,
+            Err(never) => match never {},
         }
-        let (html, total) = render()?;
-        let made: (Arc<str>, usize) = (html.into(), total);
-        let size = made.0.len() + key.len();
-        if size > TABLE_BYTES / 8 {
-            return Ok(made);
-        }
-        let mut tables = self.tables.lock().expect("table cache");
-        if tables.map.len() >= TABLES || tables.bytes + size > TABLE_BYTES {
-            *tables = TableCache::default();
-        }
-        tables.bytes += size;
-        tables.map.insert(key, made.clone());
-        Ok(made)
     }
 
     pub fn status_of(&self, code: &str) -> Option<&(Item, Status)> {
@@ -427,7 +479,7 @@ async fn patch(
     s.problems = store.problems(&ProblemFilter::default()).await?;
     s.version = version;
     s.overview_all = OnceLock::new();
-    s.tables = Default::default();
+    (s.tables, s.lists) = memos();
     Ok(s)
 }
 
@@ -488,6 +540,7 @@ async fn assemble(
         .filter(|u| u.kind == UnitKind::Region)
         .map(|u| u.name.clone())
         .collect();
+    let (tables, lists) = memos();
     Ok(Snapshot {
         as_of,
         version,
@@ -506,7 +559,8 @@ async fn assemble(
         ytd,
         problems,
         overview_all: OnceLock::new(),
-        tables: Default::default(),
+        tables,
+        lists,
     })
 }
 

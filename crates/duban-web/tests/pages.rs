@@ -139,6 +139,10 @@ async fn the_reporting_form_and_sheet(db: &TestDb) {
         page.contains("row-XM1") && !page.contains("row-XM2"),
         "only its own items"
     );
+    assert!(
+        page.contains("本期应报 1 个，已报 0 个，未报 1 个"),
+        "{page}"
+    );
     let a = bs
         .post_form("/report/XM1", &[("period", &period), ("ytd", "九千")])
         .await
@@ -163,6 +167,17 @@ async fn the_reporting_form_and_sheet(db: &TestDb) {
         a.status == 200 && a.text().contains("已报送（第 1 版）：累计完成 1000 万元"),
         "{}",
         a.text()
+    );
+    // The page's counts follow the report at once (its list is kept with the data it was
+    // picked from).
+    let page = bs
+        .get(&format!("/report?period={period}"))
+        .await
+        .unwrap()
+        .text();
+    assert!(
+        page.contains("本期应报 1 个，已报 1 个，未报 0 个"),
+        "{page}"
     );
     let a = bs
         .post_form(

@@ -93,24 +93,38 @@ pub(super) async fn report_page(
     let snap = s.status.get(&s.store, today()).await?;
     let codes = reported_and_later(&s, period, unit.as_deref()).await?;
     let (reported_codes, not_yet) = (&codes.0, &codes.1);
-    let reportable: Vec<&(duban_core::Item, duban_core::Status)> = snap
-        .rows
-        .iter()
-        .filter(|(i, _)| i.year == period.year())
-        .filter(|(i, _)| !not_yet.contains(&i.code))
-        .filter(|(i, _)| calendar.schedule(i.kind).cadence == period.cadence())
-        .filter(|(i, _)| c.account.can_report(i) && i.stage != Some(Stage::Reserve))
-        .filter(|(i, _)| {
-            unit.as_deref()
-                .is_none_or(|u| i.lead_unit == u || i.region.as_deref() == Some(u))
-        })
-        .collect();
+    // Who may report what depends on the role and the unit only: picked once per snapshot,
+    // with how many of them are reported.
+    let key = format!(
+        "report|{period}|{unit:?}|{:?}|{:?}",
+        c.account.role, c.account.unit
+    );
     let reported_in = |i: &duban_core::Item| reported_codes.contains(&i.code);
-    let reported = reportable.iter().filter(|(i, _)| reported_in(i)).count();
+    let (picked, reported) = snap.rows_picked(key, || {
+        let rows: Vec<u32> = (0..snap.rows.len() as u32)
+            .filter(|&r| {
+                let i = &snap.rows[r as usize].0;
+                i.year == period.year()
+                    && !not_yet.contains(&i.code)
+                    && calendar.schedule(i.kind).cadence == period.cadence()
+                    && c.account.can_report(i)
+                    && i.stage != Some(Stage::Reserve)
+                    && unit
+                        .as_deref()
+                        .is_none_or(|u| i.lead_unit == u || i.region.as_deref() == Some(u))
+            })
+            .collect();
+        let reported = rows
+            .iter()
+            .filter(|&&r| reported_in(&snap.rows[r as usize].0))
+            .count();
+        (rows, reported)
+    });
     let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let only = q.only.as_deref().unwrap_or("");
-    let shown: Vec<&&(duban_core::Item, duban_core::Status)> = reportable
+    let shown: Vec<&(duban_core::Item, duban_core::Status)> = picked
         .iter()
+        .map(|&r| &snap.rows[r as usize])
         .filter(|(i, _)| search.is_none_or(|t| i.code.contains(t) || i.name.contains(t)))
         .filter(|(i, st)| match only {
             "unreported" => !reported_in(i),
@@ -161,7 +175,7 @@ pub(super) async fn report_page(
     render(
         &s,
         "report.html",
-        context! { rows, total => reportable.len(), reported, matching => shown.len(), pages, page_no,
+        context! { rows, total => picked.len(), reported, matching => shown.len(), pages, page_no,
         q => search, only, categories,
         period => period.to_string(), period_label => period.label(), due => schedule.due(period).to_string(), unit, ..ctx },
     )
