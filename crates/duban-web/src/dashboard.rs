@@ -48,12 +48,17 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     /// The overview of everything (office, judges, viewers), computed once.
     overview_all: OnceLock<Arc<Overview>>,
-    /// Ledger tables already rendered, by who may see them and the query: (HTML, rows in all).
-    tables: Memo<(Arc<str>, usize)>,
-    /// Lists of rows already picked (the rows a reporter may report in a period), each with a
-    /// count made with it (how many are reported), by key.
-    lists: Memo<(Arc<[u32]>, usize)>,
+    /// Ledger tables already rendered, by who may see them and the query.
+    tables: Memo<Table>,
+    /// Lists of rows already picked (the rows a reporter may report in a period), by key.
+    lists: Memo<Picked>,
 }
+
+/// A rendered ledger table: its HTML and how many rows match in all.
+type Table = (Arc<str>, usize);
+
+/// Row numbers picked, in code order, with a count made with them (how many are reported).
+type Picked = (Arc<[u32]>, usize);
 
 /// Values made from a snapshot, kept with it by key: at most `entries` of them and `bytes`
 /// in all (then it starts again); a value larger than an eighth of that is not kept.
@@ -105,7 +110,7 @@ const TABLE_BYTES: usize = 32 * 1024 * 1024;
 const LISTS: usize = 1_000;
 const LIST_BYTES: usize = 64 * 1024 * 1024;
 
-fn memos() -> (Memo<(Arc<str>, usize)>, Memo<(Arc<[u32]>, usize)>) {
+fn memos() -> (Memo<Table>, Memo<Picked>) {
     (Memo::new(TABLES, TABLE_BYTES), Memo::new(LISTS, LIST_BYTES))
 }
 
@@ -115,7 +120,7 @@ impl Snapshot {
         &self,
         key: String,
         render: impl FnOnce() -> Result<(String, usize), E>,
-    ) -> Result<(Arc<str>, usize), E> {
+    ) -> Result<Table, E> {
         self.tables.get_or(key, || {
             let (html, total) = render()?;
             let size = html.len();
@@ -125,11 +130,7 @@ impl Snapshot {
 
     /// The rows picked before under this key with the count made with them, or picked and
     /// counted now by `pick` (row numbers, in code order) and kept.
-    pub fn rows_picked(
-        &self,
-        key: String,
-        pick: impl FnOnce() -> (Vec<u32>, usize),
-    ) -> (Arc<[u32]>, usize) {
+    pub fn rows_picked(&self, key: String, pick: impl FnOnce() -> (Vec<u32>, usize)) -> Picked {
         let picked = self.lists.get_or(key, || {
             let (rows, count) = pick();
             let size = rows.len() * 4;
