@@ -126,15 +126,19 @@ async fn ledger_import_shows_the_dry_run_then_writes(db: &TestDb) {
     assert_eq!(a.status, 403);
 }
 
+/// The 进度填报 page of a period as `c` sees it.
+async fn report_page(c: &mut Client, period: &str) -> String {
+    c.get(&format!("/report?period={period}"))
+        .await
+        .unwrap()
+        .text()
+}
+
 async fn the_reporting_form_and_sheet(db: &TestDb) {
     let app = App::start(db).await;
     let period = format!("{}-01", duban_web::today().year());
     let mut bs = app.signed_in("baishui").await;
-    let page = bs
-        .get(&format!("/report?period={period}"))
-        .await
-        .unwrap()
-        .text();
+    let page = report_page(&mut bs, &period).await;
     assert!(
         page.contains("row-XM1") && !page.contains("row-XM2"),
         "only its own items"
@@ -170,11 +174,7 @@ async fn the_reporting_form_and_sheet(db: &TestDb) {
     );
     // The page's counts follow the report at once (its list is kept with the data it was
     // picked from).
-    let page = bs
-        .get(&format!("/report?period={period}"))
-        .await
-        .unwrap()
-        .text();
+    let page = report_page(&mut bs, &period).await;
     assert!(
         page.contains("本期应报 1 个，已报 1 个，未报 0 个"),
         "{page}"
