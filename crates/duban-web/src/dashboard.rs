@@ -57,14 +57,16 @@ pub struct Snapshot {
 /// A rendered ledger table: its HTML and how many rows match in all.
 type Table = (Arc<str>, usize);
 
-/// Row numbers picked, in code order, with a count made with them (how many are reported).
-type Picked = (Arc<[u32]>, usize);
+/// Row numbers picked, in code order, with a count made with them (how many are reported),
+/// and what they were picked from besides the snapshot: held, so that its address in the key
+/// names it alone while the entry lives.
+type Picked = (Arc<[u32]>, usize, Arc<dyn std::any::Any + Send + Sync>);
 
 /// Values made from a snapshot, kept with it by key: at most `entries` of them and `bytes`
 /// in all (then it starts again); a value larger than an eighth of that is not kept.
 pub struct Memo<V> {
-    map: std::sync::Mutex<HashMap<String, V>>,
-    held: std::sync::atomic::AtomicUsize,
+    /// The values, and the bytes they hold.
+    kept: std::sync::Mutex<(HashMap<String, V>, usize)>,
     entries: usize,
     bytes: usize,
 }
@@ -72,8 +74,7 @@ pub struct Memo<V> {
 impl<V: Clone> Memo<V> {
     fn new(entries: usize, bytes: usize) -> Memo<V> {
         Memo {
-            map: Default::default(),
-            held: Default::default(),
+            kept: Default::default(),
             entries,
             bytes,
         }
@@ -81,8 +82,7 @@ impl<V: Clone> Memo<V> {
 
     /// The value kept under `key`, or made now by `make` (with its size in bytes) and kept.
     fn get_or<E>(&self, key: String, make: impl FnOnce() -> Result<(V, usize), E>) -> Result<V, E> {
-        use std::sync::atomic::Ordering::Relaxed;
-        if let Some(hit) = self.map.lock().expect("memo").get(&key) {
+        if let Some(hit) = self.kept.lock().expect("memo").0.get(&key) {
             return Ok(hit.clone());
         }
         let (made, size) = make()?;
@@ -90,12 +90,13 @@ impl<V: Clone> Memo<V> {
         if size > self.bytes / 8 {
             return Ok(made);
         }
-        let mut map = self.map.lock().expect("memo");
-        if map.len() >= self.entries || self.held.load(Relaxed) + size > self.bytes {
+        let mut kept = self.kept.lock().expect("memo");
+        let (map, held) = &mut *kept;
+        if map.len() >= self.entries || *held + size > self.bytes {
             map.clear();
-            self.held.store(0, Relaxed);
+            *held = 0;
         }
-        self.held.fetch_add(size, Relaxed);
+        *held += size;
         map.insert(key, made.clone());
         Ok(made)
     }
@@ -128,16 +129,25 @@ impl Snapshot {
         })
     }
 
-    /// The rows picked before under this key with the count made with them, or picked and
-    /// counted now by `pick` (row numbers, in code order) and kept.
-    pub fn rows_picked(&self, key: String, pick: impl FnOnce() -> (Vec<u32>, usize)) -> Picked {
+    /// The rows picked before under this key from `from` (and the snapshot), with the count
+    /// made with them; or picked and counted now by `pick` (row numbers, in code order) and
+    /// kept. What `from` holds may change apart from the snapshot (the codes reported, read
+    /// once per data version): rows picked from another `from` are not reused.
+    pub fn rows_picked<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        from: &Arc<T>,
+        pick: impl FnOnce(&T) -> (Vec<u32>, usize),
+    ) -> (Arc<[u32]>, usize) {
+        let key = format!("{key}|{:p}", Arc::as_ptr(from));
         let picked = self.lists.get_or(key, || {
-            let (rows, count) = pick();
+            let (rows, count) = pick(from);
             let size = rows.len() * 4;
-            Ok::<_, std::convert::Infallible>(((rows.into(), count), size))
+            let held: Arc<dyn std::any::Any + Send + Sync> = from.clone();
+            Ok::<_, std::convert::Infallible>(((rows.into(), count, held), size))
         });
         match picked {
-            Ok(picked) => picked,
+            Ok((rows, count, _)) => (rows, count),
             Err(never) => match never {},
         }
     }

@@ -92,15 +92,14 @@ pub(super) async fn report_page(
     // The list from the snapshot (cached), 已报 in one read, details only for the rows shown.
     let snap = s.status.get(&s.store, today()).await?;
     let codes = reported_and_later(&s, period, unit.as_deref()).await?;
-    let (reported_codes, not_yet) = (&codes.0, &codes.1);
-    // Who may report what depends on the role and the unit only: picked once per snapshot,
-    // with how many of them are reported.
+    // Who may report what depends on the role and the unit only: picked once per snapshot
+    // and set of codes reported, with how many of them are reported.
     let key = format!(
         "report|{period}|{unit:?}|{:?}|{:?}",
         c.account.role, c.account.unit
     );
-    let reported_in = |i: &duban_core::Item| reported_codes.contains(&i.code);
-    let (picked, reported) = snap.rows_picked(key, || {
+    let reported_in = |i: &duban_core::Item| codes.0.contains(&i.code);
+    let (picked, reported) = snap.rows_picked(&key, &codes, |(reported_codes, not_yet)| {
         let rows: Vec<u32> = (0..snap.rows.len() as u32)
             .filter(|&r| {
                 let i = &snap.rows[r as usize].0;
@@ -116,7 +115,7 @@ pub(super) async fn report_page(
             .collect();
         let reported = rows
             .iter()
-            .filter(|&&r| reported_in(&snap.rows[r as usize].0))
+            .filter(|&&r| reported_codes.contains(&snap.rows[r as usize].0.code))
             .count();
         (rows, reported)
     });
