@@ -57,6 +57,20 @@ impl LedgerEntry {
 /// A year-to-date figure from a ledger: the month, the amount, the day it was submitted.
 type Reported = (duban_core::Period, duban_core::Wan, chrono::NaiveDate);
 
+/// What a ledger write may write: brought up to date after a bulk one (the rest of a large
+/// database is left alone).
+const WRITTEN: &[&str] = &[
+    "items",
+    "item_co_units",
+    "milestones",
+    "units",
+    "unit_aliases",
+    "leaders",
+    "reports",
+    "item_progress",
+    "audit_log",
+];
+
 /// How to import.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -90,6 +104,8 @@ pub struct ImportSummary {
 struct CodeBook {
     next: HashMap<String, u64>,
     taken: HashSet<String>,
+    /// Prefixes whose stored codes are noted (read when a code of theirs is first assigned).
+    read: HashSet<String>,
 }
 
 impl CodeBook {
@@ -97,11 +113,35 @@ impl CodeBook {
         let mut book = CodeBook {
             next: HashMap::new(),
             taken: HashSet::new(),
+            read: HashSet::new(),
         };
         for c in codes {
             book.note(c);
         }
         book
+    }
+
+    fn prefix(item: &Item) -> String {
+        format!("{}{}", item.kind.code_prefix(), item.year)
+    }
+
+    /// Notes the stored codes that begin as `item`'s would, once per prefix: what
+    /// [`CodeBook::assign`] must not give again.
+    async fn read_stored(&mut self, conn: &mut AnyConnection, item: &Item) -> Result<()> {
+        let prefix = CodeBook::prefix(item);
+        if self.read.contains(&prefix) {
+            return Ok(());
+        }
+        // A prefix is letters and digits: no LIKE wildcard in it.
+        let stored: Vec<String> = sqlx::query_scalar("SELECT code FROM items WHERE code LIKE $1")
+            .bind(format!("{prefix}%"))
+            .fetch_all(&mut *conn)
+            .await?;
+        for c in &stored {
+            self.note(c);
+        }
+        self.read.insert(prefix);
+        Ok(())
     }
 
     fn split(code: &str) -> Option<(&str, u64)> {
@@ -122,7 +162,7 @@ impl CodeBook {
     }
 
     fn assign(&mut self, item: &Item) -> String {
-        let prefix = format!("{}{}", item.kind.code_prefix(), item.year);
+        let prefix = CodeBook::prefix(item);
         loop {
             let n = self.next.entry(prefix.clone()).or_insert(1);
             let code = format!("{prefix}{:05}", *n);
@@ -176,14 +216,14 @@ impl Store {
         opts: &ImportOptions,
         authority: PlanAuthority,
     ) -> Result<ImportSummary> {
-        let rows = entries.len();
         let mut tx = self.write_tx().await?;
         let summary = import_in(&mut tx, entries, opts, authority).await?;
         if opts.dry_run {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
-            self.after_bulk_write(rows).await?;
+            let rows = summary.created + summary.updated + summary.reports;
+            self.after_bulk_write_to(rows, WRITTEN).await?;
         }
         Ok(summary)
     }
@@ -433,13 +473,10 @@ async fn import_in(
     let mut dir = UnitDirectory::load(conn).await?;
     let mut leaders = LeaderBook::load(conn).await?;
 
-    // What is stored now.
-    let every = items::ItemFilter {
-        archive: items::ArchiveScope::All,
-        ..Default::default()
-    };
-    let stored = items::list(conn, &every).await?;
-    let mut stored_ms = items::milestones(conn, None).await?;
+    // What is stored that these entries may match, and no more.
+    let stored = stored_matches(conn, &entries).await?;
+    let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+    let mut stored_ms = items::milestones_among(conn, &ids).await?;
     let existing: Vec<Existing> = stored
         .into_iter()
         .map(|(id, item)| Existing {
@@ -585,6 +622,7 @@ async fn import_in(
                 }
                 let refs = item_refs(&item, &dir, &leaders)?;
                 if item.code.is_empty() {
+                    codes.read_stored(conn, &item).await?;
                     item.code = codes.assign(&item);
                     summary.codes_assigned += 1;
                 }
@@ -621,6 +659,35 @@ async fn import_in(
     summary.new_leaders = leaders.created;
     audit::record(conn, log).await?;
     Ok(summary)
+}
+
+/// The stored items, archived or not, that `entries` may match: those of their codes, and
+/// those named as an entry without a stored code is (the lead unit and the year are
+/// compared by the caller). Read for the entries alone: an item edited in a ledger of a
+/// million is one or two lookups, not the ledger.
+async fn stored_matches(
+    conn: &mut AnyConnection,
+    entries: &[LedgerEntry],
+) -> Result<Vec<(i64, Item)>> {
+    let codes: Vec<&str> = entries
+        .iter()
+        .map(|e| e.item.code.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut found = items::matching(conn, items::Lookup::Code, &codes).await?;
+    let names: Vec<&str> = {
+        let known: HashSet<&str> = found.iter().map(|(_, i)| i.code.as_str()).collect();
+        let names: HashSet<&str> = entries
+            .iter()
+            .filter(|e| !known.contains(e.item.code.as_str()))
+            .map(|e| e.item.name.as_str())
+            .collect();
+        names.into_iter().collect()
+    };
+    let ids: HashSet<i64> = found.iter().map(|(id, _)| *id).collect();
+    let by_name = items::matching(conn, items::Lookup::Name, &names).await?;
+    found.extend(by_name.into_iter().filter(|(id, _)| !ids.contains(id)));
+    Ok(found)
 }
 
 /// Audit entries written at once while an import goes on.

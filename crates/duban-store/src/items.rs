@@ -188,13 +188,62 @@ pub(crate) async fn list(conn: &mut AnyConnection, f: &ItemFilter) -> Result<Vec
         None => None,
     };
     let (where_sql, vals) = filter_sql(f, unit_id);
-    let mut sql = format!("{}{where_sql} ORDER BY i.code", *item_columns::SELECT);
+    let mut page = String::new();
     if let Some(l) = f.limit {
-        sql.push_str(&format!(" LIMIT {}", l.max(0)));
+        page.push_str(&format!(" LIMIT {}", l.max(0)));
         if let Some(o) = f.offset {
-            sql.push_str(&format!(" OFFSET {}", o.max(0)));
+            page.push_str(&format!(" OFFSET {}", o.max(0)));
         }
     }
+    list_where(conn, &where_sql, vals, &page).await
+}
+
+/// Up to how many codes or names one statement looks up (well inside both backends'
+/// parameter limits).
+const LOOKUP_CHUNK: usize = 5_000;
+
+/// Which column [`matching`] looks items up by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Lookup {
+    /// 项目编号
+    Code,
+    /// 项目名称
+    Name,
+}
+
+/// The items, archived or not, whose code (or name) is one of `keys`, ordered by code within
+/// each statement: what a write of a few rows may match, read without reading the ledger
+/// (a million items and their milestones are gigabytes).
+pub(crate) async fn matching(
+    conn: &mut AnyConnection,
+    by: Lookup,
+    keys: &[&str],
+) -> Result<Vec<(i64, Item)>> {
+    let column = match by {
+        Lookup::Code => "i.code",
+        Lookup::Name => "i.name",
+    };
+    let mut out = Vec::new();
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        let where_sql = format!(
+            " WHERE {column} IN ({})",
+            crate::sql::placeholders(conn, chunk.len())
+        );
+        let vals = chunk.iter().map(|k| Val::from(k.to_string())).collect();
+        out.extend(list_where(conn, &where_sql, vals, "").await?);
+    }
+    Ok(out)
+}
+
+/// Items with their ids and co-operating units: those `where_sql` selects (with `vals`
+/// bound), ordered by code, then `page` (LIMIT/OFFSET, or nothing).
+async fn list_where(
+    conn: &mut AnyConnection,
+    where_sql: &str,
+    vals: Vec<Val>,
+    page: &str,
+) -> Result<Vec<(i64, Item)>> {
+    let sql = format!("{}{where_sql} ORDER BY i.code{page}", *item_columns::SELECT);
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
     for v in &vals {
         q = bind(q, v.clone());
@@ -206,7 +255,7 @@ pub(crate) async fn list(conn: &mut AnyConnection, f: &ItemFilter) -> Result<Vec
         items.push(item_columns::item_from_row(&r)?);
     }
     drop(rows);
-    attach_co_units(conn, &mut items, &where_sql, &vals).await?;
+    attach_co_units(conn, &mut items, where_sql, &vals).await?;
     Ok(items)
 }
 
@@ -217,24 +266,50 @@ pub(crate) async fn milestones(
     conn: &mut AnyConnection,
     item_id: Option<i64>,
 ) -> Result<HashMap<i64, Vec<Milestone>>> {
+    let mut out = HashMap::new();
+    match item_id {
+        Some(id) => chains(conn, " WHERE m.item_id = $1", Some(id), &mut out).await?,
+        None => chains(conn, "", None, &mut out).await?,
+    }
+    Ok(out)
+}
+
+/// Reads into `out` the milestone chains of the items `where_sql` selects (with `id` bound
+/// as its one parameter, if given).
+async fn chains(
+    conn: &mut AnyConnection,
+    where_sql: &str,
+    id: Option<i64>,
+    out: &mut HashMap<i64, Vec<Milestone>>,
+) -> Result<()> {
     let chain = packed_milestone("m", true);
-    let only = if item_id.is_some() {
-        " WHERE m.item_id = $1"
-    } else {
-        ""
-    };
     let sql = format!(
         "SELECT m.item_id, string_agg({chain}, '' ORDER BY m.position) AS chain \
-         FROM milestones m{only} GROUP BY m.item_id"
+         FROM milestones m{where_sql} GROUP BY m.item_id"
     );
     let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
-    if let Some(id) = item_id {
+    if let Some(id) = id {
         q = q.bind(id);
     }
-    let mut out: HashMap<i64, Vec<Milestone>> = HashMap::new();
     let mut rows = q.fetch(&mut *conn);
     while let Some((id, chain)) = rows.try_next().await? {
         out.insert(id, parse_chain(&chain, true)?);
+    }
+    Ok(())
+}
+
+/// Milestones of the items `ids`, by item id, in chain order (as [`milestones`]), a chunk of
+/// ids at a time.
+pub(crate) async fn milestones_among(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<Milestone>>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        // Numbers, written into the statement.
+        let among: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let where_sql = format!(" WHERE m.item_id IN ({})", among.join(","));
+        chains(conn, &where_sql, None, &mut out).await?;
     }
     Ok(out)
 }

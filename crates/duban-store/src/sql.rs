@@ -92,6 +92,20 @@ pub(crate) async fn insert_many(
     Ok(())
 }
 
+/// `count` parameters, comma-separated, as `conn`'s backend binds many of them best: `?` on
+/// SQLite (which finds a numbered one by searching its names, so thousands of `$n` take
+/// quadratic time to bind), `$1, $2, …` elsewhere.
+pub(crate) fn placeholders(conn: &AnyConnection, count: usize) -> String {
+    if conn.backend_name() == "SQLite" {
+        vec!["?"; count].join(",")
+    } else {
+        (1..=count)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 /// One multi-row INSERT with its values bound, or None when there are no rows.
 fn build_insert(
     table: &str,

@@ -456,6 +456,79 @@ async fn the_ledger_reads_each_chain_whole_and_in_order(db: &TestDb) {
     );
 }
 
+/// An import reads only the stored items its rows may match, and still matches them all: by
+/// code, by name and lead unit among items of other years and units of the same name, an
+/// archived item by its code; a row without a code gets the next one after the highest
+/// stored, though no row names it.
+async fn a_few_rows_match_among_many_stored_items(db: &TestDb) {
+    let store = db.open().await;
+    let mut stored = Vec::new();
+    for n in 1..=12u32 {
+        stored.push(project(
+            &format!("XM2025{n:05}"),
+            &format!("存量项目{n}"),
+            "甲县",
+        ));
+    }
+    // The same name in another unit, and in another year.
+    stored.push(project("XM202500020", "城区供水管网改造", "乙区"));
+    let mut last_year = project("XM202400001", "城区供水管网改造", "甲县");
+    last_year.year = 2024;
+    stored.push(last_year);
+    let mut archived = project("XM202500030", "已归档项目", "甲县");
+    archived.notes = Some("停建".into());
+    stored.push(archived);
+    stored.push(project("XM202500040", "存量项目40", "丙县"));
+    store
+        .import_ledger(entries(stored), &opts(false))
+        .await
+        .unwrap();
+    store
+        .archive_item(
+            "tester",
+            "XM202500030",
+            duban_store::Archiving::Archive,
+            "停建",
+        )
+        .await
+        .unwrap();
+
+    let mut by_code = project("XM202500005", "存量项目5", "甲县");
+    by_code.notes = Some("按编号更新".into());
+    let mut by_name = project("", "存量项目7", "甲县");
+    by_name.notes = Some("按名称更新".into());
+    let same_name_here = project("", "城区供水管网改造", "甲县");
+    let mut archived_again = project("XM202500030", "已归档项目", "甲县");
+    archived_again.notes = Some("复工".into());
+    let s = store
+        .import_ledger(
+            entries(vec![by_code, by_name, same_name_here, archived_again]),
+            &opts(false),
+        )
+        .await
+        .unwrap();
+    // Updated: 5 by code, 7 by name, the archived one by code; created: the 2025 item of 甲县
+    // (the 2024 one and 乙区's are other items).
+    assert_eq!(
+        (s.created, s.updated, s.unchanged, s.codes_assigned),
+        (1, 3, 0, 1)
+    );
+    let notes = |code: &'static str| {
+        let store = &store;
+        async move { store.item(code).await.unwrap().unwrap().item.notes }
+    };
+    assert_eq!(notes("XM202500005").await.as_deref(), Some("按编号更新"));
+    assert_eq!(notes("XM202500007").await.as_deref(), Some("按名称更新"));
+    assert_eq!(notes("XM202500030").await.as_deref(), Some("复工"));
+    // The highest stored 2025 project code is XM202500040: the new item comes after it.
+    let created = store.item("XM202500041").await.unwrap().unwrap().item;
+    assert_eq!(
+        (created.name.as_str(), created.lead_unit.as_str()),
+        ("城区供水管网改造", "甲县")
+    );
+    assert_eq!(store.count_items().await.unwrap(), 17);
+}
+
 duban_store::both_backends!(
     same_name_leaders_with_different_posts_stay_apart,
     a_partial_update_must_fit_the_fields_it_keeps,
@@ -466,4 +539,5 @@ duban_store::both_backends!(
     invalid_batch_leaves_database_unchanged,
     milestones_are_kept_and_rescheduled_with_audit,
     the_ledger_reads_each_chain_whole_and_in_order,
+    a_few_rows_match_among_many_stored_items,
 );
