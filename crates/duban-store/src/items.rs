@@ -484,16 +484,43 @@ impl Store {
     pub async fn item_records(&self, filter: &ItemFilter) -> Result<Vec<ItemRecord>> {
         let mut conn = self.pool.acquire().await?;
         let items = list(&mut conn, filter).await?;
-        let mut ms = milestones(&mut conn, None).await?;
-        Ok(items
-            .into_iter()
-            .map(|(id, item)| ItemRecord {
-                item,
-                milestones: ms.remove(&id).unwrap_or_default(),
-                archived: filter.archive == ArchiveScope::Archived,
-            })
-            .collect())
+        with_milestones(&mut conn, items, filter.archive == ArchiveScope::Archived).await
     }
+
+    /// The items of `codes`, archived or not, with their milestones, in code order (a unit's
+    /// export from a ledger of a million reads its rows, not the ledger).
+    pub async fn item_records_of(&self, codes: &[&str]) -> Result<Vec<ItemRecord>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut items = matching(&mut conn, Lookup::Code, codes).await?;
+        items.sort_unstable_by(|a, b| a.1.code.cmp(&b.1.code));
+        with_milestones(&mut conn, items, false).await
+    }
+}
+
+/// Up to how many items read their milestones by id; more read every chain at once (one
+/// scan, cheaper than hundreds of lookups).
+const MILESTONES_BY_ID: usize = 20_000;
+
+/// `items` with their milestones, marked `archived` or not.
+async fn with_milestones(
+    conn: &mut AnyConnection,
+    items: Vec<(i64, Item)>,
+    archived: bool,
+) -> Result<Vec<ItemRecord>> {
+    let mut ms = if items.len() <= MILESTONES_BY_ID {
+        let ids: Vec<i64> = items.iter().map(|(id, _)| *id).collect();
+        milestones_among(conn, &ids).await?
+    } else {
+        milestones(conn, None).await?
+    };
+    Ok(items
+        .into_iter()
+        .map(|(id, item)| ItemRecord {
+            item,
+            milestones: ms.remove(&id).unwrap_or_default(),
+            archived,
+        })
+        .collect())
 }
 
 /// 逾期节点 — a milestone past its date and not reached, with its item.

@@ -258,6 +258,20 @@ async fn the_ledger_filters_sorts_and_exports_as_officials_print_it(db: &TestDb)
     assert_eq!(status, 422);
     assert!(page.contains("单位目录中没有“火星县”"), "{page}");
 
+    // XM1's plan and XM2's (another unit's), due after today: the lamps stay as they are.
+    for code in ["XM1", "XM2"] {
+        let plan = vec![duban_core::Milestone {
+            name: format!("{code}竣工验收"),
+            planned: chrono::NaiveDate::from_ymd_opt(2025, 12, 31),
+            actual: None,
+            baseline: None,
+        }];
+        app.store
+            .set_milestones("office", code, plan, duban_store::PlanAuthority::Office)
+            .await
+            .unwrap();
+    }
+
     // The export: the rows listed, then 灯, 序时进度, 累计完成, 完成率, 形象进度, 存在问题.
     let x = office
         .get(&format!(
@@ -306,6 +320,19 @@ async fn the_ledger_filters_sorts_and_exports_as_officials_print_it(db: &TestDb)
             "用地手续未办结"
         ]
     );
+    // Its 节点计划: XM1's chain alone.
+    let plan = calamine::Reader::worksheet_range(&mut book, "节点计划").unwrap();
+    let plan: Vec<Vec<String>> = plan
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let at = plan.iter().position(|r| r.iter().any(|c| c == "节点名称")).unwrap();
+    let listed: Vec<(&str, &str)> = plan[at + 1..]
+        .iter()
+        .filter(|r| !r[0].is_empty())
+        .map(|r| (r[0].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(listed, [("XM1", "XM1竣工验收")]);
 }
 
 /// A query string with its values percent-encoded.

@@ -136,13 +136,19 @@ pub(super) async fn export(
         .iter()
         .map(|(i, _)| i.code.clone())
         .collect();
-    let mut records: std::collections::HashMap<String, duban_store::ItemRecord> = s
-        .store
-        .item_records(&ItemFilter {
-            year: Some(snap.as_of.year()),
-            ..Default::default()
-        })
-        .await?
+    // The rows shown, read by code; most of the year, the year at once.
+    let read = if order.len() <= snap.rows.len() / 2 {
+        let codes: Vec<&str> = order.iter().map(String::as_str).collect();
+        s.store.item_records_of(&codes).await?
+    } else {
+        s.store
+            .item_records(&ItemFilter {
+                year: Some(snap.as_of.year()),
+                ..Default::default()
+            })
+            .await?
+    };
+    let mut records: std::collections::HashMap<String, duban_store::ItemRecord> = read
         .into_iter()
         .map(|r| (r.item.code.clone(), r))
         .collect();
