@@ -326,7 +326,10 @@ async fn the_ledger_filters_sorts_and_exports_as_officials_print_it(db: &TestDb)
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    let at = plan.iter().position(|r| r.iter().any(|c| c == "节点名称")).unwrap();
+    let at = plan
+        .iter()
+        .position(|r| r.iter().any(|c| c == "节点名称"))
+        .unwrap();
     let listed: Vec<(&str, &str)> = plan[at + 1..]
         .iter()
         .filter(|r| !r[0].is_empty())

@@ -148,10 +148,8 @@ pub(super) async fn export(
             })
             .await?
     };
-    let mut records: std::collections::HashMap<String, duban_store::ItemRecord> = read
-        .into_iter()
-        .map(|r| (r.item.code.clone(), r))
-        .collect();
+    let mut records: std::collections::HashMap<String, duban_store::ItemRecord> =
+        read.into_iter().map(|r| (r.item.code.clone(), r)).collect();
     let records: Vec<duban_store::ItemRecord> =
         order.iter().filter_map(|c| records.remove(c)).collect();
     let texts = s
