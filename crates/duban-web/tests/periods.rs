@@ -283,15 +283,7 @@ async fn the_ledger_filters_sorts_and_exports_as_officials_print_it(db: &TestDb)
     assert_eq!(x.status, 200);
     let mut book: calamine::Xlsx<_> =
         calamine::Reader::new(std::io::Cursor::new(x.body.clone())).unwrap();
-    let range = calamine::Reader::worksheet_range(&mut book, "台账").unwrap();
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    let header = rows
-        .iter()
-        .position(|r| r.iter().any(|c| c == "项目名称"))
-        .unwrap();
+    let (rows, header) = sheet(&mut book, "台账", "项目名称");
     let h = &rows[header];
     let tail: Vec<&str> = h[h.len() - 6..].iter().map(String::as_str).collect();
     assert_eq!(
@@ -321,21 +313,31 @@ async fn the_ledger_filters_sorts_and_exports_as_officials_print_it(db: &TestDb)
         ]
     );
     // Its 节点计划: XM1's chain alone.
-    let plan = calamine::Reader::worksheet_range(&mut book, "节点计划").unwrap();
-    let plan: Vec<Vec<String>> = plan
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    let at = plan
-        .iter()
-        .position(|r| r.iter().any(|c| c == "节点名称"))
-        .unwrap();
+    let (plan, at) = sheet(&mut book, "节点计划", "节点名称");
     let listed: Vec<(&str, &str)> = plan[at + 1..]
         .iter()
         .filter(|r| !r[0].is_empty())
         .map(|r| (r[0].as_str(), r[3].as_str()))
         .collect();
     assert_eq!(listed, [("XM1", "XM1竣工验收")]);
+}
+
+/// A sheet of a workbook as text, and the row of its header (the one with `label`).
+fn sheet<R: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<R>,
+    name: &str,
+    label: &str,
+) -> (Vec<Vec<String>>, usize) {
+    let range = calamine::Reader::worksheet_range(book, name).unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == label))
+        .unwrap();
+    (rows, header)
 }
 
 /// A query string with its values percent-encoded.
