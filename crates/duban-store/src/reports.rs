@@ -155,6 +155,16 @@ async fn neighbour_ytd(
     Ok(ytd.flatten().map(Wan::from_yuan))
 }
 
+/// What a batch of reports writes: brought up to date after it (the rest of a large
+/// database is left alone).
+const REPORTS_WRITE: &[&str] = &[
+    "reports",
+    "item_progress",
+    "milestones",
+    "items",
+    "audit_log",
+];
+
 impl Store {
     /// Submits a report, or a correction of one (a new revision; `reason` required). The
     /// rules of [`check_report`] are applied against the neighbouring periods; milestones
@@ -228,7 +238,7 @@ impl Store {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
-            self.after_bulk_write(done.len()).await?;
+            self.after_bulk_write_to(done.len(), REPORTS_WRITE).await?;
         }
         Ok(done)
     }
@@ -497,7 +507,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.after_bulk_write(n).await?;
+        self.after_bulk_write_to(n, REPORTS_WRITE).await?;
         Ok(n)
     }
 }

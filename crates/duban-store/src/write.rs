@@ -67,17 +67,12 @@ impl Store {
     }
 
     /// Brings the planner's statistics and the visibility map up to date after a bulk write
-    /// of `rows` rows (`VACUUM (ANALYZE)`). A server with autovacuum off (or before it wakes)
+    /// of `rows` rows to `tables` (`VACUUM (ANALYZE)`). A server with autovacuum off (or before it wakes)
     /// otherwise plans a freshly loaded province as if each table held one row, and the
     /// status read runs for minutes; and without the visibility map no count is answered
     /// from an index alone (the unit list's item counts took 50 ms instead of 4).
-    /// PostgreSQL only: SQLite plans these reads well without statistics.
-    pub(crate) async fn after_bulk_write(&self, rows: usize) -> Result<()> {
-        self.after_bulk_write_to(rows, &[]).await
-    }
-
-    /// As [`Store::after_bulk_write`], for a write that touched only `tables` (none: the
-    /// whole database, which takes seconds at province scale).
+    /// PostgreSQL only: SQLite plans these reads well without statistics. Only the `tables`
+    /// the write wrote (none: the whole database, which takes seconds at a million items).
     pub(crate) async fn after_bulk_write_to(&self, rows: usize, tables: &[&str]) -> Result<()> {
         if self.backend == Backend::Postgres && rows >= BULK_ROWS {
             use sqlx::Executor;
