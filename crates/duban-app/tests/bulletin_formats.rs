@@ -93,6 +93,7 @@ fn sentences_match_hand_computed_figures() {
         composite: &composite,
         investment: &investment,
         called_in: &called_in,
+        red_count: 0,
         red_items: &[],
         problems: &[],
         escalated: &[],

@@ -118,7 +118,10 @@ pub struct BulletinFacts<'a> {
     pub investment: &'a [Standing],
     /// Named for a talk (约谈) under the rule.
     pub called_in: &'a [String],
-    /// Every red item (the bulletin lists the worst `LISTED` of them).
+    /// How many items are red.
+    pub red_count: usize,
+    /// The red items the bulletin may list: every one, or at least the worst [`LISTED`]
+    /// (most behind first, the order given among equals); it lists the worst `LISTED`.
     pub red_items: &'a [RedItem],
     /// Problems overdue or listed for supervision (挂牌督办), not closed.
     pub problems: &'a [OpenProblem],
@@ -445,10 +448,10 @@ fn leaders_and_laggards(f: &BulletinFacts) -> Part {
 
 /// 四、红灯项目 — red items with their reasons.
 fn red_items(f: &BulletinFacts) -> Part {
-    let n = f.red_items.len();
+    let n = f.red_count;
     let mut items: Vec<&RedItem> = f.red_items.iter().collect();
     items.sort_by_key(|r| std::cmp::Reverse(r.lag));
-    let shown = &items[..n.min(LISTED)];
+    let shown = &items[..items.len().min(LISTED)];
     let mut text = format!(
         "截至{}，全市亮红灯（严重滞后）的项目共{n}个",
         day(f.period.last_day())
@@ -856,6 +859,7 @@ mod tests {
             composite: &[],
             investment: &[],
             called_in: &[],
+            red_count: red.len(),
             red_items: &red,
             problems: &problems,
             escalated: &escalated,
@@ -896,5 +900,12 @@ mod tests {
         assert_eq!(tables[3].rows[1][4], "李明");
         assert_eq!(b.requirements(), "第一条要求\n第二条要求");
         assert!(p.contains(&"本期暂无可排名的地区。"));
+        // Given only the worst 30 of the 35 and the count, the same bulletin.
+        let worst: Vec<RedItem> = red[5..].iter().rev().cloned().collect();
+        let f = BulletinFacts {
+            red_items: &worst,
+            ..f
+        };
+        assert_eq!(compose(&f), b);
     }
 }

@@ -338,6 +338,14 @@ impl MoneySum {
         self.annual_scale = self.annual_scale.max(annual.decimals());
     }
 
+    fn absorb(&mut self, other: &MoneySum) {
+        self.added |= other.added;
+        self.ytd += other.ytd;
+        self.annual += other.annual;
+        self.ytd_scale = self.ytd_scale.max(other.ytd_scale);
+        self.annual_scale = self.annual_scale.max(other.annual_scale);
+    }
+
     fn ratio(&self) -> Option<Ratio> {
         let wan = |yuan: i128, scale: u32| {
             let mut d = Decimal::from_i128_with_scale(yuan, 4);
@@ -376,6 +384,22 @@ impl ItemSum {
             }
             self.planned_by_now += m.planned_by_now;
         }
+    }
+
+    /// Adds the items another sum added: the sum of both sets of items, as if each had been
+    /// added here one by one (only the plan due by the date may differ in its last of 28
+    /// decimals, being added in another order).
+    pub fn absorb(&mut self, other: &ItemSum) {
+        self.items += other.items;
+        for i in 0..Rate::ALL.len() {
+            self.counted[i] += other.counted[i];
+            self.done[i] += other.done[i];
+        }
+        self.milestones_due += other.milestones_due;
+        self.milestones_done += other.milestones_done;
+        self.investment.absorb(&other.investment);
+        self.funds.absorb(&other.funds);
+        self.planned_by_now += other.planned_by_now;
     }
 }
 
@@ -523,6 +547,25 @@ mod tests {
             let half = Wan::from_yuan(5_000).as_decimal();
             (half + half).to_string()
         });
+        // Two groups added up apart and then together: the county's figures again, the
+        // decimals of the finer plan (1,234.5678 万) kept though the other group has none.
+        let (mut first, mut rest) = (ItemSum::default(), ItemSum::default());
+        parts[..2].iter().for_each(|p| first.add(p));
+        parts[2..].iter().for_each(|p| rest.add(p));
+        first.absorb(&rest);
+        let mut grouped = Tally::default();
+        grouped.add_sum(&first);
+        assert_eq!(format!("{grouped:?}"), format!("{by_item:?}"));
+        assert_eq!(grouped.annual_plan().to_string(), "2235.0678");
+        let mut empty = ItemSum::default();
+        empty.absorb(&ItemSum::default());
+        let mut none = Tally::default();
+        none.add_sum(&empty);
+        assert_eq!(
+            none.ratio(Rate::Investment),
+            Ratio::default(),
+            "no plan: no data"
+        );
     }
 
     #[test]

@@ -199,6 +199,7 @@ impl Store {
             composite: &composite.standings,
             investment: &investment.standings,
             called_in: &talk.called_in,
+            red_count: review.red_count,
             red_items: &review.red_items,
             problems: &problems,
             escalated: &escalated,

@@ -14,6 +14,7 @@ mod deliveries;
 mod error;
 mod evidence;
 mod extensions;
+mod groups;
 mod holidays;
 mod import;
 mod indicators;

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use duban_core::bulletin::RedItem;
+use duban_core::bulletin::{self, RedItem};
 use duban_core::rates::{ItemSum, Tally};
 use duban_core::{Period, ProblemState, Thresholds, UnitKind};
 use serde::{Deserialize, Serialize};
 
-use crate::tallies::ItemPart;
+use crate::groups::Groups;
 use crate::{Result, Store, StoreError};
 
 /// 排名对象 — whether units are regions (by where the item is) or departments (by the lead
@@ -62,7 +62,10 @@ pub struct RateBoard {
 pub struct Review {
     pub by_region: Vec<RateBoard>,
     pub by_department: Vec<RateBoard>,
-    /// Items red on the period's last day, with their red reasons.
+    /// How many items are red on the period's last day.
+    pub red_count: usize,
+    /// The worst of them with their red reasons: the [`bulletin::LISTED`] most behind, in code
+    /// order among equals: what a bulletin lists.
     pub red_items: Vec<RedItem>,
 }
 
@@ -239,16 +242,15 @@ impl Store {
         // Read after the version: a review is never kept under a version older than its data.
         let dir = Directory::load(self).await?;
         let columns: Vec<usize> = periods.iter().filter_map(|p| kept.column(*p)).collect();
-        let red_items = kept
-            .parts
-            .iter()
-            .filter_map(|p| p.red(period).cloned())
-            .collect();
+        let red: Vec<&RedItem> = kept.parts.iter().filter_map(|p| p.red(period)).collect();
+        let (red_count, red_items) = (red.len(), worst(red));
         let problems = self.problem_lines(period.year()).await?;
-        let boards = |g| boards(&dir, g, &periods, &columns, &kept.parts, &problems);
+        let groups = kept.groups();
+        let boards = |g| boards(&dir, g, &periods, &columns, &groups, &problems);
         let review = Review {
             by_region: boards(Grouping::Region),
             by_department: boards(Grouping::Department),
+            red_count,
             red_items,
         };
         self.last_review.keep(key, review.clone());
@@ -329,14 +331,28 @@ impl Store {
     }
 }
 
-/// The boards of `g` for each of `periods` (its tallies at `columns` of each part): every
-/// unit's tally and the whole city's, items first in code order, then the problems.
+/// The [`bulletin::LISTED`] most behind of `red` (given in code order), most behind first and
+/// in code order among equals, as the bulletin lists them; without copying a million.
+fn worst(red: Vec<&RedItem>) -> Vec<RedItem> {
+    let mut red: Vec<(usize, &RedItem)> = red.into_iter().enumerate().collect();
+    let rank = |(n, r): &(usize, &RedItem)| (std::cmp::Reverse(r.lag), *n);
+    if red.len() > bulletin::LISTED {
+        red.select_nth_unstable_by_key(bulletin::LISTED - 1, rank);
+        red.truncate(bulletin::LISTED);
+    }
+    red.sort_unstable_by_key(rank);
+    red.into_iter().map(|(_, r)| r.clone()).collect()
+}
+
+/// The boards of `g` for each of `periods` (the groups' sums at `columns`): every unit's
+/// tally and the whole city's, the items' groups first in the order of their keys, then the
+/// problems.
 fn boards(
     dir: &Directory,
     g: Grouping,
     periods: &[Period],
     columns: &[usize],
-    parts: &[ItemPart],
+    groups: &Groups,
     problems: &[ProblemLine],
 ) -> Vec<RateBoard> {
     let names = dir.names(g);
@@ -347,15 +363,15 @@ fn boards(
         .collect();
     let mut units: Vec<Vec<ItemSum>> = vec![vec![ItemSum::default(); names.len()]; columns.len()];
     let mut overall = vec![ItemSum::default(); columns.len()];
-    for part in parts {
+    for (region, lead, sums) in groups.iter() {
         let slot = dir
-            .key(g, part.region.as_deref(), &part.lead)
+            .key(g, region, lead)
             .and_then(|k| index.get(k.as_str()).copied());
         for (i, c) in columns.iter().enumerate() {
-            let t = part.tally(*c);
-            overall[i].add(t);
+            let sum = &sums[*c];
+            overall[i].absorb(sum);
             if let Some(s) = slot {
-                units[i][s].add(t);
+                units[i][s].absorb(sum);
             }
         }
     }
@@ -400,4 +416,38 @@ fn boards(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    /// The worst thirty of forty red items: most behind first, code order among equals,
+    /// those without a lag last — the first thirty the bulletin would list of them all.
+    #[test]
+    fn the_worst_red_items_are_those_the_bulletin_lists() {
+        let red: Vec<RedItem> = (0..40)
+            .map(|i| RedItem {
+                name: format!("项目{i}"),
+                unit: "甲县".into(),
+                lag: (i < 38).then(|| Decimal::from(i % 10)),
+                reasons: String::new(),
+            })
+            .collect();
+        let names = |items: &[RedItem]| items.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        let shown = worst(red.iter().collect());
+        assert_eq!(shown.len(), bulletin::LISTED);
+        // Lag 9: items 9, 19 and 29; then lag 8: 8, 18 and 28 (38 has none).
+        assert_eq!(names(&shown[..4]), ["项目9", "项目19", "项目29", "项目8"]);
+        let mut stable: Vec<&RedItem> = red.iter().collect();
+        stable.sort_by_key(|r| std::cmp::Reverse(r.lag));
+        let expected: Vec<RedItem> = stable[..30].iter().map(|r| (*r).clone()).collect();
+        assert_eq!(shown, expected);
+        assert!(shown.iter().all(|r| r.lag.is_some()), "no lag: listed last");
+        assert_eq!(
+            names(&worst(red[..3].iter().collect())),
+            ["项目2", "项目1", "项目0"]
+        );
+    }
 }

@@ -7,7 +7,7 @@
 //! grows to the union of the periods asked for (a year of months at most) and is not kept
 //! when it would hold more than [`MAX_CELLS`] item-periods.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -16,6 +16,7 @@ use duban_core::rates::{ItemTally, RateFacts, item_tally};
 use duban_core::{Colour, Period, ReportState, Stage, Thresholds};
 use tokio::sync::Mutex;
 
+use crate::groups::Groups;
 use crate::periods::{Calendar, Schedule};
 use crate::{Result, StatusInput, Store};
 
@@ -55,6 +56,8 @@ pub(crate) struct YearTallies {
     /// The periods whose red items are kept.
     heads: Vec<Period>,
     pub(crate) parts: Vec<ItemPart>,
+    /// The parts added up by region and lead unit.
+    groups: Groups,
 }
 
 /// One item's part: its region and lead unit, a tally per period, and itself where red.
@@ -63,11 +66,30 @@ pub(crate) struct ItemPart {
     pub(crate) code: String,
     pub(crate) region: Option<String>,
     pub(crate) lead: String,
+    /// The number of its group of region and lead unit (see [`Groups`]).
+    pub(crate) group: u32,
     tallies: Box<[ItemTally]>,
     reds: Vec<(Period, RedItem)>,
 }
 
 impl ItemPart {
+    #[cfg(test)]
+    pub(crate) fn of(
+        code: &str,
+        region: Option<&str>,
+        lead: &str,
+        tallies: Vec<ItemTally>,
+    ) -> Self {
+        ItemPart {
+            code: code.into(),
+            region: region.map(str::to_string),
+            lead: lead.into(),
+            group: 0,
+            tallies: tallies.into(),
+            reds: Vec::new(),
+        }
+    }
+
     pub(crate) fn tally(&self, column: usize) -> &ItemTally {
         &self.tallies[column]
     }
@@ -86,6 +108,11 @@ impl YearTallies {
     /// Where `period`'s tallies are in each part.
     pub(crate) fn column(&self, period: Period) -> Option<usize> {
         self.periods.iter().position(|p| *p == period)
+    }
+
+    /// The parts added up by region and lead unit, every period kept.
+    pub(crate) fn groups(&self) -> Cow<'_, Groups> {
+        self.groups.summed(&self.parts)
     }
 
     fn serves(&self, key: &Key, periods: &[Period], head: Period) -> bool {
@@ -154,13 +181,15 @@ impl Store {
         if !heads.contains(&head) {
             heads.push(head);
         }
-        let parts = self.read_tallies(&key, &all_periods, &heads, None).await?;
+        let mut parts = self.read_tallies(&key, &all_periods, &heads, None).await?;
+        let groups = Groups::of(&mut parts, all_periods.len());
         let tallies = Arc::new(YearTallies {
             key,
             version,
             periods: all_periods,
             heads,
             parts,
+            groups,
         });
         if tallies.parts.len() * tallies.periods.len() <= MAX_CELLS {
             *kept = Some(tallies.clone());
@@ -210,41 +239,86 @@ fn ended_in_year(head: Period, today: NaiveDate) -> Vec<Period> {
     out
 }
 
-/// The kept set with the items touched (or read again) replaced by their fresh parts: by
-/// none for an item archived or moved to another year.
+/// The kept set with the items touched (or read again) replaced by their fresh parts — by
+/// none for an item archived or moved to another year —, and the groups they left or joined
+/// added up again.
 fn merged(
     old: Arc<YearTallies>,
     version: i64,
     touched: Vec<String>,
-    fresh: Vec<ItemPart>,
+    mut fresh: Vec<ItemPart>,
 ) -> YearTallies {
-    let replaced: HashSet<String> = touched
+    // Both in code order: the kept parts are walked once beside them, not each looked up.
+    let mut replaced: Vec<String> = touched
         .into_iter()
         .chain(fresh.iter().map(|p| p.code.clone()))
         .collect();
+    replaced.sort_unstable();
+    replaced.dedup();
     let old = Arc::try_unwrap(old).unwrap_or_else(|shared| YearTallies {
         key: shared.key.clone(),
         version: shared.version,
         periods: shared.periods.clone(),
         heads: shared.heads.clone(),
         parts: shared.parts.clone(),
+        groups: shared.groups.clone(),
     });
-    let mut parts = Vec::with_capacity(old.parts.len() + fresh.len());
-    let mut fresh = fresh.into_iter().peekable();
-    for part in old.parts {
-        if replaced.contains(&part.code) {
-            continue;
-        }
-        while let Some(f) = fresh.next_if(|f| f.code < part.code) {
-            parts.push(f);
-        }
-        parts.push(part);
+    let YearTallies {
+        key,
+        periods,
+        heads,
+        parts: mut old_parts,
+        mut groups,
+        ..
+    } = old;
+    let mut again = vec![false; groups.len()];
+    for part in &mut fresh {
+        part.group = groups.number(part);
+        again.resize(groups.len(), true);
+        again[part.group as usize] = true;
     }
-    parts.extend(fresh);
+    // Every item written still in the year and none new (a report, a plan, an edit): the
+    // parts are replaced where they stand instead of the million being moved.
+    let places: Option<Vec<usize>> = (replaced.len() == fresh.len())
+        .then(|| {
+            fresh
+                .iter()
+                .map(|f| old_parts.binary_search_by(|p| p.code.cmp(&f.code)).ok())
+                .collect()
+        })
+        .flatten();
+    let parts = if let Some(places) = places {
+        for (n, part) in places.into_iter().zip(fresh) {
+            again[old_parts[n].group as usize] = true;
+            old_parts[n] = part;
+        }
+        old_parts
+    } else {
+        let mut parts = Vec::with_capacity(old_parts.len() + fresh.len());
+        let mut fresh = fresh.into_iter().peekable();
+        let mut gone = replaced.iter().peekable();
+        for part in old_parts {
+            while gone.next_if(|code| **code < part.code).is_some() {}
+            if gone.peek().is_some_and(|code| **code == part.code) {
+                again[part.group as usize] = true;
+                continue;
+            }
+            while let Some(f) = fresh.next_if(|f| f.code < part.code) {
+                parts.push(f);
+            }
+            parts.push(part);
+        }
+        parts.extend(fresh);
+        parts
+    };
+    groups.refresh(&parts, &again);
     YearTallies {
+        key,
         version,
+        periods,
+        heads,
         parts,
-        ..old
+        groups,
     }
 }
 
@@ -315,6 +389,7 @@ fn item_part(
         code: input.item.code.clone(),
         region: None,
         lead: input.item.lead_unit.clone(),
+        group: 0,
         tallies,
         reds,
     }

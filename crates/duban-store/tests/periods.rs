@@ -484,6 +484,22 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
         review(&store).await.by_region,
         review(&fresh).await.by_region
     );
+
+    // A report alone (no item new or gone): the item's part replaced where it stands.
+    let before = review(&store).await;
+    report(&store, "甲县", "XM4", month(10), Some("100"), "2025-11-19").await;
+    let refreshed = review(&store).await;
+    assert_eq!(
+        refreshed.by_region,
+        review(&db.open().await).await.by_region
+    );
+    assert_ne!(refreshed.by_region, before.by_region);
+    let invested = |r: &duban_store::Review| r.by_region[0].overall.invested();
+    assert_eq!(
+        invested(&refreshed) - invested(&before),
+        wan("100").as_decimal(),
+        "XM4's first 100 万"
+    );
 }
 
 fn planned(name: &str, on: &str) -> Milestone {
