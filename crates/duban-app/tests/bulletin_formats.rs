@@ -96,6 +96,7 @@ fn sentences_match_hand_computed_figures() {
         red_count: 0,
         red_items: &[],
         problems: &[],
+        escalated_count: 0,
         escalated: &[],
         indicators: &[],
         requirements: "",

@@ -337,15 +337,15 @@ async fn each_matter_gets_the_stage_of_its_day(db: &TestDb) {
     );
     assert!(run.recorded.messages.iter().any(|m| m.to.name() == "李明"));
     // The escalated matters are the bulletin's list of overdue matters: both May reports (due
-    // 5 June, 28 days late) and XM1's milestone (planned 10 June, 23 days late).
-    let mut listed: Vec<(String, String, i64)> = store
-        .escalated_matters(d("2025-07-03"))
-        .await
-        .unwrap()
+    // 5 June, 28 days late) and XM1's milestone (planned 10 June, 23 days late), the longest
+    // overdue first, then by unit.
+    let escalated = store.escalated_matters(d("2025-07-03")).await.unwrap();
+    assert_eq!(escalated.count, 3);
+    let listed: Vec<(String, String, i64)> = escalated
+        .longest_overdue
         .into_iter()
         .map(|m| (m.kind, m.owner, m.days_late))
         .collect();
-    listed.sort();
     assert_eq!(
         listed,
         [

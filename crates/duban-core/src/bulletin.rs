@@ -125,7 +125,11 @@ pub struct BulletinFacts<'a> {
     pub red_items: &'a [RedItem],
     /// Problems overdue or listed for supervision (挂牌督办), not closed.
     pub problems: &'a [OpenProblem],
-    /// Matters escalated to their leader by the reminder rules and still not done.
+    /// How many matters are escalated to their leader by the reminder rules and still not
+    /// done.
+    pub escalated_count: usize,
+    /// The escalated matters the bulletin may list: every one, or at least the longest
+    /// overdue [`LISTED`] (see [`longest_overdue`]); it lists the longest overdue `LISTED`.
     pub escalated: &'a [EscalatedMatter],
     pub indicators: &'a [IndicatorComparison],
     /// 下步工作要求 — the office's own text; paragraphs are lines.
@@ -569,14 +573,15 @@ fn problems(f: &BulletinFacts) -> Part {
 
 /// 催办升级事项 — the paragraph and table after the problems (nothing when there are none).
 fn escalated(f: &BulletinFacts) -> Vec<Block> {
-    if f.escalated.is_empty() {
+    if f.escalated_count == 0 {
         return Vec::new();
     }
-    let mut list: Vec<&EscalatedMatter> = f.escalated.iter().collect();
-    list.sort_by(|a, b| b.days_late.cmp(&a.days_late).then(a.owner.cmp(&b.owner)));
+    let list = longest_overdue(f.escalated.iter().collect(), |m| {
+        (m.days_late, m.owner.as_str())
+    });
     let mut text = format!(
         "经催办仍未办理、已提请包抓领导督办的逾期事项{}项",
-        list.len()
+        f.escalated_count
     );
     let table = numbered_table(
         &mut text,
@@ -596,6 +601,26 @@ fn escalated(f: &BulletinFacts) -> Vec<Block> {
         },
     );
     vec![Block::Paragraph { text }, table]
+}
+
+/// The [`LISTED`] longest overdue of `list` as the bulletin lists them — most days late
+/// first, then by 责任单位, then in the order given —, without sorting them all; `key` gives
+/// a matter's days late and 责任单位.
+pub fn longest_overdue<T>(list: Vec<T>, key: impl Fn(&T) -> (i64, &str)) -> Vec<T> {
+    let mut list: Vec<(usize, T)> = list.into_iter().enumerate().collect();
+    let rank = |a: &(usize, T), b: &(usize, T)| {
+        let ((a_late, a_owner), (b_late, b_owner)) = (key(&a.1), key(&b.1));
+        b_late
+            .cmp(&a_late)
+            .then(a_owner.cmp(b_owner))
+            .then(a.0.cmp(&b.0))
+    };
+    if list.len() > LISTED {
+        list.select_nth_unstable_by(LISTED - 1, rank);
+        list.truncate(LISTED);
+    }
+    list.sort_unstable_by(rank);
+    list.into_iter().map(|(_, m)| m).collect()
 }
 
 /// The first [`LISTED`] of `list` as a numbered table (序号 first); `text` is finished with
@@ -862,6 +887,7 @@ mod tests {
             red_count: red.len(),
             red_items: &red,
             problems: &problems,
+            escalated_count: escalated.len(),
             escalated: &escalated,
             indicators: &[],
             requirements: "第一条要求\n\n第二条要求",
@@ -907,5 +933,35 @@ mod tests {
             ..f
         };
         assert_eq!(compose(&f), b);
+    }
+
+    /// The longest overdue thirty of forty escalated matters: most days late first, then by
+    /// unit, then as given — what sorting them all and taking thirty gives.
+    #[test]
+    fn the_longest_overdue_are_those_the_bulletin_lists() {
+        let matters: Vec<EscalatedMatter> = (0..40)
+            .map(|i| EscalatedMatter {
+                kind: "项目节点".into(),
+                title: format!("事项{i}"),
+                owner: if i % 2 == 0 { "乙县" } else { "甲县" }.into(),
+                leader: None,
+                due: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+                days_late: i % 7,
+            })
+            .collect();
+        fn key<'a>(m: &'a &EscalatedMatter) -> (i64, &'a str) {
+            (m.days_late, m.owner.as_str())
+        }
+        let shown = longest_overdue(matters.iter().collect(), key);
+        let titles: Vec<&str> = shown.iter().map(|m| m.title.as_str()).collect();
+        // 6 days late: 6, 20, 34 (乙县, even) before 13, 27 (甲县).
+        assert_eq!(
+            titles[..5],
+            ["事项6", "事项20", "事项34", "事项13", "事项27"]
+        );
+        let mut all: Vec<&EscalatedMatter> = matters.iter().collect();
+        all.sort_by(|a, b| b.days_late.cmp(&a.days_late).then(a.owner.cmp(&b.owner)));
+        assert_eq!(shown, all[..LISTED]);
+        assert_eq!(longest_overdue(matters[..2].iter().collect(), key).len(), 2);
     }
 }

@@ -297,10 +297,19 @@ pub fn reminders_due<'a>(
     as_of: NaiveDate,
 ) -> Vec<Reminder<'a>> {
     let mut out = Vec::new();
+    // Many matters share a due date (a month's reports, milestones planned at month ends):
+    // each rule's day is counted through the calendar once per date.
+    let mut days: std::collections::HashMap<(usize, NaiveDate), NaiveDate> =
+        std::collections::HashMap::new();
     for matter in matters {
         let mut best: Option<(NaiveDate, &ReminderRule)> = None;
-        for rule in rules.rules.iter().filter(|r| r.applies_to(matter.kind)) {
-            let fires_on = rule.fires_on(calendar, matter.due);
+        for (n, rule) in rules.rules.iter().enumerate() {
+            if !rule.applies_to(matter.kind) {
+                continue;
+            }
+            let fires_on = *days
+                .entry((n, matter.due))
+                .or_insert_with(|| rule.fires_on(calendar, matter.due));
             if fires_on <= as_of && best.is_none_or(|(b, _)| fires_on >= b) {
                 best = Some((fires_on, rule));
             }

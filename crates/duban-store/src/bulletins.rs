@@ -202,7 +202,8 @@ impl Store {
             red_count: review.red_count,
             red_items: &review.red_items,
             problems: &problems,
-            escalated: &escalated,
+            escalated_count: escalated.count,
+            escalated: &escalated.longest_overdue,
             indicators: &indicators,
             requirements: &requirements,
         }))

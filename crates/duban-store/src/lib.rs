@@ -80,8 +80,8 @@ pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};
 pub use rates::{Grouping, RateBoard, Review};
 pub use reminders::{
-    MatterScope, Message, NewReminder, Outbound, PostedMessage, REMINDER_RULES_KEY, RecordedRun,
-    ReminderRow,
+    Escalated, MatterScope, Message, NewReminder, Outbound, PostedMessage, REMINDER_RULES_KEY,
+    RecordedRun, ReminderRow,
 };
 pub use reports::{StoredReport, Submission};
 pub use scratch::ScratchDatabase;

@@ -658,11 +658,11 @@ impl Store {
     }
 
     /// 催办升级事项 — every matter not done on `as_of` whose latest stage reached is one that
-    /// tells the leader: the bulletin's list of overdue matters.
-    pub async fn escalated_matters(&self, as_of: NaiveDate) -> Result<Vec<EscalatedMatter>> {
+    /// tells the leader: how many, and the longest overdue the bulletin lists.
+    pub async fn escalated_matters(&self, as_of: NaiveDate) -> Result<Escalated> {
         let rules = self.reminder_rules().await?;
         if !rules.rules.iter().any(|r| r.escalate) {
-            return Ok(Vec::new());
+            return Ok(Escalated::default());
         }
         let calendar = self.work_calendar().await?;
         // A matter escalates N days after its due date at the earliest (N working days are
@@ -678,19 +678,37 @@ impl Store {
         let matters = self
             .due_matters(as_of, until, &calendar, &rules, &MatterScope::All)
             .await?;
-        Ok(reminders_due(&matters, &rules, &calendar, as_of)
+        let escalated: Vec<_> = reminders_due(&matters, &rules, &calendar, as_of)
             .into_iter()
             .filter(|r| r.rule.escalate)
-            .map(|r| EscalatedMatter {
-                kind: r.matter.kind.label().to_string(),
-                title: r.matter.title.clone(),
-                owner: r.matter.owner.name().to_string(),
-                leader: r.matter.leader.clone(),
-                due: r.matter.due,
-                days_late: r.days_late,
-            })
-            .collect())
+            .collect();
+        let count = escalated.len();
+        let longest = duban_core::bulletin::longest_overdue(escalated, |r| {
+            (r.days_late, r.matter.owner.name())
+        });
+        Ok(Escalated {
+            count,
+            longest_overdue: longest
+                .into_iter()
+                .map(|r| EscalatedMatter {
+                    kind: r.matter.kind.label().to_string(),
+                    title: r.matter.title.clone(),
+                    owner: r.matter.owner.name().to_string(),
+                    leader: r.matter.leader.clone(),
+                    due: r.matter.due,
+                    days_late: r.days_late,
+                })
+                .collect(),
+        })
     }
+}
+
+/// 催办升级事项 as a bulletin reports them: how many, and the longest overdue it lists
+/// (see [`duban_core::bulletin::longest_overdue`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Escalated {
+    pub count: usize,
+    pub longest_overdue: Vec<EscalatedMatter>,
 }
 
 /// The ids of recorded reminders, in the order given.
