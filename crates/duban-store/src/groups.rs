@@ -3,7 +3,6 @@
 //! whole city — is a sum of these few hundred groups instead of a million items, and a write
 //! adds up again only the groups whose items it touched.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use duban_core::rates::ItemSum;
@@ -11,7 +10,7 @@ use duban_core::rates::ItemSum;
 use crate::tallies::ItemPart;
 
 /// Group sums kept at most (group × period, about 260 bytes each): the groups of a directory of
-/// 90,000 units over a year of months. With more, each review adds up its groups afresh.
+/// 90,000 units over a year of months. With more, each review adds up the items themselves.
 pub(crate) const MAX_GROUP_CELLS: usize = 1_000_000;
 
 /// The groups of a year's items and their sums for each period kept.
@@ -38,8 +37,15 @@ impl Groups {
             ..Groups::default()
         };
         for part in parts.iter_mut() {
-            part.group = groups.number(part);
+            part.group = groups.place(part).0;
         }
+        // Put in key order once (numbering a million groups in order one by one would move
+        // the order at each).
+        let keys = &groups.keys;
+        groups.order = (0..keys.len() as u32).collect();
+        groups
+            .order
+            .sort_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
         groups.refresh(parts, &[]);
         groups
     }
@@ -49,8 +55,22 @@ impl Groups {
         self.keys.len()
     }
 
-    /// The number of the group `part` belongs to; a group not met before is numbered.
+    /// The number of the group `part` belongs to; a group not met before is numbered and put
+    /// in its place in key order.
     pub(crate) fn number(&mut self, part: &ItemPart) -> u32 {
+        let (n, new) = self.place(part);
+        if new {
+            let key = &self.keys[n as usize];
+            let at = self
+                .order
+                .partition_point(|m| self.keys[*m as usize] < *key);
+            self.order.insert(at, n);
+        }
+        n
+    }
+
+    /// The number of `part`'s group, and whether it is new (not yet in `order`).
+    fn place(&mut self, part: &ItemPart) -> (u32, bool) {
         let region = part.region.as_deref();
         if let Some(n) = self
             .numbers
@@ -58,18 +78,15 @@ impl Groups {
             .and_then(|rs| rs.iter().find(|(r, _)| r.as_deref() == region))
             .map(|(_, n)| *n)
         {
-            return n;
+            return (n, false);
         }
         let n = self.keys.len() as u32;
-        let key = (part.region.clone(), part.lead.clone());
         self.numbers
             .entry(part.lead.clone())
             .or_default()
             .push((part.region.clone(), n));
-        let at = self.order.partition_point(|m| self.keys[*m as usize] < key);
-        self.order.insert(at, n);
-        self.keys.push(key);
-        n
+        self.keys.push((part.region.clone(), part.lead.clone()));
+        (n, true)
     }
 
     /// The kept sums brought up to `parts` (every part numbered by [`Groups::number`]): the
@@ -87,20 +104,9 @@ impl Groups {
         self.add_up(parts, |g| again.get(g as usize).copied().unwrap_or(true));
     }
 
-    /// These groups with their sums: those kept, or added up from `parts` now when there are
-    /// too many groups to keep.
-    pub(crate) fn summed(&self, parts: &[ItemPart]) -> Cow<'_, Groups> {
-        if self.sums.len() == self.keys.len() {
-            return Cow::Borrowed(self);
-        }
-        let mut now = Groups {
-            keys: self.keys.clone(),
-            order: self.order.clone(),
-            columns: self.columns,
-            ..Groups::default()
-        };
-        now.add_up(parts, |_| true);
-        Cow::Owned(now)
+    /// Are the groups' sums kept (not too many groups)?
+    pub(crate) fn kept(&self) -> bool {
+        self.sums.len() == self.keys.len()
     }
 
     /// The groups `again` picks (and any without a sum yet) added up afresh from `parts`.
@@ -123,7 +129,8 @@ impl Groups {
         }
     }
 
-    /// Every group in key order: its region, its lead unit and its sum per period.
+    /// Every group in key order: its region, its lead unit and its sum per period (only when
+    /// [`Groups::kept`]).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Option<&str>, &str, &[ItemSum])> {
         self.order.iter().map(|n| {
             let (region, lead) = &self.keys[*n as usize];
@@ -257,10 +264,13 @@ mod tests {
             .unwrap();
         assert_eq!(left.2[0].items, 0, "the group XM4 left is empty");
 
-        // Too many to keep: nothing kept, the same sums made when asked.
+        // Too many to keep: nothing kept (a review then adds up each part, see
+        // `YearTallies::sums`); within the bound again, the same sums.
         let kept = boards(&groups);
         groups.refresh_within(&parts, &[], 0);
-        assert!(matches!(groups.summed(&parts), Cow::Owned(_)));
-        assert_eq!(boards(&groups.summed(&parts)), kept);
+        assert!(!groups.kept());
+        groups.refresh(&parts, &[]);
+        assert!(groups.kept());
+        assert_eq!(boards(&groups), kept);
     }
 }

@@ -9,7 +9,7 @@ use duban_core::rates::{ItemSum, Tally};
 use duban_core::{Period, ProblemState, Thresholds, UnitKind};
 use serde::{Deserialize, Serialize};
 
-use crate::groups::Groups;
+use crate::tallies::GroupSum;
 use crate::{Result, Store, StoreError};
 
 /// 排名对象 — whether units are regions (by where the item is) or departments (by the lead
@@ -245,8 +245,7 @@ impl Store {
         let red: Vec<&RedItem> = kept.parts.iter().filter_map(|p| p.red(period)).collect();
         let (red_count, red_items) = (red.len(), worst(red));
         let problems = self.problem_lines(period.year()).await?;
-        let groups = kept.groups();
-        let boards = |g| boards(&dir, g, &periods, &columns, &groups, &problems);
+        let boards = |g| boards(&dir, g, &periods, &columns, kept.sums(), &problems);
         let review = Review {
             by_region: boards(Grouping::Region),
             by_department: boards(Grouping::Department),
@@ -347,12 +346,12 @@ fn worst(red: Vec<&RedItem>) -> Vec<RedItem> {
 /// The boards of `g` for each of `periods` (the groups' sums at `columns`): every unit's
 /// tally and the whole city's, the items' groups first in the order of their keys, then the
 /// problems.
-fn boards(
+fn boards<'a>(
     dir: &Directory,
     g: Grouping,
     periods: &[Period],
     columns: &[usize],
-    groups: &Groups,
+    groups: impl Iterator<Item = GroupSum<'a>>,
     problems: &[ProblemLine],
 ) -> Vec<RateBoard> {
     let names = dir.names(g);
@@ -363,7 +362,7 @@ fn boards(
         .collect();
     let mut units: Vec<Vec<ItemSum>> = vec![vec![ItemSum::default(); names.len()]; columns.len()];
     let mut overall = vec![ItemSum::default(); columns.len()];
-    for (region, lead, sums) in groups.iter() {
+    for (region, lead, sums) in groups {
         let slot = dir
             .key(g, region, lead)
             .and_then(|k| index.get(k.as_str()).copied());

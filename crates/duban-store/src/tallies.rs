@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use duban_core::bulletin::RedItem;
-use duban_core::rates::{ItemTally, RateFacts, item_tally};
+use duban_core::rates::{ItemSum, ItemTally, RateFacts, item_tally};
 use duban_core::{Colour, Period, ReportState, Stage, Thresholds};
 use tokio::sync::Mutex;
 
@@ -35,6 +35,9 @@ struct Key {
     today: NaiveDate,
     th: Thresholds,
 }
+
+/// A group's region (所在地), lead unit and sum for each period kept.
+pub(crate) type GroupSum<'a> = (Option<&'a str>, &'a str, Cow<'a, [ItemSum]>);
 
 /// The one set a store keeps.
 #[derive(Default)]
@@ -110,9 +113,29 @@ impl YearTallies {
         self.periods.iter().position(|p| *p == period)
     }
 
-    /// The parts added up by region and lead unit, every period kept.
-    pub(crate) fn groups(&self) -> Cow<'_, Groups> {
-        self.groups.summed(&self.parts)
+    /// What the boards add up: the groups of region and lead unit with their sums for every
+    /// period kept, in key order; or, with too many groups to keep, each part alone (its
+    /// sums made as it is met, nothing held for all of them).
+    pub(crate) fn sums(&self) -> Box<dyn Iterator<Item = GroupSum<'_>> + '_> {
+        if self.groups.kept() {
+            return Box::new(
+                self.groups
+                    .iter()
+                    .map(|(region, lead, sums)| (region, lead, Cow::Borrowed(sums))),
+            );
+        }
+        Box::new(self.parts.iter().map(|p| {
+            let sums = p
+                .tallies
+                .iter()
+                .map(|t| {
+                    let mut sum = ItemSum::default();
+                    sum.add(t);
+                    sum
+                })
+                .collect();
+            (p.region.as_deref(), p.lead.as_str(), Cow::Owned(sums))
+        }))
     }
 
     fn serves(&self, key: &Key, periods: &[Period], head: Period) -> bool {
