@@ -296,34 +296,71 @@ pub fn reminders_due<'a>(
     calendar: &WorkCalendar,
     as_of: NaiveDate,
 ) -> Vec<Reminder<'a>> {
-    let mut out = Vec::new();
-    // Many matters share a due date (a month's reports, milestones planned at month ends):
-    // each rule's day is counted through the calendar once per date.
-    let mut days: std::collections::HashMap<(usize, NaiveDate), NaiveDate> =
-        std::collections::HashMap::new();
-    for matter in matters {
-        let mut best: Option<(NaiveDate, &ReminderRule)> = None;
-        for (n, rule) in rules.rules.iter().enumerate() {
-            if !rule.applies_to(matter.kind) {
-                continue;
-            }
-            let fires_on = *days
-                .entry((n, matter.due))
-                .or_insert_with(|| rule.fires_on(calendar, matter.due));
-            if fires_on <= as_of && best.is_none_or(|(b, _)| fires_on >= b) {
-                best = Some((fires_on, rule));
-            }
-        }
-        if let Some((fires_on, rule)) = best {
-            out.push(Reminder {
+    let mut stages = Stages::new(rules, calendar, as_of);
+    matters
+        .iter()
+        .filter_map(|matter| {
+            let (fires_on, rule) = stages.reached(matter.kind, matter.due)?;
+            Some(Reminder {
                 matter,
                 rule,
                 fires_on,
                 days_late: (as_of - matter.due).num_days(),
-            });
+            })
+        })
+        .collect()
+}
+
+/// 催办阶段 — the latest stage of the rules a matter has reached on a day. Every matter of one
+/// kind due on one day has reached the same stage, and many share a due date (a month's
+/// reports, milestones planned at month ends): each rule's day is counted through the
+/// calendar once per date.
+pub struct Stages<'a, 'c> {
+    rules: &'a ReminderRules,
+    calendar: &'c WorkCalendar,
+    as_of: NaiveDate,
+    /// The day each rule fires for each due date met: at most the rules × the dates asked.
+    days: std::collections::HashMap<(usize, NaiveDate), NaiveDate>,
+}
+
+impl<'a, 'c> Stages<'a, 'c> {
+    pub fn new(rules: &'a ReminderRules, calendar: &'c WorkCalendar, as_of: NaiveDate) -> Self {
+        Stages {
+            rules,
+            calendar,
+            as_of,
+            days: std::collections::HashMap::new(),
         }
     }
-    out
+
+    /// The latest stage a matter of `kind` due on `due` has reached by the day asked, and the
+    /// day it was reached; none if no stage has been reached yet.
+    pub fn reached(
+        &mut self,
+        kind: MatterKind,
+        due: NaiveDate,
+    ) -> Option<(NaiveDate, &'a ReminderRule)> {
+        let mut best: Option<(NaiveDate, &'a ReminderRule)> = None;
+        for (n, rule) in self.rules.rules.iter().enumerate() {
+            if !rule.applies_to(kind) {
+                continue;
+            }
+            let fires_on = *self
+                .days
+                .entry((n, due))
+                .or_insert_with(|| rule.fires_on(self.calendar, due));
+            if fires_on <= self.as_of && best.is_none_or(|(b, _)| fires_on >= b) {
+                best = Some((fires_on, rule));
+            }
+        }
+        best
+    }
+
+    /// Whether a matter of `kind` due on `due` has been escalated to the leader in charge:
+    /// the latest stage it reached is one that tells him.
+    pub fn escalated(&mut self, kind: MatterKind, due: NaiveDate) -> bool {
+        self.reached(kind, due).is_some_and(|(_, r)| r.escalate)
+    }
 }
 
 #[cfg(test)]

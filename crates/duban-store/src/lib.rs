@@ -12,6 +12,7 @@ mod compliance;
 mod contacts;
 mod deliveries;
 mod error;
+mod escalation;
 mod evidence;
 mod extensions;
 mod groups;
@@ -68,6 +69,7 @@ pub use deliveries::{
     enqueue_deliveries, post_message, shown_address, stamp,
 };
 pub use error::StoreError;
+pub use escalation::Escalated;
 pub use evidence::{Attachment, AttachmentBody, EvidenceOf, NewAttachment};
 pub use extensions::{ExtensionRequest, ExtensionState, NewExtension};
 pub use import::{Archiving, ImportOptions, ImportSummary, LedgerEntry, PlanAuthority};
@@ -80,8 +82,8 @@ pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};
 pub use progress::{ItemRefs, ReportTrail, StatusInput};
 pub use rates::{Grouping, RateBoard, Review};
 pub use reminders::{
-    Escalated, MatterScope, Message, NewReminder, Outbound, PostedMessage, REMINDER_RULES_KEY,
-    RecordedRun, ReminderRow,
+    MatterScope, Message, NewReminder, Outbound, PostedMessage, REMINDER_RULES_KEY, RecordedRun,
+    ReminderRow,
 };
 pub use reports::{StoredReport, Submission};
 pub use scratch::ScratchDatabase;

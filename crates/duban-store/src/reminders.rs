@@ -6,11 +6,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use duban_core::bulletin::EscalatedMatter;
 use duban_core::calendar::WorkCalendar;
-use duban_core::reminder::{
-    DueMatter, MatterKind, Recipient, ReminderLevel, ReminderRules, reminders_due,
-};
+use duban_core::reminder::{DueMatter, MatterKind, Recipient, ReminderLevel, ReminderRules};
 use duban_core::task::TaskState;
 use duban_core::{ItemKind, Period};
 use serde::Serialize;
@@ -26,7 +23,7 @@ use crate::{Result, Store, StoreError};
 /// Where the office's reminder rules are kept (a setting, as TOML).
 pub const REMINDER_RULES_KEY: &str = "reminder_rules";
 
-fn iso(d: NaiveDate) -> String {
+pub(crate) fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -173,11 +170,73 @@ fn audience(to: &[Recipient]) -> (String, Vec<String>) {
 }
 
 #[derive(FromRow)]
-struct ItemMatter {
+pub(crate) struct ItemMatter {
     code: String,
     name: String,
     unit: String,
     leader: Option<String>,
+}
+
+impl ItemMatter {
+    /// The report of `period` this item owes, due on `due`.
+    pub(crate) fn report(self, period: Period, due: NaiveDate) -> DueMatter {
+        DueMatter {
+            kind: MatterKind::Report,
+            key: format!("{}/{period}", self.code),
+            title: format!(
+                "{} {}（{} 进度）",
+                self.code,
+                self.name,
+                period_words(period)
+            ),
+            owner: Recipient::Unit(self.unit),
+            leader: self.leader,
+            due,
+        }
+    }
+}
+
+/// The items that owe the report of a period: `$1` the kind, `$2` the year, `$3` the period's
+/// last day (items listed after it owe nothing), `$4` the period; `i` the item, `u` its lead
+/// unit, `l` its leader.
+pub(crate) const REPORT_MATTERS: &str = "FROM items i JOIN units u ON u.id = i.lead_unit_id \
+     LEFT JOIN leaders l ON l.id = i.leader_id \
+     WHERE i.kind = $1 AND i.year = $2 AND i.archived_at IS NULL \
+       AND (i.stage IS NULL OR i.stage <> 'reserve') \
+       AND (i.listed_on IS NULL OR i.listed_on <= $3) \
+       AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $4)";
+
+/// Binds [`REPORT_MATTERS`]' first four parameters.
+pub(crate) fn bind_report_period<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    kind: ItemKind,
+    period: Period,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+    q.bind(kind.code())
+        .bind(i64::from(period.year()))
+        .bind(iso(period.last_day()))
+        .bind(period.to_string())
+}
+
+/// The reports due by `until` as of `as_of`: of each kind, the last period closed and the
+/// next, with the day each is due.
+pub(crate) fn report_periods(
+    schedules: &crate::Calendar,
+    as_of: NaiveDate,
+    until: NaiveDate,
+) -> Vec<(ItemKind, Period, NaiveDate)> {
+    let mut out = Vec::new();
+    for kind in ItemKind::ALL.iter().copied() {
+        let s = schedules.schedule(kind);
+        let last = s.last_closed(as_of);
+        for period in [last, last.next()] {
+            let due = s.due(period);
+            if due <= until {
+                out.push((kind, period, due));
+            }
+        }
+    }
+    out
 }
 
 /// Whose matters to read.
@@ -257,46 +316,26 @@ impl Store {
         out: &mut Vec<DueMatter>,
     ) -> Result<()> {
         let (cond, bind) = scope.item_condition(unit_id, 5);
-        for kind in ItemKind::ALL.iter().copied() {
-            let s = schedules.schedule(kind);
-            let last = s.last_closed(as_of);
-            for period in [last, last.next()] {
-                let due = s.due(period);
-                if due > until {
-                    continue;
-                }
-                let sql = format!(
-                    "SELECT i.code, i.name, u.name AS unit, l.name AS leader \
-                     FROM items i JOIN units u ON u.id = i.lead_unit_id LEFT JOIN leaders l ON l.id = i.leader_id \
-                     WHERE i.kind = $1 AND i.year = $2 AND i.archived_at IS NULL \
-                       AND (i.stage IS NULL OR i.stage <> 'reserve') \
-                       AND (i.listed_on IS NULL OR i.listed_on <= $3) \
-                       AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $4){cond}"
-                );
-                let mut q = sqlx::query_as::<_, ItemMatter>(sqlx::AssertSqlSafe(sql))
-                    .bind(kind.code())
-                    .bind(i64::from(period.year()))
-                    .bind(iso(period.last_day()))
-                    .bind(period.to_string());
-                if let Some(b) = bind.clone() {
-                    q = crate::sql::bind_as(q, b);
-                }
-                let rows = q.fetch_all(&mut *conn).await?;
-                out.extend(rows.into_iter().map(|r| DueMatter {
-                    kind: MatterKind::Report,
-                    key: format!("{}/{period}", r.code),
-                    title: format!("{} {}（{} 进度）", r.code, r.name, period_words(period)),
-                    owner: Recipient::Unit(r.unit),
-                    leader: r.leader,
-                    due,
-                }));
+        for (kind, period, due) in report_periods(schedules, as_of, until) {
+            let sql = format!(
+                "SELECT i.code, i.name, u.name AS unit, l.name AS leader {REPORT_MATTERS}{cond}"
+            );
+            let mut q = bind_report_period(
+                sqlx::query_as::<_, ItemMatter>(sqlx::AssertSqlSafe(sql)),
+                kind,
+                period,
+            );
+            if let Some(b) = bind.clone() {
+                q = crate::sql::bind_as(q, b);
             }
+            let rows = q.fetch_all(&mut *conn).await?;
+            out.extend(rows.into_iter().map(|r| r.report(period, due)));
         }
         Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn task_matters(
+    pub(crate) async fn task_matters(
         &self,
         as_of: NaiveDate,
         until: NaiveDate,
@@ -656,62 +695,9 @@ impl Store {
             None => Ok(ReminderRules::default()),
         }
     }
-
-    /// 催办升级事项 — every matter not done on `as_of` whose latest stage reached is one that
-    /// tells the leader: how many, and the longest overdue the bulletin lists.
-    pub async fn escalated_matters(&self, as_of: NaiveDate) -> Result<Escalated> {
-        let rules = self.reminder_rules().await?;
-        if !rules.rules.iter().any(|r| r.escalate) {
-            return Ok(Escalated::default());
-        }
-        let calendar = self.work_calendar().await?;
-        // A matter escalates N days after its due date at the earliest (N working days are
-        // at least N calendar days): those due later cannot have, and are not read.
-        let earliest = rules
-            .rules
-            .iter()
-            .filter(|r| r.escalate)
-            .map(|r| i64::from(r.offset.max(0)))
-            .min()
-            .unwrap_or(0);
-        let until = as_of - chrono::Duration::days(earliest);
-        let matters = self
-            .due_matters(as_of, until, &calendar, &rules, &MatterScope::All)
-            .await?;
-        let escalated: Vec<_> = reminders_due(&matters, &rules, &calendar, as_of)
-            .into_iter()
-            .filter(|r| r.rule.escalate)
-            .collect();
-        let count = escalated.len();
-        let longest = duban_core::bulletin::longest_overdue(escalated, |r| {
-            (r.days_late, r.matter.owner.name())
-        });
-        Ok(Escalated {
-            count,
-            longest_overdue: longest
-                .into_iter()
-                .map(|r| EscalatedMatter {
-                    kind: r.matter.kind.label().to_string(),
-                    title: r.matter.title.clone(),
-                    owner: r.matter.owner.name().to_string(),
-                    leader: r.matter.leader.clone(),
-                    due: r.matter.due,
-                    days_late: r.days_late,
-                })
-                .collect(),
-        })
-    }
 }
 
-/// 催办升级事项 as a bulletin reports them: how many, and the longest overdue it lists
-/// (see [`duban_core::bulletin::longest_overdue`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Escalated {
-    pub count: usize,
-    pub longest_overdue: Vec<EscalatedMatter>,
-}
-
-/// The ids of recorded reminders, in the order given.
+/// A period as a report's title names it: 2026年11月 for a month, its code otherwise.
 fn period_words(p: Period) -> String {
     match p.cadence() {
         duban_core::Cadence::Monthly => format!("{}年{}月", p.year(), p.last_day().month()),
@@ -741,10 +727,7 @@ async fn milestone_matters(
     .join(" || ");
     let sql = format!(
         "SELECT string_agg(line, '') AS batch FROM (SELECT m.id, {line} AS line \
-         FROM milestones m JOIN items i ON i.id = m.item_id JOIN units u ON u.id = i.lead_unit_id \
-         LEFT JOIN leaders l ON l.id = i.leader_id \
-         WHERE m.actual IS NULL AND m.planned IS NOT NULL AND m.planned <= $1 \
-           AND i.archived_at IS NULL AND i.year >= $2{cond}) x GROUP BY x.id / {MILESTONES_A_ROW}"
+         {MILESTONE_MATTERS}{cond}) x GROUP BY x.id / {MILESTONES_A_ROW}"
     );
     let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql))
         .bind(iso(until))
@@ -765,17 +748,36 @@ async fn milestone_matters(
             let Some(due) = duban_core::date::parse_iso_day(due) else {
                 continue;
             };
-            out.push(DueMatter {
-                kind: MatterKind::Milestone,
-                key: format!("{code}/{milestone}"),
-                title: format!("{code} {name}：{milestone}"),
-                owner: Recipient::Unit(unit.to_string()),
-                leader: (!leader.is_empty()).then(|| leader.to_string()),
-                due,
-            });
+            out.push(milestone_matter(code, name, unit, leader, milestone, due));
         }
     }
     Ok(())
+}
+
+/// The open milestones planned by `$1` of items of the year `$2` and after: `m` the milestone,
+/// `i` its item, `u` the item's lead unit, `l` its leader.
+pub(crate) const MILESTONE_MATTERS: &str = "FROM milestones m JOIN items i ON i.id = m.item_id \
+     JOIN units u ON u.id = i.lead_unit_id LEFT JOIN leaders l ON l.id = i.leader_id \
+     WHERE m.actual IS NULL AND m.planned IS NOT NULL AND m.planned <= $1 \
+       AND i.archived_at IS NULL AND i.year >= $2";
+
+/// The milestone `name` of an item, planned for `due`.
+pub(crate) fn milestone_matter(
+    code: &str,
+    name: &str,
+    unit: &str,
+    leader: &str,
+    milestone: &str,
+    due: NaiveDate,
+) -> DueMatter {
+    DueMatter {
+        kind: MatterKind::Milestone,
+        key: format!("{code}/{milestone}"),
+        title: format!("{code} {name}：{milestone}"),
+        owner: Recipient::Unit(unit.to_string()),
+        leader: (!leader.is_empty()).then(|| leader.to_string()),
+        due,
+    }
 }
 
 /// Milestone matters packed into one row (by id range).
@@ -793,7 +795,7 @@ struct ProblemMatter {
     asked: Option<String>,
 }
 
-async fn problem_matters(
+pub(crate) async fn problem_matters(
     conn: &mut AnyConnection,
     until: NaiveDate,
     calendar: &WorkCalendar,

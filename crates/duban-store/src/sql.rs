@@ -106,6 +106,16 @@ pub(crate) fn placeholders(conn: &AnyConnection, count: usize) -> String {
     }
 }
 
+/// What makes `conn`'s backend order text by code point, as Rust compares strings:
+/// PostgreSQL's `"C"` collation; SQLite's own order already is.
+pub(crate) fn code_point_order(conn: &AnyConnection) -> &'static str {
+    if conn.backend_name() == "SQLite" {
+        ""
+    } else {
+        " COLLATE \"C\""
+    }
+}
+
 /// One multi-row INSERT with its values bound, or None when there are no rows.
 fn build_insert(
     table: &str,
