@@ -537,6 +537,7 @@ fn problems(f: &BulletinFacts) -> Part {
     let table = numbered_table(
         &mut text,
         &list,
+        list.len(),
         &format!("挂牌督办和逾期最久的{LISTED}个"),
         "逾期问题和挂牌督办事项清单",
         &[
@@ -586,6 +587,7 @@ fn escalated(f: &BulletinFacts) -> Vec<Block> {
     let table = numbered_table(
         &mut text,
         &list,
+        f.escalated_count,
         &format!("逾期最久的{LISTED}项"),
         "催办升级事项清单",
         &["类别", "事项", "责任单位", "包抓领导", "截止日期", "逾期"],
@@ -623,17 +625,18 @@ pub fn longest_overdue<T>(list: Vec<T>, key: impl Fn(&T) -> (i64, &str)) -> Vec<
     list.into_iter().map(|(_, m)| m).collect()
 }
 
-/// The first [`LISTED`] of `list` as a numbered table (序号 first); `text` is finished with
-/// "，清单如下。" or, when some are left out, "，以下列出{shown}。".
+/// The first [`LISTED`] of `list` (the first of `total`) as a numbered table (序号 first);
+/// `text` is finished with "，清单如下。" or, when some are left out, "，以下列出{shown}。".
 fn numbered_table<T>(
     text: &mut String,
     list: &[T],
+    total: usize,
     shown: &str,
     title: &str,
     header: &[&str],
     row: impl Fn(&T) -> Vec<String>,
 ) -> Block {
-    if list.len() > LISTED {
+    if total.max(list.len()) > LISTED {
         text.push_str(&format!("，以下列出{shown}。"));
     } else {
         text.push_str("，清单如下。");
@@ -933,6 +936,25 @@ mod tests {
             ..f
         };
         assert_eq!(compose(&f), b);
+
+        // 45 escalated matters of which the store gives the 30 longest overdue: the count is
+        // the 45, and the paragraph says only some are listed.
+        let longest: Vec<EscalatedMatter> = (0..30)
+            .map(|i| EscalatedMatter {
+                days_late: 90 - i,
+                ..escalated[0].clone()
+            })
+            .collect();
+        let f = BulletinFacts {
+            escalated_count: 45,
+            escalated: &longest,
+            ..f
+        };
+        let b = compose(&f);
+        let p = paragraphs(&b);
+        assert!(p.contains(
+            &"经催办仍未办理、已提请包抓领导督办的逾期事项45项，以下列出逾期最久的30项。"
+        ));
     }
 
     /// The longest overdue thirty of forty escalated matters: most days late first, then by

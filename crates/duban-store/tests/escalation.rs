@@ -35,7 +35,14 @@ async fn ledger(db: &TestDb) -> Store {
             let lead = LEADS[n % 4];
             let mut item = Item::new(2025, ItemKind::Project, format!("项目{n:02}"), lead);
             item.code = format!("XM{n:02}");
-            item.region = Some(if n.is_multiple_of(2) { "甲县" } else { "乙县" }.into());
+            item.region = Some(
+                if n.is_multiple_of(2) {
+                    "甲县"
+                } else {
+                    "乙县"
+                }
+                .into(),
+            );
             item.stage = Some(Stage::UnderConstruction);
             item.planned_start = PlanDate::month(2024, 3);
             item.annual_plan = Some(Wan::parse("1000", MoneyUnit::Wan).unwrap());
