@@ -112,6 +112,25 @@ async fn import_creates_items_units_and_leaders(db: &TestDb) {
         "the page aside"
     );
 
+    // What the status snapshot reads beside the items: each one's co-operating units in
+    // their order, its leader and tags; and of the items written since a version, only those.
+    let refs = store.item_refs(2025, None).await.unwrap();
+    let first = &refs["XM202500001"];
+    assert_eq!(first.co_units, ["市发改委", "市财政局"]);
+    assert_eq!(first.leader, Some(Leader::new("王某", Some("副市长"))));
+    assert_eq!(first.tags, ["专项债"]);
+    assert!(refs["XM202500002"].co_units.is_empty());
+    let version = store.data_version().await.unwrap();
+    let mut b = project("XM202500002", "乙区污水处理厂提标改造工程", "乙区");
+    b.co_units = vec!["市财政局".into(), "甲县".into()];
+    store
+        .import_ledger(entries(vec![b]), &opts(false))
+        .await
+        .unwrap();
+    let since = store.item_refs(2025, Some(version)).await.unwrap();
+    assert_eq!(since.len(), 1, "only the item written since");
+    assert_eq!(since["XM202500002"].co_units, ["市财政局", "甲县"]);
+
     let trail = store.audit_trail("item", "XM202500001").await.unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(

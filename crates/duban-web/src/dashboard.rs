@@ -350,13 +350,15 @@ async fn judge(
         (input.item, status, months, progress, ytd)
     };
     let th = Thresholds::default();
-    let mut judged = match after {
-        None => store.judge_each(year, None, as_of, &th, keep).await?,
-        Some(v) => store.judge_changed(year, v, as_of, &th, keep).await?,
+    let judging = async {
+        match after {
+            None => store.judge_each(year, None, as_of, &th, keep).await,
+            Some(v) => store.judge_changed(year, v, as_of, &th, keep).await,
+        }
     };
     // Who each item belongs to: what the ledger list shows and visibility needs (the item page
-    // reads the whole item).
-    let mut refs = store.item_refs(year, after).await?;
+    // reads the whole item). Read beside the judging, on a connection of its own.
+    let (mut judged, mut refs) = tokio::try_join!(judging, store.item_refs(year, after))?;
     for (i, ..) in judged.iter_mut() {
         if let Some(r) = refs.remove(&i.code) {
             i.region = r.region;
