@@ -2,21 +2,17 @@
 //! and PostgreSQL.
 
 use chrono::NaiveDate;
-use duban_core::{ItemKind, PlanDate, Unit, UnitKind};
+use duban_core::{ItemKind, PlanDate};
 use duban_store::testing::TestDb;
 use duban_store::{ItemFilter, MeetingTask, MeetingTasks};
 
 async fn city(db: &TestDb) -> duban_store::Store {
     let store = db.open().await;
-    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
-    for r in ["甲县", "乙县"] {
-        let mut u = Unit::new(r, UnitKind::Region);
-        u.parent = Some("示范市".into());
-        units.push(u);
-    }
-    for d in ["市发展和改革委员会", "市财政局", "市自然资源和规划局"] {
-        units.push(Unit::new(d, UnitKind::Department));
-    }
+    let units = duban_store::testing::city_directory(&[
+        "市发展和改革委员会",
+        "市财政局",
+        "市自然资源和规划局",
+    ]);
     store.ensure_units("office", &units).await.unwrap();
     store
 }

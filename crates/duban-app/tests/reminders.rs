@@ -14,7 +14,7 @@ use duban_app::reminders;
 use duban_core::task::{Deadline, FeedbackCadence, TaskSource};
 use duban_core::{
     Escalation, Item, ItemKind, Leader, Milestone, Move, Period, ProblemCategory, Recipient,
-    ReportDraft, Role, Stage, Unit, UnitKind,
+    ReportDraft, Role, Stage,
 };
 use duban_store::testing::TestDb;
 use duban_store::{
@@ -33,13 +33,7 @@ fn d(s: &str) -> NaiveDate {
 /// - a task handed down to 市发展和改革委员会 on Tuesday 1 July with one working day to sign
 ///   for it (by 2 July), not signed; its deadline 31 July.
 async fn city(store: &Store) {
-    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
-    for r in ["甲县", "乙县"] {
-        let mut u = Unit::new(r, UnitKind::Region);
-        u.parent = Some("示范市".into());
-        units.push(u);
-    }
-    units.push(Unit::new("市发展和改革委员会", UnitKind::Department));
+    let units = duban_store::testing::city_directory(&["市发展和改革委员会"]);
     store.ensure_units("office", &units).await.unwrap();
     let mut entries = Vec::new();
     for (code, region, leader, milestones) in [

@@ -31,6 +31,24 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// 示范市 with the counties 甲县 and 乙县 under it, and `departments`: the directory most
+/// tests start from.
+pub fn city_directory(departments: &[&str]) -> Vec<duban_core::Unit> {
+    use duban_core::{Unit, UnitKind};
+    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
+    for county in ["甲县", "乙县"] {
+        let mut u = Unit::new(county, UnitKind::Region);
+        u.parent = Some("示范市".into());
+        units.push(u);
+    }
+    units.extend(
+        departments
+            .iter()
+            .map(|d| Unit::new(*d, UnitKind::Department)),
+    );
+    units
+}
+
 /// A database that exists for one test.
 #[derive(Debug)]
 pub struct TestDb {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use duban_core::calendar::DayCount;
 use duban_core::reminder::{ReminderLevel, ReminderRule, ReminderRules};
-use duban_core::{Item, ItemKind, Milestone, MoneyUnit, PlanDate, Stage, Unit, UnitKind, Wan};
+use duban_core::{Item, ItemKind, Milestone, MoneyUnit, PlanDate, Stage, Wan};
 use duban_store::testing::TestDb;
 use duban_store::{ImportOptions, LedgerEntry, REMINDER_RULES_KEY, Store};
 
@@ -21,14 +21,7 @@ const LEADS: [&str; 4] = ["甲县", "乙县", "XY管委会", "xy中心"];
 /// 5–12 one planned 5 June (the day the May report was due), 13–14 one planned 1 July.
 async fn ledger(db: &TestDb) -> Store {
     let store = db.open().await;
-    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
-    for r in ["甲县", "乙县"] {
-        let mut u = Unit::new(r, UnitKind::Region);
-        u.parent = Some("示范市".into());
-        units.push(u);
-    }
-    units.push(Unit::new("XY管委会", UnitKind::Department));
-    units.push(Unit::new("xy中心", UnitKind::Department));
+    let units = duban_store::testing::city_directory(&["XY管委会", "xy中心"]);
     store.ensure_units("office", &units).await.unwrap();
     let entries = (1..=36)
         .map(|n: usize| {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use duban_core::rates::{Rate, Ratio};
 use duban_core::{
     Escalation, Flag, Item, ItemKind, Milestone, MoneyUnit, Move, Period, PlanDate,
-    ProblemCategory, ReportDraft, Role, Stage, Thresholds, Unit, UnitKind, Wan,
+    ProblemCategory, ReportDraft, Role, Stage, Thresholds, Wan,
 };
 use duban_store::testing::TestDb;
 use duban_store::{Grouping, ImportOptions, LedgerEntry, NewProblem, Store, Submission};
@@ -34,14 +34,7 @@ fn options() -> ImportOptions {
 /// 示范市 with 甲县 and 乙县, and the departments 市发改委 and 市住建局.
 async fn directory(db: &TestDb) -> Store {
     let store = db.open().await;
-    let mut units = vec![Unit::new("示范市", UnitKind::Region)];
-    for r in ["甲县", "乙县"] {
-        let mut u = Unit::new(r, UnitKind::Region);
-        u.parent = Some("示范市".into());
-        units.push(u);
-    }
-    units.push(Unit::new("市发改委", UnitKind::Department));
-    units.push(Unit::new("市住建局", UnitKind::Department));
+    let units = duban_store::testing::city_directory(&["市发改委", "市住建局"]);
     store.ensure_units("office", &units).await.unwrap();
     store
 }
