@@ -62,11 +62,13 @@ impl Store {
         for (kind, period, due) in report_periods(&schedules, as_of, until) {
             if stages.escalated(MatterKind::Report, due) {
                 let count = count_reports(&mut conn, kind, period).await?;
-                counted.push(Counted {
-                    due,
-                    reports: Some((kind, period)),
-                    count,
-                });
+                if count > 0 {
+                    counted.push(Counted {
+                        due,
+                        reports: Some((kind, period)),
+                        count,
+                    });
+                }
             }
         }
         let milestone_days: Vec<(NaiveDate, bool)> = milestone_days(&mut conn, as_of, until)
