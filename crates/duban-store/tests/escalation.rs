@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 use duban_core::calendar::DayCount;
-use duban_core::reminder::{ReminderLevel, ReminderRule, ReminderRules};
+use duban_core::reminder::{ReminderLevel, ReminderRule, ReminderRules, reminders_due};
 use duban_core::{Item, ItemKind, Milestone, MoneyUnit, PlanDate, Stage, Wan};
 use duban_store::testing::TestDb;
-use duban_store::{ImportOptions, LedgerEntry, REMINDER_RULES_KEY, Store};
+use duban_store::{ImportOptions, LedgerEntry, MatterScope, REMINDER_RULES_KEY, Store};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -67,9 +67,24 @@ async fn ledger(db: &TestDb) -> Store {
     store
 }
 
-/// (kind, owner, days late, item code) of each matter listed.
+/// (kind, owner, days late, item code) of each matter listed; the count checked against
+/// reading every matter due and judging each one.
 async fn listed(store: &Store, as_of: NaiveDate) -> (usize, Vec<(String, String, i64, String)>) {
     let e = store.escalated_matters(as_of).await.unwrap();
+    let rules = store.reminder_rules().await.unwrap();
+    let calendar = store.work_calendar().await.unwrap();
+    let every = store
+        .due_matters(as_of, as_of, &calendar, &rules, &MatterScope::All)
+        .await
+        .unwrap();
+    let escalated = reminders_due(&every, &rules, &calendar, as_of)
+        .into_iter()
+        .filter(|r| r.rule.escalate)
+        .count();
+    assert_eq!(
+        e.count, escalated,
+        "every matter judged gives the same count"
+    );
     let rows = e
         .longest_overdue
         .into_iter()
