@@ -362,12 +362,7 @@ impl Store {
     pub async fn verify_audit(&self) -> Result<ChainReport> {
         // One consistent view of the chain and its recorded end (a read transaction; on
         // PostgreSQL a repeatable-read one), so a write committed meanwhile is not half seen.
-        let mut tx = self.pool.begin().await?;
-        if self.backend == crate::Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.consistent_read().await?;
         let (head, rows): (String, i64) =
             sqlx::query_as("SELECT audit_head, audit_rows FROM data_version WHERE id = 1")
                 .fetch_one(&mut *tx)

@@ -56,8 +56,22 @@ impl Store {
         let until = as_of - chrono::Duration::days(earliest);
         let mut stages = Stages::new(&rules, &calendar, as_of);
         let schedules = self.calendar().await?;
+        // Tasks first, on a connection of their own: a request never holds one connection
+        // while waiting for another.
+        let mut tasks = Vec::new();
+        self.task_matters(
+            as_of,
+            until,
+            &calendar,
+            &rules,
+            &MatterScope::All,
+            &mut tasks,
+        )
+        .await?;
 
-        let mut conn = self.pool.acquire().await?;
+        // The counts and the matters listed are read in one consistent view, so a write
+        // committed meanwhile cannot make the list disagree with the count.
+        let mut conn = self.consistent_read().await?;
         let mut counted = Vec::new();
         for (kind, period, due) in report_periods(&schedules, as_of, until) {
             if stages.escalated(MatterKind::Report, due) {
@@ -98,16 +112,7 @@ impl Store {
             &mut others,
         )
         .await?;
-        drop(conn);
-        self.task_matters(
-            as_of,
-            until,
-            &calendar,
-            &rules,
-            &MatterScope::All,
-            &mut others,
-        )
-        .await?;
+        others.extend(tasks);
         others.retain(|m| stages.escalated(m.kind, m.due));
         let count = counted.iter().map(|c| c.count).sum::<usize>() + others.len();
 
@@ -121,7 +126,6 @@ impl Store {
                 .collect(),
         );
         let mut listed = Vec::new();
-        let mut conn = self.pool.acquire().await?;
         for c in counted.iter().filter(|c| c.due <= cut) {
             if let Some((kind, period)) = c.reports {
                 listed.extend(first_reports(&mut conn, kind, period, c.due).await?);
@@ -131,7 +135,7 @@ impl Store {
         for some in ranges.chunks(RANGES_A_QUERY) {
             listed.extend(first_milestones(&mut conn, as_of, some).await?);
         }
-        drop(conn);
+        conn.commit().await?;
         listed.extend(others.into_iter().filter(|m| m.due <= cut));
 
         let escalated: Vec<_> = reminders_due(&listed, &rules, &calendar, as_of)

@@ -226,6 +226,19 @@ impl Store {
         self.backend
     }
 
+    /// A read transaction whose statements all see the database as of one moment: a
+    /// repeatable-read one on PostgreSQL (read committed, its default, gives each statement
+    /// its own view); SQLite's reads in one transaction already do.
+    pub(crate) async fn consistent_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;
