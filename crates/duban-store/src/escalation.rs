@@ -11,8 +11,8 @@ use duban_core::{ItemKind, Period};
 use sqlx::AnyConnection;
 
 use crate::reminders::{
-    ItemMatter, MILESTONE_MATTERS, MatterScope, REPORT_MATTERS, bind_report_period, iso,
-    milestone_matter, problem_matters, report_periods,
+    ITEM_MATTER, ItemMatter, MILESTONE_MATTERS, MatterScope, REPORT_MATTERS, bind_report_period,
+    iso, milestone_matter, problem_matters, report_periods,
 };
 use crate::sql::code_point_order;
 use crate::{Result, Store};
@@ -211,7 +211,7 @@ async fn first_reports(
 ) -> Result<Vec<DueMatter>> {
     let order = code_point_order(conn);
     let sql = format!(
-        "SELECT i.code, i.name, u.name AS unit, l.name AS leader {REPORT_MATTERS} \
+        "{ITEM_MATTER} {REPORT_MATTERS} \
          ORDER BY u.name{order}, i.code{order} LIMIT {LISTED}"
     );
     let rows = bind_report_period(

@@ -196,6 +196,9 @@ impl ItemMatter {
     }
 }
 
+/// What an [`ItemMatter`] is read from.
+pub(crate) const ITEM_MATTER: &str = "SELECT i.code, i.name, u.name AS unit, l.name AS leader";
+
 /// The items that owe the report of a period: `$1` the kind, `$2` the year, `$3` the period's
 /// last day (items listed after it owe nothing), `$4` the period; `i` the item, `u` its lead
 /// unit, `l` its leader.
@@ -317,9 +320,7 @@ impl Store {
     ) -> Result<()> {
         let (cond, bind) = scope.item_condition(unit_id, 5);
         for (kind, period, due) in report_periods(schedules, as_of, until) {
-            let sql = format!(
-                "SELECT i.code, i.name, u.name AS unit, l.name AS leader {REPORT_MATTERS}{cond}"
-            );
+            let sql = format!("{ITEM_MATTER} {REPORT_MATTERS}{cond}");
             let mut q = bind_report_period(
                 sqlx::query_as::<_, ItemMatter>(sqlx::AssertSqlSafe(sql)),
                 kind,
