@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::item::{Item, ItemKind, Stage};
 use crate::milestone::Milestone;
@@ -164,7 +164,7 @@ impl Tally {
 
 /// 投资进度 — a group's investment against its plan and its 序时进度 (万元), summed item by
 /// item like a [`Tally`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     /// 累计完成投资
     pub invested: Decimal,

@@ -22,6 +22,7 @@ mod indicators;
 mod instructions;
 mod item_columns;
 mod items;
+mod kept;
 mod meetings;
 mod packed;
 mod password;
@@ -76,6 +77,7 @@ pub use import::{Archiving, ImportOptions, ImportSummary, LedgerEntry, PlanAutho
 pub use indicators::{IndicatorImport, IndicatorRow};
 pub use instructions::{Instruction, MAX_INSTRUCTION};
 pub use items::{ArchiveScope, ItemFilter, ItemRecord, OverdueMilestone};
+pub use kept::KeptSnapshot;
 pub use meetings::{Confirmed, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks};
 pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};

@@ -4,6 +4,7 @@
 //! elsewhere (the CLI) is noticed within a second.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ pub struct Snapshot {
     pub ytd: Vec<Option<duban_core::Wan>>,
     /// Per row, its year-to-date at each month end (what the trend adds up; kept for a
     /// refresh).
-    months: Vec<[i64; 12]>,
+    pub(crate) months: Vec<[i64; 12]>,
     pub problems: Vec<Problem>,
     /// The overview of everything (office, judges, viewers), computed once.
     overview_all: OnceLock<Arc<Overview>>,
@@ -188,7 +189,35 @@ const OTHER_DATES: usize = 2;
 struct Slot {
     current: RwLock<Option<(Arc<Snapshot>, Instant)>>,
     rebuild: tokio::sync::Mutex<()>,
+    /// What this server knows of the snapshot kept in the database.
+    kept: Arc<Keeping>,
 }
+
+/// The snapshot kept in the database as this server knows it (see [`crate::kept`]).
+#[derive(Default)]
+struct Keeping {
+    /// The data version of the one this server last kept or read, if any.
+    version: std::sync::Mutex<Option<i64>>,
+    /// One keeping at a time.
+    busy: std::sync::atomic::AtomicBool,
+}
+
+/// How a snapshot was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Made {
+    /// The one before, unchanged.
+    Same,
+    /// Every item judged.
+    Judged,
+    /// Read from the one kept in the database at this data version (then brought up to date).
+    Kept(i64),
+    /// The one before, with the items written since judged again.
+    Refreshed,
+}
+
+/// Items written since the kept snapshot from which a server keeps its own instead: a server
+/// starting then judges at most about this many.
+const KEEP_AFTER: usize = 1_000;
 
 /// How often the database is asked whether anything changed (at once after a write through
 /// this server: see [`StatusCache::written`]).
@@ -220,7 +249,12 @@ impl Slot {
             .map(|(_, at)| *at)
     }
 
-    async fn get(&self, store: &Store, as_of: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
+    async fn get(
+        &self,
+        store: &Store,
+        as_of: NaiveDate,
+        keeps: bool,
+    ) -> Result<Arc<Snapshot>, StoreError> {
         if let Some(s) = self.fresh(as_of) {
             return Ok(s);
         }
@@ -236,8 +270,8 @@ impl Slot {
             .filter(|(s, _)| s.as_of == as_of)
             .map(|(s, _)| s.clone());
         let version = store.data_version().await?;
-        let snapshot = match kept {
-            Some(s) if s.version == version => s,
+        let (snapshot, made) = match kept {
+            Some(s) if s.version == version => (s, Made::Same),
             kept => {
                 let _one = crate::views::one_at_a_time().await;
                 // The old snapshot leaves the slot (requests meanwhile wait for this one): a
@@ -257,13 +291,54 @@ impl Slot {
                     None => None,
                 };
                 match refreshed {
-                    Some(s) => Arc::new(s),
-                    None => Arc::new(build(store, as_of, version).await?),
+                    Some(s) => (Arc::new(s), Made::Refreshed),
+                    None => {
+                        let (s, made) = build(store, as_of, version).await?;
+                        (Arc::new(s), made)
+                    }
                 }
             }
         };
         *self.current.write().expect("snapshot lock") = Some((snapshot.clone(), Instant::now()));
+        if keeps {
+            self.keep(store, &snapshot, made);
+        }
         Ok(snapshot)
+    }
+
+    /// Keeps `s` in the database in the background when it is worth it: every item was
+    /// judged for it, or more than [`KEEP_AFTER`] items were written since the one kept.
+    fn keep(&self, store: &Store, s: &Arc<Snapshot>, made: Made) {
+        let kept = self.kept.clone();
+        let known = *kept.version.lock().expect("kept version");
+        match made {
+            Made::Same => return,
+            Made::Kept(v) => {
+                *kept.version.lock().expect("kept version") = Some(v);
+                return;
+            }
+            Made::Judged | Made::Refreshed => {}
+        }
+        if known.is_some_and(|v| v >= s.version) || kept.busy.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (store, s) = (store.clone(), s.clone());
+        tokio::spawn(async move {
+            let worth = match (made, known) {
+                (Made::Refreshed, Some(v)) => {
+                    matches!(store.changed_since(v, KEEP_AFTER).await, Ok(None))
+                }
+                _ => true,
+            };
+            if worth {
+                let version = s.version;
+                match crate::kept::keep(&store, s).await {
+                    Ok(_) => *kept.version.lock().expect("kept version") = Some(version),
+                    Err(e) => tracing::warn!(error = %e, "keeping the status failed"),
+                }
+            }
+            kept.busy.store(false, Ordering::Release);
+        });
     }
 
     fn recheck(&self) {
@@ -277,7 +352,7 @@ impl StatusCache {
     /// The snapshot as of `as_of`.
     pub async fn get(&self, store: &Store, as_of: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
         if as_of == crate::today() {
-            return self.today.get(store, as_of).await;
+            return self.today.get(store, as_of, true).await;
         }
         if let Some(s) = self.others.iter().find_map(|s| s.fresh(as_of)) {
             return Ok(s);
@@ -289,7 +364,7 @@ impl StatusCache {
             .find(|s| s.holds(as_of))
             .or_else(|| self.others.iter().min_by_key(|s| s.checked()))
             .unwrap_or(&self.today);
-        slot.get(store, as_of).await
+        slot.get(store, as_of, false).await
     }
 
     /// Something was written through this server: the next request asks the database for
@@ -303,7 +378,7 @@ impl StatusCache {
 
 /// One item as the snapshot keeps it while building: itself, its status, its year-to-date at
 /// each month end, its investment at the period's end and its year-to-date by `as_of`.
-type Judged = (Item, Status, [i64; 12], Progress, Option<duban_core::Wan>);
+pub(crate) type Judged = (Item, Status, [i64; 12], Progress, Option<duban_core::Wan>);
 
 /// Judges every item of `as_of`'s year (or only those written after data version `after`)
 /// as it is read; kept: the lean item with its region, leader and co-operating units, its
@@ -378,7 +453,30 @@ fn period_of(as_of: NaiveDate) -> Option<Period> {
     Some(duban_store::Schedule::default().last_closed(as_of)).filter(|p| p.year() == as_of.year())
 }
 
-async fn build(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot, StoreError> {
+/// The snapshot as of `as_of` at data version `version`: the one kept in the database for
+/// that day brought up to date, or, if there is none (or too much was written since), every
+/// item judged.
+async fn build(
+    store: &Store,
+    as_of: NaiveDate,
+    version: i64,
+) -> Result<(Snapshot, Made), StoreError> {
+    if let Some((kept, rows)) = crate::kept::load(store, as_of).await
+        && kept <= version
+    {
+        let s = assemble(store, as_of, kept, rows, None).await?;
+        if kept == version {
+            return Ok((s, Made::Kept(kept)));
+        }
+        if let Some(s) = refresh(store, Arc::new(s), version).await? {
+            return Ok((s, Made::Kept(kept)));
+        }
+    }
+    Ok((anew(store, as_of, version).await?, Made::Judged))
+}
+
+/// The snapshot with every item judged.
+async fn anew(store: &Store, as_of: NaiveDate, version: i64) -> Result<Snapshot, StoreError> {
     let judged = judge(store, as_of, None).await?;
     assemble(store, as_of, version, judged, None).await
 }
@@ -861,7 +959,7 @@ pub(crate) mod tests {
     /// makes, down to the orders, the trend, the filter keys and the problems.
     async fn patched_in_place_equals_made_anew(store: &Store, old: &Snapshot) {
         let today = old.as_of;
-        let copy = build(store, today, old.version).await.unwrap();
+        let copy = anew(store, today, old.version).await.unwrap();
         assert_eq!(copy.rows, old.rows);
         report_ytd(store, "XM04", 0).await;
         let mut moved = store.item("XM06").await.unwrap().unwrap().item;
@@ -881,7 +979,7 @@ pub(crate) mod tests {
         assert_eq!(replaced.len(), 2, "{replaced:?}");
         assert!(in_place(&copy, &replaced, &fresh));
         let patched = patch(store, copy, version, fresh).await.unwrap();
-        let anew = build(store, today, version).await.unwrap();
+        let anew = anew(store, today, version).await.unwrap();
         assert_eq!(patched.rows, anew.rows);
         assert_eq!(patched.by_name, anew.by_name);
         assert_eq!(
@@ -908,6 +1006,106 @@ pub(crate) mod tests {
         assert_eq!(involving(&patched, "市水利局"), [anew.by_code["XM06"]]);
         let colours = |s: &Snapshot| s.index.keys.iter().map(|k| k.colour).collect::<Vec<_>>();
         assert_eq!(colours(&patched), colours(&anew));
+    }
+
+    /// A server starting reads the status another kept instead of judging every item, and
+    /// judges again only the items written since: what it shows is what judging every item
+    /// shows. Rows that cannot be read are judged again.
+    #[tokio::test]
+    async fn a_server_starting_reads_the_kept_status() {
+        kept_status_is_read(TestDb::sqlite()).await;
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL"]
+    async fn a_server_starting_reads_the_kept_status_on_postgres() {
+        kept_status_is_read(TestDb::postgres().await).await;
+    }
+
+    /// The version of the status kept for `as_of`, once the server has kept it.
+    async fn kept_version(store: &Store, as_of: NaiveDate) -> i64 {
+        for _ in 0..200 {
+            if let Some(k) = store
+                .kept_snapshot(as_of, &crate::kept::FORMAT)
+                .await
+                .unwrap()
+            {
+                return k.version;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("nothing kept within 10 s");
+    }
+
+    fn same(a: &Snapshot, b: &Snapshot) {
+        assert_eq!(a.rows, b.rows);
+        assert_eq!(
+            (&a.months, &a.progress, &a.ytd),
+            (&b.months, &b.progress, &b.ytd)
+        );
+        assert_eq!((&a.by_urgency, &a.by_name), (&b.by_urgency, &b.by_name));
+        assert_eq!((&a.trend, &a.search_keys), (&b.trend, &b.search_keys));
+    }
+
+    async fn kept_status_is_read(db: TestDb) {
+        let store = db.open().await;
+        items(&store, 0..20).await;
+        report_ytd(&store, "XM02", 120).await;
+        let today = crate::today();
+        let first = StatusCache::default().get(&store, today).await.unwrap();
+        let version = kept_version(&store, today).await;
+        assert_eq!(version, first.version);
+        let (v, rows) = crate::kept::load(&store, today).await.expect("kept");
+        assert_eq!(v, version);
+        assert_eq!(rows.len(), 20);
+        for (n, (item, status, months, progress, ytd)) in rows.iter().enumerate() {
+            assert_eq!((item, status), (&first.rows[n].0, &first.rows[n].1));
+            assert_eq!(
+                (months, progress, ytd),
+                (&first.months[n], &first.progress[n], &first.ytd[n])
+            );
+        }
+        assert_eq!(rows[2].4.map(|w| w.to_string()), Some("120".into()));
+
+        // Written since: a report and a new item. A server starting reads the kept rows and
+        // judges those two again.
+        report_ytd(&store, "XM03", 250).await;
+        items(&store, 30..31).await;
+        let restarted = StatusCache::default();
+        let now = restarted.get(&store, today).await.unwrap();
+        assert_eq!(
+            *restarted.today.kept.version.lock().unwrap(),
+            Some(version),
+            "made from the kept rows"
+        );
+        let anew = anew(&store, today, now.version).await.unwrap();
+        same(&now, &anew);
+        assert_eq!(now.rows.len(), 21);
+        assert_ne!(
+            now.rows[now.by_code["XM03"]].1, first.rows[first.by_code["XM03"]].1,
+            "the report written since changed its status"
+        );
+
+        // Rows that cannot be read (another server's, damaged): every item judged again.
+        let current = store.data_version().await.unwrap();
+        let garbage = vec![vec![9u8; 64], lz4_flex::compress_prepend_size(b"\x93\x01")];
+        assert!(
+            store
+                .keep_snapshot(today, current, &crate::kept::FORMAT, &garbage)
+                .await
+                .unwrap()
+        );
+        assert!(crate::kept::load(&store, today).await.is_none());
+        let another = StatusCache::default();
+        same(&another.get(&store, today).await.unwrap(), &anew);
+        // … and keeps rows it can read in their place.
+        for _ in 0..200 {
+            if crate::kept::load(&store, today).await.is_some() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the damaged rows were not replaced within 10 s");
     }
 
     async fn refreshed_is_made_anew(db: TestDb) {
@@ -938,7 +1136,7 @@ pub(crate) mod tests {
 
         cache.written();
         let refreshed = cache.get(&store, today).await.unwrap();
-        let anew = build(&store, today, refreshed.version).await.unwrap();
+        let anew = anew(&store, today, refreshed.version).await.unwrap();
         assert_eq!(refreshed.rows, anew.rows);
         assert_eq!(refreshed.rows.len(), 20, "one archived, one new");
         assert!(refreshed.by_code.contains_key("XM30") && !refreshed.by_code.contains_key("XM05"));

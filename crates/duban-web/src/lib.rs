@@ -14,6 +14,7 @@ pub mod auth;
 mod dashboard;
 pub mod error;
 mod features;
+mod kept;
 mod openapi;
 mod page;
 mod recent;

@@ -1,0 +1,161 @@
+//! 留存的全部状态 — a snapshot's judged rows kept in the database ([`Store::keep_snapshot`])
+//! and read back by a server starting, which then judges again only the items written since
+//! (a million items: every item judged takes both cores for 13 s; read back, a second or two).
+//! Encoded as MessagePack in parts of [`ROWS_PER_PART`] rows, each compressed with LZ4, and
+//! decoded on every core. A kept snapshot made by another build of duban is not read: its
+//! rules, or its rows, may differ.
+
+use std::sync::{Arc, LazyLock};
+
+use chrono::NaiveDate;
+use duban_core::rates::Progress;
+use duban_core::{Item, Status, Wan};
+use duban_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::dashboard::{Judged, Snapshot};
+
+/// Rows per part: a part is a few MB, decoded by one core.
+const ROWS_PER_PART: usize = 20_000;
+
+/// The most one part may unpack to, whatever its header says.
+const PART_AT_MOST: usize = 256 << 20;
+
+/// The encoding and the build of duban that judged (the executable's size and time): rows
+/// kept by another build are judged again.
+pub static FORMAT: LazyLock<String> = LazyLock::new(|| {
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let at = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{at}", m.len())
+        })
+        .unwrap_or_default();
+    format!("duban {} {build}; msgpack+lz4 1", env!("CARGO_PKG_VERSION"))
+});
+
+#[derive(Serialize)]
+struct RowOut<'a> {
+    item: &'a Item,
+    status: &'a Status,
+    months: &'a [i64; 12],
+    progress: &'a Progress,
+    ytd: &'a Option<Wan>,
+}
+
+#[derive(Deserialize)]
+struct RowIn {
+    item: Item,
+    status: Status,
+    months: [i64; 12],
+    progress: Progress,
+    ytd: Option<Wan>,
+}
+
+/// The snapshot's rows, in code order, as parts to keep.
+pub fn encode(s: &Snapshot) -> Result<Vec<Vec<u8>>, rmp_serde::encode::Error> {
+    let rows: Vec<RowOut> = s
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(n, (item, status))| RowOut {
+            item,
+            status,
+            months: &s.months[n],
+            progress: &s.progress[n],
+            ytd: &s.ytd[n],
+        })
+        .collect();
+    rows.chunks(ROWS_PER_PART)
+        .map(|part| {
+            Ok(lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(
+                part,
+            )?))
+        })
+        .collect()
+}
+
+/// The rows kept in `parts`, in their order; decoded on every core.
+pub fn decode(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_core = parts.len().div_ceil(cores).max(1);
+    let decoded: Vec<Result<Vec<Judged>, String>> = std::thread::scope(|scope| {
+        let running: Vec<_> = parts
+            .chunks(per_core)
+            .map(|some| scope.spawn(move || decode_parts(some)))
+            .collect();
+        running
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|_| Err("解码线程异常退出".into())))
+            .collect()
+    });
+    let mut rows = Vec::new();
+    for some in decoded {
+        rows.extend(some?);
+    }
+    Ok(rows)
+}
+
+fn decode_parts(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
+    let mut rows = Vec::new();
+    for (n, part) in parts.iter().enumerate() {
+        let (size, _) = lz4_flex::block::uncompressed_size(part).map_err(|e| e.to_string())?;
+        if size > PART_AT_MOST {
+            return Err(format!("第{n}部分声称{size}字节，超过上限"));
+        }
+        let bytes = lz4_flex::decompress_size_prepended(part).map_err(|e| e.to_string())?;
+        let part: Vec<RowIn> = rmp_serde::from_slice(&bytes).map_err(|e| e.to_string())?;
+        rows.extend(
+            part.into_iter()
+                .map(|r| (r.item, r.status, r.months, r.progress, r.ytd)),
+        );
+    }
+    Ok(rows)
+}
+
+/// The rows kept as of `as_of` by this build, with the data version they were judged at;
+/// `None` when none are kept, or they cannot be read (then every item is judged, as if none
+/// were kept).
+pub async fn load(store: &Store, as_of: NaiveDate) -> Option<(i64, Vec<Judged>)> {
+    let kept = match store.kept_snapshot(as_of, &FORMAT).await {
+        Ok(k) => k?,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the kept status failed");
+            return None;
+        }
+    };
+    let version = kept.version;
+    match tokio::task::spawn_blocking(move || decode(&kept.parts)).await {
+        Ok(Ok(rows)) if rows.is_sorted_by(|a, b| a.0.code < b.0.code) => Some((version, rows)),
+        Ok(Ok(_)) => {
+            tracing::warn!("the kept status is out of code order; every item is judged again");
+            None
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the kept status cannot be read; every item is judged again");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the kept status failed");
+            None
+        }
+    }
+}
+
+/// Keeps `s` in the database (encoded on a blocking thread); whether it was kept (not when a
+/// newer one is kept already).
+pub async fn keep(store: &Store, s: Arc<Snapshot>) -> Result<bool, String> {
+    let (as_of, version) = (s.as_of, s.version);
+    let parts = tokio::task::spawn_blocking(move || encode(&s))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    store
+        .keep_snapshot(as_of, version, &FORMAT, &parts)
+        .await
+        .map_err(|e| e.to_string())
+}
