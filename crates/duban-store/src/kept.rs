@@ -78,6 +78,22 @@ impl Store {
         Ok(true)
     }
 
+    /// The data version of the snapshot kept as of `as_of` in encoding `format`, if one is
+    /// (its parts are not read).
+    pub async fn kept_snapshot_version(
+        &self,
+        as_of: NaiveDate,
+        format: &str,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(version) FROM kept_snapshots WHERE as_of = $1 AND format = $2",
+        )
+        .bind(crate::reminders::iso(as_of))
+        .bind(format)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// The snapshot kept as of `as_of` in encoding `format`, if there is one whole (none kept
     /// for that day, or in another encoding: `None`).
     pub async fn kept_snapshot(
@@ -136,6 +152,14 @@ mod tests {
         assert!(store.keep_snapshot(day(6), 7, "f1", &parts).await.unwrap());
         let kept = store.kept_snapshot(day(6), "f1").await.unwrap().unwrap();
         assert_eq!(kept, KeptSnapshot { version: 7, parts });
+        assert_eq!(
+            store.kept_snapshot_version(day(6), "f1").await.unwrap(),
+            Some(7)
+        );
+        assert_eq!(
+            store.kept_snapshot_version(day(6), "f2").await.unwrap(),
+            None
+        );
         assert_eq!(
             store.data_version().await.unwrap(),
             version,

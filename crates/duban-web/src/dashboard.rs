@@ -461,14 +461,26 @@ async fn build(
     as_of: NaiveDate,
     version: i64,
 ) -> Result<(Snapshot, Made), StoreError> {
+    let started = Instant::now();
     if let Some((kept, rows)) = crate::kept::load(store, as_of).await
         && kept <= version
     {
+        let read = started.elapsed();
         let s = assemble(store, as_of, kept, rows, None).await?;
-        if kept == version {
-            return Ok((s, Made::Kept(kept)));
-        }
-        if let Some(s) = refresh(store, Arc::new(s), version).await? {
+        let assembled = started.elapsed();
+        let s = match kept == version {
+            true => Some(s),
+            false => refresh(store, Arc::new(s), version).await?,
+        };
+        tracing::debug!(
+            kept,
+            version,
+            read_ms = read.as_millis() as u64,
+            assemble_ms = (assembled - read).as_millis() as u64,
+            refresh_ms = (started.elapsed() - assembled).as_millis() as u64,
+            "snapshot made from the kept status"
+        );
+        if let Some(s) = s {
             return Ok((s, Made::Kept(kept)));
         }
     }

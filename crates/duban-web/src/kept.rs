@@ -159,3 +159,11 @@ pub async fn keep(store: &Store, s: Arc<Snapshot>) -> Result<bool, String> {
         .await
         .map_err(|e| e.to_string())
 }
+
+/// The data version of the status kept as of `as_of` by this build, if one is.
+pub async fn kept_version(
+    store: &Store,
+    as_of: NaiveDate,
+) -> Result<Option<i64>, duban_store::StoreError> {
+    store.kept_snapshot_version(as_of, &FORMAT).await
+}

@@ -123,6 +123,7 @@ where
 }
 
 pub use duban_app::clock::today;
+pub use kept::kept_version;
 
 /// The pages' Content-Security-Policy: nothing from elsewhere, no inline script. Inline styles
 /// are allowed because ECharts draws its tooltips as styled HTML.

@@ -296,11 +296,44 @@ async fn write_something(store: &Store, n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The office's first view of the ledger through `addr`, in ms.
+async fn first_ledger_view(addr: SocketAddr) -> anyhow::Result<f64> {
+    let mut c = Client::new(addr);
+    c.cookie = Some(sign_in(addr, "bench").await?);
+    get(&mut c, "/items").await
+}
+
+/// Seconds until today's status is kept in the database (at most ten minutes).
+async fn kept(url: &str) -> anyhow::Result<f64> {
+    let store = Store::open(url).await?;
+    let t = Instant::now();
+    while duban_web::kept_version(&store, super::today())
+        .await?
+        .is_none()
+    {
+        anyhow::ensure!(t.elapsed().as_secs() < 600, "十分钟内状态未留存");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    store.close().await;
+    Ok(t.elapsed().as_secs_f64())
+}
+
 async fn measure(args: &BenchWebArgs, url: &str) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     let (unit, unit_items) = prepare(args, url).await?;
     println!("准备用时 {:.1} s", t.elapsed().as_secs_f64());
-    let cluster = Cluster::start(&std::env::current_exe()?, url, args.servers).await?;
+    let exe = std::env::current_exe()?;
+    let cluster = Cluster::start(&exe, url, args.servers).await?;
+    let first = first_ledger_view(cluster.addr).await?;
+    println!("首次打开台账（启动后，无留存状态，计算全部状态）：{first:.0} ms");
+    // The status the servers judged is kept in the database: servers starting again read it.
+    let kept_in = kept(url).await?;
+    cluster.stop().await?;
+    let cluster = Cluster::start(&exe, url, args.servers).await?;
+    let again = first_ledger_view(cluster.addr).await?;
+    println!(
+        "重启后首次打开台账（读取留存的状态）：{again:.0} ms（首次打开后 {kept_in:.1} s 状态已留存）"
+    );
     let addr = cluster.addr;
     if args.servers > 1 {
         println!(
@@ -318,8 +351,6 @@ async fn measure(args: &BenchWebArgs, url: &str) -> anyhow::Result<ExitCode> {
     let reporter = sign_in(addr, "reporter").await?;
     let mut c = Client::new(addr);
     c.cookie = Some(office.clone());
-    let first = get(&mut c, "/items").await?;
-    println!("首次打开台账（启动后，计算全部状态）：{:.0} ms", first);
 
     let writer = Store::open(url).await?;
     println!(
