@@ -630,7 +630,8 @@ fn kept_rows(old: Result<Snapshot, Arc<Snapshot>>, replaced: &HashSet<String>) -
 }
 
 /// The snapshot of judged rows (in any order): sorted, indexed, added up, with the problems
-/// and the unit directory.
+/// and the unit directory. The orders, the search keys and the filter index are made side by
+/// side (a million rows: about a second each on one core).
 async fn assemble(
     store: &Store,
     as_of: NaiveDate,
@@ -638,26 +639,35 @@ async fn assemble(
     mut judged: Vec<Judged>,
     units: Option<Vec<duban_core::Unit>>,
 ) -> Result<Snapshot, StoreError> {
+    let directory = async {
+        match units {
+            Some(u) => Ok(u),
+            None => Ok(store.units().await?.into_iter().map(|u| u.unit).collect()),
+        }
+    };
+    let every_problem = ProblemFilter::default();
+    let (problems, units): (_, Vec<duban_core::Unit>) =
+        tokio::try_join!(store.problems(&every_problem), directory)?;
     judged.sort_unstable_by(|a, b| a.0.code.cmp(&b.0.code));
     let progress: Vec<Progress> = judged.iter().map(|j| j.3).collect();
     let ytd: Vec<Option<duban_core::Wan>> = judged.iter().map(|j| j.4).collect();
     let months: Vec<[i64; 12]> = judged.iter().map(|j| j.2).collect();
     let rows: Vec<(Item, Status)> = judged.into_iter().map(|(i, s, ..)| (i, s)).collect();
-    let trend = trend(as_of, &rows, &months);
-    let by_code = rows
-        .iter()
-        .enumerate()
-        .map(|(n, (i, _))| (i.code.clone(), n))
-        .collect();
-    let by_urgency = by_urgency(&rows);
-    let by_name = by_name(&rows);
-    let search_keys = rows.iter().map(|(i, _)| search_key(i)).collect();
-    let index = Index::new(&rows);
-    let problems = store.problems(&ProblemFilter::default()).await?;
-    let units: Vec<duban_core::Unit> = match units {
-        Some(u) => u,
-        None => store.units().await?.into_iter().map(|u| u.unit).collect(),
-    };
+    let (orders, (search_keys, index), by_code, trend) = std::thread::scope(|scope| {
+        let orders = scope.spawn(|| (by_urgency(&rows), by_name(&rows)));
+        let keys = scope.spawn(|| {
+            let keys: Vec<String> = rows.iter().map(|(i, _)| search_key(i)).collect();
+            (keys, Index::new(&rows))
+        });
+        let by_code: HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(n, (i, _))| (i.code.clone(), n))
+            .collect();
+        let trend = trend(as_of, &rows, &months);
+        (joined(orders), joined(keys), by_code, trend)
+    });
+    let (by_urgency, by_name) = orders;
     let regions = units
         .iter()
         .filter(|u| u.kind == UnitKind::Region)
@@ -685,6 +695,11 @@ async fn assemble(
         tables,
         lists,
     })
+}
+
+/// What a thread made (its panic, if it panicked, carried on).
+fn joined<T>(t: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    t.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Year-to-date investment of all items at each month end up to `as_of`, against the

@@ -1,9 +1,9 @@
 //! 留存的全部状态 — a snapshot's judged rows kept in the database ([`Store::keep_snapshot`])
 //! and read back by a server starting, which then judges again only the items written since
 //! (a million items: every item judged takes both cores for 13 s; read back, a second or two).
-//! Encoded as MessagePack in parts of [`ROWS_PER_PART`] rows, each compressed with LZ4, and
-//! decoded on every core. A kept snapshot made by another build of duban is not read: its
-//! rules, or its rows, may differ.
+//! Encoded as MessagePack (fields by position) in parts of [`ROWS_PER_PART`] rows, each
+//! compressed with LZ4, and decoded on every core. A kept snapshot made by another build of
+//! duban is not read: its rules, or its rows, may differ.
 
 use std::sync::{Arc, LazyLock};
 
@@ -35,7 +35,7 @@ pub static FORMAT: LazyLock<String> = LazyLock::new(|| {
             format!("{}-{at}", m.len())
         })
         .unwrap_or_default();
-    format!("duban {} {build}; msgpack+lz4 1", env!("CARGO_PKG_VERSION"))
+    format!("duban {} {build}; msgpack+lz4 2", env!("CARGO_PKG_VERSION"))
 });
 
 #[derive(Serialize)]
@@ -70,13 +70,26 @@ pub fn encode(s: &Snapshot) -> Result<Vec<Vec<u8>>, rmp_serde::encode::Error> {
             ytd: &s.ytd[n],
         })
         .collect();
-    rows.chunks(ROWS_PER_PART)
-        .map(|part| {
-            Ok(lz4_flex::compress_prepend_size(&rmp_serde::to_vec_named(
-                part,
-            )?))
-        })
-        .collect()
+    rows.chunks(ROWS_PER_PART).map(pack).collect()
+}
+
+/// One part: its rows compressed.
+fn pack(rows: &[RowOut]) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+    Ok(lz4_flex::compress_prepend_size(&rmp_serde::to_vec(rows)?))
+}
+
+/// The rows of one part.
+fn unpack(part: &[u8]) -> Result<Vec<Judged>, String> {
+    let (size, _) = lz4_flex::block::uncompressed_size(part).map_err(|e| e.to_string())?;
+    if size > PART_AT_MOST {
+        return Err(format!("一部分声称{size}字节，超过上限"));
+    }
+    let bytes = lz4_flex::decompress_size_prepended(part).map_err(|e| e.to_string())?;
+    let rows: Vec<RowIn> = rmp_serde::from_slice(&bytes).map_err(|e| e.to_string())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.item, r.status, r.months, r.progress, r.ytd))
+        .collect())
 }
 
 /// The rows kept in `parts`, in their order; decoded on every core.
@@ -102,17 +115,8 @@ pub fn decode(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
 
 fn decode_parts(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
     let mut rows = Vec::new();
-    for (n, part) in parts.iter().enumerate() {
-        let (size, _) = lz4_flex::block::uncompressed_size(part).map_err(|e| e.to_string())?;
-        if size > PART_AT_MOST {
-            return Err(format!("第{n}部分声称{size}字节，超过上限"));
-        }
-        let bytes = lz4_flex::decompress_size_prepended(part).map_err(|e| e.to_string())?;
-        let part: Vec<RowIn> = rmp_serde::from_slice(&bytes).map_err(|e| e.to_string())?;
-        rows.extend(
-            part.into_iter()
-                .map(|r| (r.item, r.status, r.months, r.progress, r.ytd)),
-        );
+    for part in parts {
+        rows.extend(unpack(part)?);
     }
     Ok(rows)
 }
@@ -121,6 +125,7 @@ fn decode_parts(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
 /// `None` when none are kept, or they cannot be read (then every item is judged, as if none
 /// were kept).
 pub async fn load(store: &Store, as_of: NaiveDate) -> Option<(i64, Vec<Judged>)> {
+    let started = std::time::Instant::now();
     let kept = match store.kept_snapshot(as_of, &FORMAT).await {
         Ok(k) => k?,
         Err(e) => {
@@ -129,7 +134,14 @@ pub async fn load(store: &Store, as_of: NaiveDate) -> Option<(i64, Vec<Judged>)>
         }
     };
     let version = kept.version;
-    match tokio::task::spawn_blocking(move || decode(&kept.parts)).await {
+    let fetched = started.elapsed();
+    let decoded = tokio::task::spawn_blocking(move || decode(&kept.parts)).await;
+    tracing::debug!(
+        fetch_ms = fetched.as_millis() as u64,
+        decode_ms = (started.elapsed() - fetched).as_millis() as u64,
+        "kept status read"
+    );
+    match decoded {
         Ok(Ok(rows)) if rows.is_sorted_by(|a, b| a.0.code < b.0.code) => Some((version, rows)),
         Ok(Ok(_)) => {
             tracing::warn!("the kept status is out of code order; every item is judged again");
@@ -166,4 +178,83 @@ pub async fn kept_version(
     as_of: NaiveDate,
 ) -> Result<Option<i64>, duban_store::StoreError> {
     store.kept_snapshot_version(as_of, &FORMAT).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_core::{ItemKind, Leader, MoneyUnit};
+
+    /// Every field an item and its status may carry comes back as it was: a leader without a
+    /// title (a field left out) before fields that follow, other columns, amounts and reasons.
+    #[test]
+    fn rows_come_back_as_they_were_kept() {
+        let mut a = Item::new(2026, ItemKind::Project, "甲项目", "白水县");
+        a.code = "XM1".into();
+        a.leader = Some(Leader {
+            name: "张三".into(),
+            title: None,
+        });
+        a.co_units = vec!["市交通局".into(), "市水利局".into()];
+        a.tags = vec!["省重点".into()];
+        a.annual_plan = Some(Wan::parse("1234.5", MoneyUnit::Wan).unwrap());
+        a.extra.insert("备注二".into(), "其他列".into());
+        a.region = Some("白水县".into());
+        let mut b = a.clone();
+        b.code = "XM2".into();
+        b.leader = Some(Leader {
+            name: "李四".into(),
+            title: Some("副市长".into()),
+        });
+        b.notes = Some("说明".into());
+        let status = |t: &str, lag: Option<&str>| Status {
+            t: t.parse().unwrap(),
+            p: Some("12.5".parse().unwrap()),
+            lag: lag.map(|l| l.parse().unwrap()),
+            colour: duban_core::Colour::Yellow,
+            flags: vec![duban_core::Flag::Lagging],
+            reasons: vec![duban_core::Reason {
+                code: duban_core::Flag::Lagging,
+                colour: duban_core::Colour::Yellow,
+                text: "滞后 29.2 个百分点".into(),
+            }],
+            projection: Some("80.25".parse().unwrap()),
+        };
+        let (sa, sb) = (status("50", None), status("41.67", Some("29.17")));
+        let progress = Progress {
+            invested: "100.5".parse().unwrap(),
+            annual: "1234.5".parse().unwrap(),
+            planned_by_now: "600".parse().unwrap(),
+        };
+        let months = [1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, -4];
+        let ytd = Some(Wan::parse("0.01", MoneyUnit::Wan).unwrap());
+        let rows = [
+            RowOut {
+                item: &a,
+                status: &sa,
+                months: &months,
+                progress: &progress,
+                ytd: &ytd,
+            },
+            RowOut {
+                item: &b,
+                status: &sb,
+                months: &[0; 12],
+                progress: &Progress::default(),
+                ytd: &None,
+            },
+        ];
+        let parts = vec![pack(&rows[..1]).unwrap(), pack(&rows[1..]).unwrap()];
+        let back = decode(&parts).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!((&back[0].0, &back[0].1), (&a, &sa));
+        assert_eq!((back[0].2, back[0].3, back[0].4), (months, progress, ytd));
+        assert_eq!((&back[1].0, &back[1].1), (&b, &sb));
+        assert_eq!(back[1].4, None);
+        // A damaged part is an error, not a panic or a huge allocation.
+        let mut bad = parts[0].clone();
+        bad[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(unpack(&bad).is_err());
+        assert!(unpack(&parts[0][..parts[0].len() / 2]).is_err());
+    }
 }

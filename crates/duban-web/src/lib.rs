@@ -77,26 +77,38 @@ impl AppState {
         self
     }
 
-    /// 预热 — prepares in the background, as the server starts, what its first visitors would
-    /// otherwise wait for: every item's status today, and the year's tallies that the
-    /// rankings, the bulletin and the assessment read (a province takes a second or two).
+    /// 预热 — prepares in the background, as the server starts and again as each day begins,
+    /// what the first visitors would otherwise wait for: every item's status today (read
+    /// from the status kept in the database when there is one), and the year's tallies that
+    /// the rankings, the bulletin and the assessment read (a province takes a second or two).
     pub fn warm_up(&self) {
         let state = self.clone();
         tokio::spawn(async move {
-            let today = duban_app::clock::today();
-            if let Err(e) = state.status.get(&state.store, today).await {
-                tracing::warn!(error = %e, "warming up the status failed");
-            }
-            let period = duban_store::Schedule::default().last_closed(today);
-            let th = duban_core::Thresholds::default();
-            if let Err(e) = state
-                .store
-                .rank_table(period, duban_store::Grouping::Region, today, &th)
-                .await
-            {
-                tracing::debug!(error = %e, "warming up the rankings failed");
+            let mut warmed = None;
+            loop {
+                let today = duban_app::clock::today();
+                if warmed != Some(today) {
+                    warmed = Some(today);
+                    state.warm(today).await;
+                }
+                tokio::time::sleep(DAY_CHECK).await;
             }
         });
+    }
+
+    async fn warm(&self, today: chrono::NaiveDate) {
+        if let Err(e) = self.status.get(&self.store, today).await {
+            tracing::warn!(error = %e, "warming up the status failed");
+        }
+        let period = duban_store::Schedule::default().last_closed(today);
+        let th = duban_core::Thresholds::default();
+        if let Err(e) = self
+            .store
+            .rank_table(period, duban_store::Grouping::Region, today, &th)
+            .await
+        {
+            tracing::debug!(error = %e, "warming up the rankings failed");
+        }
     }
 
     /// Keeps uploaded evidence in `dir` instead of the database.
@@ -124,6 +136,10 @@ where
 
 pub use duban_app::clock::today;
 pub use kept::kept_version;
+
+/// How often the warm-up asks whether a new day has begun (every item's status is judged
+/// again for it).
+const DAY_CHECK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The pages' Content-Security-Policy: nothing from elsewhere, no inline script. Inline styles
 /// are allowed because ECharts draws its tooltips as styled HTML.
