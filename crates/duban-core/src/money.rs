@@ -195,15 +195,24 @@ impl FromStr for Wan {
     }
 }
 
-/// Serialised as a decimal string of 万元 ("12345.6"), so JSON never carries a float.
+/// Serialised as a decimal string of 万元 ("12345.6"), so JSON never carries a float; in a
+/// binary encoding (not human-readable: the status a server keeps) as whole yuan, read back
+/// without parsing.
 impl Serialize for Wan {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
+        if s.is_human_readable() {
+            s.serialize_str(&self.to_string())
+        } else {
+            s.serialize_i64(self.yuan)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Wan {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Wan, D::Error> {
+        if !d.is_human_readable() {
+            return Ok(Wan::from_yuan(i64::deserialize(d)?));
+        }
         let s = String::deserialize(d)?;
         Wan::parse(&s, MoneyUnit::Wan).map_err(serde::de::Error::custom)
     }

@@ -35,7 +35,7 @@ pub static FORMAT: LazyLock<String> = LazyLock::new(|| {
             format!("{}-{at}", m.len())
         })
         .unwrap_or_default();
-    format!("duban {} {build}; msgpack+lz4 2", env!("CARGO_PKG_VERSION"))
+    format!("duban {} {build}; msgpack+lz4 3", env!("CARGO_PKG_VERSION"))
 });
 
 #[derive(Serialize)]
