@@ -1,9 +1,8 @@
 //! 留存的全部状态 — every item's status as of a day, judged once by a server and kept in the
 //! database as opaque parts (the web server encodes them). A server starting, or a second one
 //! behind the load balancer, reads it and judges again only the items written since, instead
-//! of every item. One is kept, the newest; it is not data: it is written in a quiet
-//! transaction (queued like any writer, the data version left as it is), and a newer one
-//! replaces it.
+//! of every item. One is kept, the newest; it is not data: the data version is left as it is,
+//! and on PostgreSQL the writers are not held up while it is written.
 
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -32,7 +31,10 @@ impl Store {
         parts: &[Vec<u8>],
     ) -> Result<bool> {
         let as_of = crate::reminders::iso(as_of);
-        let mut tx = self.write_tx_quiet().await?;
+        // SQLite: in the writers' queue. PostgreSQL: beside the writers, not holding their
+        // lock while a million items' status is written; two servers keeping at once may
+        // both keep theirs for a moment (the newest is read; the next keeping drops both).
+        let mut tx = self.write_tx_beside().await?;
         let newer: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM kept_snapshots \
              WHERE as_of > $1 OR (as_of = $1 AND version > $2)",

@@ -45,6 +45,19 @@ impl Store {
         self.begin_write(false).await
     }
 
+    /// Begins a write of something derived (the kept status) that need not wait for the
+    /// writers on PostgreSQL: there a plain transaction, their lock left alone; on SQLite,
+    /// where there is one writer at a time anyway, a quiet one.
+    pub(crate) async fn write_tx_beside(&self) -> Result<WriteTx> {
+        match self.backend {
+            Backend::Sqlite => self.write_tx_quiet().await,
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
+        }
+    }
+
     async fn begin_write(&self, bump: bool) -> Result<WriteTx> {
         let turn = match self.backend {
             Backend::Sqlite => Some(self.writers.0.clone().lock_owned().await),

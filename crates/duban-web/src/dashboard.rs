@@ -196,8 +196,8 @@ struct Slot {
 /// The snapshot kept in the database as this server knows it (see [`crate::kept`]).
 #[derive(Default)]
 struct Keeping {
-    /// The data version of the one this server last kept or read, if any.
-    version: std::sync::Mutex<Option<i64>>,
+    /// The data version of the one this server last kept or read, if any, and when.
+    version: std::sync::Mutex<Option<(i64, Instant)>>,
     /// One keeping at a time.
     busy: std::sync::atomic::AtomicBool,
 }
@@ -216,8 +216,12 @@ enum Made {
 }
 
 /// Items written since the kept snapshot from which a server keeps its own instead: a server
-/// starting then judges at most about this many.
+/// starting then judges at most about this many (over [`REFRESH_AT_MOST`], every item).
 const KEEP_AFTER: usize = 1_000;
+
+/// How long a server waits after keeping before it keeps a refreshed snapshot again (a
+/// million items' status is 190 MB to write).
+const KEEP_EVERY: Duration = Duration::from_secs(10 * 60);
 
 /// How often the database is asked whether anything changed (at once after a write through
 /// this server: see [`StatusCache::written`]).
@@ -307,21 +311,24 @@ impl Slot {
     }
 
     /// Keeps `s` in the database in the background when it is worth it: every item was
-    /// judged for it, or more than [`KEEP_AFTER`] items were written since the one kept.
+    /// judged for it, or more than [`KEEP_AFTER`] items were written since the one kept and
+    /// [`KEEP_EVERY`] has passed.
     fn keep(&self, store: &Store, s: &Arc<Snapshot>, made: Made) {
         let kept = self.kept.clone();
         let known = *kept.version.lock().expect("kept version");
         match made {
             Made::Same => return,
             Made::Kept(v) => {
-                *kept.version.lock().expect("kept version") = Some(v);
+                *kept.version.lock().expect("kept version") = Some((v, Instant::now()));
                 return;
             }
+            Made::Refreshed if known.is_some_and(|(_, at)| at.elapsed() < KEEP_EVERY) => return,
             Made::Judged | Made::Refreshed => {}
         }
-        if known.is_some_and(|v| v >= s.version) || kept.busy.swap(true, Ordering::AcqRel) {
+        if known.is_some_and(|(v, _)| v >= s.version) || kept.busy.swap(true, Ordering::AcqRel) {
             return;
         }
+        let known = known.map(|(v, _)| v);
         let (store, s) = (store.clone(), s.clone());
         tokio::spawn(async move {
             let worth = match (made, known) {
@@ -333,7 +340,10 @@ impl Slot {
             if worth {
                 let version = s.version;
                 match crate::kept::keep(&store, s).await {
-                    Ok(_) => *kept.version.lock().expect("kept version") = Some(version),
+                    Ok(_) => {
+                        *kept.version.lock().expect("kept version") =
+                            Some((version, Instant::now()))
+                    }
                     Err(e) => tracing::warn!(error = %e, "keeping the status failed"),
                 }
             }
@@ -1101,7 +1111,7 @@ pub(crate) mod tests {
         let restarted = StatusCache::default();
         let now = restarted.get(&store, today).await.unwrap();
         assert_eq!(
-            *restarted.today.kept.version.lock().unwrap(),
+            restarted.today.kept.version.lock().unwrap().map(|(v, _)| v),
             Some(version),
             "made from the kept rows"
         );
