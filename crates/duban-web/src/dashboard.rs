@@ -196,8 +196,9 @@ struct Slot {
 /// The snapshot kept in the database as this server knows it (see [`crate::kept`]).
 #[derive(Default)]
 struct Keeping {
-    /// The data version of the one this server last kept or read, if any, and when.
-    version: std::sync::Mutex<Option<(i64, Instant)>>,
+    /// The day and data version of the one this server last kept or read (or tried to
+    /// keep), if any, and when.
+    version: std::sync::Mutex<Option<(NaiveDate, i64, Instant)>>,
     /// One keeping at a time.
     busy: std::sync::atomic::AtomicBool,
 }
@@ -315,20 +316,25 @@ impl Slot {
     /// [`KEEP_EVERY`] has passed.
     fn keep(&self, store: &Store, s: &Arc<Snapshot>, made: Made) {
         let kept = self.kept.clone();
-        let known = *kept.version.lock().expect("kept version");
+        // What is known of the one kept for this snapshot's day.
+        let known = kept
+            .version
+            .lock()
+            .expect("kept version")
+            .filter(|(day, ..)| *day == s.as_of);
         match made {
             Made::Same => return,
             Made::Kept(v) => {
-                *kept.version.lock().expect("kept version") = Some((v, Instant::now()));
+                *kept.version.lock().expect("kept version") = Some((s.as_of, v, Instant::now()));
                 return;
             }
-            Made::Refreshed if known.is_some_and(|(_, at)| at.elapsed() < KEEP_EVERY) => return,
+            Made::Refreshed if known.is_some_and(|(.., at)| at.elapsed() < KEEP_EVERY) => return,
             Made::Judged | Made::Refreshed => {}
         }
-        if known.is_some_and(|(v, _)| v >= s.version) || kept.busy.swap(true, Ordering::AcqRel) {
+        if known.is_some_and(|(_, v, _)| v >= s.version) || kept.busy.swap(true, Ordering::AcqRel) {
             return;
         }
-        let known = known.map(|(v, _)| v);
+        let known = known.map(|(_, v, _)| v);
         let (store, s) = (store.clone(), s.clone());
         tokio::spawn(async move {
             let worth = match (made, known) {
@@ -338,14 +344,16 @@ impl Slot {
                 _ => true,
             };
             if worth {
-                let version = s.version;
-                match crate::kept::keep(&store, s).await {
-                    Ok(_) => {
-                        *kept.version.lock().expect("kept version") =
-                            Some((version, Instant::now()))
+                let (day, version) = (s.as_of, s.version);
+                // Failed, it is tried again after KEEP_EVERY (not after every write).
+                let tried = match crate::kept::keep(&store, s).await {
+                    Ok(_) => version,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "keeping the status failed");
+                        known.unwrap_or(i64::MIN)
                     }
-                    Err(e) => tracing::warn!(error = %e, "keeping the status failed"),
-                }
+                };
+                *kept.version.lock().expect("kept version") = Some((day, tried, Instant::now()));
             }
             kept.busy.store(false, Ordering::Release);
         });
@@ -1074,6 +1082,26 @@ pub(crate) mod tests {
         panic!("nothing kept within 10 s");
     }
 
+    /// A new day's status is kept even when nothing was written since the day before's
+    /// (the same data version).
+    #[tokio::test]
+    async fn each_day_is_kept_at_the_same_version() {
+        let db = TestDb::sqlite();
+        let store = db.open().await;
+        items(&store, 0..3).await;
+        let cache = StatusCache::default();
+        let today = crate::today();
+        let tomorrow = today + chrono::Duration::days(1);
+        let first = cache.today.get(&store, today, true).await.unwrap();
+        assert_eq!(kept_version(&store, today).await, first.version);
+        while cache.today.kept.busy.load(Ordering::Acquire) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let next = cache.today.get(&store, tomorrow, true).await.unwrap();
+        assert_eq!(next.version, first.version);
+        assert_eq!(kept_version(&store, tomorrow).await, first.version);
+    }
+
     fn same(a: &Snapshot, b: &Snapshot) {
         assert_eq!(a.rows, b.rows);
         assert_eq!(
@@ -1111,7 +1139,13 @@ pub(crate) mod tests {
         let restarted = StatusCache::default();
         let now = restarted.get(&store, today).await.unwrap();
         assert_eq!(
-            restarted.today.kept.version.lock().unwrap().map(|(v, _)| v),
+            restarted
+                .today
+                .kept
+                .version
+                .lock()
+                .unwrap()
+                .map(|(_, v, _)| v),
             Some(version),
             "made from the kept rows"
         );
