@@ -480,7 +480,20 @@ async fn build(
     version: i64,
 ) -> Result<(Snapshot, Made), StoreError> {
     let started = Instant::now();
-    if let Some((kept, rows)) = crate::kept::load(store, as_of).await
+    // Read only a kept status that can be brought up to date (decoding a million items takes
+    // seconds; if too much was written since, every item is judged anyway).
+    let worth_reading = match crate::kept::kept_version(store, as_of).await {
+        Ok(Some(kept)) if kept == version => true,
+        Ok(Some(kept)) if kept < version => {
+            matches!(
+                store.changed_since(kept, REFRESH_AT_MOST).await,
+                Ok(Some(_))
+            )
+        }
+        _ => false,
+    };
+    if worth_reading
+        && let Some((kept, rows)) = crate::kept::load(store, as_of).await
         && kept <= version
     {
         let read = started.elapsed();
