@@ -103,6 +103,24 @@ impl Store {
         as_of: NaiveDate,
         format: &str,
     ) -> Result<Option<KeptSnapshot>> {
+        let mut parts = Vec::new();
+        let version = self
+            .read_kept_snapshot(as_of, format, |body| parts.push(body))
+            .await?;
+        Ok(version.map(|version| KeptSnapshot { version, parts }))
+    }
+
+    /// Reads the snapshot kept as of `as_of` in encoding `format` part by part, in order, as
+    /// the database sends them, giving each to `each` (which may decode it meanwhile); its
+    /// data version, or `None` when none is kept for that day and encoding, or it is not
+    /// whole (then what `each` was given must be dropped).
+    pub async fn read_kept_snapshot(
+        &self,
+        as_of: NaiveDate,
+        format: &str,
+        mut each: impl FnMut(Vec<u8>),
+    ) -> Result<Option<i64>> {
+        use futures_util::TryStreamExt;
         let as_of = crate::reminders::iso(as_of);
         // One view of both tables: a server replacing it meanwhile cannot mix two.
         let mut tx = self.consistent_read().await?;
@@ -117,21 +135,25 @@ impl Store {
         let Some((id, version, count)) = head else {
             return Ok(None);
         };
-        let rows = sqlx::query(
-            "SELECT part, body FROM kept_snapshot_parts WHERE snapshot_id = $1 ORDER BY part",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let mut parts = Vec::with_capacity(rows.len());
-        for (n, row) in rows.iter().enumerate() {
-            if row.try_get::<i32, _>(0)? != n as i32 {
-                return Ok(None);
+        let mut whole = true;
+        let mut read = 0;
+        {
+            let mut rows = sqlx::query(
+                "SELECT part, body FROM kept_snapshot_parts WHERE snapshot_id = $1 ORDER BY part",
+            )
+            .bind(id)
+            .fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                if row.try_get::<i32, _>(0)? != read {
+                    whole = false;
+                    break;
+                }
+                each(row.try_get::<Vec<u8>, _>(1)?);
+                read += 1;
             }
-            parts.push(row.try_get::<Vec<u8>, _>(1)?);
         }
-        Ok((parts.len() == count as usize).then_some(KeptSnapshot { version, parts }))
+        tx.commit().await?;
+        Ok((whole && read == count).then_some(version))
     }
 }
 

@@ -20,7 +20,6 @@ pub struct Snapshot {
     pub version: i64,
     /// Items in code order, each with its status.
     pub rows: Vec<(Item, Status)>,
-    pub by_code: HashMap<String, usize>,
     /// Row numbers most urgent first (red, then yellow, by lag) and by name.
     pub by_urgency: Vec<u32>,
     pub by_name: Vec<u32>,
@@ -154,7 +153,14 @@ impl Snapshot {
     }
 
     pub fn status_of(&self, code: &str) -> Option<&(Item, Status)> {
-        self.by_code.get(code).map(|i| &self.rows[*i])
+        self.row_of(code).map(|n| &self.rows[n])
+    }
+
+    /// The row of the item `code` (the rows are in code order).
+    pub fn row_of(&self, code: &str) -> Option<usize> {
+        self.rows
+            .binary_search_by(|(i, _)| i.code.as_str().cmp(code))
+            .ok()
     }
 
     /// The overview for an account: shared when it sees everything.
@@ -598,7 +604,7 @@ async fn owned(mut old: Arc<Snapshot>) -> Result<Snapshot, Arc<Snapshot>> {
 /// Can the items judged again replace their rows where they are: every item written is
 /// still in the year (none archived or moved away) and none is new?
 fn in_place(s: &Snapshot, replaced: &HashSet<String>, fresh: &[Judged]) -> bool {
-    fresh.len() == replaced.len() && fresh.iter().all(|(i, ..)| s.by_code.contains_key(&i.code))
+    fresh.len() == replaced.len() && fresh.iter().all(|(i, ..)| s.row_of(&i.code).is_some())
 }
 
 /// The snapshot with the rows of `fresh` replaced where they stand (see [`in_place`]): the
@@ -612,7 +618,9 @@ async fn patch(
 ) -> Result<Snapshot, StoreError> {
     let (mut names_moved, mut urgency_moved) = (false, false);
     for (item, status, months, progress, ytd) in fresh {
-        let n = s.by_code[&item.code];
+        let Some(n) = s.row_of(&item.code) else {
+            continue; // not so: `in_place` found every code
+        };
         let (was, was_status) = &s.rows[n];
         names_moved |= was.name != item.name;
         urgency_moved |= was_status.colour != status.colour || was_status.lag != status.lag;
@@ -684,19 +692,14 @@ async fn assemble(
     let ytd: Vec<Option<duban_core::Wan>> = judged.iter().map(|j| j.4).collect();
     let months: Vec<[i64; 12]> = judged.iter().map(|j| j.2).collect();
     let rows: Vec<(Item, Status)> = judged.into_iter().map(|(i, s, ..)| (i, s)).collect();
-    let (orders, (search_keys, index), by_code, trend) = std::thread::scope(|scope| {
+    let (orders, (search_keys, index), trend) = std::thread::scope(|scope| {
         let orders = scope.spawn(|| (by_urgency(&rows), by_name(&rows)));
         let keys = scope.spawn(|| {
             let keys: Vec<String> = rows.iter().map(|(i, _)| search_key(i)).collect();
             (keys, Index::new(&rows))
         });
-        let by_code: HashMap<String, usize> = rows
-            .iter()
-            .enumerate()
-            .map(|(n, (i, _))| (i.code.clone(), n))
-            .collect();
         let trend = trend(as_of, &rows, &months);
-        (joined(orders), joined(keys), by_code, trend)
+        (joined(orders), joined(keys), trend)
     });
     let (by_urgency, by_name) = orders;
     let regions = units
@@ -709,7 +712,6 @@ async fn assemble(
         as_of,
         version,
         rows,
-        by_code,
         by_urgency,
         by_name,
         search_keys,
@@ -754,24 +756,47 @@ fn trend(as_of: NaiveDate, rows: &[(Item, Status)], months: &[[i64; 12]]) -> Vec
 /// Row numbers most urgent first: red, then yellow, then green, each by lag (code order
 /// among equals).
 fn by_urgency(rows: &[(Item, Status)]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.sort_by(|a, b| {
-        let (x, y) = (&rows[*a as usize].1, &rows[*b as usize].1);
-        y.colour.cmp(&x.colour).then(y.lag.cmp(&x.lag))
-    });
-    order
+    // The keys gathered first: sorting then reads one small array, not a million rows.
+    let mut keyed: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(n, (_, st))| (std::cmp::Reverse((st.colour, st.lag)), n as u32))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, n)| n).collect()
 }
 
 /// Row numbers by name (code order among equals).
 fn by_name(rows: &[(Item, Status)]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    order.sort_by(|a, b| rows[*a as usize].0.name.cmp(&rows[*b as usize].0.name));
-    order
+    let mut keyed: Vec<(&str, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(n, (i, _))| (i.name.as_str(), n as u32))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, n)| n).collect()
 }
 
 /// What a search matches a row on: its code and name in lower case.
 fn search_key(i: &Item) -> String {
-    format!("{} {}", i.code, i.name).to_lowercase()
+    let mut key = String::with_capacity(i.code.len() + 1 + i.name.len());
+    key.push_str(&i.code);
+    key.push(' ');
+    key.push_str(&i.name);
+    // Made again only when some letter changes (Chinese names rarely have one); ASCII and
+    // the CJK block are answered without Unicode's tables.
+    let changes = |c: char| match c {
+        _ if c.is_ascii() => c.is_ascii_uppercase(),
+        '\u{3000}'..='\u{9fff}' => false,
+        _ => {
+            let mut lower = c.to_lowercase();
+            !(lower.next() == Some(c) && lower.next().is_none())
+        }
+    };
+    if key.chars().any(changes) {
+        key = key.to_lowercase();
+    }
+    key
 }
 
 /// No unit, region or leader.
@@ -824,8 +849,12 @@ impl Index {
     /// The filter key of an item and its co-operating units, numbering names met anew.
     fn key(&mut self, i: &Item, st: &Status) -> (RowKey, Box<[u32]>) {
         let unit = |units: &mut HashMap<String, u32>, name: &str| -> u32 {
+            if let Some(n) = units.get(name) {
+                return *n;
+            }
             let n = units.len() as u32;
-            *units.entry(name.to_string()).or_insert(n)
+            units.insert(name.to_string(), n);
+            n
         };
         let lead = unit(&mut self.units, &i.lead_unit);
         let region = i
@@ -838,8 +867,12 @@ impl Index {
             .map(|c| unit(&mut self.units, c))
             .collect();
         let leader = i.leader.as_ref().map_or(NONE, |l| {
+            if let Some(n) = self.leaders.get(l) {
+                return *n;
+            }
             let n = self.leaders.len() as u32;
-            *self.leaders.entry(l.clone()).or_insert(n)
+            self.leaders.insert(l.clone(), n);
+            n
         });
         let key = RowKey {
             kind: position(duban_core::ItemKind::ALL, &i.kind),
@@ -871,6 +904,23 @@ pub(crate) mod tests {
     use super::*;
     use duban_store::testing::TestDb;
     use duban_store::{ImportOptions, LedgerEntry};
+
+    #[test]
+    fn search_keys_are_code_and_name_in_lower_case() {
+        let key = |code: &str, name: &str| {
+            let mut i = Item::new(2026, duban_core::ItemKind::Project, name, "白水县");
+            i.code = code.into();
+            search_key(&i)
+        };
+        assert_eq!(key("XM01", "白水县供水工程"), "xm01 白水县供水工程");
+        // Latin, full-width and Greek letters lowered as str::to_lowercase lowers them.
+        assert_eq!(
+            key("xm02", "G312改扩建（ＡＢ段）"),
+            "xm02 g312改扩建（ａｂ段）"
+        );
+        assert_eq!(key("xm03", "ΟΔΟΣ"), "xm03 ΟΔΟΣ".to_lowercase());
+        assert_eq!(key("xm04", "㎞数据"), "xm04 ㎞数据");
+    }
 
     pub(crate) async fn one_item(store: &Store, code: &str) {
         let mut i = Item::new(
@@ -928,7 +978,7 @@ pub(crate) mod tests {
         cache.written();
         let after = cache.get(&store, today).await.unwrap();
         assert!(after.version > first.version);
-        assert!(after.by_code.contains_key("XM2"));
+        assert!(after.row_of("XM2").is_some());
     }
 
     async fn items(store: &Store, codes: std::ops::Range<u32>) {
@@ -1041,7 +1091,8 @@ pub(crate) mod tests {
         assert_eq!(patched.rows, anew.rows);
         assert_eq!(patched.by_name, anew.by_name);
         assert_eq!(
-            patched.by_name[0] as usize, anew.by_code["XM06"],
+            patched.by_name[0] as usize,
+            anew.row_of("XM06").unwrap(),
             "renamed to sort first"
         );
         assert_eq!(patched.by_urgency, anew.by_urgency);
@@ -1061,7 +1112,10 @@ pub(crate) mod tests {
         for unit in ["白水县", "市交通局", "市水利局"] {
             assert_eq!(involving(&patched, unit), involving(&anew, unit), "{unit}");
         }
-        assert_eq!(involving(&patched, "市水利局"), [anew.by_code["XM06"]]);
+        assert_eq!(
+            involving(&patched, "市水利局"),
+            [anew.row_of("XM06").unwrap()]
+        );
         let colours = |s: &Snapshot| s.index.keys.iter().map(|k| k.colour).collect::<Vec<_>>();
         assert_eq!(colours(&patched), colours(&anew));
     }
@@ -1166,7 +1220,8 @@ pub(crate) mod tests {
         same(&now, &anew);
         assert_eq!(now.rows.len(), 21);
         assert_ne!(
-            now.rows[now.by_code["XM03"]].1, first.rows[first.by_code["XM03"]].1,
+            now.rows[now.row_of("XM03").unwrap()].1,
+            first.rows[first.row_of("XM03").unwrap()].1,
             "the report written since changed its status"
         );
 
@@ -1223,14 +1278,15 @@ pub(crate) mod tests {
         let anew = anew(&store, today, refreshed.version).await.unwrap();
         assert_eq!(refreshed.rows, anew.rows);
         assert_eq!(refreshed.rows.len(), 20, "one archived, one new");
-        assert!(refreshed.by_code.contains_key("XM30") && !refreshed.by_code.contains_key("XM05"));
+        assert!(refreshed.row_of("XM30").is_some() && refreshed.row_of("XM05").is_none());
         assert_eq!(refreshed.trend, anew.trend);
         assert_eq!(refreshed.ytd, anew.ytd);
         assert_eq!(refreshed.by_urgency, anew.by_urgency);
         assert_eq!(refreshed.by_name, anew.by_name);
         assert_eq!(refreshed.search_keys, anew.search_keys);
         assert_ne!(
-            refreshed.rows[refreshed.by_code["XM03"]].1, first.rows[first.by_code["XM03"]].1,
+            refreshed.rows[refreshed.row_of("XM03").unwrap()].1,
+            first.rows[first.row_of("XM03").unwrap()].1,
             "the report changed its status"
         );
 
@@ -1257,6 +1313,9 @@ pub(crate) mod tests {
         assert_eq!(store.changed_since(v, 100).await.unwrap(), None);
         cache.written();
         let renamed = cache.get(&store, today).await.unwrap();
-        assert_eq!(renamed.rows[renamed.by_code["XM02"]].0.lead_unit, "白水区");
+        assert_eq!(
+            renamed.rows[renamed.row_of("XM02").unwrap()].0.lead_unit,
+            "白水区"
+        );
     }
 }

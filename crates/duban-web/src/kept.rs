@@ -93,54 +93,103 @@ fn unpack(part: &[u8]) -> Result<Vec<Judged>, String> {
 }
 
 /// The rows kept in `parts`, in their order; decoded on every core.
-pub fn decode(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_core = parts.len().div_ceil(cores).max(1);
-    let decoded: Vec<Result<Vec<Judged>, String>> = std::thread::scope(|scope| {
-        let running: Vec<_> = parts
-            .chunks(per_core)
-            .map(|some| scope.spawn(move || decode_parts(some)))
-            .collect();
-        running
-            .into_iter()
-            .map(|t| t.join().unwrap_or_else(|_| Err("解码线程异常退出".into())))
-            .collect()
-    });
-    let mut rows = Vec::new();
-    for some in decoded {
-        rows.extend(some?);
+#[cfg(test)]
+fn decode(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
+    let decoder = Decoder::start();
+    for part in parts {
+        decoder.give(part.clone());
     }
-    Ok(rows)
+    decoder.finish()
 }
 
-fn decode_parts(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
-    let mut rows = Vec::new();
-    for part in parts {
-        rows.extend(unpack(part)?);
+/// A part and its place among the parts.
+type Numbered<T> = (usize, T);
+
+/// Where a core is given its parts, and what it decoded from them.
+type Core = (
+    std::sync::mpsc::Sender<Numbered<Vec<u8>>>,
+    std::thread::JoinHandle<Result<Vec<Numbered<Vec<Judged>>>, String>>,
+);
+
+/// Parts decoded as they come, on every core: the n-th part given goes to core n mod cores.
+struct Decoder {
+    cores: Vec<Core>,
+    given: std::sync::atomic::AtomicUsize,
+}
+
+impl Decoder {
+    fn start() -> Decoder {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = (0..cores)
+            .map(|_| {
+                let (give, parts) = std::sync::mpsc::channel::<Numbered<Vec<u8>>>();
+                let decoding = std::thread::spawn(move || {
+                    let mut decoded = Vec::new();
+                    for (n, part) in parts {
+                        decoded.push((n, unpack(&part)?));
+                    }
+                    Ok(decoded)
+                });
+                (give, decoding)
+            })
+            .collect();
+        Decoder {
+            cores,
+            given: std::sync::atomic::AtomicUsize::new(0),
+        }
     }
-    Ok(rows)
+
+    fn give(&self, part: Vec<u8>) {
+        let n = self
+            .given
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A core that stopped (a part it could not read) reports it when finished.
+        let _ = self.cores[n % self.cores.len()].0.send((n, part));
+    }
+
+    /// Every row given, in the order of the parts.
+    fn finish(self) -> Result<Vec<Judged>, String> {
+        let mut parts: Vec<Numbered<Vec<Judged>>> = Vec::with_capacity(self.given.into_inner());
+        for (give, decoding) in self.cores {
+            drop(give);
+            let decoded = decoding
+                .join()
+                .unwrap_or_else(|_| Err("解码线程异常退出".into()))?;
+            parts.extend(decoded);
+        }
+        parts.sort_unstable_by_key(|(n, _)| *n);
+        let mut rows = Vec::with_capacity(parts.iter().map(|(_, r)| r.len()).sum());
+        for (_, some) in parts {
+            rows.extend(some);
+        }
+        Ok(rows)
+    }
 }
 
 /// The rows kept as of `as_of` by this build, with the data version they were judged at;
 /// `None` when none are kept, or they cannot be read (then every item is judged, as if none
-/// were kept).
+/// were kept). Each part is decoded as soon as the database has sent it.
 pub async fn load(store: &Store, as_of: NaiveDate) -> Option<(i64, Vec<Judged>)> {
     let started = std::time::Instant::now();
-    let kept = match store.kept_snapshot(as_of, &FORMAT).await {
-        Ok(k) => k?,
-        Err(e) => {
-            tracing::warn!(error = %e, "reading the kept status failed");
-            return None;
-        }
-    };
-    let version = kept.version;
+    let decoder = Decoder::start();
+    let version = store
+        .read_kept_snapshot(as_of, &FORMAT, |part| decoder.give(part))
+        .await;
     let fetched = started.elapsed();
-    let decoded = tokio::task::spawn_blocking(move || decode(&kept.parts)).await;
+    let decoded = tokio::task::spawn_blocking(move || decoder.finish()).await;
     tracing::debug!(
         fetch_ms = fetched.as_millis() as u64,
         decode_ms = (started.elapsed() - fetched).as_millis() as u64,
         "kept status read"
     );
+    let version = match version {
+        Ok(Some(v)) => v,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the kept status failed");
+            return None;
+        }
+    };
     match decoded {
         Ok(Ok(rows)) if rows.is_sorted_by(|a, b| a.0.code < b.0.code) => Some((version, rows)),
         Ok(Ok(_)) => {

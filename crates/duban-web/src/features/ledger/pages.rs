@@ -175,7 +175,7 @@ fn status_cells(
     code: &str,
     texts: Option<&(Option<String>, Option<String>)>,
 ) -> duban_office::StatusCells {
-    let Some(&n) = snap.by_code.get(code) else {
+    let Some(n) = snap.row_of(code) else {
         return duban_office::StatusCells::default();
     };
     let st = &snap.rows[n].1;
