@@ -4,14 +4,13 @@
 //! and importing that allocate millions of small values ran a tenth to a third faster than on
 //! glibc's malloc (the province import 4.2 → 3.75 s; a million items' kept status read and
 //! assembled 5.1 → 4.1 s; the ledger at 200 connections p99 22 → 12 ms). By default it
-//! commits its whole first arena when the process starts: the province server peaked at
-//! 273 MiB against 190 on glibc; committed as used, 222 MiB. A command that runs once and
-//! ends (an import) returns freed pages at once: after mimalloc's usual 10 ms the province
-//! import peaked at 226 MiB on SQLite and 248 MiB on PostgreSQL, at once at 176 MiB, for
-//! 0.25 s more. The server keeps the 10 ms: at once cost a million items' first view 0.3 s of
-//! page faults for 5 MiB less at a province. Set before any thread starts;
-//! `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` in the environment are left to
-//! rule.
+//! commits its whole first arena when the process starts and returns freed pages after 10 ms:
+//! the province server peaked at 273 MiB against 190 on glibc. Committing arenas as used and
+//! returning freed pages at once brought it to 198–217 MiB; with the 10 ms kept it measured
+//! 222–249 MiB, too near the 250 MB bound, though a million items' first view is 0.3 s faster
+//! so; the province import peaked at 226–248 MiB with the 10 ms, 176 MiB without. Set before
+//! any thread starts; `MIMALLOC_ARENA_EAGER_COMMIT` and `MIMALLOC_PURGE_DELAY` in the
+//! environment are left to rule.
 //!
 //! SQLite and the other C code still use glibc's malloc, which gives each thread that
 //! allocates at once an arena of its own (up to eight a core) and keeps what is freed in each:
@@ -24,18 +23,16 @@
 const MI_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const MI_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Arenas committed as used and, but for the server (`serving`), freed pages returned at
-/// once (mimalloc); for glibc, free
+/// Arenas committed as used and freed pages returned at once (mimalloc); for glibc, free
 /// memory above 1 MiB at the top of a heap returned and, for the server (`serving`), two
 /// arenas.
 pub fn configure_allocator(serving: bool) {
     let set = |name: &str| std::env::var_os(name).is_some();
     // mimalloc read its options (and the environment) when the process started.
-    let mut options = vec![(MI_ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT")];
-    if !serving {
-        options.push((MI_PURGE_DELAY, "MIMALLOC_PURGE_DELAY"));
-    }
-    for (option, name) in options {
+    for (option, name) in [
+        (MI_ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT"),
+        (MI_PURGE_DELAY, "MIMALLOC_PURGE_DELAY"),
+    ] {
         if !set(name) {
             // SAFETY: setting an option is not thread-safe; this runs at the start of main,
             // before any other thread exists. The numbers are options of the bundled mimalloc 2.
