@@ -95,7 +95,7 @@ fn unpack(part: &[u8]) -> Result<Vec<Judged>, String> {
 /// The rows kept in `parts`, in their order; decoded on every core.
 #[cfg(test)]
 fn decode(parts: &[Vec<u8>]) -> Result<Vec<Judged>, String> {
-    let decoder = Decoder::start();
+    let mut decoder = Decoder::start();
     for part in parts {
         decoder.give(part.clone());
     }
@@ -114,7 +114,7 @@ type Core = (
 /// Parts decoded as they come, on every core: the n-th part given goes to core n mod cores.
 struct Decoder {
     cores: Vec<Core>,
-    given: std::sync::atomic::AtomicUsize,
+    given: usize,
 }
 
 impl Decoder {
@@ -133,23 +133,19 @@ impl Decoder {
                 (give, decoding)
             })
             .collect();
-        Decoder {
-            cores,
-            given: std::sync::atomic::AtomicUsize::new(0),
-        }
+        Decoder { cores, given: 0 }
     }
 
-    fn give(&self, part: Vec<u8>) {
-        let n = self
-            .given
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    fn give(&mut self, part: Vec<u8>) {
+        let n = self.given;
+        self.given += 1;
         // A core that stopped (a part it could not read) reports it when finished.
         let _ = self.cores[n % self.cores.len()].0.send((n, part));
     }
 
     /// Every row given, in the order of the parts.
     fn finish(self) -> Result<Vec<Judged>, String> {
-        let mut parts: Vec<Numbered<Vec<Judged>>> = Vec::with_capacity(self.given.into_inner());
+        let mut parts: Vec<Numbered<Vec<Judged>>> = Vec::with_capacity(self.given);
         for (give, decoding) in self.cores {
             drop(give);
             let decoded = decoding
@@ -171,17 +167,11 @@ impl Decoder {
 /// were kept). Each part is decoded as soon as the database has sent it.
 pub async fn load(store: &Store, as_of: NaiveDate) -> Option<(i64, Vec<Judged>)> {
     let started = std::time::Instant::now();
-    let decoder = Decoder::start();
+    let mut decoder = Decoder::start();
     let version = store
         .read_kept_snapshot(as_of, &FORMAT, |part| decoder.give(part))
         .await;
-    let fetched = started.elapsed();
-    let decoded = tokio::task::spawn_blocking(move || decoder.finish()).await;
-    tracing::debug!(
-        fetch_ms = fetched.as_millis() as u64,
-        decode_ms = (started.elapsed() - fetched).as_millis() as u64,
-        "kept status read"
-    );
+    // Not whole, or not read: what was given is dropped, not waited for.
     let version = match version {
         Ok(Some(v)) => v,
         Ok(None) => return None,
@@ -190,6 +180,13 @@ pub async fn load(store: &Store, as_of: NaiveDate) -> Option<(i64, Vec<Judged>)>
             return None;
         }
     };
+    let fetched = started.elapsed();
+    let decoded = tokio::task::spawn_blocking(move || decoder.finish()).await;
+    tracing::debug!(
+        fetch_ms = fetched.as_millis() as u64,
+        decode_ms = (started.elapsed() - fetched).as_millis() as u64,
+        "kept status read"
+    );
     match decoded {
         Ok(Ok(rows)) if rows.is_sorted_by(|a, b| a.0.code < b.0.code) => Some((version, rows)),
         Ok(Ok(_)) => {
