@@ -105,20 +105,20 @@ impl Store {
     ) -> Result<Option<KeptSnapshot>> {
         let mut parts = Vec::new();
         let version = self
-            .read_kept_snapshot(as_of, format, |body| parts.push(body))
+            .read_kept_snapshot(as_of, format, |_, body| parts.push(body))
             .await?;
         Ok(version.map(|version| KeptSnapshot { version, parts }))
     }
 
     /// Reads the snapshot kept as of `as_of` in encoding `format` part by part, in order, as
-    /// the database sends them, giving each to `each` (which may decode it meanwhile); its
-    /// data version, or `None` when none is kept for that day and encoding, or it is not
-    /// whole (then what `each` was given must be dropped).
+    /// the database sends them, giving each to `each` with the number of parts kept (it may
+    /// decode them meanwhile); its data version, or `None` when none is kept for that day and
+    /// encoding, or it is not whole (then what `each` was given must be dropped).
     pub async fn read_kept_snapshot(
         &self,
         as_of: NaiveDate,
         format: &str,
-        mut each: impl FnMut(Vec<u8>),
+        mut each: impl FnMut(usize, Vec<u8>),
     ) -> Result<Option<i64>> {
         use futures_util::TryStreamExt;
         let as_of = crate::reminders::iso(as_of);
@@ -135,8 +135,11 @@ impl Store {
         let Some((id, version, count)) = head else {
             return Ok(None);
         };
+        let Ok(count) = usize::try_from(count) else {
+            return Ok(None);
+        };
         let mut whole = true;
-        let mut read = 0;
+        let mut read: usize = 0;
         {
             let mut rows = sqlx::query(
                 "SELECT part, body FROM kept_snapshot_parts WHERE snapshot_id = $1 ORDER BY part",
@@ -144,11 +147,12 @@ impl Store {
             .bind(id)
             .fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
-                if row.try_get::<i32, _>(0)? != read {
+                // Parts in order, and no more than the head says.
+                if read == count || usize::try_from(row.try_get::<i32, _>(0)?).ok() != Some(read) {
                     whole = false;
                     break;
                 }
-                each(row.try_get::<Vec<u8>, _>(1)?);
+                each(count, row.try_get::<Vec<u8>, _>(1)?);
                 read += 1;
             }
         }
