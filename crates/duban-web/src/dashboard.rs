@@ -416,6 +416,7 @@ pub(crate) struct Columns {
     pub ytd: Vec<Option<duban_core::Wan>>,
     pub search_keys: Option<Vec<String>>,
     pub orders: Option<Orders>,
+    pub index: Option<Index>,
 }
 
 impl Columns {
@@ -428,6 +429,7 @@ impl Columns {
             ytd: Vec::with_capacity(rows),
             search_keys: None,
             orders: None,
+            index: None,
         }
     }
 
@@ -710,8 +712,9 @@ fn kept_rows(old: Result<Snapshot, Arc<Snapshot>>, replaced: &HashSet<String>) -
 }
 
 /// The snapshot of judged rows (in code order): indexed, added up, with the problems and the
-/// unit directory. The orders and the search keys (unless kept with the rows) and the filter
-/// index are made side by side (a million rows: about half a second each on one core).
+/// unit directory. The orders, the search keys and the filter index (unless made as the
+/// rows were read) are made side by side (a million rows: about half a second each on one
+/// core).
 async fn assemble(
     store: &Store,
     as_of: NaiveDate,
@@ -735,13 +738,14 @@ async fn assemble(
         ytd,
         search_keys,
         orders,
+        index,
     } = columns;
     let (orders, search_keys, (index, trend)) = std::thread::scope(|scope| {
         let orders = scope.spawn(|| orders.unwrap_or_else(|| (by_urgency(&rows), by_name(&rows))));
         let keys = scope.spawn(|| {
             search_keys.unwrap_or_else(|| rows.iter().map(|(i, _)| search_key(i)).collect())
         });
-        let index = Index::new(&rows);
+        let index = index.unwrap_or_else(|| Index::new(&rows));
         (
             joined(orders),
             joined(keys),
@@ -852,8 +856,25 @@ pub(crate) fn search_key(i: &Item) -> String {
 /// No unit, region or leader.
 pub const NONE: u32 = u32::MAX;
 
+/// The names `part` numbered, numbered in `all` as well (those new to it after the others,
+/// in the part's order): each of the part's numbers' number in `all`.
+fn renumbered<K: std::hash::Hash + Eq>(
+    all: &mut HashMap<K, u32>,
+    part: HashMap<K, u32>,
+) -> Vec<u32> {
+    let mut names: Vec<(u32, K)> = part.into_iter().map(|(k, n)| (n, k)).collect();
+    names.sort_unstable_by_key(|(n, _)| *n);
+    names
+        .into_iter()
+        .map(|(_, k)| {
+            let next = all.len() as u32;
+            *all.entry(k).or_insert(next)
+        })
+        .collect()
+}
+
 /// What the ledger list filters on, per row.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowKey {
     pub kind: u8,
     /// `u8::MAX` without a stage.
@@ -865,7 +886,7 @@ pub struct RowKey {
 }
 
 /// The rows' filter keys with the names behind the numbers.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Index {
     pub keys: Vec<RowKey>,
     /// Co-operating units per row (mostly empty).
@@ -879,14 +900,41 @@ fn position<T: PartialEq>(all: &[T], x: &T) -> u8 {
 }
 
 impl Index {
-    fn new(rows: &[(Item, Status)]) -> Index {
+    pub(crate) fn new(rows: &[(Item, Status)]) -> Index {
         let mut ix = Index::default();
         for (i, st) in rows {
-            let (key, co) = ix.key(i, st);
-            ix.keys.push(key);
-            ix.co.push(co);
+            ix.push(i, st);
         }
         ix
+    }
+
+    /// Adds the next row, `i` with status `st`.
+    pub(crate) fn push(&mut self, i: &Item, st: &Status) {
+        let (key, co) = self.key(i, st);
+        self.keys.push(key);
+        self.co.push(co);
+    }
+
+    /// The index of rows indexed in parts, one after another: the same as if indexed at once
+    /// (names are numbered in the order first met).
+    pub(crate) fn joined(parts: Vec<Index>) -> Index {
+        let mut all = Index::default();
+        for part in parts {
+            let units = renumbered(&mut all.units, part.units);
+            let leaders = renumbered(&mut all.leaders, part.leaders);
+            let unit = |n: u32| units.get(n as usize).copied().unwrap_or(NONE);
+            for mut k in part.keys {
+                (k.lead, k.region) = (unit(k.lead), unit(k.region));
+                k.leader = leaders.get(k.leader as usize).copied().unwrap_or(NONE);
+                all.keys.push(k);
+            }
+            all.co.extend(
+                part.co
+                    .into_iter()
+                    .map(|co| co.iter().map(|&n| unit(n)).collect()),
+            );
+        }
+        all
     }
 
     /// Row `n` is now `i` with status `st` (a unit or leader not met before is numbered).
@@ -954,6 +1002,57 @@ pub(crate) mod tests {
     use super::*;
     use duban_store::testing::TestDb;
     use duban_store::{ImportOptions, LedgerEntry};
+
+    /// Rows indexed part by part (as the kept status is read) number their units and
+    /// leaders as rows indexed at once do: in the order first met.
+    #[test]
+    fn an_index_joined_from_parts_is_the_index_made_at_once() {
+        let row = |lead: &str, region: Option<&str>, co: &[&str], leader: Option<&str>| {
+            let mut i = Item::new(2026, duban_core::ItemKind::Project, "某项目", lead);
+            i.region = region.map(String::from);
+            i.co_units = co.iter().map(|c| c.to_string()).collect();
+            i.leader = leader.map(|name| duban_core::Leader {
+                name: name.into(),
+                title: Some("副市长".into()),
+            });
+            let status = Status {
+                t: "50".parse().unwrap(),
+                p: None,
+                lag: None,
+                colour: duban_core::Colour::Green,
+                flags: vec![],
+                reasons: vec![],
+                projection: None,
+            };
+            (i, status)
+        };
+        let rows = [
+            row("甲局", Some("东区"), &[], Some("张三")),
+            row("乙局", None, &["甲局"], None),
+            row("丙局", Some("西区"), &["丁局", "东区"], Some("李四")),
+            row("甲局", Some("西区"), &["戊局"], Some("张三")),
+            row("己局", None, &[], Some("王五")),
+        ];
+        let at_once = Index::new(&rows);
+        let number = |name: &str| at_once.unit(name);
+        let numbers = [
+            "甲局", "东区", "乙局", "丙局", "西区", "丁局", "戊局", "己局",
+        ]
+        .map(number);
+        assert_eq!(numbers, [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(at_once.co[2][..], [5, 1]);
+        assert_eq!(at_once.keys[3].leader, 0);
+        assert_eq!(at_once.keys[4].leader, 2);
+        for cuts in [vec![5], vec![2, 5], vec![1, 3, 4, 5], vec![0, 5]] {
+            let mut parts = Vec::new();
+            let mut from = 0;
+            for to in cuts {
+                parts.push(Index::new(&rows[from..to]));
+                from = to;
+            }
+            assert_eq!(Index::joined(parts), at_once);
+        }
+    }
 
     #[test]
     fn search_keys_are_code_and_name_in_lower_case() {
@@ -1248,8 +1347,9 @@ pub(crate) mod tests {
         assert_eq!(rows.ytd[2].map(|w| w.to_string()), Some("120".into()));
         // Nothing written since: a server starting takes the kept rows with their orders and
         // search keys as they were.
-        let restarted = StatusCache::default();
-        same(&restarted.get(&store, today).await.unwrap(), &first);
+        let again = StatusCache::default().get(&store, today).await.unwrap();
+        same(&again, &first);
+        assert_eq!(again.index, first.index);
 
         // Written since: a report and a new item. A server starting reads the kept rows and
         // judges those two again.

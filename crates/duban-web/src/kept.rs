@@ -17,7 +17,7 @@ use duban_core::{Item, Status, Wan};
 use duban_store::Store;
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::{Columns, Orders, Snapshot, search_key};
+use crate::dashboard::{Columns, Index, Orders, Snapshot, search_key};
 
 /// Rows per part: a part is a few MB, decoded by one core.
 const ROWS_PER_PART: usize = 20_000;
@@ -167,10 +167,11 @@ struct Slot<'a> {
 }
 
 /// Decodes a part's rows straight into its slot, counting them as they are written (a row
-/// is never copied again), and makes their search keys.
+/// is never copied again), and makes their search keys and filter index.
 struct Filling<'s, 'a> {
     slot: &'s mut Slot<'a>,
     written: &'s mut usize,
+    index: &'s mut Index,
 }
 
 impl<'de> serde::de::Visitor<'de> for Filling<'_, '_> {
@@ -187,6 +188,7 @@ impl<'de> serde::de::Visitor<'de> for Filling<'_, '_> {
                 return Err(serde::de::Error::custom("一部分的行数多于头部所记"));
             }
             self.slot.search_keys[n].write(search_key(&r.item));
+            self.index.push(&r.item, &r.status);
             self.slot.rows[n].write((r.item, r.status));
             self.slot.months[n].write(r.months);
             self.slot.progress[n].write(r.progress);
@@ -197,9 +199,14 @@ impl<'de> serde::de::Visitor<'de> for Filling<'_, '_> {
     }
 }
 
-/// Decodes `part` into `slot` (unpacked in `bytes`); how many rows were written, even when
-/// it fails part way.
-fn fill(slot: &mut Slot, part: &[u8], bytes: &mut Vec<u8>) -> (usize, Result<(), String>) {
+/// Decodes `part` into `slot` (unpacked in `bytes`), indexing its rows in `index`; how many
+/// rows were written, even when it fails part way.
+fn fill(
+    slot: &mut Slot,
+    part: &[u8],
+    bytes: &mut Vec<u8>,
+    index: &mut Index,
+) -> (usize, Result<(), String>) {
     let mut written = 0;
     let done = unpack(part, bytes).and_then(|()| {
         let mut de = rmp_serde::Deserializer::from_read_ref(&bytes[..]);
@@ -208,6 +215,7 @@ fn fill(slot: &mut Slot, part: &[u8], bytes: &mut Vec<u8>) -> (usize, Result<(),
             Filling {
                 slot,
                 written: &mut written,
+                index,
             },
         )
         .map_err(|e| e.to_string())
@@ -218,9 +226,9 @@ fn fill(slot: &mut Slot, part: &[u8], bytes: &mut Vec<u8>) -> (usize, Result<(),
     }
 }
 
-/// What became of the k-th part of rows: how many rows it wrote at its slot, and whether it
-/// was read whole.
-type Filled = (usize, usize, Result<(), String>);
+/// What became of the k-th part of rows: how many rows it wrote at its slot, whether it was
+/// read whole, and its rows' filter index.
+type Filled = (usize, usize, Result<(), String>, Index);
 
 /// The head part and the parts of rows sent on `parts` (`count` in all, as the database
 /// says) decoded into columns allocated once; part k of rows is decoded on core k mod
@@ -266,8 +274,9 @@ fn decode_all(count: usize, parts: Receiver<Vec<u8>>) -> Result<Columns, String>
                     let mut bytes = Vec::new();
                     take.into_iter()
                         .map(|(k, mut slot, part)| {
-                            let (written, done) = fill(&mut slot, &part, &mut bytes);
-                            (k, written, done)
+                            let mut index = Index::default();
+                            let (written, done) = fill(&mut slot, &part, &mut bytes, &mut index);
+                            (k, written, done, index)
                         })
                         .collect::<Vec<Filled>>()
                 });
@@ -277,7 +286,8 @@ fn decode_all(count: usize, parts: Receiver<Vec<u8>>) -> Result<Columns, String>
         let mut filled: Vec<Filled> = Vec::with_capacity(count);
         for (k, part) in parts.enumerate() {
             let Some(slot) = slots.next() else {
-                filled.push((usize::MAX, 0, Err("留存的状态多于头部所记".into())));
+                let more = Err("留存的状态多于头部所记".into());
+                filled.push((usize::MAX, 0, more, Index::default()));
                 break;
             };
             // A core that stopped (it panicked) is found when joined.
@@ -287,13 +297,16 @@ fn decode_all(count: usize, parts: Receiver<Vec<u8>>) -> Result<Columns, String>
             drop(give);
             match decoding.join() {
                 Ok(some) => filled.extend(some),
-                Err(_) => filled.push((usize::MAX, 0, Err("解码线程异常退出".into()))),
+                Err(_) => {
+                    let panicked = Err("解码线程异常退出".into());
+                    filled.push((usize::MAX, 0, panicked, Index::default()));
+                }
             }
         }
         filled
     });
     filled.sort_unstable_by_key(|(k, ..)| *k);
-    let whole = filled.len() == slots && filled.iter().all(|(_, _, done)| done.is_ok());
+    let whole = filled.len() == slots && filled.iter().all(|(_, _, done, _)| done.is_ok());
     // SAFETY: part k of rows wrote its first `written` rows at row k × per_part in every
     // column, and nothing else was written; read whole, every part wrote every row of its
     // slot, so rows 0..rows are written. Otherwise those written are dropped (the other
@@ -306,7 +319,7 @@ fn decode_all(count: usize, parts: Receiver<Vec<u8>>) -> Result<Columns, String>
             out.ytd.set_len(rows);
             keys.set_len(rows);
         } else {
-            for (k, written, _) in &filled {
+            for (k, written, ..) in &filled {
                 if *k < slots {
                     let at = k * per_part;
                     drop_written(&mut out.rows, at, *written);
@@ -315,15 +328,22 @@ fn decode_all(count: usize, parts: Receiver<Vec<u8>>) -> Result<Columns, String>
             }
         }
     }
-    match filled.into_iter().find_map(|(_, _, done)| done.err()) {
-        Some(e) => Err(e),
-        None if !whole => Err("留存的状态不完整".into()),
-        None => Ok(Columns {
-            search_keys: Some(keys),
-            orders: Some(orders),
-            ..out
-        }),
+    if let Some(e) = filled
+        .iter_mut()
+        .find_map(|(_, _, done, _)| done.as_mut().err())
+    {
+        return Err(std::mem::take(e));
     }
+    if !whole {
+        return Err("留存的状态不完整".into());
+    }
+    let index = Index::joined(filled.into_iter().map(|(.., index)| index).collect());
+    Ok(Columns {
+        search_keys: Some(keys),
+        orders: Some(orders),
+        index: Some(index),
+        ..out
+    })
 }
 
 /// Drops the `n` values written at `at` in `v`'s spare room.
@@ -526,6 +546,7 @@ mod tests {
         assert_eq!(back.orders, Some(orders.clone()));
         let keys = ["xm1 甲项目", "xm2 甲项目"].map(String::from).to_vec();
         assert_eq!(back.search_keys, Some(keys));
+        assert_eq!(back.index, Some(crate::dashboard::Index::new(&both)));
         // Both rows in one part read the same.
         let one = pack_all(&rows, 2, (&orders.0, &orders.1)).unwrap();
         assert_eq!(one.len(), 2);
