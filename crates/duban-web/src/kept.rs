@@ -370,14 +370,14 @@ fn decode(parts: &[Vec<u8>]) -> Result<Columns, String> {
     decoder.finish()
 }
 
+/// The thread decoding the parts given.
+type Decoding = std::thread::JoinHandle<Result<Columns, String>>;
+
 /// Parts decoded as they come, on every core, into the snapshot's columns.
 #[derive(Default)]
 struct Decoder {
     /// Where parts are given, and what decodes them: started with the first part.
-    started: Option<(
-        Sender<Vec<u8>>,
-        std::thread::JoinHandle<Result<Columns, String>>,
-    )>,
+    started: Option<(Sender<Vec<u8>>, Decoding)>,
 }
 
 impl Decoder {
