@@ -408,7 +408,8 @@ pub(crate) type Judged = (Item, Status, [i64; 12], Progress, Option<duban_core::
 pub(crate) type Orders = (Vec<u32>, Vec<u32>);
 
 /// Judged rows as the snapshot holds them: one column per part of a row, in code order;
-/// with their search keys and orders when they were kept with them.
+/// with their orders when they were kept with them, and their search keys and filter index
+/// when those were made as the rows were read.
 pub(crate) struct Columns {
     pub rows: Vec<(Item, Status)>,
     pub months: Vec<[i64; 12]>,
