@@ -569,6 +569,18 @@ mod tests {
         let two = one[1].clone();
         assert!(decode(&[parts[0].clone(), two, parts[2].clone()]).is_err());
         assert!(decode(&[one[0].clone(), parts[1].clone()]).is_err());
+        // A head that does not add up: no rows per part, or more rows than it has orders for.
+        let mut head = Vec::new();
+        for word in [1u64, 0] {
+            head.extend(word.to_le_bytes());
+        }
+        head.extend([0u8; 8]);
+        let no_rows_per_part = lz4_flex::compress_prepend_size(&head);
+        assert!(decode(&[no_rows_per_part, parts[1].clone()]).is_err());
+        head[..8].copy_from_slice(&2u64.to_le_bytes());
+        head[8..16].copy_from_slice(&1u64.to_le_bytes());
+        let short = lz4_flex::compress_prepend_size(&head);
+        assert!(decode(&[short, parts[1].clone(), parts[2].clone()]).is_err());
         // Orders that are not orders of the rows.
         for wrong in [[0, 0], [0, 2]] {
             assert!(decode(&pack_all(&rows, 1, (&wrong, &orders.1)).unwrap()).is_err());
