@@ -4,8 +4,8 @@
 //! A head part (how many rows, how many in a part, and the snapshot's two orders) is followed
 //! by the rows, encoded as MessagePack (fields by position) in parts of [`ROWS_PER_PART`]
 //! rows; each part is compressed with LZ4, and the rows are decoded on every core straight
-//! into the snapshot's columns, with their search keys. A kept snapshot made by another build of
-//! duban is not read: its rules, or its rows, may differ.
+//! into the snapshot's columns, with their search keys and each part's filter index. A kept
+//! snapshot made by another build of duban is not read: its rules, or its rows, may differ.
 
 use std::mem::MaybeUninit;
 use std::sync::mpsc::{Receiver, Sender, channel};
