@@ -61,7 +61,7 @@ pub struct Table {
 }
 
 /// A red item as the bulletin names it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RedItem {
     pub name: String,
     pub unit: String,

@@ -237,8 +237,9 @@ pub fn tally_item(f: &RateFacts, as_of: NaiveDate) -> Tally {
 
 /// One item's part of its group's rates on a date, packed: a year's periods of a province
 /// are kept item by item between reviews (about 50 bytes each, where a [`Tally`] takes 300).
-/// [`ItemTally::default`] is an item not counted at all (not yet on the ledger).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// [`ItemTally::default`] is an item not counted at all (not yet on the ledger). Kept between
+/// server starts (serde, by position).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ItemTally {
     /// Counted in 事项数.
     listed: bool,
@@ -252,7 +253,7 @@ pub struct ItemTally {
 }
 
 /// An item's money in its tally (only with an annual plan).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct ItemMoney {
     ytd: Wan,
     annual: Wan,
@@ -306,7 +307,7 @@ impl Tally {
 /// Items' packed parts added up in whole numbers (yuan, counts): adding a province's items
 /// for a year's periods in decimals took most of a cold ranking. Only the plan due by the
 /// date, a product with 序时进度, stays a decimal.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ItemSum {
     items: usize,
     counted: [u64; 9],
@@ -320,7 +321,7 @@ pub struct ItemSum {
 
 /// Year-to-date over annual plan, in yuan, with the most decimals (of 万元) any addend was
 /// written with: what adding them as decimals would have kept.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct MoneySum {
     added: bool,
     ytd: i128,

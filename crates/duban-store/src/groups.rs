@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use duban_core::rates::ItemSum;
+use serde::{Deserialize, Serialize};
 
 use crate::tallies::ItemPart;
 
@@ -13,12 +14,16 @@ use crate::tallies::ItemPart;
 /// 90,000 units over a year of months. With more, each review adds up the items themselves.
 pub(crate) const MAX_GROUP_CELLS: usize = 1_000_000;
 
-/// The groups of a year's items and their sums for each period kept.
-#[derive(Debug, Clone, Default)]
+/// The groups of a year's items and their sums for each period kept. Kept between server
+/// starts with the tallies (serde, by position; the numbers by lead unit are made again and
+/// everything read is checked, see [`KeptGroups`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(try_from = "KeptGroups")]
 pub(crate) struct Groups {
     /// Each group's region (所在地, none for an item that names none) and lead unit.
     keys: Vec<(Option<String>, String)>,
     /// Group numbers by lead unit, then region: a part is placed without allocating.
+    #[serde(skip)]
     numbers: HashMap<String, Vec<(Option<String>, u32)>>,
     /// The group numbers in key order: what the boards add up in, so that a board adds the
     /// same decimals in the same order however its groups were numbered.
@@ -28,7 +33,57 @@ pub(crate) struct Groups {
     columns: usize,
 }
 
+/// Groups as kept: everything but the numbers by lead unit.
+#[derive(Deserialize)]
+struct KeptGroups {
+    keys: Vec<(Option<String>, String)>,
+    order: Vec<u32>,
+    sums: Vec<Box<[ItemSum]>>,
+    columns: usize,
+}
+
+impl TryFrom<KeptGroups> for Groups {
+    type Error = String;
+
+    /// Groups read back: each key once, the order a permutation of them in key order, and a
+    /// sum of every period for each group (or none at all).
+    fn try_from(k: KeptGroups) -> Result<Groups, String> {
+        let mut groups = Groups {
+            columns: k.columns,
+            ..Groups::default()
+        };
+        for key in k.keys {
+            let n = groups.keys.len() as u32;
+            let same = groups.numbers.entry(key.1.clone()).or_default();
+            if same.iter().any(|(r, _)| *r == key.0) {
+                return Err("分组重复".into());
+            }
+            same.push((key.0.clone(), n));
+            groups.keys.push(key);
+        }
+        let keys = &groups.keys;
+        let in_order = k.order.len() == keys.len()
+            && k.order.iter().all(|n| (*n as usize) < keys.len())
+            && k.order
+                .windows(2)
+                .all(|w| keys[w[0] as usize] < keys[w[1] as usize]);
+        let summed = (k.sums.is_empty() || k.sums.len() == keys.len())
+            && k.sums.iter().all(|s| s.len() == k.columns);
+        if !in_order || !summed {
+            return Err("分组的次序或合计与分组不符".into());
+        }
+        groups.order = k.order;
+        groups.sums = k.sums;
+        Ok(groups)
+    }
+}
+
 impl Groups {
+    /// Are the sums of `columns` periods kept for every group?
+    pub(crate) fn fits(&self, columns: usize) -> bool {
+        self.columns == columns && self.kept()
+    }
+
     /// The groups of `parts` over `columns` periods, each part told its group; their sums
     /// kept unless there are too many (see [`MAX_GROUP_CELLS`]).
     pub(crate) fn of(parts: &mut [ItemPart], columns: usize) -> Groups {
@@ -272,5 +327,41 @@ mod tests {
         groups.refresh(&parts, &[]);
         assert!(groups.kept());
         assert_eq!(boards(&groups), kept);
+    }
+
+    /// Groups kept and read back add up as they did and number a part as before; groups
+    /// whose keys repeat, whose order is not their key order, or with a sum missing are
+    /// refused.
+    #[test]
+    fn groups_read_back_are_checked() {
+        let mut parts = vec![
+            part("XM1", Some("甲县"), "市住建局", 100, true),
+            part("XM3", None, "乙县", 50, false),
+        ];
+        let groups = Groups::of(&mut parts, 2);
+        let back: Groups = rmp_serde::from_slice(&rmp_serde::to_vec(&groups).unwrap()).unwrap();
+        assert_eq!(boards(&back), boards(&groups));
+        let mut back = back;
+        assert_eq!(back.number(&parts[1]), parts[1].group);
+        assert_eq!(back.len(), 2, "no group added");
+
+        let key = |r: Option<&str>, l: &str| (r.map(str::to_string), l.to_string());
+        let (jia, yi) = (key(Some("甲县"), "市住建局"), key(None, "乙县"));
+        let sum = || vec![ItemSum::default(); 2].into_boxed_slice();
+        let read = |keys: Vec<(Option<String>, String)>, order: Vec<u32>, sums: usize| {
+            let kept = (keys, order, vec![sum(); sums], 2usize);
+            rmp_serde::from_slice::<Groups>(&rmp_serde::to_vec(&kept).unwrap())
+        };
+        // (None, 乙县) sorts before (Some(甲县), 市住建局).
+        assert!(read(vec![jia.clone(), yi.clone()], vec![1, 0], 2).is_ok());
+        assert!(
+            read(vec![jia.clone(), yi.clone()], vec![1, 0], 0).is_ok(),
+            "none kept"
+        );
+        assert!(read(vec![jia.clone(), jia.clone()], vec![0, 1], 2).is_err());
+        assert!(read(vec![jia.clone(), yi.clone()], vec![0, 1], 2).is_err());
+        assert!(read(vec![jia.clone(), yi.clone()], vec![1, 1], 2).is_err());
+        assert!(read(vec![jia.clone(), yi.clone()], vec![1, 2], 2).is_err());
+        assert!(read(vec![jia, yi], vec![1, 0], 1).is_err());
     }
 }

@@ -1,8 +1,11 @@
 //! 留存的全部状态 — every item's status as of a day, judged once by a server and kept in the
 //! database as opaque parts (the web server encodes them). A server starting, or a second one
 //! behind the load balancer, reads it and judges again only the items written since, instead
-//! of every item. One is kept, the newest; it is not data: the data version is left as it is,
-//! and on PostgreSQL the writers are not held up while it is written.
+//! of every item. The year's tallies are kept the same way ([`Kind::Tallies`], encoded by
+//! `tallies`). One of each kind is kept, the newest; it is not data: the data version is left
+//! as it is, and on PostgreSQL the writers are not held up while it is written.
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -10,6 +13,82 @@ use sqlx::Row;
 use crate::Result;
 use crate::Store;
 use crate::shared::now_ms;
+
+/// The most one part may unpack to, whatever its header says.
+const PART_AT_MOST: usize = 256 << 20;
+
+/// The build of duban running: its version and the executable's size and time. What one build
+/// kept, another judges again (its encoding or its rules may differ).
+pub fn this_build() -> &'static str {
+    static BUILD: LazyLock<String> = LazyLock::new(|| {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let at = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{}-{at}", m.len())
+            })
+            .unwrap_or_default();
+        format!("duban {} {exe}", env!("CARGO_PKG_VERSION"))
+    });
+    &BUILD
+}
+
+/// One part of a kept snapshot: `value` in MessagePack by position, compressed (LZ4, its size
+/// first).
+pub fn pack_part<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> std::result::Result<Vec<u8>, rmp_serde::encode::Error> {
+    Ok(lz4_flex::compress_prepend_size(&rmp_serde::to_vec(value)?))
+}
+
+/// A part unpacked into `bytes` (reused), refused when it claims more than 256 MB or is not
+/// the size it claims.
+pub fn unpack_part(part: &[u8], bytes: &mut Vec<u8>) -> std::result::Result<(), String> {
+    let (size, packed) = lz4_flex::block::uncompressed_size(part).map_err(|e| e.to_string())?;
+    if size > PART_AT_MOST {
+        return Err(format!("一部分声称{size}字节，超过上限"));
+    }
+    bytes.clear();
+    bytes.resize(size, 0);
+    let unpacked = lz4_flex::block::decompress_into(packed, bytes).map_err(|e| e.to_string())?;
+    if unpacked != size {
+        return Err(format!("一部分声称{size}字节，实为{unpacked}字节"));
+    }
+    Ok(())
+}
+
+/// What is kept: the name each kind is kept under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// 全部状态 — every item's status (encoded by the web server).
+    Status,
+    /// 各期合计 — the year's tallies (see `tallies`).
+    Tallies,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Status => "status",
+            Kind::Tallies => "tallies",
+        }
+    }
+}
+
+/// Which parts of a kept snapshot to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parts {
+    /// Every part.
+    All,
+    /// The first part only.
+    Head,
+    /// Every part after the first, of the snapshot kept at this data version only.
+    Rest(i64),
+}
 
 /// A kept snapshot as read back: the data version it was judged at and its parts, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +109,19 @@ impl Store {
         format: &str,
         parts: &[Vec<u8>],
     ) -> Result<bool> {
+        self.keep(Kind::Status, as_of, version, format, parts).await
+    }
+
+    /// Keeps a snapshot of `kind` (see [`Store::keep_snapshot`]).
+    pub(crate) async fn keep(
+        &self,
+        kind: Kind,
+        as_of: NaiveDate,
+        version: i64,
+        format: &str,
+        parts: &[Vec<u8>],
+    ) -> Result<bool> {
+        let kind = kind.name();
         let as_of = crate::reminders::iso(as_of);
         // SQLite: in the writers' queue. PostgreSQL: beside the writers, not holding their
         // lock while a million items' status is written; two servers keeping at once may
@@ -37,26 +129,32 @@ impl Store {
         let mut tx = self.write_tx_beside().await?;
         let newer: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM kept_snapshots \
-             WHERE as_of > $1 OR (as_of = $1 AND version > $2)",
+             WHERE kind = $3 AND (as_of > $1 OR (as_of = $1 AND version > $2))",
         )
         .bind(&as_of)
         .bind(version)
+        .bind(kind)
         .fetch_one(&mut *tx)
         .await?;
         if newer > 0 {
             tx.rollback().await?;
             return Ok(false);
         }
-        sqlx::query("DELETE FROM kept_snapshot_parts")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM kept_snapshots")
+        sqlx::query(
+            "DELETE FROM kept_snapshot_parts WHERE snapshot_id IN \
+             (SELECT id FROM kept_snapshots WHERE kind = $1)",
+        )
+        .bind(kind)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM kept_snapshots WHERE kind = $1")
+            .bind(kind)
             .execute(&mut *tx)
             .await?;
         let bytes: usize = parts.iter().map(Vec::len).sum();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO kept_snapshots (as_of, version, format, parts, bytes, made_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO kept_snapshots (as_of, version, format, parts, bytes, made_ms, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(&as_of)
         .bind(version)
@@ -64,6 +162,7 @@ impl Store {
         .bind(parts.len() as i32)
         .bind(bytes as i64)
         .bind(now_ms())
+        .bind(kind)
         .fetch_one(&mut *tx)
         .await?;
         for (n, body) in parts.iter().enumerate() {
@@ -88,7 +187,8 @@ impl Store {
         format: &str,
     ) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar(
-            "SELECT MAX(version) FROM kept_snapshots WHERE as_of = $1 AND format = $2",
+            "SELECT MAX(version) FROM kept_snapshots \
+             WHERE as_of = $1 AND format = $2 AND kind = 'status'",
         )
         .bind(crate::reminders::iso(as_of))
         .bind(format)
@@ -118,6 +218,20 @@ impl Store {
         &self,
         as_of: NaiveDate,
         format: &str,
+        each: impl FnMut(usize, Vec<u8>),
+    ) -> Result<Option<i64>> {
+        self.read_kept(Kind::Status, as_of, format, Parts::All, each)
+            .await
+    }
+
+    /// Reads `which` parts of the snapshot of `kind` kept as of `as_of` in encoding `format`
+    /// (see [`Store::read_kept_snapshot`]); each is given with the number of parts kept.
+    pub(crate) async fn read_kept(
+        &self,
+        kind: Kind,
+        as_of: NaiveDate,
+        format: &str,
+        which: Parts,
         mut each: impl FnMut(usize, Vec<u8>),
     ) -> Result<Option<i64>> {
         use futures_util::TryStreamExt;
@@ -125,11 +239,12 @@ impl Store {
         // One view of both tables: a server replacing it meanwhile cannot mix two.
         let mut tx = self.consistent_read().await?;
         let head: Option<(i64, i64, i32)> = sqlx::query_as(
-            "SELECT id, version, parts FROM kept_snapshots WHERE as_of = $1 AND format = $2 \
-             ORDER BY version DESC LIMIT 1",
+            "SELECT id, version, parts FROM kept_snapshots \
+             WHERE as_of = $1 AND format = $2 AND kind = $3 ORDER BY version DESC LIMIT 1",
         )
         .bind(&as_of)
         .bind(format)
+        .bind(kind.name())
         .fetch_optional(&mut *tx)
         .await?;
         let Some((id, version, count)) = head else {
@@ -138,17 +253,26 @@ impl Store {
         let Ok(count) = usize::try_from(count) else {
             return Ok(None);
         };
+        let (first, last) = match which {
+            Parts::All => (0, count),
+            Parts::Head => (0, count.min(1)),
+            Parts::Rest(kept) if kept == version => (count.min(1), count),
+            Parts::Rest(_) => return Ok(None),
+        };
         let mut whole = true;
-        let mut read: usize = 0;
+        let mut read = first;
         {
             let mut rows = sqlx::query(
-                "SELECT part, body FROM kept_snapshot_parts WHERE snapshot_id = $1 ORDER BY part",
+                "SELECT part, body FROM kept_snapshot_parts \
+                 WHERE snapshot_id = $1 AND part >= $2 AND part < $3 ORDER BY part",
             )
             .bind(id)
+            .bind(first as i32)
+            .bind(last as i32)
             .fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 // Parts in order, and no more than the head says.
-                if read == count || usize::try_from(row.try_get::<i32, _>(0)?).ok() != Some(read) {
+                if read == last || usize::try_from(row.try_get::<i32, _>(0)?).ok() != Some(read) {
                     whole = false;
                     break;
                 }
@@ -157,7 +281,7 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok((whole && read == count).then_some(version))
+        Ok((whole && read == last).then_some(version))
     }
 }
 
@@ -166,7 +290,10 @@ mod tests {
     use super::*;
     use crate::testing::TestDb;
 
-    crate::both_backends!(the_newest_snapshot_is_kept_and_read_whole);
+    crate::both_backends!(
+        the_newest_snapshot_is_kept_and_read_whole,
+        each_kind_is_kept_apart_and_read_by_parts
+    );
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
@@ -238,5 +365,68 @@ mod tests {
         assert_eq!(store.kept_snapshot(day(6), "f1").await.unwrap(), None);
         let kept = store.kept_snapshot(day(7), "f1").await.unwrap().unwrap();
         assert_eq!((kept.version, kept.parts), (8, vec![vec![4]]));
+    }
+
+    /// The status and the tallies are kept side by side, neither evicting the other, and the
+    /// tallies are read whole, by their head, or by the rest of the version the head was.
+    async fn each_kind_is_kept_apart_and_read_by_parts(db: &TestDb) {
+        let store = db.open().await;
+        let parts = vec![vec![1u8], vec![2], vec![3]];
+        assert!(
+            store
+                .keep(Kind::Tallies, day(6), 7, "t1", &parts)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .keep_snapshot(day(6), 9, "f1", &[vec![9]])
+                .await
+                .unwrap()
+        );
+        let read = |which| {
+            let store = &store;
+            async move {
+                let mut got = Vec::new();
+                let version = store
+                    .read_kept(Kind::Tallies, day(6), "t1", which, |_, p| got.push(p))
+                    .await
+                    .unwrap();
+                (version, got)
+            }
+        };
+        assert_eq!(read(Parts::All).await, (Some(7), parts.clone()));
+        assert_eq!(read(Parts::Head).await, (Some(7), vec![vec![1]]));
+        assert_eq!(
+            read(Parts::Rest(7)).await,
+            (Some(7), vec![vec![2], vec![3]])
+        );
+        assert_eq!(
+            read(Parts::Rest(6)).await,
+            (None, vec![]),
+            "the rest of another version is not read"
+        );
+        assert_eq!(
+            store
+                .kept_snapshot(day(6), "f1")
+                .await
+                .unwrap()
+                .unwrap()
+                .version,
+            9
+        );
+        assert_eq!(
+            store.kept_snapshot(day(6), "t1").await.unwrap(),
+            None,
+            "the tallies are not a status"
+        );
+        // A newer status leaves the tallies kept.
+        assert!(
+            store
+                .keep_snapshot(day(7), 10, "f1", &[vec![8]])
+                .await
+                .unwrap()
+        );
+        assert_eq!(read(Parts::Head).await, (Some(7), vec![vec![1]]));
     }
 }

@@ -23,6 +23,7 @@ mod instructions;
 mod item_columns;
 mod items;
 mod kept;
+mod kept_tallies;
 mod meetings;
 mod packed;
 mod password;
@@ -77,7 +78,7 @@ pub use import::{Archiving, ImportOptions, ImportSummary, LedgerEntry, PlanAutho
 pub use indicators::{IndicatorImport, IndicatorRow};
 pub use instructions::{Instruction, MAX_INSTRUCTION};
 pub use items::{ArchiveScope, ItemFilter, ItemRecord, OverdueMilestone};
-pub use kept::KeptSnapshot;
+pub use kept::{KeptSnapshot, pack_part, this_build, unpack_part};
 pub use meetings::{Confirmed, MeetingItem, MeetingSummary, MeetingTask, MeetingTasks};
 pub use periods::{Calendar, Schedule};
 pub use problems::{NewProblem, Problem, ProblemEvent, ProblemFilter};

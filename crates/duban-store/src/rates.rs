@@ -242,8 +242,7 @@ impl Store {
         // Read after the version: a review is never kept under a version older than its data.
         let dir = Directory::load(self).await?;
         let columns: Vec<usize> = periods.iter().filter_map(|p| kept.column(*p)).collect();
-        let red: Vec<&RedItem> = kept.parts.iter().filter_map(|p| p.red(period)).collect();
-        let (red_count, red_items) = (red.len(), worst(red));
+        let (red_count, red_items) = kept.red_on(period);
         let problems = self.problem_lines(period.year()).await?;
         let boards = |g| boards(&dir, g, &periods, &columns, kept.sums(), &problems);
         let review = Review {
@@ -332,7 +331,7 @@ impl Store {
 
 /// The [`bulletin::LISTED`] most behind of `red` (given in code order), most behind first and
 /// in code order among equals, as the bulletin lists them; without copying a million.
-fn worst(red: Vec<&RedItem>) -> Vec<RedItem> {
+pub(crate) fn worst(red: Vec<&RedItem>) -> Vec<RedItem> {
     let mut red: Vec<(usize, &RedItem)> = red.into_iter().enumerate().collect();
     let rank = |(n, r): &(usize, &RedItem)| (std::cmp::Reverse(r.lag), *n);
     if red.len() > bulletin::LISTED {

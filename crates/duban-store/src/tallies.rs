@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use duban_core::bulletin::RedItem;
 use duban_core::rates::{ItemSum, ItemTally, RateFacts, item_tally};
 use duban_core::{Colour, Period, ReportState, Stage, Thresholds};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::groups::Groups;
@@ -30,10 +31,10 @@ const REFRESH_AT_MOST: usize = 5_000;
 
 /// What the kept tallies were made for.
 #[derive(Debug, Clone, PartialEq)]
-struct Key {
-    year: i32,
-    today: NaiveDate,
-    th: Thresholds,
+pub(crate) struct Key {
+    pub(crate) year: i32,
+    pub(crate) today: NaiveDate,
+    pub(crate) th: Thresholds,
 }
 
 /// A group's region (所在地), lead unit and sum for each period kept.
@@ -51,28 +52,50 @@ impl std::fmt::Debug for KeptTallies {
 
 /// Every item's tallies of some periods of a year, in code order.
 pub(crate) struct YearTallies {
-    key: Key,
+    pub(crate) key: Key,
     /// The data version read before the items were.
-    version: i64,
+    pub(crate) version: i64,
     /// The periods of each item's tallies, in this order.
-    periods: Vec<Period>,
+    pub(crate) periods: Vec<Period>,
     /// The periods whose red items are kept.
-    heads: Vec<Period>,
+    pub(crate) heads: Vec<Period>,
+    /// Every item's part when `whole`; else none.
     pub(crate) parts: Vec<ItemPart>,
     /// The parts added up by region and lead unit.
-    groups: Groups,
+    pub(crate) groups: Groups,
+    /// Are every item's parts here? Tallies read from the head kept in the database are not
+    /// (see `kept_tallies`): they serve reviews from the groups' sums, and are made whole
+    /// from the database before any item is tallied again.
+    pub(crate) whole: bool,
+    /// How many items were tallied.
+    pub(crate) items: usize,
+    /// When not `whole`: for each of `heads`, how many items were red on its last day and
+    /// the worst of them (what a bulletin lists).
+    pub(crate) listed_reds: Vec<ListedReds>,
 }
 
+/// A period, how many items were red on its last day, and the worst of them.
+pub(crate) type ListedReds = (Period, usize, Vec<RedItem>);
+
 /// One item's part: its region and lead unit, a tally per period, and itself where red.
-#[derive(Clone)]
+/// Kept between server starts (serde, by position).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ItemPart {
     pub(crate) code: String,
     pub(crate) region: Option<String>,
     pub(crate) lead: String,
     /// The number of its group of region and lead unit (see [`Groups`]).
     pub(crate) group: u32,
-    tallies: Box<[ItemTally]>,
-    reds: Vec<(Period, RedItem)>,
+    pub(crate) tallies: Box<[ItemTally]>,
+    pub(crate) reds: Vec<(Period, RedItem)>,
+}
+
+#[cfg(feature = "test-support")]
+impl KeptTallies {
+    /// Whether the set kept holds every item's part, if one is kept.
+    pub(crate) async fn whole(&self) -> Option<bool> {
+        self.0.lock().await.as_ref().map(|t| t.whole)
+    }
 }
 
 impl ItemPart {
@@ -138,6 +161,21 @@ impl YearTallies {
         }))
     }
 
+    /// How many items were red on `head`'s last day, and the worst of them (what a bulletin
+    /// lists).
+    pub(crate) fn red_on(&self, head: Period) -> (usize, Vec<RedItem>) {
+        if !self.whole {
+            return self
+                .listed_reds
+                .iter()
+                .find(|(p, ..)| *p == head)
+                .map(|(_, count, worst)| (*count, worst.clone()))
+                .unwrap_or_default();
+        }
+        let red: Vec<&RedItem> = self.parts.iter().filter_map(|p| p.red(head)).collect();
+        (red.len(), crate::rates::worst(red))
+    }
+
     fn serves(&self, key: &Key, periods: &[Period], head: Period) -> bool {
         self.key == *key
             && self.heads.contains(&head)
@@ -164,19 +202,36 @@ impl Store {
         };
         let mut kept = self.tallies.0.lock().await;
         let version = self.data_version().await?;
-        if let Some(old) = kept.clone().filter(|k| k.serves(&key, periods, head)) {
+        // What this process keeps, or else what a server kept in the database (its head).
+        let mut found = kept.clone().filter(|k| k.serves(&key, periods, head));
+        if found.is_none() {
+            found = self
+                .kept_tallies_head(&key)
+                .await?
+                .filter(|k| k.serves(&key, periods, head))
+                .map(Arc::new);
+        }
+        if let Some(old) = found {
             if old.version == version {
+                *kept = Some(old.clone());
                 return Ok(old);
             }
             if let Some(touched) = self.changed_since(old.version, REFRESH_AT_MOST).await? {
-                let fresh = self
-                    .read_tallies(&key, &old.periods, &old.heads, Some(old.version))
-                    .await?;
                 // Let go of the kept set, so that it can be taken instead of copied.
                 *kept = None;
-                let refreshed = Arc::new(merged(old, version, touched, fresh));
-                *kept = Some(refreshed.clone());
-                return Ok(refreshed);
+                let old = if old.whole {
+                    Some(old)
+                } else {
+                    self.kept_tallies_whole(&old).await?.map(Arc::new)
+                };
+                if let Some(old) = old {
+                    let fresh = self
+                        .read_tallies(&key, &old.periods, &old.heads, Some(old.version))
+                        .await?;
+                    let refreshed = Arc::new(merged(old, version, touched, fresh));
+                    *kept = Some(refreshed.clone());
+                    return Ok(refreshed);
+                }
             }
         }
         // Everything again: for the periods kept so far and those asked for, and the year's
@@ -211,11 +266,15 @@ impl Store {
             version,
             periods: all_periods,
             heads,
+            items: parts.len(),
             parts,
             groups,
+            whole: true,
+            listed_reds: Vec::new(),
         });
         if tallies.parts.len() * tallies.periods.len() <= MAX_CELLS {
             *kept = Some(tallies.clone());
+            self.keep_tallies(&tallies).await;
         }
         Ok(tallies)
     }
@@ -285,6 +344,9 @@ fn merged(
         heads: shared.heads.clone(),
         parts: shared.parts.clone(),
         groups: shared.groups.clone(),
+        whole: shared.whole,
+        items: shared.items,
+        listed_reds: shared.listed_reds.clone(),
     });
     let YearTallies {
         key,
@@ -340,8 +402,11 @@ fn merged(
         version,
         periods,
         heads,
+        items: parts.len(),
         parts,
         groups,
+        whole: true,
+        listed_reds: Vec::new(),
     }
 }
 

@@ -141,6 +141,36 @@ impl Drop for TestDb {
     }
 }
 
+/// Drops every status and every tallies kept in the database: the next store opened reads
+/// and judges anew.
+pub async fn forget_kept(store: &Store) {
+    for sql in [
+        "DELETE FROM kept_snapshot_parts",
+        "DELETE FROM kept_snapshots",
+    ] {
+        sqlx::query(sql).execute(&store.pool).await.expect(sql);
+    }
+}
+
+/// Writes `body` over the first part of the kept tallies, as a damaged disk or another
+/// program might.
+pub async fn damage_kept_tallies(store: &Store, body: &[u8]) {
+    sqlx::query(
+        "UPDATE kept_snapshot_parts SET body = $1 WHERE part = 0 AND snapshot_id IN \
+         (SELECT id FROM kept_snapshots WHERE kind = 'tallies')",
+    )
+    .bind(body)
+    .execute(&store.pool)
+    .await
+    .expect("damage the kept tallies");
+}
+
+/// Whether the tallies `store` holds hold every item's part (`Some(false)`: only the head
+/// kept in the database was read), if it holds any.
+pub async fn tallies_whole(store: &Store) -> Option<bool> {
+    store.tallies.whole().await
+}
+
 /// Runs each listed test body — an `async fn(&TestDb)` in the calling module — on SQLite and
 /// on PostgreSQL (the latter `#[ignore]`d unless tests run with `--include-ignored`), as
 /// `sqlite::NAME` and `postgres::NAME`.

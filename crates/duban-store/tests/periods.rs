@@ -58,6 +58,13 @@ fn task(code: &str, lead: &str, region: &str) -> Item {
     item
 }
 
+/// Another store on the database, with nothing kept to read: it reads and tallies anew.
+async fn fresh_store(db: &TestDb) -> Store {
+    let store = db.open().await;
+    duban_store::testing::forget_kept(&store).await;
+    store
+}
+
 fn listed(item: Item, on: &str) -> LedgerEntry {
     let mut e = LedgerEntry::whole(item, Some(Vec::new()));
     e.listed_on = Some(d(on));
@@ -424,7 +431,7 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
         .await
         .unwrap();
     let refreshed = review(&store).await;
-    let anew = review(&db.open().await).await;
+    let anew = review(&fresh_store(db).await).await;
     assert_eq!(refreshed.by_region, anew.by_region);
     assert_eq!(refreshed.by_department, anew.by_department);
     assert_eq!(refreshed.red_items, anew.red_items);
@@ -460,14 +467,14 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
         .await
         .unwrap();
     let refreshed = review(&store).await;
-    let anew = review(&db.open().await).await;
+    let anew = review(&fresh_store(db).await).await;
     assert_eq!(refreshed.by_region, anew.by_region);
     assert_eq!(refreshed.by_region[0].overall.items, 4);
 
     // A quarter asked after the months is read with them; both are then served as read anew.
     let q3 = Period::quarter(2025, 3).unwrap();
     let quarter = store.review(q3, 0, today, &th).await.unwrap();
-    let fresh = db.open().await;
+    let fresh = fresh_store(db).await;
     assert_eq!(
         quarter.by_region,
         fresh.review(q3, 0, today, &th).await.unwrap().by_region
@@ -484,7 +491,7 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
     let refreshed = review(&store).await;
     assert_eq!(
         refreshed.by_region,
-        review(&db.open().await).await.by_region
+        review(&fresh_store(db).await).await.by_region
     );
     assert_ne!(refreshed.by_region, before.by_region);
     let invested = |r: &duban_store::Review| r.by_region[0].overall.invested();
@@ -493,6 +500,69 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
         wan("100").as_decimal(),
         "XM4's first 100 万"
     );
+}
+
+/// A server starting reviews from the tallies another kept in the database: the groups' sums
+/// and the red items, from the head alone. After a write it makes them whole from the kept
+/// parts and tallies again only the items written. Each time the review equals one read
+/// anew. A damaged head is not trusted: the year is read anew.
+async fn a_server_starting_reviews_from_the_kept_tallies(db: &TestDb) {
+    use duban_store::testing::{damage_kept_tallies, tallies_whole};
+    let store = directory(db).await;
+    let th = Thresholds::default();
+    let today = d("2025-11-20");
+    store
+        .import_ledger(
+            vec![
+                listed(project("XM1", "甲县", "甲县", "1000"), "2024-12-20"),
+                listed(project("XM2", "乙县", "乙县", "2000"), "2024-12-20"),
+                listed(task("GZ1", "市发改委", "甲县"), "2024-12-20"),
+            ],
+            &options(),
+        )
+        .await
+        .unwrap();
+    report(&store, "甲县", "XM1", month(10), Some("900"), "2025-11-03").await;
+    let review = |s: &Store| {
+        let (s, th) = (s.clone(), th.clone());
+        async move { s.review(month(10), 2, today, &th).await.unwrap() }
+    };
+    let same = |a: &duban_store::Review, b: &duban_store::Review| {
+        assert_eq!(a.by_region, b.by_region);
+        assert_eq!(a.by_department, b.by_department);
+        assert_eq!((a.red_count, &a.red_items), (b.red_count, &b.red_items));
+    };
+    let first = review(&store).await;
+    assert_eq!(tallies_whole(&store).await, Some(true), "read and tallied");
+    // XM2 has reported nothing by the end of October: red, and named.
+    assert!(first.red_items.iter().any(|r| r.name == "乙县XM2项目"));
+
+    let second = db.open().await;
+    same(&review(&second).await, &first);
+    assert_eq!(tallies_whole(&second).await, Some(false), "the head alone");
+
+    // A write: XM2 reports. The next server and the one started before both see it.
+    report(&store, "乙县", "XM2", month(10), Some("1900"), "2025-11-10").await;
+    let third = db.open().await;
+    let after = review(&third).await;
+    assert_eq!(tallies_whole(&third).await, Some(true), "made whole");
+    same(&review(&second).await, &after);
+    assert_eq!(tallies_whole(&second).await, Some(true));
+    assert_ne!(after.by_region, first.by_region);
+    assert_eq!(
+        after.by_region[0].overall.invested() - first.by_region[0].overall.invested(),
+        wan("1900").as_decimal(),
+        "XM2's 1,900 万"
+    );
+    let fresh = fresh_store(db).await;
+    same(&review(&fresh).await, &after);
+    assert_eq!(tallies_whole(&fresh).await, Some(true));
+
+    // A damaged head: read anew, the same review.
+    damage_kept_tallies(&store, b"not a part").await;
+    let fourth = db.open().await;
+    same(&review(&fourth).await, &after);
+    assert_eq!(tallies_whole(&fourth).await, Some(true), "read anew");
 }
 
 fn planned(name: &str, on: &str) -> Milestone {
@@ -506,6 +576,7 @@ fn planned(name: &str, on: &str) -> Milestone {
 
 duban_store::both_backends!(
     a_kept_review_refreshed_after_writes_equals_one_read_anew,
+    a_server_starting_reviews_from_the_kept_tallies,
     a_closed_period_keeps_its_figures_when_items_are_added_later,
     a_new_item_is_not_asked_for_a_period_before_it_existed,
     departments_are_ranked_on_their_items_and_their_problems,

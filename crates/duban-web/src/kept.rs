@@ -25,25 +25,10 @@ const ROWS_PER_PART: usize = 20_000;
 /// The most rows a kept status may hold: its columns are allocated before its parts are read.
 const ROWS_AT_MOST: usize = 5_000_000;
 
-/// The most one part may unpack to, whatever its header says.
-const PART_AT_MOST: usize = 256 << 20;
-
 /// The encoding and the build of duban that judged (the executable's size and time): rows
 /// kept by another build are judged again.
-pub static FORMAT: LazyLock<String> = LazyLock::new(|| {
-    let build = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| {
-            let at = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{}-{at}", m.len())
-        })
-        .unwrap_or_default();
-    format!("duban {} {build}; msgpack+lz4 4", env!("CARGO_PKG_VERSION"))
-});
+pub static FORMAT: LazyLock<String> =
+    LazyLock::new(|| format!("{}; msgpack+lz4 4", duban_store::this_build()));
 
 #[derive(Serialize)]
 struct RowOut<'a> {
@@ -94,21 +79,16 @@ fn pack_all(
     }
     let mut parts = vec![lz4_flex::compress_prepend_size(&head)];
     for some in rows.chunks(per_part) {
-        parts.push(pack(some)?);
+        parts.push(duban_store::pack_part(some)?);
     }
     Ok(parts)
-}
-
-/// One part: its rows compressed.
-fn pack(rows: &[RowOut]) -> Result<Vec<u8>, rmp_serde::encode::Error> {
-    Ok(lz4_flex::compress_prepend_size(&rmp_serde::to_vec(rows)?))
 }
 
 /// What the head part says: how many rows, how many in a part, and the two orders (each a
 /// permutation of the rows, checked).
 fn head_of(part: &[u8]) -> Result<(usize, usize, Orders), String> {
     let mut bytes = Vec::new();
-    unpack(part, &mut bytes)?;
+    duban_store::unpack_part(part, &mut bytes)?;
     let word = |at: usize| {
         bytes
             .get(at..at + 8)
@@ -139,22 +119,6 @@ fn head_of(part: &[u8]) -> Result<(usize, usize, Orders), String> {
         }
     }
     Ok((rows, per_part, (by_urgency, by_name)))
-}
-
-/// The bytes of one part, unpacked into `bytes` (a core's buffer, used again for every part
-/// it decodes: the memory is not asked of the system again for each part).
-fn unpack(part: &[u8], bytes: &mut Vec<u8>) -> Result<(), String> {
-    let (size, packed) = lz4_flex::block::uncompressed_size(part).map_err(|e| e.to_string())?;
-    if size > PART_AT_MOST {
-        return Err(format!("一部分声称{size}字节，超过上限"));
-    }
-    bytes.clear();
-    bytes.resize(size, 0);
-    let unpacked = lz4_flex::block::decompress_into(packed, bytes).map_err(|e| e.to_string())?;
-    if unpacked != size {
-        return Err(format!("一部分声称{size}字节，实为{unpacked}字节"));
-    }
-    Ok(())
 }
 
 /// Where one part's rows go: its place in each column, not yet written.
@@ -208,7 +172,7 @@ fn fill(
     index: &mut Index,
 ) -> (usize, Result<(), String>) {
     let mut written = 0;
-    let done = unpack(part, bytes).and_then(|()| {
+    let done = duban_store::unpack_part(part, bytes).and_then(|()| {
         let mut de = rmp_serde::Deserializer::from_read_ref(&bytes[..]);
         serde::Deserializer::deserialize_seq(
             &mut de,
