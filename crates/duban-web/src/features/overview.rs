@@ -109,6 +109,9 @@ pub struct Attention {
     pub reasons: Vec<String>,
 }
 
+/// Red items the overview names.
+const ATTENTION: usize = 15;
+
 /// A percentage as published: one decimal, half away from zero.
 fn f(d: Decimal) -> f64 {
     one_decimal(d).to_string().parse().unwrap_or(0.0)
@@ -117,27 +120,37 @@ fn f(d: Decimal) -> f64 {
 /// Adds up the snapshot for `account`.
 pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
     let vis = account.visibility();
-    let visible: Vec<&(Item, Status)> = s.rows.iter().filter(|(i, _)| vis.admits(i)).collect();
-    let count = |c: Colour| visible.iter().filter(|(_, st)| st.colour == c).count();
-    // The period's investment against its 序时进度, per region, summed as the ranking sums it:
-    // where the item is, or the region that leads it.
-    let mut regions: BTreeMap<String, (Progress, usize)> = BTreeMap::new();
+    // One pass over the rows the account sees: the lamps counted, the red kept aside, and
+    // the period's investment against its 序时进度 per region, summed as the ranking sums it:
+    // where the item is, or the region that leads it. Keyed by the rows' own names: a million
+    // items are not a million names copied.
+    let mut lamps = [0usize; 3];
+    let mut red: Vec<(usize, &(Item, Status))> = Vec::new();
+    let mut regions: BTreeMap<&str, (Progress, usize)> = BTreeMap::new();
     let mut city = Progress::default();
-    for (n, (i, _)) in s.rows.iter().enumerate() {
+    for (n, row) in s.rows.iter().enumerate() {
+        let (i, st) = row;
+        if !vis.admits(i) {
+            continue;
+        }
+        lamps[st.colour as usize] += 1;
+        if st.colour == Colour::Red {
+            red.push((n, row));
+        }
         let p = s.progress[n];
-        if p.annual.is_zero() || !vis.admits(i) {
+        if p.annual.is_zero() {
             continue;
         }
         city.add(p);
         let region = i
             .region
-            .clone()
+            .as_deref()
             .or_else(|| {
                 s.regions
                     .contains(&i.lead_unit)
-                    .then(|| i.lead_unit.clone())
+                    .then_some(i.lead_unit.as_str())
             })
-            .unwrap_or_else(|| "市直".into());
+            .unwrap_or("市直");
         let e = regions.entry(region).or_default();
         e.0.add(p);
         e.1 += 1;
@@ -146,7 +159,7 @@ pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
         .into_iter()
         .filter_map(|(region, (p, n))| {
             Some(RegionBar {
-                region,
+                region: region.to_string(),
                 completion: f(p.completion()?),
                 schedule: f(p.time_progress()?),
                 items: n,
@@ -164,16 +177,16 @@ pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
     } else {
         Vec::new()
     };
-    let mut attention: Vec<&(Item, Status)> = visible
-        .iter()
-        .copied()
-        .filter(|(_, st)| st.colour == Colour::Red)
-        .collect();
-    attention.sort_by_key(|a| std::cmp::Reverse(a.1.lag));
-    let attention = attention
+    // The most behind first, in ledger order among equals: the first 15 picked, then sorted.
+    let rank = |(n, (_, st)): &(usize, &(Item, Status))| (std::cmp::Reverse(st.lag), *n);
+    if red.len() > ATTENTION {
+        red.select_nth_unstable_by_key(ATTENTION - 1, rank);
+        red.truncate(ATTENTION);
+    }
+    red.sort_unstable_by_key(rank);
+    let attention = red
         .into_iter()
-        .take(15)
-        .map(|(i, st)| Attention {
+        .map(|(_, (i, st))| Attention {
             code: i.code.clone(),
             name: i.name.clone(),
             unit: i.lead_unit.clone(),
@@ -214,10 +227,10 @@ pub(crate) fn compute(s: &Snapshot, account: &Account) -> Overview {
         period_end: s.period.map(|p| p.last_day()),
         completion: city.completion().map(f),
         schedule: city.time_progress().map(f),
-        total: visible.len(),
-        red: count(Colour::Red),
-        yellow: count(Colour::Yellow),
-        green: count(Colour::Green),
+        total: lamps.iter().sum(),
+        red: lamps[Colour::Red as usize],
+        yellow: lamps[Colour::Yellow as usize],
+        green: lamps[Colour::Green as usize],
         regions,
         trend,
         attention,
