@@ -299,6 +299,12 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
     }
 
+    /// The data version of the status kept as of `as_of` in `format`, read whole.
+    async fn version_kept(store: &Store, as_of: NaiveDate, format: &str) -> Option<i64> {
+        let kept = store.kept_snapshot(as_of, format).await.unwrap();
+        kept.map(|k| k.version)
+    }
+
     async fn the_newest_snapshot_is_kept_and_read_whole(db: &TestDb) {
         let store = db.open().await;
         let version = store.data_version().await.unwrap();
@@ -336,15 +342,7 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert_eq!(
-            store
-                .kept_snapshot(day(6), "f1")
-                .await
-                .unwrap()
-                .unwrap()
-                .version,
-            7
-        );
+        assert_eq!(version_kept(&store, day(6), "f1").await, Some(7));
         // The same day and version, in another encoding (another build): replaced.
         assert!(
             store
@@ -406,15 +404,7 @@ mod tests {
             (None, vec![]),
             "the rest of another version is not read"
         );
-        assert_eq!(
-            store
-                .kept_snapshot(day(6), "f1")
-                .await
-                .unwrap()
-                .unwrap()
-                .version,
-            9
-        );
+        assert_eq!(version_kept(&store, day(6), "f1").await, Some(9));
         assert_eq!(
             store.kept_snapshot(day(6), "t1").await.unwrap(),
             None,
