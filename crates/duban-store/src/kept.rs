@@ -236,11 +236,14 @@ impl Store {
     ) -> Result<Option<i64>> {
         use futures_util::TryStreamExt;
         let as_of = crate::reminders::iso(as_of);
-        // One view of both tables: a server replacing it meanwhile cannot mix two.
+        // One view of both tables: a server replacing it meanwhile cannot mix two. Of two
+        // kept at once at one version (two servers keeping together), always the later: a
+        // head and the rest read apart are of one snapshot.
         let mut tx = self.consistent_read().await?;
         let head: Option<(i64, i64, i32)> = sqlx::query_as(
             "SELECT id, version, parts FROM kept_snapshots \
-             WHERE as_of = $1 AND format = $2 AND kind = $3 ORDER BY version DESC LIMIT 1",
+             WHERE as_of = $1 AND format = $2 AND kind = $3 \
+             ORDER BY version DESC, id DESC LIMIT 1",
         )
         .bind(&as_of)
         .bind(format)
