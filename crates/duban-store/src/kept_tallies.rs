@@ -8,8 +8,8 @@
 //! The other parts are every item's part, in code order, 20,000 to a part: they are read
 //! when a write since asks for some items to be tallied again (the groups they left or
 //! joined are added up again from them). Every count, number and order read is checked
-//! before it is trusted; anything that does not fit is not kept at all, and the year is
-//! read and tallied afresh.
+//! before it is trusted; anything that does not fit is set aside, and the year is read and
+//! tallied afresh.
 
 use duban_core::bulletin::RedItem;
 use duban_core::{Period, Thresholds};
@@ -79,14 +79,19 @@ fn pack(t: &YearTallies) -> std::result::Result<Vec<Vec<u8>>, rmp_serde::encode:
     Ok(parts)
 }
 
-/// What the head says, if it is whole and was made for `key`: the tallies without the items'
-/// parts (`whole` false), and how many items the other parts hold.
-fn head_of(part: &[u8], key: &Key, version: i64) -> std::result::Result<YearTallies, String> {
+/// What the head says, if it was made for `key` (`None`: for another year or other
+/// thresholds): the tallies without the items' parts (`whole` false), and how many items the
+/// other parts hold. An error when it is damaged or does not fit.
+fn head_of(
+    part: &[u8],
+    key: &Key,
+    version: i64,
+) -> std::result::Result<Option<YearTallies>, String> {
     let mut bytes = Vec::new();
     crate::unpack_part(part, &mut bytes)?;
     let head: Head = rmp_serde::from_slice(&bytes).map_err(|e| e.to_string())?;
     if head.year != key.year || head.th != key.th {
-        return Err("为另一年或另一套阈值所留".into());
+        return Ok(None);
     }
     if head.items > ITEMS_AT_MOST || !head.groups.fits(head.periods.len()) {
         return Err("项目数或分组合计与期间数不符".into());
@@ -102,7 +107,7 @@ fn head_of(part: &[u8], key: &Key, version: i64) -> std::result::Result<YearTall
     if !listed {
         return Err("红灯项目与所留期间不符".into());
     }
-    Ok(YearTallies {
+    Ok(Some(YearTallies {
         key: key.clone(),
         version,
         periods: head.periods,
@@ -112,7 +117,7 @@ fn head_of(part: &[u8], key: &Key, version: i64) -> std::result::Result<YearTall
         whole: false,
         items: head.items as usize,
         listed_reds: head.reds,
-    })
+    }))
 }
 
 /// Every item's part, from the parts after the head of `light`: in code order, each of the
@@ -172,7 +177,8 @@ impl Store {
         };
         Ok(head_of(&head, key, version)
             .inspect_err(|e| tracing::warn!(error = %e, "the kept tallies are not read"))
-            .ok())
+            .ok()
+            .flatten())
     }
 
     /// `light` (a head read by [`Store::kept_tallies_head`]) with every item's part, read from
@@ -286,7 +292,7 @@ mod tests {
         let t = tallies();
         let packed = pack(&t).unwrap();
         assert_eq!(packed.len(), 2, "the head and one part of three items");
-        let light = head_of(&packed[0], &t.key, 7).unwrap();
+        let light = head_of(&packed[0], &t.key, 7).unwrap().unwrap();
         assert!(!light.whole);
         assert_eq!((light.items, light.version), (3, 7));
         assert_eq!((&light.periods, &light.heads), (&t.periods, &t.heads));
@@ -312,13 +318,19 @@ mod tests {
         assert_eq!(groups(&t).len(), 2);
         assert_eq!(parts_of(&light, &packed[1..]).unwrap(), t.parts);
 
-        // Made for another year or other thresholds: not these.
+        // Made for another year or other thresholds: not these, and not damaged either.
         let mut other = t.key.clone();
         other.year = 2026;
-        assert!(head_of(&packed[0], &other, 7).is_err());
+        assert_eq!(
+            head_of(&packed[0], &other, 7).map(|h| h.is_none()),
+            Ok(true)
+        );
         let mut other = t.key.clone();
         other.th.yellow_lag += rust_decimal::Decimal::ONE;
-        assert!(head_of(&packed[0], &other, 7).is_err());
+        assert_eq!(
+            head_of(&packed[0], &other, 7).map(|h| h.is_none()),
+            Ok(true)
+        );
         assert!(head_of(b"damaged", &t.key, 7).is_err());
 
         // Fewer items than the head says, more, or a damaged part.
