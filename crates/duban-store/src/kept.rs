@@ -2,7 +2,7 @@
 //! database as opaque parts (the web server encodes them). A server starting, or a second one
 //! behind the load balancer, reads it and judges again only the items written since, instead
 //! of every item. The year's tallies are kept the same way ([`Kind::Tallies`], encoded by
-//! `tallies`). One of each kind is kept, the newest; it is not data: the data version is left
+//! `kept_tallies`). One of each kind is kept, the newest; it is not data: the data version is left
 //! as it is, and on PostgreSQL the writers are not held up while it is written.
 
 use std::sync::LazyLock;
