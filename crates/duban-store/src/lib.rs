@@ -40,6 +40,7 @@ mod status;
 mod tallies;
 mod tasks;
 mod tours;
+mod turn;
 mod units;
 mod write;
 
@@ -93,6 +94,7 @@ pub use scratch::ScratchDatabase;
 pub use shared::{PendingUpload, now_ms};
 pub use tasks::{MAX_CONTENT, MAX_LIST, MAX_TITLE, NewTask, TaskEvent, TaskFilter, TaskRecord};
 pub use tours::{MAX_CRITERIA, MAX_JUDGES, MAX_TOUR_ITEMS, NewTour, TourItem, TourRecord};
+pub use turn::one_at_a_time;
 pub use units::{MAX_SORT_ORDER, UnitEdit, UnitListing};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

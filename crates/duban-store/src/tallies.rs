@@ -222,6 +222,8 @@ impl Store {
                 let old = if old.whole {
                     Some(old)
                 } else {
+                    // Every item's part read back: a costly computation.
+                    let _turn = crate::one_at_a_time().await;
                     self.kept_tallies_whole(&old).await?.map(Arc::new)
                 };
                 if let Some(old) = old {
@@ -236,7 +238,9 @@ impl Store {
         }
         // Everything again: for the periods kept so far and those asked for, and the year's
         // other periods over by today when they fit (the rankings, the bulletin and the
-        // assessment of the year then all find theirs kept).
+        // assessment of the year then all find theirs kept). A costly computation: it takes
+        // the process's turn (a review from what is kept does not wait for one).
+        let _turn = crate::one_at_a_time().await;
         let (mut all_periods, mut heads) = match kept.take() {
             Some(old) if old.key == key => (old.periods.clone(), old.heads.clone()),
             _ => (Vec::new(), Vec::new()),

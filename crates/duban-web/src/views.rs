@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use duban_store::{Store, StoreError};
-use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
+use tokio::sync::OnceCell;
 
 /// Views kept at most (a ranking of tens of rows, a period's reported codes, a user's to-do
 /// counts); past it the cache starts again.
@@ -24,16 +24,8 @@ const MAX_KEY: usize = 1024;
 /// How often the database is asked whether anything changed.
 const RECHECK: Duration = Duration::from_secs(1);
 
-/// Costly computations (a snapshot of the ledger, a ranking, a bulletin) running at once.
-static HEAVY: Semaphore = Semaphore::const_new(1);
-
-/// Waits for the one slot for a costly computation: hold the permit while computing.
-pub async fn one_at_a_time() -> SemaphorePermit<'static> {
-    HEAVY
-        .acquire()
-        .await
-        .expect("the semaphore is never closed")
-}
+/// Waits for the process's one turn for a costly computation (see [`duban_store::one_at_a_time`]).
+pub use duban_store::one_at_a_time;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
@@ -67,7 +59,8 @@ impl Views {
     }
 
     /// As [`Views::get`], for a view cheap enough to compute beside a costly one (a unit's
-    /// to-do count): it does not wait for the one slot.
+    /// to-do count), or one whose costly part takes the turn itself (a review, which reads
+    /// the year afresh only now and then): it does not wait for the one slot.
     pub async fn light<T, E, F, Fut>(
         &self,
         store: &Store,

@@ -69,8 +69,9 @@ pub(super) async fn table(
 ) -> ApiResult<std::sync::Arc<RankTable>> {
     let today = today();
     let key = format!("rankings|{period}|{grouping:?}|{today}");
+    // Light: the store takes the turn itself when it reads the year afresh.
     s.views
-        .get(&s.store, key, || async {
+        .light(&s.store, key, || async {
             Ok::<_, ApiError>(
                 s.store
                     .rank_table(period, grouping, today, &Thresholds::default())
