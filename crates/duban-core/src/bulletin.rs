@@ -86,7 +86,7 @@ pub struct OpenProblem {
 
 /// 催办升级事项 — a matter past the reminder rule that tells its leader, still not done on the
 /// bulletin's date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EscalatedMatter {
     /// 事项类别 in words ("交办办结", "问题整改", …).
     pub kind: String,

@@ -150,13 +150,25 @@ impl Store {
         today: NaiveDate,
         th: &Thresholds,
     ) -> Result<Bulletin> {
+        let started = std::time::Instant::now();
         let rules = self.ranking_rules().await?;
         // The two long reads at once, on their own connections.
         let (review, escalated) = tokio::join!(
-            self.review(period, rules.lookback(), today, th),
-            self.escalated_matters(today)
+            async {
+                let review = self.review(period, rules.lookback(), today, th).await;
+                (review, started.elapsed())
+            },
+            async {
+                let escalated = self.escalated_matters(today).await;
+                (escalated, started.elapsed())
+            }
         );
-        let (review, escalated) = (review?, escalated?);
+        tracing::debug!(
+            review_ms = review.1.as_millis() as u64,
+            escalated_ms = escalated.1.as_millis() as u64,
+            "bulletin's figures read"
+        );
+        let (review, escalated) = (review.0?, escalated.0?);
         let boards: Vec<&[(String, duban_core::rates::Tally)]> = review
             .boards(Grouping::Region)
             .iter()
@@ -186,6 +198,10 @@ impl Store {
         let city = self.city_name().await?;
         let indicators = self.indicator_comparisons(period, &city).await?;
         let requirements = self.bulletin_requirements(period).await?;
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "bulletin's facts read"
+        );
         let board = &review.by_region[0];
         let issuer = format!("{city}人民政府督查室");
         Ok(bulletin::compose(&BulletinFacts {

@@ -2,14 +2,19 @@
 //! how many, and the longest overdue it lists. Reports and milestones are most of the matters
 //! (a million-item ledger has hundreds of thousands overdue), and every one of a kind due on one
 //! day has reached the same stage: they are counted by due date in the database, and only those
-//! that can be among the longest overdue are read.
+//! that can be among the longest overdue are read. What was counted is kept in the database
+//! for the day and the data version (`Kind::Escalated`): a server starting, or another behind
+//! the load balancer, reads it back instead of counting again (at a million items the counts
+//! take seconds).
 
 use chrono::{Datelike, NaiveDate};
 use duban_core::bulletin::{EscalatedMatter, LISTED, longest_overdue};
 use duban_core::reminder::{DueMatter, MatterKind, Stages, reminders_due};
 use duban_core::{ItemKind, Period};
+use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
+use crate::kept::{Kind, Parts};
 use crate::reminders::{
     ITEM_MATTER, ItemMatter, MILESTONE_MATTERS, MatterScope, REPORT_MATTERS, bind_report_period,
     iso, milestone_matter, problem_matters, report_periods,
@@ -19,7 +24,7 @@ use crate::{Result, Store};
 
 /// 催办升级事项 as a bulletin reports them: how many, and the longest overdue it lists
 /// (see [`duban_core::bulletin::longest_overdue`]).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Escalated {
     pub count: usize,
     pub longest_overdue: Vec<EscalatedMatter>,
@@ -35,10 +40,69 @@ struct Counted {
 /// Date ranges of milestones one query reads (two parameters each).
 const RANGES_A_QUERY: usize = 32;
 
+/// What the escalated matters are kept as: the build that counted them (its rules may differ).
+fn format() -> String {
+    format!("{}; escalated 1", crate::this_build())
+}
+
 impl Store {
     /// 催办升级事项 — every matter not done on `as_of` whose latest stage reached is one that
-    /// tells the leader: how many, and the longest overdue the bulletin lists.
+    /// tells the leader: how many, and the longest overdue the bulletin lists. Those kept for
+    /// the day and the data version as it stands, or counted now and kept.
     pub async fn escalated_matters(&self, as_of: NaiveDate) -> Result<Escalated> {
+        // Read before counting: what is counted is never older than the version it is kept as.
+        let version = self.data_version().await?;
+        if let Some(kept) = self.kept_escalated(as_of, version).await? {
+            return Ok(kept);
+        }
+        let counted = self.count_escalated(as_of).await?;
+        // Kept or not, what was counted is right: a failure is logged.
+        let kept = match crate::pack_part(&counted) {
+            Ok(part) => {
+                self.keep(Kind::Escalated, as_of, version, &format(), &[part])
+                    .await
+            }
+            Err(e) => Err(crate::StoreError::Invalid(e.to_string())),
+        };
+        if let Err(e) = kept {
+            tracing::warn!(error = %e, "keeping the escalated matters failed");
+        }
+        Ok(counted)
+    }
+
+    /// The escalated matters kept for `as_of` at data version `version`, if they are and read
+    /// whole (a part that cannot be read is logged and counted again).
+    async fn kept_escalated(&self, as_of: NaiveDate, version: i64) -> Result<Option<Escalated>> {
+        let mut part = None;
+        let kept = self
+            .read_kept(Kind::Escalated, as_of, &format(), Parts::All, |n, p| {
+                part = (n == 1).then_some(p)
+            })
+            .await?;
+        let (Some(kept), Some(part)) = (kept, part) else {
+            return Ok(None);
+        };
+        if kept != version {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        let read = crate::unpack_part(&part, &mut bytes)
+            .and_then(|()| rmp_serde::from_slice::<Escalated>(&bytes).map_err(|e| e.to_string()));
+        match read {
+            Ok(e) if e.longest_overdue.len() <= e.count => Ok(Some(e)),
+            Ok(_) => {
+                tracing::warn!("the kept escalated matters list more than they count");
+                Ok(None)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the kept escalated matters are not read");
+                Ok(None)
+            }
+        }
+    }
+
+    /// The escalated matters as of `as_of`, counted in the database.
+    async fn count_escalated(&self, as_of: NaiveDate) -> Result<Escalated> {
         let rules = self.reminder_rules().await?;
         if !rules.rules.iter().any(|r| r.escalate) {
             return Ok(Escalated::default());

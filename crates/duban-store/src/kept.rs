@@ -2,7 +2,8 @@
 //! database as opaque parts (the web server encodes them). A server starting, or a second one
 //! behind the load balancer, reads it and judges again only the items written since, instead
 //! of every item. The year's tallies are kept the same way ([`Kind::Tallies`], encoded by
-//! `kept_tallies`). One of each kind is kept, the newest; it is not data: the data version is left
+//! `kept_tallies`), and the escalated matters a bulletin counts ([`Kind::Escalated`], by
+//! `escalation`). One of each kind is kept, the newest; it is not data: the data version is left
 //! as it is, and on PostgreSQL the writers are not held up while it is written.
 
 use std::sync::LazyLock;
@@ -68,6 +69,8 @@ pub(crate) enum Kind {
     Status,
     /// 各期合计 — the year's tallies (see `tallies`).
     Tallies,
+    /// 催办升级事项 — the escalated matters a bulletin counts (see `escalation`).
+    Escalated,
 }
 
 impl Kind {
@@ -75,6 +78,7 @@ impl Kind {
         match self {
             Kind::Status => "status",
             Kind::Tallies => "tallies",
+            Kind::Escalated => "escalated",
         }
     }
 }

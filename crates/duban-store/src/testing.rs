@@ -152,17 +152,24 @@ pub async fn forget_kept(store: &Store) {
     }
 }
 
-/// Writes `body` over the first part of the kept tallies, as a damaged disk or another
-/// program might.
-pub async fn damage_kept_tallies(store: &Store, body: &[u8]) {
+/// Writes `body` over the first part of what is kept of `kind` ("tallies", "escalated"), as a
+/// damaged disk or another program might.
+pub async fn damage_kept(store: &Store, kind: &str, body: &[u8]) {
     sqlx::query(
         "UPDATE kept_snapshot_parts SET body = $1 WHERE part = 0 AND snapshot_id IN \
-         (SELECT id FROM kept_snapshots WHERE kind = 'tallies')",
+         (SELECT id FROM kept_snapshots WHERE kind = $2)",
     )
     .bind(body)
+    .bind(kind)
     .execute(&store.pool)
     .await
-    .expect("damage the kept tallies");
+    .expect("damage what is kept");
+}
+
+/// Runs `sql` on the database behind duban's back, as another program might: the data
+/// version does not move.
+pub async fn unrecorded(store: &Store, sql: &'static str) {
+    sqlx::query(sql).execute(&store.pool).await.expect(sql);
 }
 
 /// Whether the tallies `store` holds hold every item's part (`Some(false)`: only the head

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use duban_core::calendar::DayCount;
 use duban_core::reminder::{ReminderLevel, ReminderRule, ReminderRules, reminders_due};
 use duban_core::{Item, ItemKind, Milestone, MoneyUnit, PlanDate, Stage, Wan};
-use duban_store::testing::TestDb;
+use duban_store::testing::{TestDb, damage_kept, forget_kept, unrecorded};
 use duban_store::{ImportOptions, LedgerEntry, MatterScope, REMINDER_RULES_KEY, Store};
 
 fn d(s: &str) -> NaiveDate {
@@ -164,4 +164,65 @@ async fn the_longest_overdue_are_listed_and_every_one_counted(db: &TestDb) {
     assert_eq!(rows, early);
 }
 
-duban_store::both_backends!(the_longest_overdue_are_listed_and_every_one_counted);
+/// What was counted is kept for the day and the data version. Milestones taken out behind
+/// duban's back (the data version unmoved) are not seen by a store opened afresh: it reads
+/// what was kept. With nothing kept it counts again; after a write it counts again; what is
+/// kept damaged is counted again.
+async fn the_counts_are_kept_for_the_day_and_the_data_version(db: &TestDb) {
+    let store = ledger(db).await;
+    let july = d("2025-07-03");
+    let counted = store.escalated_matters(july).await.unwrap();
+    assert_eq!(counted.count, 48);
+
+    // The four planned 20 May, gone: the 48 kept are read back.
+    unrecorded(
+        &store,
+        "DELETE FROM milestones WHERE planned = '2025-05-20'",
+    )
+    .await;
+    let again = db.open().await;
+    assert_eq!(again.escalated_matters(july).await.unwrap(), counted);
+    // Another day is counted: on 11 June only those four had escalated.
+    assert_eq!(
+        again
+            .escalated_matters(d("2025-06-11"))
+            .await
+            .unwrap()
+            .count,
+        0
+    );
+
+    // Nothing kept: 48 − 4 counted, and kept.
+    forget_kept(&store).await;
+    let (count, _) = listed(&again, july).await;
+    assert_eq!(count, 44);
+    // The eight planned 5 June, gone: still the 44 kept.
+    unrecorded(
+        &store,
+        "DELETE FROM milestones WHERE planned = '2025-06-05'",
+    )
+    .await;
+    assert_eq!(again.escalated_matters(july).await.unwrap().count, 44);
+    // A write (the rules saved as they were) moves the data version: 44 − 8 counted.
+    store
+        .set_setting(
+            "office",
+            REMINDER_RULES_KEY,
+            &ReminderRules::default().to_toml(),
+        )
+        .await
+        .unwrap();
+    let (count, rows) = listed(&again, july).await;
+    assert_eq!(count, 36);
+
+    // What is kept, damaged: counted again, the same.
+    damage_kept(&store, "escalated", b"not a part").await;
+    let third = db.open().await;
+    let (count, again_rows) = listed(&third, july).await;
+    assert_eq!((count, again_rows), (36, rows));
+}
+
+duban_store::both_backends!(
+    the_longest_overdue_are_listed_and_every_one_counted,
+    the_counts_are_kept_for_the_day_and_the_data_version
+);

@@ -3,6 +3,8 @@
 //! asked for the report of a period before it existed. And departments are ranked on the
 //! items they lead and the problems assigned to them. Every test on SQLite and PostgreSQL.
 
+use std::time::Duration;
+
 use chrono::NaiveDate;
 use duban_core::rates::{Rate, Ratio};
 use duban_core::{
@@ -507,7 +509,7 @@ async fn a_kept_review_refreshed_after_writes_equals_one_read_anew(db: &TestDb) 
 /// parts and tallies again only the items written. Each time the review equals one read
 /// anew. A damaged head is not trusted: the year is read anew.
 async fn a_server_starting_reviews_from_the_kept_tallies(db: &TestDb) {
-    use duban_store::testing::{damage_kept_tallies, tallies_whole};
+    use duban_store::testing::{damage_kept, tallies_whole};
     let store = directory(db).await;
     let th = Thresholds::default();
     let today = d("2025-11-20");
@@ -537,8 +539,15 @@ async fn a_server_starting_reviews_from_the_kept_tallies(db: &TestDb) {
     // XM2 has reported nothing by the end of October: red, and named.
     assert!(first.red_items.iter().any(|r| r.name == "乙县XM2项目"));
 
+    // Meanwhile another costly computation (a ledger's status judged) holds the process's
+    // one turn: a review from the head alone does not wait for it.
     let second = db.open().await;
-    same(&review(&second).await, &first);
+    let turn = duban_store::one_at_a_time().await;
+    let from_head = tokio::time::timeout(Duration::from_secs(30), review(&second))
+        .await
+        .expect("a review from the kept head waits for no turn");
+    drop(turn);
+    same(&from_head, &first);
     assert_eq!(tallies_whole(&second).await, Some(false), "the head alone");
 
     // A write: XM2 reports. The next server and the one started before both see it.
@@ -558,9 +567,14 @@ async fn a_server_starting_reviews_from_the_kept_tallies(db: &TestDb) {
     same(&review(&fresh).await, &after);
     assert_eq!(tallies_whole(&fresh).await, Some(true));
 
-    // A damaged head: read anew, the same review.
-    damage_kept_tallies(&store, b"not a part").await;
+    // A damaged head: read anew, the same review. Reading the year anew is costly: it waits
+    // for the turn.
+    damage_kept(&store, "tallies", b"not a part").await;
     let fourth = db.open().await;
+    let turn = duban_store::one_at_a_time().await;
+    let waited = tokio::time::timeout(Duration::from_millis(300), review(&fourth)).await;
+    assert!(waited.is_err(), "reading the year anew waits for the turn");
+    drop(turn);
     same(&review(&fourth).await, &after);
     assert_eq!(tallies_whole(&fourth).await, Some(true), "read anew");
 }
