@@ -96,6 +96,18 @@ async fn listed(store: &Store, as_of: NaiveDate) -> (usize, Vec<(String, String,
     (e.count, rows)
 }
 
+/// The office saves the default reminder rules (a write: the data version moves).
+async fn default_rules(store: &Store) {
+    store
+        .set_setting(
+            "office",
+            REMINDER_RULES_KEY,
+            &ReminderRules::default().to_toml(),
+        )
+        .await
+        .unwrap();
+}
+
 fn row(kind: &str, owner: &str, late: i64, n: u32) -> (String, String, i64, String) {
     (kind.into(), owner.into(), late, format!("XM{n:02}"))
 }
@@ -147,14 +159,7 @@ async fn the_longest_overdue_are_listed_and_every_one_counted(db: &TestDb) {
     // Fewer than the list holds: on 11 June only the milestones planned 20 May have escalated
     // (the May reports and the 5 June milestones are 6 days late, 4 working days); all four
     // are listed, 22 days late.
-    store
-        .set_setting(
-            "office",
-            REMINDER_RULES_KEY,
-            &ReminderRules::default().to_toml(),
-        )
-        .await
-        .unwrap();
+    default_rules(&store).await;
     let (count, rows) = listed(&store, d("2025-06-11")).await;
     assert_eq!(count, 4);
     let early: Vec<_> = expected[..4]
@@ -204,14 +209,7 @@ async fn the_counts_are_kept_for_the_day_and_the_data_version(db: &TestDb) {
     .await;
     assert_eq!(again.escalated_matters(july).await.unwrap().count, 44);
     // A write (the rules saved as they were) moves the data version: 44 − 8 counted.
-    store
-        .set_setting(
-            "office",
-            REMINDER_RULES_KEY,
-            &ReminderRules::default().to_toml(),
-        )
-        .await
-        .unwrap();
+    default_rules(&store).await;
     let (count, rows) = listed(&again, july).await;
     assert_eq!(count, 36);
 
