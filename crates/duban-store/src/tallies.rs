@@ -227,6 +227,12 @@ impl Store {
                     self.kept_tallies_whole(&old).await?.map(Arc::new)
                 };
                 if let Some(old) = old {
+                    // A review still reading the old set (begun before the write) would have
+                    // it copied: costly, so it waits for the turn then (the count only falls).
+                    let _turn = match Arc::strong_count(&old) {
+                        1 => None,
+                        _ => Some(crate::one_at_a_time().await),
+                    };
                     let fresh = self
                         .read_tallies(&key, &old.periods, &old.heads, Some(old.version))
                         .await?;
