@@ -2140,6 +2140,34 @@ async fn csv_cells_never_run_as_formulas() {
     assert!(!csv.contains(",+cmd"), "{csv}");
 }
 
+/// `duban items list | head -1`: the reader stops after the first line and duban ends
+/// quietly (by the pipe's signal), not with a crash report on the terminal.
+#[tokio::test]
+async fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let db = TestDb::sqlite();
+    ok(&db, &["demo"]);
+    let mut list = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(["items", "list", "--format", "csv"])
+        .env("DUBAN_DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run duban");
+    let mut first = [0u8; 64];
+    list.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone; 2,000 items' lines are more than the pipe holds.
+    let out = list.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{err}");
+}
+
 /// The demo's units told by email through a real SMTP server (aiosmtpd): every message to a
 /// unit with a mailbox in the 通讯录 arrives there once, with the message's title as subject;
 /// a second run sends nothing.
