@@ -175,6 +175,27 @@ async fn speech_becomes_items(db: &TestDb) {
         "the completion reported is kept"
     );
 
+    // Two tasks not from a meeting, each with its completion done: one plain, one whose other
+    // column holds the words 会议来源 as a value. Neither is any meeting's.
+    let others = ["普通工作", "备注写着会议来源的工作"].map(|name| {
+        let mut item = duban_core::Item::new(2025, ItemKind::Task, name, "市财政局");
+        if name.starts_with("备注") {
+            item.extra.insert("备注".into(), "会议来源".into());
+        }
+        let done = duban_core::Milestone {
+            name: "完成".into(),
+            planned: NaiveDate::from_ymd_opt(2025, 9, 30),
+            actual: NaiveDate::from_ymd_opt(2025, 9, 20),
+            baseline: None,
+        };
+        duban_store::LedgerEntry::whole(item, Some(vec![done]))
+    });
+    let options = duban_store::ImportOptions {
+        actor: "office".into(),
+        dry_run: false,
+    };
+    store.import_ledger(others.into(), &options).await.unwrap();
+
     // The meeting's 督办清单: the lead's task done on 10-20; the counties' have no date.
     let today = NaiveDate::from_ymd_opt(2025, 11, 5).unwrap();
     let list = store.meetings(today).await.unwrap();

@@ -32,7 +32,13 @@ pub struct ItemFilter {
     pub archive: ArchiveScope,
     /// Only items written after this data version (themselves or what their status reads).
     pub touched_after: Option<i64>,
+    /// 会议来源 — only items that may have come from a meeting (their other columns name
+    /// one); the caller reads the column itself. A meeting's tasks among a million items.
+    pub from_meeting: bool,
 }
+
+/// What an item's other columns (stored as JSON text) hold when they name its meeting.
+pub(crate) const NAMES_A_MEETING: &str = "%\"会议来源\"%";
 
 /// 归档范围 — which items a read includes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,6 +119,12 @@ pub(crate) fn filter_sql(f: &ItemFilter, unit_id: Option<i64>) -> (String, Vec<V
         conds.push(format!(
             "i.id IN (SELECT id FROM items WHERE touched > {})",
             next(v.into(), &mut vals)
+        ));
+    }
+    if f.from_meeting {
+        conds.push(format!(
+            "i.extra LIKE {}",
+            next(NAMES_A_MEETING.into(), &mut vals)
         ));
     }
     if let Some(q) = f.search.as_deref().filter(|q| !q.trim().is_empty()) {

@@ -297,15 +297,18 @@ impl Store {
         let tasks = self
             .items(&crate::ItemFilter {
                 kind: Some(ItemKind::Task),
+                from_meeting: true,
                 ..crate::ItemFilter::default()
             })
             .await?;
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<(String, Option<String>)> = sqlx::query_as(
             "SELECT i.code, m.actual FROM milestones m JOIN items i ON i.id = m.item_id \
-             WHERE m.name = $1",
+             WHERE m.name = $1 AND i.kind = $2 AND i.extra LIKE $3",
         )
         .bind("完成")
+        .bind(ItemKind::Task.code())
+        .bind(crate::items::NAMES_A_MEETING)
         .fetch_all(&mut *conn)
         .await?;
         let mut done: HashMap<String, NaiveDate> = HashMap::new();
