@@ -38,7 +38,7 @@ async fn each_item_has_its_own_chain(db: &TestDb) {
             };
             let mut item = Item::new(2026, kind, format!("事项{n:05}"), lead);
             item.code = format!("XM{n:05}");
-            let steps = (n < 6_000 || n % 10 != 0).then(|| chain(&item.code, n));
+            let steps = (n < 6_000 || !n.is_multiple_of(10)).then(|| chain(&item.code, n));
             LedgerEntry::whole(item, Some(steps.unwrap_or_default()))
         })
         .collect();
@@ -67,7 +67,7 @@ async fn each_item_has_its_own_chain(db: &TestDb) {
     assert_eq!((most.len(), few.len()), (6_000, 3_000));
     for r in most.iter().chain(&few) {
         let n: u32 = r.item.code[2..].parse().unwrap();
-        let expected = if n >= 6_000 && n % 10 == 0 {
+        let expected = if n >= 6_000 && n.is_multiple_of(10) {
             vec![]
         } else {
             chain(&r.item.code, n)

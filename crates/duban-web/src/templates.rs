@@ -20,6 +20,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("problems.html", include_str!("../templates/problems.html")),
     ("units.html", include_str!("../templates/units.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    (
+        "audit_chain.html",
+        include_str!("../templates/audit_chain.html"),
+    ),
     ("users.html", include_str!("../templates/users.html")),
     ("user.html", include_str!("../templates/user.html")),
     ("unit.html", include_str!("../templates/unit.html")),

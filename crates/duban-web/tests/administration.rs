@@ -320,6 +320,7 @@ async fn the_office_edits_and_disables_a_user_who_then_cannot_sign_in(db: &TestD
         assert_eq!(a.status, 403, "{user} PUT");
         assert_eq!(c.get("/admin/users/yuntai").await.unwrap().status, 403);
         assert_eq!(c.get("/admin/audit").await.unwrap().status, 403);
+        assert_eq!(c.get("/admin/audit/chain").await.unwrap().status, 403);
         assert_eq!(c.get("/api/audit").await.unwrap().status, 403);
     }
     assert_eq!(app.store.data_version().await.unwrap(), version);
@@ -491,6 +492,16 @@ async fn the_audit_page_reads_changes_in_words_and_beijing_time(db: &TestDb) {
     let html = page.text();
     assert_eq!(page.status, 200);
     assert!(html.contains("审计链完好"), "the chain's state stays");
+    // The chain's panel alone (what the page asks for when the check outlasts it).
+    let panel = admin.get("/admin/audit/chain").await.unwrap();
+    assert_eq!(panel.status, 200);
+    let panel = panel.text();
+    assert!(
+        panel.contains("审计链完好")
+            && panel.contains(r#"id="audit-chain""#)
+            && !panel.contains("<html"),
+        "{panel}"
+    );
     // Its edit and its sign-in.
     assert!(html.contains("共 2 条，新的在前；第 1/1 页"), "{html}");
     let row = format!(
