@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use duban_core::{Item, ItemKind, Milestone};
 use duban_store::testing::TestDb;
-use duban_store::{ImportOptions, ItemFilter, LedgerEntry};
+use duban_store::{ImportOptions, ItemFilter, ItemRecord, LedgerEntry, Store};
 
 /// The item's two milestones, named after its code so that a chain given to the wrong item
 /// shows; the office's plan, so approved as written (the baseline is the plan).
@@ -24,6 +24,15 @@ fn chain(code: &str, n: u32) -> Vec<Milestone> {
             }
         })
         .collect()
+}
+
+/// The records of the items `unit` leads.
+async fn led_by(store: &Store, unit: &str) -> Vec<ItemRecord> {
+    let filter = ItemFilter {
+        unit: Some(unit.into()),
+        ..Default::default()
+    };
+    store.item_records(&filter).await.unwrap()
 }
 
 async fn each_item_has_its_own_chain(db: &TestDb) {
@@ -48,22 +57,8 @@ async fn each_item_has_its_own_chain(db: &TestDb) {
     };
     store.import_ledger(entries, &options).await.unwrap();
 
-    // 6,000 of 9,000 items (two thirds): every chain read, theirs kept.
-    let most = store
-        .item_records(&ItemFilter {
-            unit: Some("甲县".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    // 3,000 items: read by id.
-    let few = store
-        .item_records(&ItemFilter {
-            unit: Some("乙县".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    // 6,000 of 9,000 items (two thirds): every chain read, theirs kept; 3,000: read by id.
+    let (most, few) = (led_by(&store, "甲县").await, led_by(&store, "乙县").await);
     assert_eq!((most.len(), few.len()), (6_000, 3_000));
     for r in most.iter().chain(&few) {
         let n: u32 = r.item.code[2..].parse().unwrap();
