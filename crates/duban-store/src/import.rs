@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
 use crate::audit::{self, AuditRecord, diff};
+use crate::bulk;
 use crate::item_columns::{self, ItemRefs};
 use crate::items;
 use crate::sql::{Val, bind, insert_many};
@@ -470,6 +471,8 @@ async fn import_in(
         }
     }
 
+    // The trail grows by about an entry a row.
+    let audit_aside = bulk::set_aside(conn, "audit_log", entries.len(), &[]).await?;
     let mut dir = UnitDirectory::load(conn).await?;
     let mut leaders = LeaderBook::load(conn).await?;
 
@@ -658,6 +661,7 @@ async fn import_in(
     summary.new_units = dir.created;
     summary.new_leaders = leaders.created;
     audit::record(conn, log).await?;
+    audit_aside.restore(conn).await?;
     Ok(summary)
 }
 
@@ -801,8 +805,11 @@ async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> 
         return Ok(());
     }
     let mut columns: Vec<&str> = item_columns::WRITTEN.clone();
-    columns.push("created_at");
-    columns.push("listed_on");
+    columns.extend(["created_at", "listed_on", "touched"]);
+    // The write's data version, as the items' insert trigger would set it.
+    let version: i64 = sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
     // Rows are built chunk by chunk as they are sent, not all at once.
     let rows = inserts.iter().map(|(item, refs, _, listed_on)| {
         let mut v = item_columns::values(item, refs, at);
@@ -810,9 +817,19 @@ async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> 
         v.push(Val::Text(
             listed_on.map(|d| d.format("%Y-%m-%d").to_string()),
         ));
+        v.push(version.into());
         v
     });
+    // The rows carry their `touched`: the trigger that sets it (SQLite's, PostgreSQL's) is idle.
+    let items_aside = bulk::set_aside(
+        conn,
+        "items",
+        inserts.len(),
+        &["items_touched_insert", "items_touched"],
+    )
+    .await?;
     insert_many(conn, "items", &columns, rows).await?;
+    items_aside.restore(conn).await?;
     // The ids the database gave the new items.
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserts.len());
     for (id, code) in
@@ -838,12 +855,26 @@ async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> 
             co_rows.push((*id, pos as i64, unit.clone()));
         }
     }
+    // Every row below is of an item created in this write, whose `touched` is this write's
+    // version already: the triggers that would set it again change nothing.
+    let co_aside = bulk::set_aside(
+        conn,
+        "item_co_units",
+        co_rows.len(),
+        &["item_co_units_touch_insert"],
+    )
+    .await?;
     insert_co_units(conn, co_rows).await?;
+    co_aside.restore(conn).await?;
+    let count = inserts.iter().map(|(_, _, ms, _)| ms.len()).sum();
+    let ms_aside = bulk::set_aside(conn, "milestones", count, &["milestones_touch_insert"]).await?;
     let ms_rows = inserts
         .iter()
         .zip(&item_ids)
         .flat_map(|((_, _, ms, _), id)| milestone_rows(*id, ms));
-    insert_many(conn, "milestones", MILESTONE_COLUMNS, ms_rows).await
+    insert_many(conn, "milestones", MILESTONE_COLUMNS, ms_rows).await?;
+    ms_aside.restore(conn).await?;
+    Ok(())
 }
 
 async fn insert_co_units(conn: &mut AnyConnection, rows: Vec<(i64, i64, String)>) -> Result<()> {

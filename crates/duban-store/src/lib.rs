@@ -6,6 +6,7 @@
 mod accountability;
 mod accounts;
 mod audit;
+mod bulk;
 mod bulletins;
 mod chain;
 mod compliance;

@@ -135,8 +135,13 @@ impl Store {
                 return Ok(());
             }
             // The simple protocol: VACUUM cannot run as a prepared statement's transaction.
-            let sql = format!("VACUUM (ANALYZE) {}", stale.join(", "));
-            self.pool.execute(sqlx::AssertSqlSafe(sql)).await?;
+            // One table a connection, at once: the server's cores share them.
+            futures_util::future::try_join_all(stale.iter().map(|table| {
+                let sql = format!("VACUUM (ANALYZE) {table}");
+                let pool = self.pool.clone();
+                async move { pool.execute(sqlx::AssertSqlSafe(sql)).await }
+            }))
+            .await?;
         }
         Ok(())
     }

@@ -1,0 +1,202 @@
+//! 大批写入 — a write that brings at least as many rows into a table as it holds builds the
+//! table's lookup indexes (and, on PostgreSQL, checks its foreign keys) once, after the rows
+//! are in, as a database restore does, instead of once a row. It happens inside the write's
+//! transaction: a write that fails or is rolled back leaves the table as it was.
+//!
+//! Only plain indexes are set aside; unique ones (and the primary key) keep guarding every
+//! row. A foreign key set aside is checked again for every row when it is put back, in one
+//! query, so nothing unchecked is ever committed.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+
+/// Rows below which a write goes row by row: the catalogue reads and the rebuild cost more
+/// than they save.
+const LEAST_ROWS: usize = 10_000;
+
+/// How long PostgreSQL waits for the table's lock (a reader may hold it) before the write
+/// goes row by row after all.
+const LOCK_WAIT: &str = "1s";
+
+/// What was set aside for a bulk write, put back by [`SetAside::restore`].
+#[must_use = "what is set aside must be put back before the write commits"]
+pub(crate) struct SetAside {
+    /// The statements that make them again, in order.
+    restore: Vec<String>,
+}
+
+/// Sets aside `table`'s plain indexes and foreign keys when `incoming` rows are at least
+/// [`LEAST_ROWS`] and at least as many as the table holds; with them the triggers named in
+/// `idle_triggers` (either backend's names) — triggers the caller knows change nothing for
+/// these rows, or whose work it does itself.
+pub(crate) async fn set_aside(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    incoming: usize,
+    idle_triggers: &[&str],
+) -> Result<SetAside> {
+    let nothing = SetAside {
+        restore: Vec::new(),
+    };
+    if incoming < LEAST_ROWS || holds_more(conn, table, incoming).await? {
+        return Ok(nothing);
+    }
+    if conn.backend_name() == "SQLite" {
+        set_aside_sqlite(conn, table, idle_triggers).await
+    } else {
+        // A reader holding the table makes the write wait at most LOCK_WAIT, then go row by
+        // row: the savepoint undoes whatever was dropped.
+        sqlx::query("SAVEPOINT duban_bulk")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SET LOCAL lock_timeout = '{LOCK_WAIT}'"
+        )))
+        .execute(&mut *conn)
+        .await?;
+        match set_aside_postgres(conn, table, idle_triggers).await {
+            Ok(set) => {
+                sqlx::query("SET LOCAL lock_timeout = DEFAULT")
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("RELEASE SAVEPOINT duban_bulk")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(set)
+            }
+            Err(e) => {
+                tracing::info!(table, error = %e, "bulk write goes row by row");
+                sqlx::query("ROLLBACK TO SAVEPOINT duban_bulk")
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("RELEASE SAVEPOINT duban_bulk")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(nothing)
+            }
+        }
+    }
+}
+
+impl SetAside {
+    /// Makes again what was set aside (PostgreSQL checks each foreign key over the table).
+    pub(crate) async fn restore(self, conn: &mut AnyConnection) -> Result<()> {
+        for sql in self.restore {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `table` holds more than `rows` rows (counted no further than that).
+async fn holds_more(conn: &mut AnyConnection, table: &str, rows: usize) -> Result<bool> {
+    let counted: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {}) s",
+        rows + 1
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(counted as usize > rows)
+}
+
+/// A name as an SQL identifier.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+async fn set_aside_sqlite(
+    conn: &mut AnyConnection,
+    table: &str,
+    idle_triggers: &[&str],
+) -> Result<SetAside> {
+    // Indexes made by a constraint have no SQL of their own and stay.
+    let found: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = $1 AND sql IS NOT NULL \
+         AND (type = 'index' OR type = 'trigger')",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut restore = Vec::new();
+    for (kind, name, sql) in found {
+        let unique = sql.split_whitespace().nth(1).map(str::to_ascii_uppercase);
+        let plain_index = kind == "index" && unique.as_deref() != Some("UNIQUE");
+        let idle = kind == "trigger" && idle_triggers.contains(&name.as_str());
+        if !(plain_index || idle) {
+            continue;
+        }
+        let what = if kind == "index" { "INDEX" } else { "TRIGGER" };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP {what} {}",
+            quoted(&name)
+        )))
+        .execute(&mut *conn)
+        .await?;
+        restore.push(sql);
+    }
+    Ok(SetAside { restore })
+}
+
+async fn set_aside_postgres(
+    conn: &mut AnyConnection,
+    table: &str,
+    idle_triggers: &[&str],
+) -> Result<SetAside> {
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x \
+         JOIN pg_class i ON i.oid = x.indexrelid \
+         WHERE x.indrelid = $1::regclass AND NOT x.indisunique AND NOT x.indisprimary",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    let keys: Vec<(String, String)> = sqlx::query_as(
+        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE conrelid = $1::regclass AND contype = 'f'",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut restore = Vec::new();
+    for (name, def) in indexes {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {}", quoted(&name))))
+            .execute(&mut *conn)
+            .await?;
+        restore.push(def);
+    }
+    for (name, def) in keys {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {}",
+            quoted(&name)
+        )))
+        .execute(&mut *conn)
+        .await?;
+        restore.push(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} {def}",
+            quoted(&name)
+        ));
+    }
+    let triggers: Vec<String> = sqlx::query_scalar(
+        "SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    for name in triggers
+        .iter()
+        .filter(|t| idle_triggers.contains(&t.as_str()))
+    {
+        let (disable, enable) = (
+            format!("ALTER TABLE {table} DISABLE TRIGGER {}", quoted(name)),
+            format!("ALTER TABLE {table} ENABLE TRIGGER {}", quoted(name)),
+        );
+        sqlx::query(sqlx::AssertSqlSafe(disable))
+            .execute(&mut *conn)
+            .await?;
+        restore.push(enable);
+    }
+    Ok(SetAside { restore })
+}
