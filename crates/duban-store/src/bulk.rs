@@ -47,36 +47,38 @@ pub(crate) async fn set_aside(
     } else {
         // A reader holding the table makes the write wait at most LOCK_WAIT, then go row by
         // row: the savepoint undoes whatever was dropped.
-        sqlx::query("SAVEPOINT duban_bulk")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SET LOCAL lock_timeout = '{LOCK_WAIT}'"
-        )))
-        .execute(&mut *conn)
-        .await?;
+        let wait = format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'");
+        run(conn, &["SAVEPOINT duban_bulk", wait.as_str()]).await?;
         match set_aside_postgres(conn, table, idle_triggers).await {
             Ok(set) => {
-                sqlx::query("SET LOCAL lock_timeout = DEFAULT")
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("RELEASE SAVEPOINT duban_bulk")
-                    .execute(&mut *conn)
-                    .await?;
+                let done = [
+                    "SET LOCAL lock_timeout = DEFAULT",
+                    "RELEASE SAVEPOINT duban_bulk",
+                ];
+                run(conn, &done).await?;
                 Ok(set)
             }
             Err(e) => {
                 tracing::info!(table, error = %e, "bulk write goes row by row");
-                sqlx::query("ROLLBACK TO SAVEPOINT duban_bulk")
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("RELEASE SAVEPOINT duban_bulk")
-                    .execute(&mut *conn)
-                    .await?;
+                let undo = [
+                    "ROLLBACK TO SAVEPOINT duban_bulk",
+                    "RELEASE SAVEPOINT duban_bulk",
+                ];
+                run(conn, &undo).await?;
                 Ok(nothing)
             }
         }
     }
+}
+
+/// Runs `statements` in turn.
+async fn run(conn: &mut AnyConnection, statements: &[&str]) -> Result<()> {
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 impl SetAside {
