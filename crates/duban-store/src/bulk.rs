@@ -72,9 +72,9 @@ pub(crate) async fn set_aside(
 }
 
 /// Runs `statements` in turn.
-async fn run(conn: &mut AnyConnection, statements: &[&str]) -> Result<()> {
+async fn run<S: AsRef<str>>(conn: &mut AnyConnection, statements: &[S]) -> Result<()> {
     for sql in statements {
-        sqlx::query(sqlx::AssertSqlSafe(*sql))
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_ref()))
             .execute(&mut *conn)
             .await?;
     }
@@ -84,12 +84,7 @@ async fn run(conn: &mut AnyConnection, statements: &[&str]) -> Result<()> {
 impl SetAside {
     /// Makes again what was set aside (PostgreSQL checks each foreign key over the table).
     pub(crate) async fn restore(self, conn: &mut AnyConnection) -> Result<()> {
-        for sql in self.restore {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(())
+        run(conn, &self.restore).await
     }
 }
 
@@ -122,23 +117,19 @@ async fn set_aside_sqlite(
     .bind(table)
     .fetch_all(&mut *conn)
     .await?;
-    let mut restore = Vec::new();
+    let (mut drop, mut restore) = (Vec::new(), Vec::new());
     for (kind, name, sql) in found {
         let unique = sql.split_whitespace().nth(1).map(str::to_ascii_uppercase);
-        let plain_index = kind == "index" && unique.as_deref() != Some("UNIQUE");
-        let idle = kind == "trigger" && idle_triggers.contains(&name.as_str());
-        if !(plain_index || idle) {
+        if kind == "index" && unique.as_deref() != Some("UNIQUE") {
+            drop.push(format!("DROP INDEX {}", quoted(&name)));
+        } else if kind == "trigger" && idle_triggers.contains(&name.as_str()) {
+            drop.push(format!("DROP TRIGGER {}", quoted(&name)));
+        } else {
             continue;
         }
-        let what = if kind == "index" { "INDEX" } else { "TRIGGER" };
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP {what} {}",
-            quoted(&name)
-        )))
-        .execute(&mut *conn)
-        .await?;
         restore.push(sql);
     }
+    run(conn, &drop).await?;
     Ok(SetAside { restore })
 }
 
@@ -162,43 +153,30 @@ async fn set_aside_postgres(
     .bind(table)
     .fetch_all(&mut *conn)
     .await?;
-    let mut restore = Vec::new();
-    for (name, def) in indexes {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {}", quoted(&name))))
-            .execute(&mut *conn)
-            .await?;
-        restore.push(def);
-    }
-    for (name, def) in keys {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "ALTER TABLE {table} DROP CONSTRAINT {}",
-            quoted(&name)
-        )))
-        .execute(&mut *conn)
-        .await?;
-        restore.push(format!(
-            "ALTER TABLE {table} ADD CONSTRAINT {} {def}",
-            quoted(&name)
-        ));
-    }
     let triggers: Vec<String> = sqlx::query_scalar(
         "SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal",
     )
     .bind(table)
     .fetch_all(&mut *conn)
     .await?;
+    let (mut drop, mut restore) = (Vec::new(), Vec::new());
+    for (name, def) in indexes {
+        drop.push(format!("DROP INDEX {}", quoted(&name)));
+        restore.push(def);
+    }
+    for (name, def) in keys {
+        let name = quoted(&name);
+        drop.push(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"));
+        restore.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
+    }
     for name in triggers
         .iter()
         .filter(|t| idle_triggers.contains(&t.as_str()))
     {
-        let (disable, enable) = (
-            format!("ALTER TABLE {table} DISABLE TRIGGER {}", quoted(name)),
-            format!("ALTER TABLE {table} ENABLE TRIGGER {}", quoted(name)),
-        );
-        sqlx::query(sqlx::AssertSqlSafe(disable))
-            .execute(&mut *conn)
-            .await?;
-        restore.push(enable);
+        let name = quoted(name);
+        drop.push(format!("ALTER TABLE {table} DISABLE TRIGGER {name}"));
+        restore.push(format!("ALTER TABLE {table} ENABLE TRIGGER {name}"));
     }
+    run(conn, &drop).await?;
     Ok(SetAside { restore })
 }
