@@ -180,34 +180,37 @@ pub(crate) fn diff(before: &Value, after: &Value) -> Option<(Value, Value)> {
 
 /// Writes audit entries inside the caller's write transaction ([`Store::write_tx`], which
 /// serialises writers), each chained to the one before: its place `seq` and its `hash`, and
-/// the chain's new head kept in `data_version`.
-pub(crate) async fn record(conn: &mut AnyConnection, entries: Vec<AuditRecord>) -> Result<()> {
-    if entries.is_empty() {
+/// the chain's new head kept in `data_version`. The entries are taken as they are written, a
+/// statement's worth at a time.
+pub(crate) async fn record<I>(conn: &mut AnyConnection, entries: I) -> Result<()>
+where
+    I: IntoIterator<Item = AuditRecord>,
+    I::IntoIter: Send,
+{
+    let mut entries = entries.into_iter().peekable();
+    if entries.peek().is_none() {
         return Ok(());
     }
     let (mut head, mut rows): (String, i64) =
         sqlx::query_as("SELECT audit_head, audit_rows FROM data_version WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
-    let values: Vec<Vec<Val>> = entries
-        .into_iter()
-        .map(|e| {
-            rows += 1;
-            head = chain::link(&head, rows, &e.fields());
-            vec![
-                Val::from(e.at),
-                e.actor.into(),
-                e.action.into(),
-                e.entity.into(),
-                e.entity_key.into(),
-                e.before.into(),
-                e.after.into(),
-                e.reason.into(),
-                rows.into(),
-                head.clone().into(),
-            ]
-        })
-        .collect();
+    let values = entries.map(|e| {
+        rows += 1;
+        head = chain::link(&head, rows, &e.fields());
+        vec![
+            Val::from(e.at),
+            e.actor.into(),
+            e.action.into(),
+            e.entity.into(),
+            e.entity_key.into(),
+            e.before.into(),
+            e.after.into(),
+            e.reason.into(),
+            rows.into(),
+            head.clone().into(),
+        ]
+    });
     insert_many(
         conn,
         "audit_log",

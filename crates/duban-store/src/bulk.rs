@@ -71,6 +71,19 @@ pub(crate) async fn set_aside(
     }
 }
 
+/// Plans each statement of a bulk write of `incoming` rows once (PostgreSQL, to the end of
+/// the transaction). Such a write sends a few statements, each thousands of values long, over
+/// and over; planned for its values every time (as PostgreSQL does for a prepared statement's
+/// first five runs, and whenever that looks no dearer), each run first walks all of its
+/// values, which cost the server a third as much as the insert itself (the province's audit
+/// trail: 0.21 s of 0.52 s). None of these statements' plans depend on the values.
+pub(crate) async fn plan_once(conn: &mut AnyConnection, incoming: usize) -> Result<()> {
+    if incoming >= LEAST_ROWS && conn.backend_name() != "SQLite" {
+        run(conn, &["SET LOCAL plan_cache_mode = force_generic_plan"]).await?;
+    }
+    Ok(())
+}
+
 /// Runs `statements` in turn.
 async fn run<S: AsRef<str>>(conn: &mut AnyConnection, statements: &[S]) -> Result<()> {
     for sql in statements {

@@ -471,6 +471,7 @@ async fn import_in(
         }
     }
 
+    bulk::plan_once(conn, entries.len()).await?;
     // The trail grows by about an entry a row.
     let audit_aside = bulk::set_aside(conn, "audit_log", entries.len(), &[]).await?;
     let mut dir = UnitDirectory::load(conn).await?;
@@ -632,17 +633,14 @@ async fn import_in(
                 if let Some(r) = reported {
                     to_report.push((item.code.clone(), source.clone(), r));
                 }
-                let created = Created {
-                    item: &item,
-                    milestones: milestones.as_deref(),
+                // Its audit entry is made as the trail is written, after the rows.
+                inserts.push(New {
+                    item,
+                    refs,
+                    milestones,
                     listed_on,
-                };
-                let after = serde_json::to_string(&created).ok();
-                log.push(
-                    AuditRecord::new(actor, &at, "create", "item", &item.code, None, after)
-                        .with_reason(reason.as_deref().unwrap_or_default()),
-                );
-                inserts.push((item, refs, milestones.unwrap_or_default(), listed_on));
+                    reason,
+                });
                 summary.created += 1;
             }
         }
@@ -652,7 +650,12 @@ async fn import_in(
         }
     }
 
-    insert_items(conn, inserts, &at).await?;
+    insert_items(conn, &inserts, &at).await?;
+    audit::record(conn, log).await?;
+    // The created items' entries are made a statement's worth at a time, each while the
+    // database writes the one before (a province's are 62 MB).
+    audit::record(conn, inserts.iter().map(|n| n.audit_record(actor, &at))).await?;
+    drop(inserts);
     for (code, source, (period, ytd, on)) in to_report {
         if report_from_ledger(conn, &opts.actor, &code, source, period, ytd, on).await? {
             summary.reports += 1;
@@ -660,7 +663,6 @@ async fn import_in(
     }
     summary.new_units = dir.created;
     summary.new_leaders = leaders.created;
-    audit::record(conn, log).await?;
     audit_aside.restore(conn).await?;
     Ok(summary)
 }
@@ -797,10 +799,37 @@ fn milestone_rows(item_id: i64, ms: &[Milestone]) -> impl Iterator<Item = Vec<Va
     })
 }
 
-/// A new item: itself, its references, its milestones and the day it was listed.
-type New = (Item, ItemRefs, Vec<Milestone>, Option<chrono::NaiveDate>);
+/// A new item, as the import creates it.
+struct New {
+    item: Item,
+    refs: ItemRefs,
+    /// 节点 — `None` when the file has no milestone sheet.
+    milestones: Option<Vec<Milestone>>,
+    /// 纳入日期
+    listed_on: Option<chrono::NaiveDate>,
+    /// 原因 — the reason given for the row, if any.
+    reason: Option<String>,
+}
 
-async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> Result<()> {
+impl New {
+    fn milestones(&self) -> &[Milestone] {
+        self.milestones.as_deref().unwrap_or_default()
+    }
+
+    /// Its "create" entry in the audit trail: its fields and its milestones.
+    fn audit_record(&self, actor: &str, at: &str) -> AuditRecord {
+        let created = Created {
+            item: &self.item,
+            milestones: self.milestones.as_deref(),
+            listed_on: self.listed_on,
+        };
+        let after = serde_json::to_string(&created).ok();
+        AuditRecord::new(actor, at, "create", "item", &self.item.code, None, after)
+            .with_reason(self.reason.as_deref().unwrap_or_default())
+    }
+}
+
+async fn insert_items(conn: &mut AnyConnection, inserts: &[New], at: &str) -> Result<()> {
     if inserts.is_empty() {
         return Ok(());
     }
@@ -811,12 +840,11 @@ async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> 
         .fetch_one(&mut *conn)
         .await?;
     // Rows are built chunk by chunk as they are sent, not all at once.
-    let rows = inserts.iter().map(|(item, refs, _, listed_on)| {
-        let mut v = item_columns::values(item, refs, at);
+    let rows = inserts.iter().map(|n| {
+        let mut v = item_columns::values(&n.item, &n.refs, at);
         v.push(at.into());
-        v.push(Val::Text(
-            listed_on.map(|d| d.format("%Y-%m-%d").to_string()),
-        ));
+        let listed_on = n.listed_on.map(|d| d.format("%Y-%m-%d").to_string());
+        v.push(Val::Text(listed_on));
         v.push(version.into());
         v
     });
@@ -842,16 +870,16 @@ async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> 
     }
     let item_ids: Vec<i64> = inserts
         .iter()
-        .map(|(item, ..)| {
-            ids.get(&item.code)
+        .map(|n| {
+            ids.get(&n.item.code)
                 .copied()
-                .ok_or_else(|| StoreError::corrupt("items", &item.code))
+                .ok_or_else(|| StoreError::corrupt("items", &n.item.code))
         })
         .collect::<Result<_>>()?;
     let mut co_rows = Vec::new();
-    for ((item, ..), id) in inserts.iter().zip(&item_ids) {
+    for (n, id) in inserts.iter().zip(&item_ids) {
         // Co-units are stored by id; resolve them through the lead query below.
-        for (pos, unit) in item.co_units.iter().enumerate() {
+        for (pos, unit) in n.item.co_units.iter().enumerate() {
             co_rows.push((*id, pos as i64, unit.clone()));
         }
     }
@@ -866,12 +894,12 @@ async fn insert_items(conn: &mut AnyConnection, inserts: Vec<New>, at: &str) -> 
     .await?;
     insert_co_units(conn, co_rows).await?;
     co_aside.restore(conn).await?;
-    let count = inserts.iter().map(|(_, _, ms, _)| ms.len()).sum();
+    let count = inserts.iter().map(|n| n.milestones().len()).sum();
     let ms_aside = bulk::set_aside(conn, "milestones", count, &["milestones_touch_insert"]).await?;
     let ms_rows = inserts
         .iter()
         .zip(&item_ids)
-        .flat_map(|((_, _, ms, _), id)| milestone_rows(*id, ms));
+        .flat_map(|(n, id)| milestone_rows(*id, n.milestones()));
     insert_many(conn, "milestones", MILESTONE_COLUMNS, ms_rows).await?;
     ms_aside.restore(conn).await?;
     Ok(())
