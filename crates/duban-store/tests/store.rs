@@ -548,6 +548,73 @@ async fn a_few_rows_match_among_many_stored_items(db: &TestDb) {
     assert_eq!(store.count_items().await.unwrap(), 17);
 }
 
+/// An import's trail reads in the order things came to be: the units and leaders it created,
+/// then its items (each with its milestones and the reason given), then the reports its
+/// year-to-date column made; and the chain over them holds.
+async fn an_imports_trail_reads_units_items_then_reports(db: &TestDb) {
+    let store = db.open().await;
+    let a = project("XM202500001", "甲县新材料产业园项目", "甲县");
+    let mut first = LedgerEntry::whole(a, Some(vec![]));
+    first.reason = Some("年初台账".into());
+    let steps = vec![duban_core::Milestone {
+        name: "开工".into(),
+        planned: chrono::NaiveDate::from_ymd_opt(2025, 3, 31),
+        actual: None,
+        baseline: None,
+    }];
+    let mut second = LedgerEntry::whole(
+        project("XM202500002", "乙区污水处理厂提标改造工程", "乙区"),
+        Some(steps),
+    );
+    second.reported = Some((
+        duban_core::Period::month(2025, 3).unwrap(),
+        wan("300"),
+        chrono::NaiveDate::from_ymd_opt(2025, 4, 2).unwrap(),
+    ));
+    let s = store
+        .import_ledger(vec![first, second], &opts(false))
+        .await
+        .unwrap();
+    assert_eq!((s.created, s.reports), (2, 1));
+
+    let query = duban_store::AuditQuery {
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    let page = store.audit_log(&query).await.unwrap();
+    // Newest first: read it oldest first.
+    let trail: Vec<(String, String, String)> = page
+        .entries
+        .iter()
+        .rev()
+        .map(|e| (e.action.clone(), e.entity.clone(), e.entity_key.clone()))
+        .collect();
+    let t = |a: &str, e: &str, k: &str| (a.to_string(), e.to_string(), k.to_string());
+    assert_eq!(
+        trail,
+        vec![
+            t("create", "unit", "甲县"),
+            t("create", "leader", "王某（副市长）"),
+            t("create", "unit", "乙区"),
+            t("create", "item", "XM202500001"),
+            t("create", "item", "XM202500002"),
+            t("submit", "report", "XM202500002/2025-03"),
+        ]
+    );
+    let created: Vec<&serde_json::Value> = page.entries[1..3]
+        .iter()
+        .rev()
+        .map(|e| e.after.as_ref().unwrap())
+        .collect();
+    assert_eq!(page.entries[2].reason.as_deref(), Some("年初台账"));
+    assert_eq!(page.entries[1].reason, None);
+    assert_eq!(created[0]["milestones"], serde_json::json!([]));
+    assert_eq!(created[1]["milestones"][0]["name"], "开工");
+    let chain = store.verify_audit().await.unwrap();
+    assert_eq!((chain.first_break, chain.checked), (None, 6));
+}
+
 duban_store::both_backends!(
     same_name_leaders_with_different_posts_stay_apart,
     a_partial_update_must_fit_the_fields_it_keeps,
@@ -559,4 +626,5 @@ duban_store::both_backends!(
     milestones_are_kept_and_rescheduled_with_audit,
     the_ledger_reads_each_chain_whole_and_in_order,
     a_few_rows_match_among_many_stored_items,
+    an_imports_trail_reads_units_items_then_reports,
 );
