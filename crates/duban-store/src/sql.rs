@@ -3,6 +3,8 @@
 //! large batched inserts, where SQLite gets plain `?`: naming thousands of `$n` parameters
 //! makes SQLite's parameter lookup quadratic.
 
+use std::fmt::Write;
+
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -50,13 +52,17 @@ impl From<Option<String>> for Val {
     }
 }
 
+/// Binds one value to a query. Text is bound as a `String`, which sqlx's `Any` driver keeps
+/// as it is; bound as an `Option<String>` it would be copied (that driver encodes an option by
+/// reference): a province's import copied its 62 MB of audit trail once more so.
 pub(crate) fn bind<'q>(
     q: Query<'q, sqlx::Any, AnyArguments>,
     v: Val,
 ) -> Query<'q, sqlx::Any, AnyArguments> {
     match v {
         Val::Int(i) => q.bind(i),
-        Val::Text(t) => q.bind(t),
+        Val::Text(Some(t)) => q.bind(t),
+        Val::Text(None) => q.bind(None::<String>),
     }
 }
 
@@ -125,7 +131,8 @@ fn build_insert(
 ) -> Option<Query<'static, sqlx::Any, AnyArguments>> {
     let width = columns.len();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut values: Vec<Val> = Vec::new();
+    // As many as the rows known to come (at most a statement's).
+    let mut values: Vec<Val> = Vec::with_capacity(rows.size_hint().0 * width);
     for (r, row) in rows.enumerate() {
         debug_assert_eq!(row.len(), width);
         if r > 0 {
@@ -137,8 +144,8 @@ fn build_insert(
                 sql.push(',');
             }
             if numbered {
-                sql.push('$');
-                sql.push_str(&(values.len() + c + 1).to_string());
+                // Written straight into the statement: no string a parameter.
+                let _ = write!(sql, "${}", values.len() + c + 1);
             } else {
                 sql.push('?');
             }
@@ -163,6 +170,7 @@ pub(crate) fn bind_as<'q, T>(
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, T, AnyArguments> {
     match v {
         Val::Int(i) => q.bind(i),
-        Val::Text(t) => q.bind(t),
+        Val::Text(Some(t)) => q.bind(t),
+        Val::Text(None) => q.bind(None::<String>),
     }
 }
