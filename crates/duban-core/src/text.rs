@@ -5,7 +5,15 @@
 /// programs treat them as separators.
 pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
     let control = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
-    if text.chars().any(control) {
+    // Every control is one ASCII byte, and no byte of a longer UTF-8 sequence is ASCII: the
+    // bytes are tested in blocks the compiler checks at once (an import passes its whole
+    // audit trail, tens of megabytes of JSON, through here).
+    let control_byte = |b: u8| (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    let any_control = text
+        .as_bytes()
+        .chunks(32)
+        .any(|block| block.iter().fold(false, |seen, &b| seen | control_byte(b)));
+    if any_control {
         std::borrow::Cow::Owned(text.chars().filter(|&c| !control(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -83,6 +91,30 @@ mod tests {
         assert_eq!(without_controls("一\n二\t三\r"), "一\n二\t三\r");
         assert!(matches!(
             without_controls("市发改委"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn a_control_is_found_anywhere_in_a_long_text() {
+        // 12 three-byte characters (36 bytes), three times: the controls land in the first
+        // block of 32 bytes and in the second.
+        let long = "重点项目建设推进情况说明";
+        for (at, control) in [(0, '\u{1}'), (31, '\u{1f}'), (32, '\u{7f}'), (33, '\u{0}')] {
+            let mut bytes = long.repeat(3).into_bytes();
+            // Put the control after the character that holds byte `at` (a char boundary).
+            let cut = (at / 3 + 1) * 3;
+            bytes.insert(cut, control as u8);
+            let text = String::from_utf8(bytes).unwrap();
+            assert_eq!(
+                without_controls(&text),
+                long.repeat(3),
+                "control after byte {at}"
+            );
+        }
+        let clean = format!("{}\n\t", long.repeat(5));
+        assert!(matches!(
+            without_controls(&clean),
             std::borrow::Cow::Borrowed(_)
         ));
     }
