@@ -4,6 +4,7 @@
 //! makes SQLite's parameter lookup quadratic.
 
 use std::fmt::Write;
+use std::sync::Arc;
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
@@ -85,12 +86,30 @@ pub(crate) async fn insert_many(
         MAX_PARAMS_SQLITE
     };
     let per_statement = (max_params / columns.len()).max(1);
+    // Every full statement has the same text: made once, shared.
+    let mut full: Option<Arc<str>> = None;
+    let mut sql_for = |n: usize| -> Arc<str> {
+        if n == per_statement {
+            full.get_or_insert_with(|| insert_sql(table, columns, numbered, n).into())
+                .clone()
+        } else {
+            insert_sql(table, columns, numbered, n).into()
+        }
+    };
     let mut rows = rows.into_iter().peekable();
-    let mut next = build_insert(table, columns, numbered, rows.by_ref().take(per_statement));
+    let mut next = build_insert(
+        columns.len(),
+        &mut sql_for,
+        rows.by_ref().take(per_statement),
+    );
     while let Some(query) = next.take() {
         // Build the next statement while the database runs this one.
         let (done, built) = tokio::join!(query.execute(&mut *conn), async {
-            build_insert(table, columns, numbered, rows.by_ref().take(per_statement))
+            build_insert(
+                columns.len(),
+                &mut sql_for,
+                rows.by_ref().take(per_statement),
+            )
         });
         done?;
         next = built;
@@ -122,19 +141,12 @@ pub(crate) fn code_point_order(conn: &AnyConnection) -> &'static str {
     }
 }
 
-/// One multi-row INSERT with its values bound, or None when there are no rows.
-fn build_insert(
-    table: &str,
-    columns: &[&str],
-    numbered: bool,
-    rows: impl Iterator<Item = Vec<Val>>,
-) -> Option<Query<'static, sqlx::Any, AnyArguments>> {
+/// The text of a multi-row INSERT of `rows` rows: `?` placeholders on SQLite, numbered ones
+/// (`$1, $2, …`) elsewhere (`numbered`).
+fn insert_sql(table: &str, columns: &[&str], numbered: bool, rows: usize) -> String {
     let width = columns.len();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    // As many as the rows known to come (at most a statement's).
-    let mut values: Vec<Val> = Vec::with_capacity(rows.size_hint().0 * width);
-    for (r, row) in rows.enumerate() {
-        debug_assert_eq!(row.len(), width);
+    for r in 0..rows {
         if r > 0 {
             sql.push(',');
         }
@@ -145,18 +157,33 @@ fn build_insert(
             }
             if numbered {
                 // Written straight into the statement: no string a parameter.
-                let _ = write!(sql, "${}", values.len() + c + 1);
+                let _ = write!(sql, "${}", r * width + c + 1);
             } else {
                 sql.push('?');
             }
         }
         sql.push(')');
+    }
+    sql
+}
+
+/// One multi-row INSERT of rows `width` values wide with its values bound, its text from
+/// `sql_for` (given the number of rows), or None when there are no rows.
+fn build_insert(
+    width: usize,
+    sql_for: &mut impl FnMut(usize) -> Arc<str>,
+    rows: impl Iterator<Item = Vec<Val>>,
+) -> Option<Query<'static, sqlx::Any, AnyArguments>> {
+    // As many as the rows known to come (at most a statement's).
+    let mut values: Vec<Val> = Vec::with_capacity(rows.size_hint().0 * width);
+    for row in rows {
+        debug_assert_eq!(row.len(), width);
         values.extend(row);
     }
     if values.is_empty() {
         return None;
     }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql_for(values.len() / width)));
     for v in values {
         q = bind(q, v);
     }
