@@ -4,11 +4,11 @@
 /// tab and line breaks. They carry no meaning in a ledger, a report or a name, and some
 /// programs treat them as separators.
 pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    let control = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
     // Every control is one ASCII byte, and no byte of a longer UTF-8 sequence is ASCII: the
     // bytes are tested in blocks the compiler checks at once (an import passes its whole
     // audit trail, tens of megabytes of JSON, through here).
     let control_byte = |b: u8| (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    let control = |c: char| c.is_ascii() && control_byte(c as u8);
     let any_control = text
         .as_bytes()
         .chunks(32)
