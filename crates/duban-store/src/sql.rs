@@ -96,7 +96,7 @@ pub(crate) async fn insert_many(
             insert_sql(table, columns, numbered, n).into()
         }
     };
-    let mut rows = rows.into_iter().peekable();
+    let mut rows = rows.into_iter();
     let mut next = build_insert(
         columns.len(),
         &mut sql_for,
